@@ -1,0 +1,157 @@
+package cache.store;
+
+import cache.hashing.Hashing;
+import com.github.luben.zstd.Zstd;
+import java.nio.ByteBuffer;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * The stored form of a {@link CacheEntry}.
+ *
+ * <pre>
+ * header (12 bytes):  "CENT"  u8 format=1  u8 compression (0 none, 1 zstd)  u16 reserved (zero)
+ *                     u32 payload length (uncompressed)
+ * body:               payload, zstd-compressed when compression = 1
+ * trailer (8 bytes):  u64 XXH3-64 of header and body as stored
+ * payload:            i32 exit code, u32+bytes stdout, u32+bytes stderr, u8 n,
+ *                     n × (u8 output kind code, u32+bytes contents)
+ * </pre>
+ *
+ * The checksum covers every stored byte before it, so any flipped bit (header, compressed
+ * body, trailer) is detected on read, before decompression, and reported as
+ * {@link CorruptEntryException}; the payload is then also checked for its exact length.
+ */
+public final class EntryCodec {
+
+    private static final int MAGIC = 0x43454e54; // "CENT"
+    private static final int FORMAT = 1;
+    private static final int HEADER = 12;
+    private static final int TRAILER = 8;
+    /** Refuse absurd sizes from a corrupt header instead of allocating them. */
+    private static final int MAX_PAYLOAD = 1 << 30;
+
+    private final int level;
+    private final boolean compress;
+
+    /**
+     * @param compress whether to zstd-compress bodies
+     * @param level zstd level; 0 means zstd's default (as ccache's {@code compression_level = 0})
+     */
+    public EntryCodec(boolean compress, int level) {
+        this.compress = compress;
+        this.level = level == 0 ? Zstd.defaultCompressionLevel() : level;
+    }
+
+    public static EntryCodec defaults() {
+        return new EntryCodec(true, 1);
+    }
+
+    public byte[] encode(CacheEntry e) {
+        byte[] payload = payload(e);
+        byte[] body = compress ? Zstd.compress(payload, level) : payload;
+        ByteBuffer out = ByteBuffer.allocate(HEADER + body.length + TRAILER);
+        out.putInt(MAGIC).put((byte) FORMAT).put((byte) (compress ? 1 : 0)).putShort((short) 0);
+        out.putInt(payload.length).put(body);
+        out.putLong(Hashing.xxh3_64(out.array(), 0, out.position()));
+        return out.array();
+    }
+
+    public CacheEntry decode(byte[] stored) throws CorruptEntryException {
+        if (stored.length < HEADER + TRAILER) {
+            throw new CorruptEntryException("entry shorter than its header (" + stored.length + " bytes)");
+        }
+        ByteBuffer in = ByteBuffer.wrap(stored);
+        int end = stored.length - TRAILER;
+        if (in.getLong(end) != Hashing.xxh3_64(stored, 0, end)) {
+            throw new CorruptEntryException("entry checksum mismatch");
+        }
+        if (in.getInt() != MAGIC || in.get() != FORMAT) {
+            throw new CorruptEntryException("bad entry magic or format");
+        }
+        int compression = in.get();
+        if (in.getShort() != 0) {
+            throw new CorruptEntryException("reserved header bits set");
+        }
+        int length = in.getInt();
+        if (length < 0 || length > MAX_PAYLOAD) {
+            throw new CorruptEntryException("bad payload length " + length);
+        }
+        byte[] payload = switch (compression) {
+            case 0 -> java.util.Arrays.copyOfRange(stored, HEADER, end);
+            case 1 -> decompress(stored, end, length);
+            default -> throw new CorruptEntryException("unknown compression " + compression);
+        };
+        if (payload.length != length) {
+            throw new CorruptEntryException("payload is " + payload.length + " bytes, header says " + length);
+        }
+        try {
+            return parse(ByteBuffer.wrap(payload));
+        } catch (RuntimeException ex) {
+            throw new CorruptEntryException("undecodable payload", ex);
+        }
+    }
+
+    private static byte[] decompress(byte[] stored, int end, int length) throws CorruptEntryException {
+        try {
+            byte[] out = new byte[length];
+            long n = Zstd.decompressByteArray(out, 0, length, stored, HEADER, end - HEADER);
+            if (n != length) {
+                throw new CorruptEntryException("decompressed " + n + " bytes, expected " + length);
+            }
+            return out;
+        } catch (RuntimeException ex) {
+            throw new CorruptEntryException("zstd: " + ex.getMessage(), ex);
+        }
+    }
+
+    private static byte[] payload(CacheEntry e) {
+        long size = 4 + 4 + e.stdout().length + 4 + e.stderr().length + 1;
+        for (byte[] b : e.outputs().values()) {
+            size += 1 + 4 + b.length;
+        }
+        if (size > MAX_PAYLOAD) {
+            throw new IllegalArgumentException("entry too large: " + size + " bytes");
+        }
+        ByteBuffer out = ByteBuffer.allocate((int) size);
+        out.putInt(e.exitCode());
+        putBytes(out, e.stdout());
+        putBytes(out, e.stderr());
+        out.put((byte) e.outputs().size());
+        for (Map.Entry<OutputKind, byte[]> o : e.outputs().entrySet()) {
+            out.put((byte) o.getKey().code());
+            putBytes(out, o.getValue());
+        }
+        return out.array();
+    }
+
+    private static CacheEntry parse(ByteBuffer in) {
+        int exit = in.getInt();
+        byte[] stdout = getBytes(in);
+        byte[] stderr = getBytes(in);
+        int n = in.get() & 0xff;
+        Map<OutputKind, byte[]> outputs = new EnumMap<>(OutputKind.class);
+        for (int i = 0; i < n; i++) {
+            OutputKind kind = OutputKind.fromCode(in.get() & 0xff);
+            outputs.put(kind, getBytes(in));
+        }
+        if (in.hasRemaining()) {
+            throw new IllegalStateException(in.remaining() + " trailing bytes");
+        }
+        return new CacheEntry(exit, stdout, stderr, outputs);
+    }
+
+    private static void putBytes(ByteBuffer out, byte[] b) {
+        out.putInt(b.length).put(b);
+    }
+
+    private static byte[] getBytes(ByteBuffer in) {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining()) {
+            throw new IllegalStateException("bad field length " + n);
+        }
+        byte[] b = new byte[n];
+        in.get(b);
+        return b;
+    }
+}

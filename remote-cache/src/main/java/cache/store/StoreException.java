@@ -1,0 +1,9 @@
+package cache.store;
+
+/** The store could not be read or written (disk full, I/O error); callers fall back to compiling. */
+public final class StoreException extends RuntimeException {
+
+    public StoreException(String message, Throwable cause) {
+        super(message + ": " + cause.getMessage(), cause);
+    }
+}
