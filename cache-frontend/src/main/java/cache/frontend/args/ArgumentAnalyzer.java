@@ -1,0 +1,343 @@
+package cache.frontend.args;
+
+import cache.compat.Counter;
+import cache.store.OutputKind;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a gcc or clang command line into an {@link Invocation} or an {@link Uncacheable}
+ * verdict. Knowledge about individual options lives in {@link OptionTable}; this class only
+ * walks the words, tracks the few options that change what the compile produces, and sorts
+ * every word into the preprocessor run, the compile run and the key.
+ *
+ * <p>Unknown options are kept in all three: hashing something harmless costs a few misses,
+ * leaving out something that matters would serve wrong objects.
+ */
+public final class ArgumentAnalyzer {
+
+    private ArgumentAnalyzer() {}
+
+    /** Mutable state of one walk over the arguments. */
+    private static final class Walk {
+        final List<String> cpp = new ArrayList<>();
+        final List<String> key = new ArrayList<>();
+        /** Preprocessor-only words, hashed too when the object records the command line. */
+        final List<String> cppOnly = new ArrayList<>();
+        Language forced;
+        String source;
+        Language sourceLanguage;
+        String output;
+        String depFile;
+        boolean compile;
+        boolean assemble;
+        boolean deps;
+        boolean depTarget;
+        boolean debug;
+        boolean debugMacros;
+        boolean splitDwarf;
+        boolean coverageNotes;
+        boolean profileArcs;
+        boolean stackUsage;
+        boolean recordsCommandLine;
+        boolean direct = true;
+        boolean color;
+        int sources;
+    }
+
+    public static Analysis analyze(List<String> rawArgs, Path cwd, Map<String, String> env) {
+        if (env.containsKey("DEPENDENCIES_OUTPUT") || env.containsKey("SUNPRO_DEPENDENCIES")) {
+            return new Uncacheable(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE,
+                    "DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES is set");
+        }
+        List<String> args;
+        try {
+            args = ResponseFiles.expand(rawArgs, cwd);
+        } catch (IOException e) {
+            return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, "response file: " + e.getMessage());
+        }
+        Walk w = new Walk();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            Uncacheable verdict;
+            if (a.startsWith("-") && !a.equals("-")) {
+                verdict = option(w, args, i);
+                if (verdict == null) {
+                    i += consumed(args, i);
+                }
+            } else {
+                verdict = input(w, a);
+            }
+            if (verdict != null) {
+                return verdict;
+            }
+        }
+        return finish(w, args);
+    }
+
+    /** How many following words option {@code i} takes as its argument. */
+    private static int consumed(List<String> args, int i) {
+        String a = args.get(i);
+        if (SEPARATE_ARG_SPECIAL.contains(a)) {
+            return 1;
+        }
+        OptionTable.Option o = OptionTable.exact(a);
+        return o != null && o.has(OptionTable.TAKES_ARG) && i + 1 < args.size() ? 1 : 0;
+    }
+
+    private static final List<String> SEPARATE_ARG_SPECIAL = List.of("-o", "-x", "-MF", "-MT", "-MQ");
+
+    private static Uncacheable option(Walk w, List<String> args, int i) {
+        String a = args.get(i);
+        String next = i + 1 < args.size() ? args.get(i + 1) : null;
+        switch (a) {
+            case "-c" -> { w.compile = true; w.key.add(a); return null; }
+            case "-S" -> { w.assemble = true; w.key.add(a); return null; }
+            case "-E" -> { return new Uncacheable(Counter.CALLED_FOR_PREPROCESSING, "-E"); }
+            case "-o" -> { return next == null ? bad("-o without a file") : output(w, next); }
+            case "-x" -> { return next == null ? bad("-x without a language") : language(w, a, next); }
+            case "-MD", "-MMD" -> { w.deps = true; w.key.add(a); return null; }
+            case "-MP", "-MG" -> { w.key.add(a); return null; }
+            case "-MF" -> { if (next == null) { return bad("-MF without a file"); } w.depFile = next; return null; }
+            case "-MT", "-MQ" -> {
+                if (next == null) { return bad(a + " without a target"); }
+                w.depTarget = true; w.key.add(a); w.key.add(next); return null;
+            }
+            default -> { }
+        }
+        if (a.startsWith("-o")) {
+            return output(w, a.substring(2));
+        }
+        if (a.startsWith("-x")) {
+            return language(w, a, a.substring(2));
+        }
+        if (a.startsWith("-MF")) {
+            w.depFile = a.substring(3);
+            return null;
+        }
+        if (a.startsWith("-MT") || a.startsWith("-MQ")) {
+            w.depTarget = true;
+            w.key.add(a);
+            return null;
+        }
+        if (a.startsWith("-Wp,")) {
+            return preprocessorPassThrough(w, a);
+        }
+        flags(w, a);
+        return tableOption(w, args, i);
+    }
+
+    private static Uncacheable tableOption(Walk w, List<String> args, int i) {
+        String a = args.get(i);
+        OptionTable.Option o = OptionTable.exact(a);
+        boolean separate = o != null && o.has(OptionTable.TAKES_ARG);
+        if (o == null) {
+            o = OptionTable.joined(a);
+        }
+        if (o != null && o.has(OptionTable.TOO_HARD)) {
+            return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, a);
+        }
+        if (separate && i + 1 >= args.size()) {
+            return bad(a + " without its argument");
+        }
+        List<String> words = separate ? List.of(a, args.get(i + 1)) : List.of(a);
+        if (o != null && o.has(OptionTable.TOO_HARD_FOR_DIRECT)) {
+            w.direct = false;
+        }
+        w.cpp.addAll(words);
+        if (o != null && o.has(OptionTable.AFFECTS_CPP)) {
+            w.cppOnly.addAll(words);
+        } else {
+            w.key.addAll(words);
+        }
+        return null;
+    }
+
+    /** Tracks the options that change which outputs exist or what they embed. */
+    private static void flags(Walk w, String a) {
+        if (a.startsWith("-g")) {
+            debugLevel(w, a);
+        } else if (a.equals("--coverage")) {
+            w.coverageNotes = true;
+            w.profileArcs = true;
+        } else if (a.equals("-ftest-coverage")) {
+            w.coverageNotes = true;
+        } else if (a.equals("-fno-test-coverage")) {
+            w.coverageNotes = false;
+        } else if (a.equals("-fprofile-arcs") || a.startsWith("-fprofile-generate")) {
+            w.profileArcs = true;
+        } else if (a.equals("-fstack-usage")) {
+            w.stackUsage = true;
+        } else if (a.equals("-frecord-gcc-switches") || a.equals("-grecord-command-line")
+                || a.equals("-frecord-command-line")) {
+            w.recordsCommandLine = true;
+        } else if (a.startsWith("-fdiagnostics-color") || a.startsWith("-fno-diagnostics-color")
+                || a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics")) {
+            w.color = true;
+        }
+    }
+
+    private static void debugLevel(Walk w, String a) {
+        switch (a) {
+            case "-g0", "-ggdb0", "-gno-split-dwarf", "-gno-record-gcc-switches", "-gno-column-info" -> {
+                if (a.equals("-g0") || a.equals("-ggdb0")) {
+                    w.debug = false;
+                    w.debugMacros = false;
+                } else if (a.equals("-gno-split-dwarf")) {
+                    w.splitDwarf = false;
+                }
+            }
+            case "-gsplit-dwarf" -> w.splitDwarf = true;
+            case "-grecord-command-line" -> w.recordsCommandLine = true;
+            default -> {
+                w.debug = true;
+                w.debugMacros = a.endsWith("3");
+            }
+        }
+    }
+
+    /** {@code -Wp,-MD,file} and {@code -Wp,-MMD,file} ask for a dependency file; the rest is cpp input. */
+    private static Uncacheable preprocessorPassThrough(Walk w, String a) {
+        String[] parts = a.substring(4).split(",", -1);
+        if (parts.length == 2 && (parts[0].equals("-MD") || parts[0].equals("-MMD"))) {
+            w.deps = true;
+            w.depFile = parts[1];
+            w.key.add("-Wp," + parts[0]);
+            return null;
+        }
+        for (String p : parts) {
+            if (p.startsWith("-M")) {
+                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, a);
+            }
+        }
+        w.direct = false;
+        w.cpp.add(a);
+        w.cppOnly.add(a);
+        return null;
+    }
+
+    private static Uncacheable output(Walk w, String path) {
+        if (w.output != null) {
+            return bad("more than one -o");
+        }
+        if (path.equals("-")) {
+            return new Uncacheable(Counter.OUTPUT_TO_STDOUT, "-o -");
+        }
+        w.output = path;
+        return null;
+    }
+
+    private static Uncacheable language(Walk w, String word, String name) {
+        w.cpp.add("-x");
+        w.cpp.add(name);
+        w.key.add("-x");
+        w.key.add(name);
+        if (name.equals("none")) {
+            w.forced = null;
+            return null;
+        }
+        Language l = Language.forGccName(name);
+        if (l == null) {
+            return new Uncacheable(Counter.UNSUPPORTED_SOURCE_LANGUAGE, word.equals("-x") ? "-x " + name : word);
+        }
+        w.forced = l;
+        return null;
+    }
+
+    private static Uncacheable input(Walk w, String a) {
+        if (a.equals("-")) {
+            return new Uncacheable(Counter.NO_INPUT_FILE, "source read from stdin");
+        }
+        Language l = w.forced != null ? w.forced : Language.forFile(a);
+        if (l == null) {
+            return new Uncacheable(Counter.UNSUPPORTED_SOURCE_LANGUAGE, "not a source file: " + a);
+        }
+        w.sources++;
+        if (w.sources > 1) {
+            return new Uncacheable(Counter.MULTIPLE_SOURCE_FILES, w.source + " and " + a);
+        }
+        w.source = a;
+        w.sourceLanguage = l;
+        w.cpp.add(a);
+        return null;
+    }
+
+    private static Uncacheable bad(String why) {
+        return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, why);
+    }
+
+    private static Analysis finish(Walk w, List<String> args) {
+        if (!w.compile && !w.assemble) {
+            return new Uncacheable(Counter.CALLED_FOR_LINK, "no -c or -S");
+        }
+        if (w.source == null) {
+            return new Uncacheable(Counter.NO_INPUT_FILE, "no source file");
+        }
+        String base = baseName(w.source);
+        if (base.startsWith("conftest.") || base.startsWith("tmp.conftest.")) {
+            return new Uncacheable(Counter.AUTOCONF_TEST, base);
+        }
+        if (w.sourceLanguage.isHeader()) {
+            return new Uncacheable(Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "compiling a header: " + w.source);
+        }
+        Map<OutputKind, String> outputs = new EnumMap<>(OutputKind.class);
+        String object = w.output != null ? w.output : stripExtension(base) + (w.assemble ? ".s" : ".o");
+        outputs.put(OutputKind.OBJECT, object);
+        boolean makesObject = !w.assemble;
+        if (w.deps) {
+            outputs.put(OutputKind.DEPENDENCY, w.depFile != null ? w.depFile : defaultDepFile(w));
+        }
+        if (makesObject && w.coverageNotes) {
+            outputs.put(OutputKind.COVERAGE_NOTES, stripExtension(object) + ".gcno");
+        }
+        if (makesObject && w.splitDwarf && w.debug) {
+            outputs.put(OutputKind.SPLIT_DWARF, stripExtension(object) + ".dwo");
+        }
+        if (w.stackUsage) {
+            outputs.put(OutputKind.STACK_USAGE, stripExtension(object) + ".su");
+        }
+        List<String> key = new ArrayList<>(w.key);
+        if (w.recordsCommandLine || w.debugMacros) {
+            // The object then carries the preprocessor options (or macro definitions) verbatim.
+            key.add("[cpp-options]");
+            key.addAll(w.cppOnly);
+        }
+        if ((w.deps && !w.depTarget) || w.recordsCommandLine || w.profileArcs || outputs.containsKey(OutputKind.SPLIT_DWARF)) {
+            // The dependency rule's target, the .gcda path or the .dwo name is the output path.
+            key.add("[output]");
+            key.add(object);
+        }
+        if (w.sourceLanguage.isPreprocessed()) {
+            key.add("[source]");
+            key.add(w.source);
+        }
+        List<String> cpp = new ArrayList<>(w.cpp);
+        cpp.add("-E");
+        boolean hashCwd = w.debug || w.coverageNotes || w.profileArcs;
+        return new Invocation(w.sourceLanguage, w.source, outputs, List.copyOf(args), List.copyOf(cpp),
+                List.copyOf(key), hashCwd, w.direct, w.color);
+    }
+
+    /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */
+    private static String defaultDepFile(Walk w) {
+        if (w.output != null) {
+            return stripExtension(w.output) + ".d";
+        }
+        return stripExtension(baseName(w.source)) + ".d";
+    }
+
+    static String baseName(String path) {
+        return path.substring(path.lastIndexOf('/') + 1);
+    }
+
+    /** Removes the last extension of the file name part, if any. */
+    static String stripExtension(String path) {
+        int slash = path.lastIndexOf('/');
+        int dot = path.lastIndexOf('.');
+        return dot > slash + 1 ? path.substring(0, dot) : path;
+    }
+}

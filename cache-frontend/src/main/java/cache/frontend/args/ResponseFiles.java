@@ -1,0 +1,82 @@
+package cache.frontend.args;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Expands {@code @file} arguments the way gcc's libiberty {@code expandargv} does: words
+ * separated by white space, single and double quotes group, a backslash escapes the next
+ * character, nested {@code @file}s are expanded too.
+ */
+public final class ResponseFiles {
+
+    private static final int MAX_DEPTH = 16;
+
+    private ResponseFiles() {}
+
+    /**
+     * @throws IOException when a response file cannot be read (gcc would then take the word
+     *     literally as a file name, which is no compile we want to guess about)
+     */
+    public static List<String> expand(List<String> args, Path cwd) throws IOException {
+        List<String> out = new ArrayList<>(args.size());
+        expandInto(args, cwd, out, 0);
+        return out;
+    }
+
+    private static void expandInto(List<String> args, Path cwd, List<String> out, int depth) throws IOException {
+        for (String a : args) {
+            if (a.length() > 1 && a.charAt(0) == '@') {
+                if (depth >= MAX_DEPTH) {
+                    throw new IOException("response files nested too deeply at " + a);
+                }
+                Path file = cwd.resolve(a.substring(1));
+                String text = Files.readString(file, StandardCharsets.UTF_8);
+                expandInto(split(text), cwd, out, depth + 1); // gcc resolves nested files against the cwd too
+            } else {
+                out.add(a);
+            }
+        }
+    }
+
+    /** Splits response-file text into words. */
+    static List<String> split(String text) {
+        List<String> words = new ArrayList<>();
+        StringBuilder cur = new StringBuilder();
+        boolean inWord = false;
+        char quote = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '\\' && i + 1 < text.length()) {
+                cur.append(text.charAt(++i));
+                inWord = true;
+            } else if (quote != 0) {
+                if (c == quote) {
+                    quote = 0;
+                } else {
+                    cur.append(c);
+                }
+            } else if (c == '\'' || c == '"') {
+                quote = c;
+                inWord = true;
+            } else if (Character.isWhitespace(c)) {
+                if (inWord) {
+                    words.add(cur.toString());
+                    cur.setLength(0);
+                    inWord = false;
+                }
+            } else {
+                cur.append(c);
+                inWord = true;
+            }
+        }
+        if (inWord) {
+            words.add(cur.toString());
+        }
+        return words;
+    }
+}

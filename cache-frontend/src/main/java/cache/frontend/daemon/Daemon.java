@@ -1,0 +1,175 @@
+package cache.frontend.daemon;
+
+import cache.frontend.exec.SupervisedProcessRunner;
+import cache.frontend.pipeline.CompilePipeline;
+import cache.store.EntryCodec;
+import cache.store.LocalStore;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollEventLoopGroup;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Clock;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Logger;
+
+/**
+ * The per-user, per-cache-directory daemon: owns the store, the pipeline and the Unix socket
+ * the native clients talk to. Exits after {@code idleTimeout} without requests.
+ */
+public final class Daemon implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Daemon.class.getName());
+    /** Requests are argv + environment; anything larger is not a compiler call. */
+    private static final int MAX_REQUEST = 16 << 20;
+
+    private final DaemonConfig config;
+    private final LocalStore store;
+    private final CompilePipeline pipeline;
+    private final AdminCommand.Context adminContext;
+    private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+    private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "request");
+        t.setDaemon(true);
+        return t;
+    });
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final int uid;
+    private Channel server;
+
+    Daemon(DaemonConfig config) throws IOException {
+        this.config = config;
+        this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
+        Files.createDirectories(config.cacheDir());
+        this.store = LocalStore.open(config.cacheDir().resolve("db"), EntryCodec.defaults());
+        int umask = detectUmask(config.socket().getParent());
+        this.pipeline = new CompilePipeline(store.entries(), store.counters(),
+                new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask);
+        this.adminContext = new AdminCommand.Context(config.cacheDir().toString(), store.entries(), store.counters(),
+                config.maxSizeBytes(), config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
+    }
+
+    void start() throws InterruptedException, IOException {
+        Files.deleteIfExists(config.socket());
+        server = new ServerBootstrap()
+                .group(loop)
+                .channel(EpollServerDomainSocketChannel.class)
+                .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                    @Override
+                    protected void initChannel(EpollDomainSocketChannel ch) throws Exception {
+                        if (ch.peerCredentials().uid() != uid) {
+                            LOG.warning("refused a client of uid " + ch.peerCredentials().uid());
+                            ch.close();
+                            return;
+                        }
+                        ch.pipeline().addLast(new LengthFieldBasedFrameDecoder(MAX_REQUEST, 0, 4, 0, 4),
+                                new ClientHandler(Daemon.this, workers));
+                    }
+                })
+                .bind(new DomainSocketAddress(config.socket().toString()))
+                .sync()
+                .channel();
+        Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
+        loop.scheduleAtFixedRate(this::checkIdle, 1, 1, TimeUnit.SECONDS);
+        LOG.info("serving " + config.cacheDir() + " on " + config.socket());
+    }
+
+    void awaitStop() throws InterruptedException {
+        stopped.await();
+    }
+
+    String buildVersion() {
+        return config.buildVersion();
+    }
+
+    CompilePipeline pipeline() {
+        return pipeline;
+    }
+
+    AdminCommand.Context adminContext() {
+        return adminContext;
+    }
+
+    void requestStarted() {
+        active.incrementAndGet();
+        lastActivity.set(System.nanoTime());
+    }
+
+    void requestFinished() {
+        active.decrementAndGet();
+        lastActivity.set(System.nanoTime());
+    }
+
+    /** Stops accepting, lets the reply in flight go out, then exits the process. */
+    void stopSoon() {
+        loop.schedule(stopped::countDown, 100, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkIdle() {
+        long idle = System.nanoTime() - lastActivity.get();
+        if (active.get() == 0 && idle > config.idleTimeout().toNanos()) {
+            LOG.info("idle for " + config.idleTimeout() + ", exiting");
+            stopped.countDown();
+        }
+    }
+
+    private Path pidFile() {
+        String name = config.socket().getFileName().toString().replaceFirst("\\.sock$", "") + ".pid";
+        return config.socket().resolveSibling(name);
+    }
+
+    /** The umask this process creates files with (Java cannot ask for it directly). */
+    private static int detectUmask(Path dir) throws IOException {
+        Path probe = dir.resolve(".umask-probe-" + ProcessHandle.current().pid());
+        try (OutputStream o = Files.newOutputStream(probe)) {
+            o.flush();
+        }
+        try {
+            Set<PosixFilePermission> p = Files.getPosixFilePermissions(probe);
+            int mode = 0;
+            for (PosixFilePermission bit : p) {
+                mode |= 1 << (8 - bit.ordinal());
+            }
+            return ~mode & 0666;
+        } finally {
+            Files.deleteIfExists(probe);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (server != null) {
+            server.close().awaitUninterruptibly();
+        }
+        try {
+            Files.deleteIfExists(config.socket());
+            Files.deleteIfExists(pidFile());
+        } catch (IOException ignored) {
+            // best effort: a stale socket is replaced by the next start
+        }
+        workers.shutdownNow();
+        try {
+            workers.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        store.close();
+    }
+}

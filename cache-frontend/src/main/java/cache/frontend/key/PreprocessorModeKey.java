@@ -1,0 +1,45 @@
+package cache.frontend.key;
+
+import cache.frontend.args.Invocation;
+import cache.hashing.Digest;
+import cache.hashing.KeyBuilder;
+import java.util.Map;
+
+/**
+ * The key of a call in preprocessor mode, a pure function of its inputs: the compiler's
+ * identity, the language, the arguments that can change an output (those that only steer the
+ * preprocessor are represented by its output instead), the allow-listed environment, the cwd
+ * when outputs embed it, and the preprocessed text and preprocessor diagnostics.
+ */
+public final class PreprocessorModeKey {
+
+    /** Bump when the meaning of any field changes: old entries then simply miss. */
+    static final int FORMAT = 1;
+
+    private PreprocessorModeKey() {}
+
+    /**
+     * @param preprocessed the preprocessor's stdout, or the source itself for inputs that are
+     *     already preprocessed
+     * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
+     * @param colored whether diagnostics are produced with colours for a terminal
+     */
+    public static KeyBuilder builder(boolean explain, CompilerIdentity compiler, Invocation inv, String cwd,
+            Map<String, String> env, byte[] preprocessed, byte[] preprocessorStderr, boolean colored) {
+        KeyBuilder key = explain ? KeyBuilder.explaining() : KeyBuilder.create();
+        key.add("format", FORMAT).add("mode", "preprocessor");
+        compiler.addTo(key);
+        key.add("language", inv.language().gccName());
+        for (String a : inv.keyArgs()) {
+            key.add("arg", a);
+        }
+        KeyEnvironment.addTo(key, env);
+        if (inv.hashCwd()) {
+            key.add("cwd", cwd);
+        }
+        key.add("color", colored);
+        key.add("cpp", Digest.of(preprocessed));
+        key.add("cpp.stderr", Digest.of(preprocessorStderr));
+        return key;
+    }
+}

@@ -1,0 +1,29 @@
+package cache.frontend.pipeline;
+
+import cache.compat.Counter;
+import cache.store.CounterStore;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The counter increments of one call, written in one atomic batch at its end, so a killed
+ * daemon never leaves half a call counted.
+ */
+final class CallStats {
+
+    static final String UPDATED = "stats_updated_timestamp";
+
+    private final Map<String, Long> deltas = new HashMap<>();
+
+    void count(Counter c) {
+        deltas.merge(c.id(), 1L, Long::sum);
+    }
+
+    void flush(CounterStore store, Clock clock) {
+        if (!deltas.isEmpty()) {
+            store.addAll(deltas);
+            store.set(UPDATED, clock.instant().getEpochSecond());
+        }
+    }
+}

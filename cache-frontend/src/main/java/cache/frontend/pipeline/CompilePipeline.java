@@ -1,0 +1,224 @@
+package cache.frontend.pipeline;
+
+import cache.compat.Counter;
+import cache.frontend.args.Analysis;
+import cache.frontend.args.ArgumentAnalyzer;
+import cache.frontend.args.Invocation;
+import cache.frontend.args.Uncacheable;
+import cache.frontend.exec.ProcessResult;
+import cache.frontend.exec.ProcessRunner;
+import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.PreprocessorModeKey;
+import cache.frontend.replay.OutputFiles;
+import cache.hashing.Digest;
+import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
+import cache.store.CounterStore;
+import cache.store.EntryStore;
+import cache.store.OutputKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The request flow of one compile call: analyse → key → lookup → compile on a miss → store →
+ * replay. Any failure of ours ends in {@link Outcome.Fallback}: the client compiles as if we
+ * were not there, and the failure is counted and logged with its reason.
+ */
+public final class CompilePipeline {
+
+    private static final Logger LOG = Logger.getLogger(CompilePipeline.class.getName());
+    private static final byte[] INCBIN = ".incbin".getBytes(StandardCharsets.US_ASCII);
+
+    private final EntryStore store;
+    private final CounterStore counters;
+    private final ProcessRunner runner;
+    private final Clock clock;
+    private final int daemonUmask;
+    private final InFlight inFlight = new InFlight();
+
+    public CompilePipeline(EntryStore store, CounterStore counters, ProcessRunner runner, Clock clock, int daemonUmask) {
+        this.store = store;
+        this.counters = counters;
+        this.runner = runner;
+        this.clock = clock;
+        this.daemonUmask = daemonUmask;
+    }
+
+    public Outcome handle(CompileRequest req) throws InterruptedException {
+        CallStats stats = new CallStats();
+        try {
+            return run(req, stats);
+        } catch (IOException | RuntimeException e) {
+            stats.count(Counter.INTERNAL_ERROR);
+            LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
+            return new Outcome.Fallback("internal error: " + e);
+        } finally {
+            try {
+                stats.flush(counters, clock);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not record statistics", e);
+            }
+        }
+    }
+
+    private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
+        Analysis analysis = ArgumentAnalyzer.analyze(req.args(), req.cwd(), req.env());
+        if (analysis instanceof Uncacheable u) {
+            return passthrough(stats, u.counter(), u.reason());
+        }
+        Invocation inv = (Invocation) analysis;
+        CompilerIdentity compiler;
+        try {
+            compiler = CompilerIdentity.of(req.compilerName(), req.compiler());
+        } catch (IOException e) {
+            return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        }
+        boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
+                && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
+
+        byte[] preprocessed;
+        byte[] cppStderr;
+        if (inv.language().isPreprocessed()) {
+            preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
+            cppStderr = new byte[0];
+        } else {
+            ProcessResult cpp = runner.run(command(req, inv.preprocessorArgs(), false), req.cwd(), req.env());
+            if (cpp.exitCode() != 0) {
+                return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
+            }
+            preprocessed = cpp.stdout();
+            cppStderr = cpp.stderr();
+        }
+        if (contains(preprocessed, INCBIN)) {
+            return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
+        }
+        Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
+                preprocessed, cppStderr, colored).build();
+        return lookupOrCompile(req, inv, key, colored, stats);
+    }
+
+    private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats)
+            throws IOException, InterruptedException {
+        CacheEntry hit = lookup(key, stats);
+        if (hit != null) {
+            return replayHit(req, inv, hit, stats);
+        }
+        InFlight.Ticket ticket = inFlight.join(key);
+        if (!ticket.owner()) {
+            CacheEntry shared = await(ticket);
+            if (shared != null) {
+                stats.count(Counter.INFLIGHT_SHARED);
+                return replayHit(req, inv, shared, stats);
+            }
+            return compile(req, inv, key, colored, stats, null);
+        }
+        return compile(req, inv, key, colored, stats, ticket);
+    }
+
+    private CacheEntry lookup(Digest key, CallStats stats) {
+        try {
+            CacheEntry e = store.get(key);
+            stats.count(e != null ? Counter.LOCAL_STORAGE_READ_HIT : Counter.LOCAL_STORAGE_READ_MISS);
+            return e;
+        } catch (CorruptEntryException e) {
+            stats.count(Counter.CORRUPT_ENTRY);
+            stats.count(Counter.LOCAL_STORAGE_READ_MISS);
+            LOG.warning("removed corrupt entry " + key + ": " + e.getMessage());
+            return null;
+        }
+    }
+
+    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats) throws IOException {
+        OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask());
+        stats.count(Counter.PREPROCESSED_CACHE_HIT);
+        stats.count(Counter.LOCAL_STORAGE_HIT);
+        return new Outcome.Replay(hit.stdout(), hit.stderr(), hit.exitCode());
+    }
+
+    private Outcome compile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats,
+            InFlight.Ticket ticket) throws IOException, InterruptedException {
+        CacheEntry stored = null;
+        try {
+            stats.count(Counter.CACHE_MISS);
+            stats.count(Counter.PREPROCESSED_CACHE_MISS);
+            stats.count(Counter.LOCAL_STORAGE_MISS);
+            ProcessResult r = runner.run(command(req, inv.compileArgs(), colored), req.cwd(), req.env());
+            Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
+            if (r.exitCode() != 0) {
+                stats.count(Counter.COMPILE_FAILED);
+                return replay;
+            }
+            if (r.stdout().length > 0) {
+                stats.count(Counter.COMPILER_PRODUCED_STDOUT);
+                return replay;
+            }
+            OutputFiles.Collected files = OutputFiles.collect(req.cwd(), inv.outputs());
+            if (files.missing() != null) {
+                stats.count(Counter.COMPILER_PRODUCED_NO_OUTPUT);
+                LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
+                return replay;
+            }
+            if (files.empty() != null) {
+                stats.count(Counter.COMPILER_PRODUCED_EMPTY_OUTPUT);
+                return replay;
+            }
+            if (req.umask() != daemonUmask) {
+                OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
+            }
+            stored = new CacheEntry(r.exitCode(), r.stdout(), r.stderr(), files.files());
+            store.put(key, stored);
+            stats.count(Counter.LOCAL_STORAGE_WRITE);
+            return replay;
+        } finally {
+            if (ticket != null) {
+                inFlight.finish(key, ticket, stored);
+            }
+        }
+    }
+
+    private static CacheEntry await(InFlight.Ticket ticket) throws InterruptedException {
+        try {
+            return ticket.future().get();
+        } catch (ExecutionException e) {
+            return null;
+        }
+    }
+
+    private Outcome passthrough(CallStats stats, Counter why, String reason) {
+        stats.count(why);
+        return new Outcome.Passthrough(why.id() + ": " + reason);
+    }
+
+    private static List<String> command(CompileRequest req, List<String> args, boolean colored) {
+        List<String> cmd = new ArrayList<>(args.size() + 2);
+        cmd.add(req.compiler().toString());
+        if (colored) {
+            cmd.add("-fdiagnostics-color=always");
+        }
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    static boolean contains(byte[] haystack, byte[] needle) {
+        outer:
+        for (int i = 0, n = haystack.length - needle.length; i <= n; i++) {
+            if (haystack[i] != needle[0]) {
+                continue;
+            }
+            for (int j = 1; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
+    }
+}

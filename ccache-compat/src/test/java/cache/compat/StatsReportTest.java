@@ -1,0 +1,60 @@
+package cache.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class StatsReportTest {
+
+    private static final StatsReport.Storage STORAGE = new StatsReport.Storage("/c", 8192, 2, 5_000_000_000L);
+
+    @Test
+    void showStatsMatchesCcacheLayout() {
+        // Same counters as a real ccache 4.7.5 run: 1 direct hit, 1 miss, 1 link, 1 -E.
+        StatsReport r = new StatsReport(Map.of(Counter.DIRECT_CACHE_HIT, 1L, Counter.CACHE_MISS, 1L,
+                Counter.CALLED_FOR_LINK, 1L, Counter.CALLED_FOR_PREPROCESSING, 1L), 0, 0, STORAGE);
+        String expected = ""
+                + "Cacheable calls:      2 /    4 (50.00%)\n"
+                + "  Hits:               1 /    2 (50.00%)\n"
+                + "    Direct:           1 /    1 (100.0%)\n"
+                + "    Preprocessed:     0 /    1 ( 0.00%)\n"
+                + "  Misses:             1 /    2 (50.00%)\n"
+                + "Uncacheable calls:    2 /    4 (50.00%)\n"
+                + "Local storage:\n"
+                + "  Cache size (GB): 0.00 / 5.00 ( 0.00%)\n";
+        assertEquals(expected, r.showStats(false));
+        String verbose = r.showStats(true);
+        assertTrue(verbose.contains("  Called for linking:          1 /    2 (50.00%)"), verbose);
+    }
+
+    @Test
+    void printStatsListsEveryCcacheName() {
+        String out = new StatsReport(Map.of(Counter.CACHE_MISS, 3L), 5, 0, STORAGE).printStats();
+        Set<String> names = new HashSet<>();
+        for (String line : out.split("\n")) {
+            String[] kv = line.split("\t");
+            assertEquals(2, kv.length, line);
+            names.add(kv[0]);
+        }
+        for (String ccache : new String[] {"autoconf_test", "cache_miss", "cache_size_kibibyte", "called_for_link",
+                "direct_cache_hit", "files_in_cache", "preprocessed_cache_hit", "stats_updated_timestamp",
+                "stats_zeroed_timestamp", "unsupported_source_language", "local_storage_write"}) {
+            assertTrue(names.contains(ccache), ccache);
+        }
+        assertTrue(out.contains("cache_miss\t3\n"));
+        assertTrue(out.contains("cache_size_kibibyte\t8\n"));
+    }
+
+    @Test
+    void counterIdsAreUniqueAndSnakeCase() {
+        Set<String> ids = new HashSet<>();
+        for (Counter c : Counter.values()) {
+            assertTrue(ids.add(c.id()), c.id());
+            assertTrue(c.id().matches("[a-z_]+"), c.id());
+        }
+    }
+}
