@@ -1,0 +1,172 @@
+package cache.frontend.args;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.compat.Counter;
+import cache.store.OutputKind;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ArgumentAnalyzerTest {
+
+    @TempDir
+    Path cwd;
+
+    private Analysis analyze(String line) {
+        return ArgumentAnalyzer.analyze(Arrays.asList(line.split(" ")), cwd, Map.of());
+    }
+
+    private Invocation inv(String line) {
+        return assertInstanceOf(Invocation.class, analyze(line), line);
+    }
+
+    private Counter verdict(String line) {
+        return assertInstanceOf(Uncacheable.class, analyze(line), line).counter();
+    }
+
+    @Test
+    void plainCompile() {
+        Invocation i = inv("-O2 -c src/x.c -o obj/x.o");
+        assertEquals(Language.C, i.language());
+        assertEquals("src/x.c", i.source());
+        assertEquals(Map.of(OutputKind.OBJECT, "obj/x.o"), i.outputs());
+        assertEquals(List.of("-O2", "src/x.c", "-E"), i.preprocessorArgs());
+        assertEquals(List.of("-O2", "-c"), i.keyArgs());
+        assertFalse(i.hashCwd());
+    }
+
+    @Test
+    void defaultOutputNames() {
+        assertEquals("x.o", inv("-c src/x.c").object());
+        assertEquals("x.s", inv("-S src/x.c").object());
+        assertEquals("y.o", inv("-c y.cpp").object());
+        assertEquals("obj/z.o", inv("-c z.c -oobj/z.o").object());
+    }
+
+    @Test
+    void preprocessorOptionsStayOutOfTheKeyButReachCpp() {
+        Invocation i = inv("-c x.c -DFOO=1 -I inc -Iinc2 -include cfg.h -isystem sys -O1");
+        assertEquals(List.of("-c", "-O1"), i.keyArgs());
+        assertEquals(List.of("x.c", "-DFOO=1", "-I", "inc", "-Iinc2", "-include", "cfg.h", "-isystem", "sys", "-O1", "-E"),
+                i.preprocessorArgs());
+    }
+
+    @Test
+    void unknownOptionsAreHashedAndKept() {
+        Invocation i = inv("-c x.c -fsome-future-flag -Wbrand-new-warning=3");
+        assertTrue(i.keyArgs().containsAll(List.of("-fsome-future-flag", "-Wbrand-new-warning=3")));
+        assertTrue(i.preprocessorArgs().contains("-fsome-future-flag"));
+        assertTrue(i.compileArgs().contains("-Wbrand-new-warning=3"));
+    }
+
+    @Test
+    void dependencyFiles() {
+        Invocation explicit = inv("-c x.c -o obj/x.o -MD -MF obj/x.d -MT obj/x.o");
+        assertEquals("obj/x.d", explicit.outputs().get(OutputKind.DEPENDENCY));
+        assertFalse(explicit.preprocessorArgs().stream().anyMatch(a -> a.startsWith("-M")), "no .d from the cpp run");
+        assertFalse(explicit.keyArgs().contains("obj/x.d"), "the .d path does not change its contents");
+        assertTrue(explicit.keyArgs().containsAll(List.of("-MT", "obj/x.o")));
+
+        Invocation implicit = inv("-c x.c -o obj/x.o -MMD");
+        assertEquals("obj/x.d", implicit.outputs().get(OutputKind.DEPENDENCY));
+        assertTrue(implicit.keyArgs().contains("obj/x.o"), "the default target is the object path");
+
+        Invocation kernel = inv("-c x.c -o x.o -Wp,-MD,.x.o.d");
+        assertEquals(".x.o.d", kernel.outputs().get(OutputKind.DEPENDENCY));
+        assertFalse(kernel.preprocessorArgs().stream().anyMatch(a -> a.startsWith("-Wp")));
+
+        assertEquals("x.d", inv("-c src/x.c -MD").outputs().get(OutputKind.DEPENDENCY));
+    }
+
+    @Test
+    void sideOutputs() {
+        Invocation i = inv("-c x.c -o o/x.o --coverage -g -gsplit-dwarf -fstack-usage");
+        assertEquals("o/x.gcno", i.outputs().get(OutputKind.COVERAGE_NOTES));
+        assertEquals("o/x.dwo", i.outputs().get(OutputKind.SPLIT_DWARF));
+        assertEquals("o/x.su", i.outputs().get(OutputKind.STACK_USAGE));
+        assertTrue(i.hashCwd());
+        assertTrue(i.keyArgs().contains("o/x.o"), "the .gcda path is embedded in the object");
+    }
+
+    @Test
+    void debugInfoHashesCwd() {
+        assertTrue(inv("-c x.c -g").hashCwd());
+        assertTrue(inv("-c x.c -ggdb3").hashCwd());
+        assertFalse(inv("-c x.c -g -g0").hashCwd());
+    }
+
+    @Test
+    void macroDebugInfoOrRecordedSwitchesKeepPreprocessorOptionsInTheKey() {
+        assertTrue(inv("-c x.c -g3 -DX=1").keyArgs().contains("-DX=1"));
+        assertTrue(inv("-c x.c -frecord-gcc-switches -DX=1").keyArgs().contains("-DX=1"));
+        assertFalse(inv("-c x.c -g -DX=1").keyArgs().contains("-DX=1"));
+    }
+
+    @Test
+    void languageSelection() {
+        assertEquals(Language.CXX, inv("-x c++ -c x.c").language());
+        assertEquals(Language.C, inv("-x c++ -x none -c x.c").language());
+        assertEquals(Language.C_PREPROCESSED, inv("-c x.i").language());
+        assertTrue(inv("-c x.i").keyArgs().contains("x.i"), "a preprocessed input's name is not in its text");
+        assertEquals(Language.ASSEMBLER_WITH_CPP, inv("-c x.S").language());
+    }
+
+    @ParameterizedTest
+    @CsvSource({
+        "x.c -o x,                     CALLED_FOR_LINK",
+        "-E x.c,                       CALLED_FOR_PREPROCESSING",
+        "-c x.c y.c,                   MULTIPLE_SOURCE_FILES",
+        "-c,                           NO_INPUT_FILE",
+        "-c -,                         NO_INPUT_FILE",
+        "-c x.c -o -,                  OUTPUT_TO_STDOUT",
+        "-c conftest.c,                AUTOCONF_TEST",
+        "-c x.c -M,                    UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -MM,                   UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -save-temps,           UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -save-temps=obj,       UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -ftime-trace,          UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -fplugin=./p.so,       UNSUPPORTED_COMPILER_OPTION",
+        "'-c x.c -Wp,-M',            UNSUPPORTED_COMPILER_OPTION",
+        "-c x.h,                       COULD_NOT_USE_PRECOMPILED_HEADER",
+        "-c x.f90,                     UNSUPPORTED_SOURCE_LANGUAGE",
+        "-x fortran -c x.c,            UNSUPPORTED_SOURCE_LANGUAGE",
+        "-c x.c -o,                    BAD_COMPILER_ARGUMENTS",
+        "-c x.c -o a.o -o b.o,         BAD_COMPILER_ARGUMENTS",
+        "-c x.c -I,                    BAD_COMPILER_ARGUMENTS",
+    })
+    void uncacheableCalls(String line, Counter expected) {
+        assertEquals(expected, verdict(line.trim()));
+    }
+
+    @Test
+    void unsupportedEnvironment() {
+        Analysis a = ArgumentAnalyzer.analyze(List.of("-c", "x.c"), cwd, Map.of("DEPENDENCIES_OUTPUT", "x.d"));
+        assertEquals(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE, ((Uncacheable) a).counter());
+    }
+
+    @Test
+    void responseFilesAreExpanded() throws Exception {
+        Files.writeString(cwd.resolve("args.rsp"), "-O2 '-DNAME=a b' \"-DQ=\\\"q\\\"\"\n-c x.c @more.rsp\n");
+        Files.writeString(cwd.resolve("more.rsp"), "-o out.o");
+        Invocation i = inv("@args.rsp");
+        assertEquals(List.of("-O2", "-DNAME=a b", "-DQ=\"q\"", "-c", "x.c", "-o", "out.o"), i.compileArgs());
+        assertEquals("out.o", i.object());
+        assertEquals(Counter.BAD_COMPILER_ARGUMENTS, verdict("@missing.rsp"));
+    }
+
+    @Test
+    void colourChoiceIsNoticed() {
+        assertTrue(inv("-c x.c -fdiagnostics-color=never").colorChosen());
+        assertFalse(inv("-c x.c").colorChosen());
+    }
+}

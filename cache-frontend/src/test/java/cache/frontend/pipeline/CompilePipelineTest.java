@@ -1,0 +1,176 @@
+package cache.frontend.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.frontend.exec.ProcessResult;
+import cache.frontend.exec.ProcessRunner;
+import cache.hashing.Digest;
+import cache.store.EntryCodec;
+import cache.store.InMemoryCounterStore;
+import cache.store.InMemoryEntryStore;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pipeline with a scripted compiler: no processes, no sockets, no sleeping. */
+class CompilePipelineTest {
+
+    @TempDir
+    Path cwd;
+
+    private final InMemoryEntryStore store = new InMemoryEntryStore(EntryCodec.defaults());
+    private final InMemoryCounterStore counters = new InMemoryCounterStore();
+    private final FakeCompiler compiler = new FakeCompiler();
+    private CompilePipeline pipeline;
+    private Path gcc;
+
+    /** Answers -E with the source text, and -c by writing "OBJ:" + source to the -o path. */
+    final class FakeCompiler implements ProcessRunner {
+        final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        volatile CountDownLatch gate;
+        volatile int exitCode;
+        volatile String stderr = "";
+
+        @Override
+        public ProcessResult run(List<String> command, Path dir, Map<String, String> env) throws java.io.IOException,
+                InterruptedException {
+            calls.add(command);
+            String source = command.stream().filter(a -> a.endsWith(".c")).findFirst().orElseThrow();
+            byte[] text = Files.readAllBytes(dir.resolve(source));
+            if (command.contains("-E")) {
+                return new ProcessResult(0, text, new byte[0]);
+            }
+            if (gate != null) {
+                gate.await(10, TimeUnit.SECONDS);
+            }
+            if (exitCode == 0) {
+                int o = command.indexOf("-o");
+                String out = o < 0 ? source.replace(".c", ".o") : command.get(o + 1);
+                Files.writeString(dir.resolve(out), "OBJ:" + new String(text, StandardCharsets.UTF_8));
+            }
+            return new ProcessResult(exitCode, new byte[0], stderr.getBytes(StandardCharsets.UTF_8));
+        }
+
+        long compiles() {
+            return calls.stream().filter(c -> !c.contains("-E")).count();
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        gcc = Files.writeString(cwd.resolve("gcc"), "fake compiler binary");
+        Files.writeString(cwd.resolve("x.c"), "int x;\n");
+        Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
+        pipeline = new CompilePipeline(store, counters, compiler, clock, 022);
+    }
+
+    private Outcome call(String... args) throws InterruptedException {
+        return pipeline.handle(new CompileRequest("gcc", gcc, List.of(args), cwd, Map.of(), 022, false));
+    }
+
+    private long count(String name) {
+        return counters.snapshot().getOrDefault(name, 0L);
+    }
+
+    @Test
+    void missThenHitReplaysStoredOutputs() throws Exception {
+        compiler.stderr = "x.c:1: warning: something\n";
+        Outcome first = call("-c", "x.c", "-o", "x.o");
+        Files.delete(cwd.resolve("x.o"));
+        Outcome second = call("-c", "x.c", "-o", "x.o");
+        assertEquals(1, compiler.compiles());
+        assertEquals("OBJ:int x;\n", Files.readString(cwd.resolve("x.o")));
+        Outcome.Replay r = assertInstanceOf(Outcome.Replay.class, second);
+        assertArrayEquals(((Outcome.Replay) first).stderr(), r.stderr());
+        assertEquals(1, count("cache_miss"));
+        assertEquals(1, count("preprocessed_cache_hit"));
+        assertEquals(1_700_000_000L, count("stats_updated_timestamp"));
+    }
+
+    @Test
+    void changedSourceMisses() throws Exception {
+        call("-c", "x.c");
+        Files.writeString(cwd.resolve("x.c"), "int y;\n");
+        call("-c", "x.c");
+        assertEquals(2, compiler.compiles());
+        assertEquals("OBJ:int y;\n", Files.readString(cwd.resolve("x.o")));
+    }
+
+    @Test
+    void failedCompileIsReplayedButNotStored() throws Exception {
+        compiler.exitCode = 1;
+        compiler.stderr = "x.c:1: error: nope\n";
+        Outcome.Replay r = assertInstanceOf(Outcome.Replay.class, call("-c", "x.c"));
+        assertEquals(1, r.exitCode());
+        call("-c", "x.c");
+        assertEquals(2, compiler.compiles());
+        assertEquals(2, count("compile_failed"));
+        assertEquals(0, store.entryCount());
+    }
+
+    @Test
+    void uncacheableIsPassedThroughAndCounted() throws Exception {
+        Outcome.Passthrough p = assertInstanceOf(Outcome.Passthrough.class, call("x.c", "-o", "x"));
+        assertTrue(p.reason().startsWith("called_for_link"), p.reason());
+        assertEquals(1, count("called_for_link"));
+        assertEquals(0, compiler.calls.size());
+    }
+
+    @Test
+    void corruptEntryIsAMissAndIsReplaced() throws Exception {
+        call("-c", "x.c");
+        List<Digest> keys = new ArrayList<>();
+        store.forEachKey(keys::add);
+        byte[] bad = store.getEncoded(keys.get(0)).clone();
+        bad[bad.length / 2] ^= 1;
+        store.putEncoded(keys.get(0), bad);
+        Files.delete(cwd.resolve("x.o"));
+        call("-c", "x.c");
+        assertEquals(2, compiler.compiles());
+        assertEquals("OBJ:int x;\n", Files.readString(cwd.resolve("x.o")));
+        assertEquals(1, count("corrupt_entry"));
+        assertEquals(1, store.entryCount());
+    }
+
+    @Test
+    void identicalConcurrentCompilesRunOnce() throws Exception {
+        compiler.gate = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            List<Future<Outcome>> calls = new ArrayList<>();
+            for (int i = 0; i < 3; i++) {
+                calls.add(pool.submit(() -> call("-c", "x.c")));
+            }
+            // Wait until all three have preprocessed (the owner then blocks in its compile).
+            while (compiler.calls.stream().filter(c -> c.contains("-E")).count() < 3) {
+                Thread.onSpinWait();
+            }
+            compiler.gate.countDown();
+            for (Future<Outcome> f : calls) {
+                assertEquals(0, assertInstanceOf(Outcome.Replay.class, f.get(10, TimeUnit.SECONDS)).exitCode());
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, compiler.compiles());
+        assertEquals(1, count("cache_miss"));
+    }
+}
