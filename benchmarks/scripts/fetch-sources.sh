@@ -63,8 +63,7 @@ backup_once() {
 enable_deb822_sources() {
 	local file=$1
 	[[ -f $file ]] || return 1
-	# A Types line listing "deb" without "deb-src" (any spacing/order).
-	grep -Eq '^Types:([[:space:]]+[^[:space:]]+)*[[:space:]]+deb([[:space:]]|$)' "$file" || return 1
+	# Is there a Types line without deb-src?
 	if ! grep -E '^Types:' "$file" | grep -Eqv '[[:space:]]deb-src([[:space:]]|$)'; then
 		return 1 # every stanza already has deb-src
 	fi
@@ -82,9 +81,9 @@ enable_classic_sources() {
 	if grep -Eq '^[[:space:]]*deb-src[[:space:]]' "$file"; then
 		return 1
 	fi
-	backup_once "$file"
 	# Commented-out deb-src lines (Debian's installer writes them): re-enable.
 	if grep -Eq '^[[:space:]]*#[[:space:]]*deb-src[[:space:]]' "$file"; then
+		backup_once "$file"
 		sed -E -i 's/^[[:space:]]*#[[:space:]]*(deb-src[[:space:]])/\1/' "$file"
 		log "re-enabled commented deb-src lines in $file"
 		return 0
@@ -104,6 +103,7 @@ enable_classic_sources() {
 		fi
 	done <"$file"
 	if [[ $changed -eq 0 ]]; then
+		backup_once "$file"
 		cat -- "$tmp" >"$file" # keeps the file's owner and mode
 		log "added deb-src lines to $file"
 	fi

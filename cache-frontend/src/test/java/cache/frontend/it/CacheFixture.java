@@ -1,0 +1,152 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A private cache (its own cache directory, runtime directory and therefore daemon) driven
+ * through the real native client in {@code dist/}. Every process it runs is bounded in time.
+ */
+final class CacheFixture implements AutoCloseable {
+
+    static final Path DIST = Path.of(System.getProperty("cache.dist", "../dist")).toAbsolutePath().normalize();
+    static final Path CLIENT = DIST.resolve("bin/cache");
+    private static final long TIMEOUT_SECONDS = 300;
+
+    final Path root;
+    final Path cacheDir;
+    final Path runtimeDir;
+    final Map<String, String> env = new HashMap<>(System.getenv());
+
+    CacheFixture(Path root) throws IOException {
+        this.root = root;
+        this.cacheDir = Files.createDirectories(root.resolve("cache-dir"));
+        this.runtimeDir = Files.createDirectories(root.resolve("run"));
+        env.put("CCACHE_DIR", cacheDir.toString());
+        env.put("XDG_RUNTIME_DIR", runtimeDir.toString());
+        env.put("CACHE_IDLE_TIMEOUT", "300");
+        env.put("LC_ALL", "C");
+        env.remove("CCACHE_PREFIX");
+        env.remove("DEPENDENCIES_OUTPUT");
+        env.remove("SUNPRO_DEPENDENCIES");
+        assertTrue(Files.isExecutable(CLIENT), "build dist/ first (mvn package): " + CLIENT);
+    }
+
+    /** What a process did. */
+    record Result(int exitCode, byte[] stdout, byte[] stderr) {
+        String out() {
+            return new String(stdout, StandardCharsets.UTF_8);
+        }
+
+        String err() {
+            return new String(stderr, StandardCharsets.UTF_8);
+        }
+    }
+
+    Result run(Path cwd, List<String> command) throws IOException, InterruptedException {
+        return run(cwd, command, env);
+    }
+
+    static Result run(Path cwd, List<String> command, Map<String, String> environment)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile("it-out", null);
+        Path err = Files.createTempFile("it-err", null);
+        try {
+            ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile())
+                    .redirectOutput(out.toFile()).redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+            pb.environment().clear();
+            pb.environment().putAll(environment);
+            Process p = pb.start();
+            if (!p.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+                throw new AssertionError("timed out after " + TIMEOUT_SECONDS + " s: " + command);
+            }
+            return new Result(p.exitValue(), Files.readAllBytes(out), Files.readAllBytes(err));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    /** {@code cache ARGS…} in {@code cwd}. */
+    Result cache(Path cwd, String... args) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(CLIENT.toString());
+        cmd.addAll(Arrays.asList(args));
+        return run(cwd, cmd);
+    }
+
+    /** The counters as {@code --print-stats} prints them. */
+    Map<String, Long> stats() throws IOException, InterruptedException {
+        Result r = cache(root, "--print-stats");
+        assertTrue(r.exitCode() == 0, "--print-stats failed: " + r.err());
+        Map<String, Long> m = new HashMap<>();
+        for (String line : r.out().split("\n")) {
+            String[] kv = line.split("\t");
+            if (kv.length == 2) {
+                m.put(kv[0], Long.parseLong(kv[1]));
+            }
+        }
+        return m;
+    }
+
+    long stat(String name) throws IOException, InterruptedException {
+        return stats().getOrDefault(name, 0L);
+    }
+
+    /** The running daemon's pid, from its pid file. */
+    long daemonPid() throws IOException {
+        try (Stream<Path> files = Files.list(runtimeDir.resolve("cache"))) {
+            Path pid = files.filter(p -> p.getFileName().toString().endsWith(".pid")).findFirst()
+                    .orElseThrow(() -> new AssertionError("no daemon pid file"));
+            return Long.parseLong(Files.readString(pid).trim());
+        }
+    }
+
+    void stopDaemon() throws IOException, InterruptedException {
+        cache(root, "--stop-daemon");
+        // The daemon exits shortly after answering; wait until its socket is gone.
+        for (int i = 0; i < 200 && socketExists(); i++) {
+            Thread.sleep(25);
+        }
+    }
+
+    private boolean socketExists() throws IOException {
+        Path dir = runtimeDir.resolve("cache");
+        if (!Files.isDirectory(dir)) {
+            return false;
+        }
+        try (Stream<Path> files = Files.list(dir)) {
+            return files.anyMatch(p -> p.getFileName().toString().endsWith(".sock"));
+        }
+    }
+
+    /** Makes {@code --install-links} links in {@code dir} and returns a PATH with it first. */
+    String masqueradePath(Path dir) throws IOException, InterruptedException {
+        Result r = cache(root, "--install-links", dir.toString());
+        assertTrue(r.exitCode() == 0, r.err());
+        return dir + ":" + env.get("PATH");
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            stopDaemon();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
