@@ -1053,8 +1053,11 @@ static int converse(struct client *cl, const struct buf *req, struct reply *r)
 /* --- compile mode ------------------------------------------------------------ */
 
 /* Every fallback ends here: the compiler runs as if invoked directly, with the
- * user's argv (argv[0] = the name typed), our signal dispositions untouched and
- * all our descriptors close-on-exec. */
+ * user's arguments, our signal dispositions untouched and all our descriptors
+ * close-on-exec. argv[0] becomes the resolved path: gcc finds cc1 and as
+ * relative to argv[0], searching PATH when it has no slash, and PATH starts
+ * with our masquerade directory (ccache execs the resolved path too). gcc names
+ * itself by argv[0]'s basename in diagnostics, so messages stay the same. */
 __attribute__((noreturn))
 static void exec_compiler(struct client *cl, const char *path, char **argv)
 {
@@ -1062,6 +1065,7 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 
 	if (cl->debug)
 		fprintf(stderr, "cache: running %s directly: %s\n", path, cl->reason);
+	argv[0] = (char *)path;
 	execv(path, argv);
 	err = errno;
 	fprintf(stderr, "cache: %s: %s\n", argv[0], strerror(err));

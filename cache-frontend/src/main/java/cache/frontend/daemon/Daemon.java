@@ -57,7 +57,7 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         Files.createDirectories(config.cacheDir());
-        this.store = LocalStore.open(config.cacheDir().resolve("db"), EntryCodec.defaults());
+        this.store = openStore(config.cacheDir().resolve("db"));
         int umask = detectUmask(config.socket().getParent());
         this.pipeline = new CompilePipeline(store.entries(), store.counters(),
                 new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask);
@@ -65,8 +65,33 @@ public final class Daemon implements AutoCloseable {
                 config.maxSizeBytes(), config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
     }
 
+    /**
+     * Opens the store, waiting a little while a previous daemon still holds RocksDB's lock (it
+     * may be closing after an idle exit or --stop-daemon while a new client already started us).
+     */
+    private static LocalStore openStore(Path dir) throws IOException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            try {
+                return LocalStore.open(dir, EntryCodec.defaults());
+            } catch (IOException e) {
+                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("lock")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException ie) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
+        }
+    }
+
     void start() throws InterruptedException, IOException {
         Files.deleteIfExists(config.socket());
+        // Before binding: once the socket answers, the pid file is there too.
+        Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
         server = new ServerBootstrap()
                 .group(loop)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -85,7 +110,6 @@ public final class Daemon implements AutoCloseable {
                 .bind(new DomainSocketAddress(config.socket().toString()))
                 .sync()
                 .channel();
-        Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
         loop.scheduleAtFixedRate(this::checkIdle, 1, 1, TimeUnit.SECONDS);
         LOG.info("serving " + config.cacheDir() + " on " + config.socket());
     }
@@ -152,24 +176,28 @@ public final class Daemon implements AutoCloseable {
         }
     }
 
+    /** Stops accepting, lets running requests finish (bounded), closes the store, then removes the socket. */
     @Override
     public void close() {
         if (server != null) {
             server.close().awaitUninterruptibly();
         }
+        workers.shutdown();
+        try {
+            if (!workers.awaitTermination(30, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        store.close();
         try {
             Files.deleteIfExists(config.socket());
             Files.deleteIfExists(pidFile());
         } catch (IOException ignored) {
             // best effort: a stale socket is replaced by the next start
         }
-        workers.shutdownNow();
-        try {
-            workers.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        store.close();
     }
 }

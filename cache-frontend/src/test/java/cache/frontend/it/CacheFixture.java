@@ -81,6 +81,18 @@ final class CacheFixture implements AutoCloseable {
         }
     }
 
+    /** Runs a short helper command, ignoring its result. */
+    static void runQuietly(List<String> command) {
+        try {
+            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                    .start().waitFor(30, TimeUnit.SECONDS);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     /** {@code cache ARGS…} in {@code cwd}. */
     Result cache(Path cwd, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
@@ -109,28 +121,37 @@ final class CacheFixture implements AutoCloseable {
 
     /** The running daemon's pid, from its pid file. */
     long daemonPid() throws IOException {
-        try (Stream<Path> files = Files.list(runtimeDir.resolve("cache"))) {
-            Path pid = files.filter(p -> p.getFileName().toString().endsWith(".pid")).findFirst()
-                    .orElseThrow(() -> new AssertionError("no daemon pid file"));
-            return Long.parseLong(Files.readString(pid).trim());
-        }
+        Path pid = pidFile().orElseThrow(() -> new AssertionError("no daemon pid file"));
+        return Long.parseLong(Files.readString(pid).trim());
     }
 
+    /** Stops the daemon, if one runs, and waits until its process (and RocksDB) is gone. */
     void stopDaemon() throws IOException, InterruptedException {
+        java.util.Optional<ProcessHandle> daemon = pidFile().map(p -> {
+            try {
+                return Long.parseLong(Files.readString(p).trim());
+            } catch (IOException | NumberFormatException e) {
+                return -1L;
+            }
+        }).flatMap(ProcessHandle::of);
         cache(root, "--stop-daemon");
-        // The daemon exits shortly after answering; wait until its socket is gone.
-        for (int i = 0; i < 200 && socketExists(); i++) {
-            Thread.sleep(25);
+        if (daemon.isPresent()) {
+            try {
+                daemon.get().onExit().get(30, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+                daemon.get().destroyForcibly();
+                throw new AssertionError("daemon did not stop within 30 s", e);
+            }
         }
     }
 
-    private boolean socketExists() throws IOException {
+    private java.util.Optional<Path> pidFile() throws IOException {
         Path dir = runtimeDir.resolve("cache");
         if (!Files.isDirectory(dir)) {
-            return false;
+            return java.util.Optional.empty();
         }
         try (Stream<Path> files = Files.list(dir)) {
-            return files.anyMatch(p -> p.getFileName().toString().endsWith(".sock"));
+            return files.filter(p -> p.getFileName().toString().endsWith(".pid")).findFirst();
         }
     }
 

@@ -1,0 +1,364 @@
+#!/usr/bin/env bash
+# real-project.sh [--check] [--prefix]
+#
+# The "main job" showcase: builds two real C projects (Debian's zlib and lua5.4
+# sources) three times each and checks that the cache gives the very same objects:
+#
+#   plain  - system gcc, no cache;
+#   cold   - through the cache, empty cache;
+#   warm   - again through the cache, which now holds every object.
+#
+# By default the cached builds go through masquerade links (dist/bin/cache
+# --install-links work/links, put first on PATH, so `gcc`/`g++` are the cache).
+# With --prefix they use prefix form instead: CC="dist/bin/cache gcc",
+# CXX="dist/bin/cache g++", PATH untouched.
+#
+# Every build starts from a fresh copy of the pristine sources in the SAME directory
+# (<repo>/work/build/<project>), because objects built with -g embed the cwd and the
+# source paths. After each build a manifest (sha256sum of every *.o / *.lo) is saved;
+# the cold and warm manifests must equal the plain one. For the cached builds the
+# statistics counters are read before and after (cache --print-stats) and the
+# difference is shown: hits, misses, uncacheable calls (configure's link probes,
+# the final links ...) and errors.
+#
+# PASS for a project = all three builds succeeded, cold and warm objects are
+# identical to the plain build's, and the warm build had no cache_miss and at least
+# one hit. A failed build makes its project FAIL (the log's tail is shown) and the
+# script goes on with the next project. Without --check the script exits 0 after
+# printing PASS/FAIL; with --check it exits 1 if any project FAILed.
+#
+# Everything it writes is under <repo>/work/ (git-ignored):
+#   work/corpus/     Debian source packages (fetch-sources.sh)
+#   work/build/      the scratch build directories
+#   work/cache-dir/  the cache directory (CCACHE_DIR) used here; cleared and zeroed
+#                    at the start of every run
+#   work/links/      masquerade links (dist/bin/cache --install-links)
+#   work/results/    build logs, manifests, stats snapshots
+#
+# The daemon is left running on purpose so that its statistics can be inspected
+# afterwards; the script prints the exact commands. To stop it:
+#   CCACHE_DIR=<repo>/work/cache-dir <repo>/dist/bin/cache --stop-daemon
+# (with the same XDG_RUNTIME_DIR as the run, if you had one set).
+set -euo pipefail
+
+usage() {
+	printf 'usage: %s [--check] [--prefix]\n' "${0##*/}" >&2
+	exit 2
+}
+
+CHECK=false
+MODE=links
+for arg in "$@"; do
+	case $arg in
+	--check) CHECK=true ;;
+	--prefix) MODE=prefix ;;
+	*) usage ;;
+	esac
+done
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
+readonly SCRIPT_DIR REPO CHECK MODE
+# The client under test. Override CACHE_BIN to benchmark another build, e.g. a
+# snapshot copy of dist/ (cp -a dist /tmp/dist-snap) while dist/ is being rebuilt;
+# the client finds its jars in <its dir>/../lib.
+CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
+readonly CACHE_BIN
+readonly WORK=$REPO/work
+readonly CORPUS=$WORK/corpus
+readonly BUILD_ROOT=$WORK/build
+readonly LINKS=$WORK/links
+readonly RESULTS=$WORK/results
+readonly JOBS=2
+# Flags for both projects: optimised, with debug info (so cwd/paths matter).
+readonly OPT_FLAGS="-O2 -g"
+
+# Counter groups, as in ccache (and ccache-compat's Counter.java).
+readonly HIT_COUNTERS=(direct_cache_hit preprocessed_cache_hit)
+readonly MISS_COUNTERS=(cache_miss)
+readonly UNCACHEABLE_COUNTERS=(autoconf_test bad_compiler_arguments called_for_link
+	called_for_preprocessing compile_failed compiler_produced_empty_output
+	compiler_produced_no_output compiler_produced_stdout could_not_use_modules
+	could_not_use_precompiled_header multiple_source_files no_input_file
+	output_to_stdout preprocessor_error recache unsupported_code_directive
+	unsupported_compiler_option unsupported_environment_variable
+	unsupported_source_language)
+readonly ERROR_COUNTERS=(bad_output_file compiler_check_failed could_not_find_compiler
+	error_hashing_extra_file internal_error missing_cache_file remote_storage_error
+	remote_storage_timeout corrupt_entry fallback_local)
+
+log() { printf '==> %s\n' "$*"; }
+die() { printf 'real-project: error: %s\n' "$*" >&2; exit 1; }
+
+# --- environment -----------------------------------------------------------------
+
+# A reproducible cache configuration: drop any CCACHE_* setting inherited from the
+# caller (CCACHE_DISABLE, CCACHE_RECACHE, ...) and use our own cache directory.
+for var in $(compgen -e); do
+	[[ $var == CCACHE_* ]] && unset "$var"
+done
+export CCACHE_DIR=$WORK/cache-dir
+
+# PATH for the plain builds: without our links and without Debian's ccache
+# masquerade directory, so `gcc` is the real compiler.
+CLEAN_PATH=
+IFS=: read -r -a path_entries <<<"$PATH"
+for entry in "${path_entries[@]}"; do
+	case $entry in
+	"$LINKS" | /usr/lib/ccache | "") continue ;;
+	esac
+	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
+done
+readonly CLEAN_PATH
+export PATH=$CLEAN_PATH
+
+# Seconds since the epoch with microseconds (bash 5).
+now() { printf '%s' "$EPOCHREALTIME"; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", b - a }'; }
+
+# --- preparation -----------------------------------------------------------------
+
+if [[ ! -x $CACHE_BIN && $CACHE_BIN == "$REPO/dist/bin/cache" ]]; then
+	log "dist/bin/cache missing: building the project (mvn -B -q -DskipTests package)"
+	(cd -- "$REPO" && mvn -B -q -DskipTests package)
+	[[ -x $CACHE_BIN ]] || die "$CACHE_BIN still missing after the build"
+fi
+[[ -x $CACHE_BIN ]] || die "$CACHE_BIN: no such executable"
+
+mkdir -p -- "$CORPUS" "$BUILD_ROOT" "$RESULTS"
+
+log "fetching sources into $CORPUS"
+mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$CORPUS")
+[[ ${#src_dirs[@]} -eq 2 && -d ${src_dirs[0]} && -d ${src_dirs[1]} ]] ||
+	die "fetch-sources.sh did not print two source directories"
+readonly ZLIB_SRC=${src_dirs[0]} LUA_SRC=${src_dirs[1]}
+
+if [[ $MODE == links ]]; then
+	log "installing masquerade links into $LINKS"
+	"$CACHE_BIN" --install-links "$LINKS" >"$RESULTS/install-links.log"
+	[[ $(PATH=$LINKS:$CLEAN_PATH command -v gcc) == "$LINKS/gcc" ]] ||
+		die "$LINKS/gcc is not what PATH finds first"
+fi
+[[ $(command -v gcc) != "$LINKS/gcc" ]] || die "plain PATH still finds the cache's gcc"
+
+log "clearing and zeroing the cache in $CCACHE_DIR"
+"$CACHE_BIN" -C >/dev/null
+"$CACHE_BIN" -z >/dev/null
+
+# --- the projects -------------------------------------------------------------------
+
+# Each "build_<project> DIR" configures and compiles in DIR with the C compiler
+# $BUILD_CC and the C++ compiler $BUILD_CXX (set by run_phase: plain `gcc`/`g++`,
+# which PATH may map to the masquerade links, or `<cache> gcc`/`<cache> g++`).
+# Output goes to the caller's redirection.
+
+build_zlib() {
+	local dir=$1
+	cd -- "$dir"
+	# zlib's own configure (not autoconf); it takes CC/CFLAGS from the environment
+	# and runs its compile and link probes with them.
+	CC=$BUILD_CC CFLAGS=$OPT_FLAGS ./configure
+	# Default target: libz.a (*.o), the shared library (*.lo), the test programs.
+	make -j"$JOBS"
+}
+
+build_lua() {
+	local dir=$1 shim
+	cd -- "$dir"
+	# Debian's build generates this header in its configure step (debian/rules).
+	{
+		printf '#ifndef _LUA_DEB_MULTIARCH_\n#define _LUA_DEB_MULTIARCH_\n'
+		printf '#define DEB_HOST_MULTIARCH "%s"\n' "$(gcc -print-multiarch)"
+		printf '#endif\n'
+	} >src/lua5.4-deb-multiarch.h
+	# Debian's src/Makefile compiles every file twice through libtool, as C (gcc)
+	# and as C++ (g++, *-c++.o). Rather than bootstrapping libtool with autoreconf,
+	# a stand-in drops libtool's options and runs the compiler command as is.
+	shim=$dir/libtool-compile
+	cat >"$shim" <<-'EOF'
+		#!/bin/sh
+		# Stand-in for `libtool --mode=compile --tag=X CC ARGS`: run `CC ARGS`.
+		while [ $# -gt 0 ]; do
+			case $1 in --mode=* | --tag=*) shift ;; *) break ;; esac
+		done
+		exec "$@"
+	EOF
+	chmod +x "$shim"
+	# Target "o" = every object (lua and luac included), no linking.
+	# MYCFLAGS/MYCXXFLAGS would default to dpkg-buildflags; we pin them instead.
+	make -C src -j"$JOBS" o \
+		CC="$BUILD_CC -std=gnu99" CXX="$BUILD_CXX" LIBTOOL="$shim" \
+		SYSCFLAGS=-DLUA_USE_LINUX MYCFLAGS="$OPT_FLAGS" MYCXXFLAGS="$OPT_FLAGS"
+}
+
+# manifest DIR OUT: sha256 of every object, by relative path, sorted.
+manifest() {
+	(cd -- "$1" &&
+		find . -type f \( -name '*.o' -o -name '*.lo' \) -print0 |
+		LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$2"
+}
+
+# stat_sum BEFORE AFTER NAME...: sum over NAMEs of (after - before).
+stat_sum() {
+	local before=$1 after=$2
+	shift 2
+	awk -F '\t' -v names="$*" '
+		BEGIN { n = split(names, want, " "); for (i = 1; i <= n; i++) w[want[i]] = 1 }
+		FNR == NR { if ($1 in w) b[$1] = $2; next }
+		($1 in w) { s += $2 - b[$1] }
+		END { print s + 0 }' "$before" "$after"
+}
+
+# stat_detail BEFORE AFTER NAME...: "name N, name N" for the NAMEs that changed.
+stat_detail() {
+	local before=$1 after=$2
+	shift 2
+	awk -F '\t' -v names="$*" '
+		BEGIN { n = split(names, want, " "); for (i = 1; i <= n; i++) w[want[i]] = 1 }
+		FNR == NR { if ($1 in w) b[$1] = $2; next }
+		($1 in w) && $2 - b[$1] != 0 { out = out (out == "" ? "" : ", ") $1 " " ($2 - b[$1]) }
+		END { print out }' "$before" "$after"
+}
+
+# Results, indexed by "<project>.<phase>.<field>".
+declare -A R=()
+
+# run_phase PROJECT PHASE SRC: fresh copy, build, manifest, counters.
+# A failed build sets R[PROJECT.PHASE.failed]=yes and shows its log's tail.
+# (Always called as a plain command, never in `if`/`||`, so that set -e still
+# applies to everything else in it.)
+run_phase() {
+	local project=$1 phase=$2 src=$3
+	local dir=$BUILD_ROOT/$project
+	local logf=$RESULTS/$project-$phase.log
+	local mf=$RESULTS/$project-$phase.sha256
+	local before=$RESULTS/$project-$phase.stats-before
+	local after=$RESULTS/$project-$phase.stats-after
+	local path=$CLEAN_PATH cc=gcc cxx=g++ t0 t1
+
+	if [[ $phase != plain ]]; then
+		case $MODE in
+		links) path=$LINKS:$CLEAN_PATH ;;
+		prefix) cc="$CACHE_BIN gcc" cxx="$CACHE_BIN g++" ;;
+		esac
+	fi
+	rm -rf -- "$dir"
+	cp -a -- "$src" "$dir"
+
+	"$CACHE_BIN" --print-stats >"$before"
+	t0=$(now)
+	if ! (export PATH=$path BUILD_CC=$cc BUILD_CXX=$cxx; "build_$project" "$dir") >"$logf" 2>&1; then
+		R[$project.$phase.failed]=yes
+		printf '    %-5s build FAILED; last lines of %s:\n' "$phase" "$logf"
+		tail -n 15 -- "$logf" | sed 's/^/      | /'
+		return 0
+	fi
+	t1=$(now)
+	"$CACHE_BIN" --print-stats >"$after"
+
+	manifest "$dir" "$mf"
+	R[$project.$phase.failed]=no
+	R[$project.$phase.time]=$(elapsed "$t0" "$t1")
+	R[$project.$phase.objects]=$(wc -l <"$mf")
+	R[$project.$phase.hits]=$(stat_sum "$before" "$after" "${HIT_COUNTERS[@]}")
+	R[$project.$phase.misses]=$(stat_sum "$before" "$after" "${MISS_COUNTERS[@]}")
+	R[$project.$phase.uncacheable]=$(stat_sum "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}")
+	R[$project.$phase.errors]=$(stat_sum "$before" "$after" "${ERROR_COUNTERS[@]}")
+	R[$project.$phase.why]=$(stat_detail "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}" "${ERROR_COUNTERS[@]}")
+
+	if [[ $phase == plain ]]; then
+		R[$project.$phase.same]=-
+		printf '    %-5s %7ss  %3d objects\n' "$phase" "${R[$project.$phase.time]}" "${R[$project.$phase.objects]}"
+		return 0
+	fi
+	if cmp -s -- "$RESULTS/$project-plain.sha256" "$mf"; then
+		R[$project.$phase.same]=yes
+	else
+		R[$project.$phase.same]=NO
+	fi
+	printf '    %-5s %7ss  %3d objects, identical to plain: %-3s  hits %d, misses %d, uncacheable %d, errors %d\n' \
+		"$phase" "${R[$project.$phase.time]}" "${R[$project.$phase.objects]}" \
+		"${R[$project.$phase.same]}" "${R[$project.$phase.hits]}" "${R[$project.$phase.misses]}" \
+		"${R[$project.$phase.uncacheable]}" "${R[$project.$phase.errors]}"
+	if [[ -n ${R[$project.$phase.why]} ]]; then
+		printf '          (%s)\n' "${R[$project.$phase.why]}"
+	fi
+	if [[ ${R[$project.$phase.same]} == NO ]]; then
+		printf '          objects that differ (plain vs %s):\n' "$phase"
+		diff -- "$RESULTS/$project-plain.sha256" "$mf" | grep '^[<>]' | head -n 10 |
+			sed 's/^/          /' || true
+	fi
+	return 0
+}
+
+readonly PROJECTS=(zlib lua)
+declare -A SRC=([zlib]=$ZLIB_SRC [lua]=$LUA_SRC)
+
+for project in "${PROJECTS[@]}"; do
+	log "$project: $(basename -- "${SRC[$project]}") in $BUILD_ROOT/$project (cached builds: $MODE)"
+	for phase in plain cold warm; do
+		run_phase "$project" "$phase" "${SRC[$project]}"
+		# After a failed build the project's later phases are pointless.
+		[[ ${R[$project.$phase.failed]} == no ]] || break
+	done
+done
+
+# --- verdict -------------------------------------------------------------------------
+
+# cell PROJECT PHASE FIELD: the value, or "-" when that phase did not complete.
+cell() {
+	local key=$1.$2
+	if [[ ${R[$key.failed]:-} == no ]]; then
+		printf '%s' "${R[$key.$3]}"
+	elif [[ ${R[$key.failed]:-} == yes ]]; then
+		printf 'failed'
+	else
+		printf -- '-'
+	fi
+}
+
+echo
+printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' \
+	project plain_s cold_s warm_s objects hits misses uncacheable result
+printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' '' '' '' '' '' '(warm)' '(warm)' '(warm)' ''
+failed=0
+for project in "${PROJECTS[@]}"; do
+	reasons=()
+	for phase in plain cold warm; do
+		[[ ${R[$project.$phase.failed]:-} != yes ]] || reasons+=("$phase build failed")
+	done
+	for phase in cold warm; do
+		[[ ${R[$project.$phase.same]:-} != NO ]] || reasons+=("$phase objects differ")
+	done
+	if [[ ${R[$project.warm.failed]:-} == no ]]; then
+		[[ ${R[$project.warm.misses]} -eq 0 ]] || reasons+=("warm build had ${R[$project.warm.misses]} misses")
+		[[ ${R[$project.warm.hits]} -gt 0 ]] || reasons+=("warm build had no hits")
+	fi
+	if [[ ${#reasons[@]} -eq 0 ]]; then
+		verdict=PASS
+	else
+		verdict="FAIL: $(IFS=';'; printf '%s' "${reasons[*]}")"
+		failed=$((failed + 1))
+	fi
+	printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' "$project" \
+		"$(cell "$project" plain time)" "$(cell "$project" cold time)" "$(cell "$project" warm time)" \
+		"$(cell "$project" plain objects)" "$(cell "$project" warm hits)" \
+		"$(cell "$project" warm misses)" "$(cell "$project" warm uncacheable)" "$verdict"
+done
+
+echo
+log "cache -s (CCACHE_DIR=$CCACHE_DIR)"
+"$CACHE_BIN" -s
+
+echo
+echo "Logs, manifests and stats snapshots: $RESULTS"
+echo "The daemon is still running. Inspect or stop it with:"
+echo "  CCACHE_DIR=$CCACHE_DIR $CACHE_BIN -s"
+echo "  CCACHE_DIR=$CCACHE_DIR $CACHE_BIN --stop-daemon"
+
+if [[ $failed -gt 0 ]]; then
+	echo "RESULT: FAIL ($failed of ${#PROJECTS[@]} projects)"
+	[[ $CHECK == false ]] || exit 1
+else
+	echo "RESULT: PASS"
+fi

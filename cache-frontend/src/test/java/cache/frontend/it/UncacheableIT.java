@@ -1,0 +1,88 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Calls we do not cache still behave exactly as the compiler does, and are counted with their reason. */
+@Timeout(300)
+class UncacheableIT {
+
+    @TempDir
+    Path tmp;
+
+    private CacheFixture cache;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cache = new CacheFixture(tmp);
+        work = Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(work.resolve("p.c"), "#include <stdio.h>\nint main(void) { puts(\"linked\"); return 0; }\n");
+        Files.writeString(work.resolve("bad.c"), "int f(void) { return undeclared_name; }\n");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        cache.close();
+    }
+
+    @Test
+    void linkingRunsTheCompilerAndIsCounted() throws Exception {
+        CacheFixture.Result r = cache.cache(work, "gcc", "p.c", "-o", "prog");
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals("linked\n", CacheFixture.run(work, List.of(work.resolve("prog").toString()), cache.env).out());
+        assertEquals(1, cache.stat("called_for_link"));
+    }
+
+    @Test
+    void preprocessingToStdoutIsPassedThrough() throws Exception {
+        CacheFixture.Result plain = cache.run(work, List.of("gcc", "-E", "p.c"));
+        CacheFixture.Result cached = cache.cache(work, "gcc", "-E", "p.c");
+        assertEquals(plain.exitCode(), cached.exitCode());
+        assertArrayEquals(plain.stdout(), cached.stdout());
+        assertEquals(1, cache.stat("called_for_preprocessing"));
+    }
+
+    @Test
+    void failedCompileMatchesAndIsNeverCached() throws Exception {
+        CacheFixture.Result plain = cache.run(work, List.of("gcc", "-c", "bad.c"));
+        assertTrue(plain.exitCode() != 0);
+        for (int i = 0; i < 2; i++) {
+            CacheFixture.Result r = cache.cache(work, "gcc", "-c", "bad.c");
+            assertEquals(plain.exitCode(), r.exitCode());
+            assertEquals(plain.err(), r.err());
+        }
+        assertEquals(2, cache.stat("compile_failed"));
+        assertEquals(0, cache.stat("preprocessed_cache_hit"));
+    }
+
+    @Test
+    void preprocessorErrorShowsTheCompilersOwnMessage() throws Exception {
+        Files.writeString(work.resolve("inc.c"), "#include \"does-not-exist.h\"\n");
+        CacheFixture.Result plain = cache.run(work, List.of("gcc", "-c", "inc.c"));
+        CacheFixture.Result r = cache.cache(work, "gcc", "-c", "inc.c");
+        assertEquals(plain.exitCode(), r.exitCode());
+        assertEquals(plain.err(), r.err());
+        assertEquals(1, cache.stat("preprocessor_error"));
+    }
+
+    @Test
+    void autoconfProbesAndMissingInputsAreCounted() throws Exception {
+        Files.writeString(work.resolve("conftest.c"), "int main(void) { return 0; }\n");
+        assertEquals(0, cache.cache(work, "gcc", "-c", "conftest.c").exitCode());
+        assertEquals(1, cache.stat("autoconf_test"));
+        CacheFixture.Result missing = cache.cache(work, "gcc", "-c", "nope.c");
+        assertTrue(missing.exitCode() != 0);
+        assertTrue(missing.err().contains("nope.c"), missing.err());
+    }
+}
