@@ -285,7 +285,8 @@ hf() {
 		cat -- "$JSON/$key.out" >&2
 		die "hyperfine failed for $key"
 	fi
-	MEDIAN[$key]=$(jq -r '.results[0].median * 10000 | round / 10' "$JSON/$key.json")
+	MEDIAN[$key]=$(jq -r '.results[0].median' "$JSON/$key.json" |
+		awk '{ printf "%.1f", $1 * 1000 }')
 }
 
 # bench_plain WORKLOAD: the compiler alone.

@@ -91,6 +91,8 @@ public final class CompilePipeline {
         } else {
             ProcessResult cpp = runner.run(command(req, inv.preprocessorArgs(), false), req.cwd(), req.env());
             if (cpp.exitCode() != 0) {
+                LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", command(req,
+                        inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
                 return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
             }
             preprocessed = cpp.stdout();

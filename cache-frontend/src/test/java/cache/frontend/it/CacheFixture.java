@@ -37,6 +37,7 @@ final class CacheFixture implements AutoCloseable {
         env.put("XDG_RUNTIME_DIR", runtimeDir.toString());
         env.put("CACHE_IDLE_TIMEOUT", "300");
         env.put("LC_ALL", "C");
+        env.put("CACHE_DEBUG_CLIENT", "1");
         env.remove("CCACHE_PREFIX");
         env.remove("DEPENDENCIES_OUTPUT");
         env.remove("SUNPRO_DEPENDENCIES");
