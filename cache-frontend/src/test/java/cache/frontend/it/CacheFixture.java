@@ -84,9 +84,16 @@ final class CacheFixture implements AutoCloseable {
 
     /** Runs a short helper command, ignoring its result. */
     static void runQuietly(List<String> command) {
+        runQuietly(command, Map.of());
+    }
+
+    /** Runs a short helper command with extra environment variables, ignoring its result. */
+    static void runQuietly(List<String> command, Map<String, String> extraEnv) {
         try {
-            new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD)
-                    .start().waitFor(30, TimeUnit.SECONDS);
+            ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+            pb.environment().putAll(extraEnv);
+            pb.start().waitFor(30, TimeUnit.SECONDS);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         } catch (InterruptedException e) {
