@@ -47,6 +47,7 @@ public final class ArgumentAnalyzer {
         boolean direct = true;
         boolean color;
         int sources;
+        final List<String> hashedFiles = new ArrayList<>();
     }
 
     public static Analysis analyze(List<String> rawArgs, Path cwd, Map<String, String> env) {
@@ -147,6 +148,9 @@ public final class ArgumentAnalyzer {
         List<String> words = separate ? List.of(a, args.get(i + 1)) : List.of(a);
         if (o != null && o.has(OptionTable.TOO_HARD_FOR_DIRECT)) {
             w.direct = false;
+        }
+        if (o != null && o.has(OptionTable.HASH_FILE)) {
+            w.hashedFiles.add(a.substring(o.name().length()));
         }
         w.cpp.addAll(words);
         if (o != null && o.has(OptionTable.AFFECTS_CPP)) {
@@ -319,7 +323,7 @@ public final class ArgumentAnalyzer {
         cpp.add("-E");
         boolean hashCwd = w.debug || w.coverageNotes || w.profileArcs;
         return new Invocation(w.sourceLanguage, w.source, outputs, List.copyOf(args), List.copyOf(cpp),
-                List.copyOf(key), hashCwd, w.direct, w.color);
+                List.copyOf(key), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles));
     }
 
     /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */

@@ -20,6 +20,8 @@ import java.util.Map;
  * @param hashCwd whether outputs embed the working directory (debug info, coverage)
  * @param directModeAllowed false when an option hides preprocessor input from direct mode
  * @param colorChosen whether the user chose diagnostics colours explicitly
+ * @param hashedFiles files besides the source whose contents change the result (specs
+ *     files, sanitizer lists), relative to the cwd or absolute
  */
 public record Invocation(
         Language language,
@@ -30,7 +32,8 @@ public record Invocation(
         List<String> keyArgs,
         boolean hashCwd,
         boolean directModeAllowed,
-        boolean colorChosen)
+        boolean colorChosen,
+        List<String> hashedFiles)
         implements Analysis {
 
     public String object() {

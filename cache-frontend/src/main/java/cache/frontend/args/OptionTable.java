@@ -25,6 +25,11 @@ public final class OptionTable {
     public static final int TOO_HARD_FOR_DIRECT = 1 << 5;
     /** Never send to a remote node (machine-dependent or needs local files). */
     public static final int LOCAL_ONLY = 1 << 6;
+    /**
+     * The joined argument names a file the compiler reads besides the preprocessed source
+     * (a specs file, a sanitizer list): its contents go into the key.
+     */
+    public static final int HASH_FILE = 1 << 7;
 
     /** One row. */
     public record Option(String name, int flags) {
@@ -71,13 +76,23 @@ public final class OptionTable {
         new Option("-arch", TAKES_ARG),
         new Option("-aux-info", TAKES_ARG | TOO_HARD),
         new Option("-b", TAKES_ARG),
+        new Option("-fauto-profile", TOO_HARD),
+        new Option("-fauto-profile=", TAKES_CONCAT_ARG | TOO_HARD),
+        new Option("-fbranch-probabilities", TOO_HARD),
         new Option("-fcallgraph-info", TOO_HARD),
         new Option("-fcallgraph-info=", TAKES_CONCAT_ARG | TOO_HARD),
         new Option("-fdump-", TAKES_CONCAT_ARG | TOO_HARD),
         new Option("-fmodules", TOO_HARD),
         new Option("-fno-working-directory", AFFECTS_CPP),
         new Option("-fplugin=", TAKES_CONCAT_ARG | TAKES_PATH | TOO_HARD),
+        new Option("-fprofile-instr-use", TOO_HARD),
+        new Option("-fprofile-instr-use=", TAKES_CONCAT_ARG | TOO_HARD),
+        new Option("-fprofile-sample-use=", TAKES_CONCAT_ARG | TOO_HARD),
+        new Option("-fprofile-use", TOO_HARD),
+        new Option("-fprofile-use=", TAKES_CONCAT_ARG | TOO_HARD),
         new Option("-frepo", TOO_HARD),
+        new Option("-fsanitize-blacklist=", TAKES_CONCAT_ARG | TAKES_PATH | HASH_FILE | LOCAL_ONLY),
+        new Option("-fsanitize-ignorelist=", TAKES_CONCAT_ARG | TAKES_PATH | HASH_FILE | LOCAL_ONLY),
         new Option("-fsyntax-only", TOO_HARD),
         new Option("-ftime-trace", TOO_HARD),
         new Option("-ftime-trace=", TAKES_CONCAT_ARG | TOO_HARD),
@@ -101,6 +116,7 @@ public final class OptionTable {
         new Option("-remap", AFFECTS_CPP),
         new Option("-save-temps", TOO_HARD),
         new Option("-save-temps=", TAKES_CONCAT_ARG | TOO_HARD),
+        new Option("-specs=", TAKES_CONCAT_ARG | TAKES_PATH | HASH_FILE | LOCAL_ONLY),
         new Option("-stdlib=", AFFECTS_CPP | TAKES_CONCAT_ARG),
         new Option("-target", TAKES_ARG),
         new Option("-trigraphs", AFFECTS_CPP),

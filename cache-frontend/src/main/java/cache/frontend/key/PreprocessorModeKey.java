@@ -23,9 +23,11 @@ public final class PreprocessorModeKey {
      *     already preprocessed
      * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
      * @param colored whether diagnostics are produced with colours for a terminal
+     * @param extraFiles digests of {@link Invocation#hashedFiles()}, in order
      */
     public static KeyBuilder builder(boolean explain, CompilerIdentity compiler, Invocation inv, String cwd,
-            Map<String, String> env, byte[] preprocessed, byte[] preprocessorStderr, boolean colored) {
+            Map<String, String> env, byte[] preprocessed, byte[] preprocessorStderr, boolean colored,
+            java.util.List<Digest> extraFiles) {
         KeyBuilder key = explain ? KeyBuilder.explaining() : KeyBuilder.create();
         key.add("format", FORMAT).add("mode", "preprocessor");
         compiler.addTo(key);
@@ -40,6 +42,9 @@ public final class PreprocessorModeKey {
         key.add("color", colored);
         key.add("cpp", Digest.of(preprocessed));
         key.add("cpp.stderr", Digest.of(preprocessorStderr));
+        for (Digest d : extraFiles) {
+            key.add("file", d);
+        }
         return key;
     }
 }

@@ -101,8 +101,17 @@ public final class CompilePipeline {
         if (contains(preprocessed, INCBIN)) {
             return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
         }
+        List<Digest> extraFiles = new ArrayList<>();
+        for (String f : inv.hashedFiles()) {
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                // gcc may find it in its own directories; we cannot tell which file it reads.
+                return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
+            }
+        }
         Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
-                preprocessed, cppStderr, colored).build();
+                preprocessed, cppStderr, colored, extraFiles).build();
         return lookupOrCompile(req, inv, key, colored, stats);
     }
 
@@ -137,8 +146,14 @@ public final class CompilePipeline {
         }
     }
 
-    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats) throws IOException {
-        OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask());
+    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats) {
+        try {
+            OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask());
+        } catch (IOException e) {
+            // Unwritable directory, disk full …: the compiler, run by the client, says it its own way.
+            stats.count(Counter.BAD_OUTPUT_FILE);
+            return new Outcome.Fallback("cannot write outputs: " + e.getMessage());
+        }
         stats.count(Counter.PREPROCESSED_CACHE_HIT);
         stats.count(Counter.LOCAL_STORAGE_HIT);
         return new Outcome.Replay(hit.stdout(), hit.stderr(), hit.exitCode());

@@ -136,6 +136,10 @@ class ArgumentAnalyzerTest {
         "-c x.c -save-temps=obj,       UNSUPPORTED_COMPILER_OPTION",
         "-c x.c -ftime-trace,          UNSUPPORTED_COMPILER_OPTION",
         "-c x.c -fplugin=./p.so,       UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -fprofile-use,         UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -fprofile-use=dir,     UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -fauto-profile=p,      UNSUPPORTED_COMPILER_OPTION",
+        "-c x.c -fbranch-probabilities, UNSUPPORTED_COMPILER_OPTION",
         "'-c x.c -Wp,-M',            UNSUPPORTED_COMPILER_OPTION",
         "-c x.h,                       COULD_NOT_USE_PRECOMPILED_HEADER",
         "-c x.f90,                     UNSUPPORTED_SOURCE_LANGUAGE",
@@ -162,6 +166,12 @@ class ArgumentAnalyzerTest {
         assertEquals(List.of("-O2", "-DNAME=a b", "-DQ=\"q\"", "-c", "x.c", "-o", "out.o"), i.compileArgs());
         assertEquals("out.o", i.object());
         assertEquals(Counter.BAD_COMPILER_ARGUMENTS, verdict("@missing.rsp"));
+    }
+
+    @Test
+    void filesTheCompilerReadsAreHashed() {
+        Invocation i = inv("-c x.c -specs=my.specs -fsanitize-ignorelist=ign.txt");
+        assertEquals(List.of("my.specs", "ign.txt"), i.hashedFiles());
     }
 
     @Test

@@ -18,7 +18,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -44,7 +43,7 @@ class CompilePipelineTest {
 
     /** Answers -E with the source text, and -c by writing "OBJ:" + source to the -o path. */
     final class FakeCompiler implements ProcessRunner {
-        final List<List<String>> calls = Collections.synchronizedList(new ArrayList<>());
+        final List<List<String>> calls = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile CountDownLatch gate;
         volatile int exitCode;
         volatile String stderr = "";
