@@ -53,7 +53,10 @@ public enum Counter {
     // Ours, beyond ccache's set.
     /** A stored entry failed its checksum; it was removed and the call compiled. */
     CORRUPT_ENTRY("corrupt_entry", "Corrupt entries removed", Kind.ERROR),
-    /** The daemon could not complete a cacheable call and told the client to compile itself. */
+    /**
+     * The daemon could not complete a cacheable call and told the client to compile itself.
+     * (A client that cannot reach the daemon at all falls back without being counted.)
+     */
     FALLBACK_LOCAL("fallback_local", "Fell back to plain compile", Kind.ERROR),
     /** Waited for an identical compile already running instead of compiling again. */
     INFLIGHT_SHARED("inflight_shared", "Shared an in-flight compile", Kind.OTHER);

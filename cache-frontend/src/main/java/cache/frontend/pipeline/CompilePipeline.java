@@ -54,9 +54,15 @@ public final class CompilePipeline {
     public Outcome handle(CompileRequest req) throws InterruptedException {
         CallStats stats = new CallStats();
         try {
-            return run(req, stats);
+            Outcome o = run(req, stats);
+            if (o instanceof Outcome.Fallback f) {
+                stats.count(Counter.FALLBACK_LOCAL);
+                LOG.warning("falling back to a plain compile: " + f.reason());
+            }
+            return o;
         } catch (IOException | RuntimeException e) {
             stats.count(Counter.INTERNAL_ERROR);
+            stats.count(Counter.FALLBACK_LOCAL);
             LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
             return new Outcome.Fallback("internal error: " + e);
         } finally {
