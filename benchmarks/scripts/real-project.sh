@@ -17,13 +17,15 @@
 # (<repo>/work/build/<project>), because objects built with -g embed the cwd and the
 # source paths. After each build a manifest (sha256sum of every *.o / *.lo) is saved;
 # the cold and warm manifests must equal the plain one. For the cached builds the
-# statistics counters are read before and after (cache --print-stats) and the
-# difference is shown: hits, misses, uncacheable calls (configure's link probes,
-# the final links ...) and errors.
+# statistics counters are read before, between configure and make, and after
+# (cache --print-stats) and the differences are shown: hits, misses, uncacheable
+# calls (configure's link probes, the final links ...) and errors.
 #
 # PASS for a project = all three builds succeeded, cold and warm objects are
-# identical to the plain build's, and the warm build had no cache_miss and at least
-# one hit. A failed build makes its project FAIL (the log's tail is shown) and the
+# identical to the plain build's, and the warm build's make step had no cache_miss
+# and at least one hit. (Counters of the configure step are shown apart and not
+# judged: zlib's configure probes compile ztest<PID>.c, a new file every run, so
+# they miss with any compile cache.) A failed build makes its project FAIL (the log's tail is shown) and the
 # script goes on with the next project. Without --check the script exits 0 after
 # printing PASS/FAIL; with --check it exits 1 if any project FAILed.
 #
@@ -147,24 +149,28 @@ log "clearing and zeroing the cache in $CCACHE_DIR"
 
 # --- the projects -------------------------------------------------------------------
 
-# Each "build_<project> DIR" configures and compiles in DIR with the C compiler
+# Each project has two steps, run in its build directory with the C compiler
 # $BUILD_CC and the C++ compiler $BUILD_CXX (set by run_phase: plain `gcc`/`g++`,
-# which PATH may map to the masquerade links, or `<cache> gcc`/`<cache> g++`).
+# which PATH may map to the masquerade links, or `<cache> gcc`/`<cache> g++`):
+#   configure_<project>  configuration, including the compiler probes of configure
+#                        scripts;
+#   make_<project>       compiling the project's own sources.
+# They are timed together but their counters are kept apart: configure probes are
+# not expected to hit (zlib's are named ztest<PID>.c, a new file on every run).
 # Output goes to the caller's redirection.
 
-build_zlib() {
-	local dir=$1
-	cd -- "$dir"
+configure_zlib() {
 	# zlib's own configure (not autoconf); it takes CC/CFLAGS from the environment
 	# and runs its compile and link probes with them.
 	CC=$BUILD_CC CFLAGS=$OPT_FLAGS ./configure
+}
+
+make_zlib() {
 	# Default target: libz.a (*.o), the shared library (*.lo), the test programs.
 	make -j"$JOBS"
 }
 
-build_lua() {
-	local dir=$1 shim
-	cd -- "$dir"
+configure_lua() {
 	# Debian's build generates this header in its configure step (debian/rules).
 	{
 		printf '#ifndef _LUA_DEB_MULTIARCH_\n#define _LUA_DEB_MULTIARCH_\n'
@@ -174,8 +180,7 @@ build_lua() {
 	# Debian's src/Makefile compiles every file twice through libtool, as C (gcc)
 	# and as C++ (g++, *-c++.o). Rather than bootstrapping libtool with autoreconf,
 	# a stand-in drops libtool's options and runs the compiler command as is.
-	shim=$dir/libtool-compile
-	cat >"$shim" <<-'EOF'
+	cat >libtool-compile <<-'EOF'
 		#!/bin/sh
 		# Stand-in for `libtool --mode=compile --tag=X CC ARGS`: run `CC ARGS`.
 		while [ $# -gt 0 ]; do
@@ -183,11 +188,14 @@ build_lua() {
 		done
 		exec "$@"
 	EOF
-	chmod +x "$shim"
+	chmod +x libtool-compile
+}
+
+make_lua() {
 	# Target "o" = every object (lua and luac included), no linking.
 	# MYCFLAGS/MYCXXFLAGS would default to dpkg-buildflags; we pin them instead.
 	make -C src -j"$JOBS" o \
-		CC="$BUILD_CC -std=gnu99" CXX="$BUILD_CXX" LIBTOOL="$shim" \
+		CC="$BUILD_CC -std=gnu99" CXX="$BUILD_CXX" LIBTOOL="$PWD/libtool-compile" \
 		SYSCFLAGS=-DLUA_USE_LINUX MYCFLAGS="$OPT_FLAGS" MYCXXFLAGS="$OPT_FLAGS"
 }
 
@@ -223,18 +231,37 @@ stat_detail() {
 # Results, indexed by "<project>.<phase>.<field>".
 declare -A R=()
 
-# run_phase PROJECT PHASE SRC: fresh copy, build, manifest, counters.
+# count STEP BEFORE AFTER: R[<key>.STEP.{hits,misses,uncacheable,errors,why}] from
+# two --print-stats snapshots. Uses $key from run_phase.
+count() {
+	local step=$1 before=$2 after=$3
+	R[$key.$step.hits]=$(stat_sum "$before" "$after" "${HIT_COUNTERS[@]}")
+	R[$key.$step.misses]=$(stat_sum "$before" "$after" "${MISS_COUNTERS[@]}")
+	R[$key.$step.uncacheable]=$(stat_sum "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}")
+	R[$key.$step.errors]=$(stat_sum "$before" "$after" "${ERROR_COUNTERS[@]}")
+	R[$key.$step.why]=$(stat_detail "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}" "${ERROR_COUNTERS[@]}")
+}
+
+# show_counts STEP LABEL: one line of counters.
+show_counts() {
+	local step=$1 label=$2
+	printf '          %-9s hits %3d, misses %3d, uncacheable %3d, errors %d%s\n' "$label" \
+		"${R[$key.$step.hits]}" "${R[$key.$step.misses]}" "${R[$key.$step.uncacheable]}" \
+		"${R[$key.$step.errors]}" "${R[$key.$step.why]:+  (${R[$key.$step.why]})}"
+}
+
+# run_phase PROJECT PHASE SRC: fresh copy, configure + make, manifest, counters.
 # A failed build sets R[PROJECT.PHASE.failed]=yes and shows its log's tail.
 # (Always called as a plain command, never in `if`/`||`, so that set -e still
 # applies to everything else in it.)
 run_phase() {
 	local project=$1 phase=$2 src=$3
-	local dir=$BUILD_ROOT/$project
+	local key=$project.$phase dir=$BUILD_ROOT/$project
 	local logf=$RESULTS/$project-$phase.log
 	local mf=$RESULTS/$project-$phase.sha256
-	local before=$RESULTS/$project-$phase.stats-before
-	local after=$RESULTS/$project-$phase.stats-after
-	local path=$CLEAN_PATH cc=gcc cxx=g++ t0 t1
+	local s0=$RESULTS/$project-$phase.stats0 s1=$RESULTS/$project-$phase.stats1
+	local s2=$RESULTS/$project-$phase.stats2
+	local path=$CLEAN_PATH cc=gcc cxx=g++ t0 t1 t2 step
 
 	if [[ $phase != plain ]]; then
 		case $MODE in
@@ -244,46 +271,50 @@ run_phase() {
 	fi
 	rm -rf -- "$dir"
 	cp -a -- "$src" "$dir"
+	: >"$logf"
 
-	"$CACHE_BIN" --print-stats >"$before"
+	"$CACHE_BIN" --print-stats >"$s0"
 	t0=$(now)
-	if ! (export PATH=$path BUILD_CC=$cc BUILD_CXX=$cxx; "build_$project" "$dir") >"$logf" 2>&1; then
-		R[$project.$phase.failed]=yes
-		printf '    %-5s build FAILED; last lines of %s:\n' "$phase" "$logf"
-		tail -n 15 -- "$logf" | sed 's/^/      | /'
-		return 0
-	fi
-	t1=$(now)
-	"$CACHE_BIN" --print-stats >"$after"
+	for step in configure make; do
+		if ! (cd -- "$dir" && export PATH=$path BUILD_CC=$cc BUILD_CXX=$cxx &&
+			"${step}_$project") >>"$logf" 2>&1; then
+			R[$key.failed]=yes
+			printf '    %-5s %s FAILED; last lines of %s:\n' "$phase" "$step" "$logf"
+			tail -n 15 -- "$logf" | sed 's/^/      | /'
+			return 0
+		fi
+		if [[ $step == configure ]]; then
+			t1=$(now)
+			"$CACHE_BIN" --print-stats >"$s1"
+		fi
+	done
+	t2=$(now)
+	"$CACHE_BIN" --print-stats >"$s2"
 
 	manifest "$dir" "$mf"
-	R[$project.$phase.failed]=no
-	R[$project.$phase.time]=$(elapsed "$t0" "$t1")
-	R[$project.$phase.objects]=$(wc -l <"$mf")
-	R[$project.$phase.hits]=$(stat_sum "$before" "$after" "${HIT_COUNTERS[@]}")
-	R[$project.$phase.misses]=$(stat_sum "$before" "$after" "${MISS_COUNTERS[@]}")
-	R[$project.$phase.uncacheable]=$(stat_sum "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}")
-	R[$project.$phase.errors]=$(stat_sum "$before" "$after" "${ERROR_COUNTERS[@]}")
-	R[$project.$phase.why]=$(stat_detail "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}" "${ERROR_COUNTERS[@]}")
+	R[$key.failed]=no
+	R[$key.time]=$(elapsed "$t0" "$t2")
+	R[$key.configure_time]=$(elapsed "$t0" "$t1")
+	R[$key.objects]=$(wc -l <"$mf")
+	count configure "$s0" "$s1"
+	count make "$s1" "$s2"
 
 	if [[ $phase == plain ]]; then
-		R[$project.$phase.same]=-
-		printf '    %-5s %7ss  %3d objects\n' "$phase" "${R[$project.$phase.time]}" "${R[$project.$phase.objects]}"
+		R[$key.same]=-
+		printf '    %-5s %7ss (configure %ss)  %3d objects\n' "$phase" "${R[$key.time]}" \
+			"${R[$key.configure_time]}" "${R[$key.objects]}"
 		return 0
 	fi
 	if cmp -s -- "$RESULTS/$project-plain.sha256" "$mf"; then
-		R[$project.$phase.same]=yes
+		R[$key.same]=yes
 	else
-		R[$project.$phase.same]=NO
+		R[$key.same]=NO
 	fi
-	printf '    %-5s %7ss  %3d objects, identical to plain: %-3s  hits %d, misses %d, uncacheable %d, errors %d\n' \
-		"$phase" "${R[$project.$phase.time]}" "${R[$project.$phase.objects]}" \
-		"${R[$project.$phase.same]}" "${R[$project.$phase.hits]}" "${R[$project.$phase.misses]}" \
-		"${R[$project.$phase.uncacheable]}" "${R[$project.$phase.errors]}"
-	if [[ -n ${R[$project.$phase.why]} ]]; then
-		printf '          (%s)\n' "${R[$project.$phase.why]}"
-	fi
-	if [[ ${R[$project.$phase.same]} == NO ]]; then
+	printf '    %-5s %7ss (configure %ss)  %3d objects, identical to plain: %s\n' "$phase" \
+		"${R[$key.time]}" "${R[$key.configure_time]}" "${R[$key.objects]}" "${R[$key.same]}"
+	show_counts make make:
+	show_counts configure configure:
+	if [[ ${R[$key.same]} == NO ]]; then
 		printf '          objects that differ (plain vs %s):\n' "$phase"
 		diff -- "$RESULTS/$project-plain.sha256" "$mf" | grep '^[<>]' | head -n 10 |
 			sed 's/^/          /' || true
@@ -318,9 +349,10 @@ cell() {
 }
 
 echo
+echo "Wall times include configure. hits/misses: the warm build's make step;"
+echo "uncacheable: the warm build's configure + make (probes, links)."
 printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' \
 	project plain_s cold_s warm_s objects hits misses uncacheable result
-printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' '' '' '' '' '' '(warm)' '(warm)' '(warm)' ''
 failed=0
 for project in "${PROJECTS[@]}"; do
 	reasons=()
@@ -331,8 +363,10 @@ for project in "${PROJECTS[@]}"; do
 		[[ ${R[$project.$phase.same]:-} != NO ]] || reasons+=("$phase objects differ")
 	done
 	if [[ ${R[$project.warm.failed]:-} == no ]]; then
-		[[ ${R[$project.warm.misses]} -eq 0 ]] || reasons+=("warm build had ${R[$project.warm.misses]} misses")
-		[[ ${R[$project.warm.hits]} -gt 0 ]] || reasons+=("warm build had no hits")
+		[[ ${R[$project.warm.make.misses]} -eq 0 ]] ||
+			reasons+=("warm make had ${R[$project.warm.make.misses]} misses")
+		[[ ${R[$project.warm.make.hits]} -gt 0 ]] || reasons+=("warm make had no hits")
+		R[$project.warm.uncacheable]=$((${R[$project.warm.configure.uncacheable]} + ${R[$project.warm.make.uncacheable]}))
 	fi
 	if [[ ${#reasons[@]} -eq 0 ]]; then
 		verdict=PASS
@@ -342,8 +376,8 @@ for project in "${PROJECTS[@]}"; do
 	fi
 	printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' "$project" \
 		"$(cell "$project" plain time)" "$(cell "$project" cold time)" "$(cell "$project" warm time)" \
-		"$(cell "$project" plain objects)" "$(cell "$project" warm hits)" \
-		"$(cell "$project" warm misses)" "$(cell "$project" warm uncacheable)" "$verdict"
+		"$(cell "$project" plain objects)" "$(cell "$project" warm make.hits)" \
+		"$(cell "$project" warm make.misses)" "$(cell "$project" warm uncacheable)" "$verdict"
 done
 
 echo

@@ -26,6 +26,7 @@ import org.rocksdb.UInt64AddOperator;
  *       does not rewrite object files again and again.</li>
  *   <li>{@code counters}: name → little-endian u64, updated with RocksDB's {@code uint64add}
  *       merge operator so increments are atomic without read-modify-write.</li>
+ *   <li>{@code manifests}: direct key → manifest bytes (format owned by the front end).</li>
  * </ul>
  */
 public final class LocalStore implements AutoCloseable {
@@ -39,6 +40,7 @@ public final class LocalStore implements AutoCloseable {
     private final List<AutoCloseable> resources = new ArrayList<>();
     private final RocksEntryStore entries;
     private final RocksCounterStore counters;
+    private final RocksBlobStore manifests;
 
     private LocalStore(Path dir, EntryCodec codec) throws RocksDBException, IOException {
         Files.createDirectories(dir);
@@ -65,10 +67,12 @@ public final class LocalStore implements AutoCloseable {
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
                 new ColumnFamilyDescriptor("entries".getBytes(), entryOptions),
-                new ColumnFamilyDescriptor("counters".getBytes(), counterOptions));
+                new ColumnFamilyDescriptor("counters".getBytes(), counterOptions),
+                new ColumnFamilyDescriptor("manifests".getBytes(), defaultOptions));
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
         this.entries = new RocksEntryStore(db, handles.get(1), codec, counters);
+        this.manifests = new RocksBlobStore(db, handles.get(3));
     }
 
     /** Opens (creating if needed) the store in {@code dir}. */
@@ -86,6 +90,11 @@ public final class LocalStore implements AutoCloseable {
 
     public CounterStore counters() {
         return counters;
+    }
+
+    /** Direct-mode manifests, keyed by the direct key. */
+    public BlobStore manifests() {
+        return manifests;
     }
 
     private <T extends AutoCloseable> T keep(T resource) {

@@ -47,8 +47,8 @@ final class AdminCommand {
     boolean help;
 
     /** What the daemon lends to admin commands. */
-    record Context(String cacheDir, EntryStore store, CounterStore counters, long maxSizeBytes, String buildVersion,
-            Clock clock, Runnable stop) {}
+    record Context(String cacheDir, EntryStore store, cache.store.BlobStore manifests, CounterStore counters,
+            long maxSizeBytes, String buildVersion, Clock clock, Runnable stop) {}
 
     /** The result of one admin call. */
     record Result(String stdout, String stderr, int exitCode) {}
@@ -76,6 +76,7 @@ final class AdminCommand {
         }
         if (cmd.clear) {
             ctx.store().clear();
+            ctx.manifests().clear();
         }
         if (cmd.zeroStats) {
             zero(ctx);

@@ -59,9 +59,10 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(config.cacheDir());
         this.store = openStore(config.cacheDir().resolve("db"));
         int umask = detectUmask(config.socket().getParent());
-        this.pipeline = new CompilePipeline(store.entries(), store.counters(),
+        this.pipeline = new CompilePipeline(store.entries(), store.manifests(), store.counters(),
                 new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask);
-        this.adminContext = new AdminCommand.Context(config.cacheDir().toString(), store.entries(), store.counters(),
+        this.adminContext = new AdminCommand.Context(config.cacheDir().toString(), store.entries(), store.manifests(),
+                store.counters(),
                 config.maxSizeBytes(), config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
     }
 

@@ -8,9 +8,17 @@ import cache.frontend.args.Uncacheable;
 import cache.frontend.exec.ProcessResult;
 import cache.frontend.exec.ProcessRunner;
 import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.DirectMode;
+import cache.frontend.key.DirectModeKey;
+import cache.frontend.key.DirectoryListings;
+import cache.frontend.key.Manifest;
 import cache.frontend.key.PreprocessorModeKey;
+import cache.frontend.key.SearchPath;
+import cache.frontend.key.SearchPathProbe;
 import cache.frontend.replay.OutputFiles;
 import cache.hashing.Digest;
+import cache.hashing.FileHashCache;
+import cache.store.BlobStore;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
@@ -20,6 +28,8 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -36,19 +46,35 @@ public final class CompilePipeline {
     private static final Logger LOG = Logger.getLogger(CompilePipeline.class.getName());
     private static final byte[] INCBIN = ".incbin".getBytes(StandardCharsets.US_ASCII);
 
+    /** Results kept per manifest; older ones are dropped. */
+    static final int MANIFEST_RESULTS = 32;
+    /**
+     * Files changed this recently before the call started are not recorded in a manifest: file
+     * timestamps come from a coarse kernel clock, and a header rewritten while the build runs
+     * must never be remembered with contents the compile did not see.
+     */
+    static final long TOO_NEW_NANOS = 100_000_000L;
+
     private final EntryStore store;
+    private final BlobStore manifests;
     private final CounterStore counters;
     private final ProcessRunner runner;
     private final Clock clock;
     private final int daemonUmask;
     private final InFlight inFlight = new InFlight();
+    private final FileHashCache fileHashes = new FileHashCache(200_000);
+    private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
+    private final SearchPathProbe searchPaths;
 
-    public CompilePipeline(EntryStore store, CounterStore counters, ProcessRunner runner, Clock clock, int daemonUmask) {
+    public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
+            Clock clock, int daemonUmask) {
         this.store = store;
+        this.manifests = manifests;
         this.counters = counters;
         this.runner = runner;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
+        this.searchPaths = new SearchPathProbe(runner);
     }
 
     public Outcome handle(CompileRequest req) throws InterruptedException {
@@ -88,6 +114,26 @@ public final class CompilePipeline {
         }
         boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
                 && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
+        List<Digest> extraFiles = new ArrayList<>();
+        for (String f : inv.hashedFiles()) {
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                // gcc may find it in its own directories; we cannot tell which file it reads.
+                return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
+            }
+        }
+        long started = epochNanos();
+
+        Digest directKey = directKey(req, inv, compiler, colored, extraFiles, started);
+        if (directKey != null) {
+            Digest entryKey = directMode.match(Manifest.decode(manifests.get(directKey)), req.cwd());
+            CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
+            if (hit != null) {
+                return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
+            }
+            stats.count(Counter.DIRECT_CACHE_MISS);
+        }
 
         byte[] preprocessed;
         byte[] cppStderr;
@@ -107,32 +153,81 @@ public final class CompilePipeline {
         if (contains(preprocessed, INCBIN)) {
             return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
         }
-        List<Digest> extraFiles = new ArrayList<>();
-        for (String f : inv.hashedFiles()) {
-            try {
-                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
-            } catch (IOException e) {
-                // gcc may find it in its own directories; we cannot tell which file it reads.
-                return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
-            }
-        }
         Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
                 preprocessed, cppStderr, colored, extraFiles).build();
-        return lookupOrCompile(req, inv, key, colored, stats);
+        Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
+        if (directKey != null) {
+            remember(req, inv, compiler, directKey, key, preprocessed, started);
+        }
+        return outcome;
+    }
+
+    /**
+     * The direct-mode key, or {@code null} when direct mode cannot be used for this call
+     * (disabled, an option hides preprocessor input, the source mentions {@code __TIME__} or
+     * is being written right now).
+     */
+    private Digest directKey(CompileRequest req, Invocation inv, CompilerIdentity compiler, boolean colored,
+            List<Digest> extraFiles, long started) {
+        if (!inv.directModeAllowed() || inv.language().isPreprocessed() || req.env().containsKey("CCACHE_NODIRECT")) {
+            return null;
+        }
+        FileHashCache.Hashed source;
+        try {
+            source = fileHashes.hash(req.cwd().resolve(inv.source()));
+        } catch (IOException e) {
+            return null; // the preprocessor run reports it
+        }
+        if ((source.timeMacros() & FileHashCache.TIME) != 0 || tooNew(source, started)) {
+            return null;
+        }
+        LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
+        return DirectModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(), source, colored,
+                extraFiles, today).build();
+    }
+
+    /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */
+    private void remember(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey, Digest key,
+            byte[] preprocessed, long started) throws IOException, InterruptedException {
+        if (store.getEncoded(key) == null) {
+            return; // nothing stored: failed, uncacheable output …
+        }
+        FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
+        if (tooNew(source, started)) {
+            return;
+        }
+        SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(), inv.preprocessorArgs(),
+                inv.source(), req.cwd(), req.env());
+        if (search == null) {
+            return;
+        }
+        Manifest.Result result = directMode.record(key, preprocessed, search, req.cwd(), started - TOO_NEW_NANOS);
+        if (result != null) {
+            manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode());
+        }
+    }
+
+    private static boolean tooNew(FileHashCache.Hashed f, long started) {
+        return f.stat().mtimeNanos() >= started - TOO_NEW_NANOS || f.stat().ctimeNanos() >= started - TOO_NEW_NANOS;
+    }
+
+    private long epochNanos() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats)
             throws IOException, InterruptedException {
         CacheEntry hit = lookup(key, stats);
         if (hit != null) {
-            return replayHit(req, inv, hit, stats);
+            return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
         }
         InFlight.Ticket ticket = inFlight.join(key);
         if (!ticket.owner()) {
             CacheEntry shared = await(ticket);
             if (shared != null) {
                 stats.count(Counter.INFLIGHT_SHARED);
-                return replayHit(req, inv, shared, stats);
+                return replayHit(req, inv, shared, stats, Counter.PREPROCESSED_CACHE_HIT);
             }
             return compile(req, inv, key, colored, stats, null);
         }
@@ -152,7 +247,7 @@ public final class CompilePipeline {
         }
     }
 
-    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats) {
+    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats, Counter kind) {
         try {
             OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask());
         } catch (IOException e) {
@@ -160,7 +255,7 @@ public final class CompilePipeline {
             stats.count(Counter.BAD_OUTPUT_FILE);
             return new Outcome.Fallback("cannot write outputs: " + e.getMessage());
         }
-        stats.count(Counter.PREPROCESSED_CACHE_HIT);
+        stats.count(kind);
         stats.count(Counter.LOCAL_STORAGE_HIT);
         return new Outcome.Replay(hit.stdout(), hit.stderr(), hit.exitCode());
     }

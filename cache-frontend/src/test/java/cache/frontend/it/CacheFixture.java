@@ -37,7 +37,6 @@ final class CacheFixture implements AutoCloseable {
         env.put("XDG_RUNTIME_DIR", runtimeDir.toString());
         env.put("CACHE_IDLE_TIMEOUT", "300");
         env.put("LC_ALL", "C");
-        env.put("CACHE_DEBUG_CLIENT", "1");
         env.remove("CCACHE_PREFIX");
         env.remove("DEPENDENCIES_OUTPUT");
         env.remove("SUNPRO_DEPENDENCIES");
@@ -125,6 +124,12 @@ final class CacheFixture implements AutoCloseable {
 
     long stat(String name) throws IOException, InterruptedException {
         return stats().getOrDefault(name, 0L);
+    }
+
+    /** Hits of either kind (direct mode or preprocessor mode). */
+    long hits() throws IOException, InterruptedException {
+        Map<String, Long> s = stats();
+        return s.getOrDefault("direct_cache_hit", 0L) + s.getOrDefault("preprocessed_cache_hit", 0L);
     }
 
     /** The running daemon's pid, from its pid file. */

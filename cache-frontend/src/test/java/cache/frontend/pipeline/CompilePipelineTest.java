@@ -78,7 +78,7 @@ class CompilePipelineTest {
         gcc = Files.writeString(cwd.resolve("gcc"), "fake compiler binary");
         Files.writeString(cwd.resolve("x.c"), "int x;\n");
         Clock clock = Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC);
-        pipeline = new CompilePipeline(store, counters, compiler, clock, 022);
+        pipeline = new CompilePipeline(store, new cache.store.InMemoryBlobStore(), counters, compiler, clock, 022);
     }
 
     private Outcome call(String... args) throws InterruptedException {

@@ -1,0 +1,154 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Direct mode with real compilers: hits without a preprocessor run, and never a stale hit —
+ * edited headers, and new headers that shadow old ones from an earlier include directory.
+ */
+@Timeout(300)
+class DirectModeIT {
+
+    @TempDir
+    Path tmp;
+
+    private CacheFixture cache;
+    private Path work;
+
+    static Stream<String> compilers() {
+        return Compilers.cCompilers().stream();
+    }
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cache = new CacheFixture(tmp);
+        work = Files.createDirectories(tmp.resolve("w"));
+        Files.createDirectories(work.resolve("inc"));
+        Files.createDirectories(work.resolve("early"));
+        Files.createDirectories(work.resolve("obj"));
+        Files.writeString(work.resolve("inc/conf.h"), "#define LEVEL 1\n");
+        Files.writeString(work.resolve("inc/util.h"), "#include \"conf.h\"\nstatic inline int level(void) { return LEVEL; }\n");
+        Files.writeString(work.resolve("m.c"), "#include <stdio.h>\n#include <util.h>\nint f(void) { return level(); }\n");
+        // Files must be older than the "modified during the build" window to be recorded.
+        ageAll();
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        cache.close();
+    }
+
+    private void ageAll() throws Exception {
+        try (Stream<Path> s = Files.walk(work)) {
+            for (Path p : s.filter(Files::isRegularFile).toList()) {
+                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(10)));
+            }
+        }
+        Thread.sleep(150); // the ctime moved with setLastModifiedTime: let it age past the window too
+    }
+
+    /** Runs plain then cached; compares object and .d; returns the kind of hit (direct, preprocessed, none). */
+    private String compile(String cc, String flags) throws Exception {
+        List<String> args = new ArrayList<>(Arrays.asList(flags.split(" ")));
+        List<String> plain = new ArrayList<>(List.of(cc));
+        plain.addAll(args);
+        assertEquals(0, cache.run(work, plain).exitCode());
+        byte[] obj = Files.readAllBytes(work.resolve("obj/m.o"));
+        byte[] dep = Files.readAllBytes(work.resolve("obj/m.d"));
+        Files.delete(work.resolve("obj/m.o"));
+        Files.delete(work.resolve("obj/m.d"));
+        long direct = cache.stat("direct_cache_hit");
+        long pre = cache.stat("preprocessed_cache_hit");
+        List<String> cached = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), cc));
+        cached.addAll(args);
+        CacheFixture.Result r = cache.run(work, cached);
+        assertEquals(0, r.exitCode(), r.err());
+        assertArrayEquals(obj, Files.readAllBytes(work.resolve("obj/m.o")), "object");
+        assertArrayEquals(dep, Files.readAllBytes(work.resolve("obj/m.d")), ".d file");
+        if (cache.stat("direct_cache_hit") > direct) {
+            return "direct";
+        }
+        return cache.stat("preprocessed_cache_hit") > pre ? "preprocessed" : "none";
+    }
+
+    private static final String FLAGS = "-O2 -g -Iearly -Iinc -c m.c -o obj/m.o -MD -MF obj/m.d -MT obj/m.o";
+
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void editedHeaderMissesTouchedHeaderHits(String cc) throws Exception {
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.writeString(work.resolve("inc/conf.h"), "#define LEVEL 2\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.setLastModifiedTime(work.resolve("inc/conf.h"), FileTime.from(Instant.now().minusSeconds(2)));
+        Thread.sleep(150);
+        assertEquals("direct", compile(cc, FLAGS), "touched but unchanged");
+    }
+
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void newHeaderInAnEarlierDirectoryShadowsTheOldOne(String cc) throws Exception {
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS));
+        // <util.h> was found in inc/; early/ comes first on the -I list.
+        Files.writeString(work.resolve("early/util.h"), "static inline int level(void) { return 42; }\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+        // "conf.h" is included with quotes from inc/util.h; a conf.h next to m.c does not shadow it
+        // (the includer's directory is inc/), but one in early/ … is not reached either way now.
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.delete(work.resolve("early/util.h"));
+        Thread.sleep(150);
+        assertEquals("direct", compile(cc, FLAGS), "back to the first result");
+    }
+
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void quoteIncludeShadowedNextToTheIncluder(String cc) throws Exception {
+        Files.writeString(work.resolve("m.c"), "#include \"conf.h\"\nint f(void) { return LEVEL; }\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.writeString(work.resolve("conf.h"), "#define LEVEL 7\n"); // the includer's directory is searched first
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+    }
+
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void timeMacros(String cc) throws Exception {
+        Files.writeString(work.resolve("m.c"), "const char *d = __DATE__;\nint f(void) { return 1; }\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS), "__DATE__ hashes today's date");
+        // __TIME__: no byte comparison with a plain compile (a second apart they differ).
+        Files.writeString(work.resolve("m.c"), "const char *t = __TIME__;\nint f(void) { return 1; }\n");
+        ageAll();
+        List<String> cached = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), cc));
+        cached.addAll(Arrays.asList(FLAGS.split(" ")));
+        long direct = cache.stat("direct_cache_hit");
+        for (int i = 0; i < 2; i++) {
+            assertEquals(0, cache.run(work, cached).exitCode());
+            Thread.sleep(1100);
+        }
+        assertEquals(direct, cache.stat("direct_cache_hit"), "__TIME__ never hits in direct mode");
+    }
+}

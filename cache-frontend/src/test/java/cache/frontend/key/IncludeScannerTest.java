@@ -1,0 +1,55 @@
+package cache.frontend.key;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class IncludeScannerTest {
+
+    private static List<IncludeScanner.Included> scan(String text) {
+        return IncludeScanner.scan(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void gccMarkersWithNestingAndCommandLineIncludes() {
+        String cpp = """
+                # 0 "src/x.c"
+                # 0 "<built-in>"
+                # 0 "<command-line>"
+                # 1 "/usr/include/stdc-predef.h" 1 3 4
+                # 0 "<command-line>" 2
+                # 1 "./cfg.h" 1
+                # 0 "<command-line>" 2
+                # 1 "src/x.c"
+                # 1 "inc/a.h" 1
+                # 1 "inc/sub/b.h" 1
+                int b;
+                # 2 "inc/a.h" 2
+                # 3 "src/x.c" 2
+                # 1 "/usr/include/stdio.h" 1 3 4
+                # 27 "/usr/include/stdio.h" 3 4
+                # 1 "/usr/include/x86_64-linux-gnu/bits/libc-header-start.h" 1 3 4
+                # 28 "/usr/include/stdio.h" 2 3 4
+                # 4 "src/x.c" 2
+                # 1 "inc/a.h" 1
+                # 5 "src/x.c" 2
+                int main(void) { return 0; }
+                """;
+        assertEquals(List.of(
+                new IncludeScanner.Included("/usr/include/stdc-predef.h", "<command-line>"),
+                new IncludeScanner.Included("./cfg.h", "<command-line>"),
+                new IncludeScanner.Included("inc/a.h", "src/x.c"),
+                new IncludeScanner.Included("inc/sub/b.h", "inc/a.h"),
+                new IncludeScanner.Included("/usr/include/stdio.h", "src/x.c"),
+                new IncludeScanner.Included("/usr/include/x86_64-linux-gnu/bits/libc-header-start.h", "/usr/include/stdio.h")),
+                scan(cpp));
+    }
+
+    @Test
+    void escapedNamesAndNonMarkers() {
+        String cpp = "# 1 \"x.c\"\n# 1 \"dir with \\\"quote\\\"/h.h\" 1\n#pragma once\n#define X\n# 2 \"x.c\" 2\n";
+        assertEquals(List.of(new IncludeScanner.Included("dir with \"quote\"/h.h", "x.c")), scan(cpp));
+    }
+}

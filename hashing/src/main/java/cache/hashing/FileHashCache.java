@@ -1,0 +1,88 @@
+package cache.hashing;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Content hashes of files, remembered by {@link FileStat}: a file whose device, inode, size,
+ * mtime and ctime are unchanged is not read again. The daemon is long-lived, so after the
+ * first build every unchanged header costs one stat.
+ *
+ * <p>While hashing, the contents are also scanned for the time macros ({@code __DATE__},
+ * {@code __TIME__}, {@code __TIMESTAMP__}), whose expansion is not in the file's bytes.
+ */
+public final class FileHashCache {
+
+    /** Flags in {@link Hashed#timeMacros()}. */
+    public static final int DATE = 1;
+    public static final int TIME = 2;
+    public static final int TIMESTAMP = 4;
+
+    /** A file's digest, the stat it was taken under, and which time macros it mentions. */
+    public record Hashed(Digest digest, FileStat stat, int timeMacros) {}
+
+    private final Cache<FileStat, Hashed> cache;
+
+    public FileHashCache(long maxEntries) {
+        this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
+    }
+
+    /** Hashes {@code path}, reading it only when its stat data is new. */
+    public Hashed hash(Path path) throws IOException {
+        FileStat stat = FileStat.of(path);
+        Hashed known = cache.getIfPresent(stat);
+        if (known != null) {
+            return known;
+        }
+        byte[] bytes = Files.readAllBytes(path);
+        FileStat after = FileStat.of(path);
+        Hashed h = new Hashed(Digest.of(bytes), after, timeMacros(bytes));
+        if (after.equals(stat) && after.size() == bytes.length) {
+            cache.put(stat, h); // only when nothing changed while reading
+        }
+        return h;
+    }
+
+    /** Forgets everything (tests, and a cache clear). */
+    public void invalidateAll() {
+        cache.invalidateAll();
+    }
+
+    private static final byte[] DATE_WORD = "__DATE__".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIME_WORD = "__TIME__".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TIMESTAMP_WORD = "__TIMESTAMP__".getBytes(StandardCharsets.US_ASCII);
+
+    /** Which time macros occur in {@code b} (anywhere, comments included: a false positive only costs speed). */
+    public static int timeMacros(byte[] b) {
+        int flags = 0;
+        for (int i = 0, n = b.length - 7; i < n; i++) {
+            if (b[i] != '_' || b[i + 1] != '_') {
+                continue;
+            }
+            if (matches(b, i, DATE_WORD)) {
+                flags |= DATE;
+            } else if (matches(b, i, TIMESTAMP_WORD)) {
+                flags |= TIMESTAMP;
+            } else if (matches(b, i, TIME_WORD)) {
+                flags |= TIME;
+            }
+        }
+        return flags;
+    }
+
+    private static boolean matches(byte[] b, int at, byte[] word) {
+        if (at + word.length > b.length) {
+            return false;
+        }
+        for (int j = 0; j < word.length; j++) {
+            if (b[at + j] != word[j]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,48 @@
+package cache.hashing;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileHashCacheTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void unchangedFileIsServedFromMemory() throws Exception {
+        Path f = Files.writeString(dir.resolve("a.h"), "int a;\n");
+        FileHashCache cache = new FileHashCache(100);
+        FileHashCache.Hashed first = cache.hash(f);
+        assertSame(first, cache.hash(f));
+        assertEquals(Digest.of("int a;\n".getBytes(StandardCharsets.UTF_8)), first.digest());
+    }
+
+    @Test
+    void sameSizeAndRestoredMtimeStillSeesTheNewContents() throws Exception {
+        Path f = Files.writeString(dir.resolve("a.h"), "int a;\n");
+        FileHashCache cache = new FileHashCache(100);
+        FileTime mtime = Files.getLastModifiedTime(f);
+        Digest before = cache.hash(f).digest();
+        Thread.sleep(5); // let the clock move, so the ctime differs
+        Files.writeString(f, "int b;\n");
+        Files.setLastModifiedTime(f, mtime);
+        assertNotEquals(before, cache.hash(f).digest());
+    }
+
+    @Test
+    void timeMacrosAreFound() {
+        assertEquals(0, FileHashCache.timeMacros("int __x__;".getBytes()));
+        assertEquals(FileHashCache.DATE, FileHashCache.timeMacros("x = __DATE__;".getBytes()));
+        assertEquals(FileHashCache.TIME, FileHashCache.timeMacros("x = __TIME__".getBytes()));
+        assertEquals(FileHashCache.TIMESTAMP | FileHashCache.DATE,
+                FileHashCache.timeMacros("__TIMESTAMP__ __DATE__".getBytes()));
+    }
+}

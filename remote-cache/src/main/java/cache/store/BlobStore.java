@@ -1,0 +1,22 @@
+package cache.store;
+
+import cache.hashing.Digest;
+import java.util.function.UnaryOperator;
+
+/**
+ * Digest → bytes, for records whose format belongs to the caller (direct-mode manifests).
+ * {@link #update} is atomic per key against other updates of the same key.
+ */
+public interface BlobStore {
+
+    /** The stored bytes, or {@code null}. */
+    byte[] get(Digest key);
+
+    /**
+     * Replaces the value with {@code change.apply(old)} ({@code old} is {@code null} when absent;
+     * returning {@code null} deletes).
+     */
+    void update(Digest key, UnaryOperator<byte[]> change);
+
+    void clear();
+}
