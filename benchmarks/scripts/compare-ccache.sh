@@ -349,6 +349,7 @@ prewarm() {
 
 log "machine: $(nproc) CPUs, $(gcc --version | head -n 1), $(ccache --version | head -n 1)"
 log "cache: $CACHE_BIN; temp dir $TMP"
+log "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg) (other work on the machine skews figures)"
 for tool in "${TOOLS[@]}"; do
 	run_with "$tool" "$(wrapper "$tool")" -z >/dev/null
 done
@@ -408,6 +409,7 @@ for wl in "${WORKLOADS[@]}"; do
 done
 echo
 echo "cache daemon (pid ${pid:-?}): VmRSS $rss, peak VmHWM $hwm"
+echo "load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
 echo "(ratio rows: cache's median / ccache's; below 1.00 means cache is faster)"
 
 if [[ $verify_failed -ne 0 ]]; then

@@ -129,6 +129,7 @@ fi
 
 mkdir -p -- "$CORPUS" "$BUILD_ROOT" "$RESULTS"
 
+log "$(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg); cache: $CACHE_BIN"
 log "fetching sources into $CORPUS"
 mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$CORPUS")
 [[ ${#src_dirs[@]} -eq 2 && -d ${src_dirs[0]} && -d ${src_dirs[1]} ]] ||
@@ -380,6 +381,7 @@ for project in "${PROJECTS[@]}"; do
 		"$(cell "$project" warm make.misses)" "$(cell "$project" warm uncacheable)" "$verdict"
 done
 
+echo "(load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"
 echo
 log "cache -s (CCACHE_DIR=$CCACHE_DIR)"
 "$CACHE_BIN" -s

@@ -41,6 +41,7 @@ public final class DirectMode {
      */
     public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos) {
         List<Manifest.Header> headers = new ArrayList<>();
+        DirectoryListings.Snapshot listing = dirs.snapshot();
         for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
             FileHashCache.Hashed h;
             try {
@@ -53,7 +54,7 @@ public final class DirectMode {
             }
             List<Manifest.Candidate> cands = new ArrayList<>();
             for (String c : candidates(inc, search)) {
-                cands.add(new Manifest.Candidate(c, dirs.exists(cwd.resolve(c))));
+                cands.add(new Manifest.Candidate(c, listing.exists(cwd.resolve(c))));
             }
             headers.add(new Manifest.Header(inc.path(), h.digest(), List.copyOf(cands)));
         }
@@ -64,16 +65,18 @@ public final class DirectMode {
     public Digest match(Manifest manifest, Path cwd) {
         Map<String, Digest> digests = new HashMap<>();
         Map<String, Boolean> existence = new HashMap<>();
+        DirectoryListings.Snapshot listing = dirs.snapshot();
         List<Manifest.Result> results = manifest.results();
         for (int i = results.size() - 1; i >= 0; i--) {
-            if (holds(results.get(i), cwd, digests, existence)) {
+            if (holds(results.get(i), cwd, digests, existence, listing)) {
                 return results.get(i).entryKey();
             }
         }
         return null;
     }
 
-    private boolean holds(Manifest.Result r, Path cwd, Map<String, Digest> digests, Map<String, Boolean> existence) {
+    private boolean holds(Manifest.Result r, Path cwd, Map<String, Digest> digests, Map<String, Boolean> existence,
+            DirectoryListings.Snapshot listing) {
         for (Manifest.Header h : r.headers()) {
             Digest now = digests.computeIfAbsent(h.path(), p -> {
                 try {
@@ -86,7 +89,7 @@ public final class DirectMode {
                 return false;
             }
             for (Manifest.Candidate c : h.candidates()) {
-                boolean exists = existence.computeIfAbsent(c.path(), p -> dirs.exists(cwd.resolve(p)));
+                boolean exists = existence.computeIfAbsent(c.path(), p -> listing.exists(cwd.resolve(p)));
                 if (exists != c.existed()) {
                     return false;
                 }

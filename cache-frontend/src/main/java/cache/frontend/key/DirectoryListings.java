@@ -21,31 +21,49 @@ public final class DirectoryListings {
 
     private final Cache<String, Listing> cache = Caffeine.newBuilder().maximumSize(20_000).build();
 
-    public boolean exists(Path file) {
-        Path dir = file.getParent();
-        Path name = file.getFileName();
-        if (dir == null || name == null) {
-            return Files.exists(file);
+    /**
+     * A view for one lookup: each directory is stat'ed at most once through it, so checking
+     * thousands of candidates in a few dozen directories costs a few dozen stats.
+     */
+    public final class Snapshot {
+        private final java.util.Map<Path, Set<String>> seen = new java.util.HashMap<>();
+
+        public boolean exists(Path file) {
+            Path dir = file.getParent();
+            Path name = file.getFileName();
+            if (dir == null || name == null) {
+                return Files.exists(file);
+            }
+            Set<String> names = seen.computeIfAbsent(dir, DirectoryListings.this::names);
+            return names == null ? Files.exists(file) : names.contains(name.toString());
         }
-        String key = dir.toString();
+    }
+
+    public Snapshot snapshot() {
+        return new Snapshot();
+    }
+
+    /** The current names in {@code dir} (empty when it is absent), or {@code null} when it cannot be listed. */
+    private Set<String> names(Path dir) {
         FileStat stat;
         try {
             stat = FileStat.of(dir);
         } catch (IOException e) {
-            return false; // no such directory
+            return Set.of(); // no such directory: nothing in it exists
         }
         if (!stat.directory()) {
-            return false;
+            return Set.of();
         }
+        String key = dir.toString();
         Listing l = cache.getIfPresent(key);
         if (l == null || !l.stat().equals(stat)) {
             l = list(dir, stat);
             if (l == null) {
-                return Files.exists(file);
+                return null;
             }
             cache.put(key, l);
         }
-        return l.names().contains(name.toString());
+        return l.names();
     }
 
     private static Listing list(Path dir, FileStat stat) {
