@@ -21,6 +21,11 @@ public final class FileHashCache {
     public static final int DATE = 1;
     public static final int TIME = 2;
     public static final int TIMESTAMP = 4;
+    /**
+     * {@code __has_include} or {@code __has_include_next}: the file's meaning depends on whether
+     * other files exist, which its bytes do not show.
+     */
+    public static final int HAS_INCLUDE = 8;
 
     /** A file's digest, the stat it was taken under, and which time macros it mentions. */
     public record Hashed(Digest digest, FileStat stat, int timeMacros) {}
@@ -55,8 +60,13 @@ public final class FileHashCache {
     private static final byte[] DATE_WORD = "__DATE__".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TIME_WORD = "__TIME__".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TIMESTAMP_WORD = "__TIMESTAMP__".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] HAS_INCLUDE_WORD = "__has_include".getBytes(StandardCharsets.US_ASCII);
 
-    /** Which time macros occur in {@code b} (anywhere, comments included: a false positive only costs speed). */
+    /**
+     * Which of the macros whose expansion is not in the file's bytes (time macros,
+     * {@code __has_include}) occur in {@code b}: anywhere, comments included, because a false
+     * positive only costs speed.
+     */
     public static int timeMacros(byte[] b) {
         int flags = 0;
         for (int i = 0, n = b.length - 7; i < n; i++) {
@@ -69,6 +79,8 @@ public final class FileHashCache {
                 flags |= TIMESTAMP;
             } else if (matches(b, i, TIME_WORD)) {
                 flags |= TIME;
+            } else if (matches(b, i, HAS_INCLUDE_WORD)) {
+                flags |= HAS_INCLUDE;
             }
         }
         return flags;

@@ -44,5 +44,6 @@ class FileHashCacheTest {
         assertEquals(FileHashCache.TIME, FileHashCache.timeMacros("x = __TIME__".getBytes()));
         assertEquals(FileHashCache.TIMESTAMP | FileHashCache.DATE,
                 FileHashCache.timeMacros("__TIMESTAMP__ __DATE__".getBytes()));
+        assertEquals(FileHashCache.HAS_INCLUDE, FileHashCache.timeMacros("#if __has_include(<x.h>)".getBytes()));
     }
 }

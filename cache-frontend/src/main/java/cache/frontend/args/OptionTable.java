@@ -100,7 +100,7 @@ public final class OptionTable {
         new Option("-gtoggle", TOO_HARD),
         new Option("-idirafter", CPP_PATH),
         new Option("-iframework", CPP_PATH),
-        new Option("-imacros", CPP_PATH),
+        new Option("-imacros", CPP_PATH | TOO_HARD_FOR_DIRECT),
         new Option("-imultilib", CPP_PATH),
         new Option("-include", CPP_PATH),
         new Option("-include-pch", CPP_PATH | TOO_HARD),

@@ -37,7 +37,7 @@ public final class DirectMode {
     /**
      * A manifest result for {@code entryKey}, or {@code null} when this compile must not be
      * remembered: a file changed after {@code notAfterNanos} (while the build ran), a file
-     * mentions a time macro, or a file cannot be read.
+     * mentions a time macro, a project header tests {@code __has_include}, or a file cannot be read.
      */
     public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos) {
         List<Manifest.Header> headers = new ArrayList<>();
@@ -49,7 +49,9 @@ public final class DirectMode {
             } catch (IOException e) {
                 return null;
             }
-            if (h.stat().mtimeNanos() >= notAfterNanos || h.stat().ctimeNanos() >= notAfterNanos || h.timeMacros() != 0) {
+            if (h.stat().mtimeNanos() >= notAfterNanos || h.stat().ctimeNanos() >= notAfterNanos
+                    || (h.timeMacros() & ~FileHashCache.HAS_INCLUDE) != 0
+                    || ((h.timeMacros() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
                 return null;
             }
             List<Manifest.Candidate> cands = new ArrayList<>();
@@ -59,6 +61,16 @@ public final class DirectMode {
             headers.add(new Manifest.Header(inc.path(), h.digest(), List.copyOf(cands)));
         }
         return new Manifest.Result(entryKey, List.copyOf(headers));
+    }
+
+    /**
+     * Headers of the system and the compiler: their {@code __has_include} tests (libstdc++ is
+     * full of them) are trusted to stay stable, as ccache trusts system headers; a project's own
+     * header with {@code __has_include} keeps its calls in preprocessor mode.
+     */
+    static boolean isSystemHeader(String path) {
+        return path.startsWith("/usr/include/") || path.startsWith("/usr/lib/gcc/") || path.startsWith("/usr/lib/llvm-")
+                || path.startsWith("/usr/local/include/");
     }
 
     /** The entry key of the newest result that still holds in {@code cwd}, or {@code null}. */

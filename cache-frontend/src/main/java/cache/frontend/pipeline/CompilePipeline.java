@@ -178,7 +178,7 @@ public final class CompilePipeline {
         } catch (IOException e) {
             return null; // the preprocessor run reports it
         }
-        if ((source.timeMacros() & FileHashCache.TIME) != 0 || tooNew(source, started)) {
+        if ((source.timeMacros() & (FileHashCache.TIME | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());

@@ -151,4 +151,17 @@ class DirectModeIT {
         }
         assertEquals(direct, cache.stat("direct_cache_hit"), "__TIME__ never hits in direct mode");
     }
+
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void hasIncludeInAProjectHeaderIsNeverServedFromAManifest(String cc) throws Exception {
+        Files.writeString(work.resolve("inc/conf.h"),
+                "#if __has_include(\"extra.h\")\n#include \"extra.h\"\n#else\n#define LEVEL 1\n#endif\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals("preprocessed", compile(cc, FLAGS));
+        Files.writeString(work.resolve("inc/extra.h"), "#define LEVEL 99\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS), "the new file changes the preprocessed text");
+    }
 }
