@@ -48,6 +48,8 @@ public final class ArgumentAnalyzer {
         boolean color;
         int sources;
         final List<String> hashedFiles = new ArrayList<>();
+        /** Inputs that are not sources (objects, archives …): fine for a link, not for -c. */
+        String otherInput;
     }
 
     public static Analysis analyze(List<String> rawArgs, Path cwd, Map<String, String> env) {
@@ -258,7 +260,10 @@ public final class ArgumentAnalyzer {
         }
         Language l = w.forced != null ? w.forced : Language.forFile(a);
         if (l == null) {
-            return new Uncacheable(Counter.UNSUPPORTED_SOURCE_LANGUAGE, "not a source file: " + a);
+            if (w.otherInput == null) {
+                w.otherInput = a;
+            }
+            return null;
         }
         w.sources++;
         if (w.sources > 1) {
@@ -277,6 +282,9 @@ public final class ArgumentAnalyzer {
     private static Analysis finish(Walk w, List<String> args) {
         if (!w.compile && !w.assemble) {
             return new Uncacheable(Counter.CALLED_FOR_LINK, "no -c or -S");
+        }
+        if (w.otherInput != null) {
+            return new Uncacheable(Counter.UNSUPPORTED_SOURCE_LANGUAGE, "not a source file: " + w.otherInput);
         }
         if (w.source == null) {
             return new Uncacheable(Counter.NO_INPUT_FILE, "no source file");

@@ -124,6 +124,8 @@ class ArgumentAnalyzerTest {
     @ParameterizedTest
     @CsvSource({
         "x.c -o x,                     CALLED_FOR_LINK",
+        "-o prog main.o -L. libz.a,    CALLED_FOR_LINK",
+        "-c x.c libz.a,                UNSUPPORTED_SOURCE_LANGUAGE",
         "-E x.c,                       CALLED_FOR_PREPROCESSING",
         "-c x.c y.c,                   MULTIPLE_SOURCE_FILES",
         "-c,                           NO_INPUT_FILE",
