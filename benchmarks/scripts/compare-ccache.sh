@@ -17,13 +17,19 @@
 #           would not change the preprocessed text), the same for both tools. The
 #           counters must show only misses.
 # Tools, all in prefix form so both go through the same kind of entry point:
-#   cache             `dist/bin/cache gcc ...` (preprocessor mode: cpp on every call)
+#   cache             `dist/bin/cache gcc ...`, default configuration
+#   cache NODIRECT    the same with CCACHE_NODIRECT=1 (preprocessor mode: cpp on
+#                     every call; a cache without direct mode behaves like this)
 #   ccache            `ccache gcc ...`, default configuration (direct mode on)
-#   ccache NODIRECT   the same with CCACHE_NODIRECT=1: ccache's preprocessor mode,
-#                     the like-for-like comparison with cache's current mode.
-# Each tool (and ccache mode) gets its own cache directory; `cache` gets a private
-# XDG_RUNTIME_DIR, so its daemon is a fresh one, stopped again at the end. The
-# daemon's resident memory (VmRSS, and the peak VmHWM) is printed after the runs.
+#   ccache NODIRECT   the same with CCACHE_NODIRECT=1: ccache's preprocessor mode
+# The ratio rows compare like with like: cache/ccache and the two NODIRECT rows.
+# The hit column's counter check says how many hits were direct ("d") and how many
+# preprocessed ("p"): ccache's default mode must hit directly and no NODIRECT row
+# may; cache's default row is only reported.
+# Each tool/mode gets its own cache directory; `cache` gets a private
+# XDG_RUNTIME_DIR, so its daemons (one per cache directory) are fresh ones, stopped
+# again at the end. Their resident memory (VmRSS, and the peak VmHWM) is printed
+# after the runs.
 #
 # Before timing, each tool's cache is populated and then exercised PREWARM times
 # (default 10) outside hyperfine, the same for every tool, so cache's daemon is
@@ -100,11 +106,13 @@ export XDG_RUNTIME_DIR=$RUNTIME
 # Per tool: the environment its commands run with (its own cache directory).
 declare -A TOOL_ENV=(
 	[cache]="CCACHE_DIR=$TMP/cache-dir"
+	[cache-nodirect]="CCACHE_DIR=$TMP/cache-nodirect-dir CCACHE_NODIRECT=1"
 	[ccache]="CCACHE_DIR=$TMP/ccache-dir"
 	[ccache-nodirect]="CCACHE_DIR=$TMP/ccache-nodirect-dir CCACHE_NODIRECT=1"
 )
-readonly TOOLS=(cache ccache ccache-nodirect)
-declare -A TOOL_LABEL=([cache]="cache" [ccache]="ccache" [ccache-nodirect]="ccache NODIRECT")
+readonly TOOLS=(cache cache-nodirect ccache ccache-nodirect)
+declare -A TOOL_LABEL=([cache]="cache" [cache-nodirect]="cache NODIRECT"
+	[ccache]="ccache" [ccache-nodirect]="ccache NODIRECT")
 
 # run_with TOOL CMD...: CMD in TOOL's environment.
 run_with() {
@@ -118,14 +126,15 @@ run_with() {
 # The wrapper binary of a tool (prefix form).
 wrapper() {
 	case $1 in
-	cache) printf '%s' "$CACHE_BIN" ;;
+	cache*) printf '%s' "$CACHE_BIN" ;;
 	*) printf '%s' "$CCACHE_BIN" ;;
 	esac
 }
 
 cleanup() {
-	# Stop the daemon this script started (it serves $TMP/cache-dir only).
+	# Stop the daemons this script started (they serve our temp cache dirs only).
 	run_with cache "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	run_with cache-nodirect "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
 	if [[ ${KEEP_TMP:-0} == 1 ]]; then
 		log "kept $TMP"
 	else
@@ -301,7 +310,7 @@ bench_plain() {
 bench_tool() {
 	local wl=$1 tool=$2 case=$3
 	local key=$wl.$tool.$case file=${WL_FILE[$wl]}
-	local runs=$RUNS warmup=$WARMUP prepare="" hits misses expect
+	local runs=$RUNS warmup=$WARMUP prepare="" hits direct misses expect
 	local before=$JSON/$key.stats-before after=$JSON/$key.stats-after
 
 	if [[ $case == miss ]]; then
@@ -315,17 +324,16 @@ bench_tool() {
 	stats "$tool" >"$after"
 
 	hits=$(delta "$before" "$after" direct_cache_hit preprocessed_cache_hit)
+	direct=$(delta "$before" "$after" direct_cache_hit)
 	misses=$(delta "$before" "$after" cache_miss)
 	expect=$((runs + warmup))
 	if [[ $case == hit ]]; then
-		CHECK[$key]="$hits/$expect hits, $misses misses"
+		CHECK[$key]="$hits/$expect hits (${direct}d $((hits - direct))p), $misses misses"
 		[[ $hits -eq $expect && $misses -eq 0 ]] || CHECK[$key]+=" !!"
-		# ccache's default mode should hit directly, NODIRECT never directly.
+		# ccache's default mode must hit directly; no NODIRECT run may.
 		case $tool in
-		ccache) [[ $(delta "$before" "$after" direct_cache_hit) -eq $expect ]] ||
-			CHECK[$key]+=" (not all direct) !!" ;;
-		ccache-nodirect) [[ $(delta "$before" "$after" direct_cache_hit) -eq 0 ]] ||
-			CHECK[$key]+=" (direct hits) !!" ;;
+		ccache) [[ $direct -eq $expect ]] || CHECK[$key]+=" (not all direct) !!" ;;
+		*-nodirect) [[ $direct -eq 0 ]] || CHECK[$key]+=" (direct hits) !!" ;;
 		esac
 	else
 		CHECK[$key]="$misses/$expect misses, $hits hits"
@@ -365,15 +373,24 @@ for wl in "${WORKLOADS[@]}"; do
 	done
 done
 
-# The daemon's memory, now that it has served everything above.
-rss="?" hwm="?"
-pidfile=$(find "$RUNTIME/cache" -maxdepth 1 -name 'd-*.pid' -print -quit 2>/dev/null || true)
-if [[ -n $pidfile ]] && pid=$(<"$pidfile") && [[ -r /proc/$pid/status ]]; then
-	rss=$(awk '/^VmRSS:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")
-	hwm=$(awk '/^VmHWM:/ { printf "%.0f MiB", $2 / 1024 }' "/proc/$pid/status")
-else
-	log "WARNING: no daemon pid file (or process) under $RUNTIME/cache"
-fi
+# The daemons' memory, now that they have served everything above: one line per
+# d-*.pid file in the private runtime dir (one daemon per cache directory).
+memory=()
+for pidfile in "$RUNTIME"/cache/d-*.pid; do
+	[[ -f $pidfile ]] || continue
+	pid=$(<"$pidfile")
+	if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/status ]]; then
+		dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" |
+			awk 'prev == "--cache-dir" && !done { print; done = 1 } { prev = $0 }')
+		memory+=("$(awk -v pid="$pid" -v dir="${dir##*/}" '
+			/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
+			END {
+				printf "cache daemon for %s (pid %s): VmRSS %.0f MiB, peak VmHWM %.0f MiB",
+					dir, pid, rss / 1024, hwm / 1024
+			}' "/proc/$pid/status")")
+	fi
+done
+[[ ${#memory[@]} -gt 0 ]] || log "WARNING: no running daemon found via $RUNTIME/cache/d-*.pid"
 
 # --- report ---------------------------------------------------------------------------
 
@@ -400,17 +417,18 @@ for wl in "${WORKLOADS[@]}"; do
 		printf "$fmt" "" "${TOOL_LABEL[$tool]}" - "${MEDIAN[$wl.$tool.hit]}" \
 			"${MEDIAN[$wl.$tool.miss]}" "${CHECK[$wl.$tool.hit]}; ${CHECK[$wl.$tool.miss]}"
 	done
-	for other in ccache ccache-nodirect; do
+	for mode in "" -nodirect; do
 		# shellcheck disable=SC2059
-		printf "$fmt" "" "cache/${TOOL_LABEL[$other]}" - \
-			"$(ratio "${MEDIAN[$wl.cache.hit]}" "${MEDIAN[$wl.$other.hit]}")" \
-			"$(ratio "${MEDIAN[$wl.cache.miss]}" "${MEDIAN[$wl.$other.miss]}")" ""
+		printf "$fmt" "" "ratio${mode:+ NODIRECT}" - \
+			"$(ratio "${MEDIAN[$wl.cache$mode.hit]}" "${MEDIAN[$wl.ccache$mode.hit]}")" \
+			"$(ratio "${MEDIAN[$wl.cache$mode.miss]}" "${MEDIAN[$wl.ccache$mode.miss]}")" ""
 	done
 done
 echo
-echo "cache daemon (pid ${pid:-?}): VmRSS $rss, peak VmHWM $hwm"
+echo "ratio rows: cache's median / ccache's in the same mode; below 1.00 means cache is faster."
+echo "hit counters: d = direct hits, p = preprocessed hits."
+printf '%s\n' "${memory[@]}"
 echo "load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)"
-echo "(ratio rows: cache's median / ccache's; below 1.00 means cache is faster)"
 
 if [[ $verify_failed -ne 0 ]]; then
 	echo "WARNING: some runs were not the expected hits/misses (marked !!); their figures are not comparable"

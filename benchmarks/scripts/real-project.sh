@@ -25,9 +25,10 @@
 # identical to the plain build's, and the warm build's make step had no cache_miss
 # and at least one hit. (Counters of the configure step are shown apart and not
 # judged: zlib's configure probes compile ztest<PID>.c, a new file every run, so
-# they miss with any compile cache.) A failed build makes its project FAIL (the log's tail is shown) and the
-# script goes on with the next project. Without --check the script exits 0 after
-# printing PASS/FAIL; with --check it exits 1 if any project FAILed.
+# they miss with any compile cache.) A failed build makes its project FAIL (the
+# log's tail is shown) and the script goes on with the next project. Without
+# --check the script exits 0 after printing PASS/FAIL; with --check it exits 1 if
+# any project FAILed.
 #
 # Everything it writes is under <repo>/work/ (git-ignored):
 #   work/corpus/     Debian source packages (fetch-sources.sh)
@@ -172,10 +173,13 @@ make_zlib() {
 }
 
 configure_lua() {
+	local multiarch
 	# Debian's build generates this header in its configure step (debian/rules).
+	multiarch=$(gcc -print-multiarch)
+	[[ -n $multiarch ]]
 	{
 		printf '#ifndef _LUA_DEB_MULTIARCH_\n#define _LUA_DEB_MULTIARCH_\n'
-		printf '#define DEB_HOST_MULTIARCH "%s"\n' "$(gcc -print-multiarch)"
+		printf '#define DEB_HOST_MULTIARCH "%s"\n' "$multiarch"
 		printf '#endif\n'
 	} >src/lua5.4-deb-multiarch.h
 	# Debian's src/Makefile compiles every file twice through libtool, as C (gcc)
@@ -262,7 +266,7 @@ run_phase() {
 	local mf=$RESULTS/$project-$phase.sha256
 	local s0=$RESULTS/$project-$phase.stats0 s1=$RESULTS/$project-$phase.stats1
 	local s2=$RESULTS/$project-$phase.stats2
-	local path=$CLEAN_PATH cc=gcc cxx=g++ t0 t1 t2 step
+	local path=$CLEAN_PATH cc=gcc cxx=g++ t0 t1 t2 step rc
 
 	if [[ $phase != plain ]]; then
 		case $MODE in
@@ -277,10 +281,21 @@ run_phase() {
 	"$CACHE_BIN" --print-stats >"$s0"
 	t0=$(now)
 	for step in configure make; do
-		if ! (cd -- "$dir" && export PATH=$path BUILD_CC=$cc BUILD_CXX=$cxx &&
-			"${step}_$project") >>"$logf" 2>&1; then
+		# Not `if ! (...)`: bash ignores set -e inside a tested command, and the
+		# steps rely on it. So run it plainly with errexit on inside, and collect
+		# the status with errexit off outside.
+		set +e
+		(
+			set -e
+			cd -- "$dir"
+			export PATH=$path BUILD_CC=$cc BUILD_CXX=$cxx
+			"${step}_$project"
+		) >>"$logf" 2>&1
+		rc=$?
+		set -e
+		if [[ $rc -ne 0 ]]; then
 			R[$key.failed]=yes
-			printf '    %-5s %s FAILED; last lines of %s:\n' "$phase" "$step" "$logf"
+			printf '    %-5s %s FAILED (exit %d); last lines of %s:\n' "$phase" "$step" "$rc" "$logf"
 			tail -n 15 -- "$logf" | sed 's/^/      | /'
 			return 0
 		fi
@@ -367,7 +382,8 @@ for project in "${PROJECTS[@]}"; do
 		[[ ${R[$project.warm.make.misses]} -eq 0 ]] ||
 			reasons+=("warm make had ${R[$project.warm.make.misses]} misses")
 		[[ ${R[$project.warm.make.hits]} -gt 0 ]] || reasons+=("warm make had no hits")
-		R[$project.warm.uncacheable]=$((${R[$project.warm.configure.uncacheable]} + ${R[$project.warm.make.uncacheable]}))
+		R[$project.warm.uncacheable]=$((${R[$project.warm.configure.uncacheable]} +
+			${R[$project.warm.make.uncacheable]}))
 	fi
 	if [[ ${#reasons[@]} -eq 0 ]]; then
 		verdict=PASS

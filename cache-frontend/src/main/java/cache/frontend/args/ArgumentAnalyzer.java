@@ -280,6 +280,9 @@ public final class ArgumentAnalyzer {
     }
 
     private static Analysis finish(Walk w, List<String> args) {
+        if (w.source == null && w.otherInput == null) {
+            return new Uncacheable(Counter.NO_INPUT_FILE, "no input file"); // --version, -print-*, as ccache
+        }
         if (!w.compile && !w.assemble) {
             return new Uncacheable(Counter.CALLED_FOR_LINK, "no -c or -S");
         }

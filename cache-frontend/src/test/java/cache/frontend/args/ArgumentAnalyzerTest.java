@@ -125,6 +125,8 @@ class ArgumentAnalyzerTest {
     @CsvSource({
         "x.c -o x,                     CALLED_FOR_LINK",
         "-o prog main.o -L. libz.a,    CALLED_FOR_LINK",
+        "-print-multiarch,             NO_INPUT_FILE",
+        "--version,                    NO_INPUT_FILE",
         "-c x.c libz.a,                UNSUPPORTED_SOURCE_LANGUAGE",
         "-E x.c,                       CALLED_FOR_PREPROCESSING",
         "-c x.c y.c,                   MULTIPLE_SOURCE_FILES",
