@@ -14,9 +14,7 @@ public enum OutputKind {
     /** Split DWARF ({@code -gsplit-dwarf}). */
     SPLIT_DWARF(4),
     /** Stack usage ({@code -fstack-usage}). */
-    STACK_USAGE(5),
-    /** Clang's serialized diagnostics ({@code --serialize-diagnostics}). */
-    DIAGNOSTICS(6);
+    STACK_USAGE(5);
 
     private final int code;
 
