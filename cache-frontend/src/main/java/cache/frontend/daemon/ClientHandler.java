@@ -1,6 +1,5 @@
 package cache.frontend.daemon;
 
-import cache.frontend.pipeline.CompilePipeline;
 import cache.frontend.pipeline.CompileRequest;
 import cache.frontend.pipeline.Outcome;
 import io.netty.buffer.ByteBuf;

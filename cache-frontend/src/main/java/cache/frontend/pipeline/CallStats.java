@@ -20,6 +20,10 @@ final class CallStats {
         deltas.merge(c.id(), 1L, Long::sum);
     }
 
+    boolean counted(Counter c) {
+        return deltas.containsKey(c.id());
+    }
+
     void flush(CounterStore store, Clock clock) {
         if (!deltas.isEmpty()) {
             store.addAll(deltas);

@@ -23,7 +23,6 @@ import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryStore;
-import cache.store.OutputKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -156,7 +155,9 @@ public final class CompilePipeline {
         Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
                 preprocessed, cppStderr, colored, extraFiles).build();
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
-        if (directKey != null) {
+        // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
+        boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
+        if (directKey != null && entryStored) {
             remember(req, inv, compiler, directKey, key, preprocessed, started);
         }
         return outcome;
@@ -189,9 +190,6 @@ public final class CompilePipeline {
     /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */
     private void remember(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey, Digest key,
             byte[] preprocessed, long started) throws IOException, InterruptedException {
-        if (store.getEncoded(key) == null) {
-            return; // nothing stored: failed, uncacheable output …
-        }
         FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
         if (tooNew(source, started)) {
             return;
