@@ -23,7 +23,6 @@
 #include <fnmatch.h>
 #include <limits.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -384,15 +383,43 @@ static int resolve_compiler(struct client *cl, const char *name, char *out)
 
 /* --- where the daemon lives ----------------------------------------------- */
 
+/* The home directory of uid from /etc/passwd. The client is linked statically
+ * (no dynamic loader work on every compile), so glibc's NSS lookup is not used. */
+static const char *passwd_home(uid_t uid)
+{
+	static char line[4096];
+	FILE *f = fopen("/etc/passwd", "re");
+	const char *found = NULL;
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof line, f)) {
+		char *field[7];
+		char *p = line;
+		int n = 0;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (n < 7) {
+			field[n++] = p;
+			p = strchr(p, ':');
+			if (!p)
+				break;
+			*p++ = '\0';
+		}
+		if (n >= 6 && strtoul(field[2], NULL, 10) == (unsigned long)uid && *field[5])
+			found = field[5];
+	}
+	fclose(f);
+	return found;
+}
+
 static const char *home_dir(void)
 {
 	const char *home = getenv("HOME");
-	struct passwd *pw;
 
 	if (home && *home)
 		return home;
-	pw = getpwuid(getuid());
-	return pw && pw->pw_dir && *pw->pw_dir ? pw->pw_dir : NULL;
+	return passwd_home(getuid());
 }
 
 /* $CCACHE_DIR, $XDG_CACHE_HOME/cache or $HOME/.cache/cache, made absolute

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.function.LongSupplier;
 
 /**
  * Content hashes of files, remembered by {@link FileStat}: a file whose device, inode, size,
@@ -30,10 +31,27 @@ public final class FileHashCache {
     /** A file's digest, the stat it was taken under, and which time macros it mentions. */
     public record Hashed(Digest digest, FileStat stat, int timeMacros) {}
 
+    /**
+     * A file changed this recently is hashed but not remembered: file timestamps come from a
+     * coarse kernel clock, so a second write of the same size within one tick would leave the
+     * stat data unchanged.
+     */
+    public static final long SETTLE_NANOS = 100_000_000L;
+
     private final Cache<FileStat, Hashed> cache;
+    private final LongSupplier nowNanos;
 
     public FileHashCache(long maxEntries) {
+        this(maxEntries, () -> {
+            java.time.Instant now = java.time.Instant.now();
+            return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+        });
+    }
+
+    /** With {@code nowNanos} giving the wall clock in nanoseconds since the epoch (the clock file times use). */
+    public FileHashCache(long maxEntries, LongSupplier nowNanos) {
         this.cache = Caffeine.newBuilder().maximumSize(maxEntries).build();
+        this.nowNanos = nowNanos;
     }
 
     /** Hashes {@code path}, reading it only when its stat data is new. */
@@ -46,8 +64,10 @@ public final class FileHashCache {
         byte[] bytes = Files.readAllBytes(path);
         FileStat after = FileStat.of(path);
         Hashed h = new Hashed(Digest.of(bytes), after, timeMacros(bytes));
-        if (after.equals(stat) && after.size() == bytes.length) {
-            cache.put(stat, h); // only when nothing changed while reading
+        long settled = nowNanos.getAsLong() - SETTLE_NANOS;
+        if (after.equals(stat) && after.size() == bytes.length && stat.mtimeNanos() < settled
+                && stat.ctimeNanos() < settled) {
+            cache.put(stat, h); // only when nothing changed while reading, nor just before
         }
         return h;
     }

@@ -2,6 +2,7 @@ package cache.hashing;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 
 import java.nio.charset.StandardCharsets;
@@ -19,7 +20,7 @@ class FileHashCacheTest {
     @Test
     void unchangedFileIsServedFromMemory() throws Exception {
         Path f = Files.writeString(dir.resolve("a.h"), "int a;\n");
-        FileHashCache cache = new FileHashCache(100);
+        FileHashCache cache = new FileHashCache(100, FileHashCacheTest::later);
         FileHashCache.Hashed first = cache.hash(f);
         assertSame(first, cache.hash(f));
         assertEquals(Digest.of("int a;\n".getBytes(StandardCharsets.UTF_8)), first.digest());
@@ -28,13 +29,32 @@ class FileHashCacheTest {
     @Test
     void sameSizeAndRestoredMtimeStillSeesTheNewContents() throws Exception {
         Path f = Files.writeString(dir.resolve("a.h"), "int a;\n");
-        FileHashCache cache = new FileHashCache(100);
+        FileHashCache cache = new FileHashCache(100, FileHashCacheTest::later);
         FileTime mtime = Files.getLastModifiedTime(f);
         Digest before = cache.hash(f).digest();
         Thread.sleep(5); // let the clock move, so the ctime differs
         Files.writeString(f, "int b;\n");
         Files.setLastModifiedTime(f, mtime);
         assertNotEquals(before, cache.hash(f).digest());
+    }
+
+    @Test
+    void aFileChangedJustNowIsReadAgainUntilItSettles() throws Exception {
+        Path f = Files.writeString(dir.resolve("a.h"), "int a;\n");
+        long changed = Files.getLastModifiedTime(f).toInstant().toEpochMilli() * 1_000_000L;
+        long[] now = {changed + 1_000_000L};
+        FileHashCache cache = new FileHashCache(100, () -> now[0]);
+        FileHashCache.Hashed first = cache.hash(f);
+        assertNotSame(first, cache.hash(f), "a file written a millisecond ago must not be remembered");
+        now[0] = changed + 10 * FileHashCache.SETTLE_NANOS;
+        FileHashCache.Hashed settled = cache.hash(f);
+        assertSame(settled, cache.hash(f));
+        assertEquals(first.digest(), settled.digest());
+    }
+
+    /** A clock an hour ahead: every file has settled. */
+    private static long later() {
+        return System.currentTimeMillis() * 1_000_000L + 3_600_000_000_000L;
     }
 
     @Test

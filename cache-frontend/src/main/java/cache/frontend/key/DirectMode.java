@@ -5,10 +5,8 @@ import cache.hashing.FileHashCache;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 
 /**
@@ -42,7 +40,14 @@ public final class DirectMode {
     public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+        List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
+        Set<String> includerDirs = new LinkedHashSet<>();
+        for (IncludeScanner.Included inc : included) {
+            // Every file read may hold an #include, visible in the output or not.
+            includerDirs.add(dirName(inc.includer()));
+            includerDirs.add(dirName(inc.path()));
+        }
+        for (IncludeScanner.Included inc : included) {
             FileHashCache.Hashed h;
             try {
                 h = files.hash(cwd.resolve(inc.path()));
@@ -55,8 +60,8 @@ public final class DirectMode {
                 return null;
             }
             List<Manifest.Candidate> cands = new ArrayList<>();
-            for (String c : candidates(inc, search)) {
-                cands.add(new Manifest.Candidate(c, listing.exists(cwd.resolve(c))));
+            for (String c : candidates(inc, search, includerDirs)) {
+                cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
             }
             headers.add(new Manifest.Header(inc.path(), h.digest(), List.copyOf(cands)));
         }
@@ -75,56 +80,109 @@ public final class DirectMode {
 
     /** The entry key of the newest result that still holds in {@code cwd}, or {@code null}. */
     public Digest match(Manifest manifest, Path cwd) {
-        Map<String, Digest> digests = new HashMap<>();
-        Map<String, Boolean> existence = new HashMap<>();
+        return match(new PreparedManifest(manifest), cwd);
+    }
+
+    /**
+     * The entry key of the newest result that still holds in {@code cwd}, or {@code null}: every
+     * header still has its digest and every candidate its recorded existence. Each header is
+     * stat'ed at most once and each candidate directory listed at most once per call.
+     */
+    public Digest match(PreparedManifest m, Path cwd) {
+        String base = cwd.toString();
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        List<Manifest.Result> results = manifest.results();
-        for (int i = results.size() - 1; i >= 0; i--) {
-            if (holds(results.get(i), cwd, digests, existence, listing)) {
-                return results.get(i).entryKey();
+        Digest[] digests = new Digest[m.files.length];
+        boolean[] unreadable = new boolean[m.files.length];
+        List<Set<String>> names = new ArrayList<>(java.util.Collections.nCopies(m.dirs.length, (Set<String>) null));
+        boolean[] listed = new boolean[m.dirs.length];
+        byte[] exists = new byte[m.candidateName.length]; // 0 unknown, 1 absent, 2 present
+        results:
+        for (int r = m.resultFiles.length - 1; r >= 0; r--) {
+            int[] fs = m.resultFiles[r];
+            Digest[] ds = m.resultDigests[r];
+            for (int i = 0; i < fs.length; i++) {
+                int f = fs[i];
+                if (digests[f] == null && !unreadable[f]) {
+                    try {
+                        digests[f] = files.hash(Path.of(listing.statPath(absolute(base, m.files[f])))).digest();
+                    } catch (IOException | RuntimeException e) {
+                        unreadable[f] = true; // gone or unreadable; the preprocessor run will tell
+                    }
+                }
+                if (unreadable[f] || !ds[i].equals(digests[f])) {
+                    continue results;
+                }
             }
+            int[] cs = m.resultCandidates[r];
+            boolean[] ex = m.resultExisted[r];
+            for (int i = 0; i < cs.length; i++) {
+                int c = cs[i];
+                if (exists[c] == 0) {
+                    int d = m.candidateDir[c];
+                    if (!listed[d]) {
+                        names.set(d, listing.namesIn(absolute(base, m.dirs[d])));
+                        listed[d] = true;
+                    }
+                    Set<String> in = names.get(d);
+                    boolean present = in != null ? in.contains(m.candidateName[c])
+                            : listing.exists(absolute(base, m.dirs[d]) + "/" + m.candidateName[c]);
+                    exists[c] = (byte) (present ? 2 : 1);
+                }
+                if ((exists[c] == 2) != ex[i]) {
+                    continue results;
+                }
+            }
+            return m.manifest.results().get(r).entryKey();
         }
         return null;
     }
 
-    private boolean holds(Manifest.Result r, Path cwd, Map<String, Digest> digests, Map<String, Boolean> existence,
-            DirectoryListings.Snapshot listing) {
-        for (Manifest.Header h : r.headers()) {
-            Digest now = digests.computeIfAbsent(h.path(), p -> {
-                try {
-                    return files.hash(cwd.resolve(p)).digest();
-                } catch (IOException e) {
-                    return null;
-                }
-            });
-            if (!h.digest().equals(now)) {
-                return false;
-            }
-            for (Manifest.Candidate c : h.candidates()) {
-                boolean exists = existence.computeIfAbsent(c.path(), p -> listing.exists(cwd.resolve(p)));
-                if (exists != c.existed()) {
-                    return false;
-                }
-            }
+    /** {@code path} as an absolute path string: relative paths are relative to {@code cwd}, not normalized. */
+    static String absolute(String cwd, String path) {
+        if (path.startsWith("/")) {
+            return path;
         }
-        return true;
+        if (path.isEmpty()) {
+            return cwd;
+        }
+        return cwd.endsWith("/") ? cwd + path : cwd + "/" + path;
     }
 
-    /** Paths that would have been found before {@code inc} for some spelling of its #include. */
-    static Set<String> candidates(IncludeScanner.Included inc, SearchPath search) {
+    /**
+     * Paths that would have been found before {@code inc} for some spelling of its #include.
+     *
+     * <p>A header included a second time is skipped by its include guard (or
+     * {@code #pragma once}) and leaves no line marker, so which other files included it, and
+     * from where, is not known. Any of them may have: the same spellings next to every
+     * includer in {@code includerDirs} are candidates too.
+     */
+    static Set<String> candidates(IncludeScanner.Included inc, SearchPath search, Set<String> includerDirs) {
         String path = inc.path();
         List<String> chain = search.quoteChain(dirName(inc.includer()));
         Set<String> out = new LinkedHashSet<>();
+        Set<String> spellings = new LinkedHashSet<>();
         for (int k = 0; k < chain.size(); k++) {
             String name = nameUnder(chain.get(k), path);
             if (name == null) {
                 continue;
             }
+            spellings.add(name);
             for (int j = 0; j < k; j++) {
                 add(out, join(chain.get(j), name), path);
             }
             for (String missing : search.missing()) {
                 add(out, join(missing, name), path);
+            }
+        }
+        for (String dir : includerDirs) {
+            String name = nameUnder(dir, path);
+            if (name != null) {
+                spellings.add(name);
+            }
+        }
+        for (String dir : includerDirs) {
+            for (String name : spellings) {
+                add(out, join(dir, name), path);
             }
         }
         return out;

@@ -12,6 +12,7 @@ import cache.frontend.key.DirectMode;
 import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
 import cache.frontend.key.Manifest;
+import cache.frontend.key.PreparedManifest;
 import cache.frontend.key.PreprocessorModeKey;
 import cache.frontend.key.SearchPath;
 import cache.frontend.key.SearchPathProbe;
@@ -23,6 +24,8 @@ import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryStore;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -30,6 +33,7 @@ import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
@@ -64,6 +68,16 @@ public final class CompilePipeline {
     private final FileHashCache fileHashes = new FileHashCache(200_000);
     private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
     private final SearchPathProbe searchPaths;
+    /**
+     * Decoded manifests with the bytes they came from, so a hit skips the decompression and
+     * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
+     */
+    private final Cache<Digest, DecodedManifest> decodedManifests = Caffeine.newBuilder()
+            .maximumWeight(64L << 20).weigher((Digest k, DecodedManifest v) -> v.raw().length * 16).build();
+
+    private static final PreparedManifest EMPTY_MANIFEST = new PreparedManifest(Manifest.EMPTY);
+
+    private record DecodedManifest(byte[] raw, PreparedManifest manifest) {}
 
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
             Clock clock, int daemonUmask) {
@@ -126,7 +140,7 @@ public final class CompilePipeline {
 
         Digest directKey = directKey(req, inv, compiler, colored, extraFiles, started);
         if (directKey != null) {
-            Digest entryKey = directMode.match(Manifest.decode(manifests.get(directKey)), req.cwd());
+            Digest entryKey = directMode.match(manifest(directKey), req.cwd());
             CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
             if (hit != null) {
                 return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
@@ -185,6 +199,21 @@ public final class CompilePipeline {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
         return DirectModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(), source, colored,
                 extraFiles, today).build();
+    }
+
+    /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
+    private PreparedManifest manifest(Digest directKey) {
+        byte[] raw = manifests.get(directKey);
+        if (raw == null) {
+            return EMPTY_MANIFEST;
+        }
+        DecodedManifest known = decodedManifests.getIfPresent(directKey);
+        if (known != null && Arrays.equals(known.raw(), raw)) {
+            return known.manifest();
+        }
+        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        decodedManifests.put(directKey, new DecodedManifest(raw, m));
+        return m;
     }
 
     /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */

@@ -162,4 +162,29 @@ class DirectModeIT {
         ageAll();
         assertEquals("none", compile(cc, FLAGS), "the new file changes the preprocessed text");
     }
+
+    /**
+     * A header included a second time is skipped by the include guard (or {@code #pragma once})
+     * and leaves no trace in the preprocessor output; a new file next to that second includer
+     * would still be picked up by it. Every includer's directory is a shadowing candidate.
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void shadowingASecondGuardedIncludeFromAnotherDirectory(String cc) throws Exception {
+        for (String guard : List.of("#pragma once\n", "#ifndef CONF_H\n#define CONF_H\n")) {
+            String end = guard.startsWith("#ifndef") ? "#endif\n" : "";
+            Files.createDirectories(work.resolve("sub"));
+            Files.writeString(work.resolve("inc/conf.h"), guard + "#define LEVEL 1\n" + end);
+            Files.writeString(work.resolve("sub/y.h"), "#include \"conf.h\"\nstatic int y = LEVEL;\n");
+            Files.writeString(work.resolve("m.c"), "#include \"conf.h\"\n#include \"sub/y.h\"\nint f(void) { return y; }\n");
+            Files.deleteIfExists(work.resolve("sub/conf.h"));
+            ageAll();
+            compile(cc, FLAGS);
+            assertEquals("direct", compile(cc, FLAGS));
+            // sub/y.h's #include "conf.h" now finds sub/conf.h first.
+            Files.writeString(work.resolve("sub/conf.h"), "#define LEVEL 5\n");
+            ageAll();
+            assertEquals("none", compile(cc, FLAGS), "a new header next to the second includer: " + guard);
+        }
+    }
 }

@@ -42,11 +42,20 @@ class DirectModeTest {
 
     @Test
     void candidatesCoverEveryEarlierDirectory() {
-        Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/config.h", "src/x.c"), SEARCH);
+        Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/config.h", "src/x.c"), SEARCH, Set.of("src"));
         // found in -Iinc: the includer's dir, the quote dir and every missing dir come first
         assertTrue(c.containsAll(List.of("src/config.h", "q/config.h", "gone/config.h")), c.toString());
-        Set<String> sys = DirectMode.candidates(new IncludeScanner.Included("/usr/include/stdio.h", "x.c"), SEARCH);
+        Set<String> sys = DirectMode.candidates(new IncludeScanner.Included("/usr/include/stdio.h", "x.c"), SEARCH, Set.of(""));
         assertTrue(sys.containsAll(List.of("stdio.h", "q/stdio.h", "inc/stdio.h", "gone/stdio.h")), sys.toString());
+    }
+
+    @Test
+    void everyIncludersDirectoryIsACandidateForEverySpelling() {
+        // conf.h was entered from x.c; sub/y.h may have included it too (skipped by its guard).
+        Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/conf.h", "x.c"), SEARCH,
+                new java.util.LinkedHashSet<>(List.of("", "sub", "/usr/include")));
+        assertTrue(c.containsAll(List.of("conf.h", "sub/conf.h", "sub/inc/conf.h", "/usr/include/conf.h")), c.toString());
+        assertTrue(!c.contains("inc/conf.h"), "the header itself is no candidate");
     }
 
     @Test
