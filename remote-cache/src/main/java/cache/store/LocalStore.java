@@ -1,10 +1,19 @@
 package cache.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -27,7 +36,14 @@ import org.rocksdb.UInt64AddOperator;
  *   <li>{@code counters}: name → little-endian u64, updated with RocksDB's {@code uint64add}
  *       merge operator so increments are atomic without read-modify-write.</li>
  *   <li>{@code manifests}: direct key → manifest bytes (format owned by the front end).</li>
+ *   <li>{@code catalog}: one {@link CatalogRecord} per entry and manifest (last use, sizes,
+ *       namespace), written in the same batch as the value.</li>
  * </ul>
+ * The default column family holds the store's layout version ({@value #LAYOUT}: 1 had no
+ * catalog and did not count manifests; such a store is adopted in the background after open).
+ *
+ * <p>Maintenance (adopting an old layout, and later eviction) runs on one background thread
+ * owned by the store, so at most one such job runs at a time and callers never wait for it.
  */
 public final class LocalStore implements AutoCloseable {
 
@@ -35,12 +51,21 @@ public final class LocalStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** The current layout: entries and manifests each have a catalog record. */
+    static final int LAYOUT = 2;
+    private static final byte[] LAYOUT_KEY = "layout".getBytes(StandardCharsets.UTF_8);
+    private static final Logger LOG = Logger.getLogger(LocalStore.class.getName());
+
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TrackedFamily entryFamily;
+    private final TrackedFamily manifestFamily;
     private final RocksEntryStore entries;
     private final RocksCounterStore counters;
     private final RocksBlobStore manifests;
+    private final ScheduledExecutorService maintenance;
+    private volatile boolean closing;
 
     private LocalStore(Path dir, EntryCodec codec) throws RocksDBException, IOException {
         Files.createDirectories(dir);
@@ -68,11 +93,45 @@ public final class LocalStore implements AutoCloseable {
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
                 new ColumnFamilyDescriptor("entries".getBytes(), entryOptions),
                 new ColumnFamilyDescriptor("counters".getBytes(), counterOptions),
-                new ColumnFamilyDescriptor("manifests".getBytes(), defaultOptions));
+                new ColumnFamilyDescriptor("manifests".getBytes(), defaultOptions),
+                new ColumnFamilyDescriptor("catalog".getBytes(), defaultOptions));
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
-        this.entries = new RocksEntryStore(db, handles.get(1), codec, counters);
-        this.manifests = new RocksBlobStore(db, handles.get(3));
+        boolean current = layout() >= LAYOUT;
+        LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+        this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
+                TrackedFamily.Kind.ENTRIES, clock, !current);
+        this.manifestFamily = new TrackedFamily(db, handles.get(3), handles.get(4), counters,
+                TrackedFamily.Kind.MANIFESTS, clock, !current);
+        this.entries = new RocksEntryStore(entryFamily, codec);
+        this.manifests = new RocksBlobStore(manifestFamily);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "store-maintenance " + dir);
+            t.setDaemon(true);
+            return t;
+        });
+        if (!current) {
+            maintenance.execute(this::adoptLegacy);
+        }
+    }
+
+    private int layout() throws RocksDBException {
+        byte[] v = db.get(LAYOUT_KEY);
+        return v == null || v.length != 4 ? 1 : ByteBuffer.wrap(v).getInt();
+    }
+
+    /**
+     * Gives the values of a layout-1 store their catalog records, then marks the store current.
+     * A new, empty store passes through here once too.
+     */
+    private void adoptLegacy() {
+        try {
+            if (entryFamily.adoptLegacy(() -> closing) && manifestFamily.adoptLegacy(() -> closing)) {
+                db.put(LAYOUT_KEY, ByteBuffer.allocate(4).putInt(LAYOUT).array());
+            }
+        } catch (RuntimeException | RocksDBException e) {
+            LOG.log(Level.WARNING, "adopting the store's old layout failed; retried at next open", e);
+        }
     }
 
     /** Opens (creating if needed) the store in {@code dir}. */
@@ -97,13 +156,40 @@ public final class LocalStore implements AutoCloseable {
         return manifests;
     }
 
+    /** What the store holds now (exact; costs two volatile reads per family). */
+    public StoreUsage usage() {
+        return new StoreUsage(entryFamily.bytes(), entryFamily.files(), manifestFamily.bytes(), manifestFamily.files());
+    }
+
+    /** Waits until the maintenance jobs submitted so far have run (for tests). */
+    void awaitMaintenance() throws InterruptedException, ExecutionException {
+        maintenance.submit(() -> { }).get();
+    }
+
     private <T extends AutoCloseable> T keep(T resource) {
         resources.add(resource);
         return resource;
     }
 
+    /**
+     * Stops maintenance (a running job stops at its next key), then closes RocksDB. Waits for the
+     * job: closing RocksDB under a running job would crash the JVM.
+     */
     @Override
     public void close() {
+        closing = true;
+        maintenance.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (maintenance.awaitTermination(10, TimeUnit.SECONDS)) {
+                    break;
+                }
+                LOG.warning("still waiting for store maintenance to stop");
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }
@@ -114,6 +200,9 @@ public final class LocalStore implements AutoCloseable {
             } catch (Exception ignored) {
                 // native handles: nothing useful to do on close failure
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }
