@@ -5,12 +5,15 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -65,9 +68,10 @@ public final class LocalStore implements AutoCloseable {
     private final RocksCounterStore counters;
     private final RocksBlobStore manifests;
     private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean touchFlushQueued = new AtomicBoolean();
     private volatile boolean closing;
 
-    private LocalStore(Path dir, EntryCodec codec) throws RocksDBException, IOException {
+    private LocalStore(Path dir, EntryCodec codec, StoreOptions settings) throws RocksDBException, IOException {
         Files.createDirectories(dir);
         LRUCache blockCache = keep(new LRUCache(16L << 20));
         BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(blockCache);
@@ -98,11 +102,12 @@ public final class LocalStore implements AutoCloseable {
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
         boolean current = layout() >= LAYOUT;
-        LongSupplier clock = () -> System.currentTimeMillis() / 1000;
+        Clock clock = settings.clock();
+        LongSupplier seconds = () -> clock.millis() / 1000;
         this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
-                TrackedFamily.Kind.ENTRIES, clock, !current);
+                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush);
         this.manifestFamily = new TrackedFamily(db, handles.get(3), handles.get(4), counters,
-                TrackedFamily.Kind.MANIFESTS, clock, !current);
+                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush);
         this.entries = new RocksEntryStore(entryFamily, codec);
         this.manifests = new RocksBlobStore(manifestFamily);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -112,6 +117,29 @@ public final class LocalStore implements AutoCloseable {
         });
         if (!current) {
             maintenance.execute(this::adoptLegacy);
+        }
+        maintenance.scheduleWithFixedDelay(this::flushTouches, TrackedFamily.TOUCH_FLUSH_SECONDS,
+                TrackedFamily.TOUCH_FLUSH_SECONDS, TimeUnit.SECONDS);
+    }
+
+    /** Writes noted hits to the catalog (on the maintenance thread, or at close). */
+    void flushTouches() {
+        touchFlushQueued.set(false);
+        try {
+            entryFamily.flushTouches();
+            manifestFamily.flushTouches();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording recent use failed", e);
+        }
+    }
+
+    private void requestTouchFlush() {
+        if (!closing && touchFlushQueued.compareAndSet(false, true)) {
+            try {
+                maintenance.execute(this::flushTouches);
+            } catch (RejectedExecutionException e) {
+                // closing: close() flushes
+            }
         }
     }
 
@@ -134,10 +162,15 @@ public final class LocalStore implements AutoCloseable {
         }
     }
 
-    /** Opens (creating if needed) the store in {@code dir}. */
+    /** Opens (creating if needed) the store in {@code dir}, with {@link StoreOptions#defaults()}. */
     public static LocalStore open(Path dir, EntryCodec codec) throws IOException {
+        return open(dir, codec, StoreOptions.defaults());
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static LocalStore open(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
         try {
-            return new LocalStore(dir, codec);
+            return new LocalStore(dir, codec, options);
         } catch (RocksDBException e) {
             throw new IOException("cannot open the store in " + dir + ": " + e.getMessage(), e);
         }
@@ -159,6 +192,10 @@ public final class LocalStore implements AutoCloseable {
     /** What the store holds now (exact; costs two volatile reads per family). */
     public StoreUsage usage() {
         return new StoreUsage(entryFamily.bytes(), entryFamily.files(), manifestFamily.bytes(), manifestFamily.files());
+    }
+
+    TrackedFamily family(TrackedFamily.Kind kind) {
+        return kind == TrackedFamily.Kind.ENTRIES ? entryFamily : manifestFamily;
     }
 
     /** Waits until the maintenance jobs submitted so far have run (for tests). */
@@ -190,6 +227,7 @@ public final class LocalStore implements AutoCloseable {
                 interrupted = true;
             }
         }
+        flushTouches();
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }

@@ -1,7 +1,12 @@
 package cache.store;
 
 import cache.hashing.Digest;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
@@ -34,6 +39,13 @@ import org.rocksdb.WriteOptions;
  * The prior size of a key is taken from its record, never from its value, so an overwrite or
  * a removal does not read an object back from a blob file.
  *
+ * <p>Recency: a hit ({@link #get}) only notes the time in memory; {@link #flushTouches} (on the
+ * store's maintenance thread, every {@value #TOUCH_FLUSH_SECONDS} s, before each eviction and at
+ * close) writes the newest time of every touched key into its record, one batch per stripe. A
+ * hit therefore costs no RocksDB write, and last use is precise to the flush interval; hits
+ * not yet flushed when the process is killed are lost, which only makes those entries look
+ * older than they are.
+ *
  * <p>{@link #clear} takes the write side of a read-write lock whose read side every other
  * change holds, so a range delete and the counter reset are atomic against concurrent puts.
  *
@@ -64,6 +76,10 @@ final class TrackedFamily {
     }
 
     private static final int STRIPES = 64;
+    /** How often noted hits are written to the catalog; also the precision of last use. */
+    static final long TOUCH_FLUSH_SECONDS = 60;
+    /** Noted hits beyond which a flush is requested early, bounding the memory they take. */
+    private static final int MAX_PENDING_TOUCHES = 100_000;
 
     private final RocksDB db;
     private final ColumnFamilyHandle values;
@@ -76,15 +92,20 @@ final class TrackedFamily {
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final AtomicLong bytes;
     private final AtomicLong files;
+    /** Hits not yet written to the catalog: key → epoch seconds of the latest. */
+    private final ConcurrentHashMap<Digest, Long> touched = new ConcurrentHashMap<>();
+    private final Runnable touchPressure;
     /** True until {@link #adoptLegacy} finished: some values may still lack a record. */
     private volatile boolean legacyPossible;
 
     /**
      * @param clock epoch seconds, the time recorded as last use
      * @param legacyPossible whether the store may hold values written before the catalog
+     * @param touchPressure called (from a reader's thread; must not block) when many hits wait
+     *     to be flushed
      */
     TrackedFamily(RocksDB db, ColumnFamilyHandle values, ColumnFamilyHandle catalog, RocksCounterStore counters,
-            Kind kind, LongSupplier clock, boolean legacyPossible) {
+            Kind kind, LongSupplier clock, boolean legacyPossible, Runnable touchPressure) {
         this.db = db;
         this.values = values;
         this.catalog = catalog;
@@ -92,6 +113,7 @@ final class TrackedFamily {
         this.kind = kind;
         this.clock = clock;
         this.legacyPossible = legacyPossible;
+        this.touchPressure = touchPressure;
         this.bytes = new AtomicLong(counters.get(kind.bytesCounter));
         this.files = new AtomicLong(counters.get(kind.filesCounter));
         for (int i = 0; i < STRIPES; i++) {
@@ -113,12 +135,66 @@ final class TrackedFamily {
         return files.get();
     }
 
-    /** The stored value, or {@code null}. */
+    /** The stored value, or {@code null}. A hit counts as a use (noted in memory only). */
     byte[] get(Digest key) {
+        byte[] value;
         try {
-            return db.get(values, key.toBytes());
+            value = db.get(values, key.toBytes());
         } catch (RocksDBException e) {
             throw new StoreException(this + " read failed", e);
+        }
+        if (value != null) {
+            touched.put(key, now());
+            if (touched.size() > MAX_PENDING_TOUCHES) {
+                touchPressure.run();
+            }
+        }
+        return value;
+    }
+
+    /** The catalog record of {@code key}, or {@code null} (for tests and maintenance). */
+    CatalogRecord record(Digest key) {
+        try {
+            byte[] r = db.get(catalog, catalogKey(key.toBytes()));
+            return r == null ? null : CatalogRecord.decode(r);
+        } catch (RocksDBException e) {
+            throw new StoreException(this + " catalog read failed", e);
+        }
+    }
+
+    /**
+     * Writes the noted hits into the records: last use becomes the newest hit's time. A key
+     * removed meanwhile is skipped (its record is not brought back).
+     */
+    void flushTouches() {
+        if (touched.isEmpty()) {
+            return;
+        }
+        Map<Integer, List<Digest>> byStripe = new HashMap<>();
+        for (Digest key : touched.keySet()) {
+            byStripe.computeIfAbsent(stripe(key), s -> new ArrayList<>()).add(key);
+        }
+        for (List<Digest> keys : byStripe.values()) {
+            underLock(keys.get(0), "recording use", () -> {
+                try (WriteBatch batch = new WriteBatch()) {
+                    for (Digest key : keys) {
+                        Long time = touched.remove(key);
+                        byte[] ck = catalogKey(key.toBytes());
+                        byte[] stored = time == null ? null : db.get(catalog, ck);
+                        if (stored == null) {
+                            continue;
+                        }
+                        CatalogRecord record = CatalogRecord.decode(stored);
+                        if (time > record.lastUse()) {
+                            batch.put(catalog, ck, record.withLastUse(time).encode());
+                        }
+                    }
+                    if (batch.count() > 0) {
+                        db.write(writeOptions, batch);
+                    }
+                }
+                return null;
+            });
         }
     }
 
@@ -212,6 +288,7 @@ final class TrackedFamily {
             db.write(writeOptions, batch);
             bytes.set(0);
             files.set(0);
+            touched.clear();
         } catch (RocksDBException e) {
             throw new StoreException("clearing " + this + " failed", e);
         } finally {
