@@ -8,12 +8,14 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -69,6 +71,11 @@ public final class LocalStore implements AutoCloseable {
     private final RocksBlobStore manifests;
     private final ScheduledExecutorService maintenance;
     private final AtomicBoolean touchFlushQueued = new AtomicBoolean();
+    private final AtomicBoolean cleanupQueued = new AtomicBoolean();
+    private final Evictor evictor;
+    private final Consumer<CleanupResult> cleanupListener;
+    private volatile StoreLimits limits;
+    private volatile Thread maintenanceThread;
     private volatile boolean closing;
 
     private LocalStore(Path dir, EntryCodec codec, StoreOptions settings) throws RocksDBException, IOException {
@@ -105,14 +112,18 @@ public final class LocalStore implements AutoCloseable {
         Clock clock = settings.clock();
         LongSupplier seconds = () -> clock.millis() / 1000;
         this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
-                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush);
+                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush, this::checkLimits);
         this.manifestFamily = new TrackedFamily(db, handles.get(3), handles.get(4), counters,
-                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush);
+                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush, this::checkLimits);
+        this.evictor = new Evictor(db, handles.get(4), () -> closing, entryFamily, manifestFamily);
+        this.limits = settings.limits();
+        this.cleanupListener = settings.cleanupListener();
         this.entries = new RocksEntryStore(entryFamily, codec);
         this.manifests = new RocksBlobStore(manifestFamily);
         this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "store-maintenance " + dir);
             t.setDaemon(true);
+            maintenanceThread = t;
             return t;
         });
         if (!current) {
@@ -130,6 +141,81 @@ public final class LocalStore implements AutoCloseable {
             manifestFamily.flushTouches();
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "recording recent use failed", e);
+        }
+    }
+
+    /** Called after every write that stored a value: starts a cleanup when over a limit. */
+    private void checkLimits() {
+        if (limits.exceededBy(usage()) && !closing && cleanupQueued.compareAndSet(false, true)) {
+            try {
+                maintenance.execute(this::automaticCleanup);
+            } catch (RejectedExecutionException e) {
+                cleanupQueued.set(false);
+            }
+        }
+    }
+
+    /**
+     * The background cleanup: least recently used first, down to limit_multiple × limit. Writes
+     * made while it runs are accounted for (it stops on the live usage) but do not queue
+     * another; the limits are checked again at the end instead.
+     */
+    private void automaticCleanup() {
+        StoreLimits l = limits;
+        boolean overAtStart = l.exceededBy(usage());
+        CleanupResult result = null;
+        try {
+            result = lruPass(CleanupResult.Cause.AUTOMATIC, (long) (l.maxSizeBytes() * l.limitMultiple()),
+                    (long) (l.maxFiles() * l.limitMultiple()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "store cleanup failed", e);
+        } finally {
+            cleanupQueued.set(false);
+        }
+        // Not when a pass that had work evicted nothing: that would loop without progress.
+        if (result != null && (result.evictedFiles() > 0 || !overAtStart)) {
+            checkLimits();
+        }
+    }
+
+    private CleanupResult lruPass(CleanupResult.Cause cause, long targetBytes, long targetFiles) {
+        flushTouches();
+        return report(evictor.leastRecentlyUsed(cause, targetBytes, targetFiles, this::usage));
+    }
+
+    private CleanupResult report(CleanupResult result) {
+        try {
+            cleanupListener.accept(result);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cleanup listener failed", e);
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code job} on the maintenance thread (so it never overlaps a background cleanup)
+     * and waits for it. Called on that thread, runs it inline.
+     */
+    private <T> T onMaintenanceThread(Callable<T> job) {
+        try {
+            if (Thread.currentThread() == maintenanceThread) {
+                return job.call();
+            }
+            return maintenance.submit(job).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("store maintenance failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted waiting for store maintenance", e);
+        } catch (RejectedExecutionException e) {
+            throw new StoreException("the store is closing", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException("store maintenance failed", e);
         }
     }
 
@@ -192,6 +278,32 @@ public final class LocalStore implements AutoCloseable {
     /** What the store holds now (exact; costs two volatile reads per family). */
     public StoreUsage usage() {
         return new StoreUsage(entryFamily.bytes(), entryFamily.files(), manifestFamily.bytes(), manifestFamily.files());
+    }
+
+    /** The limits in force. */
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Replaces the limits (e.g. after {@code -M}/{@code -F} changed the configuration). If the
+     * store is already over a new limit, a background cleanup starts.
+     */
+    public void setLimits(StoreLimits newLimits) {
+        this.limits = java.util.Objects.requireNonNull(newLimits);
+        checkLimits();
+    }
+
+    /**
+     * ccache's {@code -c}: evicts least recently used entries and manifests until the store is
+     * within its limits (the full limits, not limit_multiple × limit), and waits for it. Runs
+     * on the maintenance thread after any background pass.
+     */
+    public CleanupResult cleanup() {
+        return onMaintenanceThread(() -> {
+            StoreLimits l = limits;
+            return lruPass(CleanupResult.Cause.REQUESTED, l.maxSizeBytes(), l.maxFiles());
+        });
     }
 
     TrackedFamily family(TrackedFamily.Kind kind) {

@@ -13,6 +13,7 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.FlushOptions;
@@ -95,6 +96,7 @@ final class TrackedFamily {
     /** Hits not yet written to the catalog: key → epoch seconds of the latest. */
     private final ConcurrentHashMap<Digest, Long> touched = new ConcurrentHashMap<>();
     private final Runnable touchPressure;
+    private final Runnable grew;
     /** True until {@link #adoptLegacy} finished: some values may still lack a record. */
     private volatile boolean legacyPossible;
 
@@ -103,9 +105,11 @@ final class TrackedFamily {
      * @param legacyPossible whether the store may hold values written before the catalog
      * @param touchPressure called (from a reader's thread; must not block) when many hits wait
      *     to be flushed
+     * @param grew called (from a writer's thread, after the write; must not block) when a write
+     *     stored a value, so the store can check its limits
      */
     TrackedFamily(RocksDB db, ColumnFamilyHandle values, ColumnFamilyHandle catalog, RocksCounterStore counters,
-            Kind kind, LongSupplier clock, boolean legacyPossible, Runnable touchPressure) {
+            Kind kind, LongSupplier clock, boolean legacyPossible, Runnable touchPressure, Runnable grew) {
         this.db = db;
         this.values = values;
         this.catalog = catalog;
@@ -114,6 +118,7 @@ final class TrackedFamily {
         this.clock = clock;
         this.legacyPossible = legacyPossible;
         this.touchPressure = touchPressure;
+        this.grew = grew;
         this.bytes = new AtomicLong(counters.get(kind.bytesCounter));
         this.files = new AtomicLong(counters.get(kind.filesCounter));
         for (int i = 0; i < STRIPES; i++) {
@@ -211,6 +216,7 @@ final class TrackedFamily {
             }
             return null;
         });
+        grew.run();
     }
 
     /**
@@ -221,11 +227,11 @@ final class TrackedFamily {
     void update(Digest key, UnaryOperator<byte[]> change, String namespace) {
         byte[] k = key.toBytes();
         byte[] ck = catalogKey(k);
-        underLock(key, "update", () -> {
+        boolean stored = underLock(key, "update", () -> {
             byte[] old = db.get(values, k);
             byte[] next = change.apply(old);
             if (old == null && next == null) {
-                return null;
+                return false;
             }
             Prior prior = priorOf(ck, old);
             try (WriteBatch batch = new WriteBatch()) {
@@ -239,8 +245,11 @@ final class TrackedFamily {
                     commit(batch, next.length - prior.bytes, 1 - prior.files);
                 }
             }
-            return null;
+            return next != null;
         });
+        if (stored) {
+            grew.run();
+        }
     }
 
     /** @return whether a value was there */
@@ -258,6 +267,38 @@ final class TrackedFamily {
                 commit(batch, -prior.bytes, -prior.files);
             }
             return true;
+        });
+    }
+
+    /**
+     * Evicts {@code key} if its record, with any hit noted since the last flush applied, still
+     * satisfies {@code doomed}.
+     *
+     * @return the stored size evicted, or -1 when nothing was
+     */
+    long evictIf(Digest key, Predicate<CatalogRecord> doomed) {
+        byte[] k = key.toBytes();
+        byte[] ck = catalogKey(k);
+        return underLock(key, "eviction", () -> {
+            byte[] stored = db.get(catalog, ck);
+            if (stored == null) {
+                return -1L;
+            }
+            CatalogRecord record = CatalogRecord.decode(stored);
+            Long hit = touched.get(key);
+            if (hit != null && hit > record.lastUse()) {
+                record = record.withLastUse(hit);
+            }
+            if (!doomed.test(record)) {
+                return -1L;
+            }
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.delete(values, k);
+                batch.delete(catalog, ck);
+                commit(batch, -record.storedSize(), -1);
+            }
+            touched.remove(key);
+            return record.storedSize();
         });
     }
 
