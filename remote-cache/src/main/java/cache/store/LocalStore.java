@@ -6,8 +6,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -17,6 +19,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.rocksdb.BlockBasedTableConfig;
@@ -74,6 +77,7 @@ public final class LocalStore implements AutoCloseable {
     private final AtomicBoolean cleanupQueued = new AtomicBoolean();
     private final Evictor evictor;
     private final Consumer<CleanupResult> cleanupListener;
+    private final Clock clock;
     private volatile StoreLimits limits;
     private volatile Thread maintenanceThread;
     private volatile boolean closing;
@@ -109,7 +113,7 @@ public final class LocalStore implements AutoCloseable {
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
         boolean current = layout() >= LAYOUT;
-        Clock clock = settings.clock();
+        this.clock = settings.clock();
         LongSupplier seconds = () -> clock.millis() / 1000;
         this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
                 TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush, this::checkLimits);
@@ -290,7 +294,7 @@ public final class LocalStore implements AutoCloseable {
      * store is already over a new limit, a background cleanup starts.
      */
     public void setLimits(StoreLimits newLimits) {
-        this.limits = java.util.Objects.requireNonNull(newLimits);
+        this.limits = Objects.requireNonNull(newLimits);
         checkLimits();
     }
 
@@ -303,6 +307,42 @@ public final class LocalStore implements AutoCloseable {
         return onMaintenanceThread(() -> {
             StoreLimits l = limits;
             return lruPass(CleanupResult.Cause.REQUESTED, l.maxSizeBytes(), l.maxFiles());
+        });
+    }
+
+    /**
+     * ccache's {@code --evict-older-than}: evicts every entry and manifest not used for longer
+     * than {@code age} (hits not yet flushed count), and waits for it.
+     */
+    public CleanupResult evictOlderThan(Duration age) {
+        return evictMatching(CleanupResult.Cause.OLDER_THAN, olderThan(age));
+    }
+
+    /**
+     * ccache's {@code --evict-namespace}: evicts every entry and manifest stored with
+     * {@code namespace} ({@code ""}: stored without one), and waits for it.
+     */
+    public CleanupResult evictNamespace(String namespace) {
+        Objects.requireNonNull(namespace);
+        return evictMatching(CleanupResult.Cause.NAMESPACE, r -> r.namespace().equals(namespace));
+    }
+
+    /** Both options together: evicts what is in {@code namespace} and older than {@code age}. */
+    public CleanupResult evictNamespace(String namespace, Duration age) {
+        Objects.requireNonNull(namespace);
+        Predicate<CatalogRecord> old = olderThan(age);
+        return evictMatching(CleanupResult.Cause.NAMESPACE, r -> r.namespace().equals(namespace) && old.test(r));
+    }
+
+    private Predicate<CatalogRecord> olderThan(Duration age) {
+        long cutoff = clock.millis() / 1000 - age.toSeconds();
+        return r -> r.lastUse() < cutoff;
+    }
+
+    private CleanupResult evictMatching(CleanupResult.Cause cause, Predicate<CatalogRecord> doomed) {
+        return onMaintenanceThread(() -> {
+            flushTouches();
+            return report(evictor.matching(cause, doomed));
         });
     }
 

@@ -26,6 +26,11 @@ final class RocksBlobStore implements BlobStore {
     }
 
     @Override
+    public void update(Digest key, UnaryOperator<byte[]> change, String namespace) {
+        family.update(key, change, namespace);
+    }
+
+    @Override
     public void clear() {
         family.clear();
     }

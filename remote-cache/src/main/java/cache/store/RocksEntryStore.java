@@ -38,6 +38,11 @@ final class RocksEntryStore implements EntryStore {
     }
 
     @Override
+    public void put(Digest key, CacheEntry entry, String namespace) {
+        putEncoded(key, codec.encode(entry), namespace);
+    }
+
+    @Override
     public byte[] getEncoded(Digest key) {
         return family.get(key);
     }
@@ -49,7 +54,12 @@ final class RocksEntryStore implements EntryStore {
 
     @Override
     public void putEncoded(Digest key, byte[] encoded) {
-        family.put(key, encoded, EntryCodec.payloadLength(encoded, encoded.length), "");
+        putEncoded(key, encoded, "");
+    }
+
+    @Override
+    public void putEncoded(Digest key, byte[] encoded, String namespace) {
+        family.put(key, encoded, EntryCodec.payloadLength(encoded, encoded.length), namespace);
     }
 
     @Override
