@@ -31,16 +31,20 @@ public final class EntryCodec {
     /** Refuse absurd sizes from a corrupt header instead of allocating them. */
     private static final int MAX_PAYLOAD = 1 << 30;
 
+    /** What {@code compression_level = 0} means in ccache. */
+    private static final int DEFAULT_LEVEL = 1;
+
     private final int level;
     private final boolean compress;
 
     /**
      * @param compress whether to zstd-compress bodies
-     * @param level zstd level; 0 means zstd's default (as ccache's {@code compression_level = 0})
+     * @param level ccache's {@code compression_level}: a zstd level, negative for zstd's fast
+     *     levels; 0 means ccache's default, level 1 (not zstd's own default, 3)
      */
     public EntryCodec(boolean compress, int level) {
         this.compress = compress;
-        this.level = level == 0 ? Zstd.defaultCompressionLevel() : level;
+        this.level = level == 0 ? DEFAULT_LEVEL : level;
     }
 
     public static EntryCodec defaults() {

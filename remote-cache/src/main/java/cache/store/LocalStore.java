@@ -346,6 +346,31 @@ public final class LocalStore implements AutoCloseable {
         });
     }
 
+    /** ccache's {@code -x}: how well the entries compress, from the catalog (no entry is read). */
+    public CompressionStats compressionStats() {
+        long[] sums = new long[3];
+        entryFamily.forEachRecord((key, r) -> {
+            sums[0]++;
+            sums[1] += r.storedSize();
+            sums[2] += r.payloadSize();
+        });
+        return new CompressionStats(sums[0], sums[1], sums[2]);
+    }
+
+    /**
+     * ccache's {@code -X}: rewrites every entry with {@code target} (e.g.
+     * {@code new EntryCodec(true, level)}, or {@code new EntryCodec(false, 0)} for
+     * "uncompressed"), keeping keys, last use and namespaces; entries that fail their checksum
+     * are removed and counted. Uses {@code threads} threads and waits; runs on the maintenance
+     * thread, so background cleanups wait until it is done (puts and lookups do not). Entries
+     * stored later are still encoded with the codec the store was opened with (ccache's
+     * {@code -X} does not change {@code compression_level} either).
+     */
+    public RecompressResult recompress(EntryCodec target, int threads) {
+        Objects.requireNonNull(target);
+        return onMaintenanceThread(() -> new Recompressor(entryFamily, target, () -> closing).run(threads));
+    }
+
     TrackedFamily family(TrackedFamily.Kind kind) {
         return kind == TrackedFamily.Kind.ENTRIES ? entryFamily : manifestFamily;
     }

@@ -10,6 +10,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiConsumer;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.function.LongSupplier;
@@ -155,6 +156,67 @@ final class TrackedFamily {
             }
         }
         return value;
+    }
+
+    /** The stored value, or {@code null}, without counting as a use (for maintenance). */
+    byte[] peek(Digest key) {
+        try {
+            return db.get(values, key.toBytes());
+        } catch (RocksDBException e) {
+            throw new StoreException(this + " read failed", e);
+        }
+    }
+
+    /** Calls {@code action} for every record of this family (an iterator's snapshot). */
+    void forEachRecord(BiConsumer<Digest, CatalogRecord> action) {
+        byte[] prefix = {kind.tag};
+        try (ReadOptions scan = new ReadOptions().setFillCache(false); RocksIterator it = db.newIterator(catalog, scan)) {
+            for (it.seek(prefix); it.isValid(); it.next()) {
+                byte[] ck = it.key();
+                if (ck[0] != kind.tag) {
+                    break;
+                }
+                if (ck.length == CatalogRecord.KEY_BYTES) {
+                    action.accept(Digest.fromBytes(Arrays.copyOfRange(ck, 1, ck.length)), CatalogRecord.decode(it.value()));
+                }
+            }
+        }
+    }
+
+    /**
+     * Replaces the value of {@code key} by {@code value} (or removes it when {@code null}),
+     * keeping its last use and namespace, if its record still says {@code expectedSize}: a
+     * key written meanwhile is left alone. (A concurrent put of the same size is not told
+     * apart; it is a value for the same key, so replacing it is harmless.)
+     *
+     * @return whether the value was replaced
+     */
+    boolean rewrite(Digest key, long expectedSize, byte[] value, long payloadSize) {
+        byte[] k = key.toBytes();
+        byte[] ck = catalogKey(k);
+        return underLock(key, "rewrite", () -> {
+            byte[] stored = db.get(catalog, ck);
+            if (stored == null) {
+                return false;
+            }
+            CatalogRecord record = CatalogRecord.decode(stored);
+            if (record.storedSize() != expectedSize) {
+                return false;
+            }
+            try (WriteBatch batch = new WriteBatch()) {
+                if (value == null) {
+                    batch.delete(values, k);
+                    batch.delete(catalog, ck);
+                    commit(batch, -record.storedSize(), -1);
+                } else {
+                    batch.put(values, k, value);
+                    batch.put(catalog, ck, new CatalogRecord(record.lastUse(), value.length, payloadSize,
+                            record.namespace()).encode());
+                    commit(batch, value.length - record.storedSize(), 0);
+                }
+            }
+            return true;
+        });
     }
 
     /** The catalog record of {@code key}, or {@code null} (for tests and maintenance). */
