@@ -26,6 +26,7 @@ import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
@@ -78,6 +79,7 @@ public final class LocalStore implements AutoCloseable {
     private final Evictor evictor;
     private final Consumer<CleanupResult> cleanupListener;
     private final Clock clock;
+    private final CompactRangeOptions compactOptions;
     private volatile StoreLimits limits;
     private volatile Thread maintenanceThread;
     private volatile boolean closing;
@@ -112,13 +114,15 @@ public final class LocalStore implements AutoCloseable {
                 new ColumnFamilyDescriptor("catalog".getBytes(), defaultOptions));
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
+        this.compactOptions = keep(new CompactRangeOptions());
         boolean current = layout() >= LAYOUT;
         this.clock = settings.clock();
         LongSupplier seconds = () -> clock.millis() / 1000;
         this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
-                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush, this::checkLimits);
+                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush, this::checkLimits, compactOptions);
         this.manifestFamily = new TrackedFamily(db, handles.get(3), handles.get(4), counters,
-                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush, this::checkLimits);
+                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush, this::checkLimits,
+                compactOptions);
         this.evictor = new Evictor(db, handles.get(4), () -> closing, entryFamily, manifestFamily);
         this.limits = settings.limits();
         this.cleanupListener = settings.cleanupListener();
@@ -371,6 +375,11 @@ public final class LocalStore implements AutoCloseable {
         return onMaintenanceThread(() -> new Recompressor(entryFamily, target, () -> closing).run(threads));
     }
 
+    /** Size of the entries' blob files on disk (for tests of space reclamation). */
+    long blobFileBytes() throws RocksDBException {
+        return db.getLongProperty(handles.get(1), "rocksdb.total-blob-file-size");
+    }
+
     TrackedFamily family(TrackedFamily.Kind kind) {
         return kind == TrackedFamily.Kind.ENTRIES ? entryFamily : manifestFamily;
     }
@@ -386,12 +395,14 @@ public final class LocalStore implements AutoCloseable {
     }
 
     /**
-     * Stops maintenance (a running job stops at its next key), then closes RocksDB. Waits for the
-     * job: closing RocksDB under a running job would crash the JVM.
+     * Stops maintenance (a running job stops at its next key, a manual compaction is
+     * cancelled), flushes noted hits, then closes RocksDB. Waits for the job: closing RocksDB
+     * under a running job would crash the JVM.
      */
     @Override
     public void close() {
         closing = true;
+        compactOptions.setCanceled(true);
         maintenance.shutdown();
         boolean interrupted = false;
         while (true) {

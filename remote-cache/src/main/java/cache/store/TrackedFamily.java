@@ -17,6 +17,7 @@ import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
 import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.FlushOptions;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
@@ -98,6 +99,7 @@ final class TrackedFamily {
     private final ConcurrentHashMap<Digest, Long> touched = new ConcurrentHashMap<>();
     private final Runnable touchPressure;
     private final Runnable grew;
+    private final CompactRangeOptions compactOptions;
     /** True until {@link #adoptLegacy} finished: some values may still lack a record. */
     private volatile boolean legacyPossible;
 
@@ -108,9 +110,11 @@ final class TrackedFamily {
      *     to be flushed
      * @param grew called (from a writer's thread, after the write; must not block) when a write
      *     stored a value, so the store can check its limits
+     * @param compactOptions for manual compactions; the store cancels them through it at close
      */
     TrackedFamily(RocksDB db, ColumnFamilyHandle values, ColumnFamilyHandle catalog, RocksCounterStore counters,
-            Kind kind, LongSupplier clock, boolean legacyPossible, Runnable touchPressure, Runnable grew) {
+            Kind kind, LongSupplier clock, boolean legacyPossible, Runnable touchPressure, Runnable grew,
+            CompactRangeOptions compactOptions) {
         this.db = db;
         this.values = values;
         this.catalog = catalog;
@@ -120,6 +124,7 @@ final class TrackedFamily {
         this.legacyPossible = legacyPossible;
         this.touchPressure = touchPressure;
         this.grew = grew;
+        this.compactOptions = compactOptions;
         this.bytes = new AtomicLong(counters.get(kind.bytesCounter));
         this.files = new AtomicLong(counters.get(kind.filesCounter));
         for (int i = 0; i < STRIPES; i++) {
@@ -400,14 +405,23 @@ final class TrackedFamily {
         compact();
     }
 
-    /** Flushes and compacts this family's values and catalog, so deleted data leaves the disk. */
+    /**
+     * Flushes and compacts this family's values and catalog, so deleted data leaves the disk:
+     * the tombstones meet the values they delete, blob files whose values are all deleted are
+     * dropped, and blob garbage collection moves the live values out of the oldest files
+     * (RocksDB's age cutoff, a quarter of the blob files by default; eviction deletes the
+     * least recently used values, which are mostly in the oldest files). Stops quietly when
+     * the store cancels it at close.
+     */
     void compact() {
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             db.flush(flush, values);
-            db.compactRange(values);
-            db.compactRange(catalog, new byte[] {kind.tag}, new byte[] {(byte) (kind.tag + 1)});
+            db.compactRange(values, null, null, compactOptions);
+            db.compactRange(catalog, new byte[] {kind.tag}, new byte[] {(byte) (kind.tag + 1)}, compactOptions);
         } catch (RocksDBException e) {
-            throw new StoreException("compacting " + this + " failed", e);
+            if (!compactOptions.canceled()) {
+                throw new StoreException("compacting " + this + " failed", e);
+            }
         }
     }
 

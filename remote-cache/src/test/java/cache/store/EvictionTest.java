@@ -147,6 +147,24 @@ class EvictionTest {
     }
 
     @Test
+    void evictedValuesLeaveTheDisk() throws Exception {
+        open(StoreLimits.UNLIMITED);
+        for (int batch = 0; batch < 10; batch++) {
+            for (int i = 0; i < 20; i++) {
+                store.entries().put(key("big" + batch + "." + i), entry(batch * 100 + i, 20_000));
+            }
+            clock.advance(Duration.ofMinutes(1));
+            store.family(Kind.ENTRIES).compact(); // flush: one blob file per batch, as memtable flushes make
+        }
+        long full = store.blobFileBytes();
+        assertTrue(full >= 200 * 20_000, "blob files hold the entries: " + full);
+        store.setLimits(new StoreLimits(full / 10, 0, 0.8));
+        store.awaitMaintenance();
+        assertTrue(store.usage().bytes() <= full / 10);
+        assertTrue(store.blobFileBytes() < full / 2, "after eviction the blob files shrink: " + store.blobFileBytes());
+    }
+
+    @Test
     void aHitAfterTheScanSavesTheEntry() throws Exception {
         open(StoreLimits.UNLIMITED);
         store.entries().put(key("a"), entry(1, 100));
