@@ -51,8 +51,12 @@ import org.rocksdb.UInt64AddOperator;
  * The default column family holds the store's layout version ({@value #LAYOUT}: 1 had no
  * catalog and did not count manifests; such a store is adopted in the background after open).
  *
- * <p>Maintenance (adopting an old layout, and later eviction) runs on one background thread
- * owned by the store, so at most one such job runs at a time and callers never wait for it.
+ * <p>Maintenance (adopting an old layout, writing noted hits to the catalog, eviction,
+ * recompression) runs on one background thread owned by the store, so at most one such job
+ * runs at a time; lookups and writes never wait for it. The synchronous calls for the command
+ * line ({@link #cleanup}, {@link #evictOlderThan}, {@link #evictNamespace}, {@link #recompress})
+ * queue on that thread and wait. Sizes, limits and eviction are described in
+ * {@code docs/internals.md}, "Store size and eviction".
  */
 public final class LocalStore implements AutoCloseable {
 
@@ -83,6 +87,20 @@ public final class LocalStore implements AutoCloseable {
     private volatile StoreLimits limits;
     private volatile Thread maintenanceThread;
     private volatile boolean closing;
+
+    /** Opens (creating if needed) the store in {@code dir}, with {@link StoreOptions#defaults()}. */
+    public static LocalStore open(Path dir, EntryCodec codec) throws IOException {
+        return open(dir, codec, StoreOptions.defaults());
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static LocalStore open(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
+        try {
+            return new LocalStore(dir, codec, options);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage(), e);
+        }
+    }
 
     private LocalStore(Path dir, EntryCodec codec, StoreOptions settings) throws RocksDBException, IOException {
         Files.createDirectories(dir);
@@ -253,20 +271,6 @@ public final class LocalStore implements AutoCloseable {
             }
         } catch (RuntimeException | RocksDBException e) {
             LOG.log(Level.WARNING, "adopting the store's old layout failed; retried at next open", e);
-        }
-    }
-
-    /** Opens (creating if needed) the store in {@code dir}, with {@link StoreOptions#defaults()}. */
-    public static LocalStore open(Path dir, EntryCodec codec) throws IOException {
-        return open(dir, codec, StoreOptions.defaults());
-    }
-
-    /** Opens (creating if needed) the store in {@code dir}. */
-    public static LocalStore open(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
-        try {
-            return new LocalStore(dir, codec, options);
-        } catch (RocksDBException e) {
-            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage(), e);
         }
     }
 
