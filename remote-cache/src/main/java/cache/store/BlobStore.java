@@ -18,5 +18,14 @@ public interface BlobStore {
      */
     void update(Digest key, UnaryOperator<byte[]> change);
 
+    /**
+     * {@link #update} recording the namespace of a stored value (ccache's {@code namespace}
+     * option), so that {@code --evict-namespace} can find it. Stores that do not record
+     * namespaces ignore it.
+     */
+    default void update(Digest key, UnaryOperator<byte[]> change, String namespace) {
+        update(key, change);
+    }
+
     void clear();
 }

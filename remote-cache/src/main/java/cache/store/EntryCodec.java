@@ -26,21 +26,25 @@ public final class EntryCodec {
 
     private static final int MAGIC = 0x43454e54; // "CENT"
     private static final int FORMAT = 1;
-    private static final int HEADER = 12;
+    static final int HEADER = 12;
     private static final int TRAILER = 8;
     /** Refuse absurd sizes from a corrupt header instead of allocating them. */
     private static final int MAX_PAYLOAD = 1 << 30;
+
+    /** What {@code compression_level = 0} means in ccache. */
+    private static final int DEFAULT_LEVEL = 1;
 
     private final int level;
     private final boolean compress;
 
     /**
      * @param compress whether to zstd-compress bodies
-     * @param level zstd level; 0 means zstd's default (as ccache's {@code compression_level = 0})
+     * @param level ccache's {@code compression_level}: a zstd level, negative for zstd's fast
+     *     levels; 0 means ccache's default, level 1 (not zstd's own default, 3)
      */
     public EntryCodec(boolean compress, int level) {
         this.compress = compress;
-        this.level = level == 0 ? Zstd.defaultCompressionLevel() : level;
+        this.level = level == 0 ? DEFAULT_LEVEL : level;
     }
 
     public static EntryCodec defaults() {
@@ -55,6 +59,19 @@ public final class EntryCodec {
         out.putInt(payload.length).put(body);
         out.putLong(Hashing.xxh3_64(out.array(), 0, out.position()));
         return out.array();
+    }
+
+    /**
+     * The uncompressed payload length a header claims, for statistics; 0 when {@code head} (the
+     * first bytes of a stored value of {@code storedLength} bytes) is not an entry header. Not
+     * verified: only {@link #decode} checks an entry.
+     */
+    static long payloadLength(byte[] head, int storedLength) {
+        if (storedLength < HEADER + TRAILER || head.length < HEADER) {
+            return 0;
+        }
+        ByteBuffer in = ByteBuffer.wrap(head);
+        return in.getInt(0) == MAGIC ? Integer.toUnsignedLong(in.getInt(8)) : 0;
     }
 
     public CacheEntry decode(byte[] stored) throws CorruptEntryException {

@@ -21,6 +21,14 @@ public interface EntryStore {
 
     void put(Digest key, CacheEntry entry);
 
+    /**
+     * {@link #put} recording the entry's namespace (ccache's {@code namespace} option), so that
+     * {@code --evict-namespace} can find it. Stores that do not record namespaces ignore it.
+     */
+    default void put(Digest key, CacheEntry entry, String namespace) {
+        put(key, entry);
+    }
+
     /** @return whether an entry was there */
     boolean remove(Digest key);
 
@@ -32,6 +40,11 @@ public interface EntryStore {
 
     /** Stores bytes produced by {@link EntryCodec#encode}; they are verified when read. */
     void putEncoded(Digest key, byte[] encoded);
+
+    /** {@link #putEncoded} recording a namespace, as {@link #put(Digest, CacheEntry, String)}. */
+    default void putEncoded(Digest key, byte[] encoded, String namespace) {
+        putEncoded(key, encoded);
+    }
 
     /** Calls {@code action} for every stored key (a snapshot; concurrent changes may be missed). */
     void forEachKey(java.util.function.Consumer<Digest> action);

@@ -1,14 +1,32 @@
 package cache.store;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+import java.util.function.LongSupplier;
+import java.util.function.Predicate;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompactRangeOptions;
 import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
@@ -27,7 +45,18 @@ import org.rocksdb.UInt64AddOperator;
  *   <li>{@code counters}: name → little-endian u64, updated with RocksDB's {@code uint64add}
  *       merge operator so increments are atomic without read-modify-write.</li>
  *   <li>{@code manifests}: direct key → manifest bytes (format owned by the front end).</li>
+ *   <li>{@code catalog}: one {@link CatalogRecord} per entry and manifest (last use, sizes,
+ *       namespace), written in the same batch as the value.</li>
  * </ul>
+ * The default column family holds the store's layout version ({@value #LAYOUT}: 1 had no
+ * catalog and did not count manifests; such a store is adopted in the background after open).
+ *
+ * <p>Maintenance (adopting an old layout, writing noted hits to the catalog, eviction,
+ * recompression) runs on one background thread owned by the store, so at most one such job
+ * runs at a time; lookups and writes never wait for it. The synchronous calls for the command
+ * line ({@link #cleanup}, {@link #evictOlderThan}, {@link #evictNamespace}, {@link #recompress})
+ * queue on that thread and wait. Sizes, limits and eviction are described in
+ * {@code docs/internals.md}, "Store size and eviction".
  */
 public final class LocalStore implements AutoCloseable {
 
@@ -35,14 +64,45 @@ public final class LocalStore implements AutoCloseable {
         RocksDB.loadLibrary();
     }
 
+    /** The current layout: entries and manifests each have a catalog record. */
+    static final int LAYOUT = 2;
+    private static final byte[] LAYOUT_KEY = "layout".getBytes(StandardCharsets.UTF_8);
+    private static final Logger LOG = Logger.getLogger(LocalStore.class.getName());
+
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
+    private final TrackedFamily entryFamily;
+    private final TrackedFamily manifestFamily;
     private final RocksEntryStore entries;
     private final RocksCounterStore counters;
     private final RocksBlobStore manifests;
+    private final ScheduledExecutorService maintenance;
+    private final AtomicBoolean touchFlushQueued = new AtomicBoolean();
+    private final AtomicBoolean cleanupQueued = new AtomicBoolean();
+    private final Evictor evictor;
+    private final Consumer<CleanupResult> cleanupListener;
+    private final Clock clock;
+    private final CompactRangeOptions compactOptions;
+    private volatile StoreLimits limits;
+    private volatile Thread maintenanceThread;
+    private volatile boolean closing;
 
-    private LocalStore(Path dir, EntryCodec codec) throws RocksDBException, IOException {
+    /** Opens (creating if needed) the store in {@code dir}, with {@link StoreOptions#defaults()}. */
+    public static LocalStore open(Path dir, EntryCodec codec) throws IOException {
+        return open(dir, codec, StoreOptions.defaults());
+    }
+
+    /** Opens (creating if needed) the store in {@code dir}. */
+    public static LocalStore open(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
+        try {
+            return new LocalStore(dir, codec, options);
+        } catch (RocksDBException e) {
+            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage(), e);
+        }
+    }
+
+    private LocalStore(Path dir, EntryCodec codec, StoreOptions settings) throws RocksDBException, IOException {
         Files.createDirectories(dir);
         LRUCache blockCache = keep(new LRUCache(16L << 20));
         BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(blockCache);
@@ -68,19 +128,149 @@ public final class LocalStore implements AutoCloseable {
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
                 new ColumnFamilyDescriptor("entries".getBytes(), entryOptions),
                 new ColumnFamilyDescriptor("counters".getBytes(), counterOptions),
-                new ColumnFamilyDescriptor("manifests".getBytes(), defaultOptions));
+                new ColumnFamilyDescriptor("manifests".getBytes(), defaultOptions),
+                new ColumnFamilyDescriptor("catalog".getBytes(), defaultOptions));
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
-        this.entries = new RocksEntryStore(db, handles.get(1), codec, counters);
-        this.manifests = new RocksBlobStore(db, handles.get(3));
+        this.compactOptions = keep(new CompactRangeOptions());
+        boolean current = layout() >= LAYOUT;
+        this.clock = settings.clock();
+        LongSupplier seconds = () -> clock.millis() / 1000;
+        this.entryFamily = new TrackedFamily(db, handles.get(1), handles.get(4), counters,
+                TrackedFamily.Kind.ENTRIES, seconds, !current, this::requestTouchFlush, this::checkLimits, compactOptions);
+        this.manifestFamily = new TrackedFamily(db, handles.get(3), handles.get(4), counters,
+                TrackedFamily.Kind.MANIFESTS, seconds, !current, this::requestTouchFlush, this::checkLimits,
+                compactOptions);
+        this.evictor = new Evictor(db, handles.get(4), () -> closing, entryFamily, manifestFamily);
+        this.limits = settings.limits();
+        this.cleanupListener = settings.cleanupListener();
+        this.entries = new RocksEntryStore(entryFamily, codec);
+        this.manifests = new RocksBlobStore(manifestFamily);
+        this.maintenance = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "store-maintenance " + dir);
+            t.setDaemon(true);
+            maintenanceThread = t;
+            return t;
+        });
+        if (!current) {
+            maintenance.execute(this::adoptLegacy);
+        }
+        maintenance.scheduleWithFixedDelay(this::flushTouches, TrackedFamily.TOUCH_FLUSH_SECONDS,
+                TrackedFamily.TOUCH_FLUSH_SECONDS, TimeUnit.SECONDS);
     }
 
-    /** Opens (creating if needed) the store in {@code dir}. */
-    public static LocalStore open(Path dir, EntryCodec codec) throws IOException {
+    /** Writes noted hits to the catalog (on the maintenance thread, or at close). */
+    void flushTouches() {
+        touchFlushQueued.set(false);
         try {
-            return new LocalStore(dir, codec);
-        } catch (RocksDBException e) {
-            throw new IOException("cannot open the store in " + dir + ": " + e.getMessage(), e);
+            entryFamily.flushTouches();
+            manifestFamily.flushTouches();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "recording recent use failed", e);
+        }
+    }
+
+    /** Called after every write that stored a value: starts a cleanup when over a limit. */
+    private void checkLimits() {
+        if (limits.exceededBy(usage()) && !closing && cleanupQueued.compareAndSet(false, true)) {
+            try {
+                maintenance.execute(this::automaticCleanup);
+            } catch (RejectedExecutionException e) {
+                cleanupQueued.set(false);
+            }
+        }
+    }
+
+    /**
+     * The background cleanup: least recently used first, down to limit_multiple × limit. Writes
+     * made while it runs are accounted for (it stops on the live usage) but do not queue
+     * another; the limits are checked again at the end instead.
+     */
+    private void automaticCleanup() {
+        StoreLimits l = limits;
+        boolean overAtStart = l.exceededBy(usage());
+        CleanupResult result = null;
+        try {
+            result = lruPass(CleanupResult.Cause.AUTOMATIC, (long) (l.maxSizeBytes() * l.limitMultiple()),
+                    (long) (l.maxFiles() * l.limitMultiple()));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "store cleanup failed", e);
+        } finally {
+            cleanupQueued.set(false);
+        }
+        // Not when a pass that had work evicted nothing: that would loop without progress.
+        if (result != null && (result.evictedFiles() > 0 || !overAtStart)) {
+            checkLimits();
+        }
+    }
+
+    private CleanupResult lruPass(CleanupResult.Cause cause, long targetBytes, long targetFiles) {
+        flushTouches();
+        return report(evictor.leastRecentlyUsed(cause, targetBytes, targetFiles, this::usage));
+    }
+
+    private CleanupResult report(CleanupResult result) {
+        try {
+            cleanupListener.accept(result);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "cleanup listener failed", e);
+        }
+        return result;
+    }
+
+    /**
+     * Runs {@code job} on the maintenance thread (so it never overlaps a background cleanup)
+     * and waits for it. Called on that thread, runs it inline.
+     */
+    private <T> T onMaintenanceThread(Callable<T> job) {
+        try {
+            if (Thread.currentThread() == maintenanceThread) {
+                return job.call();
+            }
+            return maintenance.submit(job).get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            throw new StoreException("store maintenance failed", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted waiting for store maintenance", e);
+        } catch (RejectedExecutionException e) {
+            throw new StoreException("the store is closing", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreException("store maintenance failed", e);
+        }
+    }
+
+    private void requestTouchFlush() {
+        if (!closing && touchFlushQueued.compareAndSet(false, true)) {
+            try {
+                maintenance.execute(this::flushTouches);
+            } catch (RejectedExecutionException e) {
+                // closing: close() flushes
+            }
+        }
+    }
+
+    private int layout() throws RocksDBException {
+        byte[] v = db.get(LAYOUT_KEY);
+        return v == null || v.length != 4 ? 1 : ByteBuffer.wrap(v).getInt();
+    }
+
+    /**
+     * Gives the values of a layout-1 store their catalog records, then marks the store current.
+     * A new, empty store passes through here once too.
+     */
+    private void adoptLegacy() {
+        try {
+            if (entryFamily.adoptLegacy(() -> closing) && manifestFamily.adoptLegacy(() -> closing)) {
+                db.put(LAYOUT_KEY, ByteBuffer.allocate(4).putInt(LAYOUT).array());
+            }
+        } catch (RuntimeException | RocksDBException e) {
+            LOG.log(Level.WARNING, "adopting the store's old layout failed; retried at next open", e);
         }
     }
 
@@ -97,13 +287,139 @@ public final class LocalStore implements AutoCloseable {
         return manifests;
     }
 
+    /** What the store holds now (exact; costs two volatile reads per family). */
+    public StoreUsage usage() {
+        return new StoreUsage(entryFamily.bytes(), entryFamily.files(), manifestFamily.bytes(), manifestFamily.files());
+    }
+
+    /** The limits in force. */
+    public StoreLimits limits() {
+        return limits;
+    }
+
+    /**
+     * Replaces the limits (e.g. after {@code -M}/{@code -F} changed the configuration). If the
+     * store is already over a new limit, a background cleanup starts.
+     */
+    public void setLimits(StoreLimits newLimits) {
+        this.limits = Objects.requireNonNull(newLimits);
+        checkLimits();
+    }
+
+    /**
+     * ccache's {@code -c}: evicts least recently used entries and manifests until the store is
+     * within its limits (the full limits, not limit_multiple × limit), and waits for it. Runs
+     * on the maintenance thread after any background pass.
+     */
+    public CleanupResult cleanup() {
+        return onMaintenanceThread(() -> {
+            StoreLimits l = limits;
+            return lruPass(CleanupResult.Cause.REQUESTED, l.maxSizeBytes(), l.maxFiles());
+        });
+    }
+
+    /**
+     * ccache's {@code --evict-older-than}: evicts every entry and manifest not used for longer
+     * than {@code age} (hits not yet flushed count), and waits for it.
+     */
+    public CleanupResult evictOlderThan(Duration age) {
+        return evictMatching(CleanupResult.Cause.OLDER_THAN, olderThan(age));
+    }
+
+    /**
+     * ccache's {@code --evict-namespace}: evicts every entry and manifest stored with
+     * {@code namespace} ({@code ""}: stored without one), and waits for it.
+     */
+    public CleanupResult evictNamespace(String namespace) {
+        Objects.requireNonNull(namespace);
+        return evictMatching(CleanupResult.Cause.NAMESPACE, r -> r.namespace().equals(namespace));
+    }
+
+    /** Both options together: evicts what is in {@code namespace} and older than {@code age}. */
+    public CleanupResult evictNamespace(String namespace, Duration age) {
+        Objects.requireNonNull(namespace);
+        Predicate<CatalogRecord> old = olderThan(age);
+        return evictMatching(CleanupResult.Cause.NAMESPACE, r -> r.namespace().equals(namespace) && old.test(r));
+    }
+
+    private Predicate<CatalogRecord> olderThan(Duration age) {
+        long cutoff = clock.millis() / 1000 - age.toSeconds();
+        return r -> r.lastUse() < cutoff;
+    }
+
+    private CleanupResult evictMatching(CleanupResult.Cause cause, Predicate<CatalogRecord> doomed) {
+        return onMaintenanceThread(() -> {
+            flushTouches();
+            return report(evictor.matching(cause, doomed));
+        });
+    }
+
+    /** ccache's {@code -x}: how well the entries compress, from the catalog (no entry is read). */
+    public CompressionStats compressionStats() {
+        long[] sums = new long[3];
+        entryFamily.forEachRecord((key, r) -> {
+            sums[0]++;
+            sums[1] += r.storedSize();
+            sums[2] += r.payloadSize();
+        });
+        return new CompressionStats(sums[0], sums[1], sums[2]);
+    }
+
+    /**
+     * ccache's {@code -X}: rewrites every entry with {@code target} (e.g.
+     * {@code new EntryCodec(true, level)}, or {@code new EntryCodec(false, 0)} for
+     * "uncompressed"), keeping keys, last use and namespaces; entries that fail their checksum
+     * are removed and counted. Uses {@code threads} threads and waits; runs on the maintenance
+     * thread, so background cleanups wait until it is done (puts and lookups do not). Entries
+     * stored later are still encoded with the codec the store was opened with (ccache's
+     * {@code -X} does not change {@code compression_level} either).
+     */
+    public RecompressResult recompress(EntryCodec target, int threads) {
+        Objects.requireNonNull(target);
+        return onMaintenanceThread(() -> new Recompressor(entryFamily, target, () -> closing).run(threads));
+    }
+
+    /** Size of the entries' blob files on disk (for tests of space reclamation). */
+    long blobFileBytes() throws RocksDBException {
+        return db.getLongProperty(handles.get(1), "rocksdb.total-blob-file-size");
+    }
+
+    TrackedFamily family(TrackedFamily.Kind kind) {
+        return kind == TrackedFamily.Kind.ENTRIES ? entryFamily : manifestFamily;
+    }
+
+    /** Waits until the maintenance jobs submitted so far have run (for tests). */
+    void awaitMaintenance() throws InterruptedException, ExecutionException {
+        maintenance.submit(() -> { }).get();
+    }
+
     private <T extends AutoCloseable> T keep(T resource) {
         resources.add(resource);
         return resource;
     }
 
+    /**
+     * Stops maintenance (a running job stops at its next key, a manual compaction is
+     * cancelled), flushes noted hits, then closes RocksDB. Waits for the job: closing RocksDB
+     * under a running job would crash the JVM.
+     */
     @Override
     public void close() {
+        closing = true;
+        compactOptions.setCanceled(true);
+        maintenance.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (maintenance.awaitTermination(10, TimeUnit.SECONDS)) {
+                    break;
+                }
+                LOG.warning("still waiting for store maintenance to stop");
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        flushTouches();
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }
@@ -114,6 +430,9 @@ public final class LocalStore implements AutoCloseable {
             } catch (Exception ignored) {
                 // native handles: nothing useful to do on close failure
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 }

@@ -51,6 +51,11 @@ final class RocksCounterStore implements CounterStore {
         batch.merge(cf, key(name), encode(delta));
     }
 
+    /** Sets a counter in a batch that the caller writes together with other changes. */
+    void setIn(WriteBatch batch, String name, long value) throws RocksDBException {
+        batch.put(cf, key(name), encode(value));
+    }
+
     @Override
     public void set(String name, long value) {
         try {

@@ -1,5 +1,6 @@
 package cache.store;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -23,6 +24,11 @@ class EntryCodecTest {
                 new EntryCodec(false, 0), new EntryCodec(true, -3)}) {
             assertEquals(sample(), codec.decode(codec.encode(sample())));
         }
+    }
+
+    @Test
+    void levelZeroIsCcachesDefaultLevelOne() {
+        assertArrayEquals(new EntryCodec(true, 1).encode(sample()), new EntryCodec(true, 0).encode(sample()));
     }
 
     @Test

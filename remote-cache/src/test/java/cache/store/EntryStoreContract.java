@@ -54,6 +54,16 @@ abstract class EntryStoreContract {
     }
 
     @Test
+    void putWithNamespaceIsAnOrdinaryPutForReaders() throws Exception {
+        store().put(key("n"), entry("object-n"), "project");
+        assertEquals(entry("object-n"), store().get(key("n")));
+        store().putEncoded(key("m"), store().getEncoded(key("n")), "project");
+        assertEquals(entry("object-n"), store().get(key("m")));
+        assertEquals(2, store().entryCount());
+        assertEquals(2L * store().getEncoded(key("n")).length, store().totalBytes());
+    }
+
+    @Test
     void removeAndClear() throws Exception {
         store().put(key("a"), entry("a"));
         store().put(key("b"), entry("b"));
