@@ -50,8 +50,11 @@ class NodeCompileIT {
             byte[] local = NodeFixture.compileLocally(dir, compiler, args, input);
             assertArrayEquals(local, entry.outputs().get(OutputKind.OBJECT), "node object == local object");
 
+            long sentBefore = client.bytesSent();
             ProbeResult hit = client.probe(key, spec).get();
             assertTrue(hit.hit());
+            long sentForHit = client.bytesSent() - sentBefore;
+            assertTrue(sentForHit < 200, "a hit costs the client " + sentForHit + " bytes on the wire");
             assertArrayEquals(compiled.entry(), hit.entry(), "a hit returns the stored bytes");
 
             Map<String, Long> stats = client.stats().get();
