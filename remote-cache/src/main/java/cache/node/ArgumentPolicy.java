@@ -17,7 +17,8 @@ import java.util.List;
  *       coverage notes, split DWARF, stack usage), which the node neither places nor returns;</li>
  *   <li>{@link Verdict#NOT_HERE}: options the request carries elsewhere or that make this no
  *       compile of one input (-x, -E, linker inputs);</li>
- *   <li>{@link Verdict#VALUE}: allowed, and the next argument is its value (-D X);</li>
+ *   <li>{@link Verdict#VALUE}: allowed, and the next argument is its value (-D X); only -D and
+ *       -U values may contain {@code /};</li>
  *   <li>{@link Verdict#INCLUDE_DIR}: allowed only with a relative path without {@code ..}
  *       (pointless on preprocessed input, harmless in the private directory);</li>
  *   <li>{@link Verdict#PATH_MAP}: allowed, may hold paths: they only rewrite strings recorded in
@@ -84,7 +85,6 @@ public final class ArgumentPolicy {
             prefix("-Wl,", Verdict.NOT_HERE),
             prefix("-Wp,", Verdict.CLIENT_FILE),
             prefix("-X", Verdict.LOADS_CODE),
-            exact("-arch", Verdict.VALUE),
             prefix("-aux-info", Verdict.OUTPUT),
             prefix("-ccc-", Verdict.LOADS_CODE),
             prefix("-dumpbase", Verdict.OUTPUT),
@@ -197,6 +197,12 @@ public final class ArgumentPolicy {
                 }
                 if (v == Verdict.INCLUDE_DIR && (value.startsWith("/") || value.contains(".."))) {
                     throw refuse(a + " " + value, "names a directory outside the node's private directory");
+                }
+                // A driver that does not know the option (gcc and -target) takes its value for an
+                // input file: only -D and -U values, which every driver consumes, may hold paths.
+                if (v == Verdict.VALUE && !r.option().equals("-D") && !r.option().equals("-U")
+                        && value.indexOf('/') >= 0) {
+                    throw refuse(a + " " + value, "names a path");
                 }
                 if (value.indexOf('\0') >= 0 || value.indexOf('\n') >= 0) {
                     throw refuse(a, "holds a control character");

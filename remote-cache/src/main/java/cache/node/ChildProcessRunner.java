@@ -13,6 +13,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * {@link ProcessRunner} for real child processes. Output is drained on helper threads while
@@ -22,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 public final class ChildProcessRunner implements ProcessRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
+    private static final long DRAIN_LIMIT_SECONDS = 30;
 
     private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "cached-drain");
@@ -50,9 +52,14 @@ public final class ChildProcessRunner implements ProcessRunner {
             p.waitFor();
         }
         try {
-            return new Outcome(finished ? p.exitValue() : -1, out.get(), err.get(), !finished);
+            // A descendant that outlived the compiler could hold the pipes open: bounded wait.
+            return new Outcome(finished ? p.exitValue() : -1, out.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS),
+                    err.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS), !finished);
         } catch (ExecutionException e) {
             throw new IOException("reading the output of " + command.get(0), e.getCause());
+        } catch (TimeoutException e) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            throw new IOException(command.get(0) + " exited but its output stayed open");
         }
     }
 

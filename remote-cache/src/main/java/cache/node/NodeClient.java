@@ -57,8 +57,9 @@ import java.util.concurrent.atomic.LongAdder;
  * carries its own id and its future completes when its answer arrives, in any order.
  *
  * <p>Futures fail with {@link NodeException} when the node refuses (its code and reason, for
- * the caller's log) and with {@link IOException} when the connection is lost or a request
- * times out. Entries are returned as the node sent them; {@link #decode} verifies their checksum.
+ * the caller's log), with {@link IOException} when the connection is lost, and with
+ * {@link java.util.concurrent.TimeoutException} when the request timeout passes. Entries are
+ * returned as the node sent them; {@link #decode} verifies their checksum.
  *
  * <p>The usual sequence for one compile: {@code probe}; on a hit use the entry (no input
  * crossed the network); on a miss {@code compile} with the preprocessed input.

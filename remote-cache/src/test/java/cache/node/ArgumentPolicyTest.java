@@ -66,6 +66,9 @@ class ArgumentPolicyTest {
         assertThrows(Refusal.class, () -> policy.check(List.of("-isystem", "../up")));
         assertThrows(Refusal.class, () -> policy.check(List.of("-D")));
         assertThrows(Refusal.class, () -> policy.check(List.of("-O2", "x.c")));
+        assertThrows(Refusal.class, () -> policy.check(List.of("-target", "/home/u/secret.c")),
+                "gcc takes an unknown option's value for an input");
+        assertThrows(Refusal.class, () -> policy.check(List.of("-arch", "x86_64")));
     }
 
     @Test
