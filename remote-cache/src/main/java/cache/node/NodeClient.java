@@ -22,13 +22,10 @@ import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
 import com.github.luben.zstd.Zstd;
 import io.netty.bootstrap.Bootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
@@ -188,7 +185,7 @@ public final class NodeClient implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new Counter());
+                        ch.pipeline().addLast(new ByteCounter(bytesReceived::add, bytesSent::add));
                         if (sslContext != null) {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, port));
                         }
@@ -377,24 +374,6 @@ public final class NodeClient implements AutoCloseable {
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
             failAll(new IOException("connection to the node failed: " + cause.getMessage(), cause));
             ctx.close();
-        }
-    }
-
-    private final class Counter extends ChannelDuplexHandler {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof ByteBuf b) {
-                bytesReceived.add(b.readableBytes());
-            }
-            super.channelRead(ctx, msg);
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof ByteBuf b) {
-                bytesSent.add(b.readableBytes());
-            }
-            super.write(ctx, msg, promise);
         }
     }
 

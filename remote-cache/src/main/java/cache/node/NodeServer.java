@@ -3,14 +3,11 @@ package cache.node;
 import cache.node.protocol.MessageCodec;
 import cache.node.protocol.NodeProtocol;
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -34,7 +31,7 @@ import java.util.logging.Logger;
  * <ol>
  *   <li>the address filter ({@code --allow}): a client outside it is closed on registration,
  *       before a byte is read;</li>
- *   <li>a byte counter (stats bytes_in/bytes_out, on the wire);</li>
+ *   <li>a {@link ByteCounter} (stats bytes_in/bytes_out, on the wire);</li>
  *   <li>TLS when configured;</li>
  *   <li>the idle timer, the length-prefixed frame splitter (refusing an over-long frame from
  *       its length field, before allocating it) and the message codec;</li>
@@ -80,7 +77,7 @@ public final class NodeServer implements AutoCloseable {
                     @Override
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("filter", filter);
-                        ch.pipeline().addLast("bytes", new ByteCounter(stats));
+                        ch.pipeline().addLast("bytes", new ByteCounter(stats::bytesIn, stats::bytesOut));
                         if (tls != null) {
                             ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
                         }
@@ -180,31 +177,6 @@ public final class NodeServer implements AutoCloseable {
             LOG.warning("dropped " + what + " connection from " + remote.getAddress().getHostAddress()
                     + ": not in --allow");
             return null;
-        }
-    }
-
-    /** Bytes on the wire (after TLS), for the stats. */
-    static final class ByteCounter extends ChannelDuplexHandler {
-        private final NodeStats stats;
-
-        ByteCounter(NodeStats stats) {
-            this.stats = stats;
-        }
-
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
-            if (msg instanceof ByteBuf b) {
-                stats.bytesIn(b.readableBytes());
-            }
-            super.channelRead(ctx, msg);
-        }
-
-        @Override
-        public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
-            if (msg instanceof ByteBuf b) {
-                stats.bytesOut(b.readableBytes());
-            }
-            super.write(ctx, msg, promise);
         }
     }
 
