@@ -1,0 +1,102 @@
+package cache.node;
+
+import cache.store.EntryCodec;
+import cache.store.EntryStore;
+import cache.store.InMemoryEntryStore;
+import cache.store.LocalStore;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * A running node: its store, compiler resolver, service, listener and (optionally) stats port,
+ * started together and closed in reverse order. {@link CachedMain} runs one; tests start one
+ * in-process on a real loopback socket.
+ */
+public final class CachedNode implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(CachedNode.class.getName());
+
+    private final LocalStore localStore;
+    private final NodeService service;
+    private NodeServer server;
+    private StatsServer statsServer;
+
+    private CachedNode(LocalStore localStore, NodeService service) {
+        this.localStore = localStore;
+        this.service = service;
+    }
+
+    public static CachedNode start(NodeConfig config) throws IOException {
+        return start(config, new ChildProcessRunner());
+    }
+
+    /** @param runner runs compilers (and their identity probes); tests may pass a fake */
+    public static CachedNode start(NodeConfig config, ProcessRunner runner) throws IOException {
+        checkWhitelist(config.whitelist());
+        if (config.allow().isEmpty()) {
+            LOG.warning("no --allow given: accepting loopback clients only (127.0.0.0/8, ::1)");
+        }
+        LocalStore local = config.cacheDir() == null ? null : LocalStore.open(config.cacheDir(), EntryCodec.defaults());
+        EntryStore entries = local != null ? local.entries() : new InMemoryEntryStore(EntryCodec.defaults());
+        NodeStats stats = new NodeStats();
+        CompilerResolver resolver = new CompilerResolver(config.whitelist(), config.searchPath(), runner);
+        CachedNode node = new CachedNode(local, new NodeService(config, entries, resolver, runner, stats));
+        try {
+            node.server = NodeServer.start(config, node.service);
+            if (config.stats()) {
+                node.statsServer = StatsServer.start(config, stats);
+            }
+            return node;
+        } catch (IOException | RuntimeException e) {
+            node.close();
+            throw e;
+        }
+    }
+
+    /** distccd refuses to start without a whitelist to check names against; so do we. */
+    private static void checkWhitelist(Path whitelist) throws IOException {
+        if (whitelist == null) {
+            LOG.warning("compiler whitelist disabled (--allow-any-compiler): any compiler name on the PATH runs");
+            return;
+        }
+        if (!Files.isDirectory(whitelist)) {
+            throw new IOException("compiler whitelist " + whitelist + " is not a directory (--whitelist)");
+        }
+        try (Stream<Path> s = Files.list(whitelist)) {
+            if (s.findAny().isEmpty()) {
+                throw new IOException("compiler whitelist " + whitelist + " is empty: no compiler could run");
+            }
+        }
+    }
+
+    public InetSocketAddress address() {
+        return server.address();
+    }
+
+    /** The stats port's address, or null without {@code --stats}. */
+    public InetSocketAddress statsAddress() {
+        return statsServer == null ? null : statsServer.address();
+    }
+
+    public NodeStats stats() {
+        return service.stats();
+    }
+
+    @Override
+    public void close() {
+        if (statsServer != null) {
+            statsServer.close();
+        }
+        if (server != null) {
+            server.close();
+        }
+        service.close();
+        if (localStore != null) {
+            localStore.close();
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package cache.node;
+
+import cache.hashing.Digest;
+import cache.node.protocol.MessageCodec;
+import cache.node.protocol.NodeProtocol;
+import cache.node.protocol.NodeProtocol.Auth;
+import cache.node.protocol.NodeProtocol.AuthOk;
+import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.node.protocol.NodeProtocol.Hello;
+import cache.node.protocol.NodeProtocol.Hit;
+import cache.node.protocol.NodeProtocol.Message;
+import cache.node.protocol.NodeProtocol.Miss;
+import cache.node.protocol.NodeProtocol.Probe;
+import cache.node.protocol.NodeProtocol.Result;
+import cache.node.protocol.NodeProtocol.Stats;
+import cache.node.protocol.NodeProtocol.StatsReply;
+import cache.node.protocol.NodeProtocol.Welcome;
+import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
+import cache.store.EntryCodec;
+import com.github.luben.zstd.Zstd;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.nio.NioEventLoopGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A client of one node over one persistent connection: {@link #connect} (TCP, optional TLS,
+ * version handshake, optional shared-secret answer), then {@link #probe}, {@link #compile}
+ * and {@link #stats}, which may be called from any thread and pipelined freely: each request
+ * carries its own id and its future completes when its answer arrives, in any order.
+ *
+ * <p>Futures fail with {@link NodeException} when the node refuses (its code and reason, for
+ * the caller's log), with {@link IOException} when the connection is lost, and with
+ * {@link java.util.concurrent.TimeoutException} when the request timeout passes. Entries are
+ * returned as the node sent them; {@link #decode} verifies their checksum.
+ *
+ * <p>The usual sequence for one compile: {@code probe}; on a hit use the entry (no input
+ * crossed the network); on a miss {@code compile} with the preprocessed input.
+ */
+public final class NodeClient implements AutoCloseable {
+
+    /** How to connect. Defaults: 5 s connect, 10 min per request, no TLS, no secret. */
+    public static final class Options {
+        private Duration connectTimeout = Duration.ofSeconds(5);
+        private Duration requestTimeout = Duration.ofMinutes(10);
+        private byte[] authSecret;
+        private boolean tls;
+        private Path trustCert;
+        private String clientName = "cache";
+        private EventLoopGroup group;
+
+        public Options connectTimeout(Duration d) {
+            this.connectTimeout = d;
+            return this;
+        }
+
+        public Options requestTimeout(Duration d) {
+            this.requestTimeout = d;
+            return this;
+        }
+
+        /** The node's shared secret, answered to its challenge. */
+        public Options authSecret(byte[] secret) {
+            this.authSecret = secret;
+            return this;
+        }
+
+        /**
+         * TLS, trusting exactly the certificate (PEM) in {@code trustCert}; {@code null} trusts any
+         * certificate (encryption without authentication of the node: only with a shared secret).
+         */
+        public Options tls(Path trustCert) {
+            this.tls = true;
+            this.trustCert = trustCert;
+            return this;
+        }
+
+        public Options clientName(String name) {
+            this.clientName = name;
+            return this;
+        }
+
+        /** Shares an event loop among clients (the caller shuts it down); default: one thread per client. */
+        public Options eventLoop(EventLoopGroup g) {
+            this.group = g;
+            return this;
+        }
+    }
+
+    /** A node's refusal: its code and the reason it gave. */
+    public static final class NodeException extends IOException {
+        private final ErrorCode code;
+
+        public NodeException(ErrorCode code, String reason) {
+            super(code.label() + ": " + reason);
+            this.code = code;
+        }
+
+        public ErrorCode code() {
+            return code;
+        }
+    }
+
+    /** The answer to a probe: {@code entry} is null on a miss. */
+    public record ProbeResult(byte[] entry) {
+        public boolean hit() {
+            return entry != null;
+        }
+    }
+
+    /** The answer to a compile: the entry (any exit code) and whether the node cached it. */
+    public record CompileResult(boolean stored, byte[] entry) {
+    }
+
+    private static final EntryCodec CODEC = EntryCodec.defaults();
+
+    private final EventLoopGroup group;
+    private final boolean ownGroup;
+    private final Options options;
+    private final Map<Integer, CompletableFuture<Message>> pending = new ConcurrentHashMap<>();
+    private final AtomicInteger ids = new AtomicInteger();
+    private final LongAdder bytesSent = new LongAdder();
+    private final LongAdder bytesReceived = new LongAdder();
+    private volatile IOException closedBecause;
+    private Channel channel;
+    private Welcome welcome;
+
+    private NodeClient(Options options) {
+        this.options = options;
+        this.ownGroup = options.group == null;
+        this.group = ownGroup ? new NioEventLoopGroup(1) : options.group;
+    }
+
+    /** Connects, agrees on the protocol version and authenticates; blocks until done. */
+    public static NodeClient connect(String host, int port, Options options) throws IOException {
+        NodeClient c = new NodeClient(options);
+        try {
+            c.open(host, port);
+            return c;
+        } catch (IOException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    private void open(String host, int port) throws IOException {
+        SslContext tls = null;
+        if (options.tls) {
+            SslContextBuilder b = SslContextBuilder.forClient();
+            if (options.trustCert != null) {
+                b.trustManager(options.trustCert.toFile());
+            } else {
+                b.trustManager(InsecureTrustManagerFactory.INSTANCE);
+            }
+            tls = b.build();
+        }
+        SslContext sslContext = tls;
+        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(new ByteCounter(bytesReceived::add, bytesSent::add));
+                        if (sslContext != null) {
+                            ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, port));
+                        }
+                        ch.pipeline().addLast(NodeProtocol.frameDecoder(NodeProtocol.MAX_FRAME));
+                        ch.pipeline().addLast(new MessageCodec());
+                        ch.pipeline().addLast(new Responses());
+                    }
+                });
+        try {
+            channel = b.connect(host, port).sync().channel();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while connecting to " + host + ":" + port);
+        } catch (Exception e) {
+            throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
+        }
+        Message w = await(send(new Hello(ids.incrementAndGet(), NodeProtocol.VERSION, NodeProtocol.VERSION,
+                options.clientName)), options.connectTimeout);
+        if (!(w instanceof Welcome welcomed)) {
+            throw new IOException("node answered HELLO with frame type " + w.type());
+        }
+        welcome = welcomed;
+        if (welcome.authRequired()) {
+            if (options.authSecret == null) {
+                throw new NodeException(ErrorCode.AUTH_REQUIRED, "node " + welcome.node()
+                        + " requires a shared secret and none is configured");
+            }
+            Message ok = await(send(new Auth(ids.incrementAndGet(), NodeHandler.hmac(options.authSecret,
+                    welcome.nonce()))), options.connectTimeout);
+            if (!(ok instanceof AuthOk)) {
+                throw new IOException("node answered AUTH with frame type " + ok.type());
+            }
+        }
+    }
+
+    /** The node's name as it announced itself. */
+    public String nodeName() {
+        return welcome.node();
+    }
+
+    public int protocolVersion() {
+        return welcome.version();
+    }
+
+    /** Asks whether the node has a result for {@code key} built by this compiler. */
+    public CompletableFuture<ProbeResult> probe(Digest key, CompilerSpec compiler) {
+        return send(new Probe(ids.incrementAndGet(), key, compiler)).thenApply(m -> {
+            if (m instanceof Hit h) {
+                return new ProbeResult(h.entry());
+            }
+            if (m instanceof Miss) {
+                return new ProbeResult(null);
+            }
+            throw unexpected(m);
+        });
+    }
+
+    /**
+     * Sends the preprocessed input (compressed here) and the arguments to compile it with.
+     *
+     * @param language the {@code -x} language of the input (cpp-output, c++-cpp-output, c, …)
+     * @param args compiler arguments without input, {@code -o} and {@code -x}
+     */
+    public CompletableFuture<CompileResult> compile(Digest key, CompilerSpec compiler, String language,
+            List<String> args, byte[] input) {
+        byte[] compressed = Zstd.compress(input);
+        return send(new Compile(ids.incrementAndGet(), key, compiler, language, List.copyOf(args), input.length,
+                compressed)).thenApply(m -> {
+                    if (m instanceof Result r) {
+                        return new CompileResult(r.stored(), r.entry());
+                    }
+                    throw unexpected(m);
+                });
+    }
+
+    /** The node's counters, as on its stats port. */
+    public CompletableFuture<Map<String, Long>> stats() {
+        return send(new Stats(ids.incrementAndGet())).thenApply(m -> {
+            if (m instanceof StatsReply s) {
+                return s.values();
+            }
+            throw unexpected(m);
+        });
+    }
+
+    /** Decodes and verifies an entry from {@link #probe} or {@link #compile}. */
+    public static CacheEntry decode(byte[] entry) throws CorruptEntryException {
+        return CODEC.decode(entry);
+    }
+
+    /** Bytes this client has written to the connection (TLS records included). */
+    public long bytesSent() {
+        return bytesSent.sum();
+    }
+
+    public long bytesReceived() {
+        return bytesReceived.sum();
+    }
+
+    public boolean isOpen() {
+        return channel != null && channel.isActive() && closedBecause == null;
+    }
+
+    private CompletableFuture<Message> send(Message m) {
+        CompletableFuture<Message> f = new CompletableFuture<>();
+        IOException closed = closedBecause;
+        if (closed != null || channel == null) {
+            f.completeExceptionally(closed != null ? closed : new IOException("not connected"));
+            return f;
+        }
+        pending.put(m.id(), f);
+        channel.writeAndFlush(m).addListener(w -> {
+            if (!w.isSuccess()) {
+                fail(m.id(), new IOException("cannot send to the node: " + w.cause(), w.cause()));
+            }
+        });
+        f.orTimeout(options.requestTimeout.toMillis(), TimeUnit.MILLISECONDS).whenComplete((r, e) -> {
+            if (e instanceof TimeoutException) {
+                pending.remove(m.id());
+            }
+        });
+        return f;
+    }
+
+    private static Message await(CompletableFuture<Message> f, Duration limit) throws IOException {
+        try {
+            return f.get(limit.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
+        } catch (TimeoutException e) {
+            throw new IOException("node did not answer within " + limit.toMillis() + " ms");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw io;
+            }
+            throw new IOException(e.getCause());
+        }
+    }
+
+    private void fail(int id, IOException e) {
+        CompletableFuture<Message> f = pending.remove(id);
+        if (f != null) {
+            f.completeExceptionally(e);
+        }
+    }
+
+    private void failAll(IOException e) {
+        if (closedBecause == null) {
+            closedBecause = e;
+        }
+        for (Integer id : List.copyOf(pending.keySet())) {
+            fail(id, e);
+        }
+    }
+
+    private static IllegalStateException unexpected(Message m) {
+        return new IllegalStateException("unexpected answer type 0x" + Integer.toHexString(m.type()));
+    }
+
+    /** Routes answers to their requests by id; an ERROR for id 0 ends the connection. */
+    private final class Responses extends SimpleChannelInboundHandler<Message> {
+        @Override
+        protected void channelRead0(ChannelHandlerContext ctx, Message m) {
+            if (m instanceof NodeProtocol.Error err) {
+                NodeException e = new NodeException(err.code(), err.message());
+                if (pending.containsKey(err.id())) {
+                    fail(err.id(), e);
+                } else {
+                    failAll(e);
+                }
+                return;
+            }
+            CompletableFuture<Message> f = pending.remove(m.id());
+            if (f != null) {
+                f.complete(m);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            failAll(new IOException("connection to the node closed"));
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            failAll(new IOException("connection to the node failed: " + cause.getMessage(), cause));
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (channel != null) {
+            channel.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        }
+        failAll(new IOException("client closed"));
+        if (ownGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,225 @@
+package cache.node;
+
+import cache.node.protocol.NodeProtocol;
+import cache.node.protocol.NodeProtocol.Auth;
+import cache.node.protocol.NodeProtocol.AuthOk;
+import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.node.protocol.NodeProtocol.Hello;
+import cache.node.protocol.NodeProtocol.Message;
+import cache.node.protocol.NodeProtocol.Probe;
+import cache.node.protocol.NodeProtocol.Stats;
+import cache.node.protocol.NodeProtocol.Welcome;
+import cache.node.protocol.ProtocolException;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+import javax.net.ssl.SSLException;
+
+/**
+ * One client connection: HELLO (version), then the HMAC challenge when the node has a secret,
+ * then any number of pipelined PROBE, COMPILE and STATS requests, each answered under its
+ * request id as soon as it is done.
+ *
+ * <p>Hostile input never gets further than this connection: a frame that does not decode, is
+ * too long, comes out of order or fails authentication is logged with its reason, counted as
+ * a refusal, answered with one ERROR frame when possible, and the connection is closed.
+ */
+final class NodeHandler extends SimpleChannelInboundHandler<Message> {
+
+    private static final Logger LOG = Logger.getLogger(NodeHandler.class.getName());
+    private static final SecureRandom RANDOM = new SecureRandom();
+
+    private enum State { HELLO, AUTH, READY, CLOSED }
+
+    private final NodeConfig config;
+    private final NodeService service;
+    private final NodeStats stats;
+    private final AtomicInteger openConnections;
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private State state = State.HELLO;
+    private byte[] nonce = new byte[0];
+    private boolean counted;
+    private String peer = "?";
+
+    NodeHandler(NodeConfig config, NodeService service, AtomicInteger openConnections) {
+        this.config = config;
+        this.service = service;
+        this.stats = service.stats();
+        this.openConnections = openConnections;
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
+            peer = a.getAddress().getHostAddress() + ":" + a.getPort();
+        }
+        if (openConnections.incrementAndGet() > config.maxConnections()) {
+            openConnections.decrementAndGet();
+            stats.refused("too_many_connections");
+            LOG.warning("refused connection from " + peer + ": " + config.maxConnections()
+                    + " connections open (--max-connections)");
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
+        counted = true;
+        stats.connectionOpened();
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (counted) {
+            counted = false;
+            openConnections.decrementAndGet();
+            stats.connectionClosed();
+        }
+        state = State.CLOSED;
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    protected void channelRead0(ChannelHandlerContext ctx, Message m) {
+        switch (state) {
+            case HELLO -> hello(ctx, m);
+            case AUTH -> auth(ctx, m);
+            case READY -> request(ctx, m);
+            case CLOSED -> {
+                // frames already decoded from a connection being closed: ignored
+            }
+        }
+    }
+
+    private void hello(ChannelHandlerContext ctx, Message m) {
+        if (!(m instanceof Hello h)) {
+            fail(ctx, m.id(), ErrorCode.BAD_VERSION, "first frame must be HELLO, got type 0x"
+                    + Integer.toHexString(m.type()));
+            return;
+        }
+        if (h.minVersion() > NodeProtocol.VERSION || h.maxVersion() < NodeProtocol.VERSION) {
+            fail(ctx, h.id(), ErrorCode.BAD_VERSION, "node speaks version " + NodeProtocol.VERSION
+                    + ", client " + h.minVersion() + ".." + h.maxVersion());
+            return;
+        }
+        if (config.authSecret() != null) {
+            nonce = new byte[NodeProtocol.NONCE_BYTES];
+            RANDOM.nextBytes(nonce);
+            state = State.AUTH;
+        } else {
+            state = State.READY;
+        }
+        ctx.writeAndFlush(new Welcome(h.id(), NodeProtocol.VERSION, config.nodeName(), nonce, config.maxFrame()));
+    }
+
+    private void auth(ChannelHandlerContext ctx, Message m) {
+        if (!(m instanceof Auth a)) {
+            fail(ctx, m.id(), ErrorCode.AUTH_REQUIRED, "this node requires authentication first");
+            return;
+        }
+        if (!MessageDigest.isEqual(hmac(config.authSecret(), nonce), a.mac())) {
+            fail(ctx, a.id(), ErrorCode.AUTH_FAILED, "wrong shared-secret answer");
+            return;
+        }
+        state = State.READY;
+        ctx.writeAndFlush(new AuthOk(a.id()));
+    }
+
+    private void request(ChannelHandlerContext ctx, Message m) {
+        if (!(m instanceof Probe || m instanceof Compile || m instanceof Stats)) {
+            fail(ctx, m.id(), ErrorCode.BAD_FRAME, "unexpected frame type 0x" + Integer.toHexString(m.type()));
+            return;
+        }
+        int n = inFlight.incrementAndGet();
+        if (n > 4 * config.maxInFlight()) {
+            inFlight.decrementAndGet();
+            stats.refused(ErrorCode.BUSY);
+            ctx.writeAndFlush(new NodeProtocol.Error(m.id(), ErrorCode.BUSY,
+                    "more than " + 4 * config.maxInFlight() + " requests in flight on one connection"));
+            return;
+        }
+        if (n >= config.maxInFlight()) {
+            // Backpressure: stop reading until answers drain. Frames already read are still
+            // decoded, hence the hard limit above.
+            ctx.channel().config().setAutoRead(false);
+        }
+        service.handle(m, peer).whenComplete((reply, e) -> {
+            if (inFlight.decrementAndGet() < config.maxInFlight() && !ctx.channel().config().isAutoRead()) {
+                ctx.channel().config().setAutoRead(true);
+            }
+            ctx.writeAndFlush(reply);
+        });
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE && inFlight.get() == 0
+                && state != State.CLOSED) {
+            stats.refused("idle");
+            LOG.info("closing " + peer + ": nothing received for " + config.idleTimeout().toSeconds() + " s"
+                    + (state == State.READY ? "" : " (handshake not finished)"));
+            state = State.CLOSED;
+            ctx.close();
+            return;
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (cause instanceof TooLongFrameException) {
+            fail(ctx, 0, ErrorCode.TOO_LARGE, "frame longer than the node's " + config.maxFrame() + " bytes");
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof ProtocolException p) {
+            fail(ctx, 0, ErrorCode.BAD_FRAME, p.getMessage());
+        } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException s) {
+            stats.refused("tls");
+            LOG.info("closing " + peer + ": TLS: " + s.getMessage());
+            state = State.CLOSED;
+            ctx.close();
+        } else if (cause instanceof IOException) {
+            LOG.fine(() -> peer + ": " + cause.getMessage());
+            state = State.CLOSED;
+            ctx.close();
+        } else {
+            LOG.warning("closing " + peer + ": " + cause);
+            stats.refused("other");
+            state = State.CLOSED;
+            ctx.close();
+        }
+    }
+
+    /** Refuses the connection: counted, logged, one ERROR frame, closed. */
+    private void fail(ChannelHandlerContext ctx, int id, ErrorCode code, String reason) {
+        stats.refused(code);
+        LOG.info("closing " + peer + ": " + code.label() + ": " + reason);
+        state = State.CLOSED;
+        ctx.writeAndFlush(new NodeProtocol.Error(id, code, reason)).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** HMAC-SHA256(secret, nonce): the answer to a node's challenge (client and node). */
+    static byte[] hmac(byte[] secret, byte[] nonce) {
+        try {
+            Mac mac = Mac.getInstance("HmacSHA256");
+            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
+            return mac.doFinal(nonce);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("HmacSHA256 unavailable", e);
+        }
+    }
+}

@@ -1,0 +1,338 @@
+package cache.node;
+
+import cache.hashing.Digest;
+import cache.hashing.KeyBuilder;
+import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.node.protocol.NodeProtocol.Message;
+import cache.node.protocol.NodeProtocol.Miss;
+import cache.node.protocol.NodeProtocol.Probe;
+import cache.node.protocol.NodeProtocol.Result;
+import cache.node.protocol.NodeProtocol.Stats;
+import cache.node.protocol.NodeProtocol.StatsReply;
+import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
+import cache.store.EntryCodec;
+import cache.store.EntryStore;
+import cache.store.OutputKind;
+import com.github.luben.zstd.Zstd;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import java.util.stream.Stream;
+
+/**
+ * What a node does with a request, independent of the transport: probe its cache, or check,
+ * queue and run a compile and remember its result.
+ *
+ * <p>Entries are stored under a node key derived from the client's key and the node's own
+ * compiler identity (name, binary path, size, mtime, version, target), so an entry built by
+ * one compiler is never served for another, even after an upgrade in place. Probes and request
+ * checks run on a small lookup pool (they touch RocksDB and, once per binary, run the compiler
+ * to learn its version); compiles run on {@code jobs} threads, the rest wait in a queue
+ * bounded by {@code maxQueued}.
+ */
+public final class NodeService implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
+
+    /** Languages a node compiles, with the file suffix of the input it writes. */
+    private static final Map<String, String> LANGUAGES = Map.of(
+            "c", ".c", "c++", ".cc", "cpp-output", ".i", "c++-cpp-output", ".ii",
+            "objective-c", ".m", "objective-c++", ".mm", "objc-cpp-output", ".mi",
+            "objective-c-cpp-output", ".mi", "objc++-cpp-output", ".mii", "objective-c++-cpp-output", ".mii");
+
+    private final NodeConfig config;
+    private final EntryStore store;
+    private final CompilerResolver resolver;
+    private final ArgumentPolicy policy;
+    private final ProcessRunner runner;
+    private final NodeStats stats;
+    private final EntryCodec codec = EntryCodec.defaults();
+    private final ExecutorService lookups;
+    private final ThreadPoolExecutor compiles;
+    private final Path nice = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of).filter(Files::isExecutable)
+            .findFirst().orElse(null);
+
+    public NodeService(NodeConfig config, EntryStore store, CompilerResolver resolver, ProcessRunner runner,
+            NodeStats stats) {
+        this.config = config;
+        this.store = store;
+        this.resolver = resolver;
+        this.policy = new ArgumentPolicy(config.maxArgs());
+        this.runner = runner;
+        this.stats = stats;
+        int cores = Runtime.getRuntime().availableProcessors();
+        this.lookups = new ThreadPoolExecutor(Math.max(2, cores), Math.max(2, cores), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("cached-lookup"));
+        this.compiles = new ThreadPoolExecutor(config.jobs(), config.jobs(), 60, TimeUnit.SECONDS,
+                new LinkedBlockingQueue<>(), daemonThreads("cached-job"));
+    }
+
+    public NodeStats stats() {
+        return stats;
+    }
+
+    /**
+     * Answers one request (PROBE, COMPILE or STATS) from {@code peer}; the future never fails:
+     * a refusal or a node failure is an ERROR message for that request.
+     */
+    public CompletableFuture<Message> handle(Message request, String peer) {
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        try {
+            lookups.execute(() -> {
+                try {
+                    if (request instanceof Probe p) {
+                        reply.complete(probe(p));
+                    } else if (request instanceof Compile c) {
+                        compile(c, peer, reply);
+                    } else if (request instanceof Stats s) {
+                        reply.complete(new StatsReply(s.id(), stats.snapshot()));
+                    } else {
+                        reply.complete(refuse(request.id(), new Refusal(ErrorCode.BAD_FRAME,
+                                "not a request: " + request.getClass().getSimpleName()), peer));
+                    }
+                } catch (Refusal r) {
+                    reply.complete(refuse(request.id(), r, peer));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "request from " + peer + " failed", e);
+                    reply.complete(refuse(request.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            reply.complete(new cache.node.protocol.NodeProtocol.Error(request.id(), ErrorCode.INTERNAL,
+                    "node is stopping"));
+        }
+        return reply;
+    }
+
+    private Message probe(Probe p) throws Refusal {
+        NodeCompiler compiler = resolver.resolve(p.compiler());
+        byte[] entry = lookup(nodeKey(p.key(), compiler));
+        stats.probe(entry != null);
+        return entry == null ? new Miss(p.id()) : new cache.node.protocol.NodeProtocol.Hit(p.id(), entry);
+    }
+
+    private void compile(Compile c, String peer, CompletableFuture<Message> reply) throws Refusal {
+        NodeCompiler compiler = resolver.resolve(c.compiler());
+        String suffix = LANGUAGES.get(c.language());
+        if (suffix == null) {
+            throw new Refusal(ErrorCode.BAD_LANGUAGE,
+                    "language '" + CompilerResolver.printable(c.language()) + "' is not compiled here");
+        }
+        policy.check(c.args());
+        if (c.inputLength() > config.maxInput()) {
+            throw new Refusal(ErrorCode.TOO_LARGE,
+                    "input of " + c.inputLength() + " bytes, more than the node's " + config.maxInput());
+        }
+        Digest nodeKey = nodeKey(c.key(), compiler);
+        byte[] cached = lookup(nodeKey);
+        if (cached != null) {
+            stats.compileHit();
+            reply.complete(new Result(c.id(), true, cached));
+            return;
+        }
+        if (compiles.getQueue().size() >= config.maxQueued()) {
+            throw new Refusal(ErrorCode.BUSY, "node has " + config.maxQueued() + " compiles queued");
+        }
+        stats.jobQueued();
+        compiles.execute(() -> {
+            stats.jobStarted();
+            long start = System.nanoTime();
+            boolean ok = false;
+            boolean timedOut = false;
+            try {
+                JobOutput job = run(c, compiler, suffix);
+                timedOut = job.outcome().timedOut();
+                ok = job.object() != null;
+                if (timedOut) {
+                    reply.complete(refuse(c.id(), new Refusal(ErrorCode.TIMEOUT, "compile killed after "
+                            + config.jobLifetime().toSeconds() + " s (the node's --job-lifetime)"), peer));
+                    return;
+                }
+                reply.complete(finish(c, compiler, nodeKey, job, peer, start));
+            } catch (Refusal r) {
+                reply.complete(refuse(c.id(), r, peer));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "compile for " + peer + " failed", e);
+                reply.complete(refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e.getMessage()),
+                        peer));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                reply.complete(refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node is stopping"), peer));
+            } finally {
+                stats.jobFinished((System.nanoTime() - start) / 1_000_000, ok, timedOut);
+            }
+        });
+    }
+
+    /** Runs the compiler on the input in a fresh private directory, removed afterwards. */
+    private JobOutput run(Compile c, NodeCompiler compiler, String suffix)
+            throws IOException, InterruptedException, Refusal {
+        byte[] input = decompress(c);
+        Path dir = Files.createTempDirectory(config.tmpDir(), "cached-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        try {
+            String in = "input" + suffix;
+            Files.write(dir.resolve(in), input);
+            List<String> cmd = new ArrayList<>();
+            if (config.nice() > 0 && nice != null) {
+                cmd.addAll(List.of(nice.toString(), "-n", Integer.toString(config.nice())));
+            }
+            cmd.add(compiler.path().toString());
+            cmd.addAll(c.args());
+            if (!c.args().contains("-c") && !c.args().contains("-S")) {
+                cmd.add("-c");
+            }
+            cmd.addAll(List.of("-x", c.language(), in, "-o", "output"));
+            ProcessRunner.Outcome o = runner.run(cmd, dir, environment(dir), config.jobLifetime());
+            Path out = dir.resolve("output");
+            byte[] object = o.exitCode() == 0 && !o.timedOut() && Files.isRegularFile(out)
+                    ? Files.readAllBytes(out) : null;
+            return new JobOutput(o, object);
+        } finally {
+            deleteTree(dir);
+        }
+    }
+
+    /** What a job left: the process outcome and the output file (null when there is none). */
+    private record JobOutput(ProcessRunner.Outcome outcome, byte[] object) {
+    }
+
+    /**
+     * The RESULT of a finished compile. Only a successful compile with its output is stored
+     * (failures are answered, never remembered), and only while the store is under its size.
+     */
+    private Message finish(Compile c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
+            long start) {
+        ProcessRunner.Outcome o = job.outcome();
+        Map<OutputKind, byte[]> outputs = new EnumMap<>(OutputKind.class);
+        if (job.object() != null) {
+            outputs.put(OutputKind.OBJECT, job.object());
+        }
+        int exit = o.exitCode() == 0 && job.object() == null ? 1 : o.exitCode();
+        byte[] entry = codec.encode(new CacheEntry(exit, o.stdout(), o.stderr(), outputs));
+        boolean stored = false;
+        if (job.object() != null && store != null) {
+            if (store.totalBytes() + entry.length <= config.maxSize()) {
+                store.putEncoded(nodeKey, entry);
+                stats.stored();
+                stored = true;
+            } else {
+                stats.storeFull();
+            }
+        }
+        LOG.info(String.format("compile %s %s for %s: exit %d, %d bytes, %d ms%s", compiler.describe(),
+                c.language(), peer, exit, entry.length, (System.nanoTime() - start) / 1_000_000,
+                stored ? ", stored" : ""));
+        return new Result(c.id(), stored, entry);
+    }
+
+    private Map<String, String> environment(Path dir) {
+        StringBuilder path = new StringBuilder();
+        for (Path p : config.searchPath()) {
+            path.append(path.length() == 0 ? "" : ":").append(p);
+        }
+        return Map.of("PATH", path.toString(), "LC_ALL", "C", "TMPDIR", dir.toString());
+    }
+
+    private byte[] decompress(Compile c) throws Refusal {
+        byte[] input = new byte[c.inputLength()];
+        try {
+            long n = Zstd.decompressByteArray(input, 0, input.length, c.zstdInput(), 0, c.zstdInput().length);
+            if (n != input.length) {
+                throw new Refusal(ErrorCode.BAD_INPUT,
+                        "input decompressed to " + n + " bytes, announced " + input.length);
+            }
+        } catch (RuntimeException e) {
+            throw new Refusal(ErrorCode.BAD_INPUT, "input does not decompress: " + e.getMessage());
+        }
+        return input;
+    }
+
+    /** The stored entry, verified (a corrupt one is removed and counted as a miss), or null. */
+    private byte[] lookup(Digest nodeKey) {
+        if (store == null) {
+            return null;
+        }
+        byte[] bytes = store.getEncoded(nodeKey);
+        if (bytes == null) {
+            return null;
+        }
+        try {
+            codec.decode(bytes);
+            return bytes;
+        } catch (CorruptEntryException e) {
+            LOG.warning("removing corrupt entry " + nodeKey + ": " + e.getMessage());
+            stats.corruptEntry();
+            store.remove(nodeKey);
+            return null;
+        }
+    }
+
+    static Digest nodeKey(Digest clientKey, NodeCompiler c) {
+        return KeyBuilder.create()
+                .add("node.format", 1)
+                .add("client.key", clientKey)
+                .add("compiler.name", c.name())
+                .add("compiler.path", c.path().toString())
+                .add("compiler.size", c.size())
+                .add("compiler.mtime", c.mtimeNanos())
+                .add("compiler.version", c.version())
+                .add("compiler.target", c.target())
+                .build();
+    }
+
+    private Message refuse(int id, Refusal r, String peer) {
+        stats.refused(r.code());
+        LOG.info("refused " + r.code().label() + " for " + peer + ": " + r.getMessage());
+        return new cache.node.protocol.NodeProtocol.Error(id, r.code(), r.getMessage());
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(Comparator.reverseOrder()).forEach(p -> {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    LOG.warning("cannot delete " + p + ": " + e.getMessage());
+                }
+            });
+        } catch (IOException e) {
+            LOG.warning("cannot clean " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
+        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    @Override
+    public void close() {
+        lookups.shutdownNow();
+        compiles.shutdownNow();
+        try {
+            compiles.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
