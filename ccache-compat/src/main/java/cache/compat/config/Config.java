@@ -5,6 +5,7 @@ import java.util.EnumSet;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * One resolved ccache 4.7 configuration: a value and an {@link Origin} for every
@@ -199,20 +200,26 @@ public final class Config {
         private final Origin[] origins = new Origin[ConfigKey.values().length];
         private boolean temporaryDirExplicit;
 
-        Builder() {
+        /** Every key's default, parsed once: values are immutable or never modified. */
+        private static final Object[] DEFAULTS = new Object[ConfigKey.values().length];
+
+        static {
             for (ConfigKey k : ConfigKey.values()) {
-                origins[k.ordinal()] = Origin.DEFAULT;
-                String text = k.defaultText().orElse("");
                 try {
-                    values[k.ordinal()] = k.type().parse(text, name -> null, null, false);
+                    DEFAULTS[k.ordinal()] = k.type().parse(k.defaultText().orElse(""), name -> null, null, false);
                 } catch (ConfigException e) {
-                    throw new AssertionError("bad default for " + k.key(), e);
+                    throw new ExceptionInInitializerError("bad default for " + k.key() + ": " + e.getMessage());
                 }
             }
         }
 
+        Builder() {
+            System.arraycopy(DEFAULTS, 0, values, 0, values.length);
+            java.util.Arrays.fill(origins, Origin.DEFAULT);
+        }
+
         /** Parses and stores one value, as ccache's {@code Config::set_item}. */
-        void set(ConfigKey key, String raw, Origin origin, java.util.function.Function<String, String> env,
+        void set(ConfigKey key, String raw, Origin origin, Function<String, String> env,
                 String envName, boolean negated) throws ConfigException {
             values[key.ordinal()] = key.type().parse(raw, env, envName, negated);
             origins[key.ordinal()] = origin;

@@ -42,13 +42,4 @@ record ConfigFile(List<Line> lines) {
         String value = ValueSyntax.stripWhitespace(stripped.substring(eq + 1));
         return new Line(number, text, key.isEmpty() ? null : key, value, null);
     }
-
-    /** Throws the first syntax error, located as {@code path:line}. */
-    void checkSyntax(String path) throws ConfigException {
-        for (Line line : lines) {
-            if (line.error() != null) {
-                throw new ConfigException(path + ":" + line.number() + ": " + line.error());
-            }
-        }
-    }
 }
