@@ -191,7 +191,7 @@ public final class ConfigLoader {
         if (path.isEmpty()) {
             return null;
         }
-        Path p = cwd.resolve(path).normalize();
+        Path p = cwd.resolve(path); // not normalised: "link/.." must mean what the OS says
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(p, BasicFileAttributes.class);
