@@ -1,5 +1,7 @@
 package cache.frontend.daemon;
 
+import cache.compat.config.Config;
+import cache.compat.config.ConfigException;
 import cache.frontend.pipeline.CompileRequest;
 import cache.frontend.pipeline.Outcome;
 import io.netty.buffer.ByteBuf;
@@ -79,9 +81,16 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private ByteBuf compile(ChannelHandlerContext ctx, ClientRequest req) throws InterruptedException {
-        CompileRequest cr = new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(),
-                Path.of(req.cwd()), req.env(), req.umask(), req.isTerminal(2));
-        Outcome outcome = daemon.pipeline().handle(cr);
+        Path cwd = Path.of(req.cwd());
+        Outcome outcome;
+        try {
+            Config config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
+            CompileRequest cr = new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), cwd,
+                    req.env(), req.umask(), req.isTerminal(2), config);
+            outcome = daemon.pipeline().handle(cr);
+        } catch (ConfigException e) {
+            outcome = daemon.pipeline().configurationError(e.getMessage());
+        }
         if (outcome instanceof Outcome.Replay r) {
             return ReplyEncoder.replay(ctx.alloc(), r.stdout(), r.stderr(), r.exitCode());
         }

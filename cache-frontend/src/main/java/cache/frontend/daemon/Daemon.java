@@ -1,5 +1,6 @@
 package cache.frontend.daemon;
 
+import cache.compat.config.ConfigLoader;
 import cache.frontend.exec.SupervisedProcessRunner;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.store.EntryCodec;
@@ -40,6 +41,9 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final LocalStore store;
     private final CompilePipeline pipeline;
+    private final ConfigLoader configs = new ConfigLoader();
+    private final Path systemConfig = Path.of(System.getenv().getOrDefault("CACHE_SYSTEM_CONFIG",
+            ConfigLoader.SYSTEM_CONFIG.toString()));
     private final AdminCommand.Context adminContext;
     private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -121,6 +125,16 @@ public final class Daemon implements AutoCloseable {
 
     String buildVersion() {
         return config.buildVersion();
+    }
+
+    /** Loads each call's ccache configuration; parsed files are kept by their stat data. */
+    ConfigLoader configs() {
+        return configs;
+    }
+
+    /** The system-wide ccache.conf ({@code CACHE_SYSTEM_CONFIG} in the daemon's environment overrides it, for tests). */
+    Path systemConfig() {
+        return systemConfig;
     }
 
     CompilePipeline pipeline() {

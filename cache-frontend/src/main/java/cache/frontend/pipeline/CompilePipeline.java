@@ -90,6 +90,22 @@ public final class CompilePipeline {
         this.searchPaths = new SearchPathProbe(runner);
     }
 
+    /**
+     * A call whose configuration could not be read: compiled by the client as asked, and counted
+     * as a fallback (ccache would fail the build; a bad config file must not).
+     */
+    public Outcome configurationError(String message) {
+        CallStats stats = new CallStats();
+        stats.count(Counter.FALLBACK_LOCAL);
+        LOG.warning("invalid configuration, falling back to a plain compile: " + message);
+        try {
+            stats.flush(counters, clock);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record statistics", e);
+        }
+        return new Outcome.Fallback("invalid configuration: " + message);
+    }
+
     public Outcome handle(CompileRequest req) throws InterruptedException {
         CallStats stats = new CallStats();
         try {
@@ -114,6 +130,9 @@ public final class CompilePipeline {
     }
 
     private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
+        if (req.config().disable()) {
+            return new Outcome.Passthrough("disabled by the configuration"); // ccache counts nothing either
+        }
         Analysis analysis = ArgumentAnalyzer.analyze(req.args(), req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return passthrough(stats, u.counter(), u.reason());
@@ -184,7 +203,7 @@ public final class CompilePipeline {
      */
     private Digest directKey(CompileRequest req, Invocation inv, CompilerIdentity compiler, boolean colored,
             List<Digest> extraFiles, long started) {
-        if (!inv.directModeAllowed() || inv.language().isPreprocessed() || req.env().containsKey("CCACHE_NODIRECT")) {
+        if (!inv.directModeAllowed() || inv.language().isPreprocessed() || !req.config().directMode()) {
             return null;
         }
         FileHashCache.Hashed source;

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.compat.config.Config;
+import cache.compat.config.ConfigException;
+import cache.compat.config.ConfigLoader;
 import cache.frontend.exec.ProcessResult;
 import cache.frontend.exec.ProcessRunner;
 import cache.hashing.Digest;
@@ -82,11 +85,29 @@ class CompilePipelineTest {
     }
 
     private Outcome call(String... args) throws InterruptedException {
-        return pipeline.handle(new CompileRequest("gcc", gcc, List.of(args), cwd, Map.of(), 022, false));
+        return callWith(Map.of("HOME", cwd.toString()), args);
+    }
+
+    private Outcome callWith(Map<String, String> env, String... args) throws InterruptedException {
+        Config config;
+        try {
+            config = new ConfigLoader().load(env, cwd.resolve("no-system.conf"), cwd);
+        } catch (ConfigException e) {
+            throw new AssertionError(e);
+        }
+        return pipeline.handle(new CompileRequest("gcc", gcc, List.of(args), cwd, env, 022, false, config));
     }
 
     private long count(String name) {
         return counters.snapshot().getOrDefault(name, 0L);
+    }
+
+    @Test
+    void disabledByTheConfigurationCompilesAsAskedAndCountsNothing() throws Exception {
+        Outcome o = callWith(Map.of("HOME", cwd.toString(), "CCACHE_DISABLE", "1"), "-c", "x.c", "-o", "x.o");
+        assertTrue(o instanceof Outcome.Passthrough, o.toString());
+        assertEquals(0, compiler.calls.size());
+        assertTrue(counters.snapshot().values().stream().allMatch(v -> v == 0), counters.snapshot().toString());
     }
 
     @Test
