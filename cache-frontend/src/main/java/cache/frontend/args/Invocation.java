@@ -39,4 +39,10 @@ public record Invocation(
     public String object() {
         return outputs.get(OutputKind.OBJECT);
     }
+
+    /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
+    public Invocation withoutCwdInKey() {
+        return new Invocation(language, source, outputs, compileArgs, preprocessorArgs, keyArgs, false,
+                directModeAllowed, colorChosen, hashedFiles);
+    }
 }

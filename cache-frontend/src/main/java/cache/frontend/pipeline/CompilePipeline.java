@@ -3,6 +3,7 @@ package cache.frontend.pipeline;
 import cache.compat.Counter;
 import cache.frontend.args.Analysis;
 import cache.frontend.args.ArgumentAnalyzer;
+import cache.frontend.args.BaseDir;
 import cache.frontend.args.Invocation;
 import cache.frontend.args.Uncacheable;
 import cache.frontend.exec.ProcessResult;
@@ -29,6 +30,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -133,11 +135,13 @@ public final class CompilePipeline {
         if (req.config().disable()) {
             return new Outcome.Passthrough("disabled by the configuration"); // ccache counts nothing either
         }
-        Analysis analysis = ArgumentAnalyzer.analyze(req.args(), req.cwd(), req.env());
+        // base_dir: the command is analysed, hashed and run with paths under it made relative.
+        List<String> args = BaseDir.rewrite(req.args(), req.config().baseDir(), apparentCwd(req));
+        Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return passthrough(stats, u.counter(), u.reason());
         }
-        Invocation inv = (Invocation) analysis;
+        Invocation inv = req.config().hashDir() ? (Invocation) analysis : ((Invocation) analysis).withoutCwdInKey();
         CompilerIdentity compiler;
         try {
             compiler = CompilerIdentity.of(req.compilerName(), req.compiler());
@@ -251,6 +255,24 @@ public final class CompilePipeline {
         if (result != null) {
             manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode());
         }
+    }
+
+    /**
+     * The working directory as the user sees it: {@code $PWD} when it names the same directory
+     * as the real one (a checkout reached through a symbolic link), as ccache does.
+     */
+    static Path apparentCwd(CompileRequest req) {
+        String pwd = req.env().get("PWD");
+        if (pwd != null && pwd.startsWith("/") && !pwd.equals(req.cwd().toString())) {
+            try {
+                if (Files.isSameFile(Path.of(pwd), req.cwd())) {
+                    return Path.of(pwd);
+                }
+            } catch (IOException | RuntimeException e) {
+                // not the same directory, or gone: the real one
+            }
+        }
+        return req.cwd();
     }
 
     private static boolean tooNew(FileHashCache.Hashed f, long started) {

@@ -1,0 +1,102 @@
+package cache.frontend.args;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * ccache's {@code base_dir}: absolute paths under the base directory are rewritten relative to
+ * the working directory, in the arguments that are hashed and in the command that is run, so
+ * two checkouts of one project in different places produce the same keys and share hits.
+ *
+ * <p>Rewritten are: arguments that are absolute paths (sources, {@code -o} and {@code -MF}
+ * values …), the separate argument of an option that takes a path ({@code -I /p/inc}), and
+ * the joined argument of such an option ({@code -I/p/inc}, {@code --sysroot=/p/sys}). A
+ * relative path is used only when it names the same file as the absolute one (a symbolic link
+ * on the way would make {@code ..} go elsewhere); otherwise the argument stays as it was.
+ */
+public final class BaseDir {
+
+    private BaseDir() {}
+
+    /**
+     * {@code args} with paths under {@code baseDir} made relative to {@code cwd}; {@code args}
+     * itself when {@code baseDir} is empty or not absolute.
+     */
+    public static List<String> rewrite(List<String> args, String baseDir, Path cwd) {
+        if (baseDir == null || baseDir.isEmpty() || !baseDir.startsWith("/")) {
+            return args;
+        }
+        List<String> out = new ArrayList<>(args.size());
+        boolean nextIsPath = false;
+        for (String a : args) {
+            if (nextIsPath) {
+                out.add(relative(a, baseDir, cwd));
+                nextIsPath = false;
+                continue;
+            }
+            if (a.startsWith("/")) {
+                out.add(relative(a, baseDir, cwd));
+                continue;
+            }
+            OptionTable.Option exact = OptionTable.exact(a);
+            if (exact != null) {
+                nextIsPath = exact.has(OptionTable.TAKES_ARG) && exact.has(OptionTable.TAKES_PATH);
+                out.add(a);
+                continue;
+            }
+            OptionTable.Option joined = a.startsWith("-") ? OptionTable.joined(a) : null;
+            if (joined != null && joined.has(OptionTable.TAKES_PATH)) {
+                String value = a.substring(joined.name().length());
+                out.add(joined.name() + relative(value, baseDir, cwd));
+            } else {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    /** {@code path} relative to {@code cwd} when it lies under {@code baseDir} and names the same file, else itself. */
+    static String relative(String path, String baseDir, Path cwd) {
+        if (!path.startsWith("/") || !under(path, baseDir)) {
+            return path;
+        }
+        Path abs = Path.of(path).normalize();
+        Path rel;
+        try {
+            rel = cwd.normalize().relativize(abs);
+        } catch (IllegalArgumentException e) {
+            return path;
+        }
+        String r = rel.toString();
+        if (r.isEmpty()) {
+            r = ".";
+        }
+        return sameFile(cwd.resolve(r), Path.of(path)) ? r : path;
+    }
+
+    static boolean under(String path, String baseDir) {
+        String base = baseDir.endsWith("/") ? baseDir : baseDir + "/";
+        return path.startsWith(base) || path.equals(baseDir);
+    }
+
+    /**
+     * Whether both spellings reach the same file; for a file that does not exist yet (an
+     * output), whether they reach the same directory and name it the same.
+     */
+    private static boolean sameFile(Path viaRelative, Path absolute) {
+        try {
+            if (Files.exists(absolute)) {
+                return Files.exists(viaRelative) && Files.isSameFile(viaRelative, absolute);
+            }
+            Path a = absolute.getParent();
+            Path b = viaRelative.getParent();
+            return a != null && b != null && Files.isDirectory(a) && Files.isSameFile(a, b)
+                    && absolute.getFileName().equals(viaRelative.getFileName());
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
