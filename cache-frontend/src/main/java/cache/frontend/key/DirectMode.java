@@ -38,9 +38,13 @@ public final class DirectMode {
      * mentions a time macro, a project header tests {@code __has_include}, or a file cannot be read.
      */
     public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos) {
+        return record(entryKey, IncludeScanner.scan(preprocessed), search, cwd, notAfterNanos);
+    }
+
+    private Manifest.Result record(Digest entryKey, List<IncludeScanner.Included> included, SearchPath search, Path cwd,
+            long notAfterNanos) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
         Set<String> includerDirs = new LinkedHashSet<>();
         for (IncludeScanner.Included inc : included) {
             // Every file read may hold an #include, visible in the output or not.
@@ -66,6 +70,20 @@ public final class DirectMode {
             headers.add(new Manifest.Header(inc.path(), h.digest(), List.copyOf(cands)));
         }
         return new Manifest.Result(entryKey, List.copyOf(headers));
+    }
+
+    /**
+     * A manifest result from the files a compile's dependency file lists (depend mode: no
+     * preprocessor output, so no line markers). Which file included which is unknown; every
+     * listed file's directory counts as a possible includer, as {@link #candidates} does anyway.
+     */
+    public Manifest.Result recordFromDependencies(Digest entryKey, String source, List<String> headers,
+            SearchPath search, Path cwd, long notAfterNanos) {
+        List<IncludeScanner.Included> included = new ArrayList<>(headers.size());
+        for (String h : headers) {
+            included.add(new IncludeScanner.Included(h, source));
+        }
+        return record(entryKey, included, search, cwd, notAfterNanos);
     }
 
     /**

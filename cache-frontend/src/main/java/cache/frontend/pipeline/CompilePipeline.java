@@ -9,6 +9,7 @@ import cache.frontend.args.Uncacheable;
 import cache.frontend.exec.ProcessResult;
 import cache.frontend.exec.ProcessRunner;
 import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
@@ -20,11 +21,13 @@ import cache.frontend.key.SearchPathProbe;
 import cache.frontend.replay.OutputFiles;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.KeyBuilder;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryStore;
+import cache.store.OutputKind;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
@@ -169,6 +172,9 @@ public final class CompilePipeline {
                 return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
+            if (dependMode(req, inv)) {
+                return dependModeMiss(req, inv, compiler, directKey, colored, stats, started);
+            }
         }
 
         byte[] preprocessed;
@@ -332,41 +338,114 @@ public final class CompilePipeline {
             InFlight.Ticket ticket) throws IOException, InterruptedException {
         CacheEntry stored = null;
         try {
-            stats.count(Counter.CACHE_MISS);
             stats.count(Counter.PREPROCESSED_CACHE_MISS);
-            stats.count(Counter.LOCAL_STORAGE_MISS);
-            ProcessResult r = runner.run(command(req, inv.compileArgs(), colored), req.cwd(), req.env());
-            Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
-            if (r.exitCode() != 0) {
-                stats.count(Counter.COMPILE_FAILED);
-                return replay;
+            Compiled c = runCompile(req, inv, colored, stats);
+            if (c.entry() != null) {
+                store.put(key, c.entry());
+                stats.count(Counter.LOCAL_STORAGE_WRITE);
+                stored = c.entry();
             }
-            if (r.stdout().length > 0) {
-                stats.count(Counter.COMPILER_PRODUCED_STDOUT);
-                return replay;
-            }
-            OutputFiles.Collected files = OutputFiles.collect(req.cwd(), inv.outputs());
-            if (files.missing() != null) {
-                stats.count(Counter.COMPILER_PRODUCED_NO_OUTPUT);
-                LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
-                return replay;
-            }
-            if (files.empty() != null) {
-                stats.count(Counter.COMPILER_PRODUCED_EMPTY_OUTPUT);
-                return replay;
-            }
-            if (req.umask() != daemonUmask) {
-                OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
-            }
-            stored = new CacheEntry(r.exitCode(), r.stdout(), r.stderr(), files.files());
-            store.put(key, stored);
-            stats.count(Counter.LOCAL_STORAGE_WRITE);
-            return replay;
+            return c.replay();
         } finally {
             if (ticket != null) {
                 inFlight.finish(key, ticket, stored);
             }
         }
+    }
+
+    /**
+     * Whether a direct miss is compiled in depend mode: asked for, and the compiler writes a
+     * full dependency file ({@code -MD}). With {@code -MMD} the file leaves out system headers,
+     * whose changes would go unseen, so such calls take the preprocessor route instead.
+     */
+    private static boolean dependMode(CompileRequest req, Invocation inv) {
+        if (!req.config().dependMode() || !inv.outputs().containsKey(OutputKind.DEPENDENCY)) {
+            return false;
+        }
+        for (String a : inv.compileArgs()) {
+            if (a.equals("-MMD") || a.startsWith("-Wp,-MMD,")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A compile's answer to the client, and the entry to store ({@code null} when it must not be cached). */
+    private record Compiled(Outcome replay, CacheEntry entry) {}
+
+    /** Runs the real compile and collects what it wrote; counts the miss and any reason not to cache. */
+    private Compiled runCompile(CompileRequest req, Invocation inv, boolean colored, CallStats stats)
+            throws IOException, InterruptedException {
+        stats.count(Counter.CACHE_MISS);
+        stats.count(Counter.LOCAL_STORAGE_MISS);
+        ProcessResult r = runner.run(command(req, inv.compileArgs(), colored), req.cwd(), req.env());
+        Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
+        if (r.exitCode() != 0) {
+            stats.count(Counter.COMPILE_FAILED);
+            return new Compiled(replay, null);
+        }
+        if (r.stdout().length > 0) {
+            stats.count(Counter.COMPILER_PRODUCED_STDOUT);
+            return new Compiled(replay, null);
+        }
+        OutputFiles.Collected files = OutputFiles.collect(req.cwd(), inv.outputs());
+        if (files.missing() != null) {
+            stats.count(Counter.COMPILER_PRODUCED_NO_OUTPUT);
+            LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
+            return new Compiled(replay, null);
+        }
+        if (files.empty() != null) {
+            stats.count(Counter.COMPILER_PRODUCED_EMPTY_OUTPUT);
+            return new Compiled(replay, null);
+        }
+        if (req.umask() != daemonUmask) {
+            OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
+        }
+        return new Compiled(replay, new CacheEntry(r.exitCode(), r.stdout(), r.stderr(), files.files()));
+    }
+
+    /**
+     * Depend mode after a direct miss: no preprocessor run. The compile writes its dependency
+     * file; the entry key is the direct key plus every file that file lists with its contents,
+     * and the result is added to the manifest like any other.
+     */
+    private Outcome dependModeMiss(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey,
+            boolean colored, CallStats stats, long started) throws IOException, InterruptedException {
+        Compiled c = runCompile(req, inv, colored, stats);
+        if (c.entry() == null) {
+            return c.replay();
+        }
+        byte[] depFile = c.entry().outputs().get(OutputKind.DEPENDENCY);
+        List<String> deps = DependencyFile.prerequisites(depFile);
+        if (deps.isEmpty()) {
+            LOG.info("depend mode: no prerequisites in " + inv.outputs().get(OutputKind.DEPENDENCY) + "; not cached");
+            return c.replay();
+        }
+        KeyBuilder key = KeyBuilder.create().add("mode", "depend").add("direct", directKey);
+        for (String dep : deps.subList(1, deps.size())) { // the first is the source, already in the direct key
+            FileHashCache.Hashed h;
+            try {
+                h = fileHashes.hash(req.cwd().resolve(dep));
+            } catch (IOException e) {
+                return c.replay(); // listed but unreadable now: nothing to remember
+            }
+            key.add("path", dep).add("file", h.digest());
+        }
+        Digest entryKey = key.build();
+        store.put(entryKey, c.entry());
+        stats.count(Counter.LOCAL_STORAGE_WRITE);
+        FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
+        if (!tooNew(source, started)) {
+            SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(),
+                    inv.preprocessorArgs(), inv.source(), req.cwd(), req.env());
+            Manifest.Result result = search == null ? null
+                    : directMode.recordFromDependencies(entryKey, inv.source(), deps.subList(1, deps.size()), search,
+                            req.cwd(), started - TOO_NEW_NANOS);
+            if (result != null) {
+                manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode());
+            }
+        }
+        return c.replay();
     }
 
     private static CacheEntry await(InFlight.Ticket ticket) throws InterruptedException {

@@ -187,4 +187,28 @@ class DirectModeIT {
             assertEquals("none", compile(cc, FLAGS), "a new header next to the second includer: " + guard);
         }
     }
+
+    /** depend_mode: misses never run the preprocessor; the .d file's headers key the result. */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void dependModeNeverPreprocessesAndStaysSafe(String cc) throws Exception {
+        cache.env.put("CCACHE_DEPEND", "1");
+        assertEquals("none", compile(cc, FLAGS));
+        assertEquals(0, cache.stat("preprocessed_cache_miss"), "no preprocessor run on a depend-mode miss");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.writeString(work.resolve("inc/conf.h"), "#define LEVEL 4\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS), "edited header");
+        assertEquals("direct", compile(cc, FLAGS));
+        Files.writeString(work.resolve("early/util.h"), "static inline int level(void) { return 43; }\n");
+        ageAll();
+        assertEquals("none", compile(cc, FLAGS), "a new header shadowing one listed in the .d file");
+        assertEquals("direct", compile(cc, FLAGS));
+        assertEquals(0, cache.stat("preprocessed_cache_miss"));
+        // -MMD leaves system headers out of the .d file: such calls take the preprocessor route.
+        String mmd = FLAGS.replace("-MD", "-MMD");
+        assertEquals("none", compile(cc, mmd));
+        assertEquals(1, cache.stat("preprocessed_cache_miss"));
+    }
 }
