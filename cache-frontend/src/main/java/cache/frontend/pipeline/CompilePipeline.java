@@ -36,6 +36,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -195,8 +197,11 @@ public final class CompilePipeline {
         if (contains(preprocessed, INCBIN)) {
             return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
         }
-        Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
-                preprocessed, cppStderr, colored, extraFiles).build();
+        if (req.config().debug()) {
+            debugFile(req, inv, "cache-input-cpp.i", preprocessed);
+        }
+        Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, inv,
+                req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles));
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
         // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
         boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
@@ -226,8 +231,8 @@ public final class CompilePipeline {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
-        return DirectModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(), source, colored,
-                extraFiles, today).build();
+        return keyOf(req, inv, "direct", DirectModeKey.builder(req.config().debug(), compiler, inv,
+                req.cwd().toString(), req.env(), source, colored, extraFiles, today));
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
@@ -243,6 +248,39 @@ public final class CompilePipeline {
         PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
         decodedManifests.put(directKey, new DecodedManifest(raw, m));
         return m;
+    }
+
+    private static final DateTimeFormatter DEBUG_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss_SSSSSS");
+
+    /**
+     * Builds a key; with {@code debug} set, also writes its inputs as text next to the object
+     * (or under {@code debug_dir}, at the object's absolute path), one file per key and call:
+     * {@code <object>.<time>.cache-key-<kind>.txt}. Diffing two of them shows why a call missed.
+     */
+    private Digest keyOf(CompileRequest req, Invocation inv, String kind, KeyBuilder key) {
+        Digest d = key.build();
+        if (!req.config().debug()) {
+            return d;
+        }
+        debugFile(req, inv, "cache-key-" + kind + ".txt",
+                ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8));
+        return d;
+    }
+
+    /** Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code debug_dir}. */
+    private void debugFile(CompileRequest req, Invocation inv, String suffix, byte[] content) {
+        Path object = req.cwd().resolve(inv.object()).normalize();
+        String debugDir = req.config().debugDir();
+        Path base = debugDir.isEmpty() ? object
+                : req.cwd().resolve(debugDir).resolve(object.toString().substring(1));
+        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault()));
+        Path out = base.resolveSibling(base.getFileName() + "." + stamp + "." + suffix);
+        try {
+            Files.createDirectories(out.getParent());
+            Files.write(out, content);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
+        }
     }
 
     /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */
@@ -421,7 +459,8 @@ public final class CompilePipeline {
             LOG.info("depend mode: no prerequisites in " + inv.outputs().get(OutputKind.DEPENDENCY) + "; not cached");
             return c.replay();
         }
-        KeyBuilder key = KeyBuilder.create().add("mode", "depend").add("direct", directKey);
+        KeyBuilder key = (req.config().debug() ? KeyBuilder.explaining() : KeyBuilder.create())
+                .add("mode", "depend").add("direct", directKey);
         for (String dep : deps.subList(1, deps.size())) { // the first is the source, already in the direct key
             FileHashCache.Hashed h;
             try {
@@ -431,7 +470,7 @@ public final class CompilePipeline {
             }
             key.add("path", dep).add("file", h.digest());
         }
-        Digest entryKey = key.build();
+        Digest entryKey = keyOf(req, inv, "depend", key);
         store.put(entryKey, c.entry());
         stats.count(Counter.LOCAL_STORAGE_WRITE);
         FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));

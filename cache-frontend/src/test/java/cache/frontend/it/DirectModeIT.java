@@ -211,4 +211,28 @@ class DirectModeIT {
         assertEquals("none", compile(cc, mmd));
         assertEquals(1, cache.stat("preprocessed_cache_miss"));
     }
+
+    /** debug: each call writes its key inputs as text next to the object; a diff shows why one missed. */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void debugWritesKeyInputsNextToTheObject(String cc) throws Exception {
+        cache.env.put("CCACHE_DEBUG", "1");
+        compile(cc, FLAGS);
+        Thread.sleep(5);
+        compile(cc, FLAGS.replace("-O2", "-O1"));
+        List<Path> direct;
+        try (Stream<Path> s = Files.list(work.resolve("obj"))) {
+            direct = s.filter(p -> p.getFileName().toString().endsWith(".cache-key-direct.txt")).sorted().toList();
+        }
+        assertEquals(2, direct.size(), direct.toString());
+        List<String> first = Files.readAllLines(direct.get(0));
+        List<String> second = Files.readAllLines(direct.get(1));
+        List<String> onlyFirst = new ArrayList<>(first);
+        onlyFirst.removeAll(second);
+        org.junit.jupiter.api.Assertions.assertTrue(onlyFirst.stream().anyMatch(l -> l.contains("-O2")), onlyFirst.toString());
+        try (Stream<Path> s = Files.list(work.resolve("obj"))) {
+            org.junit.jupiter.api.Assertions.assertTrue(s.anyMatch(p -> p.toString().endsWith(".cache-input-cpp.i")),
+                    "the preprocessed text of a miss is kept too");
+        }
+    }
 }
