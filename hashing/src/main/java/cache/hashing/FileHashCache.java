@@ -27,6 +27,14 @@ public final class FileHashCache {
      * other files exist, which its bytes do not show.
      */
     public static final int HAS_INCLUDE = 8;
+    /**
+     * An {@code #include}, {@code #include_next} or {@code #import} whose argument does not
+     * start with {@code <}: a quoted name (searched first next to this file) or a macro that
+     * may expand to one. A file without it never makes the compiler look in its own directory.
+     */
+    public static final int QUOTE_INCLUDE = 16;
+    /** The macros whose expansion is a time: {@link #DATE}, {@link #TIME}, {@link #TIMESTAMP}. */
+    public static final int TIME_MACROS = DATE | TIME | TIMESTAMP;
 
     /** A file's digest, the stat it was taken under, and which time macros it mentions. */
     public record Hashed(Digest digest, FileStat stat, int timeMacros) {}
@@ -63,7 +71,7 @@ public final class FileHashCache {
         }
         byte[] bytes = Files.readAllBytes(path);
         FileStat after = FileStat.of(path);
-        Hashed h = new Hashed(Digest.of(bytes), after, timeMacros(bytes));
+        Hashed h = new Hashed(Digest.of(bytes), after, timeMacros(bytes) | includes(bytes));
         long settled = nowNanos.getAsLong() - SETTLE_NANOS;
         if (after.equals(stat) && after.size() == bytes.length && stat.mtimeNanos() < settled
                 && stat.ctimeNanos() < settled) {
@@ -104,6 +112,57 @@ public final class FileHashCache {
             }
         }
         return flags;
+    }
+
+    private static final byte[][] INCLUDE_WORDS = {
+        "include_next".getBytes(StandardCharsets.US_ASCII),
+        "include".getBytes(StandardCharsets.US_ASCII),
+        "import".getBytes(StandardCharsets.US_ASCII),
+    };
+
+    /**
+     * {@link #QUOTE_INCLUDE} when a line of {@code b} is a {@code #} directive
+     * ({@code include}, {@code include_next}, {@code import}) whose argument does not start
+     * with {@code <}. Comments and conditionals are not understood: a false positive only adds
+     * shadowing candidates.
+     */
+    public static int includes(byte[] b) {
+        int n = b.length;
+        boolean lineStart = true;
+        for (int i = 0; i < n; i++) {
+            byte c = b[i];
+            if (c == '\n') {
+                lineStart = true;
+                continue;
+            }
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\f' || c == '\u000b') {
+                continue;
+            }
+            if (c == '#' && lineStart) {
+                int j = skipBlanks(b, i + 1);
+                for (byte[] word : INCLUDE_WORDS) {
+                    if (matches(b, j, word)) {
+                        int k = skipBlanks(b, j + word.length);
+                        if (k == j + word.length && k < n && b[k] != '"' && b[k] != '<') {
+                            break; // "#includefoo": another directive
+                        }
+                        if (k >= n || b[k] != '<') {
+                            return QUOTE_INCLUDE;
+                        }
+                        break;
+                    }
+                }
+            }
+            lineStart = false;
+        }
+        return 0;
+    }
+
+    private static int skipBlanks(byte[] b, int i) {
+        while (i < b.length && (b[i] == ' ' || b[i] == '\t')) {
+            i++;
+        }
+        return i;
     }
 
     private static boolean matches(byte[] b, int at, byte[] word) {

@@ -58,6 +58,16 @@ class FileHashCacheTest {
     }
 
     @Test
+    void quoteIncludesAreFound() {
+        assertEquals(0, FileHashCache.includes("#include <stdio.h>\n  #  include_next <x.h>\n".getBytes()));
+        assertEquals(FileHashCache.QUOTE_INCLUDE, FileHashCache.includes("#include \"conf.h\"\n".getBytes()));
+        assertEquals(FileHashCache.QUOTE_INCLUDE, FileHashCache.includes("int x;\n # include HEADER\n".getBytes()));
+        assertEquals(FileHashCache.QUOTE_INCLUDE, FileHashCache.includes("#import\"a.h\"".getBytes()));
+        assertEquals(FileHashCache.QUOTE_INCLUDE, FileHashCache.includes("#include \\\n\"a.h\"".getBytes()));
+        assertEquals(0, FileHashCache.includes("#includes \"no\"\nx = \"#include \\\"y\\\"\";".getBytes()));
+    }
+
+    @Test
     void timeMacrosAreFound() {
         assertEquals(0, FileHashCache.timeMacros("int __x__;".getBytes()));
         assertEquals(FileHashCache.DATE, FileHashCache.timeMacros("x = __DATE__;".getBytes()));

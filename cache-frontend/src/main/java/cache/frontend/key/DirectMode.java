@@ -45,11 +45,25 @@ public final class DirectMode {
             long notAfterNanos) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
+        // Every file read with a quote include (or a macro include) may have included any
+        // header that way, visible in the output or skipped by a guard; so may the main source
+        // and -include files, which are not in the list.
         Set<String> includerDirs = new LinkedHashSet<>();
+        Set<String> paths = new java.util.HashSet<>();
         for (IncludeScanner.Included inc : included) {
-            // Every file read may hold an #include, visible in the output or not.
-            includerDirs.add(dirName(inc.includer()));
-            includerDirs.add(dirName(inc.path()));
+            paths.add(inc.path());
+        }
+        for (IncludeScanner.Included inc : included) {
+            if (!paths.contains(inc.includer())) {
+                includerDirs.add(dirName(inc.includer()));
+            }
+            try {
+                if ((files.hash(cwd.resolve(inc.path())).timeMacros() & FileHashCache.QUOTE_INCLUDE) != 0) {
+                    includerDirs.add(dirName(inc.path()));
+                }
+            } catch (IOException e) {
+                return null;
+            }
         }
         for (IncludeScanner.Included inc : included) {
             FileHashCache.Hashed h;
@@ -59,7 +73,7 @@ public final class DirectMode {
                 return null;
             }
             if (h.stat().mtimeNanos() >= notAfterNanos || h.stat().ctimeNanos() >= notAfterNanos
-                    || (h.timeMacros() & ~FileHashCache.HAS_INCLUDE) != 0
+                    || (h.timeMacros() & FileHashCache.TIME_MACROS) != 0
                     || ((h.timeMacros() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
                 return null;
             }
