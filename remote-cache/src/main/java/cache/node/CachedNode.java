@@ -4,6 +4,8 @@ import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import cache.store.InMemoryEntryStore;
 import cache.store.LocalStore;
+import cache.store.StoreLimits;
+import cache.store.StoreOptions;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -40,11 +42,13 @@ public final class CachedNode implements AutoCloseable {
         if (config.allow().isEmpty()) {
             LOG.warning("no --allow given: accepting loopback clients only (127.0.0.0/8, ::1)");
         }
-        LocalStore local = config.cacheDir() == null ? null : LocalStore.open(config.cacheDir(), EntryCodec.defaults());
+        // --max-size: least recently used entries are evicted down to 0.8 of it, as ccache does.
+        LocalStore local = config.cacheDir() == null ? null : LocalStore.open(config.cacheDir(), EntryCodec.defaults(),
+                StoreOptions.defaults().withLimits(new StoreLimits(config.maxSize(), 0, StoreLimits.DEFAULT_LIMIT_MULTIPLE)));
         EntryStore entries = local != null ? local.entries() : new InMemoryEntryStore(EntryCodec.defaults());
         NodeStats stats = new NodeStats();
         CompilerResolver resolver = new CompilerResolver(config.whitelist(), config.searchPath(), runner);
-        CachedNode node = new CachedNode(local, new NodeService(config, entries, resolver, runner, stats));
+        CachedNode node = new CachedNode(local, new NodeService(config, entries, local != null, resolver, runner, stats));
         try {
             node.server = NodeServer.start(config, node.service);
             if (config.stats()) {

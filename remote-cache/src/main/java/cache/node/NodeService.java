@@ -67,10 +67,19 @@ public final class NodeService implements AutoCloseable {
     private final Path nice = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of).filter(Files::isExecutable)
             .findFirst().orElse(null);
 
+    /** A store that keeps itself under {@code --max-size} by evicting (RocksDB); otherwise a full one stops storing. */
+    private final boolean storeEvicts;
+
     public NodeService(NodeConfig config, EntryStore store, CompilerResolver resolver, ProcessRunner runner,
             NodeStats stats) {
+        this(config, store, false, resolver, runner, stats);
+    }
+
+    public NodeService(NodeConfig config, EntryStore store, boolean storeEvicts, CompilerResolver resolver,
+            ProcessRunner runner, NodeStats stats) {
         this.config = config;
         this.store = store;
+        this.storeEvicts = storeEvicts;
         this.resolver = resolver;
         this.policy = new ArgumentPolicy(config.maxArgs());
         this.runner = runner;
@@ -227,7 +236,7 @@ public final class NodeService implements AutoCloseable {
         byte[] entry = codec.encode(new CacheEntry(exit, o.stdout(), o.stderr(), outputs));
         boolean stored = false;
         if (job.object() != null && store != null) {
-            if (store.totalBytes() + entry.length <= config.maxSize()) {
+            if (storeEvicts || store.totalBytes() + entry.length <= config.maxSize()) {
                 store.putEncoded(nodeKey, entry);
                 stats.stored();
                 stored = true;

@@ -81,6 +81,26 @@ class NodeCompileIT {
     }
 
     @Test
+    void maxSizeEvictsTheLeastRecentlyUsedResults() throws Exception {
+        CompilerSpec spec = NodeFixture.spec("gcc");
+        byte[] input = NodeFixture.preprocess(dir, "gcc", NodeFixture.SMALL_C);
+        NodeConfig config = NodeFixture.config(dir, NodeFixture.whitelist(dir, "gcc"), 2).maxSize(6_000);
+        try (CachedNode node = CachedNode.start(config); NodeClient client = NodeFixture.connect(node)) {
+            for (int i = 0; i < 12; i++) {
+                assertTrue(client.compile(NodeFixture.key("lru-" + i), spec, "cpp-output", List.of("-O1"), input).get()
+                        .stored(), "a node with eviction keeps storing");
+            }
+            long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(20);
+            while (client.probe(NodeFixture.key("lru-0"), spec).get().hit() && System.nanoTime() < deadline) {
+                Thread.sleep(50); // eviction runs in the background, after the put that went over
+            }
+            assertFalse(client.probe(NodeFixture.key("lru-0"), spec).get().hit(), "the oldest result was evicted");
+            assertTrue(client.probe(NodeFixture.key("lru-11"), spec).get().hit(), "the newest is kept");
+            assertEquals(0L, client.stats().get().getOrDefault("not_stored_full", 0L));
+        }
+    }
+
+    @Test
     void compileErrorsAreAnsweredButNotStored() throws Exception {
         CompilerSpec spec = NodeFixture.spec("gcc");
         byte[] input = "int broken( {\n".getBytes(StandardCharsets.UTF_8);
