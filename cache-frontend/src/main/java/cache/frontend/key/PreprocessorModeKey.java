@@ -24,10 +24,13 @@ public final class PreprocessorModeKey {
      * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
      * @param colored whether diagnostics are produced with colours for a terminal
      * @param extraFiles digests of {@link Invocation#hashedFiles()}, in order
+     * @param includedFiles digests of the files the preprocessor read, when the object records
+     *     their contents beyond the preprocessed text (clang's DWARF 5 line tables carry an MD5
+     *     of each file); empty otherwise
      */
     public static KeyBuilder builder(boolean explain, CompilerIdentity compiler, Invocation inv, String cwd,
             Map<String, String> env, byte[] preprocessed, byte[] preprocessorStderr, boolean colored,
-            java.util.List<Digest> extraFiles) {
+            java.util.List<Digest> extraFiles, java.util.List<Digest> includedFiles) {
         KeyBuilder key = explain ? KeyBuilder.explaining() : KeyBuilder.create();
         key.add("format", FORMAT).add("mode", "preprocessor");
         compiler.addTo(key);
@@ -44,6 +47,9 @@ public final class PreprocessorModeKey {
         key.add("cpp.stderr", Digest.of(preprocessorStderr));
         for (Digest d : extraFiles) {
             key.add("file", d);
+        }
+        for (Digest d : includedFiles) {
+            key.add("included", d);
         }
         return key;
     }

@@ -13,6 +13,7 @@ import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
+import cache.frontend.key.IncludeScanner;
 import cache.frontend.key.Manifest;
 import cache.frontend.key.PreparedManifest;
 import cache.frontend.key.PreprocessorModeKey;
@@ -146,6 +147,7 @@ public final class CompilePipeline {
         if (analysis instanceof Uncacheable u) {
             return passthrough(stats, u.counter(), u.reason());
         }
+        boolean debugInfo = ((Invocation) analysis).hashCwd(); // -g or coverage: outputs describe the sources
         Invocation inv = req.config().hashDir() ? (Invocation) analysis : ((Invocation) analysis).withoutCwdInKey();
         CompilerIdentity compiler;
         try {
@@ -200,8 +202,11 @@ public final class CompilePipeline {
         if (req.config().debug()) {
             debugFile(req, inv, "cache-input-cpp.i", preprocessed);
         }
+        // Debug info may record the contents of the files read, not only the text they gave
+        // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
+        List<Digest> included = debugInfo ? includedContents(req, preprocessed) : List.of();
         Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, inv,
-                req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles));
+                req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included));
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
         // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
         boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
@@ -233,6 +238,19 @@ public final class CompilePipeline {
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
         return keyOf(req, inv, "direct", DirectModeKey.builder(req.config().debug(), compiler, inv,
                 req.cwd().toString(), req.env(), source, colored, extraFiles, today));
+    }
+
+    /** Digests of the contents of every file the preprocessor read, in first-inclusion order. */
+    private List<Digest> includedContents(CompileRequest req, byte[] preprocessed) {
+        List<Digest> out = new ArrayList<>();
+        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+            try {
+                out.add(fileHashes.hash(req.cwd().resolve(inc.path())).digest());
+            } catch (IOException e) {
+                out.add(Digest.of(("unreadable:" + inc.path()).getBytes(StandardCharsets.UTF_8)));
+            }
+        }
+        return out;
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
