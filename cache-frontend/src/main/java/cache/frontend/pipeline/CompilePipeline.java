@@ -204,7 +204,7 @@ public final class CompilePipeline {
         }
         // Debug info may record the contents of the files read, not only the text they gave
         // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
-        List<Digest> included = debugInfo ? includedContents(req, preprocessed) : List.of();
+        List<Digest> included = debugInfo ? includedContents(req, inv.source(), preprocessed) : List.of();
         Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, inv,
                 req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included));
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
@@ -240,14 +240,19 @@ public final class CompilePipeline {
                 req.cwd().toString(), req.env(), source, colored, extraFiles, today));
     }
 
-    /** Digests of the contents of every file the preprocessor read, in first-inclusion order. */
-    private List<Digest> includedContents(CompileRequest req, byte[] preprocessed) {
-        List<Digest> out = new ArrayList<>();
+    /** Digests of the contents of the source and of every file the preprocessor read, in first-inclusion order. */
+    private List<Digest> includedContents(CompileRequest req, String source, byte[] preprocessed) {
+        List<String> paths = new ArrayList<>();
+        paths.add(source);
         for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+            paths.add(inc.path());
+        }
+        List<Digest> out = new ArrayList<>(paths.size());
+        for (String p : paths) {
             try {
-                out.add(fileHashes.hash(req.cwd().resolve(inc.path())).digest());
+                out.add(fileHashes.hash(req.cwd().resolve(p)).digest());
             } catch (IOException e) {
-                out.add(Digest.of(("unreadable:" + inc.path()).getBytes(StandardCharsets.UTF_8)));
+                out.add(Digest.of(("unreadable:" + p).getBytes(StandardCharsets.UTF_8)));
             }
         }
         return out;

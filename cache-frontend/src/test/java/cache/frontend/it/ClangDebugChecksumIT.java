@@ -50,4 +50,22 @@ class ClangDebugChecksumIT {
                     "the cached object must equal clang's own (stats: " + cache.stats() + ")");
         }
     }
+
+    @Test
+    void commentOnlySourceEditStillGivesThePlainObject(@TempDir Path tmp) throws Exception {
+        assumeTrue(Compilers.cCompilers().contains("clang"), "clang not installed");
+        try (CacheFixture cache = new CacheFixture(tmp)) {
+            Path src = Files.createDirectories(tmp.resolve("src"));
+            Files.writeString(src.resolve("t.c"), "/* one */\nint g = 7;\n");
+            List<String> compile = List.of("clang", "-g", "-c", "t.c", "-o", "t.o");
+            cache.env.put("CCACHE_NODIRECT", "1"); // preprocessor mode: the text is the same after the edit
+            assertEquals(0, cache.cache(src, compile.toArray(String[]::new)).exitCode());
+            Files.writeString(src.resolve("t.c"), "/* two */\nint g = 7;\n");
+            assertEquals(0, cache.cache(src, compile.toArray(String[]::new)).exitCode());
+            byte[] cached = Files.readAllBytes(src.resolve("t.o"));
+            assertEquals(0, CacheFixture.run(src, List.of("clang", "-g", "-c", "t.c", "-o", "plain.o"), cache.env)
+                    .exitCode());
+            assertArrayEquals(Files.readAllBytes(src.resolve("plain.o")), cached, "stats: " + cache.stats());
+        }
+    }
 }
