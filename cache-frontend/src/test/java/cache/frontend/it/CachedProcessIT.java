@@ -1,0 +1,104 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.hashing.Digest;
+import cache.node.NodeClient;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import cache.store.CacheEntry;
+import cache.store.OutputKind;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The real {@code dist/bin/cached} as a separate process on loopback, driven by the protocol
+ * client: probe miss, compile, probe hit with the same bytes, and the object equals gcc's own
+ * on the same preprocessed input.
+ */
+@Timeout(120)
+class CachedProcessIT {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theInstalledNodeAnswersMissCompileHit() throws Exception {
+        Path cached = CacheFixture.CLIENT.resolveSibling("cached");
+        assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
+        Path whitelist = Files.createDirectories(tmp.resolve("whitelist"));
+        Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        Process node = new ProcessBuilder(cached.toString(), "--listen", "127.0.0.1", "--port", String.valueOf(port),
+                "--whitelist", whitelist.toString(), "--cache-dir", tmp.resolve("store").toString(),
+                "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
+        try {
+            waitForPort(port, node);
+            Path src = Files.writeString(tmp.resolve("hello.c"), "int answer(void) { return 42; }\n");
+            assertEquals(0, new ProcessBuilder("gcc", "-E", src.toString(), "-o", tmp.resolve("hello.i").toString())
+                    .inheritIO().start().waitFor());
+            byte[] input = Files.readAllBytes(tmp.resolve("hello.i"));
+            CompilerSpec spec = new CompilerSpec("gcc", output("gcc", "-dumpfullversion"), output("gcc", "-dumpmachine"));
+            Digest key = Digest.of("process-it".getBytes(StandardCharsets.UTF_8));
+            NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(60));
+            try (NodeClient client = NodeClient.connect("127.0.0.1", port, options)) {
+                assertFalse(client.probe(key, spec).get(60, TimeUnit.SECONDS).hit());
+                NodeClient.CompileResult r = client.compile(key, spec, "cpp-output", List.of("-O2"), input)
+                        .get(60, TimeUnit.SECONDS);
+                assertTrue(r.stored());
+                byte[] hit = client.probe(key, spec).get(60, TimeUnit.SECONDS).entry();
+                assertArrayEquals(r.entry(), hit, "the hit returns the stored bytes");
+                CacheEntry e = NodeClient.decode(hit);
+                assertEquals(0, e.exitCode());
+                assertEquals(0, new ProcessBuilder("gcc", "-O2", "-c", "-x", "cpp-output", "hello.i", "-o", "local.o")
+                        .directory(tmp.toFile()).inheritIO().start().waitFor());
+                assertArrayEquals(Files.readAllBytes(tmp.resolve("local.o")), e.outputs().get(OutputKind.OBJECT),
+                        "the node's object equals gcc's own");
+            }
+        } finally {
+            node.destroy();
+            if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    private static String output(String... cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).start();
+        String s = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        p.waitFor();
+        return s;
+    }
+
+    private void waitForPort(int port, Process node) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!node.isAlive()) {
+                throw new AssertionError("cached exited: " + Files.readString(tmp.resolve("cached.log")));
+            }
+            try {
+                new Socket("127.0.0.1", port).close();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("cached did not listen: " + Files.readString(tmp.resolve("cached.log")));
+    }
+}
