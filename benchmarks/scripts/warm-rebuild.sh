@@ -116,7 +116,7 @@ find "$TMP/zlib" "$TMP/lua" -exec touch -h -d '10 minutes ago' {} +
 
 # --- measuring ---------------------------------------------------------------------------
 
-declare -A MEDIAN=() CHECK=()
+declare -A MEDIAN=() RANGE=() CHECK=()
 verify_failed=0
 
 # stats TOOL: "name<TAB>value" counters of the tool's cache.
@@ -171,6 +171,7 @@ for project in "${PROJECTS[@]}"; do
 			"$(envcmd "$tool") ${BUILD[$project]}") >"$JSON/$key.out" 2>&1 ||
 			{ cat -- "$JSON/$key.out" >&2; die "hyperfine failed for $key"; }
 		MEDIAN[$key]=$(jq -r '.results[0].median' "$JSON/$key.json" | awk '{ printf "%.3f", $1 }')
+		RANGE[$key]=$(jq -r '.results[0] | "\(.min) \(.max)"' "$JSON/$key.json" | awk '{ printf "%.3f-%.3f", $1, $2 }')
 		if [[ $tool != plain ]]; then
 			stats "$tool" >"$JSON/$key.after"
 			hits=$(delta "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit preprocessed_cache_hit)
@@ -200,6 +201,12 @@ for project in "${PROJECTS[@]}"; do
 	printf "$fmt" "$project" "${MEDIAN[$project.plain]}" "${MEDIAN[$project.cache]}" \
 		"${MEDIAN[$project.ccache]}" "$(ratio "${MEDIAN[$project.cache]}" "${MEDIAN[$project.ccache]}")" \
 		"${CHECK[$project.cache]}; ${CHECK[$project.ccache]}"
+done
+echo
+echo "min-max per case:"
+for project in "${PROJECTS[@]}"; do
+	printf '%-6s plain %s, cache %s, ccache %s\n' "$project" "${RANGE[$project.plain]}" \
+		"${RANGE[$project.cache]}" "${RANGE[$project.ccache]}"
 done
 echo "(runs: $RUNS + $WARMUP warm-up per cached case, $PLAIN_RUNS plain; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"
 [[ $verify_failed -eq 0 ]] || { echo "COUNTER CHECK FAILED (see !! above)"; exit 1; }
