@@ -16,12 +16,17 @@
 #           `long long bench_nonce = N;` with a fresh N (a comment or an unused -D
 #           would not change the preprocessed text), the same for both tools. The
 #           counters must show only misses.
-# Tools, all in prefix form so both go through the same kind of entry point:
-#   cache             `dist/bin/cache gcc ...`, default configuration
+# Tools, both through the same kind of entry point. By default (ENTRY=links) that is
+# compiler-named links first on PATH, as a build uses them: the command is plain
+# `gcc ...`/`g++ ...` with PATH=<links>:... where <links> is made by
+# `dist/bin/cache --install-links` for cache and is Debian's /usr/lib/ccache for
+# ccache. With ENTRY=prefix: `dist/bin/cache gcc ...` and `ccache gcc ...`.
+#   cache             default configuration
 #   cache NODIRECT    the same with CCACHE_NODIRECT=1 (preprocessor mode: cpp on
 #                     every call; a cache without direct mode behaves like this)
-#   ccache            `ccache gcc ...`, default configuration (direct mode on)
+#   ccache            default configuration (direct mode on)
 #   ccache NODIRECT   the same with CCACHE_NODIRECT=1: ccache's preprocessor mode
+# The plain compiler runs with a PATH that has neither links directory.
 # The ratio rows compare like with like: cache/ccache and the two NODIRECT rows.
 # The hit column's counter check says how many hits were direct ("d") and how many
 # preprocessed ("p"): ccache's default mode must hit directly and no NODIRECT row
@@ -41,6 +46,7 @@
 #   HEAVY_SLOW_RUNS  runs for the heavy workload's plain and miss cases [5]
 #                    (with 1 warm-up run)
 #   PREWARM          untimed hits per tool before measuring [10]
+#   ENTRY            links (compiler-named links first on PATH) or prefix [links]
 #   KEEP_TMP=1       keep the temp dir (sources, hyperfine JSON) for inspection
 #
 # Needs: gcc, g++, hyperfine, ccache, jq (the last three are apt-get installed
@@ -54,13 +60,16 @@ RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
 HEAVY_SLOW_RUNS=${HEAVY_SLOW_RUNS:-5}
 PREWARM=${PREWARM:-10}
-readonly SCRIPT_DIR REPO CACHE_BIN RUNS WARMUP HEAVY_SLOW_RUNS PREWARM
+ENTRY=${ENTRY:-links}
+readonly SCRIPT_DIR REPO CACHE_BIN RUNS WARMUP HEAVY_SLOW_RUNS PREWARM ENTRY
+readonly CCACHE_LINKS=/usr/lib/ccache
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'compare-ccache: error: %s\n' "$*" >&2; exit 1; }
 
 [[ $# -eq 0 ]] || { printf 'usage: %s   (no arguments; see the header for knobs)\n' "${0##*/}" >&2; exit 2; }
 [[ -x $CACHE_BIN ]] || die "$CACHE_BIN not found: build it with 'mvn -B -q -DskipTests package'"
+[[ $ENTRY == links || $ENTRY == prefix ]] || die "ENTRY must be links or prefix"
 for n in "$RUNS" "$WARMUP" "$HEAVY_SLOW_RUNS" "$PREWARM"; do
 	[[ $n =~ ^[0-9]+$ ]] || die "RUNS, WARMUP, HEAVY_SLOW_RUNS and PREWARM must be numbers"
 done
@@ -84,6 +93,7 @@ for tool in gcc g++ ccache hyperfine jq; do
 done
 CCACHE_BIN=$(command -v ccache)
 readonly CCACHE_BIN
+[[ $ENTRY == prefix || -x $CCACHE_LINKS/gcc ]] || die "$CCACHE_LINKS/gcc missing (Debian's ccache package)"
 
 # --- scratch space, isolation ---------------------------------------------------
 
@@ -97,19 +107,41 @@ readonly TMP
 # hyperfine -N splits its command on whitespace: keep paths free of it.
 [[ $TMP$CACHE_BIN != *[[:space:]]* ]] ||
 	{ rm -rf -- "$TMP"; die "paths with whitespace are not supported: $TMP $CACHE_BIN"; }
-readonly SRC=$TMP/src JSON=$TMP/json RUNTIME=$TMP/run
+readonly SRC=$TMP/src JSON=$TMP/json RUNTIME=$TMP/run LINKS=$TMP/links
 mkdir -p -- "$SRC" "$JSON"
 mkdir -m 700 -- "$RUNTIME"
 # cache's daemon socket and pid file go to $XDG_RUNTIME_DIR/cache.
 export XDG_RUNTIME_DIR=$RUNTIME
 
-# Per tool: the environment its commands run with (its own cache directory).
+# PATH for the plain compiler: without either links directory.
+CLEAN_PATH=
+IFS=: read -r -a path_entries <<<"$PATH"
+for entry in "${path_entries[@]}"; do
+	case $entry in
+	"$CCACHE_LINKS" | "") continue ;;
+	esac
+	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
+done
+readonly CLEAN_PATH
+export PATH=$CLEAN_PATH
+[[ $CLEAN_PATH != *[[:space:]]* ]] || { rm -rf -- "$TMP"; die "PATH entries with whitespace are not supported"; }
+
+# Per tool: the environment its commands run with (its own cache directory; with
+# ENTRY=links its links directory first on PATH).
 declare -A TOOL_ENV=(
 	[cache]="CCACHE_DIR=$TMP/cache-dir"
 	[cache-nodirect]="CCACHE_DIR=$TMP/cache-nodirect-dir CCACHE_NODIRECT=1"
 	[ccache]="CCACHE_DIR=$TMP/ccache-dir"
 	[ccache-nodirect]="CCACHE_DIR=$TMP/ccache-nodirect-dir CCACHE_NODIRECT=1"
 )
+if [[ $ENTRY == links ]]; then
+	"$CACHE_BIN" --install-links "$LINKS" >/dev/null
+	for tool in cache cache-nodirect; do TOOL_ENV[$tool]+=" PATH=$LINKS:$CLEAN_PATH"; done
+	for tool in ccache ccache-nodirect; do TOOL_ENV[$tool]+=" PATH=$CCACHE_LINKS:$CLEAN_PATH"; done
+	[[ $(PATH=$LINKS:$CLEAN_PATH command -v g++) == "$LINKS/g++" ]] || die "$LINKS/g++ is not first on PATH"
+	[[ $(PATH=$CCACHE_LINKS:$CLEAN_PATH command -v g++) == "$CCACHE_LINKS/g++" ]] ||
+		die "$CCACHE_LINKS/g++ is not first on PATH"
+fi
 readonly TOOLS=(cache cache-nodirect ccache ccache-nodirect)
 declare -A TOOL_LABEL=([cache]="cache" [cache-nodirect]="cache NODIRECT"
 	[ccache]="ccache" [ccache-nodirect]="ccache NODIRECT")
@@ -123,12 +155,22 @@ run_with() {
 	env "${envs[@]}" "$@"
 }
 
-# The wrapper binary of a tool (prefix form).
+# The tool's own binary (for --print-stats, -z, --stop-daemon).
 wrapper() {
 	case $1 in
 	cache*) printf '%s' "$CACHE_BIN" ;;
 	*) printf '%s' "$CCACHE_BIN" ;;
 	esac
+}
+
+# entry TOOL CC: the compile command's first words: `CC` through the links on the
+# tool's PATH, or `<wrapper> CC` in prefix form.
+entry() {
+	if [[ $ENTRY == links ]]; then
+		printf '%s' "$2"
+	else
+		printf '%s %s' "$(wrapper "$1")" "$2"
+	fi
 }
 
 cleanup() {
@@ -320,7 +362,7 @@ bench_tool() {
 	fi
 	stats "$tool" >"$before"
 	hf "$key" "$runs" "$warmup" "$prepare" "${TOOL_ENV[$tool]}" \
-		"$(wrapper "$tool")" "${WL_CC[$wl]}" -O2 -c "$SRC/$file" -o "$TMP/$wl-$tool.o"
+		"$(entry "$tool" "${WL_CC[$wl]}")" -O2 -c "$SRC/$file" -o "$TMP/$wl-$tool.o"
 	stats "$tool" >"$after"
 
 	hits=$(delta "$before" "$after" direct_cache_hit preprocessed_cache_hit)
@@ -350,13 +392,14 @@ bench_tool() {
 prewarm() {
 	local wl=$1 tool=$2 i
 	for ((i = 0; i <= PREWARM; i++)); do
-		run_with "$tool" "$(wrapper "$tool")" "${WL_CC[$wl]}" -O2 -c \
+		# shellcheck disable=SC2046 # entry's words are meant to split
+		run_with "$tool" $(entry "$tool" "${WL_CC[$wl]}") -O2 -c \
 			"$SRC/${WL_FILE[$wl]}" -o "$TMP/$wl-$tool.o"
 	done
 }
 
 log "machine: $(nproc) CPUs, $(gcc --version | head -n 1), $(ccache --version | head -n 1)"
-log "cache: $CACHE_BIN; temp dir $TMP"
+log "cache: $CACHE_BIN; temp dir $TMP; entry: $ENTRY"
 log "load average at start: $(cut -d ' ' -f 1-3 /proc/loadavg) (other work on the machine skews figures)"
 for tool in "${TOOLS[@]}"; do
 	run_with "$tool" "$(wrapper "$tool")" -z >/dev/null
@@ -404,7 +447,7 @@ ratio() {
 }
 
 echo
-echo "Median latency of one compile, ms (hyperfine -N; hit/miss runs counter-checked)"
+echo "Median latency of one compile, ms (hyperfine -N; hit/miss runs counter-checked; entry: $ENTRY)"
 echo
 fmt='%-10s %-22s %9s %9s %9s   %s\n'
 # shellcheck disable=SC2059 # the format is a constant

@@ -33,11 +33,16 @@ public record Manifest(List<Result> results) {
 
     public static final Manifest EMPTY = new Manifest(List.of());
 
-    /** A manifest with {@code r} added as newest, replacing a result for the same entry, at most {@code max} kept. */
+    /**
+     * A manifest with {@code r} added as newest, replacing a result recorded under the same
+     * file states, at most {@code max} kept. A result for the same entry under other file
+     * states is kept: when the files return to those states (a shadowing header removed
+     * again), it still answers directly.
+     */
     public Manifest with(Result r, int max) {
         List<Result> next = new ArrayList<>(results.size() + 1);
         for (Result old : results) {
-            if (!old.entryKey().equals(r.entryKey()) && !old.headers().equals(r.headers())) {
+            if (!old.headers().equals(r.headers())) {
                 next.add(old);
             }
         }

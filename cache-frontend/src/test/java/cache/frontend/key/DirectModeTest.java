@@ -102,4 +102,16 @@ class DirectModeTest {
         assertEquals(Manifest.EMPTY, Manifest.decode(new byte[] {1, 0, 0, 0, 9, 1, 2}));
         assertEquals(Manifest.EMPTY, Manifest.decode(null));
     }
+
+    @Test
+    void aResultForTheSameEntryUnderOtherFileStatesIsKept() {
+        Digest entry = Digest.of(new byte[] {7});
+        Manifest.Header plain = new Manifest.Header("a.h", entry, List.of(new Manifest.Candidate("shadow/a.h", false)));
+        Manifest.Header shadowed = new Manifest.Header("a.h", entry, List.of(new Manifest.Candidate("shadow/a.h", true)));
+        Manifest m = Manifest.EMPTY.with(new Manifest.Result(entry, List.of(plain)), 32)
+                .with(new Manifest.Result(entry, List.of(shadowed)), 32);
+        assertEquals(2, m.results().size(), "both file states answer directly");
+        assertEquals(2, m.with(new Manifest.Result(entry, List.of(plain)), 32).results().size(),
+                "the same states again replace their old result");
+    }
 }
