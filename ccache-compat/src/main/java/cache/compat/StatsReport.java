@@ -13,8 +13,21 @@ import java.util.Map;
  */
 public final class StatsReport {
 
-    /** Extra, non-counter values a report shows. */
-    public record Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes) {}
+    /**
+     * Extra, non-counter values a report shows.
+     *
+     * @param configFile the cache-specific configuration file, shown by {@code -sv} as
+     *     "Config file:" (null: not shown)
+     * @param systemConfigFile the system file consulted, shown as "System config file:" (null:
+     *     not shown, as when {@code CCACHE_CONFIGPATH} is set)
+     */
+    public record Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes, String configFile,
+            String systemConfigFile) {
+
+        public Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes) {
+            this(cacheDir, sizeBytes, files, maxSizeBytes, null, null);
+        }
+    }
 
     private static final DateTimeFormatter UPDATED =
             DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -61,6 +74,12 @@ public final class StatsReport {
         Table t = new Table();
         if (verbose) {
             t.text("Cache directory:", storage.cacheDir());
+            if (storage.configFile() != null) {
+                t.text("Config file:", storage.configFile());
+            }
+            if (storage.systemConfigFile() != null) {
+                t.text("System config file:", storage.systemConfigFile());
+            }
             t.text("Stats updated:", updatedEpochSecond == 0 ? "never" : UPDATED.format(Instant.ofEpochSecond(updatedEpochSecond)));
             if (zeroedEpochSecond != 0) {
                 t.text("Stats zeroed:", UPDATED.format(Instant.ofEpochSecond(zeroedEpochSecond)));

@@ -106,6 +106,22 @@ public final class CompilePipeline {
         return new Outcome.Fallback("invalid configuration: " + message);
     }
 
+    /**
+     * A call whose configuration names another cache directory than the one this daemon
+     * serves: compiled by the client, counted here as a fallback.
+     */
+    public Outcome.Fallback notServed(String reason) {
+        CallStats stats = new CallStats();
+        stats.count(Counter.FALLBACK_LOCAL);
+        LOG.info("not served, falling back to a plain compile: " + reason);
+        try {
+            stats.flush(counters, clock);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record statistics", e);
+        }
+        return new Outcome.Fallback(reason);
+    }
+
     public Outcome handle(CompileRequest req) throws InterruptedException {
         CallStats stats = new CallStats();
         try {
