@@ -1,6 +1,7 @@
 package cache.frontend.pipeline;
 
 import cache.compat.Counter;
+import cache.compat.config.Sloppiness;
 import cache.frontend.args.Analysis;
 import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.Invocation;
@@ -68,6 +69,7 @@ public final class CompilePipeline {
     private final FileHashCache fileHashes = new FileHashCache(200_000);
     private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
     private final SearchPathProbe searchPaths;
+    private final CompilerCheck compilerCheck;
     /**
      * Decoded manifests with the bytes they came from, so a hit skips the decompression and
      * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
@@ -88,6 +90,7 @@ public final class CompilePipeline {
         this.clock = clock;
         this.daemonUmask = daemonUmask;
         this.searchPaths = new SearchPathProbe(runner);
+        this.compilerCheck = new CompilerCheck(runner);
     }
 
     /**
@@ -122,9 +125,14 @@ public final class CompilePipeline {
         return new Outcome.Fallback(reason);
     }
 
-    public Outcome handle(CompileRequest req) throws InterruptedException {
+    public Outcome handle(CompileRequest original) throws InterruptedException {
         CallStats stats = new CallStats();
+        CompileRequest req = original;
         try {
+            req = configured(original);
+            if (req == null) {
+                return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, "compiler " + original.config().compiler());
+            }
             Outcome o = run(req, stats);
             if (o instanceof Outcome.Fallback f) {
                 stats.count(Counter.FALLBACK_LOCAL);
@@ -138,11 +146,39 @@ public final class CompilePipeline {
             return new Outcome.Fallback("internal error: " + e);
         } finally {
             try {
-                stats.flush(counters, clock);
+                if (original.config().stats()) {
+                    stats.flush(counters, clock);
+                }
             } catch (RuntimeException e) {
                 LOG.log(Level.WARNING, "could not record statistics", e);
             }
         }
+    }
+
+    /**
+     * The call with {@code compiler} (force the compiler, found on the caller's PATH) and
+     * {@code umask} (for the outputs written) applied; null when the forced compiler is not found
+     * or leads back to the client.
+     */
+    private static CompileRequest configured(CompileRequest req) throws IOException {
+        String forced = req.config().compiler();
+        java.nio.file.Path compiler = req.compiler();
+        String name = req.compilerName();
+        if (!forced.isEmpty()) {
+            java.nio.file.Path p = forced.indexOf('/') >= 0 ? req.cwd().resolve(forced)
+                    : CallSettings.onPath(forced, req.env());
+            if (p == null || !Files.isExecutable(p) || p.toRealPath().getFileName().toString().equals("cache")) {
+                return null;
+            }
+            compiler = p;
+            name = forced;
+        }
+        int umask = req.config().umask().orElse(req.umask());
+        if (compiler == req.compiler() && umask == req.umask()) {
+            return req;
+        }
+        return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
+                req.config());
     }
 
     private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
@@ -154,11 +190,17 @@ public final class CompilePipeline {
             return passthrough(stats, u.counter(), u.reason());
         }
         Invocation inv = (Invocation) analysis;
+        Invocation keyInv = CallSettings.withoutIgnored(inv, req.config().ignoreOptions());
         CompilerIdentity compiler;
+        Digest compilerChecked;
         try {
-            compiler = CompilerIdentity.of(req.compilerName(), req.compiler());
+            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            compilerChecked = compilerCheck.digest(found, req.config().compilerCheck(), req.cwd(), req.env());
+            compiler = CompilerCheck.identity(found, req.config().compilerCheck());
         } catch (IOException e) {
             return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        } catch (CompilerCheck.FailedException e) {
+            return passthrough(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
         }
         boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
                 && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
@@ -171,16 +213,36 @@ public final class CompilePipeline {
                 return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
             }
         }
+        // ccache's extra_files_to_hash, namespace and compiler_check: more inputs of every key.
+        for (String f : req.config().extraFilesToHash().split(":")) {
+            if (f.isEmpty()) {
+                continue;
+            }
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                return passthrough(stats, Counter.ERROR_HASHING_EXTRA_FILE, "cannot read " + f);
+            }
+        }
+        if (!req.config().namespace().isEmpty()) {
+            extraFiles.add(Digest.of(("namespace " + req.config().namespace()).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (compilerChecked != null) {
+            extraFiles.add(compilerChecked);
+        }
         long started = epochNanos();
 
-        Digest directKey = directKey(req, inv, compiler, colored, extraFiles, started);
-        if (directKey != null) {
+        Digest directKey = directKey(req, keyInv, compiler, colored, extraFiles, started);
+        if (directKey != null && !req.config().recache()) {
             Digest entryKey = directMode.match(manifest(directKey), req.cwd());
             CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
             if (hit != null) {
                 return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
+        }
+        if (req.config().readOnlyDirect() && !req.config().recache()) {
+            return compile(req, inv, null, colored, stats, null); // direct lookups only, never stored
         }
 
         byte[] preprocessed;
@@ -189,10 +251,11 @@ public final class CompilePipeline {
             preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
             cppStderr = new byte[0];
         } else {
-            ProcessResult cpp = runner.run(command(req, inv.preprocessorArgs(), false), req.cwd(), req.env());
+            ProcessResult cpp = runner.run(command(req, req.config().prefixCommandCpp(), inv.preprocessorArgs(), false),
+                    req.cwd(), req.env());
             if (cpp.exitCode() != 0) {
                 LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", command(req,
-                        inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
+                        req.config().prefixCommandCpp(), inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
                 return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
             }
             preprocessed = cpp.stdout();
@@ -201,12 +264,12 @@ public final class CompilePipeline {
         if (contains(preprocessed, INCBIN)) {
             return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
         }
-        Digest key = PreprocessorModeKey.builder(false, compiler, inv, req.cwd().toString(), req.env(),
+        Digest key = PreprocessorModeKey.builder(false, compiler, keyInv, req.cwd().toString(), req.env(),
                 preprocessed, cppStderr, colored, extraFiles).build();
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
         // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
         boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
-        if (directKey != null && entryStored) {
+        if (directKey != null && entryStored && !req.config().readOnly()) {
             remember(req, inv, compiler, directKey, key, preprocessed, started);
         }
         return outcome;
@@ -228,7 +291,8 @@ public final class CompilePipeline {
         } catch (IOException e) {
             return null; // the preprocessor run reports it
         }
-        if ((source.timeMacros() & (FileHashCache.TIME | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
+        int timeMacros = req.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
+        if ((source.timeMacros() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
@@ -280,6 +344,14 @@ public final class CompilePipeline {
 
     private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats)
             throws IOException, InterruptedException {
+        if (req.config().recache() || req.config().readOnly()) {
+            // recache: never a hit, always a new entry; read_only: never an entry, so nothing to share.
+            CacheEntry hit = req.config().recache() ? null : lookup(key, stats);
+            if (hit != null) {
+                return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
+            }
+            return compile(req, inv, key, colored, stats, null);
+        }
         CacheEntry hit = lookup(key, stats);
         if (hit != null) {
             return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
@@ -326,10 +398,19 @@ public final class CompilePipeline {
             InFlight.Ticket ticket) throws IOException, InterruptedException {
         CacheEntry stored = null;
         try {
-            stats.count(Counter.CACHE_MISS);
-            stats.count(Counter.PREPROCESSED_CACHE_MISS);
-            stats.count(Counter.LOCAL_STORAGE_MISS);
-            ProcessResult r = runner.run(command(req, inv.compileArgs(), colored), req.cwd(), req.env());
+            // As ccache 4.7 counts: recache is its own counter, not a miss; read_only_direct
+            // (key == null) never looked in preprocessor mode.
+            if (req.config().recache()) {
+                stats.count(Counter.RECACHE);
+            } else {
+                stats.count(Counter.CACHE_MISS);
+                if (key != null) {
+                    stats.count(Counter.PREPROCESSED_CACHE_MISS);
+                    stats.count(Counter.LOCAL_STORAGE_MISS);
+                }
+            }
+            ProcessResult r = runner.run(command(req, req.config().prefixCommand(), inv.compileArgs(), colored),
+                    req.cwd(), req.env());
             Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
             if (r.exitCode() != 0) {
                 stats.count(Counter.COMPILE_FAILED);
@@ -352,8 +433,11 @@ public final class CompilePipeline {
             if (req.umask() != daemonUmask) {
                 OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
             }
+            if (key == null || req.config().readOnly()) {
+                return replay;
+            }
             stored = new CacheEntry(r.exitCode(), r.stdout(), r.stderr(), files.files());
-            store.put(key, stored);
+            store.put(key, stored, req.config().namespace());
             stats.count(Counter.LOCAL_STORAGE_WRITE);
             return replay;
         } finally {
@@ -376,8 +460,12 @@ public final class CompilePipeline {
         return new Outcome.Passthrough(why.id() + ": " + reason);
     }
 
-    private static List<String> command(CompileRequest req, List<String> args, boolean colored) {
-        List<String> cmd = new ArrayList<>(args.size() + 2);
+    /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
+    private static List<String> command(CompileRequest req, String prefix, List<String> args, boolean colored) {
+        List<String> cmd = new ArrayList<>(args.size() + 4);
+        if (!prefix.isEmpty()) {
+            cmd.addAll(CallSettings.prefix(prefix, req.cwd(), req.env()));
+        }
         cmd.add(req.compiler().toString());
         if (colored) {
             cmd.add("-fdiagnostics-color=always");
