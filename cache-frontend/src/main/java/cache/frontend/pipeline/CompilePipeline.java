@@ -127,6 +127,36 @@ public final class CompilePipeline {
 
     public Outcome handle(CompileRequest original) throws InterruptedException {
         CallStats stats = new CallStats();
+        Outcome outcome = null;
+        try {
+            outcome = counted(original, stats);
+            return outcome;
+        } finally {
+            try {
+                if (original.config().stats()) {
+                    stats.flush(counters, clock);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not record statistics", e);
+            }
+            if (outcome != null) {
+                CallLog.write(original, inputFile(original), stats, outcome);
+            }
+        }
+    }
+
+    /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */
+    private static String inputFile(CompileRequest req) {
+        for (int i = req.args().size() - 1; i >= 0; i--) {
+            String a = req.args().get(i);
+            if (!a.startsWith("-") && Files.isRegularFile(req.cwd().resolve(a))) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private Outcome counted(CompileRequest original, CallStats stats) throws InterruptedException {
         CompileRequest req = original;
         try {
             req = configured(original);
@@ -144,14 +174,6 @@ public final class CompilePipeline {
             stats.count(Counter.FALLBACK_LOCAL);
             LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
             return new Outcome.Fallback("internal error: " + e);
-        } finally {
-            try {
-                if (original.config().stats()) {
-                    stats.flush(counters, clock);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not record statistics", e);
-            }
         }
     }
 

@@ -223,4 +223,30 @@ class CcacheCompatIT {
         assertTrue(z.out().contains("Config file:        " + other.resolve("ccache.conf") + "\n"), z.out());
         ccache("--dir=" + other, "--stop-daemon");
     }
+
+    @Test
+    void logFileHasALinePerCallAndStatsLogFeedsShowLogStats() throws Exception {
+        Path log = tmp.resolve("cc.log");
+        Path statsLog = tmp.resolve("stats.log");
+        Map<String, String> env = Map.of("CCACHE_LOGFILE", log.toString(), "CCACHE_STATSLOG", statsLog.toString());
+        compileOk(env, "a.c");
+        compileOk(env, "a.c");
+        assertEquals(0, ccache(env, "gcc", "-E", "a.c").exitCode());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("gcc -c a.c => miss"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("=> hit (direct)"), lines.get(1));
+        assertTrue(lines.get(2).contains("=> not cacheable: called_for_preprocessing"), lines.get(2));
+        String stats = Files.readString(statsLog);
+        assertTrue(stats.startsWith("# a.c\n"), stats);
+        assertTrue(stats.contains("\ncache_miss\n") && stats.contains("\ndirect_cache_hit\n")
+                && stats.endsWith("# a.c\ncalled_for_preprocessing\n"), stats);
+        CacheFixture.Result shown = ccache(env, "--show-log-stats");
+        assertEquals(0, shown.exitCode(), shown.err());
+        assertTrue(shown.out().startsWith("Cacheable calls:"), shown.out());
+        assertTrue(shown.out().contains("Uncacheable calls:    1 /    3 (33.33%)\n"), shown.out()); // ccache: 1 / 3 (33.33%)
+        CacheFixture.Result none = ccache("--show-log-stats");
+        assertEquals(1, none.exitCode());
+        assertEquals("ccache: error: No stats log has been configured\n", none.err());
+    }
 }
