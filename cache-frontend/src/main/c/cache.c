@@ -1636,6 +1636,8 @@ int main(int argc, char **argv)
 		argv[0] = (char *)base;
 		return run_compile(&cl, argv);
 	}
+	if (argc < 2 && strcmp(base, "ccache") == 0)
+		return run_admin(&cl, base, argv + 1); /* ccache's usage text, status 1 */
 	if (argc < 2)
 		return usage();
 	if (argv[1][0] == '-')

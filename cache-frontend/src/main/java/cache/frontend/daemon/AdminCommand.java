@@ -10,7 +10,6 @@ import cache.compat.config.ConfigLoader;
 import cache.compat.config.ConfigWriter;
 import cache.compat.config.ValueSyntax;
 import cache.hashing.Digest;
-import cache.store.CleanupResult;
 import cache.store.CompressionStats;
 import cache.store.EntryCodec;
 import cache.store.LocalStore;
@@ -226,17 +225,16 @@ final class AdminCommand {
                 .showLogStats(cli.verbosity() > 0);
     }
 
+    /** ccache prints only a progress bar, and only on a terminal: nothing here. */
     private void evict(Action a) throws ConfigException {
         LocalStore store = store();
-        CleanupResult r;
         if (a.argument() != null && a.value() != null) {
-            r = store.evictNamespace(a.argument(), Duration.ofSeconds(a.value()));
+            store.evictNamespace(a.argument(), Duration.ofSeconds(a.value()));
         } else if (a.argument() != null) {
-            r = store.evictNamespace(a.argument());
+            store.evictNamespace(a.argument());
         } else {
-            r = store.evictOlderThan(Duration.ofSeconds(a.value()));
+            store.evictOlderThan(Duration.ofSeconds(a.value()));
         }
-        assert r != null; // ccache prints only a progress bar, on a terminal
     }
 
     /** {@code -x}, in ccache 4.7's layout. Entries only: manifests are small and not recompressed. */

@@ -30,6 +30,7 @@ import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.LocalDate;
 import java.time.ZoneId;
@@ -184,10 +185,10 @@ public final class CompilePipeline {
      */
     private static CompileRequest configured(CompileRequest req) throws IOException {
         String forced = req.config().compiler();
-        java.nio.file.Path compiler = req.compiler();
+        Path compiler = req.compiler();
         String name = req.compilerName();
         if (!forced.isEmpty()) {
-            java.nio.file.Path p = forced.indexOf('/') >= 0 ? req.cwd().resolve(forced)
+            Path p = forced.indexOf('/') >= 0 ? req.cwd().resolve(forced)
                     : CallSettings.onPath(forced, req.env());
             if (p == null || !Files.isExecutable(p) || p.toRealPath().getFileName().toString().equals("cache")) {
                 return null;

@@ -77,6 +77,9 @@ class CcacheCompatIT {
         CacheFixture.Result r = ccache("--version");
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().lines().findFirst().orElse("").startsWith("ccache version 4.7"), r.out());
+        CacheFixture.Result alone = ccache();
+        assertEquals(1, alone.exitCode());
+        assertTrue(alone.err().startsWith("Usage:\n    ccache [options]\n"), alone.err());
         CacheFixture.Result own = cache.cache(work, "-V");
         assertTrue(own.out().startsWith("cache version "), own.out());
     }
