@@ -422,30 +422,110 @@ static const char *home_dir(void)
 	return passwd_home(getuid());
 }
 
-/* $CCACHE_DIR, $XDG_CACHE_HOME/cache or $HOME/.cache/cache, made absolute
- * against the cwd without resolving links (the string is what gets hashed). */
+/* The last `cache_dir = VALUE` in a ccache configuration file, into out (blanks
+ * around key and value dropped, `#` lines skipped). Returns 1 when the file sets
+ * it (even to ""), 0 when it does not or cannot be read, as ccache skips such files. */
+static int conf_cache_dir(const char *path, char *out, size_t size)
+{
+	char line[PATH_MAX + 64];
+	FILE *f;
+	int found = 0;
+
+	if (!path || !*path || !(f = fopen(path, "re")))
+		return 0;
+	while (fgets(line, sizeof line, f)) {
+		char *k = line, *eq, *v, *end;
+
+		line[strcspn(line, "\n")] = '\0';
+		while (*k == ' ' || *k == '\t')
+			k++;
+		if (*k == '#' || !(eq = strchr(k, '=')))
+			continue;
+		for (end = eq; end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
+			;
+		if ((size_t)(end - k) != strlen("cache_dir") || strncmp(k, "cache_dir", 9) != 0)
+			continue;
+		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
+			;
+		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'); end--)
+			;
+		*end = '\0';
+		if (strlen(v) < size) {
+			strcpy(out, v);
+			found = 1;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static int is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* cache_dir as ccache 4.7 resolves it (docs/configuration.md): $CCACHE_DIR; else
+ * the cache-specific file's cache_dir ($CCACHE_CONFIGPATH, or <system cache_dir>/
+ * ccache.conf, ~/.ccache/ccache.conf, $XDG_CONFIG_HOME/ccache/ccache.conf,
+ * ~/.config/ccache/ccache.conf), else the system file's ($CACHE_SYSTEM_CONFIG or
+ * /etc/ccache.conf), else ~/.ccache if it exists, $XDG_CACHE_HOME/ccache or
+ * ~/.cache/ccache. Made absolute against the cwd without resolving links (the
+ * string is what gets hashed). A value the daemon resolves differently ($VAR in
+ * a file) makes it answer "fallback": the daemon checks every call. */
 static int find_cache_dir(struct client *cl)
 {
-	const char *base = getenv("CCACHE_DIR"), *suffix = "";
-	int n;
+	static char value[PATH_MAX], primary[PATH_MAX + 32];
+	const char *env = getenv("CCACHE_DIR"), *cfg = getenv("CCACHE_CONFIGPATH");
+	const char *home = home_dir(), *xdg, *base;
+	char legacy[PATH_MAX];
+	int n, has_legacy;
 
-	if (!base || !*base) {
-		base = getenv("XDG_CACHE_HOME");
-		suffix = "/cache";
-		if (!base || !*base) {
-			base = home_dir();
-			suffix = "/.cache/cache";
+	value[0] = '\0';
+	snprintf(legacy, sizeof legacy, "%s/.ccache", home ? home : "/nonexistent");
+	has_legacy = home && is_dir(legacy);
+	if (env && *env) {
+		snprintf(value, sizeof value, "%s", env);
+	} else if (cfg) {
+		conf_cache_dir(cfg, value, sizeof value);
+	} else {
+		const char *sys = getenv("CACHE_SYSTEM_CONFIG");
+
+		conf_cache_dir(sys && *sys ? sys : "/etc/ccache.conf", value, sizeof value);
+		if (env || !*value) {
+			xdg = getenv("XDG_CONFIG_HOME");
+			if (has_legacy)
+				snprintf(primary, sizeof primary, "%s/ccache.conf", legacy);
+			else if (xdg)
+				snprintf(primary, sizeof primary, "%s%sccache/ccache.conf", xdg, *xdg ? "/" : "");
+			else if (home)
+				snprintf(primary, sizeof primary, "%s/.config/ccache/ccache.conf", home);
+			else
+				primary[0] = '\0';
+		} else {
+			snprintf(primary, sizeof primary, "%s/ccache.conf", value);
 		}
-		if (!base)
+		conf_cache_dir(primary, value, sizeof value);
+	}
+	if (!*value) {
+		xdg = getenv("XDG_CACHE_HOME");
+		if (has_legacy)
+			snprintf(value, sizeof value, "%s", legacy);
+		else if (xdg)
+			snprintf(value, sizeof value, "%s%sccache", xdg, *xdg ? "/" : "");
+		else if (home)
+			snprintf(value, sizeof value, "%s/.cache/ccache", home);
+		else
 			return fail(cl, "cannot determine the cache directory (no HOME)");
 	}
+	base = value;
 	if (base[0] == '/') {
-		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s%s", base, suffix);
+		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s", base);
 	} else {
 		if (!get_cwd(cl))
 			return -1;
-		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s/%s%s",
-			     cl->cwd, base, suffix);
+		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s/%s", cl->cwd, base);
 	}
 	if (n < 0 || (size_t)n >= sizeof cl->cache_dir)
 		return fail(cl, "the cache directory path is too long");
@@ -1137,14 +1217,71 @@ static int finish_admin(struct client *cl, int tag, const struct reply *r)
 	return 1;
 }
 
-/* args: everything after argv[0], sent as A records. */
-static int run_admin(struct client *cl, char **args)
+/* Long options of ccache that take an argument (getopt_long accepts any unique
+ * prefix; a prefix of one of these takes the next argument too). */
+static const char *const long_with_arg[] = {
+	"checksum-file", "config-path", "dir", "directory", "dump-manifest", "dump-result",
+	"evict-namespace", "evict-older-than", "extract-result", "get-config", "hash-file",
+	"inspect", "max-files", "max-size", "recompress", "set-config", "trim-dir",
+	"trim-max-size", "trim-method",
+};
+
+/* -d/--dir and --config-path choose the cache (and so the daemon): ccache applies
+ * them as CCACHE_DIR and CCACHE_CONFIGPATH wherever they stand, and so do we
+ * before finding the socket. The daemon parses the whole command line itself. */
+static void apply_admin_settings(char **args)
+{
+	for (; *args; args++) {
+		const char *a = *args, *val = NULL;
+
+		if (strcmp(a, "--") == 0)
+			return;
+		if (a[0] == '-' && a[1] == '-') {
+			const char *name = a + 2, *eq = strchr(name, '=');
+			size_t len = eq ? (size_t)(eq - name) : strlen(name);
+			const char *env = NULL;
+			int takes = 0;
+
+			if (len == 0)
+				continue;
+			for (size_t i = 0; i < sizeof long_with_arg / sizeof *long_with_arg; i++)
+				if (strncmp(long_with_arg[i], name, len) == 0)
+					takes = 1;
+			if (len >= 2 && strncmp("directory", name, len) == 0)
+				env = "CCACHE_DIR";
+			else if (len >= 2 && strncmp("config-path", name, len) == 0)
+				env = "CCACHE_CONFIGPATH";
+			if (eq)
+				val = eq + 1;
+			else if (takes && args[1])
+				val = *++args;
+			if (env && val)
+				setenv(env, val, 1);
+		} else if (a[0] == '-') {
+			for (const char *c = a + 1; *c; c++) {
+				if (!strchr("dFkMoX", *c))
+					continue;
+				val = c[1] ? c + 1 : args[1];
+				if (!c[1] && args[1])
+					args++;
+				if (*c == 'd' && val)
+					setenv("CCACHE_DIR", val, 1);
+				break;
+			}
+		}
+	}
+}
+
+/* args: everything after argv[0], sent as A records; program is argv[0]'s basename
+ * (cache or ccache), which the daemon's messages and --version follow. */
+static int run_admin(struct client *cl, const char *program, char **args)
 {
 	struct buf req = { 0 };
 	struct reply rep = { 0 };
 	int tag = -1;
 
-	if (setup_paths(cl) == 0 && build_request(cl, &req, "admin", NULL, NULL, args) == 0)
+	apply_admin_settings(args);
+	if (setup_paths(cl) == 0 && build_request(cl, &req, "admin", program, NULL, args) == 0)
 		tag = converse(cl, &req, &rep);
 	return finish_admin(cl, tag, &rep);
 }
@@ -1164,7 +1301,7 @@ static int cmd_start_daemon(struct client *cl)
 }
 
 /* Never starts a daemon just to stop it. */
-static int cmd_stop_daemon(struct client *cl)
+static int cmd_stop_daemon(struct client *cl, const char *program)
 {
 	char *args[] = { (char *)"--stop-daemon", NULL };
 	struct buf req = { 0 };
@@ -1180,7 +1317,7 @@ static int cmd_stop_daemon(struct client *cl)
 	}
 	if (fd < 0)
 		fail(cl, "connecting to %s: %s", cl->sock, strerror(errno));
-	else if (build_request(cl, &req, "admin", NULL, NULL, args) == 0)
+	else if (build_request(cl, &req, "admin", program, NULL, args) == 0)
 		tag = exchange(cl, fd, &req, &rep);
 	if (fd >= 0)
 		close(fd);
@@ -1481,8 +1618,8 @@ static int run_cache_command(struct client *cl, int argc, char **argv)
 	if (strcmp(opt, "--start-daemon") == 0 && argc == 2)
 		return cmd_start_daemon(cl);
 	if (strcmp(opt, "--stop-daemon") == 0 && argc == 2)
-		return cmd_stop_daemon(cl);
-	return run_admin(cl, argv + 1);
+		return cmd_stop_daemon(cl, base_name(argv[0]));
+	return run_admin(cl, base_name(argv[0]), argv + 1);
 }
 
 int main(int argc, char **argv)
@@ -1499,6 +1636,8 @@ int main(int argc, char **argv)
 		argv[0] = (char *)base;
 		return run_compile(&cl, argv);
 	}
+	if (argc < 2 && strcmp(base, "ccache") == 0)
+		return run_admin(&cl, base, argv + 1); /* ccache's usage text, status 1 */
 	if (argc < 2)
 		return usage();
 	if (argv[1][0] == '-')

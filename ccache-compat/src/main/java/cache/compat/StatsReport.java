@@ -13,8 +13,21 @@ import java.util.Map;
  */
 public final class StatsReport {
 
-    /** Extra, non-counter values a report shows. */
-    public record Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes) {}
+    /**
+     * Extra, non-counter values a report shows.
+     *
+     * @param configFile the cache-specific configuration file, shown by {@code -sv} as
+     *     "Config file:" (null: not shown)
+     * @param systemConfigFile the system file consulted, shown as "System config file:" (null:
+     *     not shown, as when {@code CCACHE_CONFIGPATH} is set)
+     */
+    public record Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes, String configFile,
+            String systemConfigFile) {
+
+        public Storage(String cacheDir, long sizeBytes, long files, long maxSizeBytes) {
+            this(cacheDir, sizeBytes, files, maxSizeBytes, null, null);
+        }
+    }
 
     private static final DateTimeFormatter UPDATED =
             DateTimeFormatter.ofPattern("EEE MMM d HH:mm:ss yyyy", Locale.ROOT).withZone(ZoneId.systemDefault());
@@ -52,6 +65,18 @@ public final class StatsReport {
 
     /** The {@code -s} summary; {@code verbose} adds the per-reason lines of {@code -sv}. */
     public String showStats(boolean verbose) {
+        return render(verbose, true);
+    }
+
+    /**
+     * {@code --show-log-stats}: the summary of counters read from a {@code stats_log}, without
+     * what only the cache directory knows (its path, size, files, timestamps).
+     */
+    public String showLogStats(boolean verbose) {
+        return render(verbose, false);
+    }
+
+    private String render(boolean verbose, boolean withStorage) {
         long hits = get(Counter.DIRECT_CACHE_HIT) + get(Counter.PREPROCESSED_CACHE_HIT);
         long misses = get(Counter.CACHE_MISS);
         long cacheable = hits + misses;
@@ -59,8 +84,14 @@ public final class StatsReport {
         long errors = sum(Counter.Kind.ERROR);
         long total = cacheable + uncacheable + errors;
         Table t = new Table();
-        if (verbose) {
+        if (verbose && withStorage) {
             t.text("Cache directory:", storage.cacheDir());
+            if (storage.configFile() != null) {
+                t.text("Config file:", storage.configFile());
+            }
+            if (storage.systemConfigFile() != null) {
+                t.text("System config file:", storage.systemConfigFile());
+            }
             t.text("Stats updated:", updatedEpochSecond == 0 ? "never" : UPDATED.format(Instant.ofEpochSecond(updatedEpochSecond)));
             if (zeroedEpochSecond != 0) {
                 t.text("Stats zeroed:", UPDATED.format(Instant.ofEpochSecond(zeroedEpochSecond)));
@@ -85,9 +116,13 @@ public final class StatsReport {
         double gb = storage.sizeBytes() / 1e9;
         double maxGb = storage.maxSizeBytes() / 1e9;
         double pct = storage.maxSizeBytes() == 0 ? 0 : 100.0 * storage.sizeBytes() / storage.maxSizeBytes();
-        t.text("  Cache size (GB):", String.format(Locale.ROOT, "%.2f / %.2f (%s)", gb, maxGb, percent(pct)));
-        if (verbose) {
+        if (withStorage) {
+            t.text("  Cache size (GB):", String.format(Locale.ROOT, "%.2f / %.2f (%s)", gb, maxGb, percent(pct)));
+        }
+        if (verbose && withStorage) {
             t.text("  Files:", Long.toString(storage.files()));
+        }
+        if (verbose) {
             long lh = get(Counter.LOCAL_STORAGE_HIT);
             long lm = get(Counter.LOCAL_STORAGE_MISS);
             t.ratio("  Hits:", lh, lh + lm);

@@ -2,115 +2,303 @@ package cache.frontend.daemon;
 
 import cache.compat.Counter;
 import cache.compat.StatsReport;
-import cache.store.CounterStore;
-import cache.store.EntryStore;
-import java.io.PrintWriter;
-import java.io.StringWriter;
+import cache.compat.cli.Action;
+import cache.compat.cli.CcacheCommandLine;
+import cache.compat.config.Config;
+import cache.compat.config.ConfigException;
+import cache.compat.config.ConfigLoader;
+import cache.compat.config.ConfigWriter;
+import cache.compat.config.ValueSyntax;
+import cache.hashing.Digest;
+import cache.store.CompressionStats;
+import cache.store.EntryCodec;
+import cache.store.LocalStore;
+import cache.store.RecompressResult;
+import cache.store.StoreUsage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Option;
+import java.util.function.Consumer;
 
 /**
- * The {@code cache -…} commands the daemon answers (it owns the store, so statistics and
- * clearing go through it). Option names and output follow ccache 4.7.
+ * The {@code cache -…} / {@code ccache -…} commands the daemon answers (it owns the store, so
+ * statistics, limits and eviction go through it). The command line is ccache 4.7's, parsed by
+ * {@link CcacheCommandLine}; the steps run in its order, and the first failing one prints
+ * {@code <program>: error: <message>} and ends the run with status 1, as in ccache.
+ *
+ * <p>The configuration is loaded from the caller's environment (with {@code -d} and
+ * {@code --config-path} applied) and cwd, and loaded again after {@code -o}, {@code -M} and
+ * {@code -F}. Steps that touch the store check that the configuration's {@code cache_dir} is
+ * the one this daemon serves; the native client finds the directory the way ccache does, so a
+ * mismatch means a {@code cache_dir} it could not resolve (e.g. one with {@code $VAR} in a
+ * file), and is reported rather than acted on in the wrong cache.
  */
-@Command(name = "cache", sortOptions = false,
-        description = "Compile cache (ccache-compatible). Use as `cache <compiler> <args>` or through compiler-named links.")
 final class AdminCommand {
 
-    @Option(names = {"-s", "--show-stats"}, description = "show a summary of statistics counters")
-    boolean showStats;
-
-    @Option(names = {"-v", "--verbose"}, description = "more detail (with -s)")
-    boolean[] verbose = new boolean[0];
-
-    @Option(names = "--print-stats", description = "print statistics counters in machine-readable form")
-    boolean printStats;
-
-    @Option(names = {"-z", "--zero-stats"}, description = "zero statistics counters")
-    boolean zeroStats;
-
-    @Option(names = {"-C", "--clear"}, description = "clear the cache completely")
-    boolean clear;
-
-    @Option(names = "--stop-daemon", description = "stop the daemon serving this cache directory")
-    boolean stopDaemon;
-
-    @Option(names = {"-V", "--version"}, description = "print version information")
-    boolean version;
-
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "print this help text")
-    boolean help;
+    /** The ccache release whose behaviour we follow; shown by the {@code ccache} personality's {@code -V}. */
+    static final String CCACHE_VERSION = "4.7.5";
 
     /** What the daemon lends to admin commands. */
-    record Context(String cacheDir, EntryStore store, cache.store.BlobStore manifests, CounterStore counters,
-            long maxSizeBytes, String buildVersion, Clock clock, Runnable stop) {}
+    record Context(Path cacheDir, LocalStore store, ConfigLoader configs, Path systemConfig, String buildVersion,
+            Clock clock, Runnable stop, Consumer<Config> applyConfig) {}
 
     /** The result of one admin call. */
     record Result(String stdout, String stderr, int exitCode) {}
 
-    static Result run(List<String> args, Context ctx) {
-        AdminCommand cmd = new AdminCommand();
-        CommandLine cli = new CommandLine(cmd);
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cli.setOut(new PrintWriter(out));
-        cli.setErr(new PrintWriter(err));
-        try {
-            cli.parseArgs(args.toArray(new String[0]));
-        } catch (CommandLine.ParameterException e) {
-            return new Result("", "cache: " + e.getMessage() + "\n", 1);
-        }
-        if (cli.isUsageHelpRequested()) {
-            cli.usage(cli.getOut());
-            cli.getOut().flush();
-            return new Result(out.toString(), "", 0);
-        }
-        StringBuilder o = new StringBuilder();
-        if (cmd.version) {
-            o.append("cache version ").append(ctx.buildVersion()).append('\n');
-        }
-        if (cmd.clear) {
-            ctx.store().clear();
-            ctx.manifests().clear();
-        }
-        if (cmd.zeroStats) {
-            zero(ctx);
-            o.append("Statistics zeroed\n");
-        }
-        if (cmd.showStats) {
-            o.append(report(ctx).showStats(cmd.verbose.length > 0));
-        }
-        if (cmd.printStats) {
-            o.append(report(ctx).printStats());
-        }
-        if (cmd.stopDaemon) {
-            o.append("cache: daemon stopping\n");
-            ctx.stop().run();
-        }
-        return new Result(o.toString(), "", 0);
+    private final Context ctx;
+    private final String program;
+    private final CcacheCommandLine cli;
+    private final Map<String, String> env;
+    private final Path cwd;
+    private final StringBuilder out = new StringBuilder();
+    private Config config;
+
+    private AdminCommand(Context ctx, String program, List<String> args, Map<String, String> callerEnv, Path cwd) {
+        this.ctx = ctx;
+        this.program = program;
+        this.cli = CcacheCommandLine.parse(program, args);
+        this.env = cli.environment(callerEnv);
+        this.cwd = cwd;
     }
 
-    static StatsReport report(Context ctx) {
-        Map<String, Long> raw = ctx.counters().snapshot();
+    /**
+     * @param program the client's argv[0] basename ({@code cache} or {@code ccache}): messages and
+     *     {@code -V} follow it
+     */
+    static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd) {
+        return new AdminCommand(ctx, program, args, env, cwd).run();
+    }
+
+    private Result run() {
+        for (Action a : cli.actions()) {
+            try {
+                if (a.kind() == Action.Kind.FAIL) {
+                    return new Result(out.toString(), a.argument(), 1);
+                }
+                if (a.kind() == Action.Kind.HELP) {
+                    out.append(CcacheCommandLine.help(program));
+                    return new Result(out.toString(), "", 0);
+                }
+                step(a);
+            } catch (ConfigException e) {
+                return new Result(out.toString(), program + ": error: " + e.getMessage() + "\n", 1);
+            }
+        }
+        return new Result(out.toString(), "", 0);
+    }
+
+    private void step(Action a) throws ConfigException {
+        switch (a.kind()) {
+            case VERSION -> out.append(version());
+            case SHOW_CONFIG -> out.append(config().show());
+            case GET_CONFIG -> out.append(config().get(a.argument())).append('\n');
+            case SET_CONFIG -> {
+                ConfigWriter.setFromArgument(primaryConfigFile(), a.argument(), env);
+                reload();
+            }
+            case MAX_SIZE -> {
+                out.append(ConfigWriter.setMaxSize(primaryConfigFile(), a.argument(), env));
+                reload();
+            }
+            case MAX_FILES -> {
+                out.append(ConfigWriter.setMaxFiles(primaryConfigFile(), a.argument(), env));
+                reload();
+            }
+            case SHOW_STATS -> out.append(report().showStats(cli.verbosity() > 0));
+            case PRINT_STATS -> out.append(report().printStats());
+            case ZERO_STATS -> {
+                store();
+                for (Counter c : Counter.values()) {
+                    ctx.store().counters().set(c.id(), 0);
+                }
+                ctx.store().counters().set("stats_zeroed_timestamp", ctx.clock().instant().getEpochSecond());
+                out.append("Statistics zeroed\n");
+            }
+            case CLEAR -> {
+                // ccache -C prints only a progress bar, and only on a terminal.
+                store().entries().clear();
+                store().manifests().clear();
+            }
+            case CLEANUP -> store().cleanup();
+            case EVICT -> evict(a);
+            case SHOW_COMPRESSION -> out.append(compression(store().compressionStats(), store().usage()));
+            case RECOMPRESS -> out.append(recompress(a.value()));
+            case CHECKSUM_FILE -> out.append(checksum(a.argument()));
+            case STOP_DAEMON -> {
+                out.append(program).append(": daemon stopping\n");
+                ctx.stop().run();
+            }
+            case SHOW_LOG_STATS -> out.append(logStats());
+            case HASH_FILE -> throw new ConfigException(
+                    "--hash-file is not supported: cache does not use ccache's BLAKE3 hashes");
+            case INSPECT, EXTRACT_RESULT -> throw new ConfigException(
+                    "cache stores entries in RocksDB, not in ccache's result and manifest files");
+            case TRIM_DIR -> throw new ConfigException("--trim-dir is not supported by cache yet");
+            case FAIL, HELP -> throw new IllegalStateException("handled by run()");
+        }
+    }
+
+    /** {@code ccache}'s first line is what tools parse ({@code ccache version 4.7.5}); {@code cache} says what it is. */
+    private String version() {
+        if (program.equals("ccache")) {
+            return "ccache version " + CCACHE_VERSION + " (compatible; cache " + ctx.buildVersion() + ")\n";
+        }
+        return program + " version " + ctx.buildVersion() + " (compatible with ccache " + CCACHE_VERSION + ")\n";
+    }
+
+    private Config config() throws ConfigException {
+        if (config == null) {
+            config = ctx.configs().load(env, ctx.systemConfig(), cwd);
+        }
+        return config;
+    }
+
+    private void reload() throws ConfigException {
+        config = null;
+        Config c = config();
+        if (servesThisDirectory(c)) {
+            ctx.applyConfig().accept(c); // new limits take effect at once, as the next ccache call would see them
+        }
+    }
+
+    private Path primaryConfigFile() throws ConfigException {
+        return cwd.resolve(config().primaryConfigPath());
+    }
+
+    private boolean servesThisDirectory(Config c) {
+        return cwd.resolve(c.cacheDir()).normalize().equals(ctx.cacheDir().normalize());
+    }
+
+    /** The store, after checking that the caller's configuration names this daemon's directory. */
+    private LocalStore store() throws ConfigException {
+        Config c = config();
+        if (!servesThisDirectory(c)) {
+            throw new ConfigException("cache_dir " + c.cacheDir() + " is not the directory this daemon serves ("
+                    + ctx.cacheDir() + "); use -d or CCACHE_DIR to name it");
+        }
+        ctx.applyConfig().accept(c);
+        return ctx.store();
+    }
+
+    private StatsReport report() throws ConfigException {
+        LocalStore store = store();
+        Map<String, Long> raw = store.counters().snapshot();
         Map<Counter, Long> values = new EnumMap<>(Counter.class);
         for (Counter c : Counter.values()) {
             values.put(c, raw.getOrDefault(c.id(), 0L));
         }
+        StoreUsage usage = store.usage();
         return new StatsReport(values, raw.getOrDefault("stats_updated_timestamp", 0L),
                 raw.getOrDefault("stats_zeroed_timestamp", 0L),
-                new StatsReport.Storage(ctx.cacheDir(), ctx.store().totalBytes(), ctx.store().entryCount(),
-                        ctx.maxSizeBytes()));
+                new StatsReport.Storage(ctx.cacheDir().toString(), usage.bytes(), usage.files(), config().maxSize(),
+                        config().primaryConfigPath(), config().systemConfigPath().orElse(null)));
     }
 
-    private static void zero(Context ctx) {
-        for (Counter c : Counter.values()) {
-            ctx.counters().set(c.id(), 0);
+    /** {@code --show-log-stats}: the counters named in {@code stats_log}, summed. */
+    private String logStats() throws ConfigException {
+        String log = config().statsLog();
+        if (log.isEmpty()) {
+            throw new ConfigException("No stats log has been configured");
         }
-        ctx.counters().set("stats_zeroed_timestamp", ctx.clock().instant().getEpochSecond());
+        Map<String, Counter> byName = new java.util.HashMap<>();
+        for (Counter c : Counter.values()) {
+            byName.put(c.id(), c);
+        }
+        Map<Counter, Long> values = new EnumMap<>(Counter.class);
+        try {
+            for (String line : Files.readAllLines(cwd.resolve(log))) {
+                Counter c = byName.get(line.trim());
+                if (c != null) {
+                    values.merge(c, 1L, Long::sum);
+                }
+            }
+        } catch (IOException e) {
+            // ccache shows an empty summary for a log it cannot read
+        }
+        return new StatsReport(values, 0, 0, new StatsReport.Storage(ctx.cacheDir().toString(), 0, 0, 0))
+                .showLogStats(cli.verbosity() > 0);
+    }
+
+    /** ccache prints only a progress bar, and only on a terminal: nothing here. */
+    private void evict(Action a) throws ConfigException {
+        LocalStore store = store();
+        if (a.argument() != null && a.value() != null) {
+            store.evictNamespace(a.argument(), Duration.ofSeconds(a.value()));
+        } else if (a.argument() != null) {
+            store.evictNamespace(a.argument());
+        } else {
+            store.evictOlderThan(Duration.ofSeconds(a.value()));
+        }
+    }
+
+    /** {@code -x}, in ccache 4.7's layout. Entries only: manifests are small and not recompressed. */
+    static String compression(CompressionStats s, StoreUsage usage) {
+        double ratio = s.ratio();
+        double savings = s.uncompressedBytes() == 0 || ratio == 0 ? 0 : 100.0 - 100.0 / ratio;
+        double ofOriginal = s.uncompressedBytes() == 0 ? 100.0 : 100.0 * s.storedBytes() / s.uncompressedBytes();
+        return "Total data:            " + human(usage.bytes()) + " (" + human(usage.bytes()) + " disk blocks)\n"
+                + "Compressed data:       " + human(s.storedBytes()) + " (" + fixed(ofOriginal, 1)
+                + "% of original size)\n"
+                + "  Original size:       " + human(s.uncompressedBytes()) + "\n"
+                + "  Compression ratio: " + fixed(ratio, 3) + " x  (" + fixed(savings, 1) + "% space savings)\n"
+                + "Incompressible data:   " + human(0) + "\n";
+    }
+
+    private String recompress(Long level) throws ConfigException {
+        LocalStore store = store();
+        EntryCodec target = level == null ? new EntryCodec(false, 0) : new EntryCodec(true, level.intValue());
+        int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
+        RecompressResult r = store.recompress(target, threads);
+        if (r.corruptRemoved() > 0) {
+            store.counters().add(Counter.CORRUPT_ENTRY.id(), r.corruptRemoved());
+        }
+        CompressionStats after = store.compressionStats();
+        double before = r.bytesBefore() == 0 ? 0 : (double) after.uncompressedBytes() / r.bytesBefore();
+        double now = r.bytesAfter() == 0 ? 0 : (double) after.uncompressedBytes() / r.bytesAfter();
+        long original = after.uncompressedBytes();
+        return "Original data:           " + human(original) + "\n"
+                + "Old compressed data:     " + human(r.bytesBefore()) + " (" + pct(r.bytesBefore(), original)
+                + "% of original size)\n"
+                + "  - Compression ratio: " + fixed(before, 3) + " x  (" + savings(before) + "% space savings)\n"
+                + "New compressed data:     " + human(r.bytesAfter()) + " (" + pct(r.bytesAfter(), original)
+                + "% of original size)\n"
+                + "  - Compression ratio: " + fixed(now, 3) + " x  (" + savings(now) + "% space savings)\n"
+                + "Size change:             " + (r.bytesAfter() < r.bytesBefore() ? "-" : "")
+                + human(Math.abs(r.bytesAfter() - r.bytesBefore())) + "\n";
+    }
+
+    /** {@code --checksum-file}: the XXH3-128 of the file, in hex, as ccache prints it. */
+    private String checksum(String file) throws ConfigException {
+        if (file.equals("-")) {
+            throw new ConfigException("--checksum-file -: the daemon cannot read the client's standard input");
+        }
+        try {
+            byte[] data = Files.readAllBytes(cwd.resolve(file));
+            return Digest.of(data).hex() + "\n";
+        } catch (IOException e) {
+            throw new ConfigException("Failed to checksum " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String pct(long part, long whole) {
+        return fixed(whole == 0 ? 100.0 : 100.0 * part / whole, 1);
+    }
+
+    private static String savings(double ratio) {
+        return fixed(ratio == 0 ? 0 : 100.0 - 100.0 / ratio, 1);
+    }
+
+    private static String human(long bytes) {
+        return ValueSyntax.formatSizeHuman(bytes);
+    }
+
+    private static String fixed(double d, int decimals) {
+        return String.format(Locale.ROOT, "%." + decimals + "f", d);
     }
 }

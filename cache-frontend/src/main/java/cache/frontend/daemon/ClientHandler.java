@@ -85,6 +85,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         Outcome outcome;
         try {
             Config config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
+            if (!daemon.serves(config, cwd)) {
+                return ReplyEncoder.text(ctx.alloc(), ReplyEncoder.FALLBACK, daemon.pipeline().notServed(
+                        "cache_dir " + config.cacheDir() + " is not the directory this daemon serves").reason());
+            }
+            daemon.applyConfig(config);
             CompileRequest cr = new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), cwd,
                     req.env(), req.umask(), req.isTerminal(2), config);
             outcome = daemon.pipeline().handle(cr);
@@ -101,7 +106,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     private ByteBuf admin(ChannelHandlerContext ctx, ClientRequest req) {
-        AdminCommand.Result r = AdminCommand.run(req.args(), daemon.adminContext());
+        String program = req.compilerName() == null ? "cache" : req.compilerName();
+        AdminCommand.Result r = AdminCommand.run(daemon.adminContext(), program, req.args(), req.env(),
+                Path.of(req.cwd()));
         return ReplyEncoder.replay(ctx.alloc(), r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.exitCode());
     }

@@ -1,10 +1,16 @@
 package cache.frontend.daemon;
 
+import cache.compat.Counter;
+import cache.compat.config.Config;
+import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
 import cache.frontend.exec.SupervisedProcessRunner;
 import cache.frontend.pipeline.CompilePipeline;
+import cache.store.CleanupResult;
 import cache.store.EntryCodec;
 import cache.store.LocalStore;
+import cache.store.StoreLimits;
+import cache.store.StoreOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -19,6 +25,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -61,24 +69,85 @@ public final class Daemon implements AutoCloseable {
         this.config = config;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         Files.createDirectories(config.cacheDir());
-        this.store = openStore(config.cacheDir().resolve("db"));
+        Config initial = initialConfig(config.cacheDir());
+        EntryCodec codec = initial.compression() ? new EntryCodec(true, initial.compressionLevel())
+                : new EntryCodec(false, 0);
+        this.store = openStore(config.cacheDir().resolve("db"), codec, StoreOptions.defaults()
+                .withLimits(limitsOf(initial)).withCleanupListener(this::countCleanup));
         int umask = detectUmask(config.socket().getParent());
         this.pipeline = new CompilePipeline(store.entries(), store.manifests(), store.counters(),
                 new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask);
-        this.adminContext = new AdminCommand.Context(config.cacheDir().toString(), store.entries(), store.manifests(),
-                store.counters(),
-                config.maxSizeBytes(), config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
+        this.adminContext = new AdminCommand.Context(config.cacheDir(), store, configs, systemConfig,
+                config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon, this::applyConfig);
+    }
+
+    /**
+     * The configuration the daemon starts with: its own environment (the client that spawned it)
+     * with {@code CCACHE_DIR} naming the directory it serves. Only the store's compression and
+     * first limits come from it; each call brings its own configuration.
+     */
+    private Config initialConfig(Path cacheDir) {
+        Map<String, String> env = new LinkedHashMap<>(System.getenv());
+        env.put("CCACHE_DIR", cacheDir.toString());
+        try {
+            return configs.load(env, systemConfig, Path.of("/"));
+        } catch (ConfigException e) {
+            LOG.warning("invalid configuration, starting with ccache's defaults: " + e.getMessage());
+            try {
+                return configs.load(Map.of("CCACHE_DIR", cacheDir.toString(), "CCACHE_CONFIGPATH", ""),
+                        Path.of("/nonexistent"), Path.of("/"));
+            } catch (ConfigException impossible) {
+                throw new IllegalStateException(impossible);
+            }
+        }
+    }
+
+    /** ccache's limits from a configuration; values ccache would also not enforce mean "no limit". */
+    static StoreLimits limitsOf(Config c) {
+        double multiple = c.limitMultiple() > 0 && c.limitMultiple() <= 1 ? c.limitMultiple()
+                : StoreLimits.DEFAULT_LIMIT_MULTIPLE;
+        return new StoreLimits(Math.max(0, c.maxSize()), Math.max(0, c.maxFiles()), multiple);
+    }
+
+    /**
+     * Whether a call's configuration names the cache directory this daemon serves. The client
+     * finds the directory as ccache does, so a difference is rare (a {@code cache_dir} written with
+     * {@code $VAR} in a file); such a call is not served from this cache.
+     */
+    boolean serves(Config c, Path cwd) {
+        return cwd.resolve(c.cacheDir()).normalize().equals(config.cacheDir().normalize());
+    }
+
+    /**
+     * Brings the live store in line with a call's configuration: the daemon lives long, and
+     * {@code max_size}, {@code max_files} or {@code limit_multiple} may have changed ({@code -M},
+     * an edited file, the environment) since it started.
+     */
+    void applyConfig(Config c) {
+        StoreLimits wanted = limitsOf(c);
+        if (!wanted.equals(store.limits())) {
+            LOG.info("store limits now " + wanted);
+            store.setLimits(wanted);
+        }
+    }
+
+    /** Runs on the store's maintenance thread: one counter write. */
+    private void countCleanup(CleanupResult r) {
+        if (r.cause() == CleanupResult.Cause.AUTOMATIC
+                || (r.cause() == CleanupResult.Cause.REQUESTED && r.evictedFiles() > 0)) {
+            store.counters().add(Counter.CLEANUPS_PERFORMED.id(), 1);
+        }
     }
 
     /**
      * Opens the store, waiting a little while a previous daemon still holds RocksDB's lock (it
      * may be closing after an idle exit or --stop-daemon while a new client already started us).
      */
-    private static LocalStore openStore(Path dir) throws IOException {
+    private static LocalStore openStore(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (true) {
             try {
-                return LocalStore.open(dir, EntryCodec.defaults());
+                return LocalStore.open(dir, codec, options);
             } catch (IOException e) {
                 if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("lock")) {
                     throw e;

@@ -38,7 +38,7 @@ public final class DaemonMain implements Callable<Integer> {
     public Integer call() throws Exception {
         long idle = idleTimeout != null ? idleTimeout : envLong("CACHE_IDLE_TIMEOUT", 3600);
         DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), cacheDir.toAbsolutePath(), client,
-                Duration.ofSeconds(idle), 5_000_000_000L, buildVersion());
+                Duration.ofSeconds(idle), buildVersion());
         try (Daemon daemon = new Daemon(config)) {
             daemon.start();
             daemon.awaitStop();

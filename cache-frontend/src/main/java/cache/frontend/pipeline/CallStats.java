@@ -24,6 +24,17 @@ final class CallStats {
         return deltas.containsKey(c.id());
     }
 
+    /** Each counter name once per increment, sorted: the lines ccache writes to {@code stats_log}. */
+    java.util.List<String> names() {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        new java.util.TreeMap<>(deltas).forEach((name, n) -> {
+            for (long i = 0; i < n; i++) {
+                out.add(name);
+            }
+        });
+        return out;
+    }
+
     void flush(CounterStore store, Clock clock) {
         if (!deltas.isEmpty()) {
             store.addAll(deltas);

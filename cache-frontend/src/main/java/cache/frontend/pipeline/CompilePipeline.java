@@ -1,6 +1,7 @@
 package cache.frontend.pipeline;
 
 import cache.compat.Counter;
+import cache.compat.config.Sloppiness;
 import cache.frontend.args.Analysis;
 import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.BaseDir;
@@ -76,6 +77,7 @@ public final class CompilePipeline {
     private final FileHashCache fileHashes = new FileHashCache(200_000);
     private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
     private final SearchPathProbe searchPaths;
+    private final CompilerCheck compilerCheck;
     /**
      * Decoded manifests with the bytes they came from, so a hit skips the decompression and
      * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
@@ -96,6 +98,7 @@ public final class CompilePipeline {
         this.clock = clock;
         this.daemonUmask = daemonUmask;
         this.searchPaths = new SearchPathProbe(runner);
+        this.compilerCheck = new CompilerCheck(runner);
     }
 
     /**
@@ -114,9 +117,60 @@ public final class CompilePipeline {
         return new Outcome.Fallback("invalid configuration: " + message);
     }
 
-    public Outcome handle(CompileRequest req) throws InterruptedException {
+    /**
+     * A call whose configuration names another cache directory than the one this daemon
+     * serves: compiled by the client, counted here as a fallback.
+     */
+    public Outcome.Fallback notServed(String reason) {
         CallStats stats = new CallStats();
+        stats.count(Counter.FALLBACK_LOCAL);
+        LOG.info("not served, falling back to a plain compile: " + reason);
         try {
+            stats.flush(counters, clock);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record statistics", e);
+        }
+        return new Outcome.Fallback(reason);
+    }
+
+    public Outcome handle(CompileRequest original) throws InterruptedException {
+        CallStats stats = new CallStats();
+        Outcome outcome = null;
+        try {
+            outcome = counted(original, stats);
+            return outcome;
+        } finally {
+            try {
+                if (original.config().stats()) {
+                    stats.flush(counters, clock);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "could not record statistics", e);
+            }
+            if (outcome != null) {
+                CallLog.write(original, inputFile(original), stats, outcome);
+            }
+        }
+    }
+
+    /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */
+    private static String inputFile(CompileRequest req) {
+        for (int i = req.args().size() - 1; i >= 0; i--) {
+            String a = req.args().get(i);
+            if (!a.startsWith("-") && Files.isRegularFile(req.cwd().resolve(a))) {
+                return a;
+            }
+        }
+        return "";
+    }
+
+    private Outcome counted(CompileRequest original, CallStats stats) throws InterruptedException {
+        CompileRequest req = original;
+        try {
+            req = configured(original);
+            if (req == null) {
+                return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, "compiler " + original.config().compiler());
+            }
             Outcome o = run(req, stats);
             if (o instanceof Outcome.Fallback f) {
                 stats.count(Counter.FALLBACK_LOCAL);
@@ -128,13 +182,33 @@ public final class CompilePipeline {
             stats.count(Counter.FALLBACK_LOCAL);
             LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
             return new Outcome.Fallback("internal error: " + e);
-        } finally {
-            try {
-                stats.flush(counters, clock);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not record statistics", e);
-            }
         }
+    }
+
+    /**
+     * The call with {@code compiler} (force the compiler, found on the caller's PATH) and
+     * {@code umask} (for the outputs written) applied; null when the forced compiler is not found
+     * or leads back to the client.
+     */
+    private static CompileRequest configured(CompileRequest req) throws IOException {
+        String forced = req.config().compiler();
+        Path compiler = req.compiler();
+        String name = req.compilerName();
+        if (!forced.isEmpty()) {
+            Path p = forced.indexOf('/') >= 0 ? req.cwd().resolve(forced)
+                    : CallSettings.onPath(forced, req.env());
+            if (p == null || !Files.isExecutable(p) || p.toRealPath().getFileName().toString().equals("cache")) {
+                return null;
+            }
+            compiler = p;
+            name = forced;
+        }
+        int umask = req.config().umask().orElse(req.umask());
+        if (compiler == req.compiler() && umask == req.umask()) {
+            return req;
+        }
+        return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
+                req.config());
     }
 
     private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
@@ -149,11 +223,17 @@ public final class CompilePipeline {
         }
         boolean debugInfo = ((Invocation) analysis).hashCwd(); // -g or coverage: outputs describe the sources
         Invocation inv = req.config().hashDir() ? (Invocation) analysis : ((Invocation) analysis).withoutCwdInKey();
+        Invocation keyInv = CallSettings.withoutIgnored(inv, req.config().ignoreOptions());
         CompilerIdentity compiler;
+        Digest compilerChecked;
         try {
-            compiler = CompilerIdentity.of(req.compilerName(), req.compiler());
+            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            compilerChecked = compilerCheck.digest(found, req.config().compilerCheck(), req.cwd(), req.env());
+            compiler = CompilerCheck.identity(found, req.config().compilerCheck());
         } catch (IOException e) {
             return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        } catch (CompilerCheck.FailedException e) {
+            return passthrough(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
         }
         boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
                 && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
@@ -166,10 +246,27 @@ public final class CompilePipeline {
                 return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
             }
         }
+        // ccache's extra_files_to_hash, namespace and compiler_check: more inputs of every key.
+        for (String f : req.config().extraFilesToHash().split(":")) {
+            if (f.isEmpty()) {
+                continue;
+            }
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                return passthrough(stats, Counter.ERROR_HASHING_EXTRA_FILE, "cannot read " + f);
+            }
+        }
+        if (!req.config().namespace().isEmpty()) {
+            extraFiles.add(Digest.of(("namespace " + req.config().namespace()).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (compilerChecked != null) {
+            extraFiles.add(compilerChecked);
+        }
         long started = epochNanos();
 
-        Digest directKey = directKey(req, inv, compiler, colored, extraFiles, started);
-        if (directKey != null) {
+        Digest directKey = directKey(req, keyInv, compiler, colored, extraFiles, started);
+        if (directKey != null && !req.config().recache()) {
             Digest entryKey = directMode.match(manifest(directKey), req.cwd());
             CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
             if (hit != null) {
@@ -180,6 +277,9 @@ public final class CompilePipeline {
                 return dependModeMiss(req, inv, compiler, directKey, colored, stats, started);
             }
         }
+        if (req.config().readOnlyDirect() && !req.config().recache()) {
+            return compile(req, inv, null, colored, stats, null); // direct lookups only, never stored
+        }
 
         byte[] preprocessed;
         byte[] cppStderr;
@@ -187,10 +287,11 @@ public final class CompilePipeline {
             preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
             cppStderr = new byte[0];
         } else {
-            ProcessResult cpp = runner.run(command(req, inv.preprocessorArgs(), false), req.cwd(), req.env());
+            ProcessResult cpp = runner.run(command(req, req.config().prefixCommandCpp(), inv.preprocessorArgs(), false),
+                    req.cwd(), req.env());
             if (cpp.exitCode() != 0) {
                 LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", command(req,
-                        inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
+                        req.config().prefixCommandCpp(), inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
                 return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
             }
             preprocessed = cpp.stdout();
@@ -205,12 +306,12 @@ public final class CompilePipeline {
         // Debug info may record the contents of the files read, not only the text they gave
         // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
         List<Digest> included = debugInfo ? includedContents(req, inv.source(), preprocessed) : List.of();
-        Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, inv,
+        Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, keyInv,
                 req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included));
         Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
         // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
         boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
-        if (directKey != null && entryStored) {
+        if (directKey != null && entryStored && !req.config().readOnly()) {
             remember(req, inv, compiler, directKey, key, preprocessed, started);
         }
         return outcome;
@@ -232,7 +333,8 @@ public final class CompilePipeline {
         } catch (IOException e) {
             return null; // the preprocessor run reports it
         }
-        if ((source.timeMacros() & (FileHashCache.TIME | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
+        int timeMacros = req.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
+        if ((source.timeMacros() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
@@ -320,7 +422,8 @@ public final class CompilePipeline {
         }
         Manifest.Result result = directMode.record(key, preprocessed, search, req.cwd(), started - TOO_NEW_NANOS);
         if (result != null) {
-            manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode());
+            manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
+                    req.config().namespace());
         }
     }
 
@@ -353,6 +456,14 @@ public final class CompilePipeline {
 
     private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats)
             throws IOException, InterruptedException {
+        if (req.config().recache() || req.config().readOnly()) {
+            // recache: never a hit, always a new entry; read_only: never an entry, so nothing to share.
+            CacheEntry hit = req.config().recache() ? null : lookup(key, stats);
+            if (hit != null) {
+                return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
+            }
+            return compile(req, inv, key, colored, stats, null);
+        }
         CacheEntry hit = lookup(key, stats);
         if (hit != null) {
             return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
@@ -399,13 +510,24 @@ public final class CompilePipeline {
             InFlight.Ticket ticket) throws IOException, InterruptedException {
         CacheEntry stored = null;
         try {
-            stats.count(Counter.PREPROCESSED_CACHE_MISS);
-            Compiled c = runCompile(req, inv, colored, stats);
-            if (c.entry() != null) {
-                store.put(key, c.entry());
-                stats.count(Counter.LOCAL_STORAGE_WRITE);
-                stored = c.entry();
+            // As ccache 4.7 counts: recache is its own counter, not a miss; read_only_direct
+            // (key == null) never looked in preprocessor mode.
+            if (req.config().recache()) {
+                stats.count(Counter.RECACHE);
+            } else {
+                stats.count(Counter.CACHE_MISS);
+                if (key != null) {
+                    stats.count(Counter.PREPROCESSED_CACHE_MISS);
+                    stats.count(Counter.LOCAL_STORAGE_MISS);
+                }
             }
+            Compiled c = runCompile(req, inv, colored, stats);
+            if (c.entry() == null || key == null || req.config().readOnly()) {
+                return c.replay();
+            }
+            store.put(key, c.entry(), req.config().namespace());
+            stats.count(Counter.LOCAL_STORAGE_WRITE);
+            stored = c.entry();
             return c.replay();
         } finally {
             if (ticket != null) {
@@ -437,9 +559,8 @@ public final class CompilePipeline {
     /** Runs the real compile and collects what it wrote; counts the miss and any reason not to cache. */
     private Compiled runCompile(CompileRequest req, Invocation inv, boolean colored, CallStats stats)
             throws IOException, InterruptedException {
-        stats.count(Counter.CACHE_MISS);
-        stats.count(Counter.LOCAL_STORAGE_MISS);
-        ProcessResult r = runner.run(command(req, inv.compileArgs(), colored), req.cwd(), req.env());
+        ProcessResult r = runner.run(command(req, req.config().prefixCommand(), inv.compileArgs(), colored),
+                req.cwd(), req.env());
         Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
         if (r.exitCode() != 0) {
             stats.count(Counter.COMPILE_FAILED);
@@ -472,8 +593,10 @@ public final class CompilePipeline {
      */
     private Outcome dependModeMiss(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey,
             boolean colored, CallStats stats, long started) throws IOException, InterruptedException {
+        stats.count(Counter.CACHE_MISS);
+        stats.count(Counter.LOCAL_STORAGE_MISS);
         Compiled c = runCompile(req, inv, colored, stats);
-        if (c.entry() == null) {
+        if (c.entry() == null || req.config().readOnly() || req.config().readOnlyDirect()) {
             return c.replay();
         }
         byte[] depFile = c.entry().outputs().get(OutputKind.DEPENDENCY);
@@ -494,7 +617,7 @@ public final class CompilePipeline {
             key.add("path", dep).add("file", h.digest());
         }
         Digest entryKey = keyOf(req, inv, "depend", key);
-        store.put(entryKey, c.entry());
+        store.put(entryKey, c.entry(), req.config().namespace());
         stats.count(Counter.LOCAL_STORAGE_WRITE);
         FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
         if (!tooNew(source, started)) {
@@ -504,7 +627,8 @@ public final class CompilePipeline {
                     : directMode.recordFromDependencies(entryKey, inv.source(), deps.subList(1, deps.size()), search,
                             req.cwd(), started - TOO_NEW_NANOS);
             if (result != null) {
-                manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode());
+                manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
+                        req.config().namespace());
             }
         }
         return c.replay();
@@ -523,8 +647,12 @@ public final class CompilePipeline {
         return new Outcome.Passthrough(why.id() + ": " + reason);
     }
 
-    private static List<String> command(CompileRequest req, List<String> args, boolean colored) {
-        List<String> cmd = new ArrayList<>(args.size() + 2);
+    /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
+    private static List<String> command(CompileRequest req, String prefix, List<String> args, boolean colored) {
+        List<String> cmd = new ArrayList<>(args.size() + 4);
+        if (!prefix.isEmpty()) {
+            cmd.addAll(CallSettings.prefix(prefix, req.cwd(), req.env()));
+        }
         cmd.add(req.compiler().toString());
         if (colored) {
             cmd.add("-fdiagnostics-color=always");

@@ -72,7 +72,7 @@ class FrontDoorIT {
         assertEquals(0, cache.cache(work, "gcc", "-c", "a.c").exitCode());
         assertEquals(0, cache.cache(work, "gcc", "-c", "a.c").exitCode());
         assertEquals(1, cache.stat("cache_miss"));
-        assertEquals(1, cache.stat("files_in_cache"));
+        assertEquals(2, cache.stat("files_in_cache"), "the entry and its manifest, as ccache 4.7 counts them");
         assertTrue(cache.stats().containsKey("cache_size_kibibyte"), "--print-stats lists the cache size");
         assertTrue(cache.stat("stats_updated_timestamp") > 0);
 

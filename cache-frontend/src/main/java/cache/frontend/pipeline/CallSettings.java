@@ -1,0 +1,88 @@
+package cache.frontend.pipeline;
+
+import cache.frontend.args.Invocation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/** How a call's ccache settings ({@code ignore_options}, {@code prefix_command}, {@code compiler}) shape it. */
+final class CallSettings {
+
+    private CallSettings() {}
+
+    /** Words separated by blanks, as ccache splits {@code prefix_command} and check commands. */
+    static List<String> words(String s) {
+        List<String> out = new ArrayList<>();
+        for (String w : s.trim().split("\\s+")) {
+            if (!w.isEmpty()) {
+                out.add(w);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The invocation as the key sees it with {@code ignore_options} applied: an argument equal to
+     * a listed option, or starting with one listed with a trailing {@code *}, is left out of the
+     * hash (the compiler still gets it).
+     */
+    static Invocation withoutIgnored(Invocation inv, String ignoreOptions) {
+        List<String> patterns = words(ignoreOptions);
+        if (patterns.isEmpty()) {
+            return inv;
+        }
+        return new Invocation(inv.language(), inv.source(), inv.outputs(), keep(inv.compileArgs(), patterns),
+                inv.preprocessorArgs(), keep(inv.keyArgs(), patterns), inv.hashCwd(), inv.directModeAllowed(),
+                inv.colorChosen(), inv.hashedFiles());
+    }
+
+    private static List<String> keep(List<String> args, List<String> patterns) {
+        List<String> out = new ArrayList<>(args.size());
+        for (String a : args) {
+            if (!ignored(a, patterns)) {
+                out.add(a);
+            }
+        }
+        return out;
+    }
+
+    static boolean ignored(String arg, List<String> patterns) {
+        for (String p : patterns) {
+            if (p.endsWith("*") ? arg.startsWith(p.substring(0, p.length() - 1)) : arg.equals(p)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * {@code prefix_command} words with the first one found on the caller's {@code PATH}, as
+     * ccache does; a word that is not found is left for exec to report.
+     */
+    static List<String> prefix(String setting, Path cwd, Map<String, String> env) {
+        List<String> w = words(setting);
+        if (!w.isEmpty() && w.get(0).indexOf('/') < 0) {
+            Path found = onPath(w.get(0), env);
+            if (found != null) {
+                w.set(0, found.toString());
+            }
+        } else if (!w.isEmpty()) {
+            w.set(0, cwd.resolve(w.get(0)).toString());
+        }
+        return w;
+    }
+
+    /** An executable named {@code name} in the caller's {@code PATH}, or null. */
+    static Path onPath(String name, Map<String, String> env) {
+        for (String dir : Arrays.asList(env.getOrDefault("PATH", "/usr/bin:/bin").split(":"))) {
+            Path p = Path.of(dir.isEmpty() ? "." : dir).resolve(name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
+                return p.toAbsolutePath();
+            }
+        }
+        return null;
+    }
+}

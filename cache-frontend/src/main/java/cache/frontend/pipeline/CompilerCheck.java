@@ -1,0 +1,89 @@
+package cache.frontend.pipeline;
+
+import cache.frontend.exec.ProcessResult;
+import cache.frontend.exec.ProcessRunner;
+import cache.frontend.key.CompilerIdentity;
+import cache.hashing.Digest;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * ccache's {@code compiler_check}: what of the compiler goes into every key.
+ *
+ * <ul>
+ *   <li>{@code mtime} (default): size and modification time ({@link CompilerIdentity} as is);
+ *   <li>{@code content}: the binary's contents;
+ *   <li>{@code none}: nothing but the compiler's name;
+ *   <li>{@code string:X}: the string X;
+ *   <li>anything else: commands separated by {@code ;}, with {@code %compiler%} replaced by the
+ *       compiler's path; their exit codes, stdout and stderr are hashed. The result is kept per
+ *       compiler path, size, mtime and setting, so a build runs each command once.
+ * </ul>
+ */
+final class CompilerCheck {
+
+    /** A command that failed: ccache counts {@code compiler_check_failed}. */
+    static final class FailedException extends Exception {
+        FailedException(String message) {
+            super(message);
+        }
+    }
+
+    private record Key(CompilerIdentity compiler, String setting) {}
+
+    private final ProcessRunner runner;
+    private final Cache<Key, Digest> results = Caffeine.newBuilder().maximumSize(1024).build();
+
+    CompilerCheck(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    /** The identity to hash: without size and mtime unless the setting is {@code mtime}. */
+    static CompilerIdentity identity(CompilerIdentity c, String setting) {
+        return setting.equals("mtime") ? c : new CompilerIdentity(c.name(), c.path(), 0, 0);
+    }
+
+    /** What to hash besides {@link #identity}, or null for {@code mtime} and {@code none}. */
+    Digest digest(CompilerIdentity c, String setting, Path cwd, Map<String, String> env)
+            throws IOException, InterruptedException, FailedException {
+        if (setting.equals("mtime") || setting.equals("none")) {
+            return null;
+        }
+        if (setting.startsWith("string:")) {
+            return Digest.of(("compiler_check " + setting).getBytes(StandardCharsets.UTF_8));
+        }
+        Key key = new Key(c, setting);
+        Digest known = results.getIfPresent(key);
+        if (known != null) {
+            return known;
+        }
+        Digest d;
+        if (setting.equals("content")) {
+            d = Digest.of(Files.readAllBytes(c.path()));
+        } else {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            for (String command : setting.split(";")) {
+                List<String> words = CallSettings.words(command.replace("%compiler%", c.path().toString()));
+                if (words.isEmpty()) {
+                    continue;
+                }
+                ProcessResult r = runner.run(words, cwd, env);
+                if (r.exitCode() != 0) {
+                    throw new FailedException("compiler check command failed (" + r.exitCode() + "): " + command);
+                }
+                all.write(r.stdout());
+                all.write(r.stderr());
+            }
+            d = Digest.of(all.toByteArray());
+        }
+        results.put(key, d);
+        return d;
+    }
+}

@@ -1,0 +1,255 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code cache} as a drop-in for ccache: run through a link named {@code ccache}, with ccache's
+ * environment variables and admin options, against the real daemon and gcc.
+ */
+@Timeout(300)
+class CcacheCompatIT {
+
+    @TempDir
+    Path tmp;
+
+    private CacheFixture cache;
+    private Path work;
+    private Path ccache;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cache = new CacheFixture(tmp);
+        work = Files.createDirectories(tmp.resolve("w"));
+        ccache = Files.createDirectories(tmp.resolve("bin")).resolve("ccache");
+        Files.createSymbolicLink(ccache, CacheFixture.CLIENT);
+        Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        cache.close();
+    }
+
+    private CacheFixture.Result ccache(Map<String, String> extraEnv, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.putAll(extraEnv);
+        List<String> cmd = new ArrayList<>();
+        cmd.add(ccache.toString());
+        cmd.addAll(List.of(args));
+        return CacheFixture.run(work, cmd, env);
+    }
+
+    private CacheFixture.Result ccache(String... args) throws Exception {
+        return ccache(Map.of(), args);
+    }
+
+    private void compileOk(Map<String, String> env, String source) throws Exception {
+        CacheFixture.Result r = ccache(env, "gcc", "-c", source);
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
+    @Test
+    void prefixModeThroughACcacheLinkHitsOnTheSecondCall() throws Exception {
+        compileOk(Map.of(), "a.c");
+        compileOk(Map.of(), "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+        assertTrue(Files.isRegularFile(work.resolve("a.o")));
+    }
+
+    @Test
+    void versionFirstLineIsCcachesForTheCcachePersonality() throws Exception {
+        CacheFixture.Result r = ccache("--version");
+        assertEquals(0, r.exitCode(), r.err());
+        assertTrue(r.out().lines().findFirst().orElse("").startsWith("ccache version 4.7"), r.out());
+        CacheFixture.Result alone = ccache();
+        assertEquals(1, alone.exitCode());
+        assertTrue(alone.err().startsWith("Usage:\n    ccache [options]\n"), alone.err());
+        CacheFixture.Result own = cache.cache(work, "-V");
+        assertTrue(own.out().startsWith("cache version "), own.out());
+    }
+
+    @Test
+    void zeroStatsThenPrintStatsShowsZeros() throws Exception {
+        compileOk(Map.of(), "a.c");
+        CacheFixture.Result z = ccache("-z");
+        assertEquals("Statistics zeroed\n", z.out());
+        CacheFixture.Result p = ccache("--print-stats");
+        assertEquals(0, p.exitCode(), p.err());
+        for (String line : p.out().split("\n")) {
+            String[] kv = line.split("\t");
+            if (!kv[0].endsWith("_timestamp") && !kv[0].equals("cache_size_kibibyte") && !kv[0].equals("files_in_cache")) {
+                assertEquals("0", kv[1], line);
+            }
+        }
+    }
+
+    @Test
+    void maxSizeSetByDashMEvictsDownToTheLimit() throws Exception {
+        CacheFixture.Result m = ccache("-M", "1M");
+        assertEquals("Set cache size limit to 1.0 MB\n", m.out());
+        assertTrue(Files.readString(cache.cacheDir.resolve("ccache.conf")).contains("max_size = 1M"));
+        Random random = new Random(42);
+        for (int i = 0; i < 14; i++) {
+            // ~120 kB of incompressible data per object: 14 objects are well over 1 MB.
+            StringBuilder src = new StringBuilder("const unsigned char data" + i + "[] = {");
+            for (int b = 0; b < 120_000; b++) {
+                src.append(random.nextInt(256)).append(',');
+            }
+            Files.writeString(work.resolve("big" + i + ".c"), src.append("};\n").toString());
+            compileOk(Map.of(), "big" + i + ".c");
+        }
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        Map<String, Long> s = cache.stats();
+        while (s.get("cache_size_kibibyte") * 1024 > 1_000_000 && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+            s = cache.stats();
+        }
+        assertEquals(14, s.get("cache_miss"));
+        assertTrue(s.get("cache_size_kibibyte") * 1024 <= 1_000_000, s.toString());
+        assertTrue(s.get("cleanups_performed") > 0, s.toString());
+    }
+
+    @Test
+    void prefixCommandRunsForMissesOnly() throws Exception {
+        Path log = tmp.resolve("prefix.log");
+        Path wrapper = tmp.resolve("bin/record");
+        Files.writeString(wrapper, "#!/bin/sh\necho \"$@\" >> " + log + "\nexec \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<String, String> env = Map.of("CCACHE_PREFIX", wrapper.toString());
+        compileOk(env, "a.c");
+        compileOk(env, "a.c");
+        List<String> calls = Files.readAllLines(log);
+        assertEquals(1, calls.size(), calls.toString());
+        assertTrue(calls.get(0).contains("gcc") && calls.get(0).contains("a.c"), calls.toString());
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void disableCompilesWithoutCounting() throws Exception {
+        compileOk(Map.of("CCACHE_DISABLE", "1"), "a.c");
+        assertTrue(Files.isRegularFile(work.resolve("a.o")));
+        assertEquals(0, cache.stat("cache_miss"));
+        compileOk(Map.of(), "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+    }
+
+    @Test
+    void recacheNeverHitsAndStoresAgain() throws Exception {
+        compileOk(Map.of(), "a.c");
+        compileOk(Map.of("CCACHE_RECACHE", ""), "a.c");
+        assertEquals(0, cache.hits());
+        assertEquals(1, cache.stat("recache"));
+        assertEquals(2, cache.stat("local_storage_write"));
+        compileOk(Map.of(), "a.c");
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void readOnlyUsesButNeverStores() throws Exception {
+        compileOk(Map.of("CCACHE_READONLY", "1"), "a.c");
+        assertEquals(0, cache.stat("local_storage_write"));
+        compileOk(Map.of(), "a.c");
+        assertEquals(2, cache.stat("cache_miss"));
+        compileOk(Map.of("CCACHE_READONLY", "1"), "a.c");
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void timeMacrosHitInDirectModeOnlyWhenSloppy() throws Exception {
+        Files.writeString(work.resolve("t.c"), "const char *t(void) { return __TIME__; }\n");
+        compileOk(Map.of(), "t.c");
+        compileOk(Map.of(), "t.c");
+        assertEquals(0, cache.stat("direct_cache_hit"));
+        Map<String, String> sloppy = Map.of("CCACHE_SLOPPINESS", "time_macros");
+        compileOk(sloppy, "t.c");
+        compileOk(sloppy, "t.c");
+        assertEquals(1, cache.stat("direct_cache_hit"));
+    }
+
+    @Test
+    void configOptionsGoThroughTheDaemonAndMatchCcache() throws Exception {
+        CacheFixture.Result set = ccache("-o", "max_files=7", "-k", "max_files");
+        assertEquals(0, set.exitCode(), set.err());
+        assertEquals("7\n", set.out());
+        CacheFixture.Result bad = ccache("-k", "nope");
+        assertEquals(1, bad.exitCode());
+        assertEquals("ccache: error: unknown configuration option \"nope\"\n", bad.err());
+        CacheFixture.Result ours = ccache("-p");
+        assertTrue(ours.out().contains("(" + cache.cacheDir.resolve("ccache.conf") + ") max_files = 7\n"), ours.out());
+        Path real = Path.of("/usr/bin/ccache");
+        if (Files.isExecutable(real)) {
+            Map<String, String> env = new HashMap<>(cache.env);
+            CacheFixture.Result theirs = CacheFixture.run(work, List.of(real.toString(), "-p"), env);
+            assertEquals(theirs.out(), ours.out());
+        }
+    }
+
+    @Test
+    void cacheDirFromAConfigFileChoosesTheDaemon() throws Exception {
+        Path other = tmp.resolve("other-cache");
+        Path conf = tmp.resolve("my.conf");
+        Files.writeString(conf, "# ours\n cache_dir = " + other + "\n");
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.remove("CCACHE_DIR");
+        env.put("CCACHE_CONFIGPATH", conf.toString());
+        CacheFixture.Result r = CacheFixture.run(work, List.of(ccache.toString(), "gcc", "-c", "a.c"), env);
+        assertEquals(0, r.exitCode(), r.err());
+        CacheFixture.Result s = CacheFixture.run(work, List.of(ccache.toString(), "--print-stats"), env);
+        assertTrue(s.out().contains("cache_miss\t1\n"), s.out());
+        assertTrue(Files.isDirectory(other.resolve("db")));
+        assertEquals(0, cache.stat("cache_miss"));
+        CacheFixture.run(work, List.of(ccache.toString(), "--stop-daemon"), env);
+    }
+
+    @Test
+    void dirOptionNamesAnotherCache() throws Exception {
+        Path other = tmp.resolve("third");
+        CacheFixture.Result z = ccache("-d", other.toString(), "-z", "-sv");
+        assertEquals(0, z.exitCode(), z.err());
+        assertTrue(z.out().contains("Cache directory:    " + other + "\n"), z.out());
+        assertTrue(z.out().contains("Config file:        " + other.resolve("ccache.conf") + "\n"), z.out());
+        ccache("--dir=" + other, "--stop-daemon");
+    }
+
+    @Test
+    void logFileHasALinePerCallAndStatsLogFeedsShowLogStats() throws Exception {
+        Path log = tmp.resolve("cc.log");
+        Path statsLog = tmp.resolve("stats.log");
+        Map<String, String> env = Map.of("CCACHE_LOGFILE", log.toString(), "CCACHE_STATSLOG", statsLog.toString());
+        compileOk(env, "a.c");
+        compileOk(env, "a.c");
+        assertEquals(0, ccache(env, "gcc", "-E", "a.c").exitCode());
+        List<String> lines = Files.readAllLines(log);
+        assertEquals(3, lines.size(), lines.toString());
+        assertTrue(lines.get(0).endsWith("gcc -c a.c => miss"), lines.get(0));
+        assertTrue(lines.get(1).endsWith("=> hit (direct)"), lines.get(1));
+        assertTrue(lines.get(2).contains("=> not cacheable: called_for_preprocessing"), lines.get(2));
+        String stats = Files.readString(statsLog);
+        assertTrue(stats.startsWith("# a.c\n"), stats);
+        assertTrue(stats.contains("\ncache_miss\n") && stats.contains("\ndirect_cache_hit\n")
+                && stats.endsWith("# a.c\ncalled_for_preprocessing\n"), stats);
+        CacheFixture.Result shown = ccache(env, "--show-log-stats");
+        assertEquals(0, shown.exitCode(), shown.err());
+        assertTrue(shown.out().startsWith("Cacheable calls:"), shown.out());
+        assertTrue(shown.out().contains("Uncacheable calls:    1 /    3 (33.33%)\n"), shown.out()); // ccache: 1 / 3 (33.33%)
+        CacheFixture.Result none = ccache("--show-log-stats");
+        assertEquals(1, none.exitCode());
+        assertEquals("ccache: error: No stats log has been configured\n", none.err());
+    }
+}

@@ -1,0 +1,137 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The ccache settings that change a call's key or what a call does, one test each. */
+@Timeout(300)
+class CcacheKeysIT {
+
+    @TempDir
+    Path tmp;
+
+    private CacheFixture cache;
+    private Path work;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cache = new CacheFixture(tmp);
+        work = Files.createDirectories(tmp.resolve("w"));
+        Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        cache.close();
+    }
+
+    private void compile(Map<String, String> extraEnv, String... args) throws Exception {
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.putAll(extraEnv);
+        List<String> cmd = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), "gcc"));
+        cmd.addAll(args.length == 0 ? List.of("-c", "a.c") : List.of(args));
+        CacheFixture.Result r = CacheFixture.run(work, cmd, env);
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
+    @Test
+    void namespaceSeparatesEntriesAndCanBeEvicted() throws Exception {
+        compile(Map.of("CCACHE_NAMESPACE", "one"));
+        compile(Map.of("CCACHE_NAMESPACE", "two"));
+        assertEquals(2, cache.stat("cache_miss"));
+        compile(Map.of("CCACHE_NAMESPACE", "one"));
+        assertEquals(1, cache.hits());
+        CacheFixture.Result e = cache.cache(work, "--evict-namespace", "one");
+        assertEquals(0, e.exitCode(), e.err());
+        compile(Map.of("CCACHE_NAMESPACE", "one"));
+        compile(Map.of("CCACHE_NAMESPACE", "two"));
+        assertEquals(3, cache.stat("cache_miss"));
+        assertEquals(2, cache.hits());
+    }
+
+    @Test
+    void extraFilesToHashAreHashed() throws Exception {
+        Path extra = work.resolve("extra.txt");
+        Files.writeString(extra, "1");
+        Map<String, String> env = Map.of("CCACHE_EXTRAFILES", extra.toString());
+        compile(env);
+        compile(env);
+        Files.writeString(extra, "2");
+        compile(env);
+        assertEquals(2, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+        compile(Map.of("CCACHE_EXTRAFILES", work.resolve("missing").toString()));
+        assertEquals(1, cache.stat("error_hashing_extra_file"));
+    }
+
+    @Test
+    void ignoredOptionsDoNotChangeTheKey() throws Exception {
+        Map<String, String> env = Map.of("CCACHE_IGNOREOPTIONS", "-Wextra -fmessage-length=*");
+        compile(env, "-c", "a.c", "-Wextra");
+        compile(env, "-c", "a.c", "-fmessage-length=40");
+        assertEquals(1, cache.hits());
+        compile(env, "-c", "a.c", "-Wall");
+        assertEquals(2, cache.stat("cache_miss"));
+    }
+
+    @Test
+    void compilerCheckStringAndCommand() throws Exception {
+        compile(Map.of("CCACHE_COMPILERCHECK", "string:v1"));
+        compile(Map.of("CCACHE_COMPILERCHECK", "string:v1"));
+        compile(Map.of("CCACHE_COMPILERCHECK", "string:v2"));
+        assertEquals(1, cache.hits());
+        compile(Map.of("CCACHE_COMPILERCHECK", "%compiler% -dumpversion"));
+        compile(Map.of("CCACHE_COMPILERCHECK", "%compiler% -dumpversion"));
+        assertEquals(2, cache.hits());
+        compile(Map.of("CCACHE_COMPILERCHECK", "/bin/false %compiler%"));
+        assertEquals(1, cache.stat("compiler_check_failed"));
+    }
+
+    @Test
+    void umaskAppliesToWrittenOutputs() throws Exception {
+        compile(Map.of("CCACHE_UMASK", "077"));
+        assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
+                Files.getPosixFilePermissions(work.resolve("a.o")));
+        Files.delete(work.resolve("a.o"));
+        compile(Map.of("CCACHE_UMASK", "027"));
+        assertEquals(PosixFilePermissions.fromString("rw-r-----"), Files.getPosixFilePermissions(work.resolve("a.o")));
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void statsFalseCountsNothing() throws Exception {
+        compile(Map.of("CCACHE_NOSTATS", ""));
+        compile(Map.of("CCACHE_NOSTATS", ""));
+        assertEquals(0, cache.stat("cache_miss"));
+        assertEquals(0, cache.hits());
+        compile(Map.of());
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void forcedCompilerIsUsed() throws Exception {
+        // "cache cc …" with compiler=gcc compiles with gcc under gcc's name: the same key as "cache gcc".
+        compile(Map.of());
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.put("CCACHE_COMPILER", "gcc");
+        CacheFixture.Result r = CacheFixture.run(work, List.of(CacheFixture.CLIENT.toString(), "cc", "-c", "a.c"), env);
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(1, cache.hits());
+        assertTrue(Files.isRegularFile(work.resolve("a.o")));
+    }
+}
