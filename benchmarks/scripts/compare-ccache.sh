@@ -309,16 +309,9 @@ stats() {
 	run_with "$1" "$(wrapper "$1")" --print-stats
 }
 
-# delta BEFORE AFTER NAME...: sum over NAMEs of (after - before).
-delta() {
-	local before=$1 after=$2
-	shift 2
-	awk -F '\t' -v names="$*" '
-		BEGIN { n = split(names, want, " "); for (i = 1; i <= n; i++) w[want[i]] = 1 }
-		FNR == NR { if ($1 in w) b[$1] = $2; next }
-		($1 in w) { s += $2 - b[$1] }
-		END { print s + 0 }' "$before" "$after"
-}
+# stat_sum BEFORE AFTER NAME...: see stats-lib.sh.
+# shellcheck source=stats-lib.sh
+source "$SCRIPT_DIR/stats-lib.sh"
 
 # hf KEY RUNS WARMUP PREPARE ENV CMD...: hyperfine one command, run without a shell
 # (-N: nothing to subtract for shell start-up, which matters at a few ms) with the
@@ -365,9 +358,9 @@ bench_tool() {
 		"$(entry "$tool" "${WL_CC[$wl]}")" -O2 -c "$SRC/$file" -o "$TMP/$wl-$tool.o"
 	stats "$tool" >"$after"
 
-	hits=$(delta "$before" "$after" direct_cache_hit preprocessed_cache_hit)
-	direct=$(delta "$before" "$after" direct_cache_hit)
-	misses=$(delta "$before" "$after" cache_miss)
+	hits=$(stat_sum "$before" "$after" direct_cache_hit preprocessed_cache_hit)
+	direct=$(stat_sum "$before" "$after" direct_cache_hit)
+	misses=$(stat_sum "$before" "$after" cache_miss)
 	expect=$((runs + warmup))
 	if [[ $case == hit ]]; then
 		CHECK[$key]="$hits/$expect hits (${direct}d $((hits - direct))p), $misses misses"

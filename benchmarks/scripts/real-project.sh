@@ -211,16 +211,9 @@ manifest() {
 		LC_ALL=C sort -z | xargs -0 -r sha256sum) >"$2"
 }
 
-# stat_sum BEFORE AFTER NAME...: sum over NAMEs of (after - before).
-stat_sum() {
-	local before=$1 after=$2
-	shift 2
-	awk -F '\t' -v names="$*" '
-		BEGIN { n = split(names, want, " "); for (i = 1; i <= n; i++) w[want[i]] = 1 }
-		FNR == NR { if ($1 in w) b[$1] = $2; next }
-		($1 in w) { s += $2 - b[$1] }
-		END { print s + 0 }' "$before" "$after"
-}
+# stat_sum BEFORE AFTER NAME...: see stats-lib.sh.
+# shellcheck source=stats-lib.sh
+source "$SCRIPT_DIR/stats-lib.sh"
 
 # stat_detail BEFORE AFTER NAME...: "name N, name N" for the NAMEs that changed.
 stat_detail() {

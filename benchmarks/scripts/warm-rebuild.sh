@@ -127,15 +127,9 @@ stats() {
 	esac
 }
 
-delta() {
-	local before=$1 after=$2
-	shift 2
-	awk -F '\t' -v names="$*" '
-		BEGIN { n = split(names, want, " "); for (i = 1; i <= n; i++) w[want[i]] = 1 }
-		FNR == NR { if ($1 in w) b[$1] = $2; next }
-		($1 in w) { s += $2 - b[$1] }
-		END { print s + 0 }' "$before" "$after"
-}
+# stat_sum BEFORE AFTER NAME...: see stats-lib.sh.
+# shellcheck source=stats-lib.sh
+source "$SCRIPT_DIR/stats-lib.sh"
 
 # envcmd TOOL: the env(1) prefix that puts the tool first on PATH.
 envcmd() {
@@ -174,9 +168,9 @@ for project in "${PROJECTS[@]}"; do
 		RANGE[$key]=$(jq -r '.results[0] | "\(.min) \(.max)"' "$JSON/$key.json" | awk '{ printf "%.3f-%.3f", $1, $2 }')
 		if [[ $tool != plain ]]; then
 			stats "$tool" >"$JSON/$key.after"
-			hits=$(delta "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit preprocessed_cache_hit)
-			direct=$(delta "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit)
-			misses=$(delta "$JSON/$key.before" "$JSON/$key.after" cache_miss)
+			hits=$(stat_sum "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit preprocessed_cache_hit)
+			direct=$(stat_sum "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit)
+			misses=$(stat_sum "$JSON/$key.before" "$JSON/$key.after" cache_miss)
 			expect=$(((runs + warmup) * OBJECTS[$project]))
 			CHECK[$key]="$hits/$expect hits (${direct} direct), $misses misses"
 			if [[ $hits -ne $expect || $misses -ne 0 ]]; then

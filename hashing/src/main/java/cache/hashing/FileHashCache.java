@@ -18,7 +18,7 @@ import java.util.function.LongSupplier;
  */
 public final class FileHashCache {
 
-    /** Flags in {@link Hashed#timeMacros()}. */
+    /** Flags in {@link Hashed#flags()}. */
     public static final int DATE = 1;
     public static final int TIME = 2;
     public static final int TIMESTAMP = 4;
@@ -36,8 +36,8 @@ public final class FileHashCache {
     /** The macros whose expansion is a time: {@link #DATE}, {@link #TIME}, {@link #TIMESTAMP}. */
     public static final int TIME_MACROS = DATE | TIME | TIMESTAMP;
 
-    /** A file's digest, the stat it was taken under, and which time macros it mentions. */
-    public record Hashed(Digest digest, FileStat stat, int timeMacros) {}
+    /** A file's digest, the stat it was taken under, and its flags ({@link #DATE} … {@link #QUOTE_INCLUDE}). */
+    public record Hashed(Digest digest, FileStat stat, int flags) {}
 
     /**
      * A file changed this recently is hashed but not remembered: file timestamps come from a

@@ -53,18 +53,7 @@ public final class DirectMode {
         for (IncludeScanner.Included inc : included) {
             paths.add(inc.path());
         }
-        for (IncludeScanner.Included inc : included) {
-            if (!paths.contains(inc.includer())) {
-                includerDirs.add(dirName(inc.includer()));
-            }
-            try {
-                if ((files.hash(cwd.resolve(inc.path())).timeMacros() & FileHashCache.QUOTE_INCLUDE) != 0) {
-                    includerDirs.add(dirName(inc.path()));
-                }
-            } catch (IOException e) {
-                return null;
-            }
-        }
+        List<FileHashCache.Hashed> hashed = new ArrayList<>(included.size());
         for (IncludeScanner.Included inc : included) {
             FileHashCache.Hashed h;
             try {
@@ -73,15 +62,25 @@ public final class DirectMode {
                 return null;
             }
             if (h.stat().mtimeNanos() >= notAfterNanos || h.stat().ctimeNanos() >= notAfterNanos
-                    || (h.timeMacros() & FileHashCache.TIME_MACROS) != 0
-                    || ((h.timeMacros() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
+                    || (h.flags() & FileHashCache.TIME_MACROS) != 0
+                    || ((h.flags() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
                 return null;
             }
+            hashed.add(h);
+            if (!paths.contains(inc.includer())) {
+                includerDirs.add(dirName(inc.includer()));
+            }
+            if ((h.flags() & FileHashCache.QUOTE_INCLUDE) != 0) {
+                includerDirs.add(dirName(inc.path()));
+            }
+        }
+        for (int i = 0; i < included.size(); i++) {
+            IncludeScanner.Included inc = included.get(i);
             List<Manifest.Candidate> cands = new ArrayList<>();
             for (String c : candidates(inc, search, includerDirs)) {
                 cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
             }
-            headers.add(new Manifest.Header(inc.path(), h.digest(), List.copyOf(cands)));
+            headers.add(new Manifest.Header(inc.path(), hashed.get(i).digest(), List.copyOf(cands)));
         }
         return new Manifest.Result(entryKey, List.copyOf(headers));
     }
@@ -108,11 +107,6 @@ public final class DirectMode {
     static boolean isSystemHeader(String path) {
         return path.startsWith("/usr/include/") || path.startsWith("/usr/lib/gcc/") || path.startsWith("/usr/lib/llvm-")
                 || path.startsWith("/usr/local/include/");
-    }
-
-    /** The entry key of the newest result that still holds in {@code cwd}, or {@code null}. */
-    public Digest match(Manifest manifest, Path cwd) {
-        return match(new PreparedManifest(manifest), cwd);
     }
 
     /**

@@ -42,10 +42,10 @@ public final class DirectModeKey {
         key.add("color", colored);
         key.add("source.path", inv.source());
         key.add("source", source.digest());
-        if ((source.timeMacros() & FileHashCache.DATE) != 0) {
+        if ((source.flags() & FileHashCache.DATE) != 0) {
             key.add("date", today.toString());
         }
-        if ((source.timeMacros() & FileHashCache.TIMESTAMP) != 0) {
+        if ((source.flags() & FileHashCache.TIMESTAMP) != 0) {
             key.add("source.mtime", source.stat().mtimeNanos());
         }
         for (Digest d : extraFiles) {

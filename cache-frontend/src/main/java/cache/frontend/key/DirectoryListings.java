@@ -43,11 +43,6 @@ public final class DirectoryListings {
         /** Prefixes ending in ".." → their real path, or "" when they do not resolve. */
         private final Map<String, String> resolved = new HashMap<>();
 
-        /** Whether {@code file} (absolute, or relative to the daemon's cwd) exists, following links. */
-        public boolean exists(Path file) {
-            return exists(file.toString());
-        }
-
         /**
          * The names in the absolute directory {@code dir} (empty when it does not exist), or
          * {@code null} when they must be checked one by one with {@link #exists(String)}.

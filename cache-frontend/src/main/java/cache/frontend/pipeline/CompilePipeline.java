@@ -216,7 +216,8 @@ public final class CompilePipeline {
             return new Outcome.Passthrough("disabled by the configuration"); // ccache counts nothing either
         }
         // base_dir: the command is analysed, hashed and run with paths under it made relative.
-        List<String> args = BaseDir.rewrite(req.args(), req.config().baseDir(), apparentCwd(req));
+        String baseDir = req.config().baseDir();
+        List<String> args = baseDir.isEmpty() ? req.args() : BaseDir.rewrite(req.args(), baseDir, apparentCwd(req));
         Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return passthrough(stats, u.counter(), u.reason());
@@ -334,7 +335,7 @@ public final class CompilePipeline {
             return null; // the preprocessor run reports it
         }
         int timeMacros = req.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
-        if ((source.timeMacros() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
+        if ((source.flags() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());

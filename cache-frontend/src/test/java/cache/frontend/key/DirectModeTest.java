@@ -68,15 +68,15 @@ class DirectModeTest {
         Digest entry = Digest.of(new byte[] {1});
         Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE);
         Manifest m = Manifest.decode(Manifest.EMPTY.with(r, 8).encode());
-        assertEquals(entry, dm.match(m, cwd));
+        assertEquals(entry, dm.match(new PreparedManifest(m), cwd));
 
         Files.writeString(cwd.resolve("config.h"), "#define A 2\n"); // now shadows inc/config.h
-        assertNull(dm.match(m, cwd));
+        assertNull(dm.match(new PreparedManifest(m), cwd));
         Files.delete(cwd.resolve("config.h"));
-        assertEquals(entry, dm.match(m, cwd));
+        assertEquals(entry, dm.match(new PreparedManifest(m), cwd));
 
         Files.writeString(cwd.resolve("inc/config.h"), "#define A 3\n");
-        assertNull(dm.match(m, cwd));
+        assertNull(dm.match(new PreparedManifest(m), cwd));
     }
 
     @Test
