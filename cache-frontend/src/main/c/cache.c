@@ -64,6 +64,8 @@ static const char *const jvm_defaults[] = {
 	"-XX:+UseCompressedOops",  "-Xmx2g",
 	"-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10",
 	"-Dfile.encoding=UTF-8",
+	/* FileStat reads the JDK's stat record directly (no attribute map, no exception per missing file) */
+	"--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
 };
 
 /* Everything one invocation learns along the way; passed around instead of globals. */
@@ -682,7 +684,8 @@ static int scan_reply(struct client *cl, struct reply *r, size_t *pos, size_t *n
 		char tag = b->p[*pos];
 		uint32_t n = rec_len(b, *pos);
 
-		if ((!is_final_tag(tag) && tag != '1' && tag != '2') || n > MAX_REPLY_RECORD)
+		if ((!is_final_tag(tag) && tag != '1' && tag != '2' && tag != 'C') ||
+		    n > MAX_REPLY_RECORD)
 			return fail(cl, "malformed reply record (tag 0x%02x, length %u)",
 				    (unsigned char)tag, n);
 		if (tag == 'X' && n != 4)
@@ -734,6 +737,25 @@ static int write_stream(const struct reply *r, char tag, int fd)
 		if (b->p[at] == tag && rc == 0)
 			rc = write_all(fd, rec_value(b, at), rec_len(b, at), 0);
 	return rc;
+}
+
+/* `C` before `L`/`F`: the compiler the configuration chose (ccache's `compiler`
+ * and `path`), to run instead of the one we found. Copied into out; 0 if none. */
+static int chosen_compiler(const struct reply *r, char *out, size_t size)
+{
+	const struct buf *b = &r->data;
+
+	for (size_t at = 0; at < r->final_at; at += 5 + rec_len(b, at)) {
+		uint32_t n = rec_len(b, at);
+
+		if (b->p[at] == 'C' && n > 0 && n < size &&
+		    memchr(rec_value(b, at), '\0', n) == NULL) {
+			memcpy(out, rec_value(b, at), n);
+			out[n] = '\0';
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /* `X`: all of stdout, then all of stderr, then the compiler's exit code. */
@@ -1197,9 +1219,11 @@ static int run_compile(struct client *cl, char **cargv)
 		tag = converse(cl, &req, &rep);
 	if (tag == 'X')
 		return relay(&rep);
-	if (tag == 'L' || tag == 'F')
+	if (tag == 'L' || tag == 'F') {
 		fail(cl, "%s: %.*s", tag == 'L' ? "not cacheable" : "daemon failure",
 		     (int)rec_len(&rep.data, rep.final_at), rec_value(&rep.data, rep.final_at));
+		chosen_compiler(&rep, compiler, sizeof compiler);
+	}
 	exec_compiler(cl, compiler, cargv);
 }
 

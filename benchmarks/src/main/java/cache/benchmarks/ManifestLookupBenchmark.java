@@ -103,7 +103,7 @@ public class ManifestLookupBenchmark {
         directMode = new DirectMode(new FileHashCache(100_000), new DirectoryListings());
         expected = Digest.of(preprocessed);
         // Long.MAX_VALUE: the freshly written heavy.cpp is not "too new" to remember here.
-        Manifest.Result good = directMode.record(expected, preprocessed, search, dir, Long.MAX_VALUE);
+        Manifest.Result good = directMode.record(expected, preprocessed, search, dir, Long.MAX_VALUE, false);
         if (good == null) {
             throw new IllegalStateException("DirectMode.record refused the heavy C++ file");
         }

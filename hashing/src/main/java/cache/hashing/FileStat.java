@@ -1,7 +1,12 @@
 package cache.hashing;
 
 import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Map;
@@ -10,13 +15,60 @@ import java.util.Map;
  * The stat data that identifies a file's contents well enough to trust a remembered hash:
  * device, inode, size, mtime and ctime (ctime changes on every write and rename, and cannot be
  * set back by a user, which closes the "same size, mtime restored" hole).
+ *
+ * <p>A hit stats every header it used, so this is the daemon's hottest system call. The JDK's
+ * public way to get device, inode and ctime builds a map of attributes by name, and a missing
+ * file costs an exception with a stack trace. When the JVM runs with
+ * {@code --add-opens java.base/sun.nio.fs=ALL-UNNAMED} (the daemon does), the JDK's own stat
+ * record is read directly: one {@code stat(2)}, no map, and a missing file is a cheap
+ * internal exception answered as {@code null}. Without it the public API is used; both give
+ * the same values.
  */
 public record FileStat(long device, long inode, long size, long mtimeNanos, long ctimeNanos, boolean directory) {
 
     private static final String ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,ctime,isDirectory";
 
-    /** Stats {@code path} following links; throws {@link java.nio.file.NoSuchFileException} when absent. */
+    /** The JDK's stat record, or {@code null} when its package is not open to us. */
+    private static final Direct DIRECT = Direct.open();
+
+    /** Stats {@code path} following links; throws {@link NoSuchFileException} when absent. */
     public static FileStat of(Path path) throws IOException {
+        if (DIRECT != null) {
+            FileStat s = DIRECT.stat(path);
+            if (s == null) {
+                throw new NoSuchFileException(path.toString());
+            }
+            return s;
+        }
+        return viaAttributes(path);
+    }
+
+    /**
+     * Stats {@code path} following links; {@code null} when it does not exist (or a component of
+     * it is not a directory). Other errors, such as a permission denied, are thrown.
+     */
+    public static FileStat ofOrNull(Path path) throws IOException {
+        if (DIRECT != null) {
+            return DIRECT.stat(path);
+        }
+        try {
+            return viaAttributes(path);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return null;
+        } catch (java.nio.file.FileSystemException e) {
+            if (e.getReason() != null && e.getReason().contains("Not a directory")) {
+                return null;
+            }
+            throw e;
+        }
+    }
+
+    /** Whether the fast path is in use (for tests and the daemon's startup log). */
+    public static boolean direct() {
+        return DIRECT != null;
+    }
+
+    static FileStat viaAttributes(Path path) throws IOException {
         Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES);
         return new FileStat((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
                 nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
@@ -26,5 +78,100 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
     static long nanos(FileTime t) {
         java.time.Instant i = t.toInstant();
         return i.getEpochSecond() * 1_000_000_000L + i.getNano();
+    }
+
+    /** Reads {@code sun.nio.fs.UnixFileAttributes} through method handles. */
+    static final class Direct {
+        private static final int ENOENT = 2;
+        private static final int ENOTDIR = 20;
+        private static final int S_IFMT = 0170000;
+        private static final int S_IFDIR = 0040000;
+
+        private final Class<?> unixPath;
+        private final MethodHandle get;      // (UnixPath, boolean) -> UnixFileAttributes
+        private final MethodHandle errno;    // (UnixException) -> int
+        private final Class<?> unixException;
+        private final MethodHandle mode;
+        private final MethodHandle ino;
+        private final MethodHandle dev;
+        private final MethodHandle size;
+        private final MethodHandle mtimeSec;
+        private final MethodHandle mtimeNsec;
+        private final MethodHandle ctimeSec;
+        private final MethodHandle ctimeNsec;
+
+        private Direct() throws ReflectiveOperationException {
+            Class<?> attrs = Class.forName("sun.nio.fs.UnixFileAttributes");
+            unixPath = Class.forName("sun.nio.fs.UnixPath");
+            unixException = Class.forName("sun.nio.fs.UnixException");
+            MethodHandles.Lookup l = MethodHandles.privateLookupIn(attrs, MethodHandles.lookup());
+            MethodType generic = MethodType.methodType(Object.class, Object.class, boolean.class);
+            get = l.findStatic(attrs, "get", MethodType.methodType(attrs, unixPath, boolean.class)).asType(generic);
+            MethodHandles.Lookup le = MethodHandles.privateLookupIn(unixException, MethodHandles.lookup());
+            errno = le.findVirtual(unixException, "errno", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, Exception.class));
+            mode = getter(l, attrs, "st_mode", int.class);
+            ino = getter(l, attrs, "st_ino", long.class);
+            dev = getter(l, attrs, "st_dev", long.class);
+            size = getter(l, attrs, "st_size", long.class);
+            mtimeSec = getter(l, attrs, "st_mtime_sec", long.class);
+            mtimeNsec = getter(l, attrs, "st_mtime_nsec", long.class);
+            ctimeSec = getter(l, attrs, "st_ctime_sec", long.class);
+            ctimeNsec = getter(l, attrs, "st_ctime_nsec", long.class);
+        }
+
+        private static MethodHandle getter(MethodHandles.Lookup l, Class<?> c, String field, Class<?> type)
+                throws ReflectiveOperationException {
+            return l.findGetter(c, field, type).asType(MethodType.methodType(type, Object.class));
+        }
+
+        /** The fast path, or {@code null} when the JDK does not open it or looks different. */
+        static Direct open() {
+            try {
+                Direct d = new Direct();
+                Path probe = Path.of("/");
+                FileStat mine = d.stat(probe);
+                FileStat theirs = viaAttributes(probe);
+                return theirs.equals(mine) ? d : null;
+            } catch (Throwable e) { // IllegalAccessException without --add-opens; anything odd: the public API
+                return null;
+            }
+        }
+
+        FileStat stat(Path path) throws IOException {
+            if (!unixPath.isInstance(path)) {
+                return viaAttributes(path);
+            }
+            Object a;
+            try {
+                a = (Object) get.invokeExact((Object) path, true);
+            } catch (Throwable t) {
+                if (unixException.isInstance(t)) {
+                    int e = errnoOf((Exception) t);
+                    if (e == ENOENT || e == ENOTDIR) {
+                        return null;
+                    }
+                    return viaAttributes(path); // the JDK's own message for other errors
+                }
+                throw new IOException("stat " + path, t);
+            }
+            try {
+                int m = (int) mode.invokeExact(a);
+                return new FileStat((long) dev.invokeExact(a), (long) ino.invokeExact(a), (long) size.invokeExact(a),
+                        (long) mtimeSec.invokeExact(a) * 1_000_000_000L + (long) mtimeNsec.invokeExact(a),
+                        (long) ctimeSec.invokeExact(a) * 1_000_000_000L + (long) ctimeNsec.invokeExact(a),
+                        (m & S_IFMT) == S_IFDIR);
+            } catch (Throwable t) {
+                throw new IOException("stat " + path, t);
+            }
+        }
+
+        private int errnoOf(Exception e) {
+            try {
+                return (int) errno.invokeExact(e);
+            } catch (Throwable t) {
+                return -1;
+            }
+        }
     }
 }

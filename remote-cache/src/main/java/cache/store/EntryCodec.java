@@ -2,6 +2,7 @@ package cache.store;
 
 import cache.hashing.Hashing;
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import java.nio.ByteBuffer;
 import java.util.EnumMap;
 import java.util.Map;
@@ -109,16 +110,34 @@ public final class EntryCodec {
         }
     }
 
+    /**
+     * Decompression contexts for reuse: creating one costs more than decompressing a small
+     * object. Bounded, so a burst of threads leaves at most this many behind.
+     */
+    private static final int SPARE_CONTEXTS = 8;
+    private static final java.util.concurrent.ArrayBlockingQueue<ZstdDecompressCtx> CONTEXTS =
+            new java.util.concurrent.ArrayBlockingQueue<>(SPARE_CONTEXTS);
+
     private static byte[] decompress(byte[] stored, int end, int length) throws CorruptEntryException {
+        ZstdDecompressCtx ctx = CONTEXTS.poll();
+        if (ctx == null) {
+            ctx = new ZstdDecompressCtx();
+        }
         try {
             byte[] out = new byte[length];
-            long n = Zstd.decompressByteArray(out, 0, length, stored, HEADER, end - HEADER);
+            long n = ctx.decompressByteArray(out, 0, length, stored, HEADER, end - HEADER);
             if (n != length) {
                 throw new CorruptEntryException("decompressed " + n + " bytes, expected " + length);
             }
             return out;
         } catch (RuntimeException ex) {
+            ctx.close(); // its state after an error is not worth trusting
+            ctx = null;
             throw new CorruptEntryException("zstd: " + ex.getMessage(), ex);
+        } finally {
+            if (ctx != null && !CONTEXTS.offer(ctx)) {
+                ctx.close();
+            }
         }
     }
 

@@ -76,6 +76,8 @@ public final class LocalStore implements AutoCloseable {
     private final TrackedFamily manifestFamily;
     private final RocksEntryStore entries;
     private final RocksCounterStore counters;
+    /** What {@link #counters()} hands out: updates written in batches off the caller's path. */
+    private final CoalescingCounterStore statistics;
     private final RocksBlobStore manifests;
     private final ScheduledExecutorService maintenance;
     private final AtomicBoolean touchFlushQueued = new AtomicBoolean();
@@ -132,6 +134,7 @@ public final class LocalStore implements AutoCloseable {
                 new ColumnFamilyDescriptor("catalog".getBytes(), defaultOptions));
         this.db = RocksDB.open(options, dir.toString(), descriptors, handles);
         this.counters = new RocksCounterStore(db, handles.get(2));
+        this.statistics = new CoalescingCounterStore(counters, 100);
         this.compactOptions = keep(new CompactRangeOptions());
         boolean current = layout() >= LAYOUT;
         this.clock = settings.clock();
@@ -278,8 +281,14 @@ public final class LocalStore implements AutoCloseable {
         return entries;
     }
 
+    /** The statistics counters; updates are written within 0.1 s, reads see all of them. */
     public CounterStore counters() {
-        return counters;
+        return statistics;
+    }
+
+    /** A counter as RocksDB holds it now, without what is still pending (tests). */
+    long rawCounter(String name) {
+        return counters.get(name);
     }
 
     /** Direct-mode manifests, keyed by the direct key. */
@@ -420,6 +429,7 @@ public final class LocalStore implements AutoCloseable {
             }
         }
         flushTouches();
+        statistics.close();
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }

@@ -46,6 +46,21 @@ final class RocksCounterStore implements CounterStore {
         }
     }
 
+    /** Adds {@code adds} and sets {@code sets} in one atomic write. */
+    void update(Map<String, Long> adds, Map<String, Long> sets) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<String, Long> d : adds.entrySet()) {
+                batch.merge(cf, key(d.getKey()), encode(d.getValue()));
+            }
+            for (Map.Entry<String, Long> v : sets.entrySet()) {
+                batch.put(cf, key(v.getKey()), encode(v.getValue()));
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw new StoreException("counter update failed", e);
+        }
+    }
+
     /** Adds to a batch that the caller writes together with other changes. */
     void addTo(WriteBatch batch, String name, long delta) throws RocksDBException {
         batch.merge(cf, key(name), encode(delta));

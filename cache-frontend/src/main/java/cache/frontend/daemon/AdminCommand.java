@@ -1,5 +1,6 @@
 package cache.frontend.daemon;
 
+import cache.compat.CcacheHashes;
 import cache.compat.Counter;
 import cache.compat.StatsReport;
 import cache.compat.cli.Action;
@@ -9,13 +10,13 @@ import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
 import cache.compat.config.ConfigWriter;
 import cache.compat.config.ValueSyntax;
-import cache.hashing.Digest;
 import cache.store.CompressionStats;
 import cache.store.EntryCodec;
 import cache.store.LocalStore;
 import cache.store.RecompressResult;
 import cache.store.StoreUsage;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -56,15 +57,21 @@ final class AdminCommand {
     private final CcacheCommandLine cli;
     private final Map<String, String> env;
     private final Path cwd;
+    private final Path stdin;
     private final StringBuilder out = new StringBuilder();
+    /** Messages ccache prints in its own words (not {@code ccache: error:}), and their exit code. */
+    private final StringBuilder err = new StringBuilder();
+    private int status;
     private Config config;
 
-    private AdminCommand(Context ctx, String program, List<String> args, Map<String, String> callerEnv, Path cwd) {
+    private AdminCommand(Context ctx, String program, List<String> args, Map<String, String> callerEnv, Path cwd,
+            Path stdin) {
         this.ctx = ctx;
         this.program = program;
         this.cli = CcacheCommandLine.parse(program, args);
         this.env = cli.environment(callerEnv);
         this.cwd = cwd;
+        this.stdin = stdin;
     }
 
     /**
@@ -72,7 +79,15 @@ final class AdminCommand {
      *     {@code -V} follow it
      */
     static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd) {
-        return new AdminCommand(ctx, program, args, env, cwd).run();
+        return run(ctx, program, args, env, cwd, null);
+    }
+
+    /**
+     * @param stdin the client's standard input, reopened ({@code /proc/<pid>/fd/0}), for the
+     *     {@code -} of {@code --hash-file} and {@code --checksum-file}; null when unknown
+     */
+    static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd, Path stdin) {
+        return new AdminCommand(ctx, program, args, env, cwd, stdin).run();
     }
 
     private Result run() {
@@ -86,11 +101,14 @@ final class AdminCommand {
                     return new Result(out.toString(), "", 0);
                 }
                 step(a);
+                if (status != 0) {
+                    return new Result(out.toString(), err.toString(), status);
+                }
             } catch (ConfigException e) {
-                return new Result(out.toString(), program + ": error: " + e.getMessage() + "\n", 1);
+                return new Result(out.toString(), err + program + ": error: " + e.getMessage() + "\n", 1);
             }
         }
-        return new Result(out.toString(), "", 0);
+        return new Result(out.toString(), err.toString(), 0);
     }
 
     private void step(Action a) throws ConfigException {
@@ -129,14 +147,13 @@ final class AdminCommand {
             case EVICT -> evict(a);
             case SHOW_COMPRESSION -> out.append(compression(store().compressionStats(), store().usage()));
             case RECOMPRESS -> out.append(recompress(a.value()));
-            case CHECKSUM_FILE -> out.append(checksum(a.argument()));
+            case CHECKSUM_FILE -> fileDigest(a.argument(), false);
             case STOP_DAEMON -> {
                 out.append(program).append(": daemon stopping\n");
                 ctx.stop().run();
             }
             case SHOW_LOG_STATS -> out.append(logStats());
-            case HASH_FILE -> throw new ConfigException(
-                    "--hash-file is not supported: cache does not use ccache's BLAKE3 hashes");
+            case HASH_FILE -> fileDigest(a.argument(), true);
             case INSPECT, EXTRACT_RESULT -> throw new ConfigException(
                     "cache stores entries in RocksDB, not in ccache's result and manifest files");
             case TRIM_DIR -> throw new ConfigException("--trim-dir is not supported by cache yet");
@@ -273,17 +290,41 @@ final class AdminCommand {
                 + human(Math.abs(r.bytesAfter() - r.bytesBefore())) + "\n";
     }
 
-    /** {@code --checksum-file}: the XXH3-128 of the file, in hex, as ccache prints it. */
-    private String checksum(String file) throws ConfigException {
-        if (file.equals("-")) {
-            throw new ConfigException("--checksum-file -: the daemon cannot read the client's standard input");
-        }
+    /**
+     * {@code --hash-file} (BLAKE3-160) and {@code --checksum-file} (XXH3-128) of a file or of the
+     * client's standard input ({@code -}). The failures are worded as ccache 4.7 words them, and
+     * a failed checksum exits 0 there, so here too.
+     */
+    private void fileDigest(String file, boolean blake3) {
+        Path path = file.equals("-") ? stdin : cwd.resolve(file);
         try {
-            byte[] data = Files.readAllBytes(cwd.resolve(file));
-            return Digest.of(data).hex() + "\n";
-        } catch (IOException e) {
-            throw new ConfigException("Failed to checksum " + file + ": " + e.getMessage());
+            if (path == null) {
+                throw new IOException("the client's standard input is not reachable");
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                out.append(blake3 ? CcacheHashes.hashFile(in) : CcacheHashes.checksumFile(in)).append('\n');
+            }
+        } catch (IOException | RuntimeException e) {
+            if (blake3) {
+                err.append("Error: Failed to hash ").append(file).append(": ").append(reason(e)).append('\n');
+                status = 1;
+            } else {
+                err.append("Error: Failed to checksum ").append(file).append('\n');
+            }
         }
+    }
+
+    private static String reason(Exception e) {
+        if (e instanceof java.nio.file.NoSuchFileException) {
+            return "No such file or directory";
+        }
+        if (e instanceof java.nio.file.AccessDeniedException) {
+            return "Permission denied";
+        }
+        if (e instanceof java.nio.file.FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return String.valueOf(e.getMessage());
     }
 
     private static String pct(long part, long whole) {

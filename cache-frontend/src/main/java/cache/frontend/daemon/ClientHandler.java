@@ -9,6 +9,7 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -100,17 +101,33 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return ReplyEncoder.replay(ctx.alloc(), r.stdout(), r.stderr(), r.exitCode());
         }
         if (outcome instanceof Outcome.Passthrough p) {
-            return ReplyEncoder.text(ctx.alloc(), ReplyEncoder.PASSTHROUGH, p.reason());
+            return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.PASSTHROUGH, p.reason(), p.compiler());
         }
-        return ReplyEncoder.text(ctx.alloc(), ReplyEncoder.FALLBACK, ((Outcome.Fallback) outcome).reason());
+        Outcome.Fallback f = (Outcome.Fallback) outcome;
+        return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.FALLBACK, f.reason(), f.compiler());
     }
 
     private ByteBuf admin(ChannelHandlerContext ctx, ClientRequest req) {
         String program = req.compilerName() == null ? "cache" : req.compilerName();
         AdminCommand.Result r = AdminCommand.run(daemon.adminContext(), program, req.args(), req.env(),
-                Path.of(req.cwd()));
+                Path.of(req.cwd()), clientStdin(ctx));
         return ReplyEncoder.replay(ctx.alloc(), r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.exitCode());
+    }
+
+    /**
+     * The client's standard input, reopened through {@code /proc}: the kernel's peer
+     * credentials name the process (same user, checked on accept).
+     */
+    private static Path clientStdin(ChannelHandlerContext ctx) {
+        if (ctx.channel() instanceof EpollDomainSocketChannel ch) {
+            try {
+                return Path.of("/proc/" + ch.peerCredentials().pid() + "/fd/0");
+            } catch (java.io.IOException | RuntimeException e) {
+                return null;
+            }
+        }
+        return null;
     }
 
     @Override

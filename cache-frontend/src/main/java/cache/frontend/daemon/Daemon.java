@@ -76,7 +76,7 @@ public final class Daemon implements AutoCloseable {
                 .withLimits(limitsOf(initial)).withCleanupListener(this::countCleanup));
         int umask = detectUmask(config.socket().getParent());
         this.pipeline = new CompilePipeline(store.entries(), store.manifests(), store.counters(),
-                new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask);
+                new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask, config.client());
         this.adminContext = new AdminCommand.Context(config.cacheDir(), store, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon, this::applyConfig);
     }

@@ -13,6 +13,8 @@ final class ReplyEncoder {
     static final byte PASSTHROUGH = 'L';
     static final byte FALLBACK = 'F';
     static final byte RESTART = 'R';
+    /** Before L or F: the compiler to run instead of the one the client found (configuration {@code compiler}, {@code path}). */
+    static final byte COMPILER = 'C';
 
     private ReplyEncoder() {}
 
@@ -32,6 +34,19 @@ final class ReplyEncoder {
         byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
         ByteBuf b = alloc.buffer(5 + bytes.length);
         record(b, tag, bytes);
+        return b;
+    }
+
+    /** A passthrough or fallback, preceded by the compiler to run when the client's own is not the one. */
+    static ByteBuf runYourself(ByteBufAllocator alloc, byte tag, String reason, java.nio.file.Path compiler) {
+        if (compiler == null) {
+            return text(alloc, tag, reason);
+        }
+        byte[] path = compiler.toString().getBytes(StandardCharsets.UTF_8);
+        byte[] text = reason.getBytes(StandardCharsets.UTF_8);
+        ByteBuf b = alloc.buffer(10 + path.length + text.length);
+        record(b, COMPILER, path);
+        record(b, tag, text);
         return b;
     }
 

@@ -37,23 +37,36 @@ public final class DirectMode {
      * remembered: a file changed after {@code notAfterNanos} (while the build ran), a file
      * mentions a time macro, a project header tests {@code __has_include}, or a file cannot be read.
      */
-    public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos) {
-        return record(entryKey, IncludeScanner.scan(preprocessed), search, cwd, notAfterNanos);
+    public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos,
+            boolean commandLineIncludes) {
+        return record(entryKey, IncludeScanner.scan(preprocessed), search, cwd, notAfterNanos, commandLineIncludes);
+    }
+
+    /**
+     * Whether {@code args} may name files for the compiler to include before the source
+     * ({@code -include}, {@code --include}; a superset is harmless). Without them the only file
+     * the command line includes is the compiler's implicit {@code stdc-predef.h}, looked up in
+     * the bracket chain only.
+     */
+    public static boolean commandLineIncludes(List<String> args) {
+        for (String a : args) {
+            if (a.startsWith("-include") || a.startsWith("--include")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private Manifest.Result record(Digest entryKey, List<IncludeScanner.Included> included, SearchPath search, Path cwd,
-            long notAfterNanos) {
+            long notAfterNanos, boolean commandLineIncludes) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        // Every file read with a quote include (or a macro include) may have included any
-        // header that way, visible in the output or skipped by a guard; so may the main source
-        // and -include files, which are not in the list.
+        // Every file read with a quote include (or a macro include), the main source included,
+        // may have included any header that way, visible in the output or skipped by a guard.
         Set<String> includerDirs = new LinkedHashSet<>();
-        Set<String> paths = new java.util.HashSet<>();
-        for (IncludeScanner.Included inc : included) {
-            paths.add(inc.path());
-        }
         List<FileHashCache.Hashed> hashed = new ArrayList<>(included.size());
+        // Whether each includer may have searched its own directory (a quote or macro include).
+        java.util.Map<String, Boolean> quotes = new java.util.HashMap<>();
         for (IncludeScanner.Included inc : included) {
             FileHashCache.Hashed h;
             try {
@@ -67,17 +80,27 @@ public final class DirectMode {
                 return null;
             }
             hashed.add(h);
-            if (!paths.contains(inc.includer())) {
-                includerDirs.add(dirName(inc.includer()));
-            }
-            if ((h.flags() & FileHashCache.QUOTE_INCLUDE) != 0) {
+            boolean quoting = (h.flags() & FileHashCache.QUOTE_INCLUDE) != 0;
+            quotes.put(inc.path(), quoting);
+            if (quoting) {
                 includerDirs.add(dirName(inc.path()));
+            }
+        }
+        for (IncludeScanner.Included inc : included) {
+            String includer = inc.includer();
+            if (!quotes.containsKey(includer)) {
+                boolean commandLine = includer.startsWith("<");
+                boolean quoting = commandLine ? commandLineIncludes : quotesOrUnknown(includer, cwd);
+                quotes.put(includer, quoting);
+                if (quoting && !commandLine) {
+                    includerDirs.add(dirName(includer));
+                }
             }
         }
         for (int i = 0; i < included.size(); i++) {
             IncludeScanner.Included inc = included.get(i);
             List<Manifest.Candidate> cands = new ArrayList<>();
-            for (String c : candidates(inc, search, includerDirs)) {
+            for (String c : candidates(inc, search, includerDirs, quotes.get(inc.includer()))) {
                 cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
             }
             headers.add(new Manifest.Header(inc.path(), hashed.get(i).digest(), List.copyOf(cands)));
@@ -86,17 +109,31 @@ public final class DirectMode {
     }
 
     /**
+     * Whether {@code includer}, a file not in the list (the main source), has a quote or macro
+     * include, so that the compiler may have searched its directory; unreadable counts as yes.
+     * A main source with only {@code <...>} includes leaves its directory out, so objects
+     * written next to it (which change its listing on every compile) cost nothing.
+     */
+    private boolean quotesOrUnknown(String includer, Path cwd) {
+        try {
+            return (files.hash(cwd.resolve(includer)).flags() & FileHashCache.QUOTE_INCLUDE) != 0;
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    /**
      * A manifest result from the files a compile's dependency file lists (depend mode: no
      * preprocessor output, so no line markers). Which file included which is unknown; every
      * listed file's directory counts as a possible includer, as {@link #candidates} does anyway.
      */
     public Manifest.Result recordFromDependencies(Digest entryKey, String source, List<String> headers,
-            SearchPath search, Path cwd, long notAfterNanos) {
+            SearchPath search, Path cwd, long notAfterNanos, boolean commandLineIncludes) {
         List<IncludeScanner.Included> included = new ArrayList<>(headers.size());
         for (String h : headers) {
             included.add(new IncludeScanner.Included(h, source));
         }
-        return record(entryKey, included, search, cwd, notAfterNanos);
+        return record(entryKey, included, search, cwd, notAfterNanos, commandLineIncludes);
     }
 
     /**
@@ -177,14 +214,34 @@ public final class DirectMode {
     /**
      * Paths that would have been found before {@code inc} for some spelling of its #include.
      *
+     * <p>{@code quoteSearch}: whether the includer may have used a quote include (it has one, or
+     * a macro include, or it is {@code <command-line>} with {@code -include} options). Then the
+     * search starts in the includer's directory ({@code ""}, the working directory, for the
+     * command line), then the quote-only directories, then the bracket chain; otherwise it is
+     * the bracket chain alone (where the compiler looks up the {@code stdc-predef.h} it
+     * includes implicitly). {@code #include_next} searches a suffix of these, so the longer
+     * chain only adds candidates.
+     *
      * <p>A header included a second time is skipped by its include guard (or
      * {@code #pragma once}) and leaves no line marker, so which other files included it, and
      * from where, is not known. Any of them may have: the same spellings next to every
-     * includer in {@code includerDirs} are candidates too.
+     * includer in {@code includerDirs} (the files with quote includes) and in the quote-only
+     * directories are candidates too.
      */
-    static Set<String> candidates(IncludeScanner.Included inc, SearchPath search, Set<String> includerDirs) {
+    static Set<String> candidates(IncludeScanner.Included inc, SearchPath search, Set<String> includerDirs,
+            boolean quoteSearch) {
         String path = inc.path();
-        List<String> chain = search.quoteChain(dirName(inc.includer()));
+        List<String> chain;
+        if (quoteSearch) {
+            chain = search.quoteChain(dirName(inc.includer()));
+        } else if (!includerDirs.isEmpty() && !search.quoteOnly().isEmpty()) {
+            // a file with quote includes may have included this one too (then skipped by its
+            // guard), through the quote-only directories
+            chain = new ArrayList<>(search.quoteOnly());
+            chain.addAll(search.bracket());
+        } else {
+            chain = search.bracket();
+        }
         Set<String> out = new LinkedHashSet<>();
         Set<String> spellings = new LinkedHashSet<>();
         for (int k = 0; k < chain.size(); k++) {

@@ -68,13 +68,13 @@ public final class DirectoryListings {
             }
             int slash = file.lastIndexOf('/');
             if (slash < 0 || slash == file.length() - 1) {
-                return Files.exists(Path.of(file));
+                return existsOnDisk(file);
             }
             String dir = slash == 0 ? "/" : file.substring(0, slash);
             String name = file.substring(slash + 1);
             Set<String> names = names(dir);
             if (names == UNLISTABLE || names == LARGE_CHANGED) {
-                return Files.exists(Path.of(file));
+                return existsOnDisk(file);
             }
             return names.contains(name);
         }
@@ -185,16 +185,25 @@ public final class DirectoryListings {
                 && !path.endsWith("/..") && (path.length() == 1 || !path.endsWith("/"));
     }
 
+    /** One stat, following links; an error other than absence (a permission) counts as absent, as for the compiler. */
+    static boolean existsOnDisk(String file) {
+        try {
+            return FileStat.ofOrNull(Path.of(file)) != null;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The current names in {@code dir}, {@link #ABSENT} when it is not a directory, or a marker. */
     private Set<String> listing(String dir) {
         Path path = Path.of(dir);
         FileStat stat;
         try {
-            stat = FileStat.of(path);
+            stat = FileStat.ofOrNull(path);
         } catch (IOException e) {
-            return ABSENT; // no such directory (or a dangling link): nothing in it exists
+            return ABSENT; // unreadable: the compiler cannot find anything in it either
         }
-        if (!stat.directory()) {
+        if (stat == null || !stat.directory()) {
             return ABSENT;
         }
         Listing l = cache.getIfPresent(dir);

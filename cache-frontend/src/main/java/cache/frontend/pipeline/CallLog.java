@@ -10,6 +10,7 @@ import java.nio.file.StandardOpenOption;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.function.Supplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -38,7 +39,7 @@ final class CallLog {
 
     private CallLog() {}
 
-    static void write(CompileRequest req, String source, CallStats stats, Outcome outcome) {
+    static void write(CompileRequest req, Supplier<String> source, CallStats stats, Outcome outcome) {
         Config c = req.config();
         if (!c.logFile().isEmpty() && !c.logFile().equals("syslog")) {
             String line = "[" + LocalDateTime.now().format(TIME) + "] " + req.cwd() + ": " + req.compilerName() + " "
@@ -48,7 +49,7 @@ final class CallLog {
         if (!c.statsLog().isEmpty()) {
             List<String> names = stats.names();
             if (!names.isEmpty()) {
-                append(req.cwd().resolve(c.statsLog()), "# " + source + "\n" + String.join("\n", names) + "\n");
+                append(req.cwd().resolve(c.statsLog()), "# " + source.get() + "\n" + String.join("\n", names) + "\n");
             }
         }
     }

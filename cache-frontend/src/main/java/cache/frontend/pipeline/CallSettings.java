@@ -75,6 +75,20 @@ final class CallSettings {
         return w;
     }
 
+    /**
+     * The first executable file named {@code name} in the colon-separated {@code dirs} (relative
+     * ones against {@code cwd}) that {@code skip} does not reject, or null.
+     */
+    static Path findCompiler(String name, String dirs, Path cwd, java.util.function.Predicate<Path> skip) {
+        for (String dir : dirs.split(":")) {
+            Path p = cwd.resolve(dir.isEmpty() ? "." : dir).resolve(name);
+            if (Files.isRegularFile(p) && Files.isExecutable(p) && !skip.test(p)) {
+                return p.toAbsolutePath().normalize();
+            }
+        }
+        return null;
+    }
+
     /** An executable named {@code name} in the caller's {@code PATH}, or null. */
     static Path onPath(String name, Map<String, String> env) {
         for (String dir : Arrays.asList(env.getOrDefault("PATH", "/usr/bin:/bin").split(":"))) {

@@ -70,6 +70,7 @@ public final class CompilePipeline {
     private final EntryStore store;
     private final BlobStore manifests;
     private final CounterStore counters;
+    private final Path clientBinary;
     private final ProcessRunner runner;
     private final Clock clock;
     private final int daemonUmask;
@@ -91,6 +92,13 @@ public final class CompilePipeline {
 
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
             Clock clock, int daemonUmask) {
+        this(store, manifests, counters, runner, clock, daemonUmask, null);
+    }
+
+    /** @param clientBinary the native client (never taken for the real compiler), or null */
+    public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
+            Clock clock, int daemonUmask, Path clientBinary) {
+        this.clientBinary = clientBinary;
         this.store = store;
         this.manifests = manifests;
         this.counters = counters;
@@ -148,7 +156,7 @@ public final class CompilePipeline {
                 LOG.log(Level.WARNING, "could not record statistics", e);
             }
             if (outcome != null) {
-                CallLog.write(original, inputFile(original), stats, outcome);
+                CallLog.write(original, () -> inputFile(original), stats, outcome);
             }
         }
     }
@@ -157,7 +165,8 @@ public final class CompilePipeline {
     private static String inputFile(CompileRequest req) {
         for (int i = req.args().size() - 1; i >= 0; i--) {
             String a = req.args().get(i);
-            if (!a.startsWith("-") && Files.isRegularFile(req.cwd().resolve(a))) {
+            if (!a.startsWith("-") && (i == 0 || !req.args().get(i - 1).equals("-o"))
+                    && Files.isRegularFile(req.cwd().resolve(a))) {
                 return a;
             }
         }
@@ -176,7 +185,7 @@ public final class CompilePipeline {
                 stats.count(Counter.FALLBACK_LOCAL);
                 LOG.warning("falling back to a plain compile: " + f.reason());
             }
-            return o;
+            return req.compiler().equals(original.compiler()) ? o : Outcome.runningInstead(o, req.compiler());
         } catch (IOException | RuntimeException e) {
             stats.count(Counter.INTERNAL_ERROR);
             stats.count(Counter.FALLBACK_LOCAL);
@@ -186,29 +195,47 @@ public final class CompilePipeline {
     }
 
     /**
-     * The call with {@code compiler} (force the compiler, found on the caller's PATH) and
-     * {@code umask} (for the outputs written) applied; null when the forced compiler is not found
-     * or leads back to the client.
+     * The call with {@code compiler} (force the compiler), {@code path} (where to look for it)
+     * and {@code umask} (for the outputs written) applied; null when the compiler is not found.
+     * As in ccache, a compiler named without a slash is searched in {@code path} when it is
+     * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
+     * compiler the client was given by path is not searched again.
      */
-    private static CompileRequest configured(CompileRequest req) throws IOException {
+    private CompileRequest configured(CompileRequest req) throws IOException {
         String forced = req.config().compiler();
+        String searchPath = req.config().path();
         Path compiler = req.compiler();
         String name = req.compilerName();
-        if (!forced.isEmpty()) {
-            Path p = forced.indexOf('/') >= 0 ? req.cwd().resolve(forced)
-                    : CallSettings.onPath(forced, req.env());
-            if (p == null || !Files.isExecutable(p) || p.toRealPath().getFileName().toString().equals("cache")) {
+        if (!forced.isEmpty() || (!searchPath.isEmpty() && name.indexOf('/') < 0)) {
+            String wanted = forced.isEmpty() ? name : forced;
+            Path p = wanted.indexOf('/') >= 0 ? req.cwd().resolve(wanted)
+                    : CallSettings.findCompiler(wanted,
+                            searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath,
+                            req.cwd(), this::isCacheItself);
+            if (p == null || !Files.isExecutable(p) || isCacheItself(p)) {
                 return null;
             }
             compiler = p;
-            name = forced;
+            name = wanted;
         }
         int umask = req.config().umask().orElse(req.umask());
-        if (compiler == req.compiler() && umask == req.umask()) {
+        if (compiler.equals(req.compiler()) && umask == req.umask()) {
             return req;
         }
         return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
                 req.config());
+    }
+
+    /** Whether {@code p} leads to this cache's client or to ccache (running it would loop). */
+    private boolean isCacheItself(Path p) {
+        try {
+            Path real = p.toRealPath();
+            String file = real.getFileName().toString();
+            return file.equals("cache") || file.equals("ccache")
+                    || (clientBinary != null && Files.isSameFile(real, clientBinary));
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
@@ -288,11 +315,17 @@ public final class CompilePipeline {
             preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
             cppStderr = new byte[0];
         } else {
-            ProcessResult cpp = runner.run(command(req, req.config().prefixCommandCpp(), inv.preprocessorArgs(), false),
-                    req.cwd(), req.env());
+            // keep_comments_cpp: comments stay in the text the key hashes (for -Wdocumentation and the like)
+            List<String> cppArgs = inv.preprocessorArgs();
+            if (req.config().keepCommentsCpp()) {
+                cppArgs = new ArrayList<>(cppArgs);
+                cppArgs.add("-C");
+            }
+            List<String> cppCommand = command(req, req.config().prefixCommandCpp(), cppArgs, false);
+            ProcessResult cpp = runner.run(cppCommand, req.cwd(), req.env());
             if (cpp.exitCode() != 0) {
-                LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", command(req,
-                        req.config().prefixCommandCpp(), inv.preprocessorArgs(), false)) + "\n" + new String(cpp.stderr(), StandardCharsets.UTF_8));
+                LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", cppCommand) + "\n"
+                        + new String(cpp.stderr(), StandardCharsets.UTF_8));
                 return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
             }
             preprocessed = cpp.stdout();
@@ -421,7 +454,8 @@ public final class CompilePipeline {
         if (search == null) {
             return;
         }
-        Manifest.Result result = directMode.record(key, preprocessed, search, req.cwd(), started - TOO_NEW_NANOS);
+        Manifest.Result result = directMode.record(key, preprocessed, search, req.cwd(), started - TOO_NEW_NANOS,
+                DirectMode.commandLineIncludes(inv.preprocessorArgs()));
         if (result != null) {
             manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                     req.config().namespace());
@@ -496,7 +530,7 @@ public final class CompilePipeline {
 
     private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats, Counter kind) {
         try {
-            OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask());
+            OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask(), daemonUmask);
         } catch (IOException e) {
             // Unwritable directory, disk full …: the compiler, run by the client, says it its own way.
             stats.count(Counter.BAD_OUTPUT_FILE);
@@ -626,7 +660,7 @@ public final class CompilePipeline {
                     inv.preprocessorArgs(), inv.source(), req.cwd(), req.env());
             Manifest.Result result = search == null ? null
                     : directMode.recordFromDependencies(entryKey, inv.source(), deps.subList(1, deps.size()), search,
-                            req.cwd(), started - TOO_NEW_NANOS);
+                            req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()));
             if (result != null) {
                 manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                         req.config().namespace());

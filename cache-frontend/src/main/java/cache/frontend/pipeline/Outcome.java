@@ -1,14 +1,39 @@
 package cache.frontend.pipeline;
 
+import java.nio.file.Path;
+
 /** How the daemon answers a compile request. */
 public sealed interface Outcome {
 
     /** Print these bytes and exit with this code: a hit, or a miss the daemon compiled. */
     record Replay(byte[] stdout, byte[] stderr, int exitCode) implements Outcome {}
 
-    /** Not cacheable: the client runs the compiler itself, exactly as asked. */
-    record Passthrough(String reason) implements Outcome {}
+    /**
+     * Not cacheable: the client runs the compiler itself, exactly as asked; {@code compiler}
+     * when the configuration ({@code compiler}, {@code path}) chose another one than the
+     * client found, else null.
+     */
+    record Passthrough(String reason, Path compiler) implements Outcome {
+        public Passthrough(String reason) {
+            this(reason, null);
+        }
+    }
 
-    /** Something of ours failed: the client runs the compiler itself. Counted and logged. */
-    record Fallback(String reason) implements Outcome {}
+    /** Something of ours failed: the client runs the compiler itself ({@code compiler} as above). Counted and logged. */
+    record Fallback(String reason, Path compiler) implements Outcome {
+        public Fallback(String reason) {
+            this(reason, null);
+        }
+    }
+
+    /** This outcome, with the compiler the client must run when it compiles by itself. */
+    static Outcome runningInstead(Outcome o, Path compiler) {
+        if (o instanceof Passthrough p) {
+            return new Passthrough(p.reason(), compiler);
+        }
+        if (o instanceof Fallback f) {
+            return new Fallback(f.reason(), compiler);
+        }
+        return o;
+    }
 }

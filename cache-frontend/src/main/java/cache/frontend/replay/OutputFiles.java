@@ -1,13 +1,18 @@
 package cache.frontend.replay;
 
+import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.WRITE;
+
 import cache.store.OutputKind;
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.PosixFilePermission;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -48,9 +53,12 @@ public final class OutputFiles {
         return new Collected(files, null, empty);
     }
 
-    /** Writes every stored output to its path; the object last, so build tools see it complete. */
-    public static void write(Path cwd, Map<OutputKind, String> paths, Map<OutputKind, byte[]> contents, int umask)
-            throws IOException {
+    /**
+     * Writes every stored output to its path; the object last, so build tools see it complete.
+     * {@code umask} is the caller's, {@code daemonUmask} the one this process creates files with.
+     */
+    public static void write(Path cwd, Map<OutputKind, String> paths, Map<OutputKind, byte[]> contents, int umask,
+            int daemonUmask) throws IOException {
         for (Map.Entry<OutputKind, String> p : paths.entrySet()) {
             if (p.getKey() == OutputKind.OBJECT) {
                 continue;
@@ -59,9 +67,9 @@ public final class OutputFiles {
             if (data == null) {
                 throw new IOException("stored entry lacks " + p.getKey());
             }
-            writeAtomically(cwd.resolve(p.getValue()), data, umask);
+            writeAtomically(cwd.resolve(p.getValue()), data, umask, daemonUmask);
         }
-        writeAtomically(cwd.resolve(paths.get(OutputKind.OBJECT)), contents.get(OutputKind.OBJECT), umask);
+        writeAtomically(cwd.resolve(paths.get(OutputKind.OBJECT)), contents.get(OutputKind.OBJECT), umask, daemonUmask);
     }
 
     /** Applies the caller's umask to files a compile wrote with the daemon's. */
@@ -71,18 +79,29 @@ public final class OutputFiles {
         }
     }
 
-    static void writeAtomically(Path target, byte[] data, int umask) throws IOException {
+    static void writeAtomically(Path target, byte[] data, int umask, int daemonUmask) throws IOException {
         if (data == null) {
             throw new IOException("no stored contents for " + target);
         }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + ".cache-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
+        int mode = 0666 & ~umask;
         boolean moved = false;
         try {
-            Files.write(tmp, data, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            Files.setPosixFilePermissions(tmp, permissions(umask));
+            // Created with the caller's mode; the kernel takes the daemon's umask off it, so a
+            // chmod is needed only when that takes bits the caller's umask keeps.
+            try (FileChannel out = FileChannel.open(tmp, EnumSet.of(CREATE_NEW, WRITE), PosixFilePermissions.asFileAttribute(permissions(umask)))) {
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
+            if ((mode & ~daemonUmask) != mode) {
+                Files.setPosixFilePermissions(tmp, permissions(umask));
+            }
             // Unlink first: renaming over an existing file makes ext4 (auto_da_alloc) start
-            // writeback of the new data at once, which more than doubles the cost of a hit.
+            // writeback of the new data at once, which more than doubles the cost of a hit
+            // (and truncating in place, as ccache does, costs the same).
             Files.deleteIfExists(target);
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);

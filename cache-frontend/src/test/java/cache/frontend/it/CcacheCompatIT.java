@@ -252,4 +252,126 @@ class CcacheCompatIT {
         assertEquals(1, none.exitCode());
         assertEquals("ccache: error: No stats log has been configured\n", none.err());
     }
+
+    /** A script named {@code name} in {@code dir} that logs its arguments to {@code log} and runs gcc. */
+    private static Path recordingCompiler(Path dir, String name, Path log) throws Exception {
+        Files.createDirectories(dir);
+        Path w = dir.resolve(name);
+        Files.writeString(w, "#!/bin/sh\necho \"$@\" >> " + log + "\nexec /usr/bin/gcc \"$@\"\n");
+        Files.setPosixFilePermissions(w, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return w;
+    }
+
+    @Test
+    void pathChoosesTheCompilerForCachedAndUncacheableCalls() throws Exception {
+        Path log = tmp.resolve("path.log");
+        Path tools = tmp.resolve("tools");
+        recordingCompiler(tools, "gcc", log);
+        Map<String, String> env = Map.of("CCACHE_PATH", tools.toString());
+        compileOk(env, "a.c"); // a miss: compiled by tools/gcc
+        compileOk(env, "a.c"); // a hit: no compiler at all
+        Files.writeString(work.resolve("m.c"), "int main(void) { return 0; }\n");
+        CacheFixture.Result link = ccache(env, "gcc", "m.c", "-o", "m"); // not cacheable: run by the client
+        assertEquals(0, link.exitCode(), link.err());
+        assertTrue(Files.isExecutable(work.resolve("m")));
+        // the miss ran tools/gcc (to preprocess, probe and compile); the hit ran nothing; the
+        // uncacheable link was run by the client, with tools/gcc too
+        List<String> calls = Files.readAllLines(log);
+        assertEquals(1, calls.stream().filter(c -> c.equals("-c a.c")).count(), calls.toString());
+        assertEquals("m.c -o m", calls.get(calls.size() - 1), calls.toString());
+        assertEquals(1, calls.stream().filter(c -> c.contains("m.c")).count(), calls.toString());
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void compilerSettingRunsTheNamedCompilerEvenWhenNotCacheable() throws Exception {
+        Path log = tmp.resolve("compiler.log");
+        Path mycc = recordingCompiler(tmp.resolve("tools"), "mycc", log);
+        Map<String, String> env = Map.of("CCACHE_COMPILER", mycc.toString());
+        compileOk(env, "a.c");
+        Files.writeString(work.resolve("m.c"), "int main(void) { return 0; }\n");
+        assertEquals(0, ccache(env, "gcc", "m.c", "-o", "m").exitCode());
+        List<String> calls = Files.readAllLines(log);
+        assertTrue(calls.contains("-c a.c"), calls.toString());
+        assertEquals("m.c -o m", calls.get(calls.size() - 1), calls.toString());
+    }
+
+    @Test
+    void baseDirThroughTheCcacheLinkSharesHitsBetweenCheckouts() throws Exception {
+        for (String co : List.of("one", "two")) {
+            Path src = Files.createDirectories(tmp.resolve(co + "/src"));
+            Files.createDirectories(tmp.resolve(co + "/include"));
+            Files.writeString(tmp.resolve(co + "/include/conf.h"), "#define K 3\n");
+            Files.writeString(src.resolve("k.c"), "#include \"conf.h\"\nint k(void) { return K; }\n");
+        }
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.put("CCACHE_BASEDIR", tmp.toString());
+        byte[] first = null;
+        for (String co : List.of("one", "two")) {
+            Path src = tmp.resolve(co + "/src");
+            CacheFixture.Result r = CacheFixture.run(src, List.of(ccache.toString(), "gcc", "-c",
+                    src.resolve("k.c").toString(), "-I" + tmp.resolve(co + "/include"), "-o", "k.o"), env);
+            assertEquals(0, r.exitCode(), r.err());
+            byte[] obj = Files.readAllBytes(src.resolve("k.o"));
+            if (first == null) {
+                first = obj;
+            } else {
+                org.junit.jupiter.api.Assertions.assertArrayEquals(first, obj);
+            }
+        }
+        assertEquals(1, cache.stat("direct_cache_hit"), "the second checkout hits the first one's result");
+        // without base_dir the absolute paths differ: no sharing
+        Path src = tmp.resolve("two/src");
+        Files.delete(src.resolve("k.o"));
+        CacheFixture.Result r = CacheFixture.run(src, List.of(ccache.toString(), "gcc", "-c",
+                src.resolve("k.c").toString(), "-I" + tmp.resolve("two/include"), "-o", "k.o"), cache.env);
+        assertEquals(0, r.exitCode(), r.err());
+        assertEquals(1, cache.stat("direct_cache_hit"));
+    }
+
+    @Test
+    void hashFileAndChecksumFileMatchTheRealCcache() throws Exception {
+        byte[] data = new byte[300_000];
+        new Random(7).nextBytes(data);
+        Files.write(work.resolve("blob.bin"), data);
+        for (String opt : List.of("--hash-file", "--checksum-file")) {
+            for (String file : List.of("a.c", "blob.bin")) {
+                String ours = ccache(opt, file).out();
+                String theirs = CacheFixture.run(work, List.of("/usr/bin/ccache", opt, file), cache.env).out();
+                assertEquals(theirs, ours, opt + " " + file);
+                assertTrue(ours.matches("[0-9a-v]{32,33}\n"), ours);
+            }
+            String stdinOurs = CacheFixture.run(work, List.of("sh", "-c", ccache + " " + opt + " - < blob.bin"), cache.env).out();
+            String stdinTheirs = CacheFixture.run(work, List.of("sh", "-c", "/usr/bin/ccache " + opt + " - < blob.bin"),
+                    cache.env).out();
+            assertEquals(stdinTheirs, stdinOurs, opt + " -");
+            String pipedOurs = CacheFixture.run(work, List.of("sh", "-c", "cat a.c | " + ccache + " " + opt + " -"), cache.env).out();
+            assertEquals(ccache(opt, "a.c").out(), pipedOurs, opt + " - from a pipe");
+        }
+        CacheFixture.Result missing = ccache("--hash-file", "absent");
+        CacheFixture.Result real = CacheFixture.run(work, List.of("/usr/bin/ccache", "--hash-file", "absent"), cache.env);
+        assertEquals(real.exitCode(), missing.exitCode());
+        assertEquals(real.err(), missing.err());
+        CacheFixture.Result missingSum = ccache("--checksum-file", "absent");
+        CacheFixture.Result realSum = CacheFixture.run(work, List.of("/usr/bin/ccache", "--checksum-file", "absent"), cache.env);
+        assertEquals(realSum.exitCode(), missingSum.exitCode());
+        assertEquals(realSum.err(), missingSum.err());
+    }
+
+    @Test
+    void keepCommentsCppMakesACommentEditAMissInPreprocessorMode() throws Exception {
+        Map<String, String> cpp = Map.of("CCACHE_NODIRECT", "1");
+        Files.writeString(work.resolve("c.c"), "int c(int x) { return x * 2; } /* one */\n");
+        compileOk(cpp, "c.c");
+        Files.writeString(work.resolve("c.c"), "int c(int x) { return x * 2; } /* two */\n");
+        compileOk(cpp, "c.c");
+        assertEquals(1, cache.stat("preprocessed_cache_hit"), "comments are not in the preprocessed text");
+        Map<String, String> comments = Map.of("CCACHE_NODIRECT", "1", "CCACHE_COMMENTS", "1");
+        compileOk(comments, "c.c");
+        Files.writeString(work.resolve("c.c"), "int c(int x) { return x * 2; } /* three */\n");
+        compileOk(comments, "c.c");
+        assertEquals(1, cache.stat("preprocessed_cache_hit"), "with keep_comments_cpp a comment edit is a miss");
+        compileOk(comments, "c.c");
+        assertEquals(2, cache.stat("preprocessed_cache_hit"));
+    }
 }

@@ -42,10 +42,10 @@ class DirectModeTest {
 
     @Test
     void candidatesCoverEveryEarlierDirectory() {
-        Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/config.h", "src/x.c"), SEARCH, Set.of("src"));
+        Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/config.h", "src/x.c"), SEARCH, Set.of("src"), false);
         // found in -Iinc: the includer's dir, the quote dir and every missing dir come first
         assertTrue(c.containsAll(List.of("src/config.h", "q/config.h", "gone/config.h")), c.toString());
-        Set<String> sys = DirectMode.candidates(new IncludeScanner.Included("/usr/include/stdio.h", "x.c"), SEARCH, Set.of(""));
+        Set<String> sys = DirectMode.candidates(new IncludeScanner.Included("/usr/include/stdio.h", "x.c"), SEARCH, Set.of(""), false);
         assertTrue(sys.containsAll(List.of("stdio.h", "q/stdio.h", "inc/stdio.h", "gone/stdio.h")), sys.toString());
     }
 
@@ -53,9 +53,72 @@ class DirectModeTest {
     void everyIncludersDirectoryIsACandidateForEverySpelling() {
         // conf.h was entered from x.c; sub/y.h may have included it too (skipped by its guard).
         Set<String> c = DirectMode.candidates(new IncludeScanner.Included("inc/conf.h", "x.c"), SEARCH,
-                new java.util.LinkedHashSet<>(List.of("", "sub", "/usr/include")));
+                new java.util.LinkedHashSet<>(List.of("", "sub", "/usr/include")), false);
         assertTrue(c.containsAll(List.of("conf.h", "sub/conf.h", "sub/inc/conf.h", "/usr/include/conf.h")), c.toString());
         assertTrue(!c.contains("inc/conf.h"), "the header itself is no candidate");
+    }
+
+    @Test
+    void theImplicitPreincludeIsSearchedInTheBracketChainOnlyUnlessTheCommandLineIncludesFiles() {
+        IncludeScanner.Included predef = new IncludeScanner.Included("/usr/include/stdc-predef.h", "<command-line>");
+        Set<String> implicit = DirectMode.candidates(predef, SEARCH, Set.of(), false);
+        assertTrue(implicit.contains("inc/stdc-predef.h"), implicit.toString());
+        assertTrue(!implicit.contains("stdc-predef.h") && !implicit.contains("q/stdc-predef.h"), implicit.toString());
+        // with -include, a file from the command line is looked up in the working directory first
+        Set<String> explicit = DirectMode.candidates(predef, SEARCH, Set.of(), true);
+        assertTrue(explicit.containsAll(List.of("stdc-predef.h", "q/stdc-predef.h", "inc/stdc-predef.h")), explicit.toString());
+        assertTrue(DirectMode.commandLineIncludes(List.of("-O2", "-include", "pre.h")));
+        assertTrue(DirectMode.commandLineIncludes(List.of("-includepre.h")));
+        assertTrue(DirectMode.commandLineIncludes(List.of("--include=pre.h")));
+        assertTrue(!DirectMode.commandLineIncludes(List.of("-I", "include", "-iquote", "x")));
+    }
+
+    @Test
+    void aSourceWithOnlyBracketIncludesLeavesItsDirectoryOut() throws Exception {
+        Files.writeString(cwd.resolve("a.c"), "#include <sys.h>\nint a;\n");
+        Files.writeString(cwd.resolve("b.c"), "#include \"sys.h\"\nint b;\n");
+        Files.createDirectories(cwd.resolve("inc"));
+        Files.writeString(cwd.resolve("inc/sys.h"), "int s;\n");
+        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        for (String src : List.of("a.c", "b.c")) {
+            byte[] cpp = ("# 1 \"" + src + "\"\n# 1 \"<command-line>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n"
+                    + "# 1 \"" + src + "\"\n# 1 \"inc/sys.h\" 1\n# 2 \"" + src + "\" 2\n").getBytes(StandardCharsets.UTF_8);
+            Manifest.Result r = dm.record(Digest.of(new byte[] {1}), cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+            Set<String> all = new java.util.HashSet<>();
+            r.headers().forEach(h -> h.candidates().forEach(c -> all.add(c.path())));
+            String nextToSource = cwd.resolve("stdc-predef.h").toString();
+            if (src.equals("a.c")) {
+                assertTrue(all.stream().noneMatch(c -> c.equals("sys.h") || c.equals(nextToSource) || c.equals("stdc-predef.h")),
+                        all.toString());
+            } else {
+                assertTrue(all.contains("sys.h"), "a quote include searches next to the source: " + all);
+            }
+        }
+    }
+
+    @Test
+    void aGuardSkippedQuoteIncludeKeepsTheQuoteOnlyDirectoriesAsCandidates() throws Exception {
+        // x.c (bracket includes only) includes <a.h> then <p.h>; a.h includes <h.h>; p.h has
+        // #include "h.h", skipped by h.h's guard, so no line marker shows that it searched q/.
+        Files.createDirectories(cwd.resolve("inc"));
+        Files.writeString(cwd.resolve("x.c"), "#include <a.h>\n#include <p.h>\n");
+        Files.writeString(cwd.resolve("inc/a.h"), "#include <h.h>\n");
+        Files.writeString(cwd.resolve("inc/p.h"), "#include \"h.h\"\n");
+        Files.writeString(cwd.resolve("inc/h.h"), "#pragma once\nint h;\n");
+        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        byte[] cpp = ("# 1 \"x.c\"\n# 1 \"inc/a.h\" 1\n# 1 \"inc/h.h\" 1\n# 2 \"inc/a.h\" 2\n"
+                + "# 2 \"x.c\" 2\n# 1 \"inc/p.h\" 1\n# 2 \"x.c\" 2\n").getBytes(StandardCharsets.UTF_8);
+        Manifest.Result r = dm.record(Digest.of(new byte[] {1}), cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+        Manifest.Header h = r.headers().stream().filter(x -> x.path().equals("inc/h.h")).findFirst().orElseThrow();
+        List<String> cands = h.candidates().stream().map(Manifest.Candidate::path).toList();
+        assertTrue(cands.contains("q/h.h"), cands.toString());
+        assertTrue(!cands.contains("h.h"), "x.c quotes nothing: its directory is not searched " + cands);
+
+        Files.createDirectories(cwd.resolve("q"));
+        Manifest m = Manifest.decode(Manifest.EMPTY.with(r, 8).encode());
+        assertEquals(r.entryKey(), dm.match(new PreparedManifest(m), cwd));
+        Files.writeString(cwd.resolve("q/h.h"), "int shadow;\n"); // p.h's "h.h" would now find this
+        assertNull(dm.match(new PreparedManifest(m), cwd));
     }
 
     @Test
@@ -66,7 +129,7 @@ class DirectModeTest {
         DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
         byte[] cpp = "# 1 \"x.c\"\n# 1 \"inc/config.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
         Digest entry = Digest.of(new byte[] {1});
-        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE);
+        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
         Manifest m = Manifest.decode(Manifest.EMPTY.with(r, 8).encode());
         assertEquals(entry, dm.match(new PreparedManifest(m), cwd));
 
@@ -84,9 +147,9 @@ class DirectModeTest {
         Files.writeString(cwd.resolve("t.h"), "const char *t = __TIME__;\n");
         DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
         byte[] cpp = "# 1 \"x.c\"\n# 1 \"t.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
-        assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, Long.MAX_VALUE));
+        assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, Long.MAX_VALUE, false));
         Files.writeString(cwd.resolve("t.h"), "int t;\n");
-        assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, 0), "modified after the call started");
+        assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, 0, false), "modified after the call started");
     }
 
     @Test

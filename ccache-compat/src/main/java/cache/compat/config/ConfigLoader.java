@@ -192,6 +192,11 @@ public final class ConfigLoader {
             return null;
         }
         Path p = cwd.resolve(path); // not normalised: "link/.." must mean what the OS says
+        if (!p.toFile().exists()) {
+            // Checked without an exception: read on every compile, and /etc/ccache.conf is usually absent.
+            files.invalidate(p);
+            return null;
+        }
         BasicFileAttributes attrs;
         try {
             attrs = Files.readAttributes(p, BasicFileAttributes.class);
