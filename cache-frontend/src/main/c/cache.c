@@ -1192,9 +1192,21 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 {
 	int err;
 
+	char **in, **out;
+
 	if (cl->debug)
 		fprintf(stderr, "cache: running %s directly: %s\n", path, cl->reason);
 	argv[0] = (char *)path;
+	/* ccache's --ccache-skip: the word after it reaches the compiler as is, and
+	 * --ccache-skip itself never does (the daemon does the same for its runs). */
+	for (in = out = argv + 1; *in; in++) {
+		if (strcmp(*in, "--ccache-skip") == 0 && in[1])
+			in++;
+		else if (strcmp(*in, "--ccache-skip") == 0)
+			continue;
+		*out++ = *in;
+	}
+	*out = NULL;
 	execv(path, argv);
 	err = errno;
 	fprintf(stderr, "cache: %s: %s\n", argv[0], strerror(err));

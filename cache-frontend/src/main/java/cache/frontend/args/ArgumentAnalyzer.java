@@ -52,6 +52,9 @@ public final class ArgumentAnalyzer {
         String otherInput;
     }
 
+    /** ccache's marker: the next argument is passed on, not interpreted. */
+    static final String SKIP = "--ccache-skip";
+
     public static Analysis analyze(List<String> rawArgs, Path cwd, Map<String, String> env) {
         if (env.containsKey("DEPENDENCIES_OUTPUT") || env.containsKey("SUNPRO_DEPENDENCIES")) {
             return new Uncacheable(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE,
@@ -63,10 +66,32 @@ public final class ArgumentAnalyzer {
         } catch (IOException e) {
             return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, "response file: " + e.getMessage());
         }
+        // ccache's --ccache-skip: the next word goes to the compiler (and into the key) without
+        // being interpreted; --ccache-skip itself is dropped.
+        java.util.Set<Integer> verbatim = new java.util.HashSet<>();
+        if (args.contains(SKIP)) {
+            List<String> kept = new ArrayList<>(args.size());
+            for (int i = 0; i < args.size(); i++) {
+                if (args.get(i).equals(SKIP)) {
+                    if (++i < args.size()) {
+                        verbatim.add(kept.size());
+                        kept.add(args.get(i));
+                    }
+                } else {
+                    kept.add(args.get(i));
+                }
+            }
+            args = kept;
+        }
         Walk w = new Walk();
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             Uncacheable verdict;
+            if (verbatim.contains(i)) {
+                w.key.add(a);
+                w.cpp.add(a);
+                continue;
+            }
             if (a.startsWith("-") && !a.equals("-")) {
                 verdict = option(w, args, i);
                 if (verdict == null) {

@@ -57,7 +57,34 @@ public final class DirectMode {
         return false;
     }
 
-    private Manifest.Result record(Digest entryKey, List<IncludeScanner.Included> included, SearchPath search, Path cwd,
+    /**
+     * ccache's {@code ignore_headers_in_manifest}: files whose path, as the compiler named it or
+     * made absolute against {@code cwd}, starts with one of the colon-separated entries are
+     * left out of the manifest (neither hashed nor checked on a lookup).
+     */
+    public static List<IncludeScanner.Included> withoutIgnored(List<IncludeScanner.Included> included, String setting,
+            Path cwd) {
+        List<String> prefixes = new ArrayList<>();
+        for (String p : setting.split(":")) {
+            if (!p.isEmpty()) {
+                prefixes.add(p);
+            }
+        }
+        if (prefixes.isEmpty()) {
+            return included;
+        }
+        List<IncludeScanner.Included> kept = new ArrayList<>(included.size());
+        for (IncludeScanner.Included inc : included) {
+            String abs = absolute(cwd.toString(), inc.path());
+            if (prefixes.stream().noneMatch(p -> inc.path().startsWith(p) || abs.startsWith(p))) {
+                kept.add(inc);
+            }
+        }
+        return kept;
+    }
+
+    /** {@link #record(Digest, byte[], SearchPath, Path, long, boolean)} for includes already scanned (and filtered). */
+    public Manifest.Result record(Digest entryKey, List<IncludeScanner.Included> included, SearchPath search, Path cwd,
             long notAfterNanos, boolean commandLineIncludes) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
@@ -128,12 +155,13 @@ public final class DirectMode {
      * listed file's directory counts as a possible includer, as {@link #candidates} does anyway.
      */
     public Manifest.Result recordFromDependencies(Digest entryKey, String source, List<String> headers,
-            SearchPath search, Path cwd, long notAfterNanos, boolean commandLineIncludes) {
+            SearchPath search, Path cwd, long notAfterNanos, boolean commandLineIncludes, String ignoredHeaders) {
         List<IncludeScanner.Included> included = new ArrayList<>(headers.size());
         for (String h : headers) {
             included.add(new IncludeScanner.Included(h, source));
         }
-        return record(entryKey, included, search, cwd, notAfterNanos, commandLineIncludes);
+        return record(entryKey, withoutIgnored(included, ignoredHeaders, cwd), search, cwd, notAfterNanos,
+                commandLineIncludes);
     }
 
     /**

@@ -454,8 +454,10 @@ public final class CompilePipeline {
         if (search == null) {
             return;
         }
-        Manifest.Result result = directMode.record(key, preprocessed, search, req.cwd(), started - TOO_NEW_NANOS,
-                DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+        Manifest.Result result = directMode.record(key,
+                DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), req.config().ignoreHeadersInManifest(),
+                        req.cwd()),
+                search, req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()));
         if (result != null) {
             manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                     req.config().namespace());
@@ -660,7 +662,8 @@ public final class CompilePipeline {
                     inv.preprocessorArgs(), inv.source(), req.cwd(), req.env());
             Manifest.Result result = search == null ? null
                     : directMode.recordFromDependencies(entryKey, inv.source(), deps.subList(1, deps.size()), search,
-                            req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+                            req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()),
+                            req.config().ignoreHeadersInManifest());
             if (result != null) {
                 manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                         req.config().namespace());

@@ -70,6 +70,20 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
+    void ccacheSkipPassesTheNextWordUninterpretedAndIsDropped() {
+        Invocation i = inv("--ccache-skip -fplugin-arg-x=1 -c x.c");
+        assertFalse(i.compileArgs().contains("--ccache-skip"));
+        assertFalse(i.preprocessorArgs().contains("--ccache-skip"));
+        assertTrue(i.compileArgs().contains("-fplugin-arg-x=1") && i.keyArgs().contains("-fplugin-arg-x=1"));
+        // a word that looks like a source is not taken for one
+        Invocation j = inv("-c --ccache-skip extra.c x.c");
+        assertEquals("x.c", j.source());
+        assertTrue(j.compileArgs().contains("extra.c") && j.keyArgs().contains("extra.c"));
+        // -o after --ccache-skip is not the output option; its file is then one more input
+        assertInstanceOf(Uncacheable.class, analyze("-c x.c --ccache-skip -o y.o"));
+    }
+
+    @Test
     void dependencyFiles() {
         Invocation explicit = inv("-c x.c -o obj/x.o -MD -MF obj/x.d -MT obj/x.o");
         assertEquals("obj/x.d", explicit.outputs().get(OutputKind.DEPENDENCY));

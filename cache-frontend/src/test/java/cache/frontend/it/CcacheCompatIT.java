@@ -374,4 +374,35 @@ class CcacheCompatIT {
         compileOk(comments, "c.c");
         assertEquals(2, cache.stat("preprocessed_cache_hit"));
     }
+
+    @Test
+    void ignoredHeadersAreNotCheckedByDirectLookups() throws Exception {
+        Path gen = Files.createDirectories(work.resolve("gen"));
+        Files.writeString(gen.resolve("stamp.h"), "#define STAMP 1\n");
+        Files.writeString(work.resolve("s.c"), "#include \"gen/stamp.h\"\nint s(void) { return STAMP; }\n");
+        Map<String, String> env = Map.of("CCACHE_IGNOREHEADERS", gen.toString());
+        compileOk(env, "s.c");
+        Thread.sleep(1100); // a different mtime second, as a build tool would see it
+        Files.writeString(gen.resolve("stamp.h"), "#define STAMP 2\n");
+        compileOk(env, "s.c");
+        assertEquals(1, cache.stat("direct_cache_hit"), "the edited header is ignored, as ccache does");
+        // a header that is not ignored is still checked
+        Files.writeString(work.resolve("t.h"), "#define T 1\n");
+        Files.writeString(work.resolve("t.c"), "#include \"t.h\"\nint t(void) { return T; }\n");
+        compileOk(env, "t.c");
+        Thread.sleep(1100);
+        Files.writeString(work.resolve("t.h"), "#define T 2\n");
+        compileOk(env, "t.c");
+        assertEquals(1, cache.stat("direct_cache_hit"));
+    }
+
+    @Test
+    void ccacheSkipReachesTheCompilerUninterpretedAndIsDroppedEvenForALink() throws Exception {
+        CacheFixture.Result c = ccache("gcc", "--ccache-skip", "-DSKIPPED=1", "-c", "a.c");
+        assertEquals(0, c.exitCode(), c.err());
+        Files.writeString(work.resolve("m.c"), "int main(void) { return 0; }\n");
+        CacheFixture.Result link = ccache("gcc", "--ccache-skip", "-DX=1", "m.c", "-o", "m");
+        assertEquals(0, link.exitCode(), link.err());
+        assertTrue(Files.isExecutable(work.resolve("m")));
+    }
 }
