@@ -37,15 +37,18 @@
 # after the runs.
 #
 # Before timing, each tool's cache is populated and then exercised PREWARM times
-# (default 10) outside hyperfine, the same for every tool, so cache's daemon is
-# past its very first (JIT-cold) requests; hyperfine then adds --warmup runs.
+# (default 500) outside hyperfine, the same for every tool, so cache's daemon is in
+# the state it spends a working day in: it has served a build's worth of calls and
+# the JVM has compiled its hit path. PREWARM=10 measures a daemon just started
+# (interpreted and C1-compiled code: its hits then cost about what ccache's do).
+# hyperfine then adds --warmup runs.
 #
 # Environment knobs (defaults in brackets):
 #   CACHE_BIN        client under test [<repo>/dist/bin/cache]
 #   RUNS, WARMUP     timed and warm-up runs per case [20, 3]
 #   HEAVY_SLOW_RUNS  runs for the heavy workload's plain and miss cases [5]
 #                    (with 1 warm-up run)
-#   PREWARM          untimed hits per tool before measuring [10]
+#   PREWARM          untimed hits per tool before measuring [500]
 #   ENTRY            links (compiler-named links first on PATH) or prefix [links]
 #   KEEP_TMP=1       keep the temp dir (sources, hyperfine JSON) for inspection
 #
@@ -59,7 +62,7 @@ CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
 HEAVY_SLOW_RUNS=${HEAVY_SLOW_RUNS:-5}
-PREWARM=${PREWARM:-10}
+PREWARM=${PREWARM:-500}
 ENTRY=${ENTRY:-links}
 readonly SCRIPT_DIR REPO CACHE_BIN RUNS WARMUP HEAVY_SLOW_RUNS PREWARM ENTRY
 readonly CCACHE_LINKS=/usr/lib/ccache

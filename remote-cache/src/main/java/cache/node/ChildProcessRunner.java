@@ -56,6 +56,11 @@ public final class ChildProcessRunner implements ProcessRunner {
             return new Outcome(finished ? p.exitValue() : -1, out.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS),
                     err.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS), !finished);
         } catch (ExecutionException e) {
+            if (!finished) {
+                // Killed for its lifetime: the JDK closes a dead process's pipes under a
+                // reader ("Stream closed"); the answer is the timeout, not a read error.
+                return new Outcome(-1, new byte[0], new byte[0], true);
+            }
             throw new IOException("reading the output of " + command.get(0), e.getCause());
         } catch (TimeoutException e) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
