@@ -58,7 +58,10 @@ extern char **environ;
 /* No honest reply record comes near this; a bigger length means garbage. */
 #define MAX_REPLY_RECORD (1u << 30)
 
-/* JVM options placed after $CACHE_JAVA_OPTS, tuned for a small, long-lived daemon. */
+/* JVM options placed before $CACHE_JAVA_OPTS (which win), tuned for a small,
+ * long-lived daemon. Tiered compilation stays on: measured side by side, C1 alone
+ * (CACHE_JAVA_OPTS=-XX:TieredStopAtLevel=1) helps a just-started daemon's first few
+ * hundred calls but leaves every later hit about half a millisecond slower. */
 static const char *const jvm_defaults[] = {
 	"-XX:+UseSerialGC",        "-Xss1m",
 	"-XX:+UseCompressedOops",  "-Xmx2g",
@@ -871,11 +874,12 @@ static int java_command(struct client *cl, struct java_cmd *jc)
 	if (!jc->argv || (opts && !jc->words))
 		return fail(cl, "out of memory");
 	jc->argv[n++] = (char *)java_binary(jc);
+	/* The user's options last: for the JVM the last of two settings wins. */
+	for (size_t i = 0; i < ARRAY_LEN(jvm_defaults); i++)
+		jc->argv[n++] = (char *)jvm_defaults[i];
 	for (char *w = opts ? strtok_r(jc->words, " ", &save) : NULL; w;
 	     w = strtok_r(NULL, " ", &save))
 		jc->argv[n++] = w;
-	for (size_t i = 0; i < ARRAY_LEN(jvm_defaults); i++)
-		jc->argv[n++] = (char *)jvm_defaults[i];
 	/* self is absolute, so base_name() - 1 is its last slash. */
 	snprintf(jc->cp, sizeof jc->cp, "%.*s/../lib/*", (int)(base_name(self) - 1 - self), self);
 	jc->argv[n++] = (char *)"-cp";
