@@ -49,6 +49,8 @@ public final class Daemon implements AutoCloseable {
     private final DaemonConfig config;
     private final LocalStore store;
     private final CompilePipeline pipeline;
+    private final SupervisedProcessRunner runner;
+    private final int umask;
     private final ConfigLoader configs = new ConfigLoader();
     private final Path systemConfig = Path.of(System.getenv().getOrDefault("CACHE_SYSTEM_CONFIG",
             ConfigLoader.SYSTEM_CONFIG.toString()));
@@ -74,9 +76,10 @@ public final class Daemon implements AutoCloseable {
                 : new EntryCodec(false, 0);
         this.store = openStore(config.cacheDir().resolve("db"), codec, StoreOptions.defaults()
                 .withLimits(limitsOf(initial)).withCleanupListener(this::countCleanup));
-        int umask = detectUmask(config.socket().getParent());
+        this.umask = detectUmask(config.socket().getParent());
+        this.runner = new SupervisedProcessRunner(config.client());
         this.pipeline = new CompilePipeline(store.entries(), store.manifests(), store.counters(),
-                new SupervisedProcessRunner(config.client()), Clock.systemUTC(), umask, config.client());
+                runner, Clock.systemUTC(), umask, config.client());
         this.adminContext = new AdminCommand.Context(config.cacheDir(), store, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon, this::applyConfig);
     }
@@ -186,6 +189,7 @@ public final class Daemon implements AutoCloseable {
                 .channel();
         loop.scheduleAtFixedRate(this::checkIdle, 1, 1, TimeUnit.SECONDS);
         LOG.info("serving " + config.cacheDir() + " on " + config.socket());
+        Warmup.startInBackground(runner, config.client(), umask);
     }
 
     void awaitStop() throws InterruptedException {

@@ -37,6 +37,8 @@ final class CacheFixture implements AutoCloseable {
         env.put("XDG_RUNTIME_DIR", runtimeDir.toString());
         env.put("CACHE_IDLE_TIMEOUT", "300");
         env.put("LC_ALL", "C");
+        // Dozens of short-lived daemons: no start-up JIT warm-up each (WarmupIT tests it).
+        env.put("CACHE_WARMUP", "0");
         env.remove("CCACHE_PREFIX");
         env.remove("DEPENDENCIES_OUTPUT");
         env.remove("SUNPRO_DEPENDENCIES");
