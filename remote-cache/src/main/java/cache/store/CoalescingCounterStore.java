@@ -32,6 +32,7 @@ final class CoalescingCounterStore implements CounterStore, AutoCloseable {
     private final RocksCounterStore target;
     private final long delayMillis;
     private final ScheduledExecutorService flusher;
+    private final Object writing = new Object();
     private Map<String, Pending> pending = new HashMap<>();
     private boolean scheduled;
     private boolean closed;
@@ -85,16 +86,22 @@ final class CoalescingCounterStore implements CounterStore, AutoCloseable {
         return target.snapshot();
     }
 
-    /** Writes everything pending in one batch. */
+    /**
+     * Writes everything pending in one batch. The swap is under this object's lock, which
+     * updates take; the write is under {@link #writing} only, so a call adding its counts never
+     * waits for RocksDB, while a reader that flushes waits for a write in progress and then
+     * finds everything in RocksDB.
+     */
     void flush() {
-        Map<String, Pending> batch;
-        synchronized (this) {
-            if (pending.isEmpty()) {
-                return;
+        synchronized (writing) {
+            Map<String, Pending> batch;
+            synchronized (this) {
+                if (pending.isEmpty()) {
+                    return;
+                }
+                batch = pending;
+                pending = new HashMap<>();
             }
-            batch = pending;
-            pending = new HashMap<>();
-            // Written under the lock: a reader that flushes right after must find it in RocksDB.
             Map<String, Long> adds = new HashMap<>();
             Map<String, Long> sets = new HashMap<>();
             batch.forEach((name, p) -> {

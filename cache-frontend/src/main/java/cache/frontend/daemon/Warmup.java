@@ -108,7 +108,7 @@ final class Warmup implements Runnable {
         env.put("HOME", dir.toString());
         env.put("CCACHE_DIR", dir.resolve("cache").toString());
         env.put("CCACHE_CONFIGPATH", dir.resolve("no-config").toString());
-        Path compiler = findCompiler(path);
+        Path compiler = CompilePipeline.realCompiler("gcc", path, dir, client);
         if (compiler == null) {
             return;
         }
@@ -135,24 +135,6 @@ final class Warmup implements Runnable {
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("JIT warm-up: " + hits + " hits in " + millis + " ms");
-    }
-
-    private static Path findCompiler(String path) {
-        for (String d : path.split(":")) {
-            Path p = Path.of(d.isEmpty() ? "." : d).resolve("gcc");
-            if (p.isAbsolute() && Files.isExecutable(p)) {
-                try {
-                    Path real = p.toRealPath();
-                    String name = real.getFileName().toString();
-                    if (!name.equals("cache") && !name.equals("ccache")) {
-                        return p;
-                    }
-                } catch (IOException e) {
-                    // a dangling link: look further
-                }
-            }
-        }
-        return null;
     }
 
     private static void deleteTree(Path dir) {

@@ -1,12 +1,13 @@
 package cache.frontend.pipeline;
 
 import cache.frontend.args.Invocation;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 
 /** How a call's ccache settings ({@code ignore_options}, {@code prefix_command}, {@code compiler}) shape it. */
 final class CallSettings {
@@ -65,7 +66,7 @@ final class CallSettings {
     static List<String> prefix(String setting, Path cwd, Map<String, String> env) {
         List<String> w = words(setting);
         if (!w.isEmpty() && w.get(0).indexOf('/') < 0) {
-            Path found = onPath(w.get(0), env);
+            Path found = findCompiler(w.get(0), env.getOrDefault("PATH", "/usr/bin:/bin"), cwd, p -> false);
             if (found != null) {
                 w.set(0, found.toString());
             }
@@ -79,7 +80,7 @@ final class CallSettings {
      * The first executable file named {@code name} in the colon-separated {@code dirs} (relative
      * ones against {@code cwd}) that {@code skip} does not reject, or null.
      */
-    static Path findCompiler(String name, String dirs, Path cwd, java.util.function.Predicate<Path> skip) {
+    static Path findCompiler(String name, String dirs, Path cwd, Predicate<Path> skip) {
         for (String dir : dirs.split(":")) {
             Path p = cwd.resolve(dir.isEmpty() ? "." : dir).resolve(name);
             if (Files.isRegularFile(p) && Files.isExecutable(p) && !skip.test(p)) {
@@ -89,14 +90,17 @@ final class CallSettings {
         return null;
     }
 
-    /** An executable named {@code name} in the caller's {@code PATH}, or null. */
-    static Path onPath(String name, Map<String, String> env) {
-        for (String dir : Arrays.asList(env.getOrDefault("PATH", "/usr/bin:/bin").split(":"))) {
-            Path p = Path.of(dir.isEmpty() ? "." : dir).resolve(name);
-            if (Files.isRegularFile(p) && Files.isExecutable(p)) {
-                return p.toAbsolutePath();
-            }
+    /**
+     * Whether {@code p} leads to this cache's client ({@code client}, when known, or any file
+     * named {@code cache}) or to ccache: running it as the compiler would loop.
+     */
+    static boolean isCacheItself(Path p, Path client) {
+        try {
+            Path real = p.toRealPath();
+            String file = real.getFileName().toString();
+            return file.equals("cache") || file.equals("ccache") || (client != null && Files.isSameFile(real, client));
+        } catch (IOException e) {
+            return false;
         }
-        return null;
     }
 }

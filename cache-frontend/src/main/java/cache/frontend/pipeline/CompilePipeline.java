@@ -211,8 +211,8 @@ public final class CompilePipeline {
             Path p = wanted.indexOf('/') >= 0 ? req.cwd().resolve(wanted)
                     : CallSettings.findCompiler(wanted,
                             searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath,
-                            req.cwd(), this::isCacheItself);
-            if (p == null || !Files.isExecutable(p) || isCacheItself(p)) {
+                            req.cwd(), c -> CallSettings.isCacheItself(c, clientBinary));
+            if (p == null || !Files.isExecutable(p) || CallSettings.isCacheItself(p, clientBinary)) {
                 return null;
             }
             compiler = p;
@@ -226,16 +226,12 @@ public final class CompilePipeline {
                 req.config());
     }
 
-    /** Whether {@code p} leads to this cache's client or to ccache (running it would loop). */
-    private boolean isCacheItself(Path p) {
-        try {
-            Path real = p.toRealPath();
-            String file = real.getFileName().toString();
-            return file.equals("cache") || file.equals("ccache")
-                    || (clientBinary != null && Files.isSameFile(real, clientBinary));
-        } catch (IOException e) {
-            return false;
-        }
+    /**
+     * The real compiler {@code name} in the colon-separated {@code dirs}, skipping links back to
+     * this cache ({@code client}) or to ccache; null when there is none.
+     */
+    public static Path realCompiler(String name, String dirs, Path cwd, Path client) {
+        return CallSettings.findCompiler(name, dirs, cwd, c -> CallSettings.isCacheItself(c, client));
     }
 
     private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {

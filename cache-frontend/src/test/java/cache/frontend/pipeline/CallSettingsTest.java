@@ -35,4 +35,20 @@ class CallSettingsTest {
         assertEquals(List.of("/tmp/rel/wrap"), CallSettings.prefix("rel/wrap", Path.of("/tmp"), Map.of()));
         assertEquals(List.of("nowhere-xyz"), CallSettings.prefix("nowhere-xyz", Path.of("/"), Map.of("PATH", "/bin")));
     }
+
+    @Test
+    void theRealCompilerSkipsLinksToTheClientWhateverItIsCalledAndRelativeDirsAreTheCallers(
+            @org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path client = java.nio.file.Files.writeString(tmp.resolve("mywrapper"), "#!/bin/sh\n");
+        Path links = java.nio.file.Files.createDirectories(tmp.resolve("links"));
+        Path real = java.nio.file.Files.createDirectories(tmp.resolve("real"));
+        java.nio.file.Files.createSymbolicLink(links.resolve("gcc"), client);
+        java.nio.file.Files.writeString(real.resolve("gcc"), "#!/bin/sh\n");
+        for (Path p : List.of(client, real.resolve("gcc"))) {
+            java.nio.file.Files.setPosixFilePermissions(p, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+        assertEquals(real.resolve("gcc"), CompilePipeline.realCompiler("gcc", "links:real", tmp, client));
+        assertEquals(links.resolve("gcc"), CompilePipeline.realCompiler("gcc", "links:real", tmp, null),
+                "without the client's identity only its name (cache, ccache) gives it away");
+    }
 }
