@@ -62,12 +62,19 @@ public final class FileHashCache {
         this.nowNanos = nowNanos;
     }
 
-    /** Hashes {@code path}, reading it only when its stat data is new. */
+    /**
+     * Hashes {@code path}, reading it only when its stat data is new. Only a regular file is
+     * read: a FIFO, a device or a directory throws (reading one could block or never end), and
+     * the caller treats it as a file it cannot hash.
+     */
     public Hashed hash(Path path) throws IOException {
         FileStat stat = FileStat.of(path);
         Hashed known = cache.getIfPresent(stat);
         if (known != null) {
             return known;
+        }
+        if (!stat.regular()) {
+            throw new IOException(path + " is not a regular file");
         }
         byte[] bytes = Files.readAllBytes(path);
         FileStat after = FileStat.of(path);

@@ -24,9 +24,10 @@ import java.util.Map;
  * internal exception answered as {@code null}. Without it the public API is used; both give
  * the same values.
  */
-public record FileStat(long device, long inode, long size, long mtimeNanos, long ctimeNanos, boolean directory) {
+public record FileStat(long device, long inode, long size, long mtimeNanos, long ctimeNanos, boolean directory,
+        boolean regular) {
 
-    private static final String ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,ctime,isDirectory";
+    private static final String ATTRIBUTES = "unix:dev,ino,size,lastModifiedTime,ctime,isDirectory,isRegularFile";
 
     /** The JDK's stat record, or {@code null} when its package is not open to us. */
     private static final Direct DIRECT = Direct.open();
@@ -72,7 +73,7 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         Map<String, Object> a = Files.readAttributes(path, ATTRIBUTES);
         return new FileStat((Long) a.get("dev"), (Long) a.get("ino"), (Long) a.get("size"),
                 nanos((FileTime) a.get("lastModifiedTime")), nanos((FileTime) a.get("ctime")),
-                (Boolean) a.get("isDirectory"));
+                (Boolean) a.get("isDirectory"), (Boolean) a.get("isRegularFile"));
     }
 
     static long nanos(FileTime t) {
@@ -86,6 +87,7 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         private static final int ENOTDIR = 20;
         private static final int S_IFMT = 0170000;
         private static final int S_IFDIR = 0040000;
+        private static final int S_IFREG = 0100000;
 
         private final Class<?> unixPath;
         private final MethodHandle get;      // (UnixPath, boolean) -> UnixFileAttributes
@@ -160,7 +162,7 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
                 return new FileStat((long) dev.invokeExact(a), (long) ino.invokeExact(a), (long) size.invokeExact(a),
                         (long) mtimeSec.invokeExact(a) * 1_000_000_000L + (long) mtimeNsec.invokeExact(a),
                         (long) ctimeSec.invokeExact(a) * 1_000_000_000L + (long) ctimeNsec.invokeExact(a),
-                        (m & S_IFMT) == S_IFDIR);
+                        (m & S_IFMT) == S_IFDIR, (m & S_IFMT) == S_IFREG);
             } catch (Throwable t) {
                 throw new IOException("stat " + path, t);
             }

@@ -4,18 +4,33 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 class FileHashCacheTest {
 
     @TempDir
     Path dir;
+
+    @Test
+    @Timeout(10)
+    void aFifoOrADeviceIsRefusedWithoutReadingIt() throws Exception {
+        Path fifo = dir.resolve("pipe.h");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertEquals(0, mkfifo.waitFor());
+        FileHashCache cache = new FileHashCache(100, FileHashCacheTest::later);
+        // Reading a FIFO with no writer blocks forever, /dev/zero never ends: both must throw at once.
+        assertThrows(java.io.IOException.class, () -> cache.hash(fifo));
+        assertThrows(java.io.IOException.class, () -> cache.hash(Path.of("/dev/zero")));
+        assertThrows(java.io.IOException.class, () -> cache.hash(dir));
+    }
 
     @Test
     void unchangedFileIsServedFromMemory() throws Exception {

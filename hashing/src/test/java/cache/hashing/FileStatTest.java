@@ -43,7 +43,11 @@ class FileStatTest {
         assertEquals(1_234_567_890_123_000_000L, s.mtimeNanos());
         assertEquals(7, s.size());
         assertFalse(s.directory());
+        assertTrue(s.regular());
         assertTrue(FileStat.of(d).directory());
+        assertFalse(FileStat.of(d).regular());
+        assertFalse(FileStat.of(Path.of("/dev/null")).regular(), "a device");
+        assertEquals(FileStat.viaAttributes(Path.of("/dev/null")), FileStat.of(Path.of("/dev/null")));
         assertEquals(FileStat.of(f), FileStat.of(link), "links are followed");
     }
 

@@ -60,11 +60,19 @@ public final class ArgumentAnalyzer {
             return new Uncacheable(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE,
                     "DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES is set");
         }
+        Uncacheable callersOwn = callersOwnFile(rawArgs, cwd);
+        if (callersOwn != null) {
+            return callersOwn; // before reading any response file: "@/dev/fd/3" is not ours to read
+        }
         List<String> args;
         try {
             args = ResponseFiles.expand(rawArgs, cwd);
         } catch (IOException e) {
             return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, "response file: " + e.getMessage());
+        }
+        callersOwn = callersOwnFile(args, cwd);
+        if (callersOwn != null) {
+            return callersOwn;
         }
         // ccache's --ccache-skip: the next word goes to the compiler (and into the key) without
         // being interpreted; --ccache-skip itself is dropped.
@@ -297,6 +305,40 @@ public final class ArgumentAnalyzer {
         w.source = a;
         w.sourceLanguage = l;
         w.cpp.add(a);
+        return null;
+    }
+
+    /** Where a path means a file of whichever process opens it: the caller's, not the daemon's. */
+    private static final String[] PROCESS_RELATIVE = {"/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr",
+        "/proc/self", "/proc/thread-self"};
+
+    /**
+     * A call naming the caller's own file descriptors ({@code -x c /dev/stdin}, {@code -o
+     * /dev/stdout}, {@code @/dev/fd/3}, …), or working in {@code /dev} or {@code /proc}: the daemon, another process,
+     * would read or write its own instead. The client compiles such a call itself. Any word
+     * that contains such a path counts, joined to an option or not; a false positive only costs
+     * caching.
+     */
+    static Uncacheable callersOwnFile(List<String> args, Path cwd) {
+        String dir = cwd.toString();
+        for (String special : new String[] {"/dev", "/proc"}) {
+            if (dir.equals(special) || dir.startsWith(special + "/")) { // relative names could mean the same
+                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "working directory " + dir);
+            }
+        }
+        for (String a : args) {
+            for (String prefix : PROCESS_RELATIVE) {
+                int at = a.indexOf(prefix);
+                if (at >= 0) {
+                    int end = at + prefix.length();
+                    if (end == a.length() || a.charAt(end) == '/') {
+                        Counter c = a.equals("/dev/stdout") || a.equals("-o/dev/stdout") ? Counter.OUTPUT_TO_STDOUT
+                                : Counter.UNSUPPORTED_COMPILER_OPTION;
+                        return new Uncacheable(c, a + " names a file of the calling process");
+                    }
+                }
+            }
+        }
         return null;
     }
 

@@ -2,6 +2,7 @@ package cache.frontend.daemon;
 
 import cache.compat.config.Config;
 import cache.compat.config.ConfigException;
+import cache.frontend.pipeline.CompilePipeline;
 import cache.frontend.pipeline.CompileRequest;
 import cache.frontend.pipeline.Outcome;
 import io.netty.buffer.ByteBuf;
@@ -17,9 +18,11 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * Serves one client connection: decodes the request frame, runs it on a worker thread (a
- * compile blocks for as long as the compiler runs), writes the reply and closes. A client that
- * goes away mid-compile interrupts its worker, which kills the compiler.
+ * Serves one client connection: decodes the request frame and answers it. A compile that needs
+ * no process (a direct-mode hit, an uncacheable call) is answered right here on the event loop,
+ * without a thread hand-off: most calls of a warm build. The rest (a miss blocks for as long as
+ * the compiler runs; admin commands may walk the whole store) continue on a worker thread. A
+ * client that goes away mid-compile interrupts its worker, which kills the compiler.
  */
 final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
@@ -27,6 +30,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private final Daemon daemon;
     private final ExecutorService workers;
+    private boolean received;
     private Future<?> work;
 
     ClientHandler(Daemon daemon, ExecutorService workers) {
@@ -36,10 +40,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
-        if (work != null) {
+        if (received) {
             ctx.close(); // one request per connection
             return;
         }
+        received = true;
         byte[] body = ByteBufUtil.getBytes(frame);
         ClientRequest req;
         try {
@@ -57,54 +62,89 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         daemon.requestStarted();
-        work = workers.submit(() -> serve(ctx, req));
+        if (!req.kind().equals(ClientRequest.COMPILE) && !req.kind().equals(ClientRequest.WARMUP)) {
+            work = workers.submit(() -> finish(ctx, () -> admin(ctx, req)));
+            return;
+        }
+        Outcome quick;
+        try {
+            quick = quickCompile(req);
+        } catch (RuntimeException e) {
+            quick = failed(e);
+        }
+        if (quick instanceof Outcome.Deferred d) {
+            work = workers.submit(() -> finish(ctx, () -> encode(ctx, d.rest().run())));
+        } else {
+            Outcome answer = quick;
+            finish(ctx, () -> encode(ctx, answer));
+        }
     }
 
-    private void serve(ChannelHandlerContext ctx, ClientRequest req) {
+    /** How a reply is made; it may wait (a compile), and an interrupt means the client left. */
+    @FunctionalInterface
+    private interface Answer {
+        ByteBuf get() throws InterruptedException;
+    }
+
+    private void finish(ChannelHandlerContext ctx, Answer answer) {
         ByteBuf reply;
         try {
-            reply = switch (req.kind()) {
-                case "compile" -> compile(ctx, req);
-                case "admin" -> admin(ctx, req);
-                default -> ReplyEncoder.text(ctx.alloc(), ReplyEncoder.FALLBACK, "unknown request kind " + req.kind());
-            };
+            reply = answer.get();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ctx.close();
             return;
         } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "request failed", e);
-            reply = ReplyEncoder.text(ctx.alloc(), ReplyEncoder.FALLBACK, "daemon error: " + e);
+            reply = encode(ctx, failed(e));
         } finally {
             daemon.requestFinished();
         }
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }
 
-    private ByteBuf compile(ChannelHandlerContext ctx, ClientRequest req) throws InterruptedException {
+    private static Outcome failed(RuntimeException e) {
+        LOG.log(Level.WARNING, "request failed", e);
+        return new Outcome.Fallback("daemon error: " + e);
+    }
+
+    /**
+     * The call's configuration applied, then as much of it as needs no process. A warm-up call
+     * goes to the warm-up's private pipeline (or is refused once the warm-up is over).
+     */
+    private Outcome quickCompile(ClientRequest req) {
         Path cwd = Path.of(req.cwd());
-        Outcome outcome;
+        boolean warmup = req.kind().equals(ClientRequest.WARMUP);
+        CompilePipeline pipeline = warmup ? daemon.warmupPipeline() : daemon.pipeline();
+        if (pipeline == null) {
+            return new Outcome.Fallback("no warm-up running");
+        }
         try {
             Config config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
-            if (!daemon.serves(config, cwd)) {
-                return ReplyEncoder.text(ctx.alloc(), ReplyEncoder.FALLBACK, daemon.pipeline().notServed(
-                        "cache_dir " + config.cacheDir() + " is not the directory this daemon serves").reason());
+            if (!warmup) {
+                if (!daemon.serves(config, cwd)) {
+                    return pipeline.notServed("cache_dir " + config.cacheDir() + " is not the directory this daemon serves");
+                }
+                daemon.applyConfig(config);
             }
-            daemon.applyConfig(config);
             CompileRequest cr = new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), cwd,
                     req.env(), req.umask(), req.isTerminal(2), config);
-            outcome = daemon.pipeline().handle(cr);
+            return pipeline.handleQuick(cr);
         } catch (ConfigException e) {
-            outcome = daemon.pipeline().configurationError(e.getMessage());
+            return pipeline.configurationError(e.getMessage());
         }
+    }
+
+    private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {
         if (outcome instanceof Outcome.Replay r) {
             return ReplyEncoder.replay(ctx.alloc(), r.stdout(), r.stderr(), r.exitCode());
         }
         if (outcome instanceof Outcome.Passthrough p) {
             return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.PASSTHROUGH, p.reason(), p.compiler());
         }
-        Outcome.Fallback f = (Outcome.Fallback) outcome;
-        return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.FALLBACK, f.reason(), f.compiler());
+        if (outcome instanceof Outcome.Fallback f) {
+            return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.FALLBACK, f.reason(), f.compiler());
+        }
+        throw new IllegalStateException("not an answer: " + outcome);
     }
 
     private ByteBuf admin(ChannelHandlerContext ctx, ClientRequest req) {

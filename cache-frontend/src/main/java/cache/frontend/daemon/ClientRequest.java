@@ -24,6 +24,9 @@ record ClientRequest(
         long pid) {
 
     static final int MAX_RECORDS = 1 << 20;
+    static final String COMPILE = "compile";
+    /** A compile from the daemon's own {@link Warmup}, served by its private pipeline. */
+    static final String WARMUP = "warmup";
 
     static ClientRequest decode(byte[] body) {
         String version = null;
@@ -76,13 +79,47 @@ record ClientRequest(
         if (version == null || kind == null || cwd == null) {
             throw new IllegalArgumentException("request lacks V, K or D");
         }
-        if (kind.equals("compile") && (name == null || compiler == null || !compiler.startsWith("/"))) {
+        if ((kind.equals(COMPILE) || kind.equals(WARMUP)) && (name == null || compiler == null || !compiler.startsWith("/"))) {
             throw new IllegalArgumentException("compile request lacks N or an absolute C");
         }
         if (!cwd.startsWith("/")) {
             throw new IllegalArgumentException("cwd is not absolute: " + cwd);
         }
         return new ClientRequest(version, kind, name, compiler, List.copyOf(args), cwd, env, umask, ttys, pid);
+    }
+
+    /** The request as the native client frames it: a 4-byte length, then the records. */
+    byte[] encode() {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        out.writeBytes(new byte[4]);
+        record(out, 'V', version);
+        record(out, 'K', kind);
+        if (compilerName != null) {
+            record(out, 'N', compilerName);
+        }
+        if (compiler != null) {
+            record(out, 'C', compiler);
+        }
+        for (String a : args) {
+            record(out, 'A', a);
+        }
+        record(out, 'D', cwd);
+        env.forEach((k, v) -> record(out, 'E', k + "=" + v));
+        record(out, 'U', Integer.toOctalString(umask));
+        record(out, 'T', ttys);
+        if (pid != 0) {
+            record(out, 'P', Long.toString(pid));
+        }
+        byte[] frame = out.toByteArray();
+        java.nio.ByteBuffer.wrap(frame).putInt(frame.length - 4);
+        return frame;
+    }
+
+    private static void record(java.io.ByteArrayOutputStream out, char tag, String value) {
+        byte[] v = value.getBytes(StandardCharsets.UTF_8);
+        out.write(tag);
+        out.writeBytes(java.nio.ByteBuffer.allocate(4).putInt(v.length).array());
+        out.writeBytes(v);
     }
 
     boolean isTerminal(int fd) {

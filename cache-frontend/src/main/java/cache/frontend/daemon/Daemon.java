@@ -55,7 +55,14 @@ public final class Daemon implements AutoCloseable {
     private final Path systemConfig = Path.of(System.getenv().getOrDefault("CACHE_SYSTEM_CONFIG",
             ConfigLoader.SYSTEM_CONFIG.toString()));
     private final AdminCommand.Context adminContext;
-    private final EpollEventLoopGroup loop = new EpollEventLoopGroup(1);
+    /**
+     * Accepts connections and answers the calls that need no process (direct hits, uncacheable
+     * calls) itself. One thread per two cores, so that hits run in parallel on a large machine
+     * while on a small one a hit never waits for a hand-off between threads; new connections go
+     * round-robin. {@code -Dcache.eventLoops=N} (in {@code CACHE_JAVA_OPTS}) overrides it.
+     */
+    private final EpollEventLoopGroup loop = new EpollEventLoopGroup(Integer.getInteger("cache.eventLoops",
+            Math.max(1, Runtime.getRuntime().availableProcessors() / 2)));
     private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "request");
         t.setDaemon(true);
@@ -66,6 +73,7 @@ public final class Daemon implements AutoCloseable {
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int uid;
     private Channel server;
+    private volatile CompilePipeline warmupPipeline;
 
     Daemon(DaemonConfig config) throws IOException {
         this.config = config;
@@ -166,6 +174,11 @@ public final class Daemon implements AutoCloseable {
     }
 
     void start() throws InterruptedException, IOException {
+        start(!"0".equals(System.getenv("CACHE_WARMUP")));
+    }
+
+    /** Binds the socket and serves; with {@code warmUp}, runs the start-up {@link Warmup} in the background. */
+    void start(boolean warmUp) throws InterruptedException, IOException {
         Files.deleteIfExists(config.socket());
         // Before binding: once the socket answers, the pid file is there too.
         Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
@@ -189,7 +202,9 @@ public final class Daemon implements AutoCloseable {
                 .channel();
         loop.scheduleAtFixedRate(this::checkIdle, 1, 1, TimeUnit.SECONDS);
         LOG.info("serving " + config.cacheDir() + " on " + config.socket());
-        Warmup.startInBackground(runner, config.client(), umask);
+        if (warmUp) {
+            Warmup.startInBackground(this, config.client(), umask);
+        }
     }
 
     void awaitStop() throws InterruptedException {
@@ -212,6 +227,27 @@ public final class Daemon implements AutoCloseable {
 
     CompilePipeline pipeline() {
         return pipeline;
+    }
+
+    /** The private pipeline that serves {@link Warmup}'s calls while it runs, else null. */
+    CompilePipeline warmupPipeline() {
+        return warmupPipeline;
+    }
+
+    void beginWarmup(CompilePipeline p) {
+        warmupPipeline = p;
+    }
+
+    void endWarmup() {
+        warmupPipeline = null;
+    }
+
+    SupervisedProcessRunner runner() {
+        return runner;
+    }
+
+    Path socket() {
+        return config.socket();
     }
 
     AdminCommand.Context adminContext() {

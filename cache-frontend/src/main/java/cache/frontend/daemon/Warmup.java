@@ -1,22 +1,21 @@
 package cache.frontend.daemon;
 
-import cache.compat.config.Config;
-import cache.compat.config.ConfigException;
-import cache.compat.config.ConfigLoader;
-import cache.frontend.exec.ProcessRunner;
 import cache.frontend.pipeline.CompilePipeline;
-import cache.frontend.pipeline.CompileRequest;
-import cache.frontend.pipeline.Outcome;
 import cache.store.EntryCodec;
 import cache.store.InMemoryBlobStore;
 import cache.store.InMemoryCounterStore;
 import cache.store.InMemoryEntryStore;
 import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.logging.Level;
@@ -24,56 +23,76 @@ import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Compiles the daemon's hit path before the first user needs it. A fresh JVM interprets and
- * profiles the hit path for its first few hundred calls (a small-C hit costs 2.5 ms of daemon
- * time at first, 0.6 ms once compiled), which is a whole small build. So at start, on a
- * background thread of low priority, one real compile of a small source with a few system
- * headers goes through a private pipeline (its own in-memory store and counters, its own
- * temporary directory, no configuration file read), and then the same call again and again:
- * direct-mode hits through the same code as a user's, until enough calls have run or a time
- * budget is spent. Nothing of it reaches the user's cache or statistics.
+ * Compiles the daemon's request path before the first user needs it. A fresh JVM interprets and
+ * profiles that path for its first few hundred calls (a small-C hit costs 2.5 ms of daemon time
+ * at first, 0.6 ms once compiled), which is a whole small build. So at start a background
+ * thread plays a client: over the daemon's own socket, with the native client's frames, it sends
+ * one real compile of a small source with a few system headers, then the same call again and
+ * again — direct-mode hits through the event loop, the request decoding, the per-call
+ * configuration, the pipeline and the reply, as a user's calls go — until enough calls have run
+ * or a time budget is spent. These requests say {@code warmup} instead of {@code compile}, and
+ * the daemon serves them from a private pipeline (its own in-memory store and counters) in a
+ * private temporary directory with no configuration file: nothing reaches the user's cache or
+ * statistics.
  */
 final class Warmup implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
 
-    /** Calls after which the hit path's methods have been compiled by C2 (measured: 1,000–2,000). */
+    /** Calls after which the request path's methods have been compiled by C2 (measured: 1,000–2,000). */
     static final int DEFAULT_CALLS = 1_500;
     /** Wall-clock budget: a busy machine stops the warm-up early rather than compete for long. */
     static final long BUDGET_NANOS = 4_000_000_000L;
 
+    /**
+     * A small project's shape: a source beside a hundred other files (its directory changes
+     * with every object written, as in most builds), a same-directory header, a header from an
+     * {@code -I} directory, and the usual system headers.
+     */
     private static final String SOURCE = """
+            #include <assert.h>
+            #include <ctype.h>
+            #include <errno.h>
+            #include <fcntl.h>
+            #include <float.h>
+            #include <limits.h>
+            #include <locale.h>
+            #include <math.h>
+            #include <setjmp.h>
+            #include <signal.h>
+            #include <stddef.h>
+            #include <stdint.h>
             #include <stdio.h>
             #include <stdlib.h>
             #include <string.h>
+            #include <time.h>
+            #include <unistd.h>
+            #include <sys/stat.h>
+            #include <sys/types.h>
             #include "warm.h"
-            int warm(const char *s) { return (int) strlen(s) + WARM + (int) sizeof(FILE *); }
+            #include "api.h"
+            int warm(const char *s) { return (int) strlen(s) + WARM + API + (int) sizeof(FILE *); }
             """;
+    private static final int FILLER_FILES = 100;
 
-    private final ProcessRunner runner;
+    private final Daemon daemon;
     private final Path client;
     private final int umask;
     private final int calls;
     private final long budgetNanos;
     private int hits;
 
-    Warmup(ProcessRunner runner, Path client, int umask, int calls, long budgetNanos) {
-        this.runner = runner;
+    Warmup(Daemon daemon, Path client, int umask, int calls, long budgetNanos) {
+        this.daemon = daemon;
         this.client = client;
         this.umask = umask;
         this.calls = calls;
         this.budgetNanos = budgetNanos;
     }
 
-    /**
-     * Starts the warm-up on a daemon thread unless {@code CACHE_WARMUP=0} in the daemon's
-     * environment (the client that started it).
-     */
-    static void startInBackground(ProcessRunner runner, Path client, int umask) {
-        if ("0".equals(System.getenv("CACHE_WARMUP"))) {
-            return;
-        }
-        Thread t = new Thread(new Warmup(runner, client, umask, DEFAULT_CALLS, BUDGET_NANOS), "jit-warmup");
+    /** Starts the warm-up on a daemon thread of low priority. */
+    static void startInBackground(Daemon daemon, Path client, int umask) {
+        Thread t = new Thread(new Warmup(daemon, client, umask, DEFAULT_CALLS, BUDGET_NANOS), "jit-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -90,51 +109,109 @@ final class Warmup implements Runnable {
         try {
             dir = Files.createTempDirectory("cache-warmup-");
             run(dir);
-        } catch (IOException | ConfigException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "JIT warm-up skipped", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
+            daemon.endWarmup();
             if (dir != null) {
                 deleteTree(dir);
             }
         }
     }
 
-    private void run(Path dir) throws IOException, ConfigException, InterruptedException {
-        Map<String, String> env = new HashMap<>();
+    private void run(Path dir) throws IOException, InterruptedException {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
+        Path compiler = CompilePipeline.realCompiler("gcc", path, dir, client);
+        if (compiler == null || budgetNanos <= 0) {
+            return;
+        }
+        Path src = Files.createDirectory(dir.resolve("src"));
+        Files.writeString(src.resolve("warm.c"), SOURCE);
+        Files.writeString(src.resolve("warm.h"), "#define WARM 1\n");
+        for (int i = 0; i < FILLER_FILES; i++) {
+            Files.writeString(src.resolve("part" + i + ".c"), "int part" + i + ";\n");
+        }
+        Files.writeString(Files.createDirectory(dir.resolve("include")).resolve("api.h"),
+                "#include <stdarg.h>\n#define API 2\n");
+        // Files written this moment are not remembered by direct mode (they might still change).
+        Thread.sleep(250);
+        daemon.beginWarmup(new CompilePipeline(new InMemoryEntryStore(EntryCodec.defaults()), new InMemoryBlobStore(),
+                new InMemoryCounterStore(), daemon.runner(), Clock.systemUTC(), umask, client));
+        // The environment of the client that started the daemon, as a user's calls bring it,
+        // without its ccache settings (a prefix command, a disabled cache …).
+        Map<String, String> env = new LinkedHashMap<>();
+        System.getenv().forEach((k, v) -> {
+            if (!k.startsWith("CCACHE_")) {
+                env.put(k, v);
+            }
+        });
         env.put("PATH", path);
         env.put("HOME", dir.toString());
         env.put("CCACHE_DIR", dir.resolve("cache").toString());
         env.put("CCACHE_CONFIGPATH", dir.resolve("no-config").toString());
-        Path compiler = CompilePipeline.realCompiler("gcc", path, dir, client);
-        if (compiler == null) {
-            return;
+        List<String> args = List.of("-O2", "-g", "-Wall", "-Iinclude", "-DWARMING=1", "-c", "src/warm.c", "-o");
+        List<ByteBuffer> frames = new ArrayList<>();
+        frames.add(frame(dir, env, "gcc", compiler, args, "src/warm.o"));
+        Path cxx = CompilePipeline.realCompiler("g++", path, dir, client);
+        if (cxx != null) { // C++ calls search more directories: alternate with them
+            frames.add(frame(dir, env, "g++", cxx, args, "src/warm-c++.o"));
         }
-        Files.writeString(dir.resolve("warm.c"), SOURCE);
-        Files.writeString(dir.resolve("warm.h"), "#define WARM 1\n");
-        // Files written this moment are not remembered by direct mode (they might still change).
-        Thread.sleep(250);
-        Config config = new ConfigLoader().load(env, dir.resolve("no-system-config"), dir);
-        CompilePipeline pipeline = new CompilePipeline(new InMemoryEntryStore(EntryCodec.defaults()), new InMemoryBlobStore(),
-                new InMemoryCounterStore(), runner, Clock.systemUTC(), umask, client);
-        CompileRequest call = new CompileRequest("gcc", compiler, List.of("-O2", "-c", "warm.c", "-o", "warm.o"), dir,
-                env, umask, false, config);
+        ByteBuffer reply = ByteBuffer.allocate(1 << 16);
         long deadline = System.nanoTime() + budgetNanos;
         long started = System.nanoTime();
         for (int i = 0; i < calls && System.nanoTime() < deadline; i++) {
-            Outcome o = pipeline.handle(call);
-            if (!(o instanceof Outcome.Replay r) || r.exitCode() != 0) {
-                LOG.fine(() -> "JIT warm-up stopped: " + o);
+            int exit = exchange(frames.get(i % frames.size()).rewind(), reply.clear());
+            if (exit != 0) {
+                LOG.fine(() -> "JIT warm-up stopped: reply " + exit);
                 return;
             }
-            if (i > 0) {
+            if (i >= frames.size()) {
                 hits++;
             }
         }
         long millis = (System.nanoTime() - started) / 1_000_000;
         LOG.info("JIT warm-up: " + hits + " hits in " + millis + " ms");
+    }
+
+    private ByteBuffer frame(Path dir, Map<String, String> env, String name, Path compiler, List<String> args,
+            String output) {
+        List<String> all = new ArrayList<>(args);
+        all.add(output);
+        return ByteBuffer.wrap(new ClientRequest(daemon.buildVersion(), ClientRequest.WARMUP, name, compiler.toString(),
+                all, dir.toString(), env, umask, "000", 0).encode());
+    }
+
+    /** One request over the daemon's socket; the exit code replayed, or -1 for any other answer. */
+    private int exchange(ByteBuffer frame, ByteBuffer reply) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            ch.connect(UnixDomainSocketAddress.of(daemon.socket()));
+            while (frame.hasRemaining()) {
+                ch.write(frame);
+            }
+            while (ch.read(reply) >= 0) {
+                if (!reply.hasRemaining()) {
+                    return -1; // not the small replay expected
+                }
+            }
+        }
+        reply.flip();
+        int exit = -1;
+        while (reply.remaining() >= 5) {
+            byte tag = reply.get();
+            int len = reply.getInt();
+            if (len < 0 || len > reply.remaining()) {
+                return -1;
+            }
+            if (tag == ReplyEncoder.EXIT && len == 4) {
+                exit = reply.getInt(reply.position());
+            } else if (tag != ReplyEncoder.STDOUT && tag != ReplyEncoder.STDERR) {
+                return -1;
+            }
+            reply.position(reply.position() + len);
+        }
+        return exit;
     }
 
     private static void deleteTree(Path dir) {

@@ -142,23 +142,45 @@ public final class CompilePipeline {
     }
 
     public Outcome handle(CompileRequest original) throws InterruptedException {
-        CallStats stats = new CallStats();
-        Outcome outcome = null;
+        Outcome o = serve(original, false);
+        return o instanceof Outcome.Deferred d ? d.rest().run() : o;
+    }
+
+    /**
+     * Serves the call on the calling thread as far as that needs no process: a direct-mode hit,
+     * an uncacheable or disabled call. A call that needs one (a miss, a preprocessor-mode lookup,
+     * a compiler check command not run yet) comes back as {@link Outcome.Deferred}, to be finished
+     * on a thread that may block; its statistics and log line are written when it finishes. The
+     * daemon answers most of a warm build on its event loop this way, without a thread hand-off.
+     */
+    public Outcome handleQuick(CompileRequest original) {
         try {
-            outcome = counted(original, stats);
-            return outcome;
-        } finally {
-            try {
-                if (original.config().stats()) {
-                    stats.flush(counters, clock);
-                }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, "could not record statistics", e);
-            }
-            if (outcome != null) {
-                CallLog.write(original, () -> inputFile(original), stats, outcome);
-            }
+            return serve(original, true);
+        } catch (InterruptedException e) {
+            throw new IllegalStateException("a quick call never waits", e); // nothing on the quick path blocks
         }
+    }
+
+    private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
+        CallStats stats = new CallStats();
+        Outcome outcome = counted(original, stats, quick);
+        if (outcome instanceof Outcome.Deferred d) {
+            return new Outcome.Deferred(() -> finished(original, stats, d.rest().run()));
+        }
+        return finished(original, stats, outcome);
+    }
+
+    /** Writes the call's statistics and log line: the end of every call. */
+    private Outcome finished(CompileRequest original, CallStats stats, Outcome outcome) {
+        try {
+            if (original.config().stats()) {
+                stats.flush(counters, clock);
+            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "could not record statistics", e);
+        }
+        CallLog.write(original, () -> inputFile(original), stats, outcome);
+        return outcome;
     }
 
     /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */
@@ -173,25 +195,44 @@ public final class CompilePipeline {
         return "";
     }
 
-    private Outcome counted(CompileRequest original, CallStats stats) throws InterruptedException {
+    private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
         CompileRequest req = original;
         try {
             req = configured(original);
             if (req == null) {
                 return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, "compiler " + original.config().compiler());
             }
-            Outcome o = run(req, stats);
-            if (o instanceof Outcome.Fallback f) {
-                stats.count(Counter.FALLBACK_LOCAL);
-                LOG.warning("falling back to a plain compile: " + f.reason());
+            Outcome o = run(req, stats, quick);
+            if (o instanceof Outcome.Deferred d) {
+                CompileRequest configured = req;
+                return new Outcome.Deferred(() -> {
+                    try {
+                        return answered(original, configured, d.rest().run(), stats);
+                    } catch (RuntimeException e) {
+                        return internalError(configured, e, stats);
+                    }
+                });
             }
-            return req.compiler().equals(original.compiler()) ? o : Outcome.runningInstead(o, req.compiler());
+            return answered(original, req, o, stats);
         } catch (IOException | RuntimeException e) {
-            stats.count(Counter.INTERNAL_ERROR);
-            stats.count(Counter.FALLBACK_LOCAL);
-            LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
-            return new Outcome.Fallback("internal error: " + e);
+            return internalError(req, e, stats);
         }
+    }
+
+    private static Outcome answered(CompileRequest original, CompileRequest req, Outcome o, CallStats stats) {
+        if (o instanceof Outcome.Fallback f) {
+            stats.count(Counter.FALLBACK_LOCAL);
+            LOG.warning("falling back to a plain compile: " + f.reason());
+        }
+        return req.compiler().equals(original.compiler()) ? o : Outcome.runningInstead(o, req.compiler());
+    }
+
+    private static Outcome internalError(CompileRequest req, Exception thrown, CallStats stats) {
+        Throwable e = thrown instanceof java.io.UncheckedIOException u ? u.getCause() : thrown;
+        stats.count(Counter.INTERNAL_ERROR);
+        stats.count(Counter.FALLBACK_LOCAL);
+        LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
+        return new Outcome.Fallback("internal error: " + e);
     }
 
     /**
@@ -234,7 +275,29 @@ public final class CompilePipeline {
         return CallSettings.findCompiler(name, dirs, cwd, c -> CallSettings.isCacheItself(c, client));
     }
 
-    private Outcome run(CompileRequest req, CallStats stats) throws IOException, InterruptedException {
+    /** A part of {@link #run} that may be left for a worker thread. */
+    @FunctionalInterface
+    private interface Step {
+        Outcome run() throws IOException, InterruptedException;
+    }
+
+    /** {@code step} as the rest of a deferred call: what it throws goes to {@link #counted}'s handling. */
+    private static Outcome.Deferred deferred(Step step) {
+        return new Outcome.Deferred(() -> {
+            try {
+                return step.run();
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+    }
+
+    /**
+     * The call, up to the direct-mode lookup; with {@code quick}, whatever follows that needs a
+     * process comes back as {@link Outcome.Deferred}. Nothing is counted before a deferral that
+     * the deferred rest would count again.
+     */
+    private Outcome run(CompileRequest req, CallStats stats, boolean quick) throws IOException, InterruptedException {
         if (req.config().disable()) {
             return new Outcome.Passthrough("disabled by the configuration"); // ccache counts nothing either
         }
@@ -252,6 +315,9 @@ public final class CompilePipeline {
         Digest compilerChecked;
         try {
             CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            if (quick && !compilerCheck.ready(found, req.config().compilerCheck())) {
+                return deferred(() -> run(req, stats, false)); // its command runs once per compiler
+            }
             compilerChecked = compilerCheck.digest(found, req.config().compilerCheck(), req.cwd(), req.env());
             compiler = CompilerCheck.identity(found, req.config().compilerCheck());
         } catch (IOException e) {
@@ -261,6 +327,10 @@ public final class CompilePipeline {
         }
         boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
                 && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
+        if (quick && (!inv.hashedFiles().isEmpty() || !req.config().extraFilesToHash().isEmpty())) {
+            // Files read whole on every call (profiles, extra_files_to_hash) may be large: not on the event loop.
+            return deferred(() -> run(req, stats, false));
+        }
         List<Digest> extraFiles = new ArrayList<>();
         for (String f : inv.hashedFiles()) {
             try {
@@ -297,9 +367,18 @@ public final class CompilePipeline {
                 return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
-            if (dependMode(req, inv)) {
-                return dependModeMiss(req, inv, compiler, directKey, colored, stats, started);
-            }
+        }
+        Step rest = () -> afterDirectLookup(req, stats, inv, keyInv, compiler, colored, extraFiles, started, directKey,
+                debugInfo);
+        return quick ? deferred(rest) : rest.run();
+    }
+
+    /** A call that direct mode did not answer: depend mode, or the preprocessor-mode lookup, or a compile. */
+    private Outcome afterDirectLookup(CompileRequest req, CallStats stats, Invocation inv, Invocation keyInv,
+            CompilerIdentity compiler, boolean colored, List<Digest> extraFiles, long started, Digest directKey,
+            boolean debugInfo) throws IOException, InterruptedException {
+        if (directKey != null && !req.config().recache() && dependMode(req, inv)) {
+            return dependModeMiss(req, inv, compiler, directKey, colored, stats, started);
         }
         if (req.config().readOnlyDirect() && !req.config().recache()) {
             return compile(req, inv, null, colored, stats, null); // direct lookups only, never stored

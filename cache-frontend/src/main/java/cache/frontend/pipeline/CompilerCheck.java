@@ -50,6 +50,12 @@ final class CompilerCheck {
         return setting.equals("mtime") ? c : new CompilerIdentity(c.name(), c.path(), 0, 0);
     }
 
+    /** Whether {@link #digest} can answer without reading the compiler or running a command. */
+    boolean ready(CompilerIdentity c, String setting) {
+        return setting.equals("mtime") || setting.equals("none") || setting.startsWith("string:")
+                || results.getIfPresent(new Key(c, setting)) != null;
+    }
+
     /** What to hash besides {@link #identity}, or null for {@code mtime} and {@code none}. */
     Digest digest(CompilerIdentity c, String setting, Path cwd, Map<String, String> env)
             throws IOException, InterruptedException, FailedException {

@@ -26,6 +26,19 @@ public sealed interface Outcome {
         }
     }
 
+    /**
+     * The call needs a process (a compile, a preprocessor run, a compiler check command) and was
+     * not answered on the thread that asked ({@link CompilePipeline#handleQuick}): {@code rest}
+     * finishes it, on a thread that may block. Never returned by {@link CompilePipeline#handle}.
+     */
+    record Deferred(Rest rest) implements Outcome {}
+
+    /** The remainder of a deferred call; its outcome is never {@link Deferred}. */
+    @FunctionalInterface
+    interface Rest {
+        Outcome run() throws InterruptedException;
+    }
+
     /** This outcome, with the compiler the client must run when it compiles by itself. */
     static Outcome runningInstead(Outcome o, Path compiler) {
         if (o instanceof Passthrough p) {

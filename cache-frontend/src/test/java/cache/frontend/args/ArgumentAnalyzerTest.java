@@ -84,6 +84,24 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
+    void filesOfTheCallingProcessAreNotTheDaemonsToReadOrWrite() throws Exception {
+        for (String line : new String[] {"-c -x c /dev/stdin -o x.o", "-c /proc/self/fd/0 -o x.o", "-c x.c -o x.o -include /dev/fd/5",
+            "-c x.c -MD -MF/dev/stderr", "-c x.c -o x.o -Wp,-MD,/proc/thread-self/fd/9", "-c /dev/fd -o x.o"}) {
+            assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict(line), line);
+        }
+        assertEquals(Counter.OUTPUT_TO_STDOUT, verdict("-c x.c -o /dev/stdout"));
+        // a response file there is not even read (it would be the daemon's own descriptor)
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("@/dev/fd/3"));
+        // and its contents are checked too
+        java.nio.file.Files.writeString(cwd.resolve("args.rsp"), "-c x.c -o /dev/stdout\n");
+        assertEquals(Counter.OUTPUT_TO_STDOUT, verdict("@args.rsp"));
+        // look-alikes are fine
+        inv("-c x.c -o /dev/fdx/x.o -I/proc/selfish");
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, assertInstanceOf(Uncacheable.class,
+                ArgumentAnalyzer.analyze(List.of("-c", "stdin"), Path.of("/dev"), Map.of())).counter(), "cwd /dev");
+    }
+
+    @Test
     void dependencyFiles() {
         Invocation explicit = inv("-c x.c -o obj/x.o -MD -MF obj/x.d -MT obj/x.o");
         assertEquals("obj/x.d", explicit.outputs().get(OutputKind.DEPENDENCY));

@@ -44,6 +44,29 @@ class UncacheableIT {
         assertEquals(1, cache.stat("called_for_link"));
     }
 
+    /**
+     * {@code /dev/stdin}, {@code /dev/fd/N} and {@code /proc/self/…} name the caller's own
+     * descriptors; the daemon would read its own (an empty object used to come back). The
+     * client compiles such calls itself: same bytes as gcc run directly, every time.
+     */
+    @Test
+    void filesOfTheCallersOwnDescriptorsAreCompiledByTheClient() throws Exception {
+        String client = CacheFixture.CLIENT.toString();
+        CacheFixture.Result plain = cache.run(work, List.of("sh", "-c", "gcc -c -x c /dev/stdin -o plain.o < p.c"));
+        assertEquals(0, plain.exitCode(), plain.err());
+        for (int i = 0; i < 2; i++) {
+            CacheFixture.Result r = cache.run(work, List.of("sh", "-c", client + " gcc -c -x c /dev/stdin -o s.o < p.c"));
+            assertEquals(0, r.exitCode(), r.err());
+            assertArrayEquals(Files.readAllBytes(work.resolve("plain.o")), Files.readAllBytes(work.resolve("s.o")));
+        }
+        Files.writeString(work.resolve("args.rsp"), "-c p.c -o r.o\n");
+        CacheFixture.Result viaFd = cache.run(work, List.of("sh", "-c", client + " gcc @/dev/fd/3 3< args.rsp"));
+        assertEquals(0, viaFd.exitCode(), viaFd.err());
+        assertTrue(Files.size(work.resolve("r.o")) > 0);
+        assertEquals(3, cache.stat("unsupported_compiler_option"));
+        assertEquals(0, cache.stat("cache_miss") + cache.hits());
+    }
+
     @Test
     void preprocessingToStdoutIsPassedThrough() throws Exception {
         CacheFixture.Result plain = cache.run(work, List.of("gcc", "-E", "p.c"));
