@@ -62,8 +62,12 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         daemon.requestStarted();
-        if (!req.kind().equals(ClientRequest.COMPILE) && !req.kind().equals(ClientRequest.WARMUP)) {
+        if (req.kind().equals(ClientRequest.ADMIN)) {
             work = workers.submit(() -> finish(ctx, () -> admin(ctx, req)));
+            return;
+        }
+        if (!req.kind().equals(ClientRequest.COMPILE) && !req.kind().equals(ClientRequest.WARMUP)) {
+            finish(ctx, () -> encode(ctx, new Outcome.Fallback("unknown request kind " + req.kind())));
             return;
         }
         Outcome quick;

@@ -25,6 +25,7 @@ record ClientRequest(
 
     static final int MAX_RECORDS = 1 << 20;
     static final String COMPILE = "compile";
+    static final String ADMIN = "admin";
     /** A compile from the daemon's own {@link Warmup}, served by its private pipeline. */
     static final String WARMUP = "warmup";
 

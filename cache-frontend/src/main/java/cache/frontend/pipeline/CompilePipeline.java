@@ -163,15 +163,33 @@ public final class CompilePipeline {
 
     private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
         CallStats stats = new CallStats();
-        Outcome outcome = counted(original, stats, quick);
-        if (outcome instanceof Outcome.Deferred d) {
-            return new Outcome.Deferred(() -> finished(original, stats, d.rest().run()));
+        Outcome outcome = null;
+        try {
+            outcome = counted(original, stats, quick);
+            if (outcome instanceof Outcome.Deferred d) {
+                return new Outcome.Deferred(() -> {
+                    Outcome last = null;
+                    try {
+                        last = d.rest().run();
+                        return last;
+                    } finally {
+                        finished(original, stats, last);
+                    }
+                });
+            }
+            return outcome;
+        } finally {
+            if (!(outcome instanceof Outcome.Deferred)) {
+                finished(original, stats, outcome);
+            }
         }
-        return finished(original, stats, outcome);
     }
 
-    /** Writes the call's statistics and log line: the end of every call. */
-    private Outcome finished(CompileRequest original, CallStats stats, Outcome outcome) {
+    /**
+     * The end of every call, also one interrupted on the way (its client left): its statistics
+     * so far, and its log line when it has an outcome.
+     */
+    private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
         try {
             if (original.config().stats()) {
                 stats.flush(counters, clock);
@@ -179,8 +197,9 @@ public final class CompilePipeline {
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "could not record statistics", e);
         }
-        CallLog.write(original, () -> inputFile(original), stats, outcome);
-        return outcome;
+        if (outcome != null) {
+            CallLog.write(original, () -> inputFile(original), stats, outcome);
+        }
     }
 
     /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */
