@@ -53,6 +53,36 @@ public enum Language {
         return preprocessed;
     }
 
+    /**
+     * The language of this language's preprocessor output (ccache's {@code p_language}): what
+     * the compile of preprocessed text is told with {@code -x}. Already preprocessed languages
+     * are their own.
+     */
+    public Language preprocessedForm() {
+        return switch (this) {
+            case C, C_HEADER, C_PREPROCESSED -> C_PREPROCESSED;
+            case CXX, CXX_HEADER, CXX_PREPROCESSED -> CXX_PREPROCESSED;
+            case OBJC, OBJC_HEADER, OBJC_PREPROCESSED -> OBJC_PREPROCESSED;
+            case OBJCXX, OBJCXX_HEADER, OBJCXX_PREPROCESSED -> OBJCXX_PREPROCESSED;
+            case ASSEMBLER, ASSEMBLER_WITH_CPP -> ASSEMBLER;
+        };
+    }
+
+    /**
+     * The extension, without the dot, under which gcc and clang take this language's
+     * preprocessed form: {@code i}, {@code ii}, {@code mi}, {@code mii} or {@code s}, ccache's
+     * default {@code cpp_extension}.
+     */
+    public String preprocessedExtension() {
+        return switch (preprocessedForm()) {
+            case C_PREPROCESSED -> "i";
+            case CXX_PREPROCESSED -> "ii";
+            case OBJC_PREPROCESSED -> "mi";
+            case OBJCXX_PREPROCESSED -> "mii";
+            default -> "s";
+        };
+    }
+
     /** Compiling a header makes a precompiled header, which this cache does not store. */
     public boolean isHeader() {
         return header;

@@ -30,6 +30,11 @@ public final class OptionTable {
      * (a specs file, a sanitizer list): its contents go into the key.
      */
     public static final int HASH_FILE = 1 << 7;
+    /**
+     * Only the compile sees it, never the preprocessor run (ccache's {@code AFFECTS_COMP}): with
+     * {@code run_second_cpp = false} it goes to the compile of the preprocessed text alone.
+     */
+    public static final int AFFECTS_COMP = 1 << 8;
 
     /** One row. */
     public record Option(String name, int flags) {
@@ -51,7 +56,7 @@ public final class OptionTable {
         new Option("--serialize-diagnostics", TAKES_ARG | TAKES_PATH | TOO_HARD),
         new Option("--sysroot", TAKES_ARG | TAKES_PATH),
         new Option("--sysroot=", TAKES_CONCAT_ARG | TAKES_PATH),
-        new Option("-A", TAKES_ARG | TAKES_CONCAT_ARG | AFFECTS_CPP),
+        new Option("-A", TAKES_ARG | TAKES_CONCAT_ARG), // an assertion, but ccache 4.7 passes it to both runs
         new Option("-B", TAKES_ARG | TAKES_CONCAT_ARG | TAKES_PATH | LOCAL_ONLY),
         new Option("-D", AFFECTS_CPP | TAKES_ARG | TAKES_CONCAT_ARG),
         new Option("-E", TOO_HARD),
@@ -68,14 +73,23 @@ public final class OptionTable {
         new Option("-P", TOO_HARD),
         new Option("-U", AFFECTS_CPP | TAKES_ARG | TAKES_CONCAT_ARG),
         new Option("-V", TAKES_ARG),
-        new Option("-Xassembler", TAKES_ARG),
+        new Option("-Wa,", TAKES_CONCAT_ARG | AFFECTS_COMP),
+        new Option("-Werror", AFFECTS_COMP),
+        new Option("-Wl,", TAKES_CONCAT_ARG | AFFECTS_COMP),
+        new Option("-Wno-error", AFFECTS_COMP),
+        new Option("-Xassembler", TAKES_ARG | AFFECTS_COMP),
         new Option("-Xclang", TAKES_ARG),
-        new Option("-Xlinker", TAKES_ARG),
+        new Option("-Xlinker", TAKES_ARG | AFFECTS_COMP),
         new Option("-Xpreprocessor", AFFECTS_CPP | TOO_HARD_FOR_DIRECT | TAKES_ARG),
+        new Option("-all_load", AFFECTS_COMP),
         new Option("-analyze", TOO_HARD),
         new Option("-arch", TAKES_ARG),
         new Option("-aux-info", TAKES_ARG | TOO_HARD),
         new Option("-b", TAKES_ARG),
+        new Option("-bind_at_load", AFFECTS_COMP),
+        new Option("-bundle", AFFECTS_COMP),
+        new Option("-emit-pch", AFFECTS_COMP),
+        new Option("-emit-pth", AFFECTS_COMP),
         new Option("-fauto-profile", TOO_HARD),
         new Option("-fauto-profile=", TAKES_CONCAT_ARG | TOO_HARD),
         new Option("-fbranch-probabilities", TOO_HARD),
@@ -111,8 +125,13 @@ public final class OptionTable {
         new Option("-iwithprefix", CPP_PATH),
         new Option("-iwithprefixbefore", CPP_PATH),
         new Option("-l", TAKES_ARG | TAKES_CONCAT_ARG),
+        new Option("-nolibc", AFFECTS_COMP),
         new Option("-nostdinc", AFFECTS_CPP),
         new Option("-nostdinc++", AFFECTS_CPP),
+        new Option("-pie", AFFECTS_COMP),
+        new Option("-prebind", AFFECTS_COMP),
+        new Option("-preload", AFFECTS_COMP),
+        new Option("-rdynamic", AFFECTS_COMP),
         new Option("-remap", AFFECTS_CPP),
         new Option("-save-temps", TOO_HARD),
         new Option("-save-temps=", TAKES_CONCAT_ARG | TOO_HARD),

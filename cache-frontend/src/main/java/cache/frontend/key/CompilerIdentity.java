@@ -27,11 +27,6 @@ public record CompilerIdentity(String name, Path path, long size, long mtimeNano
         key.add("compiler.name", name).add("compiler.size", size).add("compiler.mtime", mtimeNanos);
     }
 
-    /** True for clang and clang++ (by name, as ccache's compiler_type=auto guesses). */
-    public boolean isClang() {
-        return name.contains("clang");
-    }
-
     private static String baseName(String s) {
         return s.substring(s.lastIndexOf('/') + 1);
     }

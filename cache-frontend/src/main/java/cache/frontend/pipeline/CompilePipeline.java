@@ -1,14 +1,17 @@
 package cache.frontend.pipeline;
 
 import cache.compat.Counter;
+import cache.compat.config.CompilerType;
 import cache.compat.config.Sloppiness;
 import cache.frontend.args.Analysis;
 import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.BaseDir;
 import cache.frontend.args.Invocation;
+import cache.frontend.args.PreprocessedCompile;
 import cache.frontend.args.Uncacheable;
 import cache.frontend.exec.ProcessResult;
 import cache.frontend.exec.ProcessRunner;
+import cache.frontend.key.CompilerFamily;
 import cache.frontend.key.CompilerIdentity;
 import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
@@ -21,6 +24,7 @@ import cache.frontend.key.PreprocessorModeKey;
 import cache.frontend.key.SearchPath;
 import cache.frontend.key.SearchPathProbe;
 import cache.frontend.replay.OutputFiles;
+import cache.frontend.replay.StderrPaths;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import cache.hashing.KeyBuilder;
@@ -79,6 +83,7 @@ public final class CompilePipeline {
     private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
     private final SearchPathProbe searchPaths;
     private final CompilerCheck compilerCheck;
+    private final TemporaryFiles temporaryFiles = new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir")));
     /**
      * Decoded manifests with the bytes they came from, so a hit skips the decompression and
      * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
@@ -327,6 +332,12 @@ public final class CompilePipeline {
         if (analysis instanceof Uncacheable u) {
             return passthrough(stats, u.counter(), u.reason());
         }
+        // compiler_type: families whose command lines we do not parse run uncached.
+        CompilerType type = CompilerFamily.of(req.config().compilerType(), req.compiler());
+        Uncacheable refused = CompilerFamily.refusal(type, ((Invocation) analysis).compileArgs());
+        if (refused != null) {
+            return passthrough(stats, refused.counter(), refused.reason());
+        }
         boolean debugInfo = ((Invocation) analysis).hashCwd(); // -g or coverage: outputs describe the sources
         Invocation inv = req.config().hashDir() ? (Invocation) analysis : ((Invocation) analysis).withoutCwdInKey();
         Invocation keyInv = CallSettings.withoutIgnored(inv, req.config().ignoreOptions());
@@ -344,12 +355,14 @@ public final class CompilePipeline {
         } catch (CompilerCheck.FailedException e) {
             return passthrough(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
         }
-        boolean colored = !inv.colorChosen() && req.stderrIsTerminal()
+        String colourOption = CompilerFamily.colourOption(type, inv.language());
+        boolean colored = colourOption != null && !inv.colorChosen() && req.stderrIsTerminal()
                 && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
         if (quick && (!inv.hashedFiles().isEmpty() || !req.config().extraFilesToHash().isEmpty())) {
             // Files read whole on every call (profiles, extra_files_to_hash) may be large: not on the event loop.
             return deferred(() -> run(req, stats, false));
         }
+        Compilation how = new Compilation(colored, colourOption, secondCppPlan(req, inv, type), null, null);
         List<Digest> extraFiles = new ArrayList<>();
         for (String f : inv.hashedFiles()) {
             try {
@@ -378,7 +391,7 @@ public final class CompilePipeline {
         }
         long started = epochNanos();
 
-        Digest directKey = directKey(req, keyInv, compiler, colored, extraFiles, started);
+        Digest directKey = directKey(req, keyInv, compiler, how, extraFiles, started);
         if (directKey != null && !req.config().recache()) {
             Digest entryKey = directMode.match(manifest(directKey), req.cwd());
             CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
@@ -387,62 +400,130 @@ public final class CompilePipeline {
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
         }
-        Step rest = () -> afterDirectLookup(req, stats, inv, keyInv, compiler, colored, extraFiles, started, directKey,
+        Step rest = () -> afterDirectLookup(req, stats, inv, keyInv, compiler, how, extraFiles, started, directKey,
                 debugInfo);
         return quick ? deferred(rest) : rest.run();
     }
 
     /** A call that direct mode did not answer: depend mode, or the preprocessor-mode lookup, or a compile. */
     private Outcome afterDirectLookup(CompileRequest req, CallStats stats, Invocation inv, Invocation keyInv,
-            CompilerIdentity compiler, boolean colored, List<Digest> extraFiles, long started, Digest directKey,
+            CompilerIdentity compiler, Compilation how, List<Digest> extraFiles, long started, Digest directKey,
             boolean debugInfo) throws IOException, InterruptedException {
         if (directKey != null && !req.config().recache() && dependMode(req, inv)) {
-            return dependModeMiss(req, inv, compiler, directKey, colored, stats, started);
+            return dependModeMiss(req, inv, compiler, directKey, how.ofSource(), stats, started);
         }
         if (req.config().readOnlyDirect() && !req.config().recache()) {
-            return compile(req, inv, null, colored, stats, null); // direct lookups only, never stored
+            return compile(req, inv, null, how.ofSource(), stats, null); // direct lookups only, never stored
         }
+        return preprocessorMode(req, inv, keyInv, compiler, how, extraFiles, directKey, debugInfo, started, stats);
+    }
 
-        byte[] preprocessed;
-        byte[] cppStderr;
-        if (inv.language().isPreprocessed()) {
-            preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
-            cppStderr = new byte[0];
-        } else {
-            // keep_comments_cpp: comments stay in the text the key hashes (for -Wdocumentation and the like)
-            List<String> cppArgs = inv.preprocessorArgs();
+    /**
+     * The miss path after direct mode: run the preprocessor (its output goes to a temporary
+     * file), key the call by its output, look up, and compile on a miss.
+     */
+    private Outcome preprocessorMode(CompileRequest req, Invocation inv, Invocation keyInv, CompilerIdentity compiler,
+            Compilation how, List<Digest> extraFiles, Digest directKey, boolean debugInfo, long started,
+            CallStats stats) throws IOException, InterruptedException {
+        boolean colored = how.colored();
+        String extension = PreprocessedCompile.extension(inv.language(), req.config().cppExtension());
+        Path cppFile = null;
+        try {
+
+            byte[] preprocessed;
+            byte[] cppStderr;
+            if (inv.language().isPreprocessed()) {
+                preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
+                cppStderr = new byte[0];
+            } else {
+                // As ccache: the output goes to a file (a compiler's exit status on a failed write to a
+                // pipe cannot be trusted), which run_second_cpp = false then compiles.
+                cppFile = temporaryFiles.create(req, "cpp_stdout.", "." + extension);
+                List<String> cppCommand = command(req, req.config().prefixCommandCpp(),
+                        preprocessorArgs(req, inv, how, cppFile), null);
+                ProcessResult cpp = runner.run(cppCommand, req.cwd(), req.env());
+                if (cpp.exitCode() != 0) {
+                    LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", cppCommand) + "\n"
+                            + new String(cpp.stderr(), StandardCharsets.UTF_8));
+                    return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
+                }
+                preprocessed = Files.readAllBytes(cppFile);
+                cppStderr = cpp.stderr();
+                how = how.withPreprocessed(cppFile, cppStderr);
+            }
+            if (contains(preprocessed, INCBIN)) {
+                return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
+            }
+            if (req.config().debug()) {
+                debugFile(req, inv, "cache-input-cpp." + extension, preprocessed);
+            }
+            // Debug info may record the contents of the files read, not only the text they gave
+            // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
+            List<Digest> included = debugInfo ? includedContents(req, inv.source(), preprocessed) : List.of();
+            KeyBuilder keyInputs = PreprocessorModeKey.builder(req.config().debug(), compiler, keyInv,
+                    req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included);
+            if (how.preprocessed()) {
+                // Compiling the preprocessed text gives other diagnostics (and objects, in corner
+                // cases) than compiling the source; the file's extension chooses the language.
+                keyInputs.add("run_second_cpp", "false").add("cpp_extension", extension);
+            }
+            Digest key = keyOf(req, inv, "preprocessor", keyInputs);
+            Outcome outcome = lookupOrCompile(req, inv, key, how, stats);
+            // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
+            boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
+            if (directKey != null && entryStored && !req.config().readOnly()) {
+                remember(req, inv, compiler, directKey, key, preprocessed, started);
+            }
+            return outcome;
+        } finally {
+            if (cppFile != null) {
+                Files.deleteIfExists(cppFile);
+            }
+        }
+    }
+
+    /**
+     * The {@code run_second_cpp = false} plan for this call, or null when the setting is on.
+     * Calls the plan cannot reproduce compile their source, as with the setting on.
+     */
+    private static PreprocessedCompile.Plan secondCppPlan(CompileRequest req, Invocation inv, CompilerType type) {
+        if (req.config().runSecondCpp()) {
+            return null;
+        }
+        PreprocessedCompile.Plan plan = PreprocessedCompile.plan(inv,
+                req.args().contains("--ccache-skip"), type, req.config().cppExtension());
+        if (!plan.preprocessed()) {
+            LOG.fine(() -> "run_second_cpp = false: compiling the source of " + inv.source() + ": "
+                    + plan.sourceReason());
+        }
+        return plan;
+    }
+
+    /**
+     * The preprocessor run's arguments, writing to {@code out}: the call's preprocessor
+     * arguments; with {@code run_second_cpp = false}, ccache's (with the dependency options and
+     * the colour option, since that run's diagnostics and .d file are part of the result).
+     * keep_comments_cpp adds {@code -C}: comments stay in the text the key hashes.
+     */
+    private static List<String> preprocessorArgs(CompileRequest req, Invocation inv, Compilation how, Path out) {
+        List<String> args;
+        if (how.preprocessed()) {
+            args = new ArrayList<>(how.plan().preprocessorArgs());
+            if (how.colour() != null) {
+                args.add(how.colour());
+            }
             if (req.config().keepCommentsCpp()) {
-                cppArgs = new ArrayList<>(cppArgs);
-                cppArgs.add("-C");
+                args.add("-C");
             }
-            List<String> cppCommand = command(req, req.config().prefixCommandCpp(), cppArgs, false);
-            ProcessResult cpp = runner.run(cppCommand, req.cwd(), req.env());
-            if (cpp.exitCode() != 0) {
-                LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", cppCommand) + "\n"
-                        + new String(cpp.stderr(), StandardCharsets.UTF_8));
-                return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
+            args.addAll(List.of("-E", "-o", out.toString(), inv.source()));
+        } else {
+            args = new ArrayList<>(inv.preprocessorArgs()); // ends with -E
+            if (req.config().keepCommentsCpp()) {
+                args.add("-C");
             }
-            preprocessed = cpp.stdout();
-            cppStderr = cpp.stderr();
+            args.addAll(List.of("-o", out.toString()));
         }
-        if (contains(preprocessed, INCBIN)) {
-            return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
-        }
-        if (req.config().debug()) {
-            debugFile(req, inv, "cache-input-cpp.i", preprocessed);
-        }
-        // Debug info may record the contents of the files read, not only the text they gave
-        // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
-        List<Digest> included = debugInfo ? includedContents(req, inv.source(), preprocessed) : List.of();
-        Digest key = keyOf(req, inv, "preprocessor", PreprocessorModeKey.builder(req.config().debug(), compiler, keyInv,
-                req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included));
-        Outcome outcome = lookupOrCompile(req, inv, key, colored, stats);
-        // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
-        boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
-        if (directKey != null && entryStored && !req.config().readOnly()) {
-            remember(req, inv, compiler, directKey, key, preprocessed, started);
-        }
-        return outcome;
+        return args;
     }
 
     /**
@@ -450,7 +531,7 @@ public final class CompilePipeline {
      * (disabled, an option hides preprocessor input, the source mentions {@code __TIME__} or
      * is being written right now).
      */
-    private Digest directKey(CompileRequest req, Invocation inv, CompilerIdentity compiler, boolean colored,
+    private Digest directKey(CompileRequest req, Invocation inv, CompilerIdentity compiler, Compilation how,
             List<Digest> extraFiles, long started) {
         if (!inv.directModeAllowed() || inv.language().isPreprocessed() || !req.config().directMode()) {
             return null;
@@ -466,8 +547,15 @@ public final class CompilePipeline {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
-        return keyOf(req, inv, "direct", DirectModeKey.builder(req.config().debug(), compiler, inv,
-                req.cwd().toString(), req.env(), source, colored, extraFiles, today));
+        KeyBuilder key = DirectModeKey.builder(req.config().debug(), compiler, inv, req.cwd().toString(), req.env(),
+                source, how.colored(), extraFiles, today);
+        if (how.preprocessed() && !dependMode(req, inv)) {
+            // A manifest names entries by their preprocessor-mode keys, which differ, but a
+            // direct hit must not serve one setting's result to the other either.
+            key.add("run_second_cpp", "false").add("cpp_extension",
+                    PreprocessedCompile.extension(inv.language(), req.config().cppExtension()));
+        }
+        return keyOf(req, inv, "direct", key);
     }
 
     /** Digests of the contents of the source and of every file the preprocessor read, in first-inclusion order. */
@@ -585,7 +673,7 @@ public final class CompilePipeline {
         return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
-    private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats)
+    private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, Compilation how, CallStats stats)
             throws IOException, InterruptedException {
         if (req.config().recache() || req.config().readOnly()) {
             // recache: never a hit, always a new entry; read_only: never an entry, so nothing to share.
@@ -593,7 +681,7 @@ public final class CompilePipeline {
             if (hit != null) {
                 return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
             }
-            return compile(req, inv, key, colored, stats, null);
+            return compile(req, inv, key, how, stats, null);
         }
         CacheEntry hit = lookup(key, stats);
         if (hit != null) {
@@ -606,9 +694,9 @@ public final class CompilePipeline {
                 stats.count(Counter.INFLIGHT_SHARED);
                 return replayHit(req, inv, shared, stats, Counter.PREPROCESSED_CACHE_HIT);
             }
-            return compile(req, inv, key, colored, stats, null);
+            return compile(req, inv, key, how, stats, null);
         }
-        return compile(req, inv, key, colored, stats, ticket);
+        return compile(req, inv, key, how, stats, ticket);
     }
 
     private CacheEntry lookup(Digest key, CallStats stats) {
@@ -634,10 +722,10 @@ public final class CompilePipeline {
         }
         stats.count(kind);
         stats.count(Counter.LOCAL_STORAGE_HIT);
-        return new Outcome.Replay(hit.stdout(), hit.stderr(), hit.exitCode());
+        return replay(req, hit.stdout(), hit.stderr(), hit.exitCode());
     }
 
-    private Outcome compile(CompileRequest req, Invocation inv, Digest key, boolean colored, CallStats stats,
+    private Outcome compile(CompileRequest req, Invocation inv, Digest key, Compilation how, CallStats stats,
             InFlight.Ticket ticket) throws IOException, InterruptedException {
         CacheEntry stored = null;
         try {
@@ -652,7 +740,7 @@ public final class CompilePipeline {
                     stats.count(Counter.LOCAL_STORAGE_MISS);
                 }
             }
-            Compiled c = runCompile(req, inv, colored, stats);
+            Compiled c = runCompile(req, inv, how, stats);
             if (c.entry() == null || key == null || req.config().readOnly()) {
                 return c.replay();
             }
@@ -687,34 +775,68 @@ public final class CompilePipeline {
     /** A compile's answer to the client, and the entry to store ({@code null} when it must not be cached). */
     private record Compiled(Outcome replay, CacheEntry entry) {}
 
-    /** Runs the real compile and collects what it wrote; counts the miss and any reason not to cache. */
-    private Compiled runCompile(CompileRequest req, Invocation inv, boolean colored, CallStats stats)
+    /**
+     * Runs the real compile and collects what it wrote; counts the miss and any reason not to cache.
+     *
+     * <p>Compiling the preprocessed text ({@code run_second_cpp = false}), the result's stderr is
+     * the preprocessor's followed by the compiler's, as ccache stores it; and when that compile
+     * leaves nothing to cache (stdout, a missing or empty output) the call is handed back to the
+     * client, which runs the command as given, as ccache does: what the compile of the
+     * temporary file printed is not what the user's command prints.
+     */
+    private Compiled runCompile(CompileRequest req, Invocation inv, Compilation how, CallStats stats)
             throws IOException, InterruptedException {
-        ProcessResult r = runner.run(command(req, req.config().prefixCommand(), inv.compileArgs(), colored),
-                req.cwd(), req.env());
-        Outcome replay = new Outcome.Replay(r.stdout(), r.stderr(), r.exitCode());
+        List<String> args = inv.compileArgs();
+        if (how.compilesPreprocessed()) {
+            args = new ArrayList<>(how.plan().compileArgs());
+            if (how.colour() != null) {
+                args.add(how.colour());
+            }
+            args.addAll(List.of("-o", inv.object(), how.preprocessedFile().toString()));
+        }
+        ProcessResult r = runner.run(command(req, req.config().prefixCommand(), args,
+                how.compilesPreprocessed() ? null : how.colour()), req.cwd(), req.env());
+        byte[] stderr = how.compilesPreprocessed() ? concat(how.cppStderr(), r.stderr()) : r.stderr();
+        Outcome replay = replay(req, r.stdout(), stderr, r.exitCode());
         if (r.exitCode() != 0) {
             stats.count(Counter.COMPILE_FAILED);
             return new Compiled(replay, null);
         }
+        Counter notCached = null;
+        OutputFiles.Collected files = null;
         if (r.stdout().length > 0) {
-            stats.count(Counter.COMPILER_PRODUCED_STDOUT);
-            return new Compiled(replay, null);
+            notCached = Counter.COMPILER_PRODUCED_STDOUT;
+        } else {
+            files = OutputFiles.collect(req.cwd(), inv.outputs());
+            if (files.missing() != null) {
+                notCached = Counter.COMPILER_PRODUCED_NO_OUTPUT;
+                LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
+            } else if (files.empty() != null) {
+                notCached = Counter.COMPILER_PRODUCED_EMPTY_OUTPUT;
+            }
         }
-        OutputFiles.Collected files = OutputFiles.collect(req.cwd(), inv.outputs());
-        if (files.missing() != null) {
-            stats.count(Counter.COMPILER_PRODUCED_NO_OUTPUT);
-            LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
-            return new Compiled(replay, null);
-        }
-        if (files.empty() != null) {
-            stats.count(Counter.COMPILER_PRODUCED_EMPTY_OUTPUT);
-            return new Compiled(replay, null);
+        if (notCached != null) {
+            stats.count(notCached);
+            return new Compiled(how.compilesPreprocessed()
+                    ? new Outcome.Passthrough(notCached.id() + ": compiling the preprocessed text") : replay, null);
         }
         if (req.umask() != daemonUmask) {
             OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
         }
-        return new Compiled(replay, new CacheEntry(r.exitCode(), r.stdout(), r.stderr(), files.files()));
+        return new Compiled(replay, new CacheEntry(r.exitCode(), r.stdout(), stderr, files.files()));
+    }
+
+    /** What the client prints: with absolute_paths_in_stderr, the diagnostics' paths made absolute. */
+    private static Outcome.Replay replay(CompileRequest req, byte[] stdout, byte[] stderr, int exitCode) {
+        byte[] err = req.config().absolutePathsInStderr() && stderr.length > 0
+                ? StderrPaths.absolute(stderr, req.cwd()) : stderr;
+        return new Outcome.Replay(stdout, err, exitCode);
+    }
+
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     /**
@@ -723,10 +845,10 @@ public final class CompilePipeline {
      * and the result is added to the manifest like any other.
      */
     private Outcome dependModeMiss(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey,
-            boolean colored, CallStats stats, long started) throws IOException, InterruptedException {
+            Compilation how, CallStats stats, long started) throws IOException, InterruptedException {
         stats.count(Counter.CACHE_MISS);
         stats.count(Counter.LOCAL_STORAGE_MISS);
-        Compiled c = runCompile(req, inv, colored, stats);
+        Compiled c = runCompile(req, inv, how, stats);
         if (c.entry() == null || req.config().readOnly() || req.config().readOnlyDirect()) {
             return c.replay();
         }
@@ -780,14 +902,14 @@ public final class CompilePipeline {
     }
 
     /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
-    private static List<String> command(CompileRequest req, String prefix, List<String> args, boolean colored) {
+    private static List<String> command(CompileRequest req, String prefix, List<String> args, String colour) {
         List<String> cmd = new ArrayList<>(args.size() + 4);
         if (!prefix.isEmpty()) {
             cmd.addAll(CallSettings.prefix(prefix, req.cwd(), req.env()));
         }
         cmd.add(req.compiler().toString());
-        if (colored) {
-            cmd.add("-fdiagnostics-color=always");
+        if (colour != null) {
+            cmd.add(colour);
         }
         cmd.addAll(args);
         return cmd;

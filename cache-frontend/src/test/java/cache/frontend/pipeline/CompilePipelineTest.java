@@ -2,6 +2,7 @@ package cache.frontend.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -50,20 +51,32 @@ class CompilePipelineTest {
         volatile CountDownLatch gate;
         volatile int exitCode;
         volatile String stderr = "";
+        volatile String cppStderr = "";
+        volatile boolean writesObject = true;
 
         @Override
         public ProcessResult run(List<String> command, Path dir, Map<String, String> env) throws java.io.IOException,
                 InterruptedException {
             calls.add(command);
-            String source = command.stream().filter(a -> a.endsWith(".c")).findFirst().orElseThrow();
+            String source = command.stream().filter(a -> a.endsWith(".c") || a.endsWith(".i")).findFirst()
+                    .orElseThrow();
             byte[] text = Files.readAllBytes(dir.resolve(source));
             if (command.contains("-E")) {
-                return new ProcessResult(0, text, new byte[0]);
+                int o = command.indexOf("-o");
+                if (o < 0) {
+                    return new ProcessResult(0, text, new byte[0]);
+                }
+                Files.write(dir.resolve(command.get(o + 1)), text);
+                int mf = command.indexOf("-MF");
+                if (mf >= 0) {
+                    Files.writeString(dir.resolve(command.get(mf + 1)), "x.o: x.c\n");
+                }
+                return new ProcessResult(0, new byte[0], cppStderr.getBytes(StandardCharsets.UTF_8));
             }
             if (gate != null) {
                 gate.await(10, TimeUnit.SECONDS);
             }
-            if (exitCode == 0) {
+            if (exitCode == 0 && writesObject) {
                 int o = command.indexOf("-o");
                 String out = o < 0 ? source.replace(".c", ".o") : command.get(o + 1);
                 Files.writeString(dir.resolve(out), "OBJ:" + new String(text, StandardCharsets.UTF_8));
@@ -192,5 +205,111 @@ class CompilePipelineTest {
         }
         assertEquals(1, compiler.compiles());
         assertEquals(1, count("cache_miss"));
+    }
+
+    private Map<String, String> env(String... kv) {
+        Map<String, String> env = new java.util.HashMap<>(Map.of("HOME", cwd.toString(), "CCACHE_TEMPDIR",
+                cwd.resolve("tmp").toString()));
+        for (int i = 0; i < kv.length; i += 2) {
+            env.put(kv[i], kv[i + 1]);
+        }
+        return env;
+    }
+
+    private List<String> preprocessorRun() {
+        return compiler.calls.stream().filter(c -> c.contains("-E")).findFirst().orElseThrow();
+    }
+
+    private List<String> compileRun() {
+        return compiler.calls.stream().filter(c -> !c.contains("-E")).findFirst().orElseThrow();
+    }
+
+    @Test
+    void preprocessorOutputGoesToATemporaryFileUnderTemporaryDirThatIsRemovedAfterwards() throws Exception {
+        assertInstanceOf(Outcome.Replay.class, callWith(env(), "-c", "x.c"));
+        List<String> cpp = preprocessorRun();
+        String out = cpp.get(cpp.indexOf("-o") + 1);
+        assertTrue(out.startsWith(cwd.resolve("tmp") + "/cpp_stdout.") && out.endsWith(".i"), out);
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(cwd.resolve("tmp"))));
+        try (var left = Files.list(cwd.resolve("tmp"))) {
+            assertEquals(0, left.count());
+        }
+        assertEquals(List.of("-c", "x.c"), compileRun().subList(1, compileRun().size()));
+    }
+
+    @Test
+    void anUnusableTemporaryDirFallsBackToTheDaemonsOwn() throws Exception {
+        Files.writeString(cwd.resolve("tmp"), "a file, not a directory");
+        assertInstanceOf(Outcome.Replay.class, callWith(env(), "-c", "x.c"));
+        List<String> cpp = preprocessorRun();
+        String out = cpp.get(cpp.indexOf("-o") + 1);
+        assertTrue(out.startsWith(System.getProperty("java.io.tmpdir")), out);
+        assertEquals(1, count("cache_miss"));
+    }
+
+    @Test
+    void runSecondCppFalseCompilesThePreprocessedFileAndPutsThePreprocessorsStderrFirst() throws Exception {
+        compiler.cppStderr = "x.c:1: warning: from cpp\n";
+        compiler.stderr = "x.c:1: warning: from cc1\n";
+        Outcome.Replay miss = assertInstanceOf(Outcome.Replay.class,
+                callWith(env("CCACHE_NOCPP2", ""), "-DX=1", "-MD", "-c", "x.c", "-o", "x.o"));
+        assertEquals("x.c:1: warning: from cpp\nx.c:1: warning: from cc1\n",
+                new String(miss.stderr(), StandardCharsets.UTF_8));
+        List<String> cpp = preprocessorRun();
+        String tmp = cpp.get(cpp.indexOf("-o") + 1);
+        assertEquals(List.of("-DX=1", "-MD", "-MF", "x.d", "-MQ", "x.o", "-E", "-o", tmp, "x.c"),
+                cpp.subList(1, cpp.size()));
+        assertEquals(List.of("-c", "-o", "x.o", tmp), compileRun().subList(1, compileRun().size()));
+        assertFalse(Files.exists(Path.of(tmp)));
+    }
+
+    @Test
+    void runSecondCppFalseHandsBackToTheClientWhenTheCompileOfTheTemporaryFileLeavesNoObject() throws Exception {
+        // As with a cpp_extension the compiler does not take for a source: it writes no object.
+        compiler.writesObject = false;
+        assertInstanceOf(Outcome.Replay.class, callWith(env(), "-c", "x.c"), "the source's compile said it all");
+        assertInstanceOf(Outcome.Passthrough.class, callWith(env("CCACHE_NOCPP2", ""), "-c", "x.c"));
+        assertEquals(2, count("compiler_produced_no_output"));
+    }
+
+    @Test
+    void theKeyTellsTheTwoRunSecondCppSettingsApart() throws Exception {
+        callWith(env(), "-c", "x.c");
+        callWith(env("CCACHE_NOCPP2", ""), "-c", "x.c");
+        assertEquals(2, compiler.compiles());
+        callWith(env("CCACHE_NOCPP2", "", "CCACHE_EXTENSION", "ii"), "-c", "x.c");
+        assertEquals(3, compiler.compiles(), "cpp_extension is in the key with run_second_cpp = false");
+        callWith(env(), "-c", "x.c");
+        assertEquals(3, compiler.compiles());
+    }
+
+    @Test
+    void absolutePathsInStderrRewritesWhatAMissAndAHitPrint() throws Exception {
+        compiler.stderr = "x.c:1:1: warning: w\n";
+        String expected = cwd.toRealPath() + "/x.c:1:1: warning: w\n";
+        for (int i = 0; i < 2; i++) {
+            Outcome.Replay r = assertInstanceOf(Outcome.Replay.class,
+                    callWith(env("CCACHE_ABSSTDERR", ""), "-c", "x.c"));
+            assertEquals(expected, new String(r.stderr(), StandardCharsets.UTF_8));
+        }
+        Outcome.Replay plain = assertInstanceOf(Outcome.Replay.class, callWith(env(), "-c", "x.c"));
+        assertEquals("x.c:1:1: warning: w\n", new String(plain.stderr(), StandardCharsets.UTF_8), "stored as printed");
+    }
+
+    @Test
+    void msvcStyleAndNvccCompilerTypesRunUncached() throws Exception {
+        for (String type : List.of("msvc", "clang-cl", "icl", "nvcc")) {
+            assertInstanceOf(Outcome.Passthrough.class, callWith(env("CCACHE_COMPILERTYPE", type), "-c", "x.c"), type);
+        }
+        assertEquals(4, count("unsupported_compiler_option"));
+        assertEquals(0, compiler.calls.size());
+    }
+
+    @Test
+    void compilerTypeOtherRefusesWpDependencyOptionsWithoutATarget() throws Exception {
+        assertInstanceOf(Outcome.Passthrough.class,
+                callWith(env("CCACHE_COMPILERTYPE", "other"), "-Wp,-MD,x.d", "-c", "x.c"));
+        assertInstanceOf(Outcome.Replay.class, callWith(env(), "-Wp,-MD,x.d", "-c", "x.c"));
     }
 }
