@@ -296,7 +296,62 @@ public final class DirectMode {
                 add(out, join(dir, name), path);
             }
         }
+        // A precompiled header: gcc looks for NAME.gch in each directory just before NAME, for
+        // any include; clang for NAME.pch (and .gch) for -include. One that appears (or goes)
+        // wherever the header was or could have been found changes what the compiler reads.
+        boolean commandLine = inc.includer().startsWith("<");
+        List<String> places = new ArrayList<>(out.size() + 1);
+        places.addAll(out);
+        places.add(path);
+        for (String place : places) {
+            out.add(place + GCH);
+            if (commandLine) {
+                out.add(place + PCH);
+            }
+        }
         return out;
+    }
+
+    static final String GCH = ".gch";
+    static final String PCH = ".pch";
+
+    /**
+     * A precompiled header the compiler could read instead of one of {@code included} (a
+     * {@code .gch} or {@code .pch} that exists where {@link #candidates} looks), or null. Its
+     * contents are not in the preprocessed text, so such a call is not cached (ccache does the
+     * same unless told to hash the file and trust its defines).
+     */
+    public String precompiledHeader(List<IncludeScanner.Included> included, SearchPath search, Path cwd,
+            boolean commandLineIncludes) {
+        DirectoryListings.Snapshot listing = dirs.snapshot();
+        Set<String> includerDirs = new LinkedHashSet<>();
+        java.util.Map<String, Boolean> quotes = new java.util.HashMap<>();
+        for (IncludeScanner.Included inc : included) {
+            boolean quoting = quotesOrUnknown(inc.path(), cwd);
+            quotes.put(inc.path(), quoting);
+            if (quoting) {
+                includerDirs.add(dirName(inc.path()));
+            }
+        }
+        for (IncludeScanner.Included inc : included) {
+            String includer = inc.includer();
+            if (!quotes.containsKey(includer)) {
+                boolean commandLine = includer.startsWith("<");
+                boolean quoting = commandLine ? commandLineIncludes : quotesOrUnknown(includer, cwd);
+                quotes.put(includer, quoting);
+                if (quoting && !commandLine) {
+                    includerDirs.add(dirName(includer));
+                }
+            }
+        }
+        for (IncludeScanner.Included inc : included) {
+            for (String c : candidates(inc, search, includerDirs, quotes.get(inc.includer()))) {
+                if ((c.endsWith(GCH) || c.endsWith(PCH)) && listing.exists(absolute(cwd.toString(), c))) {
+                    return c;
+                }
+            }
+        }
+        return null;
     }
 
     private static void add(Set<String> out, String candidate, String self) {

@@ -454,6 +454,10 @@ public final class CompilePipeline {
             if (contains(preprocessed, INCBIN)) {
                 return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
             }
+            String pch = inv.language().isPreprocessed() ? null : precompiledHeader(req, inv, compiler, preprocessed);
+            if (pch != null) {
+                return passthrough(stats, Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "precompiled header " + pch);
+            }
             if (req.config().debug()) {
                 debugFile(req, inv, "cache-input-cpp." + extension, preprocessed);
             }
@@ -622,6 +626,46 @@ public final class CompilePipeline {
         } catch (IOException | RuntimeException e) {
             LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A precompiled header the compile could read in place of a header the preprocessor
+     * output names (see {@link DirectMode#precompiledHeader}), or null. The preprocessor does
+     * not read it, so its contents would be missing from the key.
+     */
+    private String precompiledHeader(CompileRequest req, Invocation inv, CompilerIdentity compiler, byte[] preprocessed)
+            throws IOException, InterruptedException {
+        // clang's driver swaps "-include X" for the X.pch (or .gch) beside it even for the
+        // preprocessor run, whose output then does not name X at all: look there first.
+        List<String> args = inv.preprocessorArgs();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String file = a.equals("-include") || a.equals("--include") ? (i + 1 < args.size() ? args.get(i + 1) : null)
+                    : a.startsWith("--include=") ? a.substring("--include=".length())
+                    : a.startsWith("-include") && !a.startsWith("-include-") ? a.substring("-include".length()) : null;
+            if (file != null && !file.isEmpty()) {
+                for (String ext : List.of(".gch", ".pch")) {
+                    if (Files.exists(req.cwd().resolve(file + ext))) {
+                        return file + ext;
+                    }
+                }
+            }
+        }
+        List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
+        SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(), inv.preprocessorArgs(),
+                inv.source(), req.cwd(), req.env());
+        if (search != null) {
+            return directMode.precompiledHeader(included, search, req.cwd(),
+                    DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+        }
+        for (IncludeScanner.Included inc : included) { // search path unknown: at least beside each header
+            for (String ext : List.of(".gch", ".pch")) {
+                if (Files.exists(req.cwd().resolve(inc.path() + ext))) {
+                    return inc.path() + ext;
+                }
+            }
+        }
+        return null;
     }
 
     /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */

@@ -2,6 +2,7 @@ package cache.frontend.it;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -116,6 +117,33 @@ class DirectModeIT {
         Files.delete(work.resolve("early/util.h"));
         Thread.sleep(150);
         assertEquals("direct", compile(cc, FLAGS), "back to the first result");
+    }
+
+    /**
+     * A precompiled header that appears beside a header is read by the compiler instead of the
+     * header's text, and the preprocessor output does not show it: such a call must not be a
+     * hit (it was one, with the old object), and is not cached at all (as in ccache).
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void aPrecompiledHeaderThatAppearsIsNeverAnsweredFromTheCache(String cc) throws Exception {
+        Files.writeString(work.resolve("m.c"), "int f(void) { return level(); }\n");
+        Files.writeString(work.resolve("pch-src.h"), "static inline int level(void) { return 42; }\n");
+        ageAll();
+        String flags = "-O2 -Iearly -Iinc -include util.h -c m.c -o obj/m.o -MD -MF obj/m.d -MT obj/m.o";
+        assertEquals("none", compile(cc, flags));
+        assertEquals("direct", compile(cc, flags));
+        byte[] before = Files.readAllBytes(work.resolve("obj/m.o"));
+        // gcc looks for util.h.gch, clang's driver for util.h.pch, in the working directory first for -include
+        String pch = cc.equals("gcc") ? "util.h.gch" : "util.h.pch";
+        CacheFixture.Result built = cache.run(work, List.of(cc, "-O2", "-x", "c-header", "pch-src.h", "-o", pch));
+        assertEquals(0, built.exitCode(), built.err());
+        Thread.sleep(150);
+        assertEquals("none", compile(cc, flags), "not a hit: the compiler reads " + pch);
+        assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(work.resolve("obj/m.o"))),
+                "the compiler used the precompiled header (else this test shows nothing)");
+        assertEquals("none", compile(cc, flags), "and not cached");
+        assertEquals(2, cache.stat("could_not_use_precompiled_header"));
     }
 
     @ParameterizedTest
