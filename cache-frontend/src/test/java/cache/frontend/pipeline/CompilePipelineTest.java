@@ -57,6 +57,10 @@ class CompilePipelineTest {
         @Override
         public ProcessResult run(List<String> command, Path dir, Map<String, String> env) throws java.io.IOException,
                 InterruptedException {
+            if (command.contains("-v") && command.contains("/dev/null")) {
+                // the search-path probe: this fake has no search path to tell (real compilers: the ITs)
+                return new ProcessResult(1, new byte[0], "fake compiler: no search path\n".getBytes(StandardCharsets.UTF_8));
+            }
             calls.add(command);
             String source = command.stream().filter(a -> a.endsWith(".c") || a.endsWith(".i")).findFirst()
                     .orElseThrow();
