@@ -88,12 +88,8 @@ public final class DirectMode {
             long notAfterNanos, boolean commandLineIncludes) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        // Every file read with a quote include (or a macro include), the main source included,
-        // may have included any header that way, visible in the output or skipped by a guard.
-        Set<String> includerDirs = new LinkedHashSet<>();
         List<FileHashCache.Hashed> hashed = new ArrayList<>(included.size());
-        // Whether each includer may have searched its own directory (a quote or macro include).
-        java.util.Map<String, Boolean> quotes = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> quoting = new java.util.HashMap<>();
         for (IncludeScanner.Included inc : included) {
             FileHashCache.Hashed h;
             try {
@@ -107,9 +103,39 @@ public final class DirectMode {
                 return null;
             }
             hashed.add(h);
-            boolean quoting = (h.flags() & FileHashCache.QUOTE_INCLUDE) != 0;
-            quotes.put(inc.path(), quoting);
-            if (quoting) {
+            quoting.put(inc.path(), (h.flags() & FileHashCache.QUOTE_INCLUDE) != 0);
+        }
+        Includers includers = includers(included, quoting, cwd, commandLineIncludes);
+        for (int i = 0; i < included.size(); i++) {
+            IncludeScanner.Included inc = included.get(i);
+            List<Manifest.Candidate> cands = new ArrayList<>();
+            for (String c : includers.candidates(inc, search)) {
+                cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
+            }
+            headers.add(new Manifest.Header(inc.path(), hashed.get(i).digest(), List.copyOf(cands)));
+        }
+        return new Manifest.Result(entryKey, List.copyOf(headers));
+    }
+
+    /**
+     * Who may have searched their own directory: every file read with a quote include (or a
+     * macro include), the main source included, may have included any header that way,
+     * visible in the output or skipped by a guard. {@code quotes}: whether each includer may
+     * have (a quote or macro include); {@code dirs}: their directories.
+     */
+    private record Includers(Set<String> dirs, java.util.Map<String, Boolean> quotes) {
+        Set<String> candidates(IncludeScanner.Included inc, SearchPath search) {
+            return DirectMode.candidates(inc, search, dirs, quotes.get(inc.includer()));
+        }
+    }
+
+    /** {@link Includers} of {@code included}, whose own flags are in {@code quoting} (the others are read here). */
+    private Includers includers(List<IncludeScanner.Included> included, java.util.Map<String, Boolean> quoting, Path cwd,
+            boolean commandLineIncludes) {
+        Set<String> includerDirs = new LinkedHashSet<>();
+        java.util.Map<String, Boolean> quotes = new java.util.HashMap<>(quoting);
+        for (IncludeScanner.Included inc : included) {
+            if (quoting.get(inc.path())) {
                 includerDirs.add(dirName(inc.path()));
             }
         }
@@ -117,22 +143,14 @@ public final class DirectMode {
             String includer = inc.includer();
             if (!quotes.containsKey(includer)) {
                 boolean commandLine = includer.startsWith("<");
-                boolean quoting = commandLine ? commandLineIncludes : quotesOrUnknown(includer, cwd);
-                quotes.put(includer, quoting);
-                if (quoting && !commandLine) {
+                boolean may = commandLine ? commandLineIncludes : quotesOrUnknown(includer, cwd);
+                quotes.put(includer, may);
+                if (may && !commandLine) {
                     includerDirs.add(dirName(includer));
                 }
             }
         }
-        for (int i = 0; i < included.size(); i++) {
-            IncludeScanner.Included inc = included.get(i);
-            List<Manifest.Candidate> cands = new ArrayList<>();
-            for (String c : candidates(inc, search, includerDirs, quotes.get(inc.includer()))) {
-                cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
-            }
-            headers.add(new Manifest.Header(inc.path(), hashed.get(i).digest(), List.copyOf(cands)));
-        }
-        return new Manifest.Result(entryKey, List.copyOf(headers));
+        return new Includers(includerDirs, quotes);
     }
 
     /**
@@ -324,28 +342,13 @@ public final class DirectMode {
     public String precompiledHeader(List<IncludeScanner.Included> included, SearchPath search, Path cwd,
             boolean commandLineIncludes) {
         DirectoryListings.Snapshot listing = dirs.snapshot();
-        Set<String> includerDirs = new LinkedHashSet<>();
-        java.util.Map<String, Boolean> quotes = new java.util.HashMap<>();
+        java.util.Map<String, Boolean> quoting = new java.util.HashMap<>();
         for (IncludeScanner.Included inc : included) {
-            boolean quoting = quotesOrUnknown(inc.path(), cwd);
-            quotes.put(inc.path(), quoting);
-            if (quoting) {
-                includerDirs.add(dirName(inc.path()));
-            }
+            quoting.put(inc.path(), quotesOrUnknown(inc.path(), cwd));
         }
+        Includers includers = includers(included, quoting, cwd, commandLineIncludes);
         for (IncludeScanner.Included inc : included) {
-            String includer = inc.includer();
-            if (!quotes.containsKey(includer)) {
-                boolean commandLine = includer.startsWith("<");
-                boolean quoting = commandLine ? commandLineIncludes : quotesOrUnknown(includer, cwd);
-                quotes.put(includer, quoting);
-                if (quoting && !commandLine) {
-                    includerDirs.add(dirName(includer));
-                }
-            }
-        }
-        for (IncludeScanner.Included inc : included) {
-            for (String c : candidates(inc, search, includerDirs, quotes.get(inc.includer()))) {
+            for (String c : includers.candidates(inc, search)) {
                 if ((c.endsWith(GCH) || c.endsWith(PCH)) && listing.exists(absolute(cwd.toString(), c))) {
                     return c;
                 }
