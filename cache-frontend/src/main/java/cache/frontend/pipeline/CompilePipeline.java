@@ -454,6 +454,10 @@ public final class CompilePipeline {
             if (contains(preprocessed, INCBIN)) {
                 return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
             }
+            String device = deviceInclude(req, preprocessed);
+            if (device != null) {
+                return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, "includes " + device);
+            }
             String pch = inv.language().isPreprocessed() ? null : precompiledHeader(req, inv, compiler, preprocessed);
             if (pch != null) {
                 return passthrough(stats, Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "precompiled header " + pch);
@@ -626,6 +630,31 @@ public final class CompilePipeline {
         } catch (IOException | RuntimeException e) {
             LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * A file the preprocessor read from {@code /dev} or {@code /proc} ({@code #include
+     * "/dev/stdin"}, {@code /proc/self/fd/N}, a FIFO made a device …), or null. What such a file
+     * gives depends on the process that reads it, and the daemon's preprocessor is not the
+     * caller's compiler: the client compiles such a call itself.
+     */
+    private static String deviceInclude(CompileRequest req, byte[] preprocessed) {
+        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+            String p = inc.path();
+            if (p.startsWith("<")) {
+                continue; // <built-in>, <command-line>
+            }
+            String abs;
+            try {
+                abs = req.cwd().resolve(p).normalize().toString();
+            } catch (RuntimeException e) {
+                return p;
+            }
+            if (abs.startsWith("/dev/") || abs.startsWith("/proc/")) {
+                return p;
+            }
+        }
+        return null;
     }
 
     /**

@@ -67,6 +67,22 @@ class UncacheableIT {
         assertEquals(0, cache.stat("cache_miss") + cache.hits());
     }
 
+    /** A header that is the caller's stdin: the daemon's preprocessor would read its own (empty) one. */
+    @Test
+    void includingTheCallersStdinIsCompiledByTheClient() throws Exception {
+        Files.writeString(work.resolve("in.c"), "#include \"/dev/stdin\"\nint g(void) { return VALUE; }\n");
+        Files.writeString(work.resolve("value.h"), "#define VALUE 7\n");
+        String client = CacheFixture.CLIENT.toString();
+        CacheFixture.Result plain = cache.run(work, List.of("sh", "-c", "gcc -c in.c -o plain.o < value.h"));
+        assertEquals(0, plain.exitCode(), plain.err());
+        for (int i = 0; i < 2; i++) {
+            CacheFixture.Result r = cache.run(work, List.of("sh", "-c", client + " gcc -c in.c -o in.o < value.h"));
+            assertEquals(0, r.exitCode(), r.err());
+            assertArrayEquals(Files.readAllBytes(work.resolve("plain.o")), Files.readAllBytes(work.resolve("in.o")));
+        }
+        assertEquals(0, cache.hits());
+    }
+
     @Test
     void preprocessingToStdoutIsPassedThrough() throws Exception {
         CacheFixture.Result plain = cache.run(work, List.of("gcc", "-E", "p.c"));
