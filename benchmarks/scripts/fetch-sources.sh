@@ -19,7 +19,8 @@
 #      `apt-get source` fails, in case the source lists are merely stale);
 #   3. installs dpkg-dev when dpkg-source (needed to unpack) is missing;
 #   4. `apt-get source zlib` and `apt-get source lua5.4` in DEST, skipping a package
-#      whose unpacked directory is already there.
+#      whose unpacked directory is already there; when the mirror does not serve the
+#      newest listed version, each older listed version is tried in turn.
 #
 # Output: all progress goes to stderr; stdout gets exactly two lines at the end,
 # the unpacked zlib and lua5.4 directories (absolute paths), in that order.
@@ -162,19 +163,40 @@ fetch_one() {
 	(cd -- "$DEST" && apt-get -q -y -o APT::Sandbox::User=root source "$pkg" >&2)
 }
 
+# Every version of a source package the indexes list, newest first. A mirror can list a
+# version whose files it does not serve (seen: bookworm-security's zlib
+# 1:1.2.13.dfsg-1+deb12u1 answered 404 while bookworm's 1:1.2.13.dfsg-1 was there), so
+# the fallback walks down this list.
+source_versions() {
+	apt-cache showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -u |
+		while IFS= read -r v; do printf '%s\n' "$v"; done |
+		sort -r -V
+}
+
+# The newest listed version that can be downloaded, trying each in turn (bounded by the
+# number of versions listed); APT's own choice when the indexes list none.
+fetch_any_version() {
+	local pkg=$1 version tried=false
+	while IFS= read -r version; do
+		tried=true
+		log "$pkg: apt-get source $pkg=$version"
+		fetch_one "$pkg=$version" && return 0
+	done < <(source_versions "$pkg")
+	[[ $tried == true ]] || fetch_one "$pkg"
+}
+
 for pkg in "${PACKAGES[@]}"; do
 	if [[ -n $(unpacked_dir "$pkg") ]]; then
 		log "$pkg: already unpacked in $(unpacked_dir "$pkg"), skipping"
 		continue
 	fi
-	log "$pkg: apt-get source"
-	if ! fetch_one "$pkg"; then
+	if ! fetch_any_version "$pkg"; then
 		if [[ $updated == true ]]; then
-			die "apt-get source $pkg failed"
+			die "apt-get source $pkg failed for every listed version"
 		fi
 		log "$pkg: apt-get source failed; updating the package lists and retrying once"
 		apt_update
-		fetch_one "$pkg" || die "apt-get source $pkg failed"
+		fetch_any_version "$pkg" || die "apt-get source $pkg failed for every listed version"
 	fi
 	[[ -n $(unpacked_dir "$pkg") ]] || die "$pkg: no unpacked directory in $DEST after apt-get source"
 done
