@@ -125,7 +125,11 @@ public final class ConfigLoader {
             String dir = runtime + "/ccache-tmp";
             Path p = cwd.resolve(dir);
             try {
-                Files.createDirectories(p); // ccache creates it at this point too
+                // ccache creates it at this point too. Looked at first: creating a directory that
+                // exists costs a failed mkdir and an exception, on every call.
+                if (!Files.isDirectory(p)) {
+                    Files.createDirectories(p);
+                }
                 if (Files.isWritable(p)) {
                     return dir;
                 }
