@@ -168,7 +168,7 @@ fetch_one() {
 # 1:1.2.13.dfsg-1+deb12u1 answered 404 while bookworm's 1:1.2.13.dfsg-1 was there), so
 # the fallback walks down this list.
 source_versions() {
-	apt-cache showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -u | sort -r -V
+	apt-cache showsrc "$1" 2>/dev/null | sed -n 's/^Version: //p' | sort -u -r -V
 }
 
 # The newest listed version that can be downloaded, trying each in turn (bounded by the

@@ -121,13 +121,16 @@ public final class ConfigLoader {
 
     private static String defaultTemporaryDir(Map<String, String> env, String cacheDir, Path cwd) {
         String runtime = env.get("XDG_RUNTIME_DIR");
-        if (runtime != null && !runtime.isEmpty() && Files.isDirectory(cwd.resolve(runtime))) {
+        if (runtime != null && !runtime.isEmpty()) {
             String dir = runtime + "/ccache-tmp";
             Path p = cwd.resolve(dir);
             try {
-                // ccache creates it at this point too. Looked at first: creating a directory that
-                // exists costs a failed mkdir and an exception, on every call.
+                // ccache creates it at this point too. Looked at first, one stat on every call:
+                // creating a directory that exists costs a failed mkdir and an exception.
                 if (!Files.isDirectory(p)) {
+                    if (!Files.isDirectory(cwd.resolve(runtime))) {
+                        return cacheDir + "/tmp";
+                    }
                     Files.createDirectories(p);
                 }
                 if (Files.isWritable(p)) {
