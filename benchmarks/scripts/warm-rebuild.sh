@@ -5,6 +5,11 @@
 # zlib and lua5.4 sources, a clean and `make -j2` with every object already cached,
 # timed by hyperfine for:
 #   plain   the compilers alone (PATH without any links);
+#   ideal   ideal-hit.c's links first on PATH: a "hit" that costs one exec and one file
+#           copy, keyed by the arguments alone (not a cache: it checks nothing). The
+#           rebuild's floor, measured in the same run: make, shells, links and archives
+#           that no compiler cache can serve. ideal/ccache is the best ratio any wrapper
+#           could reach; (cache - ideal) / (ccache - ideal) compares the hits alone;
 #   cache   dist/bin/cache's masquerade links (`cache --install-links DIR`) first on PATH;
 #   ccache  Debian's /usr/lib/ccache links first on PATH.
 # Both caches in their default (direct) mode, each with its own cache directory;
@@ -70,8 +75,9 @@ done
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 
-readonly TOOLS=(plain cache ccache)
-declare -A TOOL_PATH=([plain]=$CLEAN_PATH [cache]=$LINKS:$CLEAN_PATH [ccache]=$CCACHE_LINKS:$CLEAN_PATH)
+readonly TOOLS=(plain ideal cache ccache) IDEAL_LINKS=$TMP/ideal-links
+declare -A TOOL_PATH=([plain]=$CLEAN_PATH [ideal]=$IDEAL_LINKS:$CLEAN_PATH [cache]=$LINKS:$CLEAN_PATH
+	[ccache]=$CCACHE_LINKS:$CLEAN_PATH)
 declare -A TOOL_DIR=([cache]=$TMP/cache-dir [ccache]=$TMP/ccache-dir)
 
 cleanup() {
@@ -81,6 +87,13 @@ cleanup() {
 trap cleanup EXIT
 
 "$CACHE_BIN" --install-links "$LINKS" >/dev/null
+REAL_DIR=$(dirname -- "$(command -v gcc)")
+readonly REAL_DIR
+mkdir -p -- "$IDEAL_LINKS" "$TMP/ideal-store"
+gcc -O2 -o "$TMP/ideal-hit" "$SCRIPT_DIR/ideal-hit.c" || die "cannot build ideal-hit.c"
+for compiler in gcc g++ cc c++; do
+	ln -s -- "$TMP/ideal-hit" "$IDEAL_LINKS/$compiler"
+done
 [[ $(PATH=${TOOL_PATH[cache]} command -v gcc) == "$LINKS/gcc" ]] || die "$LINKS/gcc is not first on PATH"
 [[ $(PATH=${TOOL_PATH[ccache]} command -v gcc) == "$CCACHE_LINKS/gcc" ]] || die "$CCACHE_LINKS/gcc is not first on PATH"
 [[ $(command -v gcc) != "$LINKS/gcc" && $(command -v gcc) != "$CCACHE_LINKS/gcc" ]] || die "plain PATH finds a cache"
@@ -135,6 +148,7 @@ source "$SCRIPT_DIR/stats-lib.sh"
 envcmd() {
 	local e="env PATH=${TOOL_PATH[$1]}"
 	[[ -z ${TOOL_DIR[$1]:-} ]] || e+=" CCACHE_DIR=${TOOL_DIR[$1]}"
+	[[ $1 != ideal ]] || e+=" IDEAL_STORE=$TMP/ideal-store IDEAL_REAL_DIR=$REAL_DIR"
 	printf '%s' "$e"
 }
 
@@ -153,11 +167,16 @@ for project in "${PROJECTS[@]}"; do
 		key=$project.$tool
 		runs=$RUNS warmup=$WARMUP
 		[[ $tool != plain ]] || runs=$PLAIN_RUNS warmup=0
+		stored_before=$(find "$TMP/ideal-store" -type f | wc -l)
 		if [[ $tool != plain ]]; then
 			log "$key: populating build"
 			(cd -- "$dir" && eval "${CLEAN[$project]}" && eval "$(envcmd "$tool") ${BUILD[$project]}") \
 				>"$TMP/$key.populate.log" 2>&1 || die "$key: populating build failed (KEEP_TMP=1 keeps $TMP)"
 			stats "$tool" >"$JSON/$key.before"
+		fi
+		if [[ $tool == ideal ]]; then # every object stored, and so a "hit" in the timed runs
+			stored=$(($(find "$TMP/ideal-store" -type f | wc -l) - stored_before))
+			[[ $stored -eq ${OBJECTS[$project]} ]] || die "$key: $stored objects stored by the populating build"
 		fi
 		log "$key ($runs runs, $warmup warm-up): $(envcmd "$tool") ${BUILD[$project]}"
 		(cd -- "$dir" && hyperfine --style basic --runs "$runs" --warmup "$warmup" \
@@ -166,7 +185,7 @@ for project in "${PROJECTS[@]}"; do
 			{ cat -- "$JSON/$key.out" >&2; die "hyperfine failed for $key"; }
 		MEDIAN[$key]=$(jq -r '.results[0].median' "$JSON/$key.json" | awk '{ printf "%.3f", $1 }')
 		RANGE[$key]=$(jq -r '.results[0] | "\(.min) \(.max)"' "$JSON/$key.json" | awk '{ printf "%.3f-%.3f", $1, $2 }')
-		if [[ $tool != plain ]]; then
+		if [[ $tool == cache || $tool == ccache ]]; then
 			stats "$tool" >"$JSON/$key.after"
 			hits=$(stat_sum "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit preprocessed_cache_hit)
 			direct=$(stat_sum "$JSON/$key.before" "$JSON/$key.after" direct_cache_hit)
@@ -187,20 +206,26 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 echo
 echo "Warm rebuild (clean, then make -j2, everything cached), median seconds (hyperfine)"
 echo
-fmt='%-6s %9s %9s %9s %14s   %s\n'
+hits_ratio() { awk -v c="$1" -v i="$2" -v p="$3" 'BEGIN { if (p - i > 0) printf "%.2f", (c - i) / (p - i); else print "-" }'; }
+fmt='%-6s %8s %8s %8s %8s %13s %13s %13s   %s\n'
 # shellcheck disable=SC2059 # the format is a constant
-printf "$fmt" project plain cache ccache cache/ccache "counters (cache; ccache)"
+printf "$fmt" project plain ideal cache ccache cache/ccache ideal/ccache "hits alone" "counters (cache; ccache)"
 for project in "${PROJECTS[@]}"; do
 	# shellcheck disable=SC2059
-	printf "$fmt" "$project" "${MEDIAN[$project.plain]}" "${MEDIAN[$project.cache]}" \
+	printf "$fmt" "$project" "${MEDIAN[$project.plain]}" "${MEDIAN[$project.ideal]}" "${MEDIAN[$project.cache]}" \
 		"${MEDIAN[$project.ccache]}" "$(ratio "${MEDIAN[$project.cache]}" "${MEDIAN[$project.ccache]}")" \
+		"$(ratio "${MEDIAN[$project.ideal]}" "${MEDIAN[$project.ccache]}")" \
+		"$(hits_ratio "${MEDIAN[$project.cache]}" "${MEDIAN[$project.ideal]}" "${MEDIAN[$project.ccache]}")" \
 		"${CHECK[$project.cache]}; ${CHECK[$project.ccache]}"
 done
 echo
+echo "ideal: a wrapper whose hit is one exec and one copy (ideal-hit.c), the floor no cache can go under;"
+echo "hits alone: (cache - ideal) / (ccache - ideal), what the hits cost beyond that floor, against ccache's."
+echo
 echo "min-max per case:"
 for project in "${PROJECTS[@]}"; do
-	printf '%-6s plain %s, cache %s, ccache %s\n' "$project" "${RANGE[$project.plain]}" \
-		"${RANGE[$project.cache]}" "${RANGE[$project.ccache]}"
+	printf '%-6s plain %s, ideal %s, cache %s, ccache %s\n' "$project" "${RANGE[$project.plain]}" \
+		"${RANGE[$project.ideal]}" "${RANGE[$project.cache]}" "${RANGE[$project.ccache]}"
 done
 echo "(runs: $RUNS + $WARMUP warm-up per cached case, $PLAIN_RUNS plain; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"
 [[ $verify_failed -eq 0 ]] || { echo "COUNTER CHECK FAILED (see !! above)"; exit 1; }

@@ -31,6 +31,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final Daemon daemon;
     private final ExecutorService workers;
     private boolean received;
+    /** The request is the daemon's own warm-up, not a user's. */
+    private boolean ownWarmup;
     private Future<?> work;
 
     ClientHandler(Daemon daemon, ExecutorService workers) {
@@ -61,7 +63,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
                     .addListener(f -> daemon.stopSoon());
             return;
         }
-        daemon.requestStarted();
+        ownWarmup = req.kind().equals(ClientRequest.WARMUP);
+        daemon.requestStarted(ownWarmup);
         if (req.kind().equals(ClientRequest.ADMIN)) {
             work = workers.submit(() -> finish(ctx, () -> admin(ctx, req)));
             return;
@@ -101,7 +104,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         } catch (RuntimeException e) {
             reply = encode(ctx, failed(e));
         } finally {
-            daemon.requestFinished();
+            daemon.requestFinished(ownWarmup);
         }
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
     }

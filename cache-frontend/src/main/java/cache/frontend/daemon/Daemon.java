@@ -70,6 +70,9 @@ public final class Daemon implements AutoCloseable {
     });
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
+    /** As {@link #active} and {@link #lastActivity}, for the users' requests alone (not the warm-up's). */
+    private final AtomicInteger userActive = new AtomicInteger();
+    private final AtomicLong lastUserActivity = new AtomicLong(System.nanoTime());
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int uid;
     private Channel server;
@@ -254,14 +257,30 @@ public final class Daemon implements AutoCloseable {
         return adminContext;
     }
 
-    void requestStarted() {
+    /** A request starts; {@code ownWarmup} for the {@link Warmup}'s, which keep the daemon alive but are not a user's. */
+    void requestStarted(boolean ownWarmup) {
+        long now = System.nanoTime();
         active.incrementAndGet();
-        lastActivity.set(System.nanoTime());
+        lastActivity.set(now);
+        if (!ownWarmup) {
+            userActive.incrementAndGet();
+            lastUserActivity.set(now);
+        }
     }
 
-    void requestFinished() {
+    void requestFinished(boolean ownWarmup) {
+        long now = System.nanoTime();
         active.decrementAndGet();
-        lastActivity.set(System.nanoTime());
+        lastActivity.set(now);
+        if (!ownWarmup) {
+            userActive.decrementAndGet();
+            lastUserActivity.set(now);
+        }
+    }
+
+    /** Whether a user's request is in flight, or one started or ended within {@code quietNanos}. */
+    boolean userBusy(long quietNanos) {
+        return userActive.get() > 0 || System.nanoTime() - lastUserActivity.get() < quietNanos;
     }
 
     /** Stops accepting, lets the reply in flight go out, then exits the process. */

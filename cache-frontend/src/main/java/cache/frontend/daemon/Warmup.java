@@ -29,8 +29,17 @@ import java.util.stream.Stream;
  * thread plays a client: over the daemon's own socket, with the native client's frames, it sends
  * one real compile of a small source with a few system headers, then the same call again and
  * again — direct-mode hits through the event loop, the request decoding, the per-call
- * configuration, the pipeline and the reply, as a user's calls go — until enough calls have run
- * or a time budget is spent. These requests say {@code warmup} instead of {@code compile}, and
+ * configuration, the pipeline and the reply, as a user's calls go — until enough calls have run.
+ *
+ * <p>It runs in two phases. For the first {@link #EAGER_NANOS} it sends its calls back to back,
+ * whatever else the daemon does (a build that started the daemon profits from every method
+ * compiled early). After that it only uses time the user's calls leave: before each call it
+ * waits until no user request is in flight and none arrived for {@link #QUIET_NANOS}, so a
+ * daemon started by a long build of misses, or one that sits idle between edits, finishes its
+ * warm-up in the gaps and serves the next build compiled. It gives up after {@link
+ * #LIMIT_NANOS} (a machine never quiet for that long gets no more of it).
+ *
+ * <p>These requests say {@code warmup} instead of {@code compile}, and
  * the daemon serves them from a private pipeline (its own in-memory store and counters) in a
  * private temporary directory with no configuration file: nothing reaches the user's cache or
  * statistics.
@@ -39,10 +48,18 @@ final class Warmup implements Runnable {
 
     private static final Logger LOG = Logger.getLogger(Warmup.class.getName());
 
-    /** Calls after which the request path's methods have been compiled by C2 (measured: 1,000–2,000). */
-    static final int DEFAULT_CALLS = 1_500;
-    /** Wall-clock budget: a busy machine stops the warm-up early rather than compete for long. */
-    static final long BUDGET_NANOS = 4_000_000_000L;
+    /**
+     * Calls after which the request path's methods have been compiled by C2 (measured: 1,000–2,000;
+     * {@code -Dcache.warmupCalls=N} in {@code CACHE_JAVA_OPTS} for experiments).
+     */
+    static final int DEFAULT_CALLS = Integer.getInteger("cache.warmupCalls", 1_500);
+    /** How long the warm-up sends its calls regardless of the user's. */
+    static final long EAGER_NANOS = 4_000_000_000L;
+    /** After the eager phase: how long no user request must have arrived before a warm-up call. */
+    static final long QUIET_NANOS = 50_000_000L;
+    /** After the eager phase: how long to wait for quiet moments before giving up ({@code -Dcache.warmupLimit=SECONDS}). */
+    static final long LIMIT_NANOS = Long.getLong("cache.warmupLimit", 120) * 1_000_000_000L;
+    private static final long PAUSE_MILLIS = 20;
 
     /**
      * A small project's shape: a source beside a hundred other files (its directory changes
@@ -79,20 +96,28 @@ final class Warmup implements Runnable {
     private final Path client;
     private final int umask;
     private final int calls;
-    private final long budgetNanos;
+    private final long eagerNanos;
+    private final long limitNanos;
     private int hits;
+    private volatile int sent;
 
-    Warmup(Daemon daemon, Path client, int umask, int calls, long budgetNanos) {
+    /**
+     * @param eagerNanos how long calls go back to back from the first one on
+     * @param limitNanos how long after that calls wait for the user's to pause; 0 ends the warm-up
+     *     with the eager phase
+     */
+    Warmup(Daemon daemon, Path client, int umask, int calls, long eagerNanos, long limitNanos) {
         this.daemon = daemon;
         this.client = client;
         this.umask = umask;
         this.calls = calls;
-        this.budgetNanos = budgetNanos;
+        this.eagerNanos = eagerNanos;
+        this.limitNanos = limitNanos;
     }
 
     /** Starts the warm-up on a daemon thread of low priority. */
     static void startInBackground(Daemon daemon, Path client, int umask) {
-        Thread t = new Thread(new Warmup(daemon, client, umask, DEFAULT_CALLS, BUDGET_NANOS), "jit-warmup");
+        Thread t = new Thread(new Warmup(daemon, client, umask, DEFAULT_CALLS, EAGER_NANOS, LIMIT_NANOS), "jit-warmup");
         t.setDaemon(true);
         t.setPriority(Thread.MIN_PRIORITY);
         t.start();
@@ -101,6 +126,11 @@ final class Warmup implements Runnable {
     /** How many of the calls were direct-mode hits, by the private pipeline's own counters (for tests). */
     int hits() {
         return hits;
+    }
+
+    /** How many calls were sent (for tests). */
+    int sent() {
+        return sent;
     }
 
     @Override
@@ -124,7 +154,7 @@ final class Warmup implements Runnable {
     private void run(Path dir) throws IOException, InterruptedException {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         Path compiler = CompilePipeline.realCompiler("gcc", path, dir, client);
-        if (compiler == null || budgetNanos <= 0) {
+        if (compiler == null || eagerNanos + limitNanos <= 0) {
             return;
         }
         Path src = Files.createDirectory(dir.resolve("src"));
@@ -160,10 +190,25 @@ final class Warmup implements Runnable {
             frames.add(frame(dir, env, "g++", cxx, args, "src/warm-c++.o"));
         }
         ByteBuffer reply = ByteBuffer.allocate(1 << 16);
-        long deadline = System.nanoTime() + budgetNanos;
         long started = System.nanoTime();
-        for (int i = 0; i < calls && System.nanoTime() < deadline; i++) {
-            int exit = exchange(frames.get(i % frames.size()).rewind(), reply.clear());
+        long eagerEnd = started + eagerNanos;
+        long deadline = eagerEnd + limitNanos;
+        int eager = -1;
+        while (sent < calls) {
+            long now = System.nanoTime();
+            if (now - eagerEnd >= 0) {
+                if (eager < 0) {
+                    eager = sent;
+                }
+                if (now - deadline >= 0) {
+                    break;
+                }
+                if (daemon.userBusy(QUIET_NANOS)) {
+                    Thread.sleep(PAUSE_MILLIS);
+                    continue;
+                }
+            }
+            int exit = exchange(frames.get(sent++ % frames.size()).rewind(), reply.clear());
             if (exit != 0) {
                 LOG.fine(() -> "JIT warm-up stopped: reply " + exit);
                 return;
@@ -171,7 +216,9 @@ final class Warmup implements Runnable {
         }
         hits = counters.snapshot().getOrDefault("direct_cache_hit", 0L).intValue(); // as the private pipeline counted them
         long millis = (System.nanoTime() - started) / 1_000_000;
-        LOG.info("JIT warm-up: " + hits + " hits in " + millis + " ms");
+        int first = eager < 0 ? sent : eager;
+        LOG.info("JIT warm-up: " + hits + " hits of " + sent + " calls in " + millis + " ms (" + first
+                + " in the first " + eagerNanos / 1_000_000 + " ms, the rest when no build was calling)");
     }
 
     private ByteBuffer frame(Path dir, Map<String, String> env, String name, Path compiler, List<String> args,

@@ -54,7 +54,7 @@ class WarmupIT {
     void oneCompileThenDirectHitsOverTheSocketAndNothingReachesTheUsersCache() throws Exception {
         Path javaTmp = Path.of(System.getProperty("java.io.tmpdir"));
         long before = warmupDirs(javaTmp);
-        Warmup w = new Warmup(daemon, CLIENT, 022, 50, 60_000_000_000L);
+        Warmup w = new Warmup(daemon, CLIENT, 022, 50, 60_000_000_000L, 0);
         w.run();
         assertEquals(48, w.hits(), "every call after the first C and the first C++ compile is a hit");
         assertEquals(before, warmupDirs(javaTmp), "its temporary directory is gone");
@@ -70,10 +70,51 @@ class WarmupIT {
     void aZeroBudgetCompilesNothingAndLeavesNothing() throws Exception {
         Path javaTmp = Path.of(System.getProperty("java.io.tmpdir"));
         long before = warmupDirs(javaTmp);
-        Warmup w = new Warmup(daemon, CLIENT, 022, 50, 0);
+        Warmup w = new Warmup(daemon, CLIENT, 022, 50, 0, 0);
         w.run();
         assertEquals(0, w.hits());
         assertEquals(before, warmupDirs(javaTmp));
+    }
+
+    @Test
+    void afterTheEagerPhaseItWaitsWhileAUserRequestIsInFlightAndFinishesOnceTheUserIsQuiet() throws Exception {
+        daemon.requestStarted(false); // a user's compile in flight (a miss, say) for the first second
+        Warmup w = new Warmup(daemon, CLIENT, 022, 30, 0, 60_000_000_000L);
+        Thread t = new Thread(w, "warmup-under-test");
+        t.start();
+        Thread.sleep(1_000);
+        assertEquals(0, w.sent(), "no warm-up call while a user's request is in flight");
+        daemon.requestFinished(false);
+        t.join(60_000);
+        assertEquals(30, w.sent(), "all calls once the user went quiet");
+        assertEquals(28, w.hits(), "every call after the first C and the first C++ compile is a hit");
+        assertNull(daemon.warmupPipeline(), "its pipeline is gone");
+    }
+
+    @Test
+    void aUserWhoNeverPausesGetsNoWarmupCallAfterTheEagerPhaseAndItEndsAtItsLimit() throws Exception {
+        daemon.requestStarted(false);
+        try {
+            Warmup w = new Warmup(daemon, CLIENT, 022, 30, 0, 700_000_000L);
+            long start = System.nanoTime();
+            w.run();
+            assertEquals(0, w.sent());
+            assertTrue(System.nanoTime() - start < 30_000_000_000L, "it gave up at its limit");
+            assertNull(daemon.warmupPipeline(), "its pipeline is gone");
+        } finally {
+            daemon.requestFinished(false);
+        }
+    }
+
+    @Test
+    void theWarmupsOwnRequestsDoNotMakeTheDaemonLookBusy() throws Exception {
+        Thread.sleep(20);
+        long before = System.nanoTime(); // after the daemon's start, the last "user activity" it knows
+        Warmup w = new Warmup(daemon, CLIENT, 022, 10, 60_000_000_000L, 0);
+        w.run();
+        assertEquals(10, w.sent());
+        assertTrue(daemon.userBusy(System.nanoTime() - before + 60_000_000_000L), "(the window reaches the start)");
+        assertTrue(!daemon.userBusy(System.nanoTime() - before), "ten warm-up calls since `before` are not a user's");
     }
 
     @Test
