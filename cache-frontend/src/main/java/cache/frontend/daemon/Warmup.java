@@ -27,7 +27,8 @@ import java.util.stream.Stream;
  * profiles that path for its first few hundred calls (a small-C hit costs 2.5 ms of daemon time
  * at first, 0.6 ms once compiled), which is a whole small build. So at start a background
  * thread plays a client: over the daemon's own socket, with the native client's frames, it sends
- * one real compile of a small source with a few system headers, then the same call again and
+ * one real compile of a small source with a few system headers (from the top of its tree and from
+ * the source's directory, with gcc and g++), then the same calls again and
  * again — direct-mode hits through the event loop, the request decoding, the per-call
  * configuration, the pipeline and the reply, as a user's calls go — until enough calls have run.
  *
@@ -182,12 +183,19 @@ final class Warmup implements Runnable {
         env.put("HOME", dir.toString());
         env.put("CCACHE_DIR", dir.resolve("cache").toString());
         env.put("CCACHE_CONFIGPATH", dir.resolve("no-config").toString());
-        List<String> args = List.of("-O2", "-g", "-Wall", "-Iinclude", "-DWARMING=1", "-c", "src/warm.c", "-o");
+        // Two shapes of call, as builds make them: from the top of the tree (a source in a
+        // subdirectory, an -I below the working directory) and, as make -C and most Makefiles
+        // do, from the source's own directory (the source's directory is the working directory,
+        // an -I with ".."). Each shape's branches get compiled, not just the first one's.
+        List<String> fromTop = List.of("-O2", "-g", "-Wall", "-Iinclude", "-DWARMING=1", "-c", "src/warm.c", "-o");
+        List<String> fromSrc = List.of("-O2", "-g", "-Wall", "-I../include", "-DWARMING=1", "-c", "warm.c", "-o");
         List<ByteBuffer> frames = new ArrayList<>();
-        frames.add(frame(dir, env, "gcc", compiler, args, "src/warm.o"));
+        frames.add(frame(dir, env, "gcc", compiler, fromTop, "src/warm.o"));
+        frames.add(frame(src, env, "gcc", compiler, fromSrc, "warm-here.o"));
         Path cxx = CompilePipeline.realCompiler("g++", path, dir, client);
         if (cxx != null) { // C++ calls search more directories: alternate with them
-            frames.add(frame(dir, env, "g++", cxx, args, "src/warm-c++.o"));
+            frames.add(frame(dir, env, "g++", cxx, fromTop, "src/warm-c++.o"));
+            frames.add(frame(src, env, "g++", cxx, fromSrc, "warm-here-c++.o"));
         }
         ByteBuffer reply = ByteBuffer.allocate(1 << 16);
         long started = System.nanoTime();
@@ -226,7 +234,7 @@ final class Warmup implements Runnable {
         List<String> all = new ArrayList<>(args);
         all.add(output);
         return ByteBuffer.wrap(new ClientRequest(daemon.buildVersion(), ClientRequest.WARMUP, name, compiler.toString(),
-                all, dir.toString(), env, umask, "000", 0).encode());
+                all, dir.toString(), env, umask, "000", ProcessHandle.current().pid()).encode());
     }
 
     /** One request over the daemon's socket; the exit code replayed, or -1 for any other answer. */
