@@ -6,7 +6,8 @@
  * alone in $IDEAL_STORE: when stored, the object is copied into place and the call exits 0
  * (one exec and one file copy, nothing hashed, no header checked); when not, the real
  * compiler ($IDEAL_REAL_DIR/<name>, default /usr/bin) runs and a successful output is
- * stored. Every other call (links, -E, --version …) runs the real compiler as is.
+ * stored. Every other call (links, -E, --version …) runs the real compiler as is. With
+ * $IDEAL_COUNT set, each "hit" appends an 'h' to that file and each stored miss an 'm'.
  *
  * This is NOT a cache: it never notices an edited source or header. It only answers
  * "how fast could a warm rebuild through a wrapper be, if a hit cost nothing but the exec
@@ -69,6 +70,19 @@ static int copy_file(const char *src, const char *dst, mode_t mode) {
     return rc;
 }
 
+static void count(char what) {
+    const char *file = getenv("IDEAL_COUNT");
+    if (file && *file) {
+        int fd = open(file, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd >= 0) {
+            if (write(fd, &what, 1) != 1) {
+                /* a counter, nothing to do */
+            }
+            close(fd);
+        }
+    }
+}
+
 static uint64_t fnv(uint64_t h, const char *s) {
     for (; *s; s++) {
         h = (h ^ (unsigned char) *s) * 0x100000001b3ULL;
@@ -115,6 +129,7 @@ int main(int argc, char **argv) {
     mode_t mask = umask(0);
     umask(mask);
     if (copy_file(entry, output, 0666 & ~mask) == 0) {
+        count('h');
         return 0; /* the "hit" */
     }
 
@@ -135,8 +150,8 @@ int main(int argc, char **argv) {
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
         char tmp[PATH_MAX + 16];
         snprintf(tmp, sizeof tmp, "%s.%d", entry, (int) getpid());
-        if (copy_file(output, tmp, 0644) == 0) {
-            rename(tmp, entry);
+        if (copy_file(output, tmp, 0644) == 0 && rename(tmp, entry) == 0) {
+            count('m');
         } else {
             unlink(tmp);
         }

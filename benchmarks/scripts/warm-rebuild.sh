@@ -16,13 +16,9 @@
 # cache gets a private XDG_RUNTIME_DIR (so its own daemon, stopped at the end).
 #
 # Per project one build directory (a copy of the pristine sources, configured once with
-# plain gcc, then back-dated so no file is "too new" for ccache's direct mode):
-#   zlib  CC=gcc CFLAGS="-O2 -g" ./configure; timed: make -j2 (34 objects, the static
-#         and shared library, the test programs linked); clean: make clean.
-#   lua   Debian's src/Makefile, libtool replaced by a stand-in that runs the compiler
-#         as is (as real-project.sh); timed: make -C src -j2 o ... (68 objects, C and
-#         C++); clean: make -C src clean and rm -f src/*.o (the Makefile's clean
-#         leaves the *-c++.o).
+# plain gcc, then back-dated so no file is "too new" for ccache's direct mode), as
+# rebuild-lib.sh prepares it: zlib's make -j2 (34 objects, libraries and test programs
+# linked), lua's make -C src -j2 o (68 objects, C and C++).
 # The clean runs as hyperfine's --prepare step, outside the timing. Before timing,
 # each tool builds once to populate its cache; hyperfine adds --warmup runs. The
 # counters (cache --print-stats, ccache --print-stats) are read around the timed runs:
@@ -104,28 +100,16 @@ mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
 # --- projects --------------------------------------------------------------------------
 
 readonly PROJECTS=(zlib lua)
-declare -A SRC=([zlib]=${src_dirs[0]} [lua]=${src_dirs[1]})
-declare -A OBJECTS=([zlib]=34 [lua]=68)
-declare -A BUILD=(
-	[zlib]="make -j2"
-	[lua]="make -C src -j2 o CC=gcc\\ -std=gnu99 CXX=g++ LIBTOOL=$TMP/lua/libtool-compile SYSCFLAGS=-DLUA_USE_LINUX MYCFLAGS=-O2\\ -g MYCXXFLAGS=-O2\\ -g"
-)
-declare -A CLEAN=([zlib]="make clean" [lua]="make -C src clean && rm -f src/*.o")
-
+# shellcheck source=rebuild-lib.sh
+source "$SCRIPT_DIR/rebuild-lib.sh"
+declare -A SRC=([zlib]=${src_dirs[0]} [lua]=${src_dirs[1]}) OBJECTS BUILD CLEAN
 for project in "${PROJECTS[@]}"; do
-	cp -a -- "${SRC[$project]}" "$TMP/$project"
+	rebuild_prepare "$project" "${SRC[$project]}" "$TMP/$project" ||
+		die "$project: preparing its tree failed (KEEP_TMP=1 keeps $TMP)"
+	OBJECTS[$project]=${REBUILD_OBJECTS[$project]}
+	BUILD[$project]=$(rebuild_build "$project" "$TMP/$project")
+	CLEAN[$project]=$(rebuild_clean "$project")
 done
-(cd -- "$TMP/zlib" && CC=gcc CFLAGS="-O2 -g" ./configure) >"$TMP/zlib-configure.log" 2>&1 ||
-	die "zlib configure failed (see $TMP/zlib-configure.log; KEEP_TMP=1 keeps it)"
-(
-	cd -- "$TMP/lua"
-	printf '#ifndef _LUA_DEB_MULTIARCH_\n#define _LUA_DEB_MULTIARCH_\n#define DEB_HOST_MULTIARCH "%s"\n#endif\n' \
-		"$(gcc -print-multiarch)" >src/lua5.4-deb-multiarch.h
-	printf '#!/bin/sh\nwhile [ $# -gt 0 ]; do case $1 in --mode=* | --tag=*) shift ;; *) break ;; esac; done\nexec "$@"\n' \
-		>libtool-compile
-	chmod +x libtool-compile
-)
-find "$TMP/zlib" "$TMP/lua" -exec touch -h -d '10 minutes ago' {} +
 
 # --- measuring ---------------------------------------------------------------------------
 

@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# interleaved-rebuild.sh [--project lua|zlib] [--rounds N] NAME=SPEC ...
+#
+# Warm rebuilds of one real project under several configurations, interleaved: on a
+# shared machine whose speed drifts by a third within minutes, configurations timed one
+# after the other (as hyperfine in warm-rebuild.sh does) can differ by the drift alone.
+# Here every configuration gets its own copy of the tree, its own cache directory and
+# (for cache) its own daemon; each is populated once; then each round runs every
+# configuration's clean + rebuild once, in turn. Reported per configuration: the first two
+# rounds apart ("young": a daemon's JIT is still compiling), the median of the rounds
+# after them, every round, and the counters, which must show only direct hits (exit 1
+# otherwise).
+#
+# SPEC: space-separated VAR=VALUE words exported for that configuration's builds, e.g.
+#   cache=''                                   dist/bin/cache, default settings
+#   c2=CACHE_JAVA_OPTS=-XX:TieredStopAtLevel=1 a JVM option for that daemon
+#   old='CACHE_BIN=/tmp/old-dist/bin/cache'    another build of cache
+#   ccache=TOOL=ccache                         Debian's ccache (/usr/lib/ccache first on PATH)
+# TOOL is cache (default), ccache, or ideal: ideal-hit.c's links first on PATH, a "hit"
+# that costs one exec and one file copy (see warm-rebuild.sh), the floor no cache can go
+# under. The first configuration is the reference of the ratio column. Example:
+#   benchmarks/scripts/interleaved-rebuild.sh --rounds 15 ccache=TOOL=ccache cache= ideal=TOOL=ideal
+#
+# The trees, caches and daemons live in a temp dir that is removed at the end (KEEP_TMP=1
+# keeps it). Sources: fetch-sources.sh into <repo>/work/corpus.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
+readonly SCRIPT_DIR REPO
+
+die() { printf 'interleaved-rebuild: error: %s\n' "$*" >&2; exit 2; }
+usage() { printf 'usage: %s [--project lua|zlib] [--rounds N] NAME=SPEC ...\n' "${0##*/}" >&2; exit 2; }
+
+PROJECT=lua
+ROUNDS=12
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--project) [[ $# -ge 2 ]] || usage; PROJECT=$2; shift 2 ;;
+	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
+	-h | --help) usage ;;
+	--*) usage ;;
+	*) break ;;
+	esac
+done
+[[ $# -ge 1 ]] || usage
+[[ $PROJECT == lua || $PROJECT == zlib ]] || die "--project must be lua or zlib"
+[[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 3 ]] || die "--rounds must be a number of at least 3"
+
+NAMES=()
+declare -A SPEC=()
+for arg in "$@"; do
+	[[ $arg == *=* ]] || die "not NAME=SPEC: $arg"
+	name=${arg%%=*}
+	[[ $name =~ ^[A-Za-z0-9_.-]+$ ]] || die "bad configuration name: $name"
+	[[ -z ${SPEC[$name]+x} ]] || die "configuration $name given twice"
+	spec=${arg#*=}
+	for word in $spec; do
+		[[ $word =~ ^[A-Za-z_][A-Za-z0-9_]*=.*$ ]] || die "$name: not VAR=VALUE: $word"
+	done
+	NAMES+=("$name")
+	SPEC[$name]=$spec
+done
+
+for var in $(compgen -e); do
+	[[ $var == CCACHE_* ]] && unset "$var"
+done
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/interleaved.XXXXXX")
+readonly TMP
+export LC_ALL=C
+
+# shellcheck source=rebuild-lib.sh
+source "$SCRIPT_DIR/rebuild-lib.sh"
+# shellcheck source=stats-lib.sh
+source "$SCRIPT_DIR/stats-lib.sh"
+
+# in_config NAME CMD...: runs CMD with the configuration's environment, in its tree.
+in_config() {
+	local name=$1
+	shift
+	(
+		export XDG_RUNTIME_DIR=$TMP/$name/run CCACHE_DIR=$TMP/$name/cache-dir
+		for word in ${SPEC[$name]}; do
+			export "${word?}"
+		done
+		export CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
+		case ${TOOL:-cache} in
+		cache | ideal) PATH=$TMP/$name/links:$PATH ;;
+		ccache) PATH=/usr/lib/ccache:$PATH ;;
+		*) die "$name: TOOL must be cache, ccache or ideal" ;;
+		esac
+		export IDEAL_STORE=$TMP/$name/ideal-store IDEAL_REAL_DIR=$REAL_DIR IDEAL_COUNT=$TMP/$name/ideal-count
+		touch -- "$IDEAL_COUNT"
+		cd -- "$TMP/$name/tree"
+		"$@"
+	)
+}
+
+tool_of() { (for word in ${SPEC[$1]}; do export "${word?}"; done; printf '%s' "${TOOL:-cache}"); }
+
+print_stats() {
+	case ${TOOL:-cache} in
+	ccache) ccache --print-stats ;;
+	cache) "$CACHE_BIN" --print-stats ;;
+	ideal) # ideal-hit.c's own count: an h per "hit", an m per stored miss
+		printf 'direct_cache_hit\t%s\ncache_miss\t%s\n' "$(tr -cd h <"$IDEAL_COUNT" | wc -c)" \
+			"$(tr -cd m <"$IDEAL_COUNT" | wc -c)" ;;
+	esac
+}
+stop_daemon() {
+	[[ ${TOOL:-cache} != cache ]] || "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+}
+cleanup() {
+	for name in "${NAMES[@]}"; do
+		[[ -d $TMP/$name/tree ]] && in_config "$name" stop_daemon
+	done
+	if [[ ${KEEP_TMP:-0} == 1 ]]; then echo "kept $TMP" >&2; else rm -rf -- "$TMP"; fi
+}
+trap cleanup EXIT
+
+mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
+[[ ${#src_dirs[@]} -eq 2 ]] || die "fetch-sources.sh did not print two directories"
+SRC=${src_dirs[0]}
+[[ $PROJECT == zlib ]] || SRC=${src_dirs[1]}
+OBJECTS=${REBUILD_OBJECTS[$PROJECT]}
+REAL_DIR=$(dirname -- "$(command -v gcc)")
+readonly REAL_DIR
+gcc -O2 -o "$TMP/ideal-hit" "$SCRIPT_DIR/ideal-hit.c" || die "cannot build ideal-hit.c"
+CLEAN=$(rebuild_clean "$PROJECT")
+
+build_cmd() { rebuild_build "$PROJECT" "$TMP/$1/tree"; }
+# timed NAME: clean (untimed), then the build; prints milliseconds.
+timed() {
+	local name=$1 start end
+	in_config "$name" sh -c "$CLEAN" >/dev/null 2>&1
+	start=$(date +%s%N)
+	in_config "$name" sh -c "$(build_cmd "$name")" >/dev/null 2>&1 || die "$name: build failed"
+	end=$(date +%s%N)
+	echo $(((end - start) / 1000000))
+}
+
+echo "==> $PROJECT, $ROUNDS rounds, configurations: ${NAMES[*]}; load average $(cut -d ' ' -f 1-3 /proc/loadavg)" >&2
+for name in "${NAMES[@]}"; do
+	mkdir -p -- "$TMP/$name/cache-dir"
+	mkdir -m 700 -- "$TMP/$name/run"
+	rebuild_prepare "$PROJECT" "$SRC" "$TMP/$name/tree" || die "$name: preparing the tree failed"
+	if [[ $(tool_of "$name") == ideal ]]; then
+		mkdir -p -- "$TMP/$name/links" "$TMP/$name/ideal-store"
+		for compiler in gcc g++ cc c++; do
+			ln -s -- "$TMP/ideal-hit" "$TMP/$name/links/$compiler"
+		done
+	fi
+	if [[ $(tool_of "$name") == cache ]]; then
+		in_config "$name" sh -c '"$CACHE_BIN" --install-links "$1" >/dev/null' sh "$TMP/$name/links" ||
+			die "$name: --install-links failed"
+	fi
+	echo "==> $name: populating build" >&2
+	in_config "$name" sh -c "$CLEAN && $(build_cmd "$name")" >"$TMP/$name/populate.log" 2>&1 ||
+		die "$name: populating build failed (KEEP_TMP=1 keeps $TMP)"
+	in_config "$name" print_stats >"$TMP/$name/stats.before"
+done
+
+declare -A TIMES=()
+for round in $(seq "$ROUNDS"); do
+	for name in "${NAMES[@]}"; do
+		TIMES[$name]+=" $(timed "$name")"
+	done
+done
+
+
+failed=0
+printf '\n%-12s %15s %8s %8s   %-30s %s\n' config "young (1, 2)" median "÷first" counters "all rounds (ms)"
+first_median=
+for name in "${NAMES[@]}"; do
+	in_config "$name" print_stats >"$TMP/$name/stats.after"
+	read -r -a all <<<"${TIMES[$name]}"
+	median=$(printf '%s\n' "${all[@]:2}" | sort -n | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }')
+	[[ -n $first_median ]] || first_median=$median
+	direct=$(stat_sum "$TMP/$name/stats.before" "$TMP/$name/stats.after" direct_cache_hit)
+	misses=$(stat_sum "$TMP/$name/stats.before" "$TMP/$name/stats.after" cache_miss)
+	check="$direct/$((ROUNDS * OBJECTS)) direct hits, $misses misses"
+	if [[ $direct -ne $((ROUNDS * OBJECTS)) || $misses -ne 0 ]]; then
+		check+=" !!"
+		failed=1
+	fi
+	printf '%-12s %15s %8s %8s   %-30s %s\n' "$name" "${all[0]}, ${all[1]}" "$median" \
+		"$(awk -v a="$median" -v b="$first_median" 'BEGIN { printf "%.2f", a / b }')" "$check" "${TIMES[$name]# }"
+done
+echo "(median over rounds 3-$ROUNDS; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"
+[[ $failed -eq 0 ]] || { echo "COUNTER CHECK FAILED (see !! above)"; exit 1; }
