@@ -11,6 +11,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -134,11 +135,16 @@ final class Warmup implements Runnable {
         return sent;
     }
 
+    /** A warm-up's directory not modified for this long belongs to no running warm-up (they end within ~2 min). */
+    static final long STALE_NANOS = 3_600_000_000_000L;
+    private static final String DIR_PREFIX = "cache-warmup-";
+
     @Override
     public void run() {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory("cache-warmup-");
+            dir = Files.createTempDirectory(DIR_PREFIX);
+            removeStale(dir.getParent());
             run(dir);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "JIT warm-up skipped", e);
@@ -266,6 +272,29 @@ final class Warmup implements Runnable {
             reply.position(reply.position() + len);
         }
         return exit;
+    }
+
+    /**
+     * Deletes the directories of warm-ups whose daemon was killed before it could (one that is
+     * not modified for an hour cannot belong to a running warm-up: each call writes in it).
+     */
+    static void removeStale(Path tmp) {
+        long cutoff = System.currentTimeMillis() - STALE_NANOS / 1_000_000;
+        try (Stream<Path> s = Files.list(tmp)) {
+            s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(p -> {
+                try {
+                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
+                            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
+                        LOG.info("removing " + p + ", left by a daemon that stopped during its warm-up");
+                        deleteTree(p);
+                    }
+                } catch (IOException e) {
+                    // another user's, or gone meanwhile
+                }
+            });
+        } catch (IOException e) {
+            // best effort
+        }
     }
 
     private static void deleteTree(Path dir) {

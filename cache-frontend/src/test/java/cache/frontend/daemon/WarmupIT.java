@@ -10,6 +10,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -132,6 +133,22 @@ class WarmupIT {
         reply.flip();
         assertEquals(ReplyEncoder.FALLBACK, reply.get(), "a fallback record");
         assertEquals(0, Files.list(tmp).filter(p -> p.getFileName().toString().endsWith(".o")).count());
+    }
+
+    @Test
+    void directoriesLeftByAKilledWarmupAreRemovedAndOnlyThose() throws Exception {
+        Path stale = Files.createDirectories(tmp.resolve("cache-warmup-123/src"));
+        Files.writeString(stale.resolve("warm.c"), "int x;\n");
+        Path fresh = Files.createDirectories(tmp.resolve("cache-warmup-456"));
+        Path other = Files.createDirectories(tmp.resolve("not-ours"));
+        FileTime old = FileTime.fromMillis(System.currentTimeMillis() - 2 * Warmup.STALE_NANOS / 1_000_000);
+        for (Path p : List.of(stale, stale.getParent(), other)) {
+            Files.setLastModifiedTime(p, old);
+        }
+        Warmup.removeStale(tmp);
+        assertTrue(Files.notExists(stale.getParent()), "an hour-old warm-up directory is removed");
+        assertTrue(Files.isDirectory(fresh), "a running warm-up's directory stays");
+        assertTrue(Files.isDirectory(other), "anything else stays");
     }
 
     private static long warmupDirs(Path tmp) throws Exception {
