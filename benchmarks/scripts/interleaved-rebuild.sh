@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# interleaved-rebuild.sh [--project lua|zlib] [--rounds N] NAME=SPEC ...
+# interleaved-rebuild.sh [--project lua|zlib] [--rounds N] [--fresh-daemon SECONDS] NAME=SPEC ...
 #
 # Warm rebuilds of one real project under several configurations, interleaved: on a
 # shared machine whose speed drifts by a third within minutes, configurations timed one
@@ -21,6 +21,11 @@
 # under. The first configuration is the reference of the ratio column. Example:
 #   benchmarks/scripts/interleaved-rebuild.sh --rounds 15 ccache=TOOL=ccache cache= ideal=TOOL=ideal
 #
+# --fresh-daemon SECONDS: before every round, each cache configuration's daemon is stopped
+# and started again (cache --stop-daemon; cache --start-daemon), then SECONDS pass, all
+# untimed: every timed build is then the first build of a new daemon over a full cache, as
+# in a CI job that restores its cache directory (0: the build starts right away).
+#
 # The trees, caches and daemons live in a temp dir that is removed at the end (KEEP_TMP=1
 # keeps it). Sources: fetch-sources.sh into <repo>/work/corpus.
 set -euo pipefail
@@ -30,14 +35,16 @@ REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO
 
 die() { printf 'interleaved-rebuild: error: %s\n' "$*" >&2; exit 2; }
-usage() { printf 'usage: %s [--project lua|zlib] [--rounds N] NAME=SPEC ...\n' "${0##*/}" >&2; exit 2; }
+usage() { printf 'usage: %s [--project lua|zlib] [--rounds N] [--fresh-daemon SECONDS] NAME=SPEC ...\n' "${0##*/}" >&2; exit 2; }
 
 PROJECT=lua
 ROUNDS=12
+FRESH=
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--project) [[ $# -ge 2 ]] || usage; PROJECT=$2; shift 2 ;;
 	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
+	--fresh-daemon) [[ $# -ge 2 ]] || usage; FRESH=$2; shift 2 ;;
 	-h | --help) usage ;;
 	--*) usage ;;
 	*) break ;;
@@ -46,6 +53,7 @@ done
 [[ $# -ge 1 ]] || usage
 [[ $PROJECT == lua || $PROJECT == zlib ]] || die "--project must be lua or zlib"
 [[ $ROUNDS =~ ^[0-9]+$ && $ROUNDS -ge 3 ]] || die "--rounds must be a number of at least 3"
+[[ -z $FRESH || $FRESH =~ ^[0-9]+(\.[0-9]+)?$ ]] || die "--fresh-daemon takes seconds"
 
 NAMES=()
 declare -A SPEC=()
@@ -110,6 +118,11 @@ print_stats() {
 stop_daemon() {
 	[[ ${TOOL:-cache} != cache ]] || "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
 }
+restart_daemon() {
+	[[ ${TOOL:-cache} == cache ]] || return 0
+	"$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	"$CACHE_BIN" --start-daemon >/dev/null || die "--start-daemon failed"
+}
 cleanup() {
 	for name in "${NAMES[@]}"; do
 		[[ -d $TMP/$name/tree ]] && in_config "$name" stop_daemon
@@ -162,6 +175,12 @@ done
 
 declare -A TIMES=()
 for round in $(seq "$ROUNDS"); do
+	if [[ -n $FRESH ]]; then
+		for name in "${NAMES[@]}"; do
+			in_config "$name" restart_daemon
+		done
+		sleep "$FRESH"
+	fi
 	for name in "${NAMES[@]}"; do
 		TIMES[$name]+=" $(timed "$name")"
 	done
@@ -186,5 +205,6 @@ for name in "${NAMES[@]}"; do
 	printf '%-12s %15s %8s %8s   %-30s %s\n' "$name" "${all[0]}, ${all[1]}" "$median" \
 		"$(awk -v a="$median" -v b="$first_median" 'BEGIN { printf "%.2f", a / b }')" "$check" "${TIMES[$name]# }"
 done
+[[ -z $FRESH ]] || echo "(every round on daemons started $FRESH s before it)"
 echo "(median over rounds 3-$ROUNDS; load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"
 [[ $failed -eq 0 ]] || { echo "COUNTER CHECK FAILED (see !! above)"; exit 1; }

@@ -54,6 +54,8 @@ extern char **environ;
 #define POLL_INTERVAL_MS 5
 #define DEFAULT_START_TIMEOUT_MS 15000
 #define OLD_DAEMON_EXIT_WAIT_MS 2000
+/* --stop-daemon returns once the daemon's process is gone (RocksDB closed), or after this. */
+#define STOP_WAIT_MS 30000
 #define REPLY_READ_CHUNK 65536
 /* No honest reply record comes near this; a bigger length means garbage. */
 #define MAX_REPLY_RECORD (1u << 30)
@@ -1340,13 +1342,80 @@ static int cmd_start_daemon(struct client *cl)
 	return 0;
 }
 
-/* Never starts a daemon just to stop it. */
+/* The pid of the process that listens on the other end of the connected Unix socket fd. */
+static pid_t peer_pid(int fd)
+{
+	struct ucred cred;
+	socklen_t len = sizeof cred;
+
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0 || len != sizeof cred)
+		return -1;
+	return cred.pid;
+}
+
+/* Whether process pid has exited: gone, or a zombie its parent (often init, which in
+ * some containers reaps late) has not collected yet. */
+static int process_exited(pid_t pid)
+{
+	char path[64], buf[512];
+	const char *state;
+	ssize_t n;
+	int fd;
+
+	if (kill(pid, 0) != 0 && errno == ESRCH)
+		return 1;
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT;
+	n = read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = '\0';
+	state = strrchr(buf, ')'); /* "pid (comm) S ...": comm may hold anything but not end the field */
+	return state && state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X');
+}
+
+/* Waits until process pid has exited; 0 once it has, -1 after ms. */
+static int wait_pid_exit(pid_t pid, long ms)
+{
+	long long deadline = now_ms() + ms;
+	int pidfd = open_pidfd(pid);
+	int rc = -1;
+
+	if (pidfd < 0 && errno == ESRCH)
+		return 0;
+	for (;;) {
+		long long left;
+
+		if (pidfd < 0 && process_exited(pid)) {
+			rc = 0;
+			break;
+		}
+		left = deadline - now_ms();
+		if (left <= 0)
+			break;
+		if (daemon_gone_within(pidfd, left < 50 ? left : 50)) {
+			rc = 0;
+			break;
+		}
+	}
+	if (pidfd >= 0)
+		close(pidfd);
+	return rc;
+}
+
+/* Never starts a daemon just to stop it. Returns once the daemon has exited, so that
+ * `cache --stop-daemon; cache --start-daemon` restarts it rather than finding the old
+ * one still answering (and then gone). */
 static int cmd_stop_daemon(struct client *cl, const char *program)
 {
 	char *args[] = { (char *)"--stop-daemon", NULL };
 	struct buf req = { 0 };
 	struct reply rep = { 0 };
-	int fd, tag = -1;
+	int fd, rc, tag = -1;
+	pid_t pid = -1;
 
 	if (setup_paths(cl) != 0)
 		return finish_admin(cl, -1, &rep);
@@ -1357,17 +1426,24 @@ static int cmd_stop_daemon(struct client *cl, const char *program)
 	}
 	if (fd < 0)
 		fail(cl, "connecting to %s: %s", cl->sock, strerror(errno));
-	else if (build_request(cl, &req, "admin", program, NULL, args) == 0)
+	else if (build_request(cl, &req, "admin", program, NULL, args) == 0) {
+		pid = peer_pid(fd);
 		tag = exchange(cl, fd, &req, &rep);
+	}
 	if (fd >= 0)
 		close(fd);
 	if (tag == 'R') {
 		/* A daemon of another version exits when it refuses us: stopped too. */
-		wait_daemon_exit(cl);
+		if (pid <= 0 || wait_pid_exit(pid, STOP_WAIT_MS) != 0)
+			wait_daemon_exit(cl);
 		fprintf(stderr, "cache: stopped a daemon of another version\n");
 		return 0;
 	}
-	return finish_admin(cl, tag, &rep);
+	rc = finish_admin(cl, tag, &rep);
+	if (rc == 0 && pid > 0 && wait_pid_exit(pid, STOP_WAIT_MS) != 0)
+		fprintf(stderr, "cache: the daemon (pid %ld) has not exited after %d s\n", (long)pid,
+			STOP_WAIT_MS / 1000);
+	return rc;
 }
 
 /* --- supervised compiles ----------------------------------------------------- */

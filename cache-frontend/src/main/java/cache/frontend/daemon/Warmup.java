@@ -56,7 +56,7 @@ final class Warmup implements Runnable {
      */
     static final int DEFAULT_CALLS = Integer.getInteger("cache.warmupCalls", 1_500);
     /** How long the warm-up sends its calls regardless of the user's. */
-    static final long EAGER_NANOS = 4_000_000_000L;
+    static final long EAGER_NANOS = Long.getLong("cache.warmupEagerMillis", 4_000) * 1_000_000L;
     /** After the eager phase: how long no user request must have arrived before a warm-up call. */
     static final long QUIET_NANOS = 50_000_000L;
     /** After the eager phase: how long to wait for quiet moments before giving up ({@code -Dcache.warmupLimit=SECONDS}). */

@@ -80,6 +80,26 @@ class RobustnessIT {
     }
 
     @Test
+    void stopDaemonReturnsOnceTheDaemonIsGoneSoAStopThenStartRestartsIt() throws Exception {
+        for (int round = 0; round < 3; round++) {
+            assertEquals(0, cache.cache(tmp, "--start-daemon").exitCode());
+            long old = cache.daemonPid();
+            assertTrue(ProcessHandle.of(old).map(ProcessHandle::isAlive).orElse(false), "a daemon runs");
+            CacheFixture.Result stop = cache.cache(tmp, "--stop-daemon");
+            assertEquals(0, stop.exitCode(), stop.err());
+            assertTrue(exited(old), "--stop-daemon returned while the daemon (pid " + old + ") still ran");
+            // Right away, as a script restarting it would: a new daemon, which stays.
+            assertEquals(0, cache.cache(tmp, "--start-daemon").exitCode());
+            long fresh = cache.daemonPid();
+            assertTrue(fresh != old, "a new daemon, not the old one answering while it exits");
+            Thread.sleep(300);
+            assertTrue(ProcessHandle.of(fresh).map(ProcessHandle::isAlive).orElse(false), "the new daemon keeps running");
+            assertEquals(0, cache.cache(tmp, "--print-stats").exitCode());
+            assertEquals(fresh, cache.daemonPid(), "--print-stats was answered by it");
+        }
+    }
+
+    @Test
     void killingTheDaemonMidBuildStillBuildsCorrectObjects() throws Exception {
         assertEquals(0, make(cache.env).exitCode());
         Map<String, byte[]> plain = objects();
@@ -112,6 +132,19 @@ class RobustnessIT {
         assertEquals(0, CacheFixture.run(project, List.of("make", "clean"), cache.env).exitCode());
         assertEquals(0, make(env).exitCode());
         assertSameObjects(plain);
+    }
+
+    /** Gone, or a zombie not yet collected by its parent (init, in some containers, collects late). */
+    private static boolean exited(long pid) throws Exception {
+        Path stat = Path.of("/proc/" + pid + "/stat");
+        String s;
+        try {
+            s = Files.readString(stat);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return true;
+        }
+        char state = s.charAt(s.lastIndexOf(')') + 2);
+        return state == 'Z' || state == 'X';
     }
 
     private long countObjects() throws Exception {
