@@ -82,29 +82,37 @@ source "$SCRIPT_DIR/rebuild-lib.sh"
 # shellcheck source=stats-lib.sh
 source "$SCRIPT_DIR/stats-lib.sh"
 
+# export_spec NAME: exports the configuration's VAR=VALUE words (call in a subshell).
+export_spec() {
+	local word
+	for word in ${SPEC[$1]}; do
+		export "${word?}"
+	done
+}
+
 # in_config NAME CMD...: runs CMD with the configuration's environment, in its tree.
 in_config() {
 	local name=$1
 	shift
 	(
 		export XDG_RUNTIME_DIR=$TMP/$name/run CCACHE_DIR=$TMP/$name/cache-dir
-		for word in ${SPEC[$name]}; do
-			export "${word?}"
-		done
+		export_spec "$name"
 		export CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 		case ${TOOL:-cache} in
 		cache | ideal) PATH=$TMP/$name/links:$PATH ;;
 		ccache) PATH=/usr/lib/ccache:$PATH ;;
 		*) die "$name: TOOL must be cache, ccache or ideal" ;;
 		esac
-		export IDEAL_STORE=$TMP/$name/ideal-store IDEAL_REAL_DIR=$REAL_DIR IDEAL_COUNT=$TMP/$name/ideal-count
-		touch -- "$IDEAL_COUNT"
+		if [[ ${TOOL:-cache} == ideal ]]; then
+			export IDEAL_STORE=$TMP/$name/ideal-store IDEAL_REAL_DIR=$REAL_DIR IDEAL_COUNT=$TMP/$name/ideal-count
+			touch -- "$IDEAL_COUNT"
+		fi
 		cd -- "$TMP/$name/tree"
 		"$@"
 	)
 }
 
-tool_of() { (for word in ${SPEC[$1]}; do export "${word?}"; done; printf '%s' "${TOOL:-cache}"); }
+tool_of() { (export_spec "$1" && printf '%s' "${TOOL:-cache}"); }
 
 print_stats() {
 	case ${TOOL:-cache} in

@@ -156,6 +156,8 @@ for project in "${PROJECTS[@]}"; do
 			log "$key: populating build"
 			(cd -- "$dir" && eval "${CLEAN[$project]}" && eval "$(envcmd "$tool") ${BUILD[$project]}") \
 				>"$TMP/$key.populate.log" 2>&1 || die "$key: populating build failed (KEEP_TMP=1 keeps $TMP)"
+		fi
+		if [[ $tool == cache || $tool == ccache ]]; then
 			stats "$tool" >"$JSON/$key.before"
 		fi
 		if [[ $tool == ideal ]]; then # every object stored, and so a "hit" in the timed runs

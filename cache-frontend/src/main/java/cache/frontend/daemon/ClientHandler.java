@@ -120,14 +120,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
      */
     private Outcome quickCompile(ClientRequest req) {
         Path cwd = Path.of(req.cwd());
-        boolean warmup = req.kind().equals(ClientRequest.WARMUP);
-        CompilePipeline pipeline = warmup ? daemon.warmupPipeline() : daemon.pipeline();
+        CompilePipeline pipeline = ownWarmup ? daemon.warmupPipeline() : daemon.pipeline();
         if (pipeline == null) {
             return new Outcome.Fallback("no warm-up running");
         }
         try {
             Config config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
-            if (!warmup) {
+            if (!ownWarmup) {
                 if (!daemon.serves(config, cwd)) {
                     return pipeline.notServed("cache_dir " + config.cacheDir() + " is not the directory this daemon serves");
                 }

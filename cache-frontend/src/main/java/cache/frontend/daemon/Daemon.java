@@ -68,11 +68,12 @@ public final class Daemon implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
+    /**
+     * The users' requests in flight and when one last started or ended. The {@link Warmup}'s own
+     * requests are not counted: they neither keep the daemon from its idle exit nor make it busy.
+     */
     private final AtomicInteger active = new AtomicInteger();
     private final AtomicLong lastActivity = new AtomicLong(System.nanoTime());
-    /** As {@link #active} and {@link #lastActivity}, for the users' requests alone (not the warm-up's). */
-    private final AtomicInteger userActive = new AtomicInteger();
-    private final AtomicLong lastUserActivity = new AtomicLong(System.nanoTime());
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final int uid;
     private Channel server;
@@ -257,30 +258,24 @@ public final class Daemon implements AutoCloseable {
         return adminContext;
     }
 
-    /** A request starts; {@code ownWarmup} for the {@link Warmup}'s, which keep the daemon alive but are not a user's. */
+    /** A request starts; {@code ownWarmup} for the {@link Warmup}'s, which are not counted. */
     void requestStarted(boolean ownWarmup) {
-        long now = System.nanoTime();
-        active.incrementAndGet();
-        lastActivity.set(now);
         if (!ownWarmup) {
-            userActive.incrementAndGet();
-            lastUserActivity.set(now);
+            active.incrementAndGet();
+            lastActivity.set(System.nanoTime());
         }
     }
 
     void requestFinished(boolean ownWarmup) {
-        long now = System.nanoTime();
-        active.decrementAndGet();
-        lastActivity.set(now);
         if (!ownWarmup) {
-            userActive.decrementAndGet();
-            lastUserActivity.set(now);
+            active.decrementAndGet();
+            lastActivity.set(System.nanoTime());
         }
     }
 
     /** Whether a user's request is in flight, or one started or ended within {@code quietNanos}. */
     boolean userBusy(long quietNanos) {
-        return userActive.get() > 0 || System.nanoTime() - lastUserActivity.get() < quietNanos;
+        return active.get() > 0 || System.nanoTime() - lastActivity.get() < quietNanos;
     }
 
     /** Stops accepting, lets the reply in flight go out, then exits the process. */

@@ -136,7 +136,7 @@ final class Warmup implements Runnable {
     }
 
     /** A warm-up's directory not modified for this long belongs to no running warm-up (they end within ~2 min). */
-    static final long STALE_NANOS = 3_600_000_000_000L;
+    static final long STALE_MILLIS = 3_600_000L;
     private static final String DIR_PREFIX = "cache-warmup-";
 
     @Override
@@ -279,7 +279,7 @@ final class Warmup implements Runnable {
      * not modified for an hour cannot belong to a running warm-up: each call writes in it).
      */
     static void removeStale(Path tmp) {
-        long cutoff = System.currentTimeMillis() - STALE_NANOS / 1_000_000;
+        long cutoff = System.currentTimeMillis() - STALE_MILLIS;
         try (Stream<Path> s = Files.list(tmp)) {
             s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(p -> {
                 try {
