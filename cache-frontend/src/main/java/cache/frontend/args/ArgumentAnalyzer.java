@@ -48,6 +48,8 @@ public final class ArgumentAnalyzer {
         boolean color;
         int sources;
         final List<String> hashedFiles = new ArrayList<>();
+        /** The words of {@code -Xpreprocessor} options, in order: one command line of the preprocessor's. */
+        final List<String> cppPassed = new ArrayList<>();
         /** Inputs that are not sources (objects, archives …): fine for a link, not for -c. */
         String otherInput;
     }
@@ -60,19 +62,17 @@ public final class ArgumentAnalyzer {
             return new Uncacheable(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE,
                     "DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES is set");
         }
-        Uncacheable callersOwn = callersOwnFile(rawArgs, cwd);
-        if (callersOwn != null) {
-            return callersOwn; // before reading any response file: "@/dev/fd/3" is not ours to read
+        Uncacheable inProcessDir = processDirectory(cwd);
+        if (inProcessDir != null) {
+            return inProcessDir;
         }
         List<String> args;
         try {
-            args = ResponseFiles.expand(rawArgs, cwd);
+            args = ResponseFiles.expand(rawArgs, cwd); // refuses "@/dev/fd/3" before reading it
+        } catch (ResponseFiles.CallersFileException e) {
+            return callersOwn("@" + e.path());
         } catch (IOException e) {
             return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, "response file: " + e.getMessage());
-        }
-        callersOwn = callersOwnFile(args, cwd);
-        if (callersOwn != null) {
-            return callersOwn;
         }
         // ccache's --ccache-skip: the next word goes to the compiler (and into the key) without
         // being interpreted; --ccache-skip itself is dropped.
@@ -96,6 +96,9 @@ public final class ArgumentAnalyzer {
             String a = args.get(i);
             Uncacheable verdict;
             if (verbatim.contains(i)) {
+                if (!a.startsWith("-") && isCallersOwn(a)) {
+                    return callersOwn(a); // the compiler takes it for an input file
+                }
                 w.key.add(a);
                 w.cpp.add(a);
                 continue;
@@ -138,7 +141,7 @@ public final class ArgumentAnalyzer {
             case "-x" -> { return next == null ? bad("-x without a language") : language(w, a, next); }
             case "-MD", "-MMD" -> { w.deps = true; w.key.add(a); return null; }
             case "-MP", "-MG" -> { w.key.add(a); return null; }
-            case "-MF" -> { if (next == null) { return bad("-MF without a file"); } w.depFile = next; return null; }
+            case "-MF" -> { return next == null ? bad("-MF without a file") : depFile(w, next); }
             case "-MT", "-MQ" -> {
                 if (next == null) { return bad(a + " without a target"); }
                 w.depTarget = true; w.key.add(a); w.key.add(next); return null;
@@ -152,8 +155,7 @@ public final class ArgumentAnalyzer {
             return language(w, a, a.substring(2));
         }
         if (a.startsWith("-MF")) {
-            w.depFile = a.substring(3);
-            return null;
+            return depFile(w, a.substring(3));
         }
         if (a.startsWith("-MT") || a.startsWith("-MQ")) {
             w.depTarget = true;
@@ -162,6 +164,16 @@ public final class ArgumentAnalyzer {
         }
         if (a.startsWith("-Wp,")) {
             return preprocessorPassThrough(w, a);
+        }
+        if (a.startsWith("-Wa,") || (a.equals("-Xassembler") && next != null)) {
+            Uncacheable listing = assemblerListing(a.equals("-Xassembler") ? List.of(next)
+                    : List.of(a.substring(4).split(",", -1)));
+            if (listing != null) {
+                return listing;
+            }
+        }
+        if (a.equals("-Xpreprocessor") && next != null) {
+            w.cppPassed.add(next);
         }
         flags(w, a);
         return tableOption(w, args, i);
@@ -179,6 +191,12 @@ public final class ArgumentAnalyzer {
         }
         if (separate && i + 1 >= args.size()) {
             return bad(a + " without its argument");
+        }
+        if (o != null && o.has(OptionTable.TAKES_PATH)) {
+            String path = separate ? args.get(i + 1) : a.substring(o.name().length());
+            if (isCallersOwn(path)) {
+                return callersOwn(a + (separate ? " " + path : ""));
+            }
         }
         List<String> words = separate ? List.of(a, args.get(i + 1)) : List.of(a);
         if (o != null && o.has(OptionTable.TOO_HARD_FOR_DIRECT)) {
@@ -239,19 +257,39 @@ public final class ArgumentAnalyzer {
         }
     }
 
-    /** {@code -Wp,-MD,file} and {@code -Wp,-MMD,file} ask for a dependency file; the rest is cpp input. */
+    /**
+     * {@code -Wp,-MD,file} and {@code -Wp,-MMD,file} ask for a dependency file, {@code -Wp,-MP},
+     * {@code -Wp,-MT,target}, {@code -Wp,-MQ,target} and {@code -Wp,-MF,file} shape it (as in
+     * ccache); any other {@code -M} form makes the preprocessor write what we do not capture. The
+     * rest is cpp input: its file arguments are checked like the compiler's own.
+     */
     private static Uncacheable preprocessorPassThrough(Walk w, String a) {
         String[] parts = a.substring(4).split(",", -1);
         if (parts.length == 2 && (parts[0].equals("-MD") || parts[0].equals("-MMD"))) {
             w.deps = true;
-            w.depFile = parts[1];
             w.key.add("-Wp," + parts[0]);
+            return depFile(w, parts[1]);
+        }
+        if (parts.length == 1 && parts[0].equals("-MP")) {
+            w.key.add(a);
             return null;
+        }
+        if (parts.length == 2 && (parts[0].equals("-MT") || parts[0].equals("-MQ"))) {
+            w.depTarget = true;
+            w.key.add(a);
+            return null;
+        }
+        if (parts.length == 2 && parts[0].equals("-MF")) {
+            return depFile(w, parts[1]);
         }
         for (String p : parts) {
             if (p.startsWith("-M")) {
                 return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, a);
             }
+        }
+        Uncacheable own = preprocessorFiles(List.of(parts));
+        if (own != null) {
+            return own;
         }
         w.direct = false;
         w.cpp.add(a);
@@ -259,12 +297,66 @@ public final class ArgumentAnalyzer {
         return null;
     }
 
+    /**
+     * Words handed to the preprocessor itself ({@code -Wp,…}, {@code -Xpreprocessor …}): the
+     * files its options and inputs name, found through the option table, must not be the
+     * caller's own.
+     */
+    private static Uncacheable preprocessorFiles(List<String> words) {
+        for (int j = 0; j < words.size(); j++) {
+            String p = words.get(j);
+            String path = null;
+            if (!p.startsWith("-")) {
+                path = p;
+            } else if ((p.equals("-o") || p.equals("-MF")) && j + 1 < words.size()) {
+                path = words.get(++j);
+            } else {
+                OptionTable.Option o = OptionTable.exact(p);
+                if (o != null && o.has(OptionTable.TAKES_ARG) && j + 1 < words.size()) {
+                    String arg = words.get(++j);
+                    path = o.has(OptionTable.TAKES_PATH) ? arg : null;
+                } else if (o == null && (o = OptionTable.joined(p)) != null && o.has(OptionTable.TAKES_PATH)) {
+                    path = p.substring(o.name().length());
+                }
+            }
+            if (path != null && isCallersOwn(path)) {
+                return callersOwn(String.join(" ", words));
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The assembler's listing option {@code -a[cdghlmns]=file} writes a file we do not capture
+     * (ccache 4.7 captures one; we do not yet); without {@code =file} the listing goes to
+     * stdout, which is replayed.
+     */
+    private static Uncacheable assemblerListing(List<String> words) {
+        for (String p : words) {
+            if (p.startsWith("-a") && p.indexOf('=') > 0) {
+                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "assembler listing file " + p);
+            }
+        }
+        return null;
+    }
+
+    private static Uncacheable depFile(Walk w, String path) {
+        if (isCallersOwn(path)) {
+            return callersOwn(path);
+        }
+        w.depFile = path;
+        return null;
+    }
+
     private static Uncacheable output(Walk w, String path) {
         if (w.output != null) {
             return bad("more than one -o");
         }
-        if (path.equals("-")) {
-            return new Uncacheable(Counter.OUTPUT_TO_STDOUT, "-o -");
+        if (path.equals("-") || path.equals("/dev/stdout")) {
+            return new Uncacheable(Counter.OUTPUT_TO_STDOUT, "-o " + path);
+        }
+        if (isCallersOwn(path)) {
+            return callersOwn("-o " + path);
         }
         w.output = path;
         return null;
@@ -291,6 +383,9 @@ public final class ArgumentAnalyzer {
         if (a.equals("-")) {
             return new Uncacheable(Counter.NO_INPUT_FILE, "source read from stdin");
         }
+        if (isCallersOwn(a)) {
+            return callersOwn(a);
+        }
         Language l = w.forced != null ? w.forced : Language.forFile(a);
         if (l == null) {
             if (w.otherInput == null) {
@@ -310,33 +405,35 @@ public final class ArgumentAnalyzer {
 
     /** Where a path means a file of whichever process opens it: the caller's, not the daemon's. */
     private static final String[] PROCESS_RELATIVE = {"/dev/fd", "/dev/stdin", "/dev/stdout", "/dev/stderr",
-        "/proc/self", "/proc/thread-self"};
+        "/dev/tty", "/proc/self", "/proc/thread-self"};
 
     /**
-     * A call naming the caller's own file descriptors ({@code -x c /dev/stdin}, {@code -o
-     * /dev/stdout}, {@code @/dev/fd/3}, …), or working in {@code /dev} or {@code /proc}: the daemon, another process,
-     * would read or write its own instead. The client compiles such a call itself. Any word
-     * that contains such a path counts, joined to an option or not; a false positive only costs
-     * caching.
+     * Whether {@code path}, a word the compiler opens as a file, names one of the calling
+     * process's own ({@code /dev/stdin}, {@code /dev/fd/3}, {@code /proc/self/cwd/inc}, …): the
+     * daemon, another process, would open its own instead, so the client compiles such a call
+     * itself. Only words in a file position are asked (inputs, {@code -o}, {@code -MF},
+     * path-taking options of the option table, response files); a macro value such as
+     * {@code -DEXE="/proc/self/exe"} is text, not a file, and never counts.
      */
-    static Uncacheable callersOwnFile(List<String> args, Path cwd) {
-        String dir = cwd.toString();
-        for (String special : new String[] {"/dev", "/proc"}) {
-            if (dir.equals(special) || dir.startsWith(special + "/")) { // relative names could mean the same
-                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "working directory " + dir);
+    static boolean isCallersOwn(String path) {
+        for (String prefix : PROCESS_RELATIVE) {
+            if (path.startsWith(prefix) && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/')) {
+                return true;
             }
         }
-        for (String a : args) {
-            for (String prefix : PROCESS_RELATIVE) {
-                int at = a.indexOf(prefix);
-                if (at >= 0) {
-                    int end = at + prefix.length();
-                    if (end == a.length() || a.charAt(end) == '/') {
-                        Counter c = a.equals("/dev/stdout") || a.equals("-o/dev/stdout") ? Counter.OUTPUT_TO_STDOUT
-                                : Counter.UNSUPPORTED_COMPILER_OPTION;
-                        return new Uncacheable(c, a + " names a file of the calling process");
-                    }
-                }
+        return false;
+    }
+
+    private static Uncacheable callersOwn(String word) {
+        return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, word + " names a file of the calling process");
+    }
+
+    /** A call run in {@code /dev} or {@code /proc}: relative names could mean the caller's own files. */
+    private static Uncacheable processDirectory(Path cwd) {
+        String dir = cwd.toString();
+        for (String special : new String[] {"/dev", "/proc"}) {
+            if (dir.equals(special) || dir.startsWith(special + "/")) {
+                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "working directory " + dir);
             }
         }
         return null;
@@ -347,6 +444,10 @@ public final class ArgumentAnalyzer {
     }
 
     private static Analysis finish(Walk w, List<String> args) {
+        Uncacheable own = preprocessorFiles(w.cppPassed);
+        if (own != null) {
+            return own;
+        }
         if (w.source == null && w.otherInput == null) {
             return new Uncacheable(Counter.NO_INPUT_FILE, "no input file"); // --version, -print-*, as ccache
         }

@@ -16,6 +16,21 @@ public final class ResponseFiles {
 
     private static final int MAX_DEPTH = 16;
 
+    /** A response file that names a file of the calling process ({@code @/dev/fd/3}); it is not read. */
+    public static final class CallersFileException extends IOException {
+        private static final long serialVersionUID = 1L;
+        private final String path;
+
+        CallersFileException(String path) {
+            super(path + " names a file of the calling process");
+            this.path = path;
+        }
+
+        public String path() {
+            return path;
+        }
+    }
+
     private ResponseFiles() {}
 
     /**
@@ -33,6 +48,9 @@ public final class ResponseFiles {
             if (a.length() > 1 && a.charAt(0) == '@') {
                 if (depth >= MAX_DEPTH) {
                     throw new IOException("response files nested too deeply at " + a);
+                }
+                if (ArgumentAnalyzer.isCallersOwn(a.substring(1))) {
+                    throw new CallersFileException(a.substring(1)); // the daemon would read its own descriptor
                 }
                 Path file = cwd.resolve(a.substring(1));
                 String text = Files.readString(file, StandardCharsets.UTF_8);

@@ -451,7 +451,7 @@ public final class CompilePipeline {
                 cppStderr = cpp.stderr();
                 how = how.withPreprocessed(cppFile, cppStderr);
             }
-            if (contains(preprocessed, INCBIN)) {
+            if (hasIncbinDirective(preprocessed)) {
                 return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
             }
             String device = deviceInclude(req, preprocessed);
@@ -988,18 +988,31 @@ public final class CompilePipeline {
         return cmd;
     }
 
-    static boolean contains(byte[] haystack, byte[] needle) {
+    /**
+     * Whether the preprocessed text holds an assembler {@code .incbin "file"} directive (in an
+     * assembler source, or inside an {@code asm} string as {@code .incbin \"file\"}): the
+     * assembler reads that file, which no key covers. Only the directive's shape counts, as in
+     * ccache 4.7 ({@code .incbin} then optional blanks, an optional backslash and a quote); the
+     * word elsewhere (a member {@code s.incbin_size}, prose in a string) is no file read.
+     */
+    static boolean hasIncbinDirective(byte[] text) {
         outer:
-        for (int i = 0, n = haystack.length - needle.length; i <= n; i++) {
-            if (haystack[i] != needle[0]) {
-                continue;
-            }
-            for (int j = 1; j < needle.length; j++) {
-                if (haystack[i + j] != needle[j]) {
+        for (int i = 0, n = text.length - INCBIN.length; i <= n; i++) {
+            for (int j = 0; j < INCBIN.length; j++) {
+                if (text[i + j] != INCBIN[j]) {
                     continue outer;
                 }
             }
-            return true;
+            int k = i + INCBIN.length;
+            while (k < text.length && (text[k] == ' ' || text[k] == '\t')) {
+                k++;
+            }
+            if (k < text.length && text[k] == '\\') {
+                k++;
+            }
+            if (k < text.length && text[k] == '"') {
+                return true;
+            }
         }
         return false;
     }

@@ -97,6 +97,49 @@ class ArgumentAnalyzerTest {
         assertEquals(Counter.OUTPUT_TO_STDOUT, verdict("@args.rsp"));
         // look-alikes are fine
         inv("-c x.c -o /dev/fdx/x.o -I/proc/selfish");
+        // in every file position the option table knows: joined, separate, through -Wp, and -Xpreprocessor
+        for (String line : new String[] {"-c x.c -I/proc/self/cwd/include", "-c x.c -I /proc/self/cwd",
+            "-c x.c --sysroot=/proc/self/root", "-c x.c -isystem /dev/fd/4", "-c x.c -Wp,-include,/dev/stdin",
+            "-c x.c -Xpreprocessor -include -Xpreprocessor /dev/fd/3", "-c x.c -MD -Wp,-MF,/dev/stderr",
+            "-c x.c --ccache-skip /dev/stdin", "-c x.c -include /dev/tty"}) {
+            assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict(line), line);
+        }
+    }
+
+    /**
+     * Issue 22: git passes {@code -DPROCFS_EXECUTABLE_PATH="/proc/self/exe"} to every compile. A
+     * macro's value is text for the preprocessor, not a file anyone opens: words outside a file
+     * position never make a call uncacheable, however much they look like a path.
+     */
+    @Test
+    void pathLikeTextOutsideFilePositionsIsCacheable() {
+        for (String line : new String[] {"-c x.c -DPROCFS_EXECUTABLE_PATH=\"/proc/self/exe\"",
+            "-c x.c -D FD_DIR=/dev/fd", "-c x.c -fdebug-prefix-map=/proc/self/cwd=.", "-c x.c -MT /dev/stdout -MD",
+            "-c x.c -Wp,-DTTY=/dev/tty", "-c x.c -Xpreprocessor -DIN=/dev/stdin", "-c x.c -Wa,--defsym,X=/dev/fd",
+            "-c x.c -fmacro-prefix-map=/proc/self/cwd/=", "-c x.c -Wl,-rpath,/proc/self"}) {
+            assertInstanceOf(Invocation.class, analyze(line), line);
+        }
+        assertTrue(inv("-c -DPROCFS_EXECUTABLE_PATH=\"/proc/self/exe\" x.c").preprocessorArgs()
+                .contains("-DPROCFS_EXECUTABLE_PATH=\"/proc/self/exe\""), "the macro still reaches the preprocessor");
+    }
+
+    @Test
+    void preprocessorDependencyOptionsAreTakenAsCcacheTakesThem() {
+        Invocation i = inv("-c x.c -o x.o -Wp,-MD,x.d -Wp,-MP -Wp,-MT,tgt");
+        assertEquals("x.d", i.outputs().get(OutputKind.DEPENDENCY));
+        assertTrue(i.keyArgs().containsAll(List.of("-Wp,-MP", "-Wp,-MT,tgt")));
+        assertFalse(i.keyArgs().contains("x.o"), "-Wp,-MT names the target: the object path is not keyed");
+        assertFalse(i.preprocessorArgs().stream().anyMatch(a -> a.startsWith("-Wp,-M")), "no .d from the cpp run");
+        assertEquals("y.d", inv("-c x.c -MD -Wp,-MF,y.d").outputs().get(OutputKind.DEPENDENCY));
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Wp,-M"));
+    }
+
+    @Test
+    void anAssemblerListingFileIsAnOutputWeDoNotCapture() {
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Wa,-adhln=x.lst"));
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Xassembler -al=x.lst"));
+        inv("-c x.c -Wa,-adhln"); // the listing goes to stdout, which is replayed
+        inv("-c x.c -Wa,--noexecstack");
         assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, assertInstanceOf(Uncacheable.class,
                 ArgumentAnalyzer.analyze(List.of("-c", "stdin"), Path.of("/dev"), Map.of())).counter(), "cwd /dev");
     }

@@ -67,6 +67,33 @@ class UncacheableIT {
         assertEquals(0, cache.stat("cache_miss") + cache.hits());
     }
 
+    /**
+     * Issue 22: git defines {@code PROCFS_EXECUTABLE_PATH="/proc/self/exe"} on every compile, and a
+     * substring rule once made all of git uncacheable. A macro's value is not a file: the second
+     * call is a direct hit, and the object is gcc's own.
+     */
+    @Test
+    void aMacroWhoseValueLooksLikeAProcessPathIsCached() throws Exception {
+        Files.writeString(work.resolve("exe.c"), "const char *exe(void) { return PROCFS_EXECUTABLE_PATH; }\n");
+        List<String> args = List.of("-DPROCFS_EXECUTABLE_PATH=\"/proc/self/exe\"", "-I/proc/selfish", "-c", "exe.c");
+        List<String> direct = new java.util.ArrayList<>(List.of("gcc"));
+        direct.addAll(args);
+        direct.addAll(List.of("-o", "plain.o"));
+        CacheFixture.Result plain = cache.run(work, direct);
+        assertEquals(0, plain.exitCode(), plain.err());
+        for (int i = 0; i < 2; i++) {
+            List<String> viaCache = new java.util.ArrayList<>(List.of(CacheFixture.CLIENT.toString(), "gcc"));
+            viaCache.addAll(args);
+            viaCache.addAll(List.of("-o", "exe.o"));
+            CacheFixture.Result r = cache.run(work, viaCache);
+            assertEquals(0, r.exitCode(), r.err());
+            assertArrayEquals(Files.readAllBytes(work.resolve("plain.o")), Files.readAllBytes(work.resolve("exe.o")));
+        }
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.stat("direct_cache_hit"));
+        assertEquals(0, cache.stat("unsupported_compiler_option"));
+    }
+
     /** A header that is the caller's stdin: the daemon's preprocessor would read its own (empty) one. */
     @Test
     void includingTheCallersStdinIsCompiledByTheClient() throws Exception {

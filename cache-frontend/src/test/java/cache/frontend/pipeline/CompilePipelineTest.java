@@ -120,6 +120,18 @@ class CompilePipelineTest {
     }
 
     @Test
+    void onlyAnIncbinDirectiveMakesTheCallUncacheableNotTheWord() {
+        for (String text : new String[] {".incbin \"blob.bin\"\n", "asm(\".incbin \\\"blob.bin\\\"\");",
+            "\t.incbin\t\"x\", 4, 8\n", ".incbin\"x\""}) {
+            assertTrue(CompilePipeline.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
+        }
+        for (String text : new String[] {"int n = s.incbin_size;", "puts(\"use .incbin to embed\");", ".incbin",
+            "x.incbin = 1;"}) {
+            assertFalse(CompilePipeline.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
+        }
+    }
+
+    @Test
     void disabledByTheConfigurationCompilesAsAskedAndCountsNothing() throws Exception {
         Outcome o = callWith(Map.of("HOME", cwd.toString(), "CCACHE_DISABLE", "1"), "-c", "x.c", "-o", "x.o");
         assertTrue(o instanceof Outcome.Passthrough, o.toString());
