@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
 # fetch-sources.sh DEST
 #
-# Downloads and unpacks the Debian source packages of zlib and lua5.4 into DEST,
-# for the real-project benchmark (real-project.sh). DEST is a scratch directory:
-# never point it at a tracked part of the repository (third-party sources must not
-# be committed). Callers use <repo>/work/corpus, which .gitignore ignores (work/).
+# Downloads and unpacks the Debian source packages of zlib, lua5.4 and git into DEST,
+# for the real-project tests and benchmarks (real-project.sh, git-rebuild.sh, ...).
+# DEST is a scratch directory: never point it at a tracked part of the repository
+# (third-party sources must not be committed). Callers use <repo>/work/corpus, which .gitignore ignores (work/).
 #
 # What it does, in order:
 #   1. makes sure APT knows Debian's source indexes ("deb-src"):
@@ -18,18 +18,20 @@
 #   2. runs `apt-get update` only if step 1 changed something (or, later, if
 #      `apt-get source` fails, in case the source lists are merely stale);
 #   3. installs dpkg-dev when dpkg-source (needed to unpack) is missing;
-#   4. `apt-get source zlib` and `apt-get source lua5.4` in DEST, skipping a package
-#      whose unpacked directory is already there; when the mirror does not serve the
-#      newest listed version, each older listed version is tried in turn.
+#   4. `apt-get source zlib`, `apt-get source lua5.4` and `apt-get source git` in
+#      DEST, skipping a package whose unpacked directory is already there; when the
+#      mirror does not serve the newest listed version, each older listed version is
+#      tried in turn.
 #
-# Output: all progress goes to stderr; stdout gets exactly two lines at the end,
-# the unpacked zlib and lua5.4 directories (absolute paths), in that order.
+# Output: all progress goes to stderr; stdout gets exactly three lines at the end,
+# the unpacked zlib, lua5.4 and git directories (absolute paths), in that order.
+# (Until issue 22 it printed two; callers read the lines by position.)
 # Needs root (it edits APT's configuration and may install a package).
 set -euo pipefail
 
 readonly DEB822_FILE=/etc/apt/sources.list.d/debian.sources
 readonly CLASSIC_FILE=/etc/apt/sources.list
-readonly PACKAGES=(zlib lua5.4)
+readonly PACKAGES=(zlib lua5.4 git)
 
 log() { printf 'fetch-sources: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }

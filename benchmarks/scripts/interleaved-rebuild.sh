@@ -140,7 +140,7 @@ cleanup() {
 trap cleanup EXIT
 
 mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
-[[ ${#src_dirs[@]} -eq 2 ]] || die "fetch-sources.sh did not print two directories"
+[[ ${#src_dirs[@]} -eq 3 ]] || die "fetch-sources.sh did not print three directories"
 SRC=${src_dirs[0]}
 [[ $PROJECT == zlib ]] || SRC=${src_dirs[1]}
 OBJECTS=${REBUILD_OBJECTS[$PROJECT]}

@@ -95,7 +95,7 @@ export PATH=$CLEAN_PATH LC_ALL=C
 
 if [[ -z ${LUA_SRC:-} ]]; then
 	mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
-	[[ ${#src_dirs[@]} -eq 2 && -d ${src_dirs[1]} ]] || die "fetch-sources.sh did not print the lua5.4 directory"
+	[[ ${#src_dirs[@]} -eq 3 && -d ${src_dirs[1]} ]] || die "fetch-sources.sh did not print the lua5.4 directory"
 	LUA_SRC=${src_dirs[1]}
 fi
 readonly LUA_SRC

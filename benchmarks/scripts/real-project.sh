@@ -133,8 +133,8 @@ mkdir -p -- "$CORPUS" "$BUILD_ROOT" "$RESULTS"
 log "$(nproc) CPUs, load average $(cut -d ' ' -f 1-3 /proc/loadavg); cache: $CACHE_BIN"
 log "fetching sources into $CORPUS"
 mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$CORPUS")
-[[ ${#src_dirs[@]} -eq 2 && -d ${src_dirs[0]} && -d ${src_dirs[1]} ]] ||
-	die "fetch-sources.sh did not print two source directories"
+[[ ${#src_dirs[@]} -eq 3 && -d ${src_dirs[0]} && -d ${src_dirs[1]} ]] ||
+	die "fetch-sources.sh did not print three source directories"
 readonly ZLIB_SRC=${src_dirs[0]} LUA_SRC=${src_dirs[1]}
 
 if [[ $MODE == links ]]; then

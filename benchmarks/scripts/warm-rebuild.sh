@@ -95,7 +95,7 @@ done
 [[ $(command -v gcc) != "$LINKS/gcc" && $(command -v gcc) != "$CCACHE_LINKS/gcc" ]] || die "plain PATH finds a cache"
 
 mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
-[[ ${#src_dirs[@]} -eq 2 ]] || die "fetch-sources.sh did not print two directories"
+[[ ${#src_dirs[@]} -eq 3 ]] || die "fetch-sources.sh did not print three directories"
 
 # --- projects --------------------------------------------------------------------------
 
