@@ -1,5 +1,6 @@
 package cache.frontend.it;
 
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.IOException;
@@ -17,6 +18,23 @@ import java.util.Map;
 final class RealCcache {
 
     static final Path BINARY = Path.of("/usr/bin/ccache");
+
+    /** Debian's masquerade directory: {@code gcc}, {@code cc} … linked to ccache. */
+    static final Path MASQUERADE_DIR = Path.of("/usr/lib/ccache");
+
+    /**
+     * For the tests whose point is the comparison with ccache: skipped where ccache is missing,
+     * but failed on CI (the {@code CI} variable set), where .ci/run installs it, so that a
+     * broken install cannot pass as a skip.
+     */
+    static void require() {
+        boolean installed = Files.isExecutable(BINARY) && Files.isExecutable(MASQUERADE_DIR.resolve("gcc"));
+        String why = "ccache 4.7 not installed (" + BINARY + ", " + MASQUERADE_DIR + "/gcc)";
+        if (System.getenv("CI") != null) {
+            assertTrue(installed, why + " on CI: .ci/run installs it");
+        }
+        assumeTrue(installed, why);
+    }
 
     private final Map<String, String> env;
 
