@@ -1461,14 +1461,20 @@ static void supervise_on_signal(int sig)
 	errno = saved;
 }
 
+/* The supervisor's own failures (it could not tie itself to the daemon, fork,
+ * exec, wait) end in this status with SUPERVISE_MARK first on stderr, so the
+ * daemon never takes them for the compiler's answer (SupervisedProcessRunner). */
+#define SUPERVISE_FAILED 125
+#define SUPERVISE_MARK "cache: --cache-supervise: "
+
 __attribute__((noreturn))
 static void supervised_child(char **argv)
 {
 	setpgid(0, 0);
 	reset_signals();
 	execvp(argv[0], argv);
-	fprintf(stderr, "cache: cannot run %s: %s\n", argv[0], strerror(errno));
-	_exit(127);
+	fprintf(stderr, SUPERVISE_MARK "cannot run %s: %s\n", argv[0], strerror(errno));
+	_exit(SUPERVISE_FAILED);
 }
 
 /* `--cache-supervise COMPILER ARGS...`: run the compiler in its own process group
@@ -1482,15 +1488,20 @@ static int run_supervise(char **argv)
 	int status;
 
 	if (!argv[0]) {
-		fprintf(stderr, "cache: --cache-supervise needs a compiler\n");
-		return 127;
+		fprintf(stderr, SUPERVISE_MARK "needs a compiler\n");
+		return SUPERVISE_FAILED;
 	}
+	/* The "parent" of PR_SET_PDEATHSIG is the daemon THREAD that spawned us: the
+	 * daemon must wait for us on that thread (SupervisedProcessRunner.run does). */
 	if (prctl(PR_SET_PDEATHSIG, SIGTERM) != 0) {
-		fprintf(stderr, "cache: prctl(PR_SET_PDEATHSIG): %s\n", strerror(errno));
-		return 127;
+		fprintf(stderr, SUPERVISE_MARK "prctl(PR_SET_PDEATHSIG): %s\n", strerror(errno));
+		return SUPERVISE_FAILED;
 	}
-	if (getppid() == 1)
-		return 127; /* the daemon died before we could tie ourselves to it */
+	if (getppid() == 1) {
+		/* the daemon died before we could tie ourselves to it */
+		fprintf(stderr, SUPERVISE_MARK "the daemon is gone\n");
+		return SUPERVISE_FAILED;
+	}
 	sigemptyset(&stops);
 	sigaddset(&stops, SIGTERM);
 	sigaddset(&stops, SIGINT);
@@ -1505,8 +1516,8 @@ static int run_supervise(char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 	pid = fork();
 	if (pid < 0) {
-		fprintf(stderr, "cache: fork: %s\n", strerror(errno));
-		return 127;
+		fprintf(stderr, SUPERVISE_MARK "fork: %s\n", strerror(errno));
+		return SUPERVISE_FAILED;
 	}
 	if (pid == 0)
 		supervised_child(argv);
@@ -1517,8 +1528,10 @@ static int run_supervise(char **argv)
 	supervised_pgid = pid;
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			return 127;
+		if (errno != EINTR) {
+			fprintf(stderr, SUPERVISE_MARK "waitpid: %s\n", strerror(errno));
+			return SUPERVISE_FAILED;
+		}
 	if (WIFEXITED(status))
 		return WEXITSTATUS(status);
 	return WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 127;

@@ -10,6 +10,7 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
+import java.net.SocketTimeoutException;
 
 /** A plain blocking socket speaking (or mangling) the node protocol, for hostile-client tests. */
 final class RawConnection implements AutoCloseable {
@@ -63,7 +64,10 @@ final class RawConnection implements AutoCloseable {
         return NodeProtocol.decode(Unpooled.wrappedBuffer(body));
     }
 
-    /** Reads (and drops) everything until the node closes; true when it did. */
+    /**
+     * Reads (and drops) everything until the node closes the connection: true at end of stream
+     * or on a reset by the node, false when nothing ends it within the socket's read timeout.
+     */
     boolean drainToEnd() throws IOException {
         InputStream s = socket.getInputStream();
         byte[] buf = new byte[8192];
@@ -71,10 +75,13 @@ final class RawConnection implements AutoCloseable {
             while (s.read(buf) >= 0) {
                 // discard
             }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
         } catch (SocketException e) {
             // reset by the node: closed as well
+            return true;
         }
-        return true;
     }
 
     @Override

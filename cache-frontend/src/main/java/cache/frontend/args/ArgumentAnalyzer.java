@@ -501,8 +501,12 @@ public final class ArgumentAnalyzer {
         List<String> cpp = new ArrayList<>(w.cpp);
         cpp.add("-E");
         boolean hashCwd = w.debug || w.coverageNotes || w.profileArcs;
+        List<String> directKey = new ArrayList<>(key.size() + w.cppOnly.size() + 1);
+        directKey.addAll(key);
+        directKey.add("[cpp]");
+        directKey.addAll(w.cppOnly);
         return new Invocation(w.sourceLanguage, w.source, outputs, List.copyOf(args), List.copyOf(cpp),
-                List.copyOf(key), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles));
+                List.copyOf(key), List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles));
     }
 
     /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */

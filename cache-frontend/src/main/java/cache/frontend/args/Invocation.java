@@ -17,6 +17,11 @@ import java.util.Map;
  *     to stdout and nothing else (no object, no dependency file)
  * @param keyArgs the arguments that go into the key in preprocessor mode: everything that
  *     can change an output except what the preprocessed text already reflects
+ * @param directKeyArgs the arguments that go into the direct-mode key: {@code keyArgs} and the
+ *     preprocessor-only options, whose effect direct mode cannot see in a preprocessed text;
+ *     never the names of outputs ({@code -o}, {@code -MF}) unless an output's contents name
+ *     them (then {@code keyArgs} holds the object path), so one manifest serves every object
+ *     name a build gives the same compile, as in ccache
  * @param hashCwd whether outputs embed the working directory (debug info, coverage)
  * @param directModeAllowed false when an option hides preprocessor input from direct mode
  * @param colorChosen whether the user chose diagnostics colours explicitly
@@ -30,6 +35,7 @@ public record Invocation(
         List<String> compileArgs,
         List<String> preprocessorArgs,
         List<String> keyArgs,
+        List<String> directKeyArgs,
         boolean hashCwd,
         boolean directModeAllowed,
         boolean colorChosen,
@@ -42,7 +48,7 @@ public record Invocation(
 
     /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
     public Invocation withoutCwdInKey() {
-        return new Invocation(language, source, outputs, compileArgs, preprocessorArgs, keyArgs, false,
+        return new Invocation(language, source, outputs, compileArgs, preprocessorArgs, keyArgs, directKeyArgs, false,
                 directModeAllowed, colorChosen, hashedFiles);
     }
 }

@@ -19,10 +19,34 @@ import java.util.concurrent.Executors;
  * (PR_SET_PDEATHSIG) and then kills that group. So a daemon killed with SIGKILL never leaves a
  * compiler behind that could still be writing an object while the build's fallback compile
  * writes the same file.
+ *
+ * <p>Only a compiler's own exit is an answer. A command that ends by a signal (a status of 128
+ * or more: our supervisor killing it as the daemon stops, the OOM killer, …) or a supervisor
+ * that failed itself (it exits {@link #SUPERVISE_FAILED} with {@link #SUPERVISE_MARK} first on
+ * stderr: no fork, no exec, the daemon gone) throws {@link NotAnAnswerException}: the call then
+ * falls back to the client's own compile, which gives the build the compiler's real answer. A
+ * compile probe ({@code gcc -Werror -fflag -c -x c /dev/null}) must never learn "unsupported"
+ * from a compile we cut short.
+ *
+ * <p>The supervisor dies with the thread that spawned it (that is what PR_SET_PDEATHSIG ties it
+ * to), so {@link #run} starts, drains and waits for the command on the caller's thread.
  */
 public final class SupervisedProcessRunner implements ProcessRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
+    /** The native supervisor's status for its own failures (cache.c). */
+    static final int SUPERVISE_FAILED = 125;
+    /** What the native supervisor writes first on stderr when it failed itself (cache.c). */
+    static final String SUPERVISE_MARK = "cache: --cache-supervise: ";
+
+    /** A command that ended without giving the compiler's answer; see the class comment. */
+    public static final class NotAnAnswerException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        NotAnAnswerException(String message) {
+            super(message);
+        }
+    }
 
     private final Path supervisor;
     private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
@@ -54,7 +78,9 @@ public final class SupervisedProcessRunner implements ProcessRunner {
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), drains);
             byte[] out = readAll(p.getInputStream());
             int code = p.waitFor();
-            return new ProcessResult(code, out, err.get());
+            ProcessResult result = new ProcessResult(code, out, err.get());
+            checkAnswer(command, result);
+            return result;
         } catch (InterruptedException e) {
             p.destroy();
             throw e;
@@ -62,6 +88,23 @@ public final class SupervisedProcessRunner implements ProcessRunner {
             p.destroy();
             throw new IOException("reading the output of " + command.get(0), e.getCause());
         }
+    }
+
+    /** Throws when {@code r} is not the command's own exit (see the class comment). */
+    void checkAnswer(List<String> command, ProcessResult r) throws NotAnAnswerException {
+        if (r.exitCode() >= 128) {
+            throw new NotAnAnswerException(command.get(0) + " ended by signal " + (r.exitCode() - 128)
+                    + " (status " + r.exitCode() + "): not the compiler's answer");
+        }
+        if (supervisor != null && r.exitCode() == SUPERVISE_FAILED && startsWith(r.stderr(), SUPERVISE_MARK)) {
+            String why = new String(r.stderr(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            throw new NotAnAnswerException("the supervisor failed: " + why);
+        }
+    }
+
+    private static boolean startsWith(byte[] bytes, String prefix) {
+        byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        return bytes.length >= p.length && java.util.Arrays.equals(bytes, 0, p.length, p, 0, p.length);
     }
 
     private static byte[] readAll(InputStream in) {

@@ -10,13 +10,14 @@ import java.util.Map;
 
 /**
  * The key under which direct mode finds a manifest, without running the preprocessor: the
- * compiler, every argument as given (response files expanded), the allow-listed environment,
+ * compiler, every argument that can change an output (response files expanded; output names
+ * only where an output's contents name them), the allow-listed environment,
  * the cwd when outputs embed it, and the source file's path and contents. What the
  * preprocessor would read besides the source is checked through the manifest.
  */
 public final class DirectModeKey {
 
-    static final int FORMAT = 1;
+    static final int FORMAT = 2; // 2: output names left out (issue 22)
 
     private DirectModeKey() {}
 
@@ -32,7 +33,7 @@ public final class DirectModeKey {
         key.add("format", FORMAT).add("mode", "direct");
         compiler.addTo(key);
         key.add("language", inv.language().gccName());
-        for (String a : inv.compileArgs()) {
+        for (String a : inv.directKeyArgs()) {
             key.add("arg", a);
         }
         KeyEnvironment.addTo(key, env);

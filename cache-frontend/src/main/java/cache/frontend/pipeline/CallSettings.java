@@ -36,7 +36,7 @@ final class CallSettings {
             return inv;
         }
         return new Invocation(inv.language(), inv.source(), inv.outputs(), keep(inv.compileArgs(), patterns),
-                inv.preprocessorArgs(), keep(inv.keyArgs(), patterns), inv.hashCwd(), inv.directModeAllowed(),
+                inv.preprocessorArgs(), keep(inv.keyArgs(), patterns), keep(inv.directKeyArgs(), patterns), inv.hashCwd(), inv.directModeAllowed(),
                 inv.colorChosen(), inv.hashedFiles());
     }
 

@@ -144,6 +144,25 @@ class ArgumentAnalyzerTest {
                 ArgumentAnalyzer.analyze(List.of("-c", "stdin"), Path.of("/dev"), Map.of())).counter(), "cwd /dev");
     }
 
+    /**
+     * Issue 22: a build that compiles one source to several object names (or a cold and a
+     * warm build with different object directories) shares one manifest: output names are not
+     * in the direct-mode key unless an output's contents name them.
+     */
+    @Test
+    void theDirectKeyLeavesOutOutputNamesThatNoOutputContains() {
+        assertEquals(inv("-O2 -Iinc -DX=1 -c x.c -o a.o -MD -MF a.d -MT t").directKeyArgs(),
+                inv("-O2 -Iinc -DX=1 -c x.c -o b/b.o -MD -MF b/b.d -MT t").directKeyArgs());
+        assertEquals(inv("-c x.c -o a.o -Wp,-MD,a.d -MT t").directKeyArgs(),
+                inv("-c x.c -o b.o -Wp,-MD,b.d -MT t").directKeyArgs());
+        // the preprocessor-only options are in it, in order (direct mode never sees their effect)
+        assertEquals(List.of("-O2", "-c", "[cpp]", "-Ib", "-Ia", "-DX=1"), inv("-O2 -Ib -Ia -DX=1 -c x.c -o a.o").directKeyArgs());
+        // a .d without a named target names the object; a .gcda path is in the object
+        assertTrue(inv("-c x.c -o a.o -MD").directKeyArgs().contains("a.o"));
+        assertTrue(inv("-c x.c -o a.o -fprofile-arcs").directKeyArgs().contains("a.o"));
+        assertTrue(inv("-c x.c -o a.o -gsplit-dwarf -g").directKeyArgs().contains("a.o"));
+    }
+
     @Test
     void dependencyFiles() {
         Invocation explicit = inv("-c x.c -o obj/x.o -MD -MF obj/x.d -MT obj/x.o");

@@ -263,4 +263,53 @@ class DirectModeIT {
                     "the preprocessed text of a miss is kept too");
         }
     }
+
+    /**
+     * Issue 22: 8 clients at once compile one source to different object names, as parallel
+     * builds and test harnesses do; the next round (new names again) is answered from direct
+     * mode. Output names were in the direct key, so each name had its own manifest and every
+     * later call fell through to the preprocessor (0 direct hits of 360).
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void parallelCompilesToManyObjectNamesShareOneManifest(String cc) throws Exception {
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        long directBefore = 0;
+        try {
+            for (int round = 0; round < 2; round++) {
+                directBefore = cache.stat("direct_cache_hit");
+                List<java.util.concurrent.Future<CacheFixture.Result>> runs = new ArrayList<>();
+                for (int i = 0; i < 8; i++) {
+                    String obj = "obj/r" + round + "-" + i + ".o";
+                    runs.add(pool.submit(() -> cache.run(work, List.of(CacheFixture.CLIENT.toString(), cc, "-O2",
+                            "-Iinc", "-c", "m.c", "-o", obj))));
+                }
+                for (java.util.concurrent.Future<CacheFixture.Result> f : runs) {
+                    assertEquals(0, f.get().exitCode(), f.get().err());
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        byte[] first = Files.readAllBytes(work.resolve("obj/r0-0.o"));
+        for (int i = 0; i < 8; i++) {
+            assertArrayEquals(first, Files.readAllBytes(work.resolve("obj/r1-" + i + ".o")));
+        }
+        assertEquals(8, cache.stat("direct_cache_hit") - directBefore, "the whole second round");
+        assertEquals(1, cache.stat("cache_miss"));
+    }
+
+    /**
+     * A result found in preprocessor mode is added to the manifest, as ccache does: an entry
+     * stored while direct mode was off is a preprocessed hit once, then a direct hit.
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void aPreprocessedHitIsRecordedForDirectMode(String cc) throws Exception {
+        cache.env.put("CCACHE_NODIRECT", "1");
+        assertEquals("none", compile(cc, FLAGS));
+        cache.env.remove("CCACHE_NODIRECT");
+        assertEquals("preprocessed", compile(cc, FLAGS));
+        assertEquals("direct", compile(cc, FLAGS));
+    }
 }
