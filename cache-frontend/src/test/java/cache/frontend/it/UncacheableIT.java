@@ -145,7 +145,12 @@ class UncacheableIT {
     @Test
     void autoconfProbesAndMissingInputsAreCounted() throws Exception {
         Files.writeString(work.resolve("conftest.c"), "int main(void) { return 0; }\n");
+        // As ccache 4.7: configure's compiles are cached like any other, its links are labelled.
         assertEquals(0, cache.cache(work, "gcc", "-c", "conftest.c").exitCode());
+        assertEquals(0, cache.cache(work, "gcc", "-c", "conftest.c").exitCode());
+        assertEquals(1, cache.hits());
+        assertEquals(0, cache.stat("autoconf_test"));
+        assertEquals(0, cache.cache(work, "gcc", "conftest.c", "-o", "conftest").exitCode());
         assertEquals(1, cache.stat("autoconf_test"));
         CacheFixture.Result missing = cache.cache(work, "gcc", "-c", "nope.c");
         assertTrue(missing.exitCode() != 0);
