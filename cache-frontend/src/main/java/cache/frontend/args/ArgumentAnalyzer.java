@@ -452,7 +452,12 @@ public final class ArgumentAnalyzer {
             return new Uncacheable(Counter.NO_INPUT_FILE, "no input file"); // --version, -print-*, as ccache
         }
         if (!w.compile && !w.assemble) {
-            return new Uncacheable(Counter.CALLED_FOR_LINK, "no -c or -S");
+            // ccache's label for configure's link checks; its compiles (-c conftest.c) are cached
+            // like any other: the name says nothing about what the compiler does.
+            boolean conftest = (w.source != null && w.source.contains("conftest."))
+                    || (w.otherInput != null && w.otherInput.contains("conftest."));
+            return conftest ? new Uncacheable(Counter.AUTOCONF_TEST, "link of " + (w.source != null ? w.source : w.otherInput))
+                    : new Uncacheable(Counter.CALLED_FOR_LINK, "no -c or -S");
         }
         if (w.otherInput != null) {
             return new Uncacheable(Counter.UNSUPPORTED_SOURCE_LANGUAGE, "not a source file: " + w.otherInput);
@@ -461,9 +466,6 @@ public final class ArgumentAnalyzer {
             return new Uncacheable(Counter.NO_INPUT_FILE, "no source file");
         }
         String base = baseName(w.source);
-        if (base.startsWith("conftest.") || base.startsWith("tmp.conftest.")) {
-            return new Uncacheable(Counter.AUTOCONF_TEST, base);
-        }
         if (w.sourceLanguage.isHeader()) {
             return new Uncacheable(Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "compiling a header: " + w.source);
         }

@@ -454,7 +454,7 @@ public final class CompilePipeline {
             if (hasIncbinDirective(preprocessed)) {
                 return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
             }
-            String device = deviceInclude(req, preprocessed);
+            String device = deviceInclude(req, inv.source(), preprocessed);
             if (device != null) {
                 return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, "includes " + device);
             }
@@ -634,27 +634,36 @@ public final class CompilePipeline {
 
     /**
      * A file the preprocessor read from {@code /dev} or {@code /proc} ({@code #include
-     * "/dev/stdin"}, {@code /proc/self/fd/N}, a FIFO made a device …), or null. What such a file
-     * gives depends on the process that reads it, and the daemon's preprocessor is not the
-     * caller's compiler: the client compiles such a call itself.
+     * "/dev/stdin"}, {@code /proc/self/fd/N}, a FIFO made a device …), or null; the source and
+     * every header, also when reached through a symbolic link ({@code evil.h -> /dev/stdin}, a
+     * source that is such a link). What such a file gives depends on the process that reads it,
+     * and the daemon's preprocessor is not the caller's compiler: the client compiles such a
+     * call itself. A file whose real path cannot be found counts too.
      */
-    private static String deviceInclude(CompileRequest req, byte[] preprocessed) {
+    private static String deviceInclude(CompileRequest req, String source, byte[] preprocessed) {
+        if (readsProcessFile(req.cwd(), source)) {
+            return source;
+        }
         for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
             String p = inc.path();
-            if (p.startsWith("<")) {
-                continue; // <built-in>, <command-line>
-            }
-            String abs;
-            try {
-                abs = req.cwd().resolve(p).normalize().toString();
-            } catch (RuntimeException e) {
-                return p;
-            }
-            if (abs.startsWith("/dev/") || abs.startsWith("/proc/")) {
+            if (!p.startsWith("<") && readsProcessFile(req.cwd(), p)) { // not <built-in>, <command-line>
                 return p;
             }
         }
         return null;
+    }
+
+    private static boolean readsProcessFile(Path cwd, String path) {
+        try {
+            Path abs = cwd.resolve(path).normalize();
+            return inProcessTree(abs) || inProcessTree(abs.toRealPath());
+        } catch (IOException | RuntimeException e) {
+            return true;
+        }
+    }
+
+    private static boolean inProcessTree(Path abs) {
+        return abs.startsWith("/dev") || abs.startsWith("/proc");
     }
 
     /**

@@ -165,7 +165,9 @@ class SecondCppIT {
         Map<String, String> debug = Map.of("CCACHE_DEBUG", "1");
         assertEquals(0, ours(debug, call(Compilers.cxxFor(cc), "-c p.cpp -o p.o")).exitCode());
         Map<String, String> ext = Map.of("CCACHE_DEBUG", "1", "CCACHE_EXTENSION", "pre");
-        assertEquals(0, ours(ext, call(Compilers.cxxFor(cc), "-c p.cpp -o q.o")).exitCode());
+        // another source: p.cpp to another object name would be a direct hit (no preprocessor run)
+        Files.writeString(work.resolve("q.cpp"), "int q() { return 2; }\n");
+        assertEquals(0, ours(ext, call(Compilers.cxxFor(cc), "-c q.cpp -o q.o")).exitCode());
         try (Stream<Path> files = Files.list(work)) {
             List<String> names = files.map(p -> p.getFileName().toString()).toList();
             assertTrue(names.stream().anyMatch(n -> n.startsWith("p.o.") && n.endsWith(".cache-input-cpp.ii")), names.toString());

@@ -94,6 +94,32 @@ class UncacheableIT {
         assertEquals(0, cache.stat("unsupported_compiler_option"));
     }
 
+    /**
+     * The same through symbolic links: a header {@code evil.h -> /dev/stdin}, and a source that
+     * is such a link. Each call's stdin differs; each object must be gcc's for that stdin (the
+     * daemon once compiled its own empty stdin: a failed build, and a wrong object cached).
+     */
+    @Test
+    void aHeaderOrSourceLinkedToTheCallersStdinIsCompiledByTheClient() throws Exception {
+        Files.createSymbolicLink(work.resolve("evil.h"), Path.of("/dev/stdin"));
+        Files.createSymbolicLink(work.resolve("src.c"), Path.of("/dev/stdin"));
+        Files.writeString(work.resolve("in.c"), "#include \"evil.h\"\nint g(void) { return VALUE; }\n");
+        String client = CacheFixture.CLIENT.toString();
+        for (int v = 1; v <= 2; v++) {
+            Files.writeString(work.resolve("value.h"), "#define VALUE " + v + "\nint v" + v + ";\n");
+            for (String call : List.of("gcc -c in.c -o %s.o < value.h", "gcc -x c -c src.c -o %s.o < value.h")) {
+                CacheFixture.Result plain = cache.run(work, List.of("sh", "-c", call.formatted("plain")));
+                assertEquals(0, plain.exitCode(), plain.err());
+                CacheFixture.Result r = cache.run(work, List.of("sh", "-c", client + " " + call.formatted("ours")));
+                assertEquals(0, r.exitCode(), call + ": " + r.err());
+                assertArrayEquals(Files.readAllBytes(work.resolve("plain.o")), Files.readAllBytes(work.resolve("ours.o")),
+                        call + " with VALUE " + v);
+            }
+        }
+        assertEquals(0, cache.hits());
+        assertEquals(4, cache.stat("unsupported_code_directive"));
+    }
+
     /** A header that is the caller's stdin: the daemon's preprocessor would read its own (empty) one. */
     @Test
     void includingTheCallersStdinIsCompiledByTheClient() throws Exception {
@@ -145,7 +171,12 @@ class UncacheableIT {
     @Test
     void autoconfProbesAndMissingInputsAreCounted() throws Exception {
         Files.writeString(work.resolve("conftest.c"), "int main(void) { return 0; }\n");
+        // As ccache 4.7: configure's compiles are cached like any other, its links are labelled.
         assertEquals(0, cache.cache(work, "gcc", "-c", "conftest.c").exitCode());
+        assertEquals(0, cache.cache(work, "gcc", "-c", "conftest.c").exitCode());
+        assertEquals(1, cache.hits());
+        assertEquals(0, cache.stat("autoconf_test"));
+        assertEquals(0, cache.cache(work, "gcc", "conftest.c", "-o", "conftest").exitCode());
         assertEquals(1, cache.stat("autoconf_test"));
         CacheFixture.Result missing = cache.cache(work, "gcc", "-c", "nope.c");
         assertTrue(missing.exitCode() != 0);
