@@ -170,6 +170,7 @@ class RobustnessIT {
                 assertTrue(make.isAlive(), "make was still running when the daemon was killed");
                 assertTrue(make.waitFor(300, TimeUnit.SECONDS), "make finished");
             } finally {
+                make.descendants().forEach(ProcessHandle::destroyForcibly);
                 make.destroyForcibly();
             }
         }
