@@ -1,7 +1,5 @@
 package cache.frontend.it;
 
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,7 +10,8 @@ import java.util.Map;
 
 /**
  * Debian's ccache 4.7.5 ({@code /usr/bin/ccache}, installed by .ci/run) with a cache directory
- * of its own, for side-by-side comparisons; tests that need it are skipped where it is missing.
+ * of its own, for side-by-side comparisons. Where it is missing, tests that need it are skipped,
+ * or fail on CI ({@link Prerequisites}).
  */
 final class RealCcache {
 
@@ -21,9 +20,14 @@ final class RealCcache {
     private final Map<String, String> env;
 
     RealCcache(CacheFixture cache, Path dir) throws IOException {
-        assumeTrue(Files.isExecutable(BINARY), "ccache 4.7 not installed");
+        requireInstalled();
         env = new HashMap<>(cache.env);
         env.put("CCACHE_DIR", Files.createDirectories(dir).toString());
+    }
+
+    /** Skips the calling test when {@code /usr/bin/ccache} is missing; fails it on CI. */
+    static void requireInstalled() {
+        Prerequisites.require(Files.isExecutable(BINARY), "ccache 4.7 (" + BINARY + ")");
     }
 
     CacheFixture.Result run(Path cwd, Map<String, String> extraEnv, List<String> compile)
