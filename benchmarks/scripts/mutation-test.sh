@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
-# mutation-test.sh [--iterations N] [--seed S]
+# mutation-test.sh [--iterations N] [--seed S] [--min-direct N] [--min-preprocessed N]
+#                  [--min-changed N]
 #
 # Stale-hit hunt over Debian's lua5.4 sources. Between builds it applies random header
 # and source edits, chosen by a seeded RNG; after every build through `cache` every
 # object must equal, byte for byte, the object of a plain build of the same tree.
-# Exit status 1 on any mismatch (a stale or wrong hit) or failed build.
+# Exit status 1 on any mismatch (a stale or wrong hit) or failed build, or when a floor
+# is not reached.
+#
+# Floors: "stale 0" alone is also what a cache that never hits gives (every failure of
+# ours falls back to a plain compile), and what mutations that never change an object
+# give. --min-direct and --min-preprocessed are the least direct-mode and
+# preprocessor-mode hits (summed over the iterations, from `cache --print-stats`) and
+# --min-changed the least objects the mutations changed, for the run to pass [all 0].
 #
 # The tree (<work>/tree) is the lua src/ directory re-laid out so that shadowing is
 # possible at all (in lua's own layout every header sits next to its includers, and a
@@ -47,27 +55,34 @@
 set -euo pipefail
 
 usage() {
-	printf 'usage: %s [--iterations N] [--seed S]\n' "${0##*/}" >&2
+	printf 'usage: %s [--iterations N] [--seed S] [--min-direct N] [--min-preprocessed N] [--min-changed N]\n' \
+		"${0##*/}" >&2
 	exit 2
 }
 
 ITERATIONS=20
 SEED=1
+MIN_DIRECT=0 MIN_PRE=0 MIN_CHANGED=0
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--iterations) [[ $# -ge 2 ]] || usage; ITERATIONS=$2; shift 2 ;;
 	--seed) [[ $# -ge 2 ]] || usage; SEED=$2; shift 2 ;;
+	--min-direct) [[ $# -ge 2 ]] || usage; MIN_DIRECT=$2; shift 2 ;;
+	--min-preprocessed) [[ $# -ge 2 ]] || usage; MIN_PRE=$2; shift 2 ;;
+	--min-changed) [[ $# -ge 2 ]] || usage; MIN_CHANGED=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
-[[ $ITERATIONS =~ ^[0-9]+$ && $SEED =~ ^[0-9]+$ ]] || usage
+for n in "$ITERATIONS" "$SEED" "$MIN_DIRECT" "$MIN_PRE" "$MIN_CHANGED"; do
+	[[ $n =~ ^[0-9]+$ ]] || usage
+done
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 WORK=${MUTATION_WORK:-$REPO/work/mutation}
 CLANG_EVERY=${CLANG_EVERY:-4}
-readonly SCRIPT_DIR REPO CACHE_BIN WORK CLANG_EVERY ITERATIONS SEED
+readonly SCRIPT_DIR REPO CACHE_BIN WORK CLANG_EVERY ITERATIONS SEED MIN_DIRECT MIN_PRE MIN_CHANGED
 readonly TREE=$WORK/tree ASIDE=$WORK/cached-obj LINKS=$WORK/links LOGS=$WORK/logs
 readonly OPT_FLAGS="-O1 -g"
 
@@ -349,8 +364,19 @@ printf 'SUMMARY: seed %s, %d iterations (+ baseline), %d objects compared, %d ch
 	"$SEED" "$ITERATIONS" "$total_objects" "$total_changed"
 printf '         %d direct hits, %d preprocessed hits, %d misses, stale %d\n' \
 	"$total_direct" "$total_pre" "$total_misses" "$total_stale"
+printf 'FLOORS: direct hits %d (at least %d), preprocessed hits %d (at least %d), changed %d (at least %d)\n' \
+	"$total_direct" "$MIN_DIRECT" "$total_pre" "$MIN_PRE" "$total_changed" "$MIN_CHANGED"
+short=()
+[[ $total_direct -ge $MIN_DIRECT ]] || short+=("direct hits $total_direct < $MIN_DIRECT")
+[[ $total_pre -ge $MIN_PRE ]] || short+=("preprocessed hits $total_pre < $MIN_PRE")
+[[ $total_changed -ge $MIN_CHANGED ]] || short+=("objects changed by mutations $total_changed < $MIN_CHANGED")
 if [[ $total_stale -gt 0 ]]; then
 	echo "RESULT: FAIL ($total_stale objects differ from the plain build)"
+	exit 1
+fi
+if [[ ${#short[@]} -gt 0 ]]; then
+	joined=$(printf '%s; ' "${short[@]}")
+	echo "RESULT: FAIL (below the floors: ${joined%; })"
 	exit 1
 fi
 echo "RESULT: PASS"

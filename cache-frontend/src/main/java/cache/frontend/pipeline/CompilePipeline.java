@@ -27,6 +27,7 @@ import cache.frontend.replay.OutputFiles;
 import cache.frontend.replay.StderrPaths;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileStat;
 import cache.hashing.KeyBuilder;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
@@ -546,7 +547,7 @@ public final class CompilePipeline {
         }
         FileHashCache.Hashed source;
         try {
-            source = fileHashes.hash(req.cwd().resolve(inv.source()));
+            source = hashSource(req, inv);
         } catch (IOException e) {
             return null; // the preprocessor run reports it
         }
@@ -653,9 +654,27 @@ public final class CompilePipeline {
         return null;
     }
 
+    private static final Path DEV_NULL = Path.of("/dev/null");
+    /**
+     * {@code /dev/null} as a source, as build systems' flag probes use it ({@code -x c /dev/null}):
+     * empty for every process that reads it, so the same input for the daemon as for the caller,
+     * and, as in ccache, direct mode answers it (its timestamps move with every write to it).
+     */
+    private static final FileHashCache.Hashed EMPTY_SOURCE = new FileHashCache.Hashed(Digest.of(new byte[0]),
+            new FileStat(0, 0, 0, 0, 0, false, false), 0);
+
+    /** The source's digest and stat data (see {@link #EMPTY_SOURCE} for {@code /dev/null}). */
+    private FileHashCache.Hashed hashSource(CompileRequest req, Invocation inv) throws IOException {
+        Path source = req.cwd().resolve(inv.source());
+        return source.normalize().equals(DEV_NULL) ? EMPTY_SOURCE : fileHashes.hash(source);
+    }
+
     private static boolean readsProcessFile(Path cwd, String path) {
         try {
             Path abs = cwd.resolve(path).normalize();
+            if (abs.equals(DEV_NULL)) {
+                return false; // by its name only: a link to it may stand for the caller's stdin
+            }
             return inProcessTree(abs) || inProcessTree(abs.toRealPath());
         } catch (IOException | RuntimeException e) {
             return true;
@@ -709,7 +728,7 @@ public final class CompilePipeline {
     /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */
     private void remember(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey, Digest key,
             byte[] preprocessed, long started) throws IOException, InterruptedException {
-        FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
+        FileHashCache.Hashed source = hashSource(req, inv);
         if (tooNew(source, started)) {
             return;
         }
@@ -954,7 +973,7 @@ public final class CompilePipeline {
         Digest entryKey = keyOf(req, inv, "depend", key);
         store.put(entryKey, c.entry(), req.config().namespace());
         stats.count(Counter.LOCAL_STORAGE_WRITE);
-        FileHashCache.Hashed source = fileHashes.hash(req.cwd().resolve(inv.source()));
+        FileHashCache.Hashed source = hashSource(req, inv);
         if (!tooNew(source, started)) {
             SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(),
                     inv.preprocessorArgs(), inv.source(), req.cwd(), req.env());

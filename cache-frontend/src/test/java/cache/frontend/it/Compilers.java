@@ -10,10 +10,13 @@ final class Compilers {
 
     private Compilers() {}
 
-    /** gcc always; clang when installed, and always on CI (.ci/run installs it). */
+    /**
+     * gcc always; clang when installed. On CI (.ci/run installs clang and sets {@code CI}) a
+     * missing clang fails the caller instead of dropping its clang cases.
+     */
     static List<String> cCompilers() {
         List<String> out = new ArrayList<>(List.of("gcc"));
-        if (onPath("clang") || System.getenv("CI") != null) {
+        if (Prerequisites.available(onPath("clang") && onPath("clang++"), "clang/clang++ on PATH")) {
             out.add("clang");
         }
         return out;

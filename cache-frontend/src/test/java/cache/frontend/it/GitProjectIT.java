@@ -71,7 +71,9 @@ class GitProjectIT {
 
     @Test
     void gitBuildsIdenticallyAndItsWarmBuildIsAllDirectHits() throws Exception {
-        RealCcache.require();
+        RealCcache.requireInstalled();
+        Prerequisites.require(Files.isExecutable(RealCcache.MASQUERADE_DIR.resolve("cc")),
+                "ccache's masquerade links (" + RealCcache.MASQUERADE_DIR + "/cc)");
         Path src = gitSource();
         Path tree = tmp.resolve("git"); // every build here: -g objects embed the directory
         List<String> make = makeCommand(src);

@@ -105,8 +105,8 @@ class ProbeIT {
         // The daemon's own compile path was reached, both for probes that pass and that fail.
         assertTrue(s.getOrDefault("cache_miss", 0L) > 10, s.toString());
         assertTrue(s.getOrDefault("compile_failed", 0L) >= 4, s.toString());
-        assertTrue(s.getOrDefault("direct_cache_hit", 0L) + s.getOrDefault("preprocessed_cache_hit", 0L) > 10,
-                s.toString());
+        // The second round from direct mode, /dev/null sources included, as ccache answers them.
+        assertTrue(s.getOrDefault("direct_cache_hit", 0L) >= 30, s.toString());
         assertEquals(0L, s.getOrDefault("internal_error", 0L), s.toString());
     }
 

@@ -9,10 +9,14 @@ import cache.store.EntryCodec;
 import cache.store.LocalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -99,6 +103,21 @@ class RobustnessIT {
         }
     }
 
+    /**
+     * A {@code kill -9} of the daemon while make runs: what the test proves, and how.
+     * <ul>
+     *   <li>compiles went through the daemon before the kill: its counters (asked just before the
+     *       kill) and its {@code log_file} lines ({@code => miss}) at the kill are not zero;
+     *   <li>the kill landed mid-build: once the old daemon is seen gone, make still runs and
+     *       objects are still missing; all of them exist at the end;
+     *   <li>a new daemon served the rest: the pid file names another, living process, and
+     *       {@code log_file} lines were written after the old daemon was gone (only a daemon
+     *       writes them), with counters from it;
+     *   <li>every object equals the plain build's, and so does a second build through the new daemon.
+     * </ul>
+     * The kill happens on this thread (no helper thread whose failure could go unseen); the wait
+     * for the first objects is a file-system watch, bounded.
+     */
     @Test
     void killingTheDaemonMidBuildStillBuildsCorrectObjects() throws Exception {
         assertEquals(0, make(cache.env).exitCode());
@@ -106,32 +125,83 @@ class RobustnessIT {
         assertEquals(SOURCES, plain.size());
         assertEquals(0, CacheFixture.run(project, List.of("make", "clean"), cache.env).exitCode());
 
+        Path callLog = tmp.resolve("calls.log");
         Map<String, String> env = new java.util.HashMap<>(cache.env);
         env.put("PATH", cache.masqueradePath(tmp.resolve("links")));
+        env.put("CCACHE_LOGFILE", callLog.toString());
         assertEquals(0, cache.cache(tmp, "--start-daemon").exitCode());
-        long pid = cache.daemonPid();
-        Thread killer = new Thread(() -> {
-            try {
-                // Kill once a few objects exist: the build is then certainly under way.
-                for (int i = 0; i < 2000 && countObjects() < 6; i++) {
-                    Thread.sleep(5);
-                }
-                ProcessHandle.of(pid).ifPresent(h -> CacheFixture.runQuietly(List.of("kill", "-9", Long.toString(pid))));
-            } catch (Exception e) {
-                throw new RuntimeException(e);
-            }
-        });
-        killer.start();
-        CacheFixture.Result build = make(env);
-        killer.join();
-        assertEquals(0, build.exitCode(), build.err());
-        assertTrue(ProcessHandle.of(pid).map(h -> !h.isAlive()).orElse(true), "the daemon was killed");
-        assertSameObjects(plain);
+        long oldPid = cache.daemonPid();
 
-        // The next build starts a new daemon and still produces the same objects.
+        Path makeOut = tmp.resolve("make.out");
+        ProcessBuilder pb = new ProcessBuilder("make", "-j2", "CC=gcc").directory(project.toFile())
+                .redirectErrorStream(true).redirectOutput(makeOut.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        Process make;
+        long missesBeforeKill;
+        long objectsAtKill;
+        List<String> linesAtKill;
+        try (WatchService watch = project.getFileSystem().newWatchService()) {
+            project.register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            make = pb.start();
+            try {
+                // Once a few objects exist the build is certainly under way.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+                while (countObjects() < 6 && make.isAlive() && System.nanoTime() < deadline) {
+                    WatchKey key = watch.poll(1, TimeUnit.SECONDS);
+                    if (key != null) {
+                        key.pollEvents();
+                        key.reset();
+                    }
+                }
+                assertTrue(countObjects() >= 6, "the build made 6 objects before the kill");
+                missesBeforeKill = cache.stat("cache_miss");
+                assertEquals(oldPid, cache.daemonPid(), "the counters came from the daemon the test kills");
+                CacheFixture.runQuietly(List.of("kill", "-9", Long.toString(oldPid)));
+                long gone = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (!exited(oldPid) && System.nanoTime() < gone) {
+                    Thread.sleep(5); // polls a state no event reports (a zombie of init's)
+                }
+                assertTrue(exited(oldPid), "the killed daemon exited");
+                // The old daemon is gone: it writes nothing more; make decides what happens next.
+                objectsAtKill = countObjects();
+                linesAtKill = Files.exists(callLog) ? Files.readAllLines(callLog) : List.of();
+                assertTrue(make.isAlive(), "make was still running when the daemon was killed");
+                assertTrue(make.waitFor(300, TimeUnit.SECONDS), "make finished");
+            } finally {
+                make.descendants().forEach(ProcessHandle::destroyForcibly);
+                make.destroyForcibly();
+            }
+        }
+        assertEquals(0, make.exitValue(), Files.readString(makeOut));
+        assertTrue(missesBeforeKill > 0, "compiles went through the daemon before the kill (cache_miss "
+                + missesBeforeKill + ")");
+        assertTrue(linesAtKill.stream().anyMatch(l -> l.endsWith(" => miss")),
+                "the old daemon logged compiles before the kill: " + linesAtKill);
+        assertTrue(objectsAtKill < SOURCES, "objects were still missing at the kill: " + objectsAtKill);
+
+        long newPid = cache.daemonPid();
+        assertTrue(newPid != oldPid, "a new daemon (pid file still names the killed " + oldPid + ")");
+        assertTrue(ProcessHandle.of(newPid).map(ProcessHandle::isAlive).orElse(false), "the new daemon runs");
+        List<String> lines = Files.readAllLines(callLog);
+        long missesAfter = lines.subList(linesAtKill.size(), lines.size()).stream()
+                .filter(l -> l.endsWith(" => miss")).count();
+        assertTrue(missesAfter > 0, "the new daemon compiled part of the build (log_file after the kill: "
+                + lines.subList(linesAtKill.size(), lines.size()) + ")");
+        long missesAtEnd = cache.stat("cache_miss");
+        assertEquals(newPid, cache.daemonPid(), "the counters came from the new daemon");
+        assertTrue(missesAtEnd >= missesAfter, "the new daemon counted the " + missesAfter + " compiles it logged: "
+                + missesAtEnd);
+        assertSameObjects(plain);
+        System.out.printf("kill -9 of daemon %d with %d of %d objects made and %d compiles counted; daemon %d then"
+                + " logged %d compiles%n", oldPid, objectsAtKill, SOURCES, missesBeforeKill, newPid, missesAfter);
+
+        // The next build goes through the new daemon too and still produces the same objects.
         assertEquals(0, CacheFixture.run(project, List.of("make", "clean"), cache.env).exitCode());
         assertEquals(0, make(env).exitCode());
         assertSameObjects(plain);
+        assertEquals(newPid, cache.daemonPid(), "the same new daemon served the second build");
     }
 
     /** Gone, or a zombie not yet collected by its parent (init, in some containers, collects late). */
