@@ -834,14 +834,12 @@ public final class CompilePipeline {
             // (key == null) never looked in preprocessor mode.
             if (req.config().recache()) {
                 stats.count(Counter.RECACHE);
-            } else {
-                stats.count(Counter.CACHE_MISS);
-                if (key != null) {
-                    stats.count(Counter.PREPROCESSED_CACHE_MISS);
-                    stats.count(Counter.LOCAL_STORAGE_MISS);
-                }
+            } else if (key != null) {
+                stats.count(Counter.PREPROCESSED_CACHE_MISS);
+                stats.count(Counter.LOCAL_STORAGE_MISS);
             }
             Compiled c = runCompile(req, inv, how, stats);
+            countMiss(req, stats, c, key == null);
             if (c.entry() == null || key == null || req.config().readOnly()) {
                 return c.replay();
             }
@@ -871,6 +869,17 @@ public final class CompilePipeline {
             }
         }
         return true;
+    }
+
+    /**
+     * {@code cache_miss} as ccache 4.7 counts it: a compile that gave a result (a failed compile,
+     * or one with stdout or a missing or empty output, counts only its own reason), and every
+     * compile in read-only and read-only-direct mode, which ccache counts before running it.
+     */
+    private static void countMiss(CompileRequest req, CallStats stats, Compiled c, boolean readOnlyDirect) {
+        if (!req.config().recache() && (c.entry() != null || req.config().readOnly() || readOnlyDirect)) {
+            stats.count(Counter.CACHE_MISS);
+        }
     }
 
     /** A compile's answer to the client, and the entry to store ({@code null} when it must not be cached). */
@@ -947,9 +956,9 @@ public final class CompilePipeline {
      */
     private Outcome dependModeMiss(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey,
             Compilation how, CallStats stats, long started) throws IOException, InterruptedException {
-        stats.count(Counter.CACHE_MISS);
         stats.count(Counter.LOCAL_STORAGE_MISS);
         Compiled c = runCompile(req, inv, how, stats);
+        countMiss(req, stats, c, req.config().readOnlyDirect());
         if (c.entry() == null || req.config().readOnly() || req.config().readOnlyDirect()) {
             return c.replay();
         }

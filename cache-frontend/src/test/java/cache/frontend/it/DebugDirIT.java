@@ -96,6 +96,8 @@ class DebugDirIT {
                 "a miss writes its keys and preprocessed text: " + near);
 
         Path debugDir = tmp.resolve("debug");
+        // A miss again (another object name for the same compile would be a direct hit).
+        assertEquals(0, cache.cache(work, "-C").exitCode());
         compile(work, Map.of("CCACHE_DEBUG", "1", "CCACHE_DEBUGDIR", debugDir.toString()), "a.c", "obj/far.o");
         Set<String> inObj = files(work.resolve("obj"));
         inObj.removeIf(n -> suffixes(Set.of(n), "near.o").size() == 1);
