@@ -42,6 +42,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -464,7 +465,7 @@ public final class CompilePipeline {
                 return passthrough(stats, Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "precompiled header " + pch);
             }
             if (req.config().debug()) {
-                debugFile(req, inv, "cache-input-cpp." + extension, preprocessed);
+                debugFile(req, inv, "cache-input-cpp." + extension, preprocessed, started);
             }
             // Debug info may record the contents of the files read, not only the text they gave
             // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
@@ -476,7 +477,7 @@ public final class CompilePipeline {
                 // cases) than compiling the source; the file's extension chooses the language.
                 keyInputs.add("run_second_cpp", "false").add("cpp_extension", extension);
             }
-            Digest key = keyOf(req, inv, "preprocessor", keyInputs);
+            Digest key = keyOf(req, inv, "preprocessor", keyInputs, started);
             Outcome outcome = lookupOrCompile(req, inv, key, how, stats);
             // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
             boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
@@ -564,7 +565,7 @@ public final class CompilePipeline {
             key.add("run_second_cpp", "false").add("cpp_extension",
                     PreprocessedCompile.extension(inv.language(), req.config().cppExtension()));
         }
-        return keyOf(req, inv, "direct", key);
+        return keyOf(req, inv, "direct", key, started);
     }
 
     /** Digests of the contents of the source and of every file the preprocessor read, in first-inclusion order. */
@@ -605,25 +606,30 @@ public final class CompilePipeline {
     /**
      * Builds a key; with {@code debug} set, also writes its inputs as text next to the object
      * (or under {@code debug_dir}, at the object's absolute path), one file per key and call:
-     * {@code <object>.<time>.cache-key-<kind>.txt}. Diffing two of them shows why a call missed.
+     * {@code <object>.<time>.cache-key-<kind>.txt}, {@code <time>} the call's start, as in ccache
+     * (one call's files share it). Diffing two of them shows why a call missed.
      */
-    private Digest keyOf(CompileRequest req, Invocation inv, String kind, KeyBuilder key) {
+    private Digest keyOf(CompileRequest req, Invocation inv, String kind, KeyBuilder key, long started) {
         Digest d = key.build();
         if (!req.config().debug()) {
             return d;
         }
         debugFile(req, inv, "cache-key-" + kind + ".txt",
-                ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8));
+                ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8), started);
         return d;
     }
 
-    /** Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code debug_dir}. */
-    private void debugFile(CompileRequest req, Invocation inv, String suffix, byte[] content) {
+    /**
+     * Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code
+     * debug_dir}; {@code started}, the call's start in epoch nanoseconds, gives {@code <time>}.
+     */
+    private void debugFile(CompileRequest req, Invocation inv, String suffix, byte[] content, long started) {
         Path object = req.cwd().resolve(inv.object()).normalize();
         String debugDir = req.config().debugDir();
         Path base = debugDir.isEmpty() ? object
                 : req.cwd().resolve(debugDir).resolve(object.toString().substring(1));
-        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(clock.instant(), ZoneId.systemDefault()));
+        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(0, started),
+                ZoneId.systemDefault()));
         Path out = base.resolveSibling(base.getFileName() + "." + stamp + "." + suffix);
         try {
             Files.createDirectories(out.getParent());
@@ -979,7 +985,7 @@ public final class CompilePipeline {
             }
             key.add("path", dep).add("file", h.digest());
         }
-        Digest entryKey = keyOf(req, inv, "depend", key);
+        Digest entryKey = keyOf(req, inv, "depend", key, started);
         store.put(entryKey, c.entry(), req.config().namespace());
         stats.count(Counter.LOCAL_STORAGE_WRITE);
         FileHashCache.Hashed source = hashSource(req, inv);
