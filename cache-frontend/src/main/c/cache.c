@@ -82,7 +82,6 @@ struct client {
 	ino_t self_ino;
 	char self[PATH_MAX];     /* realpath of /proc/self/exe; "" until needed */
 	char cwd[PATH_MAX];      /* getcwd(); "" until needed */
-	char cache_dir[PATH_MAX];
 	char run_dir[SOCK_PATH_MAX];
 	/* lock and log have the same length as sock, so they fit when sock does. */
 	char sock[SOCK_PATH_MAX];
@@ -390,155 +389,6 @@ static int resolve_compiler(struct client *cl, const char *name, char *out)
 
 /* --- where the daemon lives ----------------------------------------------- */
 
-/* The home directory of uid from /etc/passwd. The client is linked statically
- * (no dynamic loader work on every compile), so glibc's NSS lookup is not used. */
-static const char *passwd_home(uid_t uid)
-{
-	static char line[4096];
-	FILE *f = fopen("/etc/passwd", "re");
-	const char *found = NULL;
-
-	if (!f)
-		return NULL;
-	while (!found && fgets(line, sizeof line, f)) {
-		char *field[7];
-		char *p = line;
-		int n = 0;
-
-		line[strcspn(line, "\n")] = '\0';
-		while (n < 7) {
-			field[n++] = p;
-			p = strchr(p, ':');
-			if (!p)
-				break;
-			*p++ = '\0';
-		}
-		if (n >= 6 && strtoul(field[2], NULL, 10) == (unsigned long)uid && *field[5])
-			found = field[5];
-	}
-	fclose(f);
-	return found;
-}
-
-static const char *home_dir(void)
-{
-	const char *home = getenv("HOME");
-
-	if (home && *home)
-		return home;
-	return passwd_home(getuid());
-}
-
-/* The last `cache_dir = VALUE` in a ccache configuration file, into out (blanks
- * around key and value dropped, `#` lines skipped). Returns 1 when the file sets
- * it (even to ""), 0 when it does not or cannot be read, as ccache skips such files. */
-static int conf_cache_dir(const char *path, char *out, size_t size)
-{
-	char line[PATH_MAX + 64];
-	FILE *f;
-	int found = 0;
-
-	if (!path || !*path || !(f = fopen(path, "re")))
-		return 0;
-	while (fgets(line, sizeof line, f)) {
-		char *k = line, *eq, *v, *end;
-
-		line[strcspn(line, "\n")] = '\0';
-		while (*k == ' ' || *k == '\t')
-			k++;
-		if (*k == '#' || !(eq = strchr(k, '=')))
-			continue;
-		for (end = eq; end > k && (end[-1] == ' ' || end[-1] == '\t'); end--)
-			;
-		if ((size_t)(end - k) != strlen("cache_dir") || strncmp(k, "cache_dir", 9) != 0)
-			continue;
-		for (v = eq + 1; *v == ' ' || *v == '\t'; v++)
-			;
-		for (end = v + strlen(v); end > v && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'); end--)
-			;
-		*end = '\0';
-		if (strlen(v) < size) {
-			strcpy(out, v);
-			found = 1;
-		}
-	}
-	fclose(f);
-	return found;
-}
-
-static int is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-/* cache_dir as ccache 4.7 resolves it (docs/configuration.md): $CCACHE_DIR; else
- * the cache-specific file's cache_dir ($CCACHE_CONFIGPATH, or <system cache_dir>/
- * ccache.conf, ~/.ccache/ccache.conf, $XDG_CONFIG_HOME/ccache/ccache.conf,
- * ~/.config/ccache/ccache.conf), else the system file's ($CACHE_SYSTEM_CONFIG or
- * /etc/ccache.conf), else ~/.ccache if it exists, $XDG_CACHE_HOME/ccache or
- * ~/.cache/ccache. Made absolute against the cwd without resolving links (the
- * string is what gets hashed). A value the daemon resolves differently ($VAR in
- * a file) makes it answer "fallback": the daemon checks every call. */
-static int find_cache_dir(struct client *cl)
-{
-	static char value[PATH_MAX], primary[PATH_MAX + 32];
-	const char *env = getenv("CCACHE_DIR"), *cfg = getenv("CCACHE_CONFIGPATH");
-	const char *home = home_dir(), *xdg, *base;
-	char legacy[PATH_MAX];
-	int n, has_legacy;
-
-	value[0] = '\0';
-	snprintf(legacy, sizeof legacy, "%s/.ccache", home ? home : "/nonexistent");
-	has_legacy = home && is_dir(legacy);
-	if (env && *env) {
-		snprintf(value, sizeof value, "%s", env);
-	} else if (cfg) {
-		conf_cache_dir(cfg, value, sizeof value);
-	} else {
-		const char *sys = getenv("CACHE_SYSTEM_CONFIG");
-
-		conf_cache_dir(sys && *sys ? sys : "/etc/ccache.conf", value, sizeof value);
-		if (env || !*value) {
-			xdg = getenv("XDG_CONFIG_HOME");
-			if (has_legacy)
-				snprintf(primary, sizeof primary, "%s/ccache.conf", legacy);
-			else if (xdg)
-				snprintf(primary, sizeof primary, "%s%sccache/ccache.conf", xdg, *xdg ? "/" : "");
-			else if (home)
-				snprintf(primary, sizeof primary, "%s/.config/ccache/ccache.conf", home);
-			else
-				primary[0] = '\0';
-		} else {
-			snprintf(primary, sizeof primary, "%s/ccache.conf", value);
-		}
-		conf_cache_dir(primary, value, sizeof value);
-	}
-	if (!*value) {
-		xdg = getenv("XDG_CACHE_HOME");
-		if (has_legacy)
-			snprintf(value, sizeof value, "%s", legacy);
-		else if (xdg)
-			snprintf(value, sizeof value, "%s%sccache", xdg, *xdg ? "/" : "");
-		else if (home)
-			snprintf(value, sizeof value, "%s/.cache/ccache", home);
-		else
-			return fail(cl, "cannot determine the cache directory (no HOME)");
-	}
-	base = value;
-	if (base[0] == '/') {
-		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s", base);
-	} else {
-		if (!get_cwd(cl))
-			return -1;
-		n = snprintf(cl->cache_dir, sizeof cl->cache_dir, "%s/%s", cl->cwd, base);
-	}
-	if (n < 0 || (size_t)n >= sizeof cl->cache_dir)
-		return fail(cl, "the cache directory path is too long");
-	return 0;
-}
-
 /* The runtime directory holds the socket, so only its owner may use it: it must
  * be a real directory (not a link) owned by us with no group/other access. */
 static int check_run_dir(struct client *cl)
@@ -581,32 +431,21 @@ static int find_run_dir(struct client *cl)
 	return check_run_dir(cl);
 }
 
-/* FNV-1a 64 of the cache directory string: one daemon per cache directory. */
-static uint64_t fnv1a64(const char *s)
-{
-	uint64_t h = 0xcbf29ce484222325ULL;
-
-	for (; *s; s++) {
-		h ^= (unsigned char)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
-}
-
+/* One daemon per user: it serves every cache directory the calls name (each
+ * call's configuration says which), so the paths depend on the runtime directory
+ * alone. */
 static int setup_paths(struct client *cl)
 {
-	unsigned long long h;
 	int n;
 
-	if (find_cache_dir(cl) != 0 || find_run_dir(cl) != 0)
+	if (find_run_dir(cl) != 0)
 		return -1;
-	h = (unsigned long long)fnv1a64(cl->cache_dir);
-	n = snprintf(cl->sock, sizeof cl->sock, "%s/d-%016llx.sock", cl->run_dir, h);
+	n = snprintf(cl->sock, sizeof cl->sock, "%s/d.sock", cl->run_dir);
 	if (n < 0 || (size_t)n >= sizeof cl->sock)
 		return fail(cl, "socket path in %s does not fit a sockaddr_un", cl->run_dir);
 	/* Same length as the socket path, so these cannot be truncated. */
-	n = snprintf(cl->lock, sizeof cl->lock, "%s/d-%016llx.lock", cl->run_dir, h);
-	n |= snprintf(cl->log, sizeof cl->log, "%s/d-%016llx.log", cl->run_dir, h);
+	n = snprintf(cl->lock, sizeof cl->lock, "%s/d.lock", cl->run_dir);
+	n |= snprintf(cl->log, sizeof cl->log, "%s/d.log", cl->run_dir);
 	return n < 0 ? fail(cl, "cannot format the daemon paths") : 0;
 }
 
@@ -889,8 +728,6 @@ static int java_command(struct client *cl, struct java_cmd *jc)
 	jc->argv[n++] = (char *)"cache.frontend.daemon.DaemonMain";
 	jc->argv[n++] = (char *)"--socket";
 	jc->argv[n++] = cl->sock;
-	jc->argv[n++] = (char *)"--cache-dir";
-	jc->argv[n++] = cl->cache_dir;
 	jc->argv[n++] = (char *)"--client";
 	jc->argv[n++] = (char *)self;
 	jc->argv[n] = NULL;

@@ -31,6 +31,7 @@ import org.rocksdb.CompressionType;
 import org.rocksdb.DBOptions;
 import org.rocksdb.InfoLogLevel;
 import org.rocksdb.LRUCache;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.UInt64AddOperator;
@@ -69,6 +70,18 @@ public final class LocalStore implements AutoCloseable {
     private static final byte[] LAYOUT_KEY = "layout".getBytes(StandardCharsets.UTF_8);
     private static final Logger LOG = Logger.getLogger(LocalStore.class.getName());
 
+    /**
+     * RocksDB's memory, bounded for the whole process and shared by every store it opens (a
+     * daemon serves many cache directories): one block cache, and the memtables charged to it
+     * through one write buffer manager, so that a full set of write buffers flushes instead of
+     * growing. Process-wide, never closed.
+     */
+    private static final class SharedMemory {
+        static final LRUCache BLOCK_CACHE = new LRUCache(Long.getLong("cache.store.blockCacheBytes", 32L << 20));
+        static final WriteBufferManager WRITE_BUFFERS = new WriteBufferManager(
+                Long.getLong("cache.store.writeBufferBytes", 24L << 20), BLOCK_CACHE);
+    }
+
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles = new ArrayList<>();
     private final List<AutoCloseable> resources = new ArrayList<>();
@@ -106,8 +119,8 @@ public final class LocalStore implements AutoCloseable {
 
     private LocalStore(Path dir, EntryCodec codec, StoreOptions settings) throws RocksDBException, IOException {
         Files.createDirectories(dir);
-        LRUCache blockCache = keep(new LRUCache(16L << 20));
-        BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(blockCache);
+        BlockBasedTableConfig table = new BlockBasedTableConfig().setBlockCache(SharedMemory.BLOCK_CACHE)
+                .setCacheIndexAndFilterBlocks(true).setPinL0FilterAndIndexBlocksInCache(true);
         ColumnFamilyOptions entryOptions = keep(new ColumnFamilyOptions()
                 .setCompressionType(CompressionType.NO_COMPRESSION)
                 .setEnableBlobFiles(true)
@@ -117,15 +130,19 @@ public final class LocalStore implements AutoCloseable {
                 .setTableFormatConfig(table));
         ColumnFamilyOptions counterOptions = keep(new ColumnFamilyOptions()
                 .setMergeOperator(keep(new UInt64AddOperator()))
-                .setWriteBufferSize(1L << 20));
-        ColumnFamilyOptions defaultOptions = keep(new ColumnFamilyOptions().setWriteBufferSize(1L << 20));
+                .setWriteBufferSize(1L << 20)
+                .setTableFormatConfig(table));
+        // Every family gets the shared cache: one left without would get RocksDB's own, one each.
+        ColumnFamilyOptions defaultOptions = keep(new ColumnFamilyOptions().setWriteBufferSize(1L << 20)
+                .setTableFormatConfig(table));
         DBOptions options = keep(new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
                 .setMaxOpenFiles(256)
                 .setKeepLogFileNum(2)
                 .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
-                .setMaxBackgroundJobs(2));
+                .setMaxBackgroundJobs(2)
+                .setWriteBufferManager(SharedMemory.WRITE_BUFFERS));
         List<ColumnFamilyDescriptor> descriptors = List.of(
                 new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, defaultOptions),
                 new ColumnFamilyDescriptor("entries".getBytes(), entryOptions),

@@ -25,7 +25,6 @@ import java.util.EnumMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Consumer;
 
 /**
  * The {@code cache -…} / {@code ccache -…} commands the daemon answers (it owns the store, so
@@ -35,10 +34,9 @@ import java.util.function.Consumer;
  *
  * <p>The configuration is loaded from the caller's environment (with {@code -d} and
  * {@code --config-path} applied) and cwd, and loaded again after {@code -o}, {@code -M} and
- * {@code -F}. Steps that touch the store check that the configuration's {@code cache_dir} is
- * the one this daemon serves; the native client finds the directory the way ccache does, so a
- * mismatch means a {@code cache_dir} it could not resolve (e.g. one with {@code $VAR} in a
- * file), and is reported rather than acted on in the wrong cache.
+ * {@code -F}. Steps that touch the store use the store of the configuration's {@code cache_dir}
+ * (opened, and the directory created, if needed); the statistics of a directory that does not
+ * exist are shown as zeros without creating it, as ccache shows them.
  */
 final class AdminCommand {
 
@@ -46,8 +44,8 @@ final class AdminCommand {
     static final String CCACHE_VERSION = "4.7.5";
 
     /** What the daemon lends to admin commands. */
-    record Context(Path cacheDir, LocalStore store, ConfigLoader configs, Path systemConfig, String buildVersion,
-            Clock clock, Runnable stop, Consumer<Config> applyConfig) {}
+    record Context(CacheDirectories directories, ConfigLoader configs, Path systemConfig, String buildVersion,
+            Clock clock, Runnable stop) {}
 
     /** The result of one admin call. */
     record Result(String stdout, String stderr, int exitCode) {}
@@ -63,6 +61,8 @@ final class AdminCommand {
     private final StringBuilder err = new StringBuilder();
     private int status;
     private Config config;
+    /** The store of the configuration's directory, once a step needed it; released at the end. */
+    private CacheDirectories.Lease lease;
 
     private AdminCommand(Context ctx, String program, List<String> args, Map<String, String> callerEnv, Path cwd,
             Path stdin) {
@@ -87,7 +87,14 @@ final class AdminCommand {
      *     {@code -} of {@code --hash-file} and {@code --checksum-file}; null when unknown
      */
     static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd, Path stdin) {
-        return new AdminCommand(ctx, program, args, env, cwd, stdin).run();
+        AdminCommand command = new AdminCommand(ctx, program, args, env, cwd, stdin);
+        try {
+            return command.run();
+        } finally {
+            if (command.lease != null) {
+                command.lease.close();
+            }
+        }
     }
 
     private Result run() {
@@ -131,11 +138,11 @@ final class AdminCommand {
             case SHOW_STATS -> out.append(report().showStats(cli.verbosity() > 0));
             case PRINT_STATS -> out.append(report().printStats());
             case ZERO_STATS -> {
-                store();
+                LocalStore store = store();
                 for (Counter c : Counter.values()) {
-                    ctx.store().counters().set(c.id(), 0);
+                    store.counters().set(c.id(), 0);
                 }
-                ctx.store().counters().set("stats_zeroed_timestamp", ctx.clock().instant().getEpochSecond());
+                store.counters().set("stats_zeroed_timestamp", ctx.clock().instant().getEpochSecond());
                 out.append("Statistics zeroed\n");
             }
             case CLEAR -> {
@@ -179,8 +186,8 @@ final class AdminCommand {
     private void reload() throws ConfigException {
         config = null;
         Config c = config();
-        if (servesThisDirectory(c)) {
-            ctx.applyConfig().accept(c); // new limits take effect at once, as the next ccache call would see them
+        if (lease != null && lease.dir().equals(cacheDir(c))) {
+            lease.applyConfig(c); // new limits take effect at once, as the next ccache call would see them
         }
     }
 
@@ -188,33 +195,51 @@ final class AdminCommand {
         return cwd.resolve(config().primaryConfigPath());
     }
 
-    private boolean servesThisDirectory(Config c) {
-        return cwd.resolve(c.cacheDir()).normalize().equals(ctx.cacheDir().normalize());
+    private Path cacheDir(Config c) {
+        return cwd.resolve(c.cacheDir()).normalize();
     }
 
-    /** The store, after checking that the caller's configuration names this daemon's directory. */
+    /** The store of the configuration's cache directory, opened (and the directory created) if needed. */
     private LocalStore store() throws ConfigException {
         Config c = config();
-        if (!servesThisDirectory(c)) {
-            throw new ConfigException("cache_dir " + c.cacheDir() + " is not the directory this daemon serves ("
-                    + ctx.cacheDir() + "); use -d or CCACHE_DIR to name it");
+        Path dir = cacheDir(c);
+        if (lease != null && !lease.dir().equals(dir)) {
+            lease.close();
+            lease = null;
         }
-        ctx.applyConfig().accept(c);
-        return ctx.store();
+        if (lease == null) {
+            try {
+                lease = ctx.directories().lease(dir, c);
+            } catch (java.io.IOException e) {
+                throw new ConfigException("cannot open the cache in " + dir + ": " + e.getMessage());
+            }
+        }
+        lease.applyConfig(c);
+        return lease.store();
     }
 
     private StatsReport report() throws ConfigException {
+        Config c = config();
+        Path dir = cacheDir(c);
+        Map<Counter, Long> values = new EnumMap<>(Counter.class);
+        if (lease == null && !Files.isDirectory(dir.resolve("db"))) {
+            // Nothing cached there yet: zeros, and the directory is not created (ccache -s does not).
+            for (Counter counter : Counter.values()) {
+                values.put(counter, 0L);
+            }
+            return new StatsReport(values, 0, 0, new StatsReport.Storage(dir.toString(), 0, 0, c.maxSize(),
+                    c.primaryConfigPath(), c.systemConfigPath().orElse(null)));
+        }
         LocalStore store = store();
         Map<String, Long> raw = store.counters().snapshot();
-        Map<Counter, Long> values = new EnumMap<>(Counter.class);
-        for (Counter c : Counter.values()) {
-            values.put(c, raw.getOrDefault(c.id(), 0L));
+        for (Counter counter : Counter.values()) {
+            values.put(counter, raw.getOrDefault(counter.id(), 0L));
         }
         StoreUsage usage = store.usage();
         return new StatsReport(values, raw.getOrDefault("stats_updated_timestamp", 0L),
                 raw.getOrDefault("stats_zeroed_timestamp", 0L),
-                new StatsReport.Storage(ctx.cacheDir().toString(), usage.bytes(), usage.files(), config().maxSize(),
-                        config().primaryConfigPath(), config().systemConfigPath().orElse(null)));
+                new StatsReport.Storage(dir.toString(), usage.bytes(), usage.files(), c.maxSize(),
+                        c.primaryConfigPath(), c.systemConfigPath().orElse(null)));
     }
 
     /** {@code --show-log-stats}: the counters named in {@code stats_log}, summed. */
@@ -238,7 +263,7 @@ final class AdminCommand {
         } catch (IOException e) {
             // ccache shows an empty summary for a log it cannot read
         }
-        return new StatsReport(values, 0, 0, new StatsReport.Storage(ctx.cacheDir().toString(), 0, 0, 0))
+        return new StatsReport(values, 0, 0, new StatsReport.Storage(cacheDir(config()).toString(), 0, 0, 0))
                 .showLogStats(cli.verbosity() > 0);
     }
 

@@ -11,9 +11,11 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -34,6 +36,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     /** The request is the daemon's own warm-up, not a user's. */
     private boolean ownWarmup;
     private Future<?> work;
+    /** Whether the deferred work began (or can no longer begin); whether the request was ended. */
+    private final AtomicBoolean started = new AtomicBoolean();
+    private final AtomicBoolean ended = new AtomicBoolean();
+    /** The store this call uses, once it has one; released when the request ends. */
+    private volatile CacheDirectories.Lease lease;
 
     ClientHandler(Daemon daemon, ExecutorService workers) {
         this.daemon = daemon;
@@ -66,7 +73,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         ownWarmup = req.kind().equals(ClientRequest.WARMUP);
         daemon.requestStarted(ownWarmup);
         if (req.kind().equals(ClientRequest.ADMIN)) {
-            work = workers.submit(() -> finish(ctx, () -> admin(ctx, req)));
+            defer(ctx, () -> admin(ctx, req));
             return;
         }
         if (!req.kind().equals(ClientRequest.COMPILE) && !req.kind().equals(ClientRequest.WARMUP)) {
@@ -75,12 +82,12 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         }
         Outcome quick;
         try {
-            quick = quickCompile(req);
+            quick = ownWarmup ? warmupCompile(req) : quickCompile(req);
         } catch (RuntimeException e) {
             quick = failed(e);
         }
         if (quick instanceof Outcome.Deferred d) {
-            work = workers.submit(() -> finish(ctx, () -> encode(ctx, d.rest().run())));
+            defer(ctx, () -> encode(ctx, d.rest().run()));
         } else {
             Outcome answer = quick;
             finish(ctx, () -> encode(ctx, answer));
@@ -91,6 +98,15 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     @FunctionalInterface
     private interface Answer {
         ByteBuf get() throws InterruptedException;
+    }
+
+    /** Finishes the request on a worker thread: it may block (a compile, an admin command, opening a store). */
+    private void defer(ChannelHandlerContext ctx, Answer answer) {
+        work = workers.submit(() -> {
+            if (started.compareAndSet(false, true)) {
+                finish(ctx, answer);
+            }
+        });
     }
 
     private void finish(ChannelHandlerContext ctx, Answer answer) {
@@ -104,9 +120,19 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         } catch (RuntimeException e) {
             reply = encode(ctx, failed(e));
         } finally {
-            daemon.requestFinished(ownWarmup);
+            end();
         }
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+    }
+
+    /** The request is over: the daemon's activity count and the store's use by this call end, once. */
+    private void end() {
+        if (ended.compareAndSet(false, true)) {
+            if (lease != null) {
+                lease.close();
+            }
+            daemon.requestFinished(ownWarmup);
+        }
     }
 
     private static Outcome failed(RuntimeException e) {
@@ -114,30 +140,62 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         return new Outcome.Fallback("daemon error: " + e);
     }
 
-    /**
-     * The call's configuration applied, then as much of it as needs no process. A warm-up call
-     * goes to the warm-up's private pipeline (or is refused once the warm-up is over).
-     */
-    private Outcome quickCompile(ClientRequest req) {
-        Path cwd = Path.of(req.cwd());
-        CompilePipeline pipeline = ownWarmup ? daemon.warmupPipeline() : daemon.pipeline();
+    /** A warm-up call: to the warm-up's private pipeline (refused once the warm-up is over). */
+    private Outcome warmupCompile(ClientRequest req) {
+        CompilePipeline pipeline = daemon.warmupPipeline();
         if (pipeline == null) {
             return new Outcome.Fallback("no warm-up running");
         }
         try {
-            Config config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
-            if (!ownWarmup) {
-                if (!daemon.serves(config, cwd)) {
-                    return pipeline.notServed("cache_dir " + config.cacheDir() + " is not the directory this daemon serves");
-                }
-                daemon.applyConfig(config);
-            }
-            CompileRequest cr = new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), cwd,
-                    req.env(), req.umask(), req.isTerminal(2), config);
-            return pipeline.handleQuick(cr);
+            return pipeline.handleQuick(compileRequest(req, daemon.configs().load(req.env(), daemon.systemConfig(),
+                    Path.of(req.cwd()))));
         } catch (ConfigException e) {
-            return pipeline.configurationError(e.getMessage());
+            return new Outcome.Fallback("invalid configuration: " + e.getMessage());
         }
+    }
+
+    /**
+     * A user's call: its configuration applied, then as much of it as needs no process, in the
+     * store of the cache directory its configuration names. A directory whose store is not open
+     * yet continues on a worker, which opens it (creating the directory).
+     */
+    private Outcome quickCompile(ClientRequest req) {
+        Path cwd = Path.of(req.cwd());
+        Config config;
+        try {
+            config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
+        } catch (ConfigException e) {
+            LOG.warning("invalid configuration, falling back to a plain compile: " + e.getMessage());
+            return new Outcome.Fallback("invalid configuration: " + e.getMessage());
+        }
+        CompileRequest cr = compileRequest(req, config);
+        if (config.disable()) {
+            return daemon.directories().shared().disabled(cr);
+        }
+        Path dir = cwd.resolve(config.cacheDir()).normalize();
+        try {
+            lease = daemon.directories().leaseIfOpen(dir);
+        } catch (IOException e) {
+            return new Outcome.Fallback("cache directory " + dir + ": " + e.getMessage());
+        }
+        if (lease == null) {
+            return new Outcome.Deferred(() -> {
+                try {
+                    lease = daemon.directories().lease(dir, config);
+                } catch (IOException e) {
+                    return new Outcome.Fallback("cannot use the cache directory " + dir + ": " + e.getMessage());
+                }
+                lease.applyConfig(config);
+                return lease.pipeline().handle(cr);
+            });
+        }
+        lease.applyConfig(config);
+        return lease.pipeline().handleQuick(cr);
+    }
+
+    private static CompileRequest compileRequest(ClientRequest req, Config config) {
+        return new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), Path.of(req.cwd()),
+                req.env(), req.umask(), req.isTerminal(2), config);
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {
@@ -180,6 +238,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (work != null && !work.isDone()) {
             work.cancel(true);
+            if (started.compareAndSet(false, true)) {
+                end(); // the work never ran, so its finish() will not end the request
+            }
         }
     }
 

@@ -1,16 +1,8 @@
 package cache.frontend.daemon;
 
-import cache.compat.Counter;
-import cache.compat.config.Config;
-import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
 import cache.frontend.exec.SupervisedProcessRunner;
 import cache.frontend.pipeline.CompilePipeline;
-import cache.store.CleanupResult;
-import cache.store.EntryCodec;
-import cache.store.LocalStore;
-import cache.store.StoreLimits;
-import cache.store.StoreOptions;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -25,20 +17,20 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Logger;
 
 /**
- * The per-user, per-cache-directory daemon: owns the store, the pipeline and the Unix socket
- * the native clients talk to. Exits after {@code idleTimeout} without requests.
+ * The per-user daemon: owns the Unix socket the native clients talk to and the stores of every
+ * cache directory its calls name ({@link CacheDirectories}). Exits after {@code idleTimeout}
+ * without requests.
  */
 public final class Daemon implements AutoCloseable {
 
@@ -47,8 +39,7 @@ public final class Daemon implements AutoCloseable {
     private static final int MAX_REQUEST = 16 << 20;
 
     private final DaemonConfig config;
-    private final LocalStore store;
-    private final CompilePipeline pipeline;
+    private final CacheDirectories directories;
     private final SupervisedProcessRunner runner;
     private final int umask;
     private final ConfigLoader configs = new ConfigLoader();
@@ -82,99 +73,12 @@ public final class Daemon implements AutoCloseable {
     Daemon(DaemonConfig config) throws IOException {
         this.config = config;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
-        Files.createDirectories(config.cacheDir());
-        Config initial = initialConfig(config.cacheDir());
-        EntryCodec codec = initial.compression() ? new EntryCodec(true, initial.compressionLevel())
-                : new EntryCodec(false, 0);
-        this.store = openStore(config.cacheDir().resolve("db"), codec, StoreOptions.defaults()
-                .withLimits(limitsOf(initial)).withCleanupListener(this::countCleanup));
         this.umask = detectUmask(config.socket().getParent());
         this.runner = new SupervisedProcessRunner(config.client());
-        this.pipeline = new CompilePipeline(store.entries(), store.manifests(), store.counters(),
-                runner, Clock.systemUTC(), umask, config.client());
-        this.adminContext = new AdminCommand.Context(config.cacheDir(), store, configs, systemConfig,
-                config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon, this::applyConfig);
-    }
-
-    /**
-     * The configuration the daemon starts with: its own environment (the client that spawned it)
-     * with {@code CCACHE_DIR} naming the directory it serves. Only the store's compression and
-     * first limits come from it; each call brings its own configuration.
-     */
-    private Config initialConfig(Path cacheDir) {
-        Map<String, String> env = new LinkedHashMap<>(System.getenv());
-        env.put("CCACHE_DIR", cacheDir.toString());
-        try {
-            return configs.load(env, systemConfig, Path.of("/"));
-        } catch (ConfigException e) {
-            LOG.warning("invalid configuration, starting with ccache's defaults: " + e.getMessage());
-            try {
-                return configs.load(Map.of("CCACHE_DIR", cacheDir.toString(), "CCACHE_CONFIGPATH", ""),
-                        Path.of("/nonexistent"), Path.of("/"));
-            } catch (ConfigException impossible) {
-                throw new IllegalStateException(impossible);
-            }
-        }
-    }
-
-    /** ccache's limits from a configuration; values ccache would also not enforce mean "no limit". */
-    static StoreLimits limitsOf(Config c) {
-        double multiple = c.limitMultiple() > 0 && c.limitMultiple() <= 1 ? c.limitMultiple()
-                : StoreLimits.DEFAULT_LIMIT_MULTIPLE;
-        return new StoreLimits(Math.max(0, c.maxSize()), Math.max(0, c.maxFiles()), multiple);
-    }
-
-    /**
-     * Whether a call's configuration names the cache directory this daemon serves. The client
-     * finds the directory as ccache does, so a difference is rare (a {@code cache_dir} written with
-     * {@code $VAR} in a file); such a call is not served from this cache.
-     */
-    boolean serves(Config c, Path cwd) {
-        return cwd.resolve(c.cacheDir()).normalize().equals(config.cacheDir().normalize());
-    }
-
-    /**
-     * Brings the live store in line with a call's configuration: the daemon lives long, and
-     * {@code max_size}, {@code max_files} or {@code limit_multiple} may have changed ({@code -M},
-     * an edited file, the environment) since it started.
-     */
-    void applyConfig(Config c) {
-        StoreLimits wanted = limitsOf(c);
-        if (!wanted.equals(store.limits())) {
-            LOG.info("store limits now " + wanted);
-            store.setLimits(wanted);
-        }
-    }
-
-    /** Runs on the store's maintenance thread: one counter write. */
-    private void countCleanup(CleanupResult r) {
-        if (r.cause() == CleanupResult.Cause.AUTOMATIC
-                || (r.cause() == CleanupResult.Cause.REQUESTED && r.evictedFiles() > 0)) {
-            store.counters().add(Counter.CLEANUPS_PERFORMED.id(), 1);
-        }
-    }
-
-    /**
-     * Opens the store, waiting a little while a previous daemon still holds RocksDB's lock (it
-     * may be closing after an idle exit or --stop-daemon while a new client already started us).
-     */
-    private static LocalStore openStore(Path dir, EntryCodec codec, StoreOptions options) throws IOException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (true) {
-            try {
-                return LocalStore.open(dir, codec, options);
-            } catch (IOException e) {
-                if (System.nanoTime() > deadline || !String.valueOf(e.getMessage()).contains("lock")) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
-        }
+        this.directories = new CacheDirectories(new CompilePipeline.Shared(runner, config.client()), umask,
+                config.storeIdleTimeout());
+        this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,
+                config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
     }
 
     void start() throws InterruptedException, IOException {
@@ -205,7 +109,14 @@ public final class Daemon implements AutoCloseable {
                 .sync()
                 .channel();
         loop.scheduleAtFixedRate(this::checkIdle, 1, 1, TimeUnit.SECONDS);
-        LOG.info("serving " + config.cacheDir() + " on " + config.socket());
+        loop.scheduleWithFixedDelay(() -> {
+            try {
+                workers.execute(directories::closeIdle); // closing a store may take a while
+            } catch (RejectedExecutionException stopping) {
+                // close() closes them all
+            }
+        }, 5, 5, TimeUnit.SECONDS);
+        LOG.info("serving on " + config.socket());
         if (warmUp) {
             Warmup.startInBackground(this, config.client(), umask);
         }
@@ -229,8 +140,9 @@ public final class Daemon implements AutoCloseable {
         return systemConfig;
     }
 
-    CompilePipeline pipeline() {
-        return pipeline;
+    /** The stores of the cache directories the calls name. */
+    CacheDirectories directories() {
+        return directories;
     }
 
     /** The private pipeline that serves {@link Warmup}'s calls while it runs, else null. */
@@ -330,7 +242,7 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
-        store.close();
+        directories.close();
         try {
             Files.deleteIfExists(config.socket());
             Files.deleteIfExists(pidFile());

@@ -20,14 +20,14 @@ public final class DaemonMain implements Callable<Integer> {
     @Option(names = "--socket", required = true, description = "Unix socket to listen on")
     Path socket;
 
-    @Option(names = "--cache-dir", required = true, description = "cache directory this daemon serves")
-    Path cacheDir;
-
     @Option(names = "--client", description = "the native client, used to supervise compiles")
     Path client;
 
     @Option(names = "--idle-timeout", description = "seconds without requests before exiting (default: $CACHE_IDLE_TIMEOUT or 3600)")
     Long idleTimeout;
+
+    @Option(names = "--store-idle-timeout", description = "seconds without calls before a cache directory's store is closed (default: $CACHE_STORE_IDLE_TIMEOUT or 600)")
+    Long storeIdleTimeout;
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
@@ -37,8 +37,9 @@ public final class DaemonMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long idle = idleTimeout != null ? idleTimeout : envLong("CACHE_IDLE_TIMEOUT", 3600);
-        DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), cacheDir.toAbsolutePath(), client,
-                Duration.ofSeconds(idle), buildVersion());
+        long storeIdle = storeIdleTimeout != null ? storeIdleTimeout : envLong("CACHE_STORE_IDLE_TIMEOUT", 600);
+        DaemonConfig config = new DaemonConfig(socket.toAbsolutePath(), client, Duration.ofSeconds(idle),
+                Duration.ofSeconds(storeIdle), buildVersion());
         try (Daemon daemon = new Daemon(config)) {
             daemon.start();
             daemon.awaitStop();

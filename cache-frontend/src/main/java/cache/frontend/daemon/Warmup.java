@@ -135,16 +135,18 @@ final class Warmup implements Runnable {
         return sent;
     }
 
-    /** A warm-up's directory not modified for this long belongs to no running warm-up (they end within ~2 min). */
-    static final long STALE_MILLIS = 3_600_000L;
-    private static final String DIR_PREFIX = "cache-warmup-";
+    private static final String DIR_PREFIX = "warmup-";
 
     @Override
     public void run() {
         Path dir = null;
         try {
-            dir = Files.createTempDirectory(DIR_PREFIX);
-            removeStale(dir.getParent());
+            // Beside the socket, in the user's private runtime directory (a tmpfs that the
+            // session's end clears), named by the daemon's pid: one left by a killed daemon is
+            // found and removed by the next one.
+            Path runtime = daemon.socket().getParent();
+            removeStale(runtime);
+            dir = Files.createTempDirectory(runtime, DIR_PREFIX + ProcessHandle.current().pid() + "-");
             run(dir);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "JIT warm-up skipped", e);
@@ -175,8 +177,10 @@ final class Warmup implements Runnable {
         // Files written this moment are not remembered by direct mode (they might still change).
         Thread.sleep(250);
         InMemoryCounterStore counters = new InMemoryCounterStore();
+        // The daemon's shared part: what the warm-up learns of the system headers and the
+        // compilers (hashes, search paths, compiler checks) is there for the first real calls.
         daemon.beginWarmup(new CompilePipeline(new InMemoryEntryStore(EntryCodec.defaults()), new InMemoryBlobStore(),
-                counters, daemon.runner(), Clock.systemUTC(), umask, client));
+                counters, daemon.directories().shared(), Clock.systemUTC(), umask));
         // The environment of the client that started the daemon, as a user's calls bring it,
         // without its ccache settings (a prefix command, a disabled cache …).
         Map<String, String> env = new LinkedHashMap<>();
@@ -274,22 +278,21 @@ final class Warmup implements Runnable {
         return exit;
     }
 
-    /**
-     * Deletes the directories of warm-ups whose daemon was killed before it could (one that is
-     * not modified for an hour cannot belong to a running warm-up: each call writes in it).
-     */
-    static void removeStale(Path tmp) {
-        long cutoff = System.currentTimeMillis() - STALE_MILLIS;
-        try (Stream<Path> s = Files.list(tmp)) {
+    /** Deletes the directories of warm-ups whose daemon is gone (killed before it could). */
+    static void removeStale(Path runtime) {
+        try (Stream<Path> s = Files.list(runtime)) {
             s.filter(p -> p.getFileName().toString().startsWith(DIR_PREFIX)).forEach(p -> {
+                String[] parts = p.getFileName().toString().split("-");
+                long pid;
                 try {
-                    if (Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)
-                            && Files.getLastModifiedTime(p, LinkOption.NOFOLLOW_LINKS).toMillis() < cutoff) {
-                        LOG.info("removing " + p + ", left by a daemon that stopped during its warm-up");
-                        deleteTree(p);
-                    }
-                } catch (IOException e) {
-                    // another user's, or gone meanwhile
+                    pid = parts.length >= 2 ? Long.parseLong(parts[1]) : -1;
+                } catch (NumberFormatException e) {
+                    pid = -1;
+                }
+                if (pid != ProcessHandle.current().pid() && ProcessHandle.of(pid).isEmpty()
+                        && Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS)) {
+                    LOG.info("removing " + p + ", left by a daemon that stopped during its warm-up");
+                    deleteTree(p);
                 }
             });
         } catch (IOException e) {

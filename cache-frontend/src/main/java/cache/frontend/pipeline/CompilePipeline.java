@@ -80,18 +80,59 @@ public final class CompilePipeline {
     private final ProcessRunner runner;
     private final Clock clock;
     private final int daemonUmask;
+    /** Per store: two cache directories may hold the same key, and each must get its result stored. */
     private final InFlight inFlight = new InFlight();
-    private final FileHashCache fileHashes = new FileHashCache(200_000);
-    private final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
+    private final FileHashCache fileHashes;
+    private final DirectMode directMode;
     private final SearchPathProbe searchPaths;
     private final CompilerCheck compilerCheck;
-    private final TemporaryFiles temporaryFiles = new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir")));
+    private final TemporaryFiles temporaryFiles;
+    private final Cache<Digest, DecodedManifest> decodedManifests;
+
     /**
-     * Decoded manifests with the bytes they came from, so a hit skips the decompression and
-     * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
+     * What the pipelines of one daemon share, whichever cache directory they serve: facts about
+     * files and compilers (hashes by stat data, directory listings, search paths, compiler
+     * checks) and decoded manifests (each checked against the bytes read from its own store).
+     * One daemon serving many cache directories learns each fact once and holds it once.
      */
-    private final Cache<Digest, DecodedManifest> decodedManifests = Caffeine.newBuilder()
-            .maximumWeight(64L << 20).weigher((Digest k, DecodedManifest v) -> v.raw().length * 16).build();
+    public static final class Shared {
+        final ProcessRunner runner;
+        final Path clientBinary;
+        final FileHashCache fileHashes = new FileHashCache(200_000);
+        final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
+        final SearchPathProbe searchPaths;
+        final CompilerCheck compilerCheck;
+        final TemporaryFiles temporaryFiles = new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir")));
+        /**
+         * Decoded manifests with the bytes they came from, so a hit skips the decompression and
+         * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
+         */
+        final Cache<Digest, DecodedManifest> decodedManifests = Caffeine.newBuilder()
+                .maximumWeight(32L << 20).weigher((Digest k, DecodedManifest v) -> v.raw().length * 16).build();
+
+        /**
+         * A call while {@code disable} is set: run by the client as asked, with the configured
+         * {@code compiler}/{@code path}/{@code umask} applied as ccache applies them, and no store
+         * touched (ccache neither counts it nor creates its cache directory).
+         */
+        public Outcome disabled(CompileRequest req) {
+            Outcome o = new Outcome.Passthrough("disabled by the configuration");
+            try {
+                CompileRequest c = configured(req, clientBinary);
+                return c == null || c.compiler().equals(req.compiler()) ? o : Outcome.runningInstead(o, c.compiler());
+            } catch (IOException | RuntimeException e) {
+                return o;
+            }
+        }
+
+        /** @param clientBinary the native client (never taken for the real compiler), or null */
+        public Shared(ProcessRunner runner, Path clientBinary) {
+            this.runner = runner;
+            this.clientBinary = clientBinary;
+            this.searchPaths = new SearchPathProbe(runner);
+            this.compilerCheck = new CompilerCheck(runner);
+        }
+    }
 
     private static final PreparedManifest EMPTY_MANIFEST = new PreparedManifest(Manifest.EMPTY);
 
@@ -102,18 +143,28 @@ public final class CompilePipeline {
         this(store, manifests, counters, runner, clock, daemonUmask, null);
     }
 
-    /** @param clientBinary the native client (never taken for the real compiler), or null */
+    /** A pipeline with its own {@link Shared} part. */
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
             Clock clock, int daemonUmask, Path clientBinary) {
-        this.clientBinary = clientBinary;
+        this(store, manifests, counters, new Shared(runner, clientBinary), clock, daemonUmask);
+    }
+
+    /** A pipeline for one store, sharing what it learns about files and compilers with others. */
+    public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, Shared shared, Clock clock,
+            int daemonUmask) {
         this.store = store;
         this.manifests = manifests;
         this.counters = counters;
-        this.runner = runner;
+        this.clientBinary = shared.clientBinary;
+        this.runner = shared.runner;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.searchPaths = new SearchPathProbe(runner);
-        this.compilerCheck = new CompilerCheck(runner);
+        this.fileHashes = shared.fileHashes;
+        this.directMode = shared.directMode;
+        this.searchPaths = shared.searchPaths;
+        this.compilerCheck = shared.compilerCheck;
+        this.temporaryFiles = shared.temporaryFiles;
+        this.decodedManifests = shared.decodedManifests;
     }
 
     /**
@@ -130,22 +181,6 @@ public final class CompilePipeline {
             LOG.log(Level.WARNING, "could not record statistics", e);
         }
         return new Outcome.Fallback("invalid configuration: " + message);
-    }
-
-    /**
-     * A call whose configuration names another cache directory than the one this daemon
-     * serves: compiled by the client, counted here as a fallback.
-     */
-    public Outcome.Fallback notServed(String reason) {
-        CallStats stats = new CallStats();
-        stats.count(Counter.FALLBACK_LOCAL);
-        LOG.info("not served, falling back to a plain compile: " + reason);
-        try {
-            stats.flush(counters, clock);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "could not record statistics", e);
-        }
-        return new Outcome.Fallback(reason);
     }
 
     public Outcome handle(CompileRequest original) throws InterruptedException {
@@ -224,7 +259,7 @@ public final class CompilePipeline {
     private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
         CompileRequest req = original;
         try {
-            req = configured(original);
+            req = configured(original, clientBinary);
             if (req == null) {
                 return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, "compiler " + original.config().compiler());
             }
@@ -268,7 +303,7 @@ public final class CompilePipeline {
      * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
      * compiler the client was given by path is not searched again.
      */
-    private CompileRequest configured(CompileRequest req) throws IOException {
+    private static CompileRequest configured(CompileRequest req, Path clientBinary) throws IOException {
         String forced = req.config().compiler();
         String searchPath = req.config().path();
         Path compiler = req.compiler();

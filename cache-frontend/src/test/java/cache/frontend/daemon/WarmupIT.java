@@ -10,7 +10,6 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -40,7 +39,7 @@ class WarmupIT {
     @BeforeEach
     void startDaemon() throws Exception {
         runDir = Files.createTempDirectory(Path.of("/tmp"), "wu"); // a Unix socket path must be short
-        daemon = new Daemon(new DaemonConfig(runDir.resolve("d.sock"), tmp.resolve("cache"), CLIENT,
+        daemon = new Daemon(new DaemonConfig(runDir.resolve("d.sock"), CLIENT, Duration.ofMinutes(5),
                 Duration.ofMinutes(5), "warmup-it"));
         daemon.start(false);
     }
@@ -48,17 +47,20 @@ class WarmupIT {
     @AfterEach
     void stopDaemon() throws Exception {
         daemon.close();
-        Files.deleteIfExists(runDir);
+        try (Stream<Path> s = Files.walk(runDir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
     }
 
     @Test
     void oneCompileThenDirectHitsOverTheSocketAndNothingReachesTheUsersCache() throws Exception {
         Path javaTmp = Path.of(System.getProperty("java.io.tmpdir"));
-        long before = warmupDirs(javaTmp);
+        long before = warmupDirs(javaTmp, "cache-warmup-");
         Warmup w = new Warmup(daemon, CLIENT, 022, 50, 60_000_000_000L, 0);
         w.run();
         assertEquals(46, w.hits(), "every call after the first compile of each of the four calls is a hit");
-        assertEquals(before, warmupDirs(javaTmp), "its temporary directory is gone");
+        assertEquals(0, warmupDirs(runDir, "warmup-"), "its directory in the runtime directory is gone");
+        assertEquals(before, warmupDirs(javaTmp, "cache-warmup-"), "and it made none in /tmp");
         assertNull(daemon.warmupPipeline(), "its pipeline is gone");
         AdminCommand.Result stats = AdminCommand.run(daemon.adminContext(), "cache", List.of("--print-stats"),
                 Map.of("CCACHE_DIR", tmp.resolve("cache").toString()), tmp);
@@ -69,12 +71,10 @@ class WarmupIT {
 
     @Test
     void aZeroBudgetCompilesNothingAndLeavesNothing() throws Exception {
-        Path javaTmp = Path.of(System.getProperty("java.io.tmpdir"));
-        long before = warmupDirs(javaTmp);
         Warmup w = new Warmup(daemon, CLIENT, 022, 50, 0, 0);
         w.run();
         assertEquals(0, w.hits());
-        assertEquals(before, warmupDirs(javaTmp));
+        assertEquals(0, warmupDirs(runDir, "warmup-"));
     }
 
     @Test
@@ -138,24 +138,22 @@ class WarmupIT {
     }
 
     @Test
-    void directoriesLeftByAKilledWarmupAreRemovedAndOnlyThose() throws Exception {
-        Path stale = Files.createDirectories(tmp.resolve("cache-warmup-123/src"));
+    void directoriesLeftByAKilledDaemonsWarmupAreRemovedAndOnlyThose() throws Exception {
+        Process dead = new ProcessBuilder("true").start();
+        dead.waitFor();
+        Path stale = Files.createDirectories(runDir.resolve("warmup-" + dead.pid() + "-1234/src"));
         Files.writeString(stale.resolve("warm.c"), "int x;\n");
-        Path fresh = Files.createDirectories(tmp.resolve("cache-warmup-456"));
-        Path other = Files.createDirectories(tmp.resolve("not-ours"));
-        FileTime old = FileTime.fromMillis(System.currentTimeMillis() - 2 * Warmup.STALE_MILLIS);
-        for (Path p : List.of(stale, stale.getParent(), other)) {
-            Files.setLastModifiedTime(p, old);
-        }
-        Warmup.removeStale(tmp);
-        assertTrue(Files.notExists(stale.getParent()), "an hour-old warm-up directory is removed");
-        assertTrue(Files.isDirectory(fresh), "a running warm-up's directory stays");
+        Path running = Files.createDirectories(runDir.resolve("warmup-" + ProcessHandle.current().pid() + "-99"));
+        Path other = Files.createDirectories(runDir.resolve("not-ours"));
+        Warmup.removeStale(runDir);
+        assertTrue(Files.notExists(stale.getParent()), "the warm-up directory of a gone process is removed");
+        assertTrue(Files.isDirectory(running), "a running daemon's stays");
         assertTrue(Files.isDirectory(other), "anything else stays");
     }
 
-    private static long warmupDirs(Path tmp) throws Exception {
+    private static long warmupDirs(Path tmp, String prefix) throws Exception {
         try (Stream<Path> s = Files.list(tmp)) {
-            return s.filter(p -> p.getFileName().toString().startsWith("cache-warmup-")).count();
+            return s.filter(p -> p.getFileName().toString().startsWith(prefix)).count();
         }
     }
 }
