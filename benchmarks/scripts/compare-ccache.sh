@@ -32,7 +32,7 @@
 # preprocessed ("p"): ccache's default mode must hit directly and no NODIRECT row
 # may; cache's default row is only reported.
 # Each tool/mode gets its own cache directory; `cache` gets a private
-# XDG_RUNTIME_DIR, so its daemons (one per cache directory) are fresh ones, stopped
+# XDG_RUNTIME_DIR, so its daemon (one per user, serving each row's cache directory) is a fresh one, stopped
 # again at the end. Their resident memory (VmRSS, and the peak VmHWM) is printed
 # after the runs.
 #
@@ -412,24 +412,22 @@ for wl in "${WORKLOADS[@]}"; do
 	done
 done
 
-# The daemons' memory, now that they have served everything above: one line per
-# d-*.pid file in the private runtime dir (one daemon per cache directory).
+# The daemon's memory, now that it has served everything above (one daemon per user: its
+# pid file is d.pid in the private runtime dir; it served every row's cache directory).
 memory=()
-for pidfile in "$RUNTIME"/cache/d-*.pid; do
+for pidfile in "$RUNTIME"/cache/*.pid; do
 	[[ -f $pidfile ]] || continue
 	pid=$(<"$pidfile")
 	if [[ $pid =~ ^[0-9]+$ && -r /proc/$pid/status ]]; then
-		dir=$(tr '\0' '\n' <"/proc/$pid/cmdline" |
-			awk 'prev == "--cache-dir" && !done { print; done = 1 } { prev = $0 }')
-		memory+=("$(awk -v pid="$pid" -v dir="${dir##*/}" '
+		memory+=("$(awk -v pid="$pid" '
 			/^VmRSS:/ { rss = $2 } /^VmHWM:/ { hwm = $2 }
 			END {
-				printf "cache daemon for %s (pid %s): VmRSS %.0f MiB, peak VmHWM %.0f MiB",
-					dir, pid, rss / 1024, hwm / 1024
+				printf "cache daemon (pid %s, all rows): VmRSS %.0f MiB, peak VmHWM %.0f MiB",
+					pid, rss / 1024, hwm / 1024
 			}' "/proc/$pid/status")")
 	fi
 done
-[[ ${#memory[@]} -gt 0 ]] || log "WARNING: no running daemon found via $RUNTIME/cache/d-*.pid"
+[[ ${#memory[@]} -gt 0 ]] || log "WARNING: no running daemon found via $RUNTIME/cache/*.pid"
 
 # --- report ---------------------------------------------------------------------------
 

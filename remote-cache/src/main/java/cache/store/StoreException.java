@@ -4,6 +4,6 @@ package cache.store;
 public final class StoreException extends RuntimeException {
 
     public StoreException(String message, Throwable cause) {
-        super(message + ": " + cause.getMessage(), cause);
+        super(cause == null ? message : message + ": " + cause.getMessage(), cause);
     }
 }

@@ -63,9 +63,12 @@ final class AdminCommand {
     private Config config;
     /** The store of the configuration's directory, once a step needed it; released at the end. */
     private CacheDirectories.Lease lease;
+    /** The caller's umask: a cache directory the command creates gets the mode it gives. */
+    private final int callerUmask;
 
     private AdminCommand(Context ctx, String program, List<String> args, Map<String, String> callerEnv, Path cwd,
-            Path stdin) {
+            Path stdin, int callerUmask) {
+        this.callerUmask = callerUmask;
         this.ctx = ctx;
         this.program = program;
         this.cli = CcacheCommandLine.parse(program, args);
@@ -79,15 +82,17 @@ final class AdminCommand {
      *     {@code -V} follow it
      */
     static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd) {
-        return run(ctx, program, args, env, cwd, null);
+        return run(ctx, program, args, env, cwd, null, 022);
     }
 
     /**
      * @param stdin the client's standard input, reopened ({@code /proc/<pid>/fd/0}), for the
      *     {@code -} of {@code --hash-file} and {@code --checksum-file}; null when unknown
+     * @param umask the client's umask
      */
-    static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd, Path stdin) {
-        AdminCommand command = new AdminCommand(ctx, program, args, env, cwd, stdin);
+    static Result run(Context ctx, String program, List<String> args, Map<String, String> env, Path cwd, Path stdin,
+            int umask) {
+        AdminCommand command = new AdminCommand(ctx, program, args, env, cwd, stdin, umask);
         try {
             return command.run();
         } finally {
@@ -138,21 +143,17 @@ final class AdminCommand {
             case SHOW_STATS -> out.append(report().showStats(cli.verbosity() > 0));
             case PRINT_STATS -> out.append(report().printStats());
             case ZERO_STATS -> {
-                LocalStore store = store();
+                CacheDirectories.Lease store = store();
                 for (Counter c : Counter.values()) {
                     store.counters().set(c.id(), 0);
                 }
                 store.counters().set("stats_zeroed_timestamp", ctx.clock().instant().getEpochSecond());
                 out.append("Statistics zeroed\n");
             }
-            case CLEAR -> {
-                // ccache -C prints only a progress bar, and only on a terminal.
-                store().entries().clear();
-                store().manifests().clear();
-            }
+            case CLEAR -> store().clear(); // ccache -C prints only a progress bar, and only on a terminal
             case CLEANUP -> store().cleanup();
             case EVICT -> evict(a);
-            case SHOW_COMPRESSION -> out.append(compression(store().compressionStats(), store().usage()));
+            case SHOW_COMPRESSION -> out.append(compression(localStore().compressionStats(), localStore().usage()));
             case RECOMPRESS -> out.append(recompress(a.value()));
             case CHECKSUM_FILE -> fileDigest(a.argument(), false);
             case STOP_DAEMON -> {
@@ -199,8 +200,18 @@ final class AdminCommand {
         return cwd.resolve(c.cacheDir()).normalize();
     }
 
+    /**
+     * The store when this daemon holds it: the steps that walk the whole store (eviction by age
+     * or namespace, compression statistics and recompression) run in the process that holds it.
+     */
+    private LocalStore localStore() throws ConfigException {
+        CacheDirectories.Lease l = store();
+        return l.local().orElseThrow(() -> new ConfigException("the cache in " + l.dir() + " is held by another"
+                + " user's daemon (" + l.holder() + "); run this as that user"));
+    }
+
     /** The store of the configuration's cache directory, opened (and the directory created) if needed. */
-    private LocalStore store() throws ConfigException {
+    private CacheDirectories.Lease store() throws ConfigException {
         Config c = config();
         Path dir = cacheDir(c);
         if (lease != null && !lease.dir().equals(dir)) {
@@ -209,13 +220,13 @@ final class AdminCommand {
         }
         if (lease == null) {
             try {
-                lease = ctx.directories().lease(dir, c);
+                lease = ctx.directories().lease(dir, c, callerUmask);
             } catch (java.io.IOException e) {
                 throw new ConfigException("cannot open the cache in " + dir + ": " + e.getMessage());
             }
         }
         lease.applyConfig(c);
-        return lease.store();
+        return lease;
     }
 
     private StatsReport report() throws ConfigException {
@@ -230,7 +241,7 @@ final class AdminCommand {
             return new StatsReport(values, 0, 0, new StatsReport.Storage(dir.toString(), 0, 0, c.maxSize(),
                     c.primaryConfigPath(), c.systemConfigPath().orElse(null)));
         }
-        LocalStore store = store();
+        CacheDirectories.Lease store = store();
         Map<String, Long> raw = store.counters().snapshot();
         for (Counter counter : Counter.values()) {
             values.put(counter, raw.getOrDefault(counter.id(), 0L));
@@ -269,7 +280,7 @@ final class AdminCommand {
 
     /** ccache prints only a progress bar, and only on a terminal: nothing here. */
     private void evict(Action a) throws ConfigException {
-        LocalStore store = store();
+        LocalStore store = localStore();
         if (a.argument() != null && a.value() != null) {
             store.evictNamespace(a.argument(), Duration.ofSeconds(a.value()));
         } else if (a.argument() != null) {
@@ -293,7 +304,7 @@ final class AdminCommand {
     }
 
     private String recompress(Long level) throws ConfigException {
-        LocalStore store = store();
+        LocalStore store = localStore();
         EntryCodec target = level == null ? new EntryCodec(false, 0) : new EntryCodec(true, level.intValue());
         int threads = Math.max(1, Runtime.getRuntime().availableProcessors());
         RecompressResult r = store.recompress(target, threads);

@@ -5,18 +5,40 @@ import cache.compat.config.Config;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.hashing.FileStat;
 import cache.store.CleanupResult;
+import cache.store.CounterStore;
 import cache.store.EntryCodec;
 import cache.store.LocalStore;
 import cache.store.StoreLimits;
 import cache.store.StoreOptions;
+import cache.store.StoreUsage;
+import cache.store.share.SharedStoreClient;
+import cache.store.share.SharedStoreProtocol;
+import cache.store.share.SharedStoreServer;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollServerDomainSocketChannel;
+import io.netty.channel.unix.DomainSocketAddress;
+import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -36,6 +58,14 @@ import java.util.logging.Logger;
  *       is created, so the call is a miss and the directory exists again.
  *   <li>A store no call used for {@code idleNanos} is closed (its memory, file handles and
  *       RocksDB lock given back); the next call opens it again.
+ *   <li>A directory shared by several users (group- or world-writable, as ccache's shared-cache
+ *       set-up makes it: {@code umask = 002}, a setgid directory) is served by the first
+ *       user's daemon to open it, which also listens on {@code <dir>/store.sock} with the
+ *       directory's group and write bits, so exactly the users who may write the directory may
+ *       connect. Another user's daemon finds RocksDB's lock taken, connects there and uses the
+ *       store through {@link SharedStoreClient}: only store operations cross, and every user
+ *       still reads, preprocesses and compiles as themselves. When the holder lets the store go,
+ *       the next call of another user opens it and becomes the holder.
  * </ul>
  */
 final class CacheDirectories implements AutoCloseable {
@@ -45,17 +75,25 @@ final class CacheDirectories implements AutoCloseable {
     static final long RETRY_OPEN_NANOS = TimeUnit.SECONDS.toNanos(5);
     /** How long an open waits for RocksDB's lock held by a store of ours still closing. */
     private static final long LOCK_WAIT_NANOS = TimeUnit.SECONDS.toNanos(3);
+    /** sockaddr_un's sun_path, with its terminating NUL. */
+    private static final int SOCKET_PATH_MAX = 108;
 
     private final ConcurrentHashMap<Path, Directory> directories = new ConcurrentHashMap<>();
     private final CompilePipeline.Shared shared;
     private final int umask;
     private final long idleNanos;
+    /** Where the sockets of shared directories are served, and their requests run. */
+    private final EventLoopGroup loop;
+    private final ExecutorService workers;
     private volatile boolean closed;
 
-    CacheDirectories(CompilePipeline.Shared shared, int umask, Duration idle) {
+    CacheDirectories(CompilePipeline.Shared shared, int umask, Duration idle, EventLoopGroup loop,
+            ExecutorService workers) {
         this.shared = shared;
         this.umask = umask;
         this.idleNanos = idle.toNanos();
+        this.loop = loop;
+        this.workers = workers;
     }
 
     /** What the pipelines of all directories share. */
@@ -76,8 +114,41 @@ final class CacheDirectories implements AutoCloseable {
             return directory.dir;
         }
 
-        LocalStore store() {
-            return directory.store;
+        /** The store when this daemon holds it; empty when another user's daemon does. */
+        Optional<LocalStore> local() {
+            return Optional.ofNullable(directory.local);
+        }
+
+        /** The socket of the daemon that holds the store, when it is not this one. */
+        Path holder() {
+            return directory.dir.resolve(SharedStoreProtocol.SOCKET_NAME);
+        }
+
+        CounterStore counters() {
+            return directory.local != null ? directory.local.counters() : directory.remote.counters();
+        }
+
+        StoreUsage usage() {
+            return directory.local != null ? directory.local.usage() : directory.remote.usage();
+        }
+
+        /** {@code -C}: every entry and manifest removed. */
+        void clear() {
+            if (directory.local != null) {
+                directory.local.entries().clear();
+                directory.local.manifests().clear();
+            } else {
+                directory.remote.clear();
+            }
+        }
+
+        /** {@code -c}: down to the limits. */
+        void cleanup() {
+            if (directory.local != null) {
+                directory.local.cleanup();
+            } else {
+                directory.remote.cleanup();
+            }
         }
 
         CompilePipeline pipeline() {
@@ -87,18 +158,22 @@ final class CacheDirectories implements AutoCloseable {
         /**
          * Brings the store in line with a call's configuration: {@code max_size}, {@code max_files}
          * or {@code limit_multiple} may have changed ({@code -M}, an edited file, the environment)
-         * since it was opened.
+         * since it was opened. A shared store held by another daemon keeps that daemon's.
          */
         void applyConfig(Config c) {
+            LocalStore s = directory.local;
+            if (s == null) {
+                return;
+            }
             StoreLimits wanted = limitsOf(c);
-            if (!wanted.equals(directory.store.limits())) {
+            if (!wanted.equals(s.limits())) {
                 LOG.info(directory.dir + ": store limits now " + wanted);
-                directory.store.setLimits(wanted);
+                s.setLimits(wanted);
             }
         }
 
         @Override
-        public void close() {
+        public synchronized void close() {
             if (!released) {
                 released = true;
                 directory.release();
@@ -119,6 +194,11 @@ final class CacheDirectories implements AutoCloseable {
             retire(d, "its directory was removed or replaced");
             return null;
         }
+        SharedStoreClient remote = d.remote;
+        if (remote != null && remote.holderGone()) {
+            retire(d, "the daemon holding its store stopped");
+            return null;
+        }
         return d.lease() ? new Lease(d) : null;
     }
 
@@ -126,16 +206,18 @@ final class CacheDirectories implements AutoCloseable {
      * The store of {@code dir} for one call, opened (and the directory created) first if needed,
      * with the store's compression and first limits taken from {@code config}.
      *
+     * @param callerUmask the calling process's umask: new directories get the mode it (or the
+     *     configuration's {@code umask}) gives, as ccache creates them
      * @throws IOException when the store cannot be opened (permissions, another process holding
-     *     it, a full disk); the call then runs the compiler without the cache
+     *     it without sharing it, a full disk); the call then runs the compiler without the cache
      */
-    Lease lease(Path dir, Config config) throws IOException {
+    Lease lease(Path dir, Config config, int callerUmask) throws IOException {
         while (true) {
             if (closed) {
                 throw new IOException("the daemon is stopping");
             }
             Directory d = directories.computeIfAbsent(dir, Directory::new);
-            d.open(config);
+            d.open(config, config.umask().orElse(callerUmask));
             if (!d.stillAt(FileStat.ofOrNull(d.db))) {
                 retire(d, "its directory was removed or replaced");
                 continue;
@@ -194,9 +276,12 @@ final class CacheDirectories implements AutoCloseable {
     private final class Directory {
         final Path dir;
         final Path db;
-        /** Set once, under this object's lock; read without it after {@link #isOpen()}. */
-        private volatile LocalStore store;
+        /** The store when this daemon holds it, else {@link #remote}; set once, under this object's lock. */
+        private volatile LocalStore local;
+        private volatile SharedStoreClient remote;
         private volatile CompilePipeline pipeline;
+        /** The socket other users' daemons reach {@link #local} through, when the directory is shared. */
+        private Channel sharing;
         private long device;
         private long inode;
         private IOException failure;
@@ -211,7 +296,7 @@ final class CacheDirectories implements AutoCloseable {
         }
 
         boolean isOpen() {
-            return store != null;
+            return pipeline != null;
         }
 
         /** Whether {@code now} (a stat of {@code db}) is still the directory the store lives in. */
@@ -219,27 +304,23 @@ final class CacheDirectories implements AutoCloseable {
             return now != null && now.device() == device && now.inode() == inode;
         }
 
-        synchronized void open(Config config) throws IOException {
-            if (store != null || retired) {
+        synchronized void open(Config config, int mask) throws IOException {
+            if (pipeline != null || retired) {
                 return;
             }
             if (failure != null && System.nanoTime() - failedAt < RETRY_OPEN_NANOS) {
                 throw failure;
             }
             try {
-                Files.createDirectories(dir);
+                createDirectory(dir, mask);
+                createDirectory(db, mask);
                 EntryCodec codec = config.compression() ? new EntryCodec(true, config.compressionLevel())
                         : new EntryCodec(false, 0);
-                LocalStore s = openWaitingForLock(db, codec, StoreOptions.defaults()
-                        .withLimits(limitsOf(config)).withCleanupListener(this::countCleanup));
                 FileStat at = FileStat.of(db);
                 device = at.device();
                 inode = at.inode();
-                pipeline = new CompilePipeline(s.entries(), s.manifests(), s.counters(), shared, Clock.systemUTC(),
-                        umask);
-                store = s;
+                openLocalOrShared(codec, limitsOf(config));
                 failure = null;
-                LOG.info("opened the store of " + dir);
             } catch (IOException | RuntimeException e) {
                 failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
                 failedAt = System.nanoTime();
@@ -249,17 +330,125 @@ final class CacheDirectories implements AutoCloseable {
             }
         }
 
+        /**
+         * Opens the store here, or, while another process holds RocksDB's lock and serves the
+         * directory's socket, connects to it. Waits a little for a lock held without a socket: a
+         * store of this daemon still closing, or a daemon of this user exiting while a new
+         * client already started this one.
+         */
+        private void openLocalOrShared(EntryCodec codec, StoreLimits limits) throws IOException {
+            long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
+            Path socket = dir.resolve(SharedStoreProtocol.SOCKET_NAME);
+            while (true) {
+                // First the holder's socket: a store opened by another process is not touched
+                // (even a failed RocksDB open rotates the holder's info log).
+                if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
+                    try {
+                        SharedStoreClient c = new SharedStoreClient(socket, codec,
+                                () -> CacheDirectories.this.retire(this, "the daemon holding its store stopped answering"));
+                        remote = c;
+                        pipeline = new CompilePipeline(c.entries(), c.manifests(), c.counters(), shared,
+                                Clock.systemUTC(), umask);
+                        LOG.info("using the store of " + dir + " through " + socket + " (another daemon holds it)");
+                        return;
+                    } catch (IOException notServed) {
+                        // a socket left by a holder that was killed: its lock went with it
+                    }
+                }
+                try {
+                    LocalStore s = LocalStore.open(db, codec, StoreOptions.defaults().withLimits(limits)
+                            .withCleanupListener(this::countCleanup));
+                    local = s;
+                    share(s, socket);
+                    pipeline = new CompilePipeline(s.entries(), s.manifests(), s.counters(), shared,
+                            Clock.systemUTC(), umask);
+                    LOG.info("opened the store of " + dir);
+                    return;
+                } catch (IOException e) {
+                    if (!String.valueOf(e.getMessage()).contains("lock") || System.nanoTime() - deadline > 0) {
+                        throw e;
+                    }
+                    try {
+                        Thread.sleep(50);
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                        throw e;
+                    }
+                }
+            }
+        }
+
+        /**
+         * For a directory other users may write (its group or world write bit): serves the store
+         * on {@code socket}, which gets the directory's group and write bits, so that the kernel
+         * lets exactly those users connect. RocksDB's lock file gets them too, so that another of
+         * them can open the store once this daemon has let it go.
+         */
+        private void share(LocalStore s, Path socket) {
+            try {
+                PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class);
+                Set<PosixFilePermission> perms = attrs.permissions();
+                boolean group = perms.contains(PosixFilePermission.GROUP_WRITE);
+                boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
+                if (!group && !others) {
+                    return;
+                }
+                Set<PosixFilePermission> mode = EnumSet.of(PosixFilePermission.OWNER_READ,
+                        PosixFilePermission.OWNER_WRITE);
+                if (group) {
+                    mode.addAll(List.of(PosixFilePermission.GROUP_READ, PosixFilePermission.GROUP_WRITE));
+                }
+                if (others) {
+                    mode.addAll(List.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE));
+                }
+                grant(db.resolve("LOCK"), mode, attrs);
+                if (socket.toString().getBytes(StandardCharsets.UTF_8).length >= SOCKET_PATH_MAX) {
+                    LOG.warning("the shared cache directory " + dir + " is too long a path for a socket in it;"
+                            + " other users' calls compile without the cache while this daemon holds it");
+                    return;
+                }
+                Files.deleteIfExists(socket); // we hold the lock: a socket there is a dead holder's
+                sharing = new ServerBootstrap().group(loop).channel(EpollServerDomainSocketChannel.class)
+                        .childHandler(new ChannelInitializer<EpollDomainSocketChannel>() {
+                            @Override
+                            protected void initChannel(EpollDomainSocketChannel ch) {
+                                if (!lease()) {
+                                    ch.close();
+                                    return;
+                                }
+                                LOG.info(dir + ": uid " + peerUid(ch) + " uses the store through " + socket);
+                                ch.closeFuture().addListener(f -> release());
+                                ch.pipeline().addLast(
+                                        new LengthFieldBasedFrameDecoder(SharedStoreProtocol.MAX_FRAME, 0, 4, 0, 4),
+                                        new SharedStoreServer(s, workers));
+                            }
+                        })
+                        .bind(new DomainSocketAddress(socket.toString())).sync().channel();
+                grant(socket, mode, attrs);
+                LOG.info("serving the shared store of " + dir + " on " + socket);
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "cannot share the store of " + dir + " with other users", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
         /** Runs on the store's maintenance thread: one counter write. */
         private void countCleanup(CleanupResult r) {
-            LocalStore s = store;
+            LocalStore s = local;
             if (s != null && (r.cause() == CleanupResult.Cause.AUTOMATIC
                     || (r.cause() == CleanupResult.Cause.REQUESTED && r.evictedFiles() > 0))) {
                 s.counters().add(Counter.CLEANUPS_PERFORMED.id(), 1);
             }
         }
 
+        /**
+         * A use begins (a call of ours, or another user's connection): false once retired, or
+         * before the store is open (a connection accepted while it opens waits for nothing: the
+         * pipeline is set right after the socket is bound).
+         */
         synchronized boolean lease() {
-            if (retired || store == null) {
+            if (retired || (local == null && remote == null)) {
                 return false;
             }
             users++;
@@ -276,7 +465,7 @@ final class CacheDirectories implements AutoCloseable {
         }
 
         synchronized boolean idleSince(long now, long idle) {
-            return users == 0 && now - lastUsed > idle;
+            return isOpen() && users == 0 && now - lastUsed > idle;
         }
 
         synchronized void retire() {
@@ -287,39 +476,59 @@ final class CacheDirectories implements AutoCloseable {
         }
 
         private void closeStore() {
-            LocalStore s = store;
-            if (s != null) {
-                try {
-                    s.close();
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, "closing the store of " + dir + " failed", e);
+            try {
+                if (sharing != null) {
+                    sharing.close().awaitUninterruptibly();
+                    Files.deleteIfExists(dir.resolve(SharedStoreProtocol.SOCKET_NAME));
                 }
+                if (local != null) {
+                    local.close();
+                }
+                if (remote != null) {
+                    remote.close();
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.WARNING, "closing the store of " + dir + " failed", e);
             }
         }
     }
 
     /**
-     * Opens a store, waiting a little while RocksDB's lock is held: by a store of this daemon
-     * still closing after it was retired, or by a daemon of ours that is exiting (an idle exit or
-     * {@code --stop-daemon}) while a new client already started this one.
+     * Creates {@code d} when missing, with the mode the umask gives (ccache's {@code umask}
+     * setting, else the caller's), keeping the set-group-ID bit a shared parent passes on.
      */
-    private static LocalStore openWaitingForLock(Path db, EntryCodec codec, StoreOptions options)
-            throws IOException {
-        long deadline = System.nanoTime() + LOCK_WAIT_NANOS;
-        while (true) {
-            try {
-                return LocalStore.open(db, codec, options);
-            } catch (IOException e) {
-                if (System.nanoTime() - deadline > 0 || !String.valueOf(e.getMessage()).contains("lock")) {
-                    throw e;
-                }
-                try {
-                    Thread.sleep(50);
-                } catch (InterruptedException ie) {
-                    Thread.currentThread().interrupt();
-                    throw e;
-                }
-            }
+    private static void createDirectory(Path d, int mask) throws IOException {
+        if (Files.isDirectory(d)) {
+            return;
+        }
+        Files.createDirectories(d);
+        try {
+            int inherited = (Integer) Files.getAttribute(d, "unix:mode") & 02000;
+            Files.setAttribute(d, "unix:mode", (0777 & ~mask) | inherited);
+        } catch (IOException | RuntimeException e) {
+            // made by another process meanwhile: its mode stands
+        }
+    }
+
+    /** Adds {@code mode} and the directory's group to a file of ours; another user's stays as it is. */
+    private static void grant(Path file, Set<PosixFilePermission> mode, PosixFileAttributes dirAttrs) {
+        try {
+            Set<PosixFilePermission> now = EnumSet.noneOf(PosixFilePermission.class);
+            now.addAll(Files.getPosixFilePermissions(file, LinkOption.NOFOLLOW_LINKS));
+            now.addAll(mode);
+            Files.setPosixFilePermissions(file, now);
+            Files.getFileAttributeView(file, PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                    .setGroup(dirAttrs.group());
+        } catch (IOException | RuntimeException e) {
+            LOG.fine(() -> "cannot widen " + file + ": " + e);
+        }
+    }
+
+    private static String peerUid(EpollDomainSocketChannel ch) {
+        try {
+            return String.valueOf(ch.peerCredentials().uid());
+        } catch (IOException e) {
+            return "?";
         }
     }
 }

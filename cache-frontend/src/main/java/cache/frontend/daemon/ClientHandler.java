@@ -119,6 +119,10 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         } catch (RuntimeException e) {
             reply = encode(ctx, failed(e));
+        } catch (Throwable e) { // an Error (out of memory, a class that cannot load): the client compiles
+            LOG.log(Level.SEVERE, "request failed", e);
+            ctx.close();
+            return;
         } finally {
             end();
         }
@@ -181,7 +185,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (lease == null) {
             return new Outcome.Deferred(() -> {
                 try {
-                    lease = daemon.directories().lease(dir, config);
+                    lease = daemon.directories().lease(dir, config, req.umask());
                 } catch (IOException e) {
                     return new Outcome.Fallback("cannot use the cache directory " + dir + ": " + e.getMessage());
                 }
@@ -214,7 +218,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private ByteBuf admin(ChannelHandlerContext ctx, ClientRequest req) {
         String program = req.compilerName() == null ? "cache" : req.compilerName();
         AdminCommand.Result r = AdminCommand.run(daemon.adminContext(), program, req.args(), req.env(),
-                Path.of(req.cwd()), clientStdin(ctx));
+                Path.of(req.cwd()), clientStdin(ctx), req.umask());
         return ReplyEncoder.replay(ctx.alloc(), r.stdout().getBytes(java.nio.charset.StandardCharsets.UTF_8),
                 r.stderr().getBytes(java.nio.charset.StandardCharsets.UTF_8), r.exitCode());
     }

@@ -76,7 +76,7 @@ public final class Daemon implements AutoCloseable {
         this.umask = detectUmask(config.socket().getParent());
         this.runner = new SupervisedProcessRunner(config.client());
         this.directories = new CacheDirectories(new CompilePipeline.Shared(runner, config.client()), umask,
-                config.storeIdleTimeout());
+                config.storeIdleTimeout(), loop, workers);
         this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
     }
