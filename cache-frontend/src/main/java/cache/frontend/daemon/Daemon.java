@@ -1,5 +1,7 @@
 package cache.frontend.daemon;
 
+import cache.compat.config.Config;
+import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
 import cache.frontend.exec.SupervisedProcessRunner;
 import cache.frontend.pipeline.CompilePipeline;
@@ -117,8 +119,28 @@ public final class Daemon implements AutoCloseable {
             }
         }, 5, 5, TimeUnit.SECONDS);
         LOG.info("serving on " + config.socket());
+        workers.execute(this::openStartingStore);
         if (warmUp) {
             Warmup.startInBackground(this, config.client(), umask);
+        }
+    }
+
+    /**
+     * Opens the store of the cache directory the starting client's environment names, so that
+     * the first call of a build (a CI job that restored its cache and ran {@code cache
+     * --start-daemon}) does not wait for RocksDB. Only a store that exists: starting the daemon
+     * creates no cache directory.
+     */
+    private void openStartingStore() {
+        try {
+            Config c = configs.load(System.getenv(), systemConfig, Path.of("/"));
+            Path dir = Path.of(c.cacheDir());
+            if (c.disable() || !dir.isAbsolute() || !Files.isDirectory(dir.resolve("db"))) {
+                return;
+            }
+            directories.lease(dir.normalize(), c, umask).close();
+        } catch (ConfigException | IOException | RuntimeException e) {
+            LOG.fine(() -> "the starting client's cache directory was not opened in advance: " + e);
         }
     }
 
