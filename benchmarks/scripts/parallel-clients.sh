@@ -497,10 +497,14 @@ echo "fresh-warm: cache's daemon stopped before the run (the first call starts i
 echo "first five hits of a just-started daemon (ms, per round): cache ${VALUES[lat-first5.cache]};" \
 	"ccache ${VALUES[lat-first5.ccache]}"
 echo
-echo "per round (plain, then cache / ccache):"
+echo "per round (plain; cache / ccache = ratio; on a drifting machine the rounds' ratios say more than the medians'):"
 printf '  %-12s %s\n' plain "${VALUES[plain.plain]# }"
 for key in cold warm fresh-warm lat-first lat-warm; do
-	printf '  %-12s %s  /  %s\n' "$key" "${VALUES[$key.cache]# }" "${VALUES[$key.ccache]# }"
+	read -r -a c <<<"${VALUES[$key.cache]}"
+	read -r -a cc <<<"${VALUES[$key.ccache]}"
+	ratios=()
+	for i in "${!c[@]}"; do ratios+=("$(ratio "${c[i]}" "${cc[i]}")"); done
+	printf '  %-12s %s  /  %s  =  %s\n' "$key" "${c[*]}" "${cc[*]}" "${ratios[*]}"
 done
 printf '  %-12s %s  /  %s\n' "cold misses" "${VALUES[miss.cold.cache]# }" "${VALUES[miss.cold.ccache]# }"
 echo
