@@ -63,11 +63,18 @@ extern char **environ;
 /* JVM options placed before $CACHE_JAVA_OPTS (which win), tuned for a small,
  * long-lived daemon. Tiered compilation stays on: measured side by side, C1 alone
  * (CACHE_JAVA_OPTS=-XX:TieredStopAtLevel=1) helps a just-started daemon's first few
- * hundred calls but leaves every later hit about half a millisecond slower. */
+ * hundred calls but leaves every later hit about half a millisecond slower.
+ * Memory (issue 17, docs/benchmarks.md): the JVM's default initial heap is 1/64 of the
+ * machine's memory, and with it a young generation that a run of hits fills and keeps
+ * resident (240-390 MiB after 1,000 hits); a small start and young generation keep it
+ * near 130 MiB (the live set is ~13 MiB; a young collection every ~40 hits, ~1 ms each).
+ * One arena each for Netty's pooled allocator instead of two per CPU. */
 static const char *const jvm_defaults[] = {
 	"-XX:+UseSerialGC",        "-Xss1m",
 	"-XX:+UseCompressedOops",  "-Xmx2g",
+	"-Xms32m",                 "-XX:MaxNewSize=32m",
 	"-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10",
+	"-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
 	"-Dfile.encoding=UTF-8",
 	/* FileStat reads the JDK's stat record directly (no attribute map, no exception per missing file) */
 	"--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
@@ -958,6 +965,9 @@ static void daemon_child(struct client *cl, char **argv, int report)
 	    dup3(report, 3, O_CLOEXEC) < 0)
 		report_and_exit(report, 'd', errno);
 	close_fds_from(4);
+	/* RocksDB allocates through malloc from several threads: glibc's default of up to
+	 * 8 arenas per CPU keeps each one's free memory resident. The user's value wins. */
+	setenv("MALLOC_ARENA_MAX", "2", 0);
 	execvp(argv[0], argv);
 	report_and_exit(3, 'x', errno);
 }
