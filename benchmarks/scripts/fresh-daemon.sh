@@ -210,6 +210,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	for name in "${NAMES[@]}"; do
 		d=$TMP/$name
 		stats "$name" >"$d/s0"
+		mark=$(wc -l <"$RESULTS")
 		# par16: a fresh daemon, 16 parallel clients at once
 		restart "$name"
 		t=$(now_ns); par_hits "$name" $((RUNS * 5)); record "$name" par16 "$(ms_since "$t")"
@@ -236,7 +237,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		fi
 		# load (cache only: its daemon's memory): 1,000 hits and 32 misses, 16 in parallel
 		if [[ ${TOOL[$name]} != cache ]]; then
-			log "round $round $name: $(grep "^$name " "$RESULTS" | tail -n 10 | cut -d' ' -f2- | tr '\n' ' ')"
+			log "round $round $name: $(tail -n +$((mark + 1)) "$RESULTS" | cut -d' ' -f2- | tr '\n' ' ')"
 			continue
 		fi
 		for ((i = 0; i < 32; i++)); do
@@ -250,7 +251,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		rm -f -- "$d"/src/m*.c "$d"/src/par/*
 		# No idle daemon finishing its warm-up while the next configuration is timed.
 		[[ ${TOOL[$name]} != cache ]] || in_env "$name" "${BIN[$name]}" --stop-daemon >/dev/null 2>&1 || true
-		log "round $round $name: $(grep "^$name " "$RESULTS" | tail -n 10 | cut -d' ' -f2- | tr '\n' ' ')"
+		log "round $round $name: $(tail -n +$((mark + 1)) "$RESULTS" | cut -d' ' -f2- | tr '\n' ' ')"
 	done
 done
 
