@@ -63,11 +63,18 @@ extern char **environ;
 /* JVM options placed before $CACHE_JAVA_OPTS (which win), tuned for a small,
  * long-lived daemon. Tiered compilation stays on: measured side by side, C1 alone
  * (CACHE_JAVA_OPTS=-XX:TieredStopAtLevel=1) helps a just-started daemon's first few
- * hundred calls but leaves every later hit about half a millisecond slower. */
+ * hundred calls but leaves every later hit about half a millisecond slower.
+ * Memory (issue 17, docs/benchmarks.md): the JVM's default initial heap is 1/64 of the
+ * machine's memory, and with it a young generation that a run of hits fills and keeps
+ * resident (240-390 MiB after 1,000 hits); a small start and young generation keep it
+ * near 130 MiB (the live set is ~13 MiB; a young collection every ~40 hits, ~1 ms each).
+ * One arena each for Netty's pooled allocator instead of two per CPU. */
 static const char *const jvm_defaults[] = {
 	"-XX:+UseSerialGC",        "-Xss1m",
 	"-XX:+UseCompressedOops",  "-Xmx2g",
+	"-Xms32m",                 "-XX:MaxNewSize=32m",
 	"-XX:MaxHeapFreeRatio=30", "-XX:MinHeapFreeRatio=10",
+	"-Dio.netty.allocator.numDirectArenas=1", "-Dio.netty.allocator.numHeapArenas=1",
 	"-Dfile.encoding=UTF-8",
 	/* FileStat reads the JDK's stat record directly (no attribute map, no exception per missing file) */
 	"--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
@@ -680,9 +687,41 @@ struct java_cmd {
 	char **argv;
 	char *words;               /* copy of $CACHE_JAVA_OPTS, split in place */
 	char java[PATH_MAX];       /* $JAVA_HOME/bin/java when that is used */
+	char lib[PATH_MAX];        /* <client dir>/../lib */
+	char aot_java[PATH_MAX];   /* the java named by lib/cache.aot.java, if any */
+	char aot_opt[PATH_MAX + 32]; /* -XX:AOTCache=<lib>/cache.aot */
 	char cp[PATH_MAX + 16];    /* -cp value: every jar in <client dir>/../lib */
 };
 
+/* lib/cache.aot.java says which java wrote lib/cache.aot, the JDK 25 AOT cache of the
+ * daemon's classes and profiles made with dist/ (aot-cache.sh), and for which build:
+ * line 1 the java's absolute path, line 2 the build version. Fills jc->aot_java when the
+ * file is this build's (the jars beside it are then the ones the cache was made from:
+ * the JVM does not notice changed jars on its own, measured with 25.0.3) and names an
+ * executable; "" otherwise. */
+static void read_aot_java(struct java_cmd *jc)
+{
+	char path[PATH_MAX + 32], version[256];
+	FILE *f;
+
+	jc->aot_java[0] = '\0';
+	snprintf(path, sizeof path, "%s/cache.aot.java", jc->lib);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(jc->aot_java, sizeof jc->aot_java, f) || !fgets(version, sizeof version, f))
+		jc->aot_java[0] = version[0] = '\0';
+	fclose(f);
+	jc->aot_java[strcspn(jc->aot_java, "\n")] = '\0';
+	version[strcspn(version, "\n")] = '\0';
+	if (jc->aot_java[0] != '/' || strcmp(version, CACHE_BUILD_VERSION) != 0 ||
+	    access(jc->aot_java, X_OK) != 0)
+		jc->aot_java[0] = '\0';
+}
+
+/* $CACHE_JAVA, else the java the AOT cache was made by (the build chose it for the
+ * daemon: JAVA_HOME is the user's project's setting, and a CI job that sets it to JDK 17
+ * must not lose the AOT cache), else $JAVA_HOME/bin/java, else java on PATH. */
 static const char *java_binary(struct java_cmd *jc)
 {
 	const char *java = getenv("CACHE_JAVA");
@@ -691,12 +730,31 @@ static const char *java_binary(struct java_cmd *jc)
 
 	if (java && *java)
 		return java;
+	if (jc->aot_java[0])
+		return jc->aot_java;
 	if (home && *home) {
 		n = snprintf(jc->java, sizeof jc->java, "%s/bin/java", home);
 		if (n > 0 && (size_t)n < sizeof jc->java && access(jc->java, X_OK) == 0)
 			return jc->java;
 	}
 	return "java"; /* found by execvp on PATH */
+}
+
+/* The java that runs is the one that wrote lib/cache.aot (the same file, whichever way
+ * it was named): -XX:AOTCache is only known to JDK 25+ (JDK 17 refuses to start with it),
+ * and a cache is only valid for the JVM build that wrote it. Anything else: no option.
+ * A stale or damaged cache is not fatal: the JVM logs that and starts without it. */
+static int aot_usable(struct java_cmd *jc, const char *java)
+{
+	static const char opt[] = "-XX:AOTCache=";
+	char a[PATH_MAX], b[PATH_MAX];
+
+	if (!jc->aot_java[0] || !strchr(java, '/'))
+		return 0;
+	snprintf(jc->aot_opt, sizeof jc->aot_opt, "%s%s/cache.aot", opt, jc->lib);
+	if (access(jc->aot_opt + sizeof opt - 1, R_OK) != 0)
+		return 0;
+	return realpath(java, a) && realpath(jc->aot_java, b) && strcmp(a, b) == 0;
 }
 
 static int java_command(struct client *cl, struct java_cmd *jc)
@@ -709,20 +767,28 @@ static int java_command(struct client *cl, struct java_cmd *jc)
 	if (!self)
 		return -1;
 	/* A string of length L holds at most L/2+1 space-separated words. */
-	jc->argv = calloc((opts ? strlen(opts) / 2 + 1 : 0) + ARRAY_LEN(jvm_defaults) + 12,
+	jc->argv = calloc((opts ? strlen(opts) / 2 + 1 : 0) + ARRAY_LEN(jvm_defaults) + 14,
 			  sizeof *jc->argv);
 	jc->words = opts ? strdup(opts) : NULL;
 	if (!jc->argv || (opts && !jc->words))
 		return fail(cl, "out of memory");
+	/* self is absolute, so base_name() - 1 is its last slash. */
+	snprintf(jc->lib, sizeof jc->lib, "%.*s/../lib", (int)(base_name(self) - 1 - self), self);
+	read_aot_java(jc);
 	jc->argv[n++] = (char *)java_binary(jc);
 	/* The user's options last: for the JVM the last of two settings wins. */
 	for (size_t i = 0; i < ARRAY_LEN(jvm_defaults); i++)
 		jc->argv[n++] = (char *)jvm_defaults[i];
+	if (aot_usable(jc, jc->argv[0])) {
+		jc->argv[n++] = jc->aot_opt;
+		/* With the training run's profiles the warm-up need not push its calls in
+		 * between the first user's: it only uses the gaps (measured, issue 17). */
+		jc->argv[n++] = (char *)"-Dcache.warmupEagerMillis=0";
+	}
 	for (char *w = opts ? strtok_r(jc->words, " ", &save) : NULL; w;
 	     w = strtok_r(NULL, " ", &save))
 		jc->argv[n++] = w;
-	/* self is absolute, so base_name() - 1 is its last slash. */
-	snprintf(jc->cp, sizeof jc->cp, "%.*s/../lib/*", (int)(base_name(self) - 1 - self), self);
+	snprintf(jc->cp, sizeof jc->cp, "%s/*", jc->lib);
 	jc->argv[n++] = (char *)"-cp";
 	jc->argv[n++] = jc->cp;
 	jc->argv[n++] = (char *)"cache.frontend.daemon.DaemonMain";
@@ -795,6 +861,9 @@ static void daemon_child(struct client *cl, char **argv, int report)
 	    dup3(report, 3, O_CLOEXEC) < 0)
 		report_and_exit(report, 'd', errno);
 	close_fds_from(4);
+	/* RocksDB allocates through malloc from several threads: glibc's default of up to
+	 * 8 arenas per CPU keeps each one's free memory resident. The user's value wins. */
+	setenv("MALLOC_ARENA_MAX", "2", 0);
 	execvp(argv[0], argv);
 	report_and_exit(3, 'x', errno);
 }
