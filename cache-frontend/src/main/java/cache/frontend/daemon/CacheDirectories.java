@@ -229,15 +229,6 @@ final class CacheDirectories implements AutoCloseable {
         }
     }
 
-    /** How many stores are open (for tests and the log). */
-    int openStores() {
-        int n = 0;
-        for (Directory d : directories.values()) {
-            n += d.isOpen() ? 1 : 0;
-        }
-        return n;
-    }
-
     /** Closes the stores no call has used for the idle period; runs every few seconds. */
     void closeIdle() {
         long now = System.nanoTime();
@@ -248,11 +239,20 @@ final class CacheDirectories implements AutoCloseable {
         }
     }
 
+    /**
+     * Takes the directory out of service; its store closes once the calls using it end. The
+     * close runs on a worker: this may be a call's check on the event loop, and closing RocksDB
+     * takes a while.
+     */
     private void retire(Directory d, String why) {
         if (directories.remove(d.dir, d)) {
             LOG.info("closing the store of " + d.dir + ": " + why);
         }
-        d.retire();
+        try {
+            workers.execute(d::retire);
+        } catch (java.util.concurrent.RejectedExecutionException stopping) {
+            d.retire();
+        }
     }
 
     @Override

@@ -213,6 +213,10 @@ class ManyCacheDirsIT {
         assertEquals(1L, s.get("cache_miss"), "a miss, not a hit from the deleted database: " + s);
         assertEquals(0L, s.getOrDefault("direct_cache_hit", 0L), s.toString());
         assertEquals(pid, cache.daemonPid(), "the same daemon");
+        long deadline = System.nanoTime() + 20_000_000_000L; // the old store closes in the background
+        while (deletedFilesHeld(pid, dir) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
         assertEquals(0, deletedFilesHeld(pid, dir), "no deleted file of the old store is held open");
     }
 
