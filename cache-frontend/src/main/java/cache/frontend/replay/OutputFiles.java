@@ -3,6 +3,7 @@ package cache.frontend.replay;
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
 import static java.nio.file.StandardOpenOption.WRITE;
 
+import cache.hashing.FileStat;
 import cache.store.OutputKind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -72,16 +73,36 @@ public final class OutputFiles {
         writeAtomically(cwd.resolve(paths.get(OutputKind.OBJECT)), contents.get(OutputKind.OBJECT), umask, daemonUmask);
     }
 
-    /** Applies the caller's umask to files a compile wrote with the daemon's. */
+    /**
+     * Applies the caller's umask to files a compile wrote with the daemon's. Only to regular
+     * files: an output named {@code /dev/null} (a probe's {@code -o /dev/null}) is the system's
+     * device, whose mode is not the caller's to change.
+     */
     public static void applyUmask(Path cwd, Map<OutputKind, String> paths, int umask) throws IOException {
         for (String p : paths.values()) {
-            Files.setPosixFilePermissions(cwd.resolve(p), permissions(umask));
+            Path file = cwd.resolve(p);
+            FileStat st = FileStat.ofOrNull(file);
+            if (st != null && st.regular()) {
+                Files.setPosixFilePermissions(file, permissions(umask));
+            }
         }
     }
 
     static void writeAtomically(Path target, byte[] data, int umask, int daemonUmask) throws IOException {
         if (data == null) {
             throw new IOException("no stored contents for " + target);
+        }
+        FileStat existing = FileStat.ofOrNull(target);
+        if (existing != null && !existing.regular() && !existing.directory()) {
+            // A device, FIFO or socket (-o /dev/null): written into, as the compiler writes it.
+            // Never unlinked and replaced: as root that would turn /dev/null into a file.
+            try (FileChannel out = FileChannel.open(target, EnumSet.of(WRITE))) {
+                ByteBuffer b = ByteBuffer.wrap(data);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
+            return;
         }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + ".cache-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));

@@ -54,6 +54,29 @@ class ProbeIT {
         cache.close();
     }
 
+    /**
+     * A probe's {@code -o /dev/null}: the miss and the hit write into the device, as the
+     * compiler does. A hit used to unlink its target and rename a file into place, which as
+     * root turned {@code /dev/null} into a regular file (ccache's own suite found it), and the
+     * umask was applied to it. The device must stay a world-writable character device.
+     */
+    @Test
+    void outputsToDevNullGoIntoTheDeviceAndLeaveIt() throws Exception {
+        Path devNull = Path.of("/dev/null");
+        int before = (Integer) Files.getAttribute(devNull, "unix:mode");
+        assertEquals(0020000, before & 0170000, "the test starts with the character device");
+        for (int i = 0; i < 3; i++) {
+            CacheFixture.Result r = cache.cache(work, "gcc", "-O2", "-c", "code.c", "-o", "/dev/null");
+            assertEquals(0, r.exitCode(), r.err());
+            CacheFixture.Result d = cache.cache(work, "gcc", "-O2", "-c", "code.c", "-o", "x.o", "-MD", "-MF",
+                    "/dev/null");
+            assertEquals(0, d.exitCode(), d.err());
+            assertEquals(before, (int) (Integer) Files.getAttribute(devNull, "unix:mode"),
+                    "round " + i + ": /dev/null is still the device, with its mode");
+        }
+        assertTrue(cache.hits() >= 2, "hits were written there: " + cache.stats());
+    }
+
     /** Kbuild-style flags: valid, invalid, and valid ones that fail only on {@code code.c}. */
     private static final List<String> FLAGS = List.of("-fno-allow-store-data-races", "-Waddress-of-packed-member",
             "-Wno-address-of-packed-member", "--param=allow-store-data-races=0", "-fno-stack-clash-protection",
