@@ -690,6 +690,7 @@ struct java_cmd {
 	char lib[PATH_MAX];        /* <client dir>/../lib */
 	char aot_java[PATH_MAX];   /* the java named by lib/cache.aot.java, if any */
 	char aot_opt[PATH_MAX + 32]; /* -XX:AOTCache=<lib>/cache.aot */
+	char libpath[PATH_MAX + 32]; /* -Djava.library.path=<lib>/native */
 	char cp[PATH_MAX + 16];    /* -cp value: every jar in <client dir>/../lib */
 };
 
@@ -767,7 +768,7 @@ static int java_command(struct client *cl, struct java_cmd *jc)
 	if (!self)
 		return -1;
 	/* A string of length L holds at most L/2+1 space-separated words. */
-	jc->argv = calloc((opts ? strlen(opts) / 2 + 1 : 0) + ARRAY_LEN(jvm_defaults) + 14,
+	jc->argv = calloc((opts ? strlen(opts) / 2 + 1 : 0) + ARRAY_LEN(jvm_defaults) + 15,
 			  sizeof *jc->argv);
 	jc->words = opts ? strdup(opts) : NULL;
 	if (!jc->argv || (opts && !jc->words))
@@ -779,6 +780,10 @@ static int java_command(struct client *cl, struct java_cmd *jc)
 	/* The user's options last: for the JVM the last of two settings wins. */
 	for (size_t i = 0; i < ARRAY_LEN(jvm_defaults); i++)
 		jc->argv[n++] = (char *)jvm_defaults[i];
+	/* RocksDB's JNI library, extracted into lib/native by the build: found there, it is not
+	 * unpacked into /tmp at every start (14 MB, and left behind by a killed daemon). */
+	snprintf(jc->libpath, sizeof jc->libpath, "-Djava.library.path=%s/native", jc->lib);
+	jc->argv[n++] = jc->libpath;
 	if (aot_usable(jc, jc->argv[0])) {
 		jc->argv[n++] = jc->aot_opt;
 		/* With the training run's profiles the warm-up need not push its calls in

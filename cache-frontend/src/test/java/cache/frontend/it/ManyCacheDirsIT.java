@@ -233,6 +233,50 @@ class ManyCacheDirsIT {
         assertFalse(Files.exists(dir), "neither the disabled call nor -s created the directory");
     }
 
+    @Test
+    void aKilledDaemonLeavesNothingInTmp() throws Exception {
+        cache.env.put("CACHE_WARMUP", "1"); // its warm-up directory too
+        Path tmpDir = Path.of("/tmp");
+        java.util.Set<String> before = tmpEntries(tmpDir);
+        assertEquals(0, compile(tmp.resolve("k"), "f0.c", tmp.resolve("k.o").toString()).exitCode());
+        long pid = cache.daemonPid();
+        ProcessHandle daemon = ProcessHandle.of(pid).orElseThrow();
+        assertTrue(Files.readString(Path.of("/proc/" + pid + "/maps")).contains(
+                CacheFixture.DIST.resolve("lib/native/librocksdbjni-linux64.so").toString()),
+                "RocksDB's library is loaded from dist/lib/native, not unpacked");
+        long until = System.nanoTime() + 10_000_000_000L;
+        while (warmupDirsOf(pid) == 0 && System.nanoTime() < until) {
+            Thread.sleep(50);
+        }
+        assertEquals(1, warmupDirsOf(pid), "its warm-up works in the runtime directory");
+        daemon.destroyForcibly();
+        daemon.onExit().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        java.util.Set<String> left = tmpEntries(tmpDir);
+        left.removeAll(before);
+        left.removeIf(n -> !n.startsWith("librocksdbjni") && !n.startsWith("cache-warmup-"));
+        assertEquals(java.util.Set.of(), left, "nothing of the killed daemon in /tmp");
+        // The next daemon removes the warm-up directory the killed one left in the runtime directory.
+        assertEquals(0, compile(tmp.resolve("k"), "f0.c", tmp.resolve("k.o").toString()).exitCode());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (warmupDirsOf(pid) > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertEquals(0, warmupDirsOf(pid), "the killed daemon's warm-up directory is gone");
+    }
+
+    private static java.util.Set<String> tmpEntries(Path dir) throws IOException {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.map(p -> p.getFileName().toString()).collect(java.util.stream.Collectors.toCollection(
+                    java.util.HashSet::new));
+        }
+    }
+
+    private long warmupDirsOf(long pid) throws IOException {
+        try (Stream<Path> s = Files.list(cache.runtimeDir.resolve("cache"))) {
+            return s.filter(p -> p.getFileName().toString().startsWith("warmup-" + pid + "-")).count();
+        }
+    }
+
     private static boolean holdsFilesIn(long pid, Path dir) throws IOException {
         try (Stream<Path> fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
             return fds.anyMatch(fd -> {
