@@ -1,5 +1,6 @@
 package cache.store;
 
+import cache.hashing.Digest;
 import cache.hashing.Hashing;
 import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdDecompressCtx;
@@ -73,6 +74,24 @@ public final class EntryCodec {
         }
         ByteBuffer in = ByteBuffer.wrap(head);
         return in.getInt(0) == MAGIC ? Integer.toUnsignedLong(in.getInt(8)) : 0;
+    }
+
+    /**
+     * The entry {@code stored} under {@code key} in {@code store}, decoded; {@code null} for a
+     * miss. One that fails its checks is removed from the store and reported, as {@link
+     * EntryStore#get} promises.
+     */
+    public CacheEntry decodeStored(EntryStore store, Digest key, byte[] stored)
+            throws CorruptEntryException {
+        if (stored == null) {
+            return null;
+        }
+        try {
+            return decode(stored);
+        } catch (CorruptEntryException e) {
+            store.remove(key);
+            throw e;
+        }
     }
 
     public CacheEntry decode(byte[] stored) throws CorruptEntryException {

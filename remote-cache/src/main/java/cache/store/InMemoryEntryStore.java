@@ -18,16 +18,7 @@ public final class InMemoryEntryStore implements EntryStore {
 
     @Override
     public CacheEntry get(Digest key) throws CorruptEntryException {
-        byte[] stored = map.get(key);
-        if (stored == null) {
-            return null;
-        }
-        try {
-            return codec.decode(stored);
-        } catch (CorruptEntryException e) {
-            remove(key);
-            throw e;
-        }
+        return codec.decodeStored(this, key, map.get(key));
     }
 
     @Override

@@ -114,8 +114,13 @@ final class CacheFixture implements AutoCloseable {
     Map<String, Long> stats() throws IOException, InterruptedException {
         Result r = cache(root, "--print-stats");
         assertTrue(r.exitCode() == 0, "--print-stats failed: " + r.err());
+        return parseStats(r.out());
+    }
+
+    /** {@code --print-stats} output as counter name → value. */
+    static Map<String, Long> parseStats(String printStats) {
         Map<String, Long> m = new HashMap<>();
-        for (String line : r.out().split("\n")) {
+        for (String line : printStats.split("\n")) {
             String[] kv = line.split("\t");
             if (kv.length == 2) {
                 m.put(kv[0], Long.parseLong(kv[1]));

@@ -66,14 +66,7 @@ class ManyCacheDirsIT {
     private Map<String, Long> stats(Path dir) throws Exception {
         CacheFixture.Result r = CacheFixture.run(tmp, List.of(CacheFixture.CLIENT.toString(), "--print-stats"), in(dir));
         assertEquals(0, r.exitCode(), r.err());
-        Map<String, Long> m = new HashMap<>();
-        for (String line : r.out().split("\n")) {
-            String[] kv = line.split("\t");
-            if (kv.length == 2) {
-                m.put(kv[0], Long.parseLong(kv[1]));
-            }
-        }
-        return m;
+        return CacheFixture.parseStats(r.out());
     }
 
     private byte[] plainObject(String source) throws Exception {

@@ -118,14 +118,7 @@ class SharedCacheDirIT {
     private static Map<String, Long> stats(String user) throws Exception {
         CacheFixture.Result r = as(user, List.of(client.toString(), "--print-stats"));
         assertEquals(0, r.exitCode(), r.err());
-        Map<String, Long> m = new HashMap<>();
-        for (String line : r.out().split("\n")) {
-            String[] kv = line.split("\t");
-            if (kv.length == 2) {
-                m.put(kv[0], Long.parseLong(kv[1]));
-            }
-        }
-        return m;
+        return CacheFixture.parseStats(r.out());
     }
 
     private static String log(String user) throws IOException {

@@ -221,16 +221,7 @@ public final class SharedStoreClient implements AutoCloseable {
     private final class Entries implements EntryStore {
         @Override
         public CacheEntry get(Digest key) throws CorruptEntryException {
-            byte[] stored = getEncoded(key);
-            if (stored == null) {
-                return null;
-            }
-            try {
-                return codec.decode(stored);
-            } catch (CorruptEntryException e) {
-                remove(key);
-                throw e;
-            }
+            return codec.decodeStored(this, key, getEncoded(key));
         }
 
         @Override
