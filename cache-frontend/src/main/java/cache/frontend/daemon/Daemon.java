@@ -92,6 +92,9 @@ public final class Daemon implements AutoCloseable {
         Files.deleteIfExists(config.socket());
         // Before binding: once the socket answers, the pid file is there too.
         Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
+        // Also before binding: `cache --start-daemon` returns when the socket answers, and the
+        // first call would otherwise wait for this store's open (~0.2 s) anyway.
+        openStartingStore();
         server = new ServerBootstrap()
                 .group(loop)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -119,17 +122,17 @@ public final class Daemon implements AutoCloseable {
             }
         }, 5, 5, TimeUnit.SECONDS);
         LOG.info("serving on " + config.socket());
-        workers.execute(this::openStartingStore);
         if (warmUp) {
             Warmup.startInBackground(this, config.client(), umask);
         }
     }
 
     /**
-     * Opens the store of the cache directory the starting client's environment names, so that
-     * the first call of a build (a CI job that restored its cache and ran {@code cache
-     * --start-daemon}) does not wait for RocksDB. Only a store that exists: starting the daemon
-     * creates no cache directory.
+     * Opens the store of the cache directory the starting client's environment names, before
+     * the socket is bound, so that the first call of a build (a CI job that restored its cache
+     * and ran {@code cache --start-daemon}) does not wait for RocksDB. Only a store that exists:
+     * starting the daemon creates no cache directory. Bounded: an open that waits for a lock
+     * gives up after a few seconds, and any failure leaves the store to the first call.
      */
     private void openStartingStore() {
         try {
