@@ -5,8 +5,8 @@
 # and linked, and its methods' profiles) for the daemon, and DIST/lib/cache.aot.java: the java
 # that made it and BUILD_VERSION (the client's and jars' build). The native client starts the
 # daemon with that java and -XX:AOTCache=... when both files are there, the version is its
-# own (the JVM itself does not notice jars changed since) and CACHE_JAVA/JAVA_HOME do not
-# name another java; see
+# own (the JVM itself does not notice jars changed since) and CACHE_JAVA does not name
+# another java (JAVA_HOME does not count: it is the user's project's setting); see
 # docs/client-protocol.md. Issue 17, docs/benchmarks.md "Just-started daemon".
 #
 # The training run is the daemon's own start: DIST/bin/cache starts a daemon with
