@@ -59,7 +59,9 @@ public enum Counter {
      */
     FALLBACK_LOCAL("fallback_local", "Fell back to plain compile", Kind.ERROR),
     /** Waited for an identical compile already running instead of compiling again. */
-    INFLIGHT_SHARED("inflight_shared", "Shared an in-flight compile", Kind.OTHER);
+    INFLIGHT_SHARED("inflight_shared", "Shared an in-flight compile", Kind.OTHER),
+    /** A builder (a farm's node, …) could not answer a miss; the next one, at last this machine, compiled it. */
+    BUILDER_FAILED("builder_failed", "Builder failed, compiled by the next", Kind.OTHER);
 
     /** How {@code -s} adds a counter up. */
     public enum Kind { HIT, MISS, UNCACHEABLE, ERROR, OTHER }

@@ -5,8 +5,6 @@ import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import cache.hashing.KeyBuilder;
 import java.time.LocalDate;
-import java.util.List;
-import java.util.Map;
 
 /**
  * The key under which direct mode finds a manifest, without running the preprocessor: the
@@ -26,21 +24,20 @@ public final class DirectModeKey {
      *     {@code __TIME__} must not reach here)
      * @param today the local date, hashed when the source mentions {@code __DATE__}
      */
-    public static KeyBuilder builder(boolean explain, CompilerIdentity compiler, Invocation inv, String cwd,
-            Map<String, String> env, FileHashCache.Hashed source, boolean colored, List<Digest> extraFiles,
-            LocalDate today) {
-        KeyBuilder key = explain ? KeyBuilder.explaining() : KeyBuilder.create();
+    public static KeyBuilder builder(KeyInputs in, FileHashCache.Hashed source, LocalDate today) {
+        Invocation inv = in.inv();
+        KeyBuilder key = in.explain() ? KeyBuilder.explaining() : KeyBuilder.create();
         key.add("format", FORMAT).add("mode", "direct");
-        compiler.addTo(key);
+        in.compiler().addTo(key);
         key.add("language", inv.language().gccName());
         for (String a : inv.directKeyArgs()) {
             key.add("arg", a);
         }
-        KeyEnvironment.addTo(key, env);
+        KeyEnvironment.addTo(key, in.env());
         if (inv.hashCwd()) {
-            key.add("cwd", cwd);
+            key.add("cwd", in.cwd());
         }
-        key.add("color", colored);
+        key.add("color", in.colored());
         key.add("source.path", inv.source());
         key.add("source", source.digest());
         if ((source.flags() & FileHashCache.DATE) != 0) {
@@ -49,9 +46,12 @@ public final class DirectModeKey {
         if ((source.flags() & FileHashCache.TIMESTAMP) != 0) {
             key.add("source.mtime", source.stat().mtimeNanos());
         }
-        for (Digest d : extraFiles) {
+        for (Digest d : in.extraFiles()) {
             key.add("file", d);
         }
+        // A manifest names entries by their preprocessor-mode keys, which differ, but a direct
+        // hit must not serve one run_second_cpp setting's result to the other either.
+        in.addCompileFields(key);
         return key;
     }
 }

@@ -3,7 +3,7 @@ package cache.frontend.key;
 import cache.frontend.args.Invocation;
 import cache.hashing.Digest;
 import cache.hashing.KeyBuilder;
-import java.util.Map;
+import java.util.List;
 
 /**
  * The key of a call in preprocessor mode, a pure function of its inputs: the compiler's
@@ -22,35 +22,36 @@ public final class PreprocessorModeKey {
      * @param preprocessed the preprocessor's stdout, or the source itself for inputs that are
      *     already preprocessed
      * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
-     * @param colored whether diagnostics are produced with colours for a terminal
-     * @param extraFiles digests of {@link Invocation#hashedFiles()}, in order
      * @param includedFiles digests of the files the preprocessor read, when the object records
      *     their contents beyond the preprocessed text (clang's DWARF 5 line tables carry an MD5
      *     of each file); empty otherwise
      */
-    public static KeyBuilder builder(boolean explain, CompilerIdentity compiler, Invocation inv, String cwd,
-            Map<String, String> env, byte[] preprocessed, byte[] preprocessorStderr, boolean colored,
-            java.util.List<Digest> extraFiles, java.util.List<Digest> includedFiles) {
-        KeyBuilder key = explain ? KeyBuilder.explaining() : KeyBuilder.create();
+    public static KeyBuilder builder(KeyInputs in, byte[] preprocessed, byte[] preprocessorStderr,
+            List<Digest> includedFiles) {
+        Invocation inv = in.inv();
+        KeyBuilder key = in.explain() ? KeyBuilder.explaining() : KeyBuilder.create();
         key.add("format", FORMAT).add("mode", "preprocessor");
-        compiler.addTo(key);
+        in.compiler().addTo(key);
         key.add("language", inv.language().gccName());
         for (String a : inv.keyArgs()) {
             key.add("arg", a);
         }
-        KeyEnvironment.addTo(key, env);
+        KeyEnvironment.addTo(key, in.env());
         if (inv.hashCwd()) {
-            key.add("cwd", cwd);
+            key.add("cwd", in.cwd());
         }
-        key.add("color", colored);
+        key.add("color", in.colored());
         key.add("cpp", Digest.of(preprocessed));
         key.add("cpp.stderr", Digest.of(preprocessorStderr));
-        for (Digest d : extraFiles) {
+        for (Digest d : in.extraFiles()) {
             key.add("file", d);
         }
         for (Digest d : includedFiles) {
             key.add("included", d);
         }
+        // Compiling the preprocessed text gives other diagnostics (and objects, in corner
+        // cases) than compiling the source; the file's extension chooses the language.
+        in.addCompileFields(key);
         return key;
     }
 }

@@ -1,51 +1,48 @@
 package cache.frontend.pipeline;
 
 import cache.compat.Counter;
-import cache.compat.config.CompilerType;
 import cache.compat.config.Sloppiness;
-import cache.frontend.args.Analysis;
-import cache.frontend.args.ArgumentAnalyzer;
-import cache.frontend.args.BaseDir;
-import cache.frontend.args.Invocation;
-import cache.frontend.args.PreprocessedCompile;
-import cache.frontend.args.Uncacheable;
-import cache.frontend.exec.ProcessResult;
+import cache.frontend.dispatch.BuildJob;
+import cache.frontend.dispatch.BuildResult;
+import cache.frontend.dispatch.Builder;
+import cache.frontend.dispatch.BuilderChain;
+import cache.frontend.dispatch.LocalBuilder;
 import cache.frontend.exec.ProcessRunner;
-import cache.frontend.key.CompilerFamily;
-import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.DependModeKey;
 import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
 import cache.frontend.key.IncludeScanner;
-import cache.frontend.key.Manifest;
-import cache.frontend.key.PreparedManifest;
+import cache.frontend.key.KeyInputs;
 import cache.frontend.key.PreprocessorModeKey;
-import cache.frontend.key.SearchPath;
 import cache.frontend.key.SearchPathProbe;
+import cache.frontend.pipeline.CallPreparation.Answered;
+import cache.frontend.pipeline.CallPreparation.NeedsThread;
+import cache.frontend.pipeline.CallPreparation.Prepared;
+import cache.frontend.pipeline.CallPreparation.Ready;
+import cache.frontend.pipeline.PreprocessorRun.Preprocessed;
 import cache.frontend.replay.OutputFiles;
-import cache.frontend.replay.StderrPaths;
+import cache.frontend.tier.LocalTier;
+import cache.frontend.tier.LookupTier;
+import cache.frontend.tier.TierChain;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
-import cache.hashing.FileStat;
 import cache.hashing.KeyBuilder;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
-import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Instant;
 import java.time.LocalDate;
-import java.time.LocalDateTime;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -55,39 +52,45 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The request flow of one compile call: analyse → key → lookup → compile on a miss → store →
- * replay. Any failure of ours ends in {@link Outcome.Fallback}: the client compiles as if we
- * were not there, and the failure is counted and logged with its reason.
+ * The request flow of one compile call, in the order it happens:
+ *
+ * <pre>
+ *   prepare   request → {@link Call} (configured compiler, arguments by role, key inputs)   {@link CallPreparation}
+ *   direct    direct key → manifest → entry key → tiers                                  {@link Manifests}
+ *   depend    a direct miss with -MD: build, key by the .d file, store, record
+ *   cpp       preprocessor run → preprocessor-mode key → tiers                           {@link PreprocessorRun}
+ *   in-flight one build per key at a time; later callers share its entry                 {@link InFlight}
+ *   build     the builders in order, local last                                          {@link BuilderChain}
+ *   store     the entry to every tier; the manifest learns the result
+ *   replay    outputs to the caller's paths, stdout/stderr/exit code to the client
+ * </pre>
+ *
+ * Any failure of ours ends in {@link Outcome.Fallback}: the client compiles as if we were not
+ * there, and the failure is counted and logged with its reason. A direct-mode hit is answered
+ * on the calling thread ({@link #handleQuick}); what needs a process comes back as {@link
+ * Outcome.Deferred} for a thread that may block. That thread is interrupted when the client
+ * leaves, which stops the compiler; that is why the rest of a call is a plain callable run on a
+ * worker rather than a chain of futures (cancelling a {@code CompletableFuture} interrupts nothing).
  */
 public final class CompilePipeline {
 
     private static final Logger LOG = Logger.getLogger(CompilePipeline.class.getName());
-    private static final byte[] INCBIN = ".incbin".getBytes(StandardCharsets.US_ASCII);
 
     /** Results kept per manifest; older ones are dropped. */
-    static final int MANIFEST_RESULTS = 32;
-    /**
-     * Files changed this recently before the call started are not recorded in a manifest: file
-     * timestamps come from a coarse kernel clock, and a header rewritten while the build runs
-     * must never be remembered with contents the compile did not see.
-     */
-    static final long TOO_NEW_NANOS = 100_000_000L;
+    static final int MANIFEST_RESULTS = Manifests.MANIFEST_RESULTS;
+    /** See {@link Call#TOO_NEW_NANOS}. */
+    static final long TOO_NEW_NANOS = Call.TOO_NEW_NANOS;
 
-    private final EntryStore store;
-    private final BlobStore manifests;
+    private final LookupTier tiers;
+    private final BuilderChain builders;
+    private final Manifests manifests;
     private final CounterStore counters;
-    private final Path clientBinary;
-    private final ProcessRunner runner;
+    private final Shared shared;
     private final Clock clock;
     private final int daemonUmask;
+    private final CallPreparation preparation;
     /** Per store: two cache directories may hold the same key, and each must get its result stored. */
     private final InFlight inFlight = new InFlight();
-    private final FileHashCache fileHashes;
-    private final DirectMode directMode;
-    private final SearchPathProbe searchPaths;
-    private final CompilerCheck compilerCheck;
-    private final TemporaryFiles temporaryFiles;
-    private final Cache<Digest, DecodedManifest> decodedManifests;
 
     /**
      * What the pipelines of one daemon share, whichever cache directory they serve: facts about
@@ -102,13 +105,20 @@ public final class CompilePipeline {
         final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
-        final TemporaryFiles temporaryFiles = new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir")));
-        /**
-         * Decoded manifests with the bytes they came from, so a hit skips the decompression and
-         * parsing. Weighed by an estimate of their heap size: the compressed bytes times 16.
-         */
-        final Cache<Digest, DecodedManifest> decodedManifests = Caffeine.newBuilder()
-                .maximumWeight(32L << 20).weigher((Digest k, DecodedManifest v) -> v.raw().length * 16).build();
+        final PreprocessorRun preprocessor;
+        /** Weighed by an estimate of their heap size: the compressed bytes times 16. */
+        final Cache<Digest, Manifests.Decoded> decodedManifests = Caffeine.newBuilder()
+                .maximumWeight(32L << 20).weigher((Digest k, Manifests.Decoded v) -> v.raw().length * 16).build();
+
+        /** @param clientBinary the native client (never taken for the real compiler), or null */
+        public Shared(ProcessRunner runner, Path clientBinary) {
+            this.runner = runner;
+            this.clientBinary = clientBinary;
+            this.searchPaths = new SearchPathProbe(runner);
+            this.compilerCheck = new CompilerCheck(runner);
+            this.preprocessor = new PreprocessorRun(runner,
+                    new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
+        }
 
         /**
          * A call while {@code disable} is set: run by the client as asked, with the configured
@@ -118,25 +128,13 @@ public final class CompilePipeline {
         public Outcome disabled(CompileRequest req) {
             Outcome o = new Outcome.Passthrough("disabled by the configuration");
             try {
-                CompileRequest c = configured(req, clientBinary);
+                CompileRequest c = CallPreparation.configured(req, clientBinary);
                 return c == null || c.compiler().equals(req.compiler()) ? o : Outcome.runningInstead(o, c.compiler());
             } catch (IOException | RuntimeException e) {
                 return o;
             }
         }
-
-        /** @param clientBinary the native client (never taken for the real compiler), or null */
-        public Shared(ProcessRunner runner, Path clientBinary) {
-            this.runner = runner;
-            this.clientBinary = clientBinary;
-            this.searchPaths = new SearchPathProbe(runner);
-            this.compilerCheck = new CompilerCheck(runner);
-        }
     }
-
-    private static final PreparedManifest EMPTY_MANIFEST = new PreparedManifest(Manifest.EMPTY);
-
-    private record DecodedManifest(byte[] raw, PreparedManifest manifest) {}
 
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, ProcessRunner runner,
             Clock clock, int daemonUmask) {
@@ -152,19 +150,26 @@ public final class CompilePipeline {
     /** A pipeline for one store, sharing what it learns about files and compilers with others. */
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, Shared shared, Clock clock,
             int daemonUmask) {
-        this.store = store;
-        this.manifests = manifests;
+        this(store, manifests, counters, shared, clock, daemonUmask, List.of(), List.of());
+    }
+
+    /**
+     * @param slowerTiers tiers asked after the local store, fastest first (shared storage)
+     * @param builders builders asked before compiling here (a farm), in order
+     */
+    public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, Shared shared, Clock clock,
+            int daemonUmask, List<LookupTier> slowerTiers, List<Builder> builders) {
+        this.tiers = TierChain.of(new LocalTier(store), slowerTiers);
+        List<Builder> all = new ArrayList<>(builders);
+        all.add(new LocalBuilder(shared.runner, daemonUmask));
+        this.builders = new BuilderChain(all);
+        this.manifests = new Manifests(manifests, shared.decodedManifests, shared.directMode, shared.fileHashes,
+                shared.searchPaths);
         this.counters = counters;
-        this.clientBinary = shared.clientBinary;
-        this.runner = shared.runner;
+        this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.fileHashes = shared.fileHashes;
-        this.directMode = shared.directMode;
-        this.searchPaths = shared.searchPaths;
-        this.compilerCheck = shared.compilerCheck;
-        this.temporaryFiles = shared.temporaryFiles;
-        this.decodedManifests = shared.decodedManifests;
+        this.preparation = new CallPreparation(shared.compilerCheck, clock);
     }
 
     /**
@@ -203,6 +208,15 @@ public final class CompilePipeline {
         }
     }
 
+    /**
+     * The real compiler {@code name} in the colon-separated {@code dirs}, skipping links back to
+     * this cache ({@code client}) or to ccache; null when there is none.
+     */
+    public static Path realCompiler(String name, String dirs, Path cwd, Path client) {
+        return CallSettings.findCompiler(name, dirs, cwd, c -> CallSettings.isCacheItself(c, client));
+    }
+
+    /** The call's counters and log line are written once, when it has its outcome (or was interrupted). */
     private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
         CallStats stats = new CallStats();
         Outcome outcome = null;
@@ -227,10 +241,6 @@ public final class CompilePipeline {
         }
     }
 
-    /**
-     * The end of every call, also one interrupted on the way (its client left): its statistics
-     * so far, and its log line when it has an outcome.
-     */
     private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
         try {
             if (original.config().stats()) {
@@ -256,31 +266,39 @@ public final class CompilePipeline {
         return "";
     }
 
-    private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
-        CompileRequest req = original;
-        try {
-            req = configured(original, clientBinary);
-            if (req == null) {
-                return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, "compiler " + original.config().compiler());
-            }
-            Outcome o = run(req, stats, quick);
-            if (o instanceof Outcome.Deferred d) {
-                CompileRequest configured = req;
-                return new Outcome.Deferred(() -> {
-                    try {
-                        return answered(original, configured, d.rest().run(), stats);
-                    } catch (RuntimeException e) {
-                        return internalError(configured, e, stats);
-                    }
-                });
-            }
-            return answered(original, req, o, stats);
-        } catch (IOException | RuntimeException e) {
-            return internalError(req, e, stats);
-        }
+    /** A part of a call that may be left for a worker thread. */
+    @FunctionalInterface
+    private interface Step {
+        Outcome run() throws IOException, InterruptedException;
     }
 
-    private static Outcome answered(CompileRequest original, CompileRequest req, Outcome o, CallStats stats) {
+    /** The call with the configured compiler, every failure of ours turned into a counted fallback. */
+    private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
+        CompileRequest req;
+        try {
+            req = CallPreparation.configured(original, shared.clientBinary);
+        } catch (IOException | RuntimeException e) {
+            return internalError(original, e, stats);
+        }
+        if (req == null) {
+            stats.count(Counter.COULD_NOT_FIND_COMPILER);
+            return new Outcome.Passthrough(Counter.COULD_NOT_FIND_COMPILER.id() + ": compiler "
+                    + original.config().compiler());
+        }
+        return guarded(original, req, stats, () -> start(req, stats, quick));
+    }
+
+    private static Outcome guarded(CompileRequest original, CompileRequest req, CallStats stats, Step step)
+            throws InterruptedException {
+        Outcome o;
+        try {
+            o = step.run();
+        } catch (IOException | RuntimeException e) {
+            return internalError(req, e instanceof UncheckedIOException u ? u.getCause() : e, stats);
+        }
+        if (o instanceof Outcome.Deferred d) {
+            return new Outcome.Deferred(() -> guarded(original, req, stats, d.rest()::run));
+        }
         if (o instanceof Outcome.Fallback f) {
             stats.count(Counter.FALLBACK_LOCAL);
             LOG.warning("falling back to a plain compile: " + f.reason());
@@ -288,287 +306,60 @@ public final class CompilePipeline {
         return req.compiler().equals(original.compiler()) ? o : Outcome.runningInstead(o, req.compiler());
     }
 
-    private static Outcome internalError(CompileRequest req, Exception thrown, CallStats stats) {
-        Throwable e = thrown instanceof java.io.UncheckedIOException u ? u.getCause() : thrown;
+    private static Outcome internalError(CompileRequest req, Throwable e, CallStats stats) {
         stats.count(Counter.INTERNAL_ERROR);
         stats.count(Counter.FALLBACK_LOCAL);
         LOG.log(Level.WARNING, "internal error, falling back to a plain compile: " + req.args(), e);
         return new Outcome.Fallback("internal error: " + e);
     }
 
-    /**
-     * The call with {@code compiler} (force the compiler), {@code path} (where to look for it)
-     * and {@code umask} (for the outputs written) applied; null when the compiler is not found.
-     * As in ccache, a compiler named without a slash is searched in {@code path} when it is
-     * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
-     * compiler the client was given by path is not searched again.
-     */
-    private static CompileRequest configured(CompileRequest req, Path clientBinary) throws IOException {
-        String forced = req.config().compiler();
-        String searchPath = req.config().path();
-        Path compiler = req.compiler();
-        String name = req.compilerName();
-        if (!forced.isEmpty() || (!searchPath.isEmpty() && name.indexOf('/') < 0)) {
-            String wanted = forced.isEmpty() ? name : forced;
-            Path p = wanted.indexOf('/') >= 0 ? req.cwd().resolve(wanted)
-                    : CallSettings.findCompiler(wanted,
-                            searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath,
-                            req.cwd(), c -> CallSettings.isCacheItself(c, clientBinary));
-            if (p == null || !Files.isExecutable(p) || CallSettings.isCacheItself(p, clientBinary)) {
-                return null;
-            }
-            compiler = p;
-            name = wanted;
-        }
-        int umask = req.config().umask().orElse(req.umask());
-        if (compiler.equals(req.compiler()) && umask == req.umask()) {
-            return req;
-        }
-        return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
-                req.config());
-    }
-
-    /**
-     * The real compiler {@code name} in the colon-separated {@code dirs}, skipping links back to
-     * this cache ({@code client}) or to ccache; null when there is none.
-     */
-    public static Path realCompiler(String name, String dirs, Path cwd, Path client) {
-        return CallSettings.findCompiler(name, dirs, cwd, c -> CallSettings.isCacheItself(c, client));
-    }
-
-    /** A part of {@link #run} that may be left for a worker thread. */
-    @FunctionalInterface
-    private interface Step {
-        Outcome run() throws IOException, InterruptedException;
-    }
-
-    /** {@code step} as the rest of a deferred call: what it throws goes to {@link #counted}'s handling. */
+    /** {@code step} as the rest of a call, for a thread that may block. */
     private static Outcome.Deferred deferred(Step step) {
         return new Outcome.Deferred(() -> {
             try {
                 return step.run();
             } catch (IOException e) {
-                throw new java.io.UncheckedIOException(e);
+                throw new UncheckedIOException(e);
             }
         });
     }
 
     /**
-     * The call, up to the direct-mode lookup; with {@code quick}, whatever follows that needs a
-     * process comes back as {@link Outcome.Deferred}. Nothing is counted before a deferral that
-     * the deferred rest would count again.
+     * Prepare and look up in direct mode; with {@code quick}, whatever follows that needs a
+     * process comes back deferred. Nothing is counted before a deferral that the deferred rest
+     * would count again.
      */
-    private Outcome run(CompileRequest req, CallStats stats, boolean quick) throws IOException, InterruptedException {
-        if (req.config().disable()) {
-            return new Outcome.Passthrough("disabled by the configuration"); // ccache counts nothing either
+    private Outcome start(CompileRequest req, CallStats stats, boolean quick) throws IOException, InterruptedException {
+        Prepared prepared = preparation.prepare(req, stats, quick);
+        if (prepared instanceof NeedsThread) {
+            return deferred(() -> start(req, stats, false));
         }
-        // base_dir: the command is analysed, hashed and run with paths under it made relative.
-        String baseDir = req.config().baseDir();
-        List<String> args = baseDir.isEmpty() ? req.args() : BaseDir.rewrite(req.args(), baseDir, apparentCwd(req));
-        Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
-        if (analysis instanceof Uncacheable u) {
-            return passthrough(stats, u.counter(), u.reason());
+        if (prepared instanceof Answered a) {
+            return a.outcome();
         }
-        // compiler_type: families whose command lines we do not parse run uncached.
-        CompilerType type = CompilerFamily.of(req.config().compilerType(), req.compiler());
-        Uncacheable refused = CompilerFamily.refusal(type, ((Invocation) analysis).compileArgs());
-        if (refused != null) {
-            return passthrough(stats, refused.counter(), refused.reason());
-        }
-        boolean debugInfo = ((Invocation) analysis).hashCwd(); // -g or coverage: outputs describe the sources
-        Invocation inv = req.config().hashDir() ? (Invocation) analysis : ((Invocation) analysis).withoutCwdInKey();
-        Invocation keyInv = CallSettings.withoutIgnored(inv, req.config().ignoreOptions());
-        CompilerIdentity compiler;
-        Digest compilerChecked;
-        try {
-            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
-            if (quick && !compilerCheck.ready(found, req.config().compilerCheck())) {
-                return deferred(() -> run(req, stats, false)); // its command runs once per compiler
-            }
-            compilerChecked = compilerCheck.digest(found, req.config().compilerCheck(), req.cwd(), req.env());
-            compiler = CompilerCheck.identity(found, req.config().compilerCheck());
-        } catch (IOException e) {
-            return passthrough(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
-        } catch (CompilerCheck.FailedException e) {
-            return passthrough(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
-        }
-        String colourOption = CompilerFamily.colourOption(type, inv.language());
-        boolean colored = colourOption != null && !inv.colorChosen() && req.stderrIsTerminal()
-                && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
-        if (quick && (!inv.hashedFiles().isEmpty() || !req.config().extraFilesToHash().isEmpty())) {
-            // Files read whole on every call (profiles, extra_files_to_hash) may be large: not on the event loop.
-            return deferred(() -> run(req, stats, false));
-        }
-        Compilation how = new Compilation(colored, colourOption, secondCppPlan(req, inv, type), null, null);
-        List<Digest> extraFiles = new ArrayList<>();
-        for (String f : inv.hashedFiles()) {
-            try {
-                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
-            } catch (IOException e) {
-                // gcc may find it in its own directories; we cannot tell which file it reads.
-                return passthrough(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
-            }
-        }
-        // ccache's extra_files_to_hash, namespace and compiler_check: more inputs of every key.
-        for (String f : req.config().extraFilesToHash().split(":")) {
-            if (f.isEmpty()) {
-                continue;
-            }
-            try {
-                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
-            } catch (IOException e) {
-                return passthrough(stats, Counter.ERROR_HASHING_EXTRA_FILE, "cannot read " + f);
-            }
-        }
-        if (!req.config().namespace().isEmpty()) {
-            extraFiles.add(Digest.of(("namespace " + req.config().namespace()).getBytes(StandardCharsets.UTF_8)));
-        }
-        if (compilerChecked != null) {
-            extraFiles.add(compilerChecked);
-        }
-        long started = epochNanos();
-
-        Digest directKey = directKey(req, keyInv, compiler, how, extraFiles, started);
-        if (directKey != null && !req.config().recache()) {
-            Digest entryKey = directMode.match(manifest(directKey), req.cwd());
-            CacheEntry hit = entryKey == null ? null : lookup(entryKey, stats);
+        Call call = ((Ready) prepared).call();
+        Digest directKey = directKey(call);
+        if (directKey != null && call.looksUp) {
+            Digest entryKey = manifests.match(call, directKey);
+            LookupTier.Hit hit = entryKey == null ? null : tiers.find(entryKey, call.config().namespace(), call.stats::count);
             if (hit != null) {
-                return replayHit(req, inv, hit, stats, Counter.DIRECT_CACHE_HIT);
+                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
         }
-        Step rest = () -> afterDirectLookup(req, stats, inv, keyInv, compiler, how, extraFiles, started, directKey,
-                debugInfo);
+        Step rest = () -> afterDirectLookup(call, directKey);
         return quick ? deferred(rest) : rest.run();
     }
 
-    /** A call that direct mode did not answer: depend mode, or the preprocessor-mode lookup, or a compile. */
-    private Outcome afterDirectLookup(CompileRequest req, CallStats stats, Invocation inv, Invocation keyInv,
-            CompilerIdentity compiler, Compilation how, List<Digest> extraFiles, long started, Digest directKey,
-            boolean debugInfo) throws IOException, InterruptedException {
-        if (directKey != null && !req.config().recache() && dependMode(req, inv)) {
-            return dependModeMiss(req, inv, compiler, directKey, how.ofSource(), stats, started);
+    /** A call that direct mode did not answer: depend mode, or a compile without lookup, or preprocessor mode. */
+    private Outcome afterDirectLookup(Call call, Digest directKey) throws IOException, InterruptedException {
+        if (directKey != null && call.looksUp && call.dependMode) {
+            return dependModeMiss(call, directKey);
         }
-        if (req.config().readOnlyDirect() && !req.config().recache()) {
-            return compile(req, inv, null, how.ofSource(), stats, null); // direct lookups only, never stored
+        if (call.readOnlyDirect && call.looksUp) {
+            return compile(call, null, null, null).outcome(); // direct lookups only, never stored
         }
-        return preprocessorMode(req, inv, keyInv, compiler, how, extraFiles, directKey, debugInfo, started, stats);
-    }
-
-    /**
-     * The miss path after direct mode: run the preprocessor (its output goes to a temporary
-     * file), key the call by its output, look up, and compile on a miss.
-     */
-    private Outcome preprocessorMode(CompileRequest req, Invocation inv, Invocation keyInv, CompilerIdentity compiler,
-            Compilation how, List<Digest> extraFiles, Digest directKey, boolean debugInfo, long started,
-            CallStats stats) throws IOException, InterruptedException {
-        boolean colored = how.colored();
-        String extension = PreprocessedCompile.extension(inv.language(), req.config().cppExtension());
-        Path cppFile = null;
-        try {
-
-            byte[] preprocessed;
-            byte[] cppStderr;
-            if (inv.language().isPreprocessed()) {
-                preprocessed = Files.readAllBytes(req.cwd().resolve(inv.source()));
-                cppStderr = new byte[0];
-            } else {
-                // As ccache: the output goes to a file (a compiler's exit status on a failed write to a
-                // pipe cannot be trusted), which run_second_cpp = false then compiles.
-                cppFile = temporaryFiles.create(req, "cpp_stdout.", "." + extension);
-                List<String> cppCommand = command(req, req.config().prefixCommandCpp(),
-                        preprocessorArgs(req, inv, how, cppFile), null);
-                ProcessResult cpp = runner.run(cppCommand, req.cwd(), req.env());
-                if (cpp.exitCode() != 0) {
-                    LOG.info(() -> "preprocessor failed (" + cpp.exitCode() + "): " + String.join(" ", cppCommand) + "\n"
-                            + new String(cpp.stderr(), StandardCharsets.UTF_8));
-                    return passthrough(stats, Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode());
-                }
-                preprocessed = Files.readAllBytes(cppFile);
-                cppStderr = cpp.stderr();
-                how = how.withPreprocessed(cppFile, cppStderr);
-            }
-            if (hasIncbinDirective(preprocessed)) {
-                return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, ".incbin in " + inv.source());
-            }
-            String device = deviceInclude(req, inv.source(), preprocessed);
-            if (device != null) {
-                return passthrough(stats, Counter.UNSUPPORTED_CODE_DIRECTIVE, "includes " + device);
-            }
-            String pch = inv.language().isPreprocessed() ? null : precompiledHeader(req, inv, compiler, preprocessed);
-            if (pch != null) {
-                return passthrough(stats, Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "precompiled header " + pch);
-            }
-            if (req.config().debug()) {
-                debugFile(req, inv, "cache-input-cpp." + extension, preprocessed, started);
-            }
-            // Debug info may record the contents of the files read, not only the text they gave
-            // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
-            List<Digest> included = debugInfo ? includedContents(req, inv.source(), preprocessed) : List.of();
-            KeyBuilder keyInputs = PreprocessorModeKey.builder(req.config().debug(), compiler, keyInv,
-                    req.cwd().toString(), req.env(), preprocessed, cppStderr, colored, extraFiles, included);
-            if (how.preprocessed()) {
-                // Compiling the preprocessed text gives other diagnostics (and objects, in corner
-                // cases) than compiling the source; the file's extension chooses the language.
-                keyInputs.add("run_second_cpp", "false").add("cpp_extension", extension);
-            }
-            Digest key = keyOf(req, inv, "preprocessor", keyInputs, started);
-            Outcome outcome = lookupOrCompile(req, inv, key, how, stats);
-            // An entry exists under the key after a hit or a stored miss: only then is it worth a manifest result.
-            boolean entryStored = stats.counted(Counter.PREPROCESSED_CACHE_HIT) || stats.counted(Counter.LOCAL_STORAGE_WRITE);
-            if (directKey != null && entryStored && !req.config().readOnly()) {
-                remember(req, inv, compiler, directKey, key, preprocessed, started);
-            }
-            return outcome;
-        } finally {
-            if (cppFile != null) {
-                Files.deleteIfExists(cppFile);
-            }
-        }
-    }
-
-    /**
-     * The {@code run_second_cpp = false} plan for this call, or null when the setting is on.
-     * Calls the plan cannot reproduce compile their source, as with the setting on.
-     */
-    private static PreprocessedCompile.Plan secondCppPlan(CompileRequest req, Invocation inv, CompilerType type) {
-        if (req.config().runSecondCpp()) {
-            return null;
-        }
-        PreprocessedCompile.Plan plan = PreprocessedCompile.plan(inv,
-                req.args().contains("--ccache-skip"), type, req.config().cppExtension());
-        if (!plan.preprocessed()) {
-            LOG.fine(() -> "run_second_cpp = false: compiling the source of " + inv.source() + ": "
-                    + plan.sourceReason());
-        }
-        return plan;
-    }
-
-    /**
-     * The preprocessor run's arguments, writing to {@code out}: the call's preprocessor
-     * arguments; with {@code run_second_cpp = false}, ccache's (with the dependency options and
-     * the colour option, since that run's diagnostics and .d file are part of the result).
-     * keep_comments_cpp adds {@code -C}: comments stay in the text the key hashes.
-     */
-    private static List<String> preprocessorArgs(CompileRequest req, Invocation inv, Compilation how, Path out) {
-        List<String> args;
-        if (how.preprocessed()) {
-            args = new ArrayList<>(how.plan().preprocessorArgs());
-            if (how.colour() != null) {
-                args.add(how.colour());
-            }
-            if (req.config().keepCommentsCpp()) {
-                args.add("-C");
-            }
-            args.addAll(List.of("-E", "-o", out.toString(), inv.source()));
-        } else {
-            args = new ArrayList<>(inv.preprocessorArgs()); // ends with -E
-            if (req.config().keepCommentsCpp()) {
-                args.add("-C");
-            }
-            args.addAll(List.of("-o", out.toString()));
-        }
-        return args;
+        return preprocessorMode(call, directKey);
     }
 
     /**
@@ -576,318 +367,98 @@ public final class CompilePipeline {
      * (disabled, an option hides preprocessor input, the source mentions {@code __TIME__} or
      * is being written right now).
      */
-    private Digest directKey(CompileRequest req, Invocation inv, CompilerIdentity compiler, Compilation how,
-            List<Digest> extraFiles, long started) {
-        if (!inv.directModeAllowed() || inv.language().isPreprocessed() || !req.config().directMode()) {
+    private Digest directKey(Call call) {
+        if (!call.inv.directModeAllowed() || call.inv.language().isPreprocessed() || !call.config().directMode()) {
             return null;
         }
         FileHashCache.Hashed source;
         try {
-            source = hashSource(req, inv);
+            source = call.hashSource(shared.fileHashes);
         } catch (IOException e) {
             return null; // the preprocessor run reports it
         }
-        int timeMacros = req.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
-        if ((source.flags() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || tooNew(source, started)) {
+        int timeMacros = call.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
+        if ((source.flags() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || call.tooNew(source)) {
             return null;
         }
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
-        KeyBuilder key = DirectModeKey.builder(req.config().debug(), compiler, inv, req.cwd().toString(), req.env(),
-                source, how.colored(), extraFiles, today);
-        if (how.preprocessed() && !dependMode(req, inv)) {
-            // A manifest names entries by their preprocessor-mode keys, which differ, but a
-            // direct hit must not serve one setting's result to the other either.
-            key.add("run_second_cpp", "false").add("cpp_extension",
-                    PreprocessedCompile.extension(inv.language(), req.config().cppExtension()));
-        }
-        return keyOf(req, inv, "direct", key, started);
+        // Depend mode compiles the source: its direct key must not claim a compile of the preprocessed text.
+        KeyInputs in = call.dependMode ? call.keys.compilingSource() : call.keys;
+        return call.keyOf("direct", DirectModeKey.builder(in, source, today));
     }
 
-    /** Digests of the contents of the source and of every file the preprocessor read, in first-inclusion order. */
-    private List<Digest> includedContents(CompileRequest req, String source, byte[] preprocessed) {
-        List<String> paths = new ArrayList<>();
-        paths.add(source);
-        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
-            paths.add(inc.path());
-        }
-        List<Digest> out = new ArrayList<>(paths.size());
-        for (String p : paths) {
-            try {
-                out.add(fileHashes.hash(req.cwd().resolve(p)).digest());
-            } catch (IOException e) {
-                out.add(Digest.of(("unreadable:" + p).getBytes(StandardCharsets.UTF_8)));
+    /** The preprocessor run, the preprocessor-mode key, the lookup or the build; the manifest learns the result. */
+    private Outcome preprocessorMode(Call call, Digest directKey) throws IOException, InterruptedException {
+        try (Preprocessed cpp = shared.preprocessor.run(call)) {
+            if (cpp.refusal() != null) {
+                return cpp.refusal();
             }
-        }
-        return out;
-    }
-
-    /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
-    private PreparedManifest manifest(Digest directKey) {
-        byte[] raw = manifests.get(directKey);
-        if (raw == null) {
-            return EMPTY_MANIFEST;
-        }
-        DecodedManifest known = decodedManifests.getIfPresent(directKey);
-        if (known != null && Arrays.equals(known.raw(), raw)) {
-            return known.manifest();
-        }
-        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
-        decodedManifests.put(directKey, new DecodedManifest(raw, m));
-        return m;
-    }
-
-    private static final DateTimeFormatter DEBUG_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss_SSSSSS");
-
-    /**
-     * Builds a key; with {@code debug} set, also writes its inputs as text next to the object
-     * (or under {@code debug_dir}, at the object's absolute path), one file per key and call:
-     * {@code <object>.<time>.cache-key-<kind>.txt}, {@code <time>} the call's start, as in ccache
-     * (one call's files share it). Diffing two of them shows why a call missed.
-     */
-    private Digest keyOf(CompileRequest req, Invocation inv, String kind, KeyBuilder key, long started) {
-        Digest d = key.build();
-        if (!req.config().debug()) {
-            return d;
-        }
-        debugFile(req, inv, "cache-key-" + kind + ".txt",
-                ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8), started);
-        return d;
-    }
-
-    /**
-     * Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code
-     * debug_dir}; {@code started}, the call's start in epoch nanoseconds, gives {@code <time>}.
-     */
-    private void debugFile(CompileRequest req, Invocation inv, String suffix, byte[] content, long started) {
-        Path object = req.cwd().resolve(inv.object()).normalize();
-        String debugDir = req.config().debugDir();
-        Path base = debugDir.isEmpty() ? object
-                : req.cwd().resolve(debugDir).resolve(object.toString().substring(1));
-        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(0, started),
-                ZoneId.systemDefault()));
-        Path out = base.resolveSibling(base.getFileName() + "." + stamp + "." + suffix);
-        try {
-            Files.createDirectories(out.getParent());
-            Files.write(out, content);
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
-        }
-    }
-
-    /**
-     * A file the preprocessor read from {@code /dev} or {@code /proc} ({@code #include
-     * "/dev/stdin"}, {@code /proc/self/fd/N}, a FIFO made a device …), or null; the source and
-     * every header, also when reached through a symbolic link ({@code evil.h -> /dev/stdin}, a
-     * source that is such a link). What such a file gives depends on the process that reads it,
-     * and the daemon's preprocessor is not the caller's compiler: the client compiles such a
-     * call itself. A file whose real path cannot be found counts too.
-     */
-    private static String deviceInclude(CompileRequest req, String source, byte[] preprocessed) {
-        if (readsProcessFile(req.cwd(), source)) {
-            return source;
-        }
-        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
-            String p = inc.path();
-            if (!p.startsWith("<") && readsProcessFile(req.cwd(), p)) { // not <built-in>, <command-line>
-                return p;
+            if (call.config().debug()) {
+                call.debugFile("cache-input-cpp." + cache.frontend.args.PreprocessedCompile.extension(
+                        call.inv.language(), call.config().cppExtension()), cpp.text());
             }
-        }
-        return null;
-    }
-
-    private static final Path DEV_NULL = Path.of("/dev/null");
-    /**
-     * {@code /dev/null} as a source, as build systems' flag probes use it ({@code -x c /dev/null}):
-     * empty for every process that reads it, so the same input for the daemon as for the caller,
-     * and, as in ccache, direct mode answers it (its timestamps move with every write to it).
-     */
-    private static final FileHashCache.Hashed EMPTY_SOURCE = new FileHashCache.Hashed(Digest.of(new byte[0]),
-            new FileStat(0, 0, 0, 0, 0, false, false), 0);
-
-    /** The source's digest and stat data (see {@link #EMPTY_SOURCE} for {@code /dev/null}). */
-    private FileHashCache.Hashed hashSource(CompileRequest req, Invocation inv) throws IOException {
-        Path source = req.cwd().resolve(inv.source());
-        return source.normalize().equals(DEV_NULL) ? EMPTY_SOURCE : fileHashes.hash(source);
-    }
-
-    private static boolean readsProcessFile(Path cwd, String path) {
-        try {
-            Path abs = cwd.resolve(path).normalize();
-            if (abs.equals(DEV_NULL)) {
-                return false; // by its name only: a link to it may stand for the caller's stdin
+            // Debug info may record the contents of the files read, not only the text they gave
+            // (clang's DWARF 5 line tables hold each file's MD5): then those contents are keyed too.
+            List<Digest> included = call.debugInfo ? includedContents(call, cpp.text()) : List.of();
+            Digest key = call.keyOf("preprocessor",
+                    PreprocessorModeKey.builder(call.keys, cpp.text(), cpp.stderr(), included));
+            Served served = lookupOrBuild(call, key, cpp);
+            if (directKey != null && served.entryExists() && call.stores) {
+                manifests.recordPreprocessed(call, directKey, key, cpp.text());
             }
-            return inProcessTree(abs) || inProcessTree(abs.toRealPath());
-        } catch (IOException | RuntimeException e) {
-            return true;
+            return served.outcome();
         }
     }
 
-    private static boolean inProcessTree(Path abs) {
-        return abs.startsWith("/dev") || abs.startsWith("/proc");
-    }
+    /** A call's answer, and whether an entry now exists under its key (a hit, or a result stored). */
+    private record Served(Outcome outcome, boolean entryExists) {}
 
-    /**
-     * A precompiled header the compile could read in place of a header the preprocessor
-     * output names (see {@link DirectMode#precompiledHeader}), or null. The preprocessor does
-     * not read it, so its contents would be missing from the key.
-     */
-    private String precompiledHeader(CompileRequest req, Invocation inv, CompilerIdentity compiler, byte[] preprocessed)
-            throws IOException, InterruptedException {
-        // clang's driver swaps "-include X" for the X.pch (or .gch) beside it even for the
-        // preprocessor run, whose output then does not name X at all: look there first.
-        List<String> args = inv.preprocessorArgs();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String file = a.equals("-include") || a.equals("--include") ? (i + 1 < args.size() ? args.get(i + 1) : null)
-                    : a.startsWith("--include=") ? a.substring("--include=".length())
-                    : a.startsWith("-include") && !a.startsWith("-include-") ? a.substring("-include".length()) : null;
-            if (file != null && !file.isEmpty()) {
-                for (String ext : List.of(".gch", ".pch")) {
-                    if (Files.exists(req.cwd().resolve(file + ext))) {
-                        return file + ext;
-                    }
-                }
-            }
-        }
-        List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
-        SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(), inv.preprocessorArgs(),
-                inv.source(), req.cwd(), req.env());
-        if (search != null) {
-            return directMode.precompiledHeader(included, search, req.cwd(),
-                    DirectMode.commandLineIncludes(inv.preprocessorArgs()));
-        }
-        for (IncludeScanner.Included inc : included) { // search path unknown: at least beside each header
-            for (String ext : List.of(".gch", ".pch")) {
-                if (Files.exists(req.cwd().resolve(inc.path() + ext))) {
-                    return inc.path() + ext;
-                }
-            }
-        }
-        return null;
-    }
-
-    /** Adds this call's result to the manifest under {@code directKey}, when it may be remembered. */
-    private void remember(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey, Digest key,
-            byte[] preprocessed, long started) throws IOException, InterruptedException {
-        FileHashCache.Hashed source = hashSource(req, inv);
-        if (tooNew(source, started)) {
-            return;
-        }
-        SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(), inv.preprocessorArgs(),
-                inv.source(), req.cwd(), req.env());
-        if (search == null) {
-            return;
-        }
-        Manifest.Result result = directMode.record(key,
-                DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), req.config().ignoreHeadersInManifest(),
-                        req.cwd()),
-                search, req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()));
-        if (result != null) {
-            manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
-                    req.config().namespace());
-        }
-    }
-
-    /**
-     * The working directory as the user sees it: {@code $PWD} when it names the same directory
-     * as the real one (a checkout reached through a symbolic link), as ccache does.
-     */
-    static Path apparentCwd(CompileRequest req) {
-        String pwd = req.env().get("PWD");
-        if (pwd != null && pwd.startsWith("/") && !pwd.equals(req.cwd().toString())) {
-            try {
-                if (Files.isSameFile(Path.of(pwd), req.cwd())) {
-                    return Path.of(pwd);
-                }
-            } catch (IOException | RuntimeException e) {
-                // not the same directory, or gone: the real one
-            }
-        }
-        return req.cwd();
-    }
-
-    private static boolean tooNew(FileHashCache.Hashed f, long started) {
-        return f.stat().mtimeNanos() >= started - TOO_NEW_NANOS || f.stat().ctimeNanos() >= started - TOO_NEW_NANOS;
-    }
-
-    private long epochNanos() {
-        java.time.Instant now = clock.instant();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
-    }
-
-    private Outcome lookupOrCompile(CompileRequest req, Invocation inv, Digest key, Compilation how, CallStats stats)
-            throws IOException, InterruptedException {
-        if (req.config().recache() || req.config().readOnly()) {
-            // recache: never a hit, always a new entry; read_only: never an entry, so nothing to share.
-            CacheEntry hit = req.config().recache() ? null : lookup(key, stats);
-            if (hit != null) {
-                return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
-            }
-            return compile(req, inv, key, how, stats, null);
-        }
-        CacheEntry hit = lookup(key, stats);
+    private Served lookupOrBuild(Call call, Digest key, Preprocessed cpp) throws IOException, InterruptedException {
+        LookupTier.Hit hit = call.looksUp ? tiers.find(key, call.config().namespace(), call.stats::count) : null;
         if (hit != null) {
-            return replayHit(req, inv, hit, stats, Counter.PREPROCESSED_CACHE_HIT);
+            return hitServed(replayHit(call, hit.entry(), hit.counter(), Counter.PREPROCESSED_CACHE_HIT));
+        }
+        if (!call.looksUp || !call.stores) {
+            // recache: never a hit, always a new entry; read_only: never an entry, so nothing to share.
+            return compile(call, key, cpp, null);
         }
         InFlight.Ticket ticket = inFlight.join(key);
-        if (!ticket.owner()) {
-            CacheEntry shared = await(ticket);
-            if (shared != null) {
-                stats.count(Counter.INFLIGHT_SHARED);
-                return replayHit(req, inv, shared, stats, Counter.PREPROCESSED_CACHE_HIT);
-            }
-            return compile(req, inv, key, how, stats, null);
+        if (ticket.owner()) {
+            return compile(call, key, cpp, ticket);
         }
-        return compile(req, inv, key, how, stats, ticket);
+        CacheEntry theirs = await(ticket);
+        if (theirs == null) {
+            return compile(call, key, cpp, null);
+        }
+        call.stats.count(Counter.INFLIGHT_SHARED);
+        return hitServed(replayHit(call, theirs, Counter.LOCAL_STORAGE_HIT, Counter.PREPROCESSED_CACHE_HIT));
     }
 
-    private CacheEntry lookup(Digest key, CallStats stats) {
-        try {
-            CacheEntry e = store.get(key);
-            stats.count(e != null ? Counter.LOCAL_STORAGE_READ_HIT : Counter.LOCAL_STORAGE_READ_MISS);
-            return e;
-        } catch (CorruptEntryException e) {
-            stats.count(Counter.CORRUPT_ENTRY);
-            stats.count(Counter.LOCAL_STORAGE_READ_MISS);
-            LOG.warning("removed corrupt entry " + key + ": " + e.getMessage());
-            return null;
-        }
+    private static Served hitServed(Outcome replayed) {
+        return new Served(replayed, replayed instanceof Outcome.Replay);
     }
 
-    private Outcome replayHit(CompileRequest req, Invocation inv, CacheEntry hit, CallStats stats, Counter kind) {
-        try {
-            OutputFiles.write(req.cwd(), inv.outputs(), hit.outputs(), req.umask(), daemonUmask);
-        } catch (IOException e) {
-            // Unwritable directory, disk full …: the compiler, run by the client, says it its own way.
-            stats.count(Counter.BAD_OUTPUT_FILE);
-            return new Outcome.Fallback("cannot write outputs: " + e.getMessage());
-        }
-        stats.count(kind);
-        stats.count(Counter.LOCAL_STORAGE_HIT);
-        return replay(req, hit.stdout(), hit.stderr(), hit.exitCode());
-    }
-
-    private Outcome compile(CompileRequest req, Invocation inv, Digest key, Compilation how, CallStats stats,
-            InFlight.Ticket ticket) throws IOException, InterruptedException {
+    /** The miss of {@code key} (null: nothing is stored under a key of its own) built and stored. */
+    private Served compile(Call call, Digest key, Preprocessed cpp, InFlight.Ticket ticket)
+            throws IOException, InterruptedException {
         CacheEntry stored = null;
         try {
             // As ccache 4.7 counts: recache is its own counter, not a miss; read_only_direct
             // (key == null) never looked in preprocessor mode.
-            if (req.config().recache()) {
-                stats.count(Counter.RECACHE);
+            if (!call.looksUp) {
+                call.stats.count(Counter.RECACHE);
             } else if (key != null) {
-                stats.count(Counter.PREPROCESSED_CACHE_MISS);
-                stats.count(Counter.LOCAL_STORAGE_MISS);
+                call.stats.count(Counter.PREPROCESSED_CACHE_MISS);
+                call.stats.count(Counter.LOCAL_STORAGE_MISS);
             }
-            Compiled c = runCompile(req, inv, how, stats);
-            countMiss(req, stats, c, key == null);
-            if (c.entry() == null || key == null || req.config().readOnly()) {
-                return c.replay();
+            Built b = build(call, key, cpp);
+            countMiss(call, b, key == null);
+            if (b.entry() == null || key == null || !call.stores) {
+                return new Served(b.outcome(), false);
             }
-            store.put(key, c.entry(), req.config().namespace());
-            stats.count(Counter.LOCAL_STORAGE_WRITE);
-            stored = c.entry();
-            return c.replay();
+            tiers.put(key, b.entry(), call.config().namespace(), call.stats::count);
+            stored = b.entry();
+            return new Served(b.outcome(), true);
         } finally {
             if (ticket != null) {
                 inFlight.finish(key, ticket, stored);
@@ -896,20 +467,31 @@ public final class CompilePipeline {
     }
 
     /**
-     * Whether a direct miss is compiled in depend mode: asked for, and the compiler writes a
-     * full dependency file ({@code -MD}). With {@code -MMD} the file leaves out system headers,
-     * whose changes would go unseen, so such calls take the preprocessor route instead.
+     * Depend mode after a direct miss: no preprocessor run. The compile writes its dependency
+     * file; the entry key is the direct key plus every file that file lists with its contents,
+     * and the result is added to the manifest like any other.
      */
-    private static boolean dependMode(CompileRequest req, Invocation inv) {
-        if (!req.config().dependMode() || !inv.outputs().containsKey(OutputKind.DEPENDENCY)) {
-            return false;
+    private Outcome dependModeMiss(Call call, Digest directKey) throws IOException, InterruptedException {
+        call.stats.count(Counter.LOCAL_STORAGE_MISS);
+        Built b = build(call, null, null);
+        countMiss(call, b, call.readOnlyDirect);
+        if (b.entry() == null || !call.stores || call.readOnlyDirect) {
+            return b.outcome();
         }
-        for (String a : inv.compileArgs()) {
-            if (a.equals("-MMD") || a.startsWith("-Wp,-MMD,")) {
-                return false;
-            }
+        List<String> deps = DependencyFile.prerequisites(b.entry().outputs().get(OutputKind.DEPENDENCY));
+        if (deps.isEmpty()) {
+            LOG.info("depend mode: no prerequisites in " + call.inv.outputs().get(OutputKind.DEPENDENCY) + "; not cached");
+            return b.outcome();
         }
-        return true;
+        List<String> headers = deps.subList(1, deps.size()); // the first is the source, already in the direct key
+        KeyBuilder key = DependModeKey.builder(call.config().debug(), directKey, headers, call.cwd(), shared.fileHashes);
+        if (key == null) {
+            return b.outcome(); // listed but unreadable now: nothing to remember
+        }
+        Digest entryKey = call.keyOf("depend", key);
+        tiers.put(entryKey, b.entry(), call.config().namespace(), call.stats::count);
+        manifests.recordDependencies(call, directKey, entryKey, headers);
+        return b.outcome();
     }
 
     /**
@@ -917,17 +499,17 @@ public final class CompilePipeline {
      * or one with stdout or a missing or empty output, counts only its own reason), and every
      * compile in read-only and read-only-direct mode, which ccache counts before running it.
      */
-    private static void countMiss(CompileRequest req, CallStats stats, Compiled c, boolean readOnlyDirect) {
-        if (!req.config().recache() && (c.entry() != null || req.config().readOnly() || readOnlyDirect)) {
-            stats.count(Counter.CACHE_MISS);
+    private static void countMiss(Call call, Built b, boolean readOnlyDirect) {
+        if (call.looksUp && (b.entry() != null || !call.stores || readOnlyDirect)) {
+            call.stats.count(Counter.CACHE_MISS);
         }
     }
 
-    /** A compile's answer to the client, and the entry to store ({@code null} when it must not be cached). */
-    private record Compiled(Outcome replay, CacheEntry entry) {}
+    /** A build's answer to the client, and the entry to store ({@code null} when it must not be cached). */
+    private record Built(Outcome outcome, CacheEntry entry) {}
 
     /**
-     * Runs the real compile and collects what it wrote; counts the miss and any reason not to cache.
+     * Builds the miss and judges the result; counts any reason not to cache it.
      *
      * <p>Compiling the preprocessed text ({@code run_second_cpp = false}), the result's stderr is
      * the preprocessor's followed by the compiler's, as ccache stores it; and when that compile
@@ -935,108 +517,89 @@ public final class CompilePipeline {
      * client, which runs the command as given, as ccache does: what the compile of the
      * temporary file printed is not what the user's command prints.
      */
-    private Compiled runCompile(CompileRequest req, Invocation inv, Compilation how, CallStats stats)
-            throws IOException, InterruptedException {
-        List<String> args = inv.compileArgs();
-        if (how.compilesPreprocessed()) {
+    private Built build(Call call, Digest key, Preprocessed cpp) throws IOException, InterruptedException {
+        Compilation how = call.how;
+        boolean preprocessed = how.preprocessed() && cpp != null && cpp.file() != null;
+        List<String> args = call.inv.compileArgs();
+        if (preprocessed) {
             args = new ArrayList<>(how.plan().compileArgs());
             if (how.colour() != null) {
                 args.add(how.colour());
             }
-            args.addAll(List.of("-o", inv.object(), how.preprocessedFile().toString()));
+            args.addAll(List.of("-o", call.inv.object(), cpp.file().toString()));
         }
-        ProcessResult r = runner.run(command(req, req.config().prefixCommand(), args,
-                how.compilesPreprocessed() ? null : how.colour()), req.cwd(), req.env());
-        byte[] stderr = how.compilesPreprocessed() ? concat(how.cppStderr(), r.stderr()) : r.stderr();
-        Outcome replay = replay(req, r.stdout(), stderr, r.exitCode());
+        BuildJob job = new BuildJob(key, call.keys.compiler(), call.inv, preprocessed ? cpp.file() : null,
+                call.command(call.config().prefixCommand(), args, preprocessed ? null : how.colour()),
+                call.cwd(), call.req.env(), call.req.umask());
+        BuildResult r = builders.build(job, call.stats::count);
+        byte[] stderr = preprocessed ? concat(cpp.stderr(), r.stderr()) : r.stderr();
+        Outcome replay = call.replay(r.stdout(), stderr, r.exitCode());
         if (r.exitCode() != 0) {
-            stats.count(Counter.COMPILE_FAILED);
-            return new Compiled(replay, null);
+            call.stats.count(Counter.COMPILE_FAILED);
+            return new Built(replay, null);
         }
         Counter notCached = null;
-        OutputFiles.Collected files = null;
         if (r.stdout().length > 0) {
             notCached = Counter.COMPILER_PRODUCED_STDOUT;
-        } else {
-            files = OutputFiles.collect(req.cwd(), inv.outputs());
-            if (files.missing() != null) {
-                notCached = Counter.COMPILER_PRODUCED_NO_OUTPUT;
-                LOG.info("compiler did not write " + inv.outputs().get(files.missing()) + "; not cached");
-            } else if (files.empty() != null) {
-                notCached = Counter.COMPILER_PRODUCED_EMPTY_OUTPUT;
-            }
+        } else if (r.missing() != null) {
+            notCached = Counter.COMPILER_PRODUCED_NO_OUTPUT;
+            LOG.info("compiler did not write " + call.inv.outputs().get(r.missing()) + "; not cached");
+        } else if (r.empty() != null) {
+            notCached = Counter.COMPILER_PRODUCED_EMPTY_OUTPUT;
         }
         if (notCached != null) {
-            stats.count(notCached);
-            return new Compiled(how.compilesPreprocessed()
+            call.stats.count(notCached);
+            return new Built(preprocessed
                     ? new Outcome.Passthrough(notCached.id() + ": compiling the preprocessed text") : replay, null);
         }
-        if (req.umask() != daemonUmask) {
-            OutputFiles.applyUmask(req.cwd(), inv.outputs(), req.umask());
+        if (!r.inPlace()) {
+            Outcome written = writeOutputs(call, r.outputs());
+            if (written != null) {
+                return new Built(written, null);
+            }
         }
-        return new Compiled(replay, new CacheEntry(r.exitCode(), r.stdout(), stderr, files.files()));
+        return new Built(replay, new CacheEntry(r.exitCode(), r.stdout(), stderr, r.outputs()));
     }
 
-    /** What the client prints: with absolute_paths_in_stderr, the diagnostics' paths made absolute. */
-    private static Outcome.Replay replay(CompileRequest req, byte[] stdout, byte[] stderr, int exitCode) {
-        byte[] err = req.config().absolutePathsInStderr() && stderr.length > 0
-                ? StderrPaths.absolute(stderr, req.cwd()) : stderr;
-        return new Outcome.Replay(stdout, err, exitCode);
+    /** A hit: its outputs to the caller's paths, then its stdout, stderr and exit code. */
+    private Outcome replayHit(Call call, CacheEntry hit, Counter tier, Counter kind) {
+        Outcome failed = writeOutputs(call, hit.outputs());
+        if (failed != null) {
+            return failed;
+        }
+        call.stats.count(kind);
+        call.stats.count(tier);
+        return call.replay(hit.stdout(), hit.stderr(), hit.exitCode());
     }
 
-    private static byte[] concat(byte[] a, byte[] b) {
-        byte[] out = Arrays.copyOf(a, a.length + b.length);
-        System.arraycopy(b, 0, out, a.length, b.length);
-        return out;
+    /** Writes outputs to the caller's paths; null when written, else the fallback that says why not. */
+    private Outcome writeOutputs(Call call, java.util.Map<OutputKind, byte[]> outputs) {
+        try {
+            OutputFiles.write(call.cwd(), call.inv.outputs(), outputs, call.req.umask(), daemonUmask);
+            return null;
+        } catch (IOException e) {
+            // Unwritable directory, disk full …: the compiler, run by the client, says it its own way.
+            call.stats.count(Counter.BAD_OUTPUT_FILE);
+            return new Outcome.Fallback("cannot write outputs: " + e.getMessage());
+        }
     }
 
-    /**
-     * Depend mode after a direct miss: no preprocessor run. The compile writes its dependency
-     * file; the entry key is the direct key plus every file that file lists with its contents,
-     * and the result is added to the manifest like any other.
-     */
-    private Outcome dependModeMiss(CompileRequest req, Invocation inv, CompilerIdentity compiler, Digest directKey,
-            Compilation how, CallStats stats, long started) throws IOException, InterruptedException {
-        stats.count(Counter.LOCAL_STORAGE_MISS);
-        Compiled c = runCompile(req, inv, how, stats);
-        countMiss(req, stats, c, req.config().readOnlyDirect());
-        if (c.entry() == null || req.config().readOnly() || req.config().readOnlyDirect()) {
-            return c.replay();
+    /** Digests of the contents of the source and of every file the preprocessor read, in first-inclusion order. */
+    private List<Digest> includedContents(Call call, byte[] preprocessed) {
+        List<String> paths = new ArrayList<>();
+        paths.add(call.inv.source());
+        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+            paths.add(inc.path());
         }
-        byte[] depFile = c.entry().outputs().get(OutputKind.DEPENDENCY);
-        List<String> deps = DependencyFile.prerequisites(depFile);
-        if (deps.isEmpty()) {
-            LOG.info("depend mode: no prerequisites in " + inv.outputs().get(OutputKind.DEPENDENCY) + "; not cached");
-            return c.replay();
-        }
-        KeyBuilder key = (req.config().debug() ? KeyBuilder.explaining() : KeyBuilder.create())
-                .add("mode", "depend").add("direct", directKey);
-        for (String dep : deps.subList(1, deps.size())) { // the first is the source, already in the direct key
-            FileHashCache.Hashed h;
+        List<Digest> out = new ArrayList<>(paths.size());
+        for (String p : paths) {
             try {
-                h = fileHashes.hash(req.cwd().resolve(dep));
+                out.add(shared.fileHashes.hash(call.cwd().resolve(p)).digest());
             } catch (IOException e) {
-                return c.replay(); // listed but unreadable now: nothing to remember
-            }
-            key.add("path", dep).add("file", h.digest());
-        }
-        Digest entryKey = keyOf(req, inv, "depend", key, started);
-        store.put(entryKey, c.entry(), req.config().namespace());
-        stats.count(Counter.LOCAL_STORAGE_WRITE);
-        FileHashCache.Hashed source = hashSource(req, inv);
-        if (!tooNew(source, started)) {
-            SearchPath search = searchPaths.searchPath(compiler, inv.language().gccName(),
-                    inv.preprocessorArgs(), inv.source(), req.cwd(), req.env());
-            Manifest.Result result = search == null ? null
-                    : directMode.recordFromDependencies(entryKey, inv.source(), deps.subList(1, deps.size()), search,
-                            req.cwd(), started - TOO_NEW_NANOS, DirectMode.commandLineIncludes(inv.preprocessorArgs()),
-                            req.config().ignoreHeadersInManifest());
-            if (result != null) {
-                manifests.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
-                        req.config().namespace());
+                out.add(Digest.of(("unreadable:" + p).getBytes(StandardCharsets.UTF_8)));
             }
         }
-        return c.replay();
+        return out;
     }
 
     private static CacheEntry await(InFlight.Ticket ticket) throws InterruptedException {
@@ -1047,51 +610,14 @@ public final class CompilePipeline {
         }
     }
 
-    private Outcome passthrough(CallStats stats, Counter why, String reason) {
-        stats.count(why);
-        return new Outcome.Passthrough(why.id() + ": " + reason);
+    private static byte[] concat(byte[] a, byte[] b) {
+        byte[] out = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
-    /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
-    private static List<String> command(CompileRequest req, String prefix, List<String> args, String colour) {
-        List<String> cmd = new ArrayList<>(args.size() + 4);
-        if (!prefix.isEmpty()) {
-            cmd.addAll(CallSettings.prefix(prefix, req.cwd(), req.env()));
-        }
-        cmd.add(req.compiler().toString());
-        if (colour != null) {
-            cmd.add(colour);
-        }
-        cmd.addAll(args);
-        return cmd;
-    }
-
-    /**
-     * Whether the preprocessed text holds an assembler {@code .incbin "file"} directive (in an
-     * assembler source, or inside an {@code asm} string as {@code .incbin \"file\"}): the
-     * assembler reads that file, which no key covers. Only the directive's shape counts, as in
-     * ccache 4.7 ({@code .incbin} then optional blanks, an optional backslash and a quote); the
-     * word elsewhere (a member {@code s.incbin_size}, prose in a string) is no file read.
-     */
+    /** See {@link PreprocessorRun#hasIncbinDirective}. */
     static boolean hasIncbinDirective(byte[] text) {
-        outer:
-        for (int i = 0, n = text.length - INCBIN.length; i <= n; i++) {
-            for (int j = 0; j < INCBIN.length; j++) {
-                if (text[i + j] != INCBIN[j]) {
-                    continue outer;
-                }
-            }
-            int k = i + INCBIN.length;
-            while (k < text.length && (text[k] == ' ' || text[k] == '\t')) {
-                k++;
-            }
-            if (k < text.length && text[k] == '\\') {
-                k++;
-            }
-            if (k < text.length && text[k] == '"') {
-                return true;
-            }
-        }
-        return false;
+        return PreprocessorRun.hasIncbinDirective(text);
     }
 }

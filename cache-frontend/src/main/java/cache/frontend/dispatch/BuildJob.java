@@ -1,0 +1,30 @@
+package cache.frontend.dispatch;
+
+import cache.frontend.args.Invocation;
+import cache.frontend.key.CompilerIdentity;
+import cache.hashing.Digest;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One compile of a miss, as every builder sees it.
+ *
+ * @param key the result's key, or null when the call stores nothing under a key of its own yet
+ *     (depend mode keys the result by the dependency file it writes; read-only direct mode)
+ * @param compiler who compiles (the caller's real compiler)
+ * @param inv the call's arguments by role: language, source, outputs, compile arguments
+ * @param preprocessedFile the preprocessed text this compile runs on, or null when it compiles
+ *     the source ({@code run_second_cpp}, depend mode)
+ * @param localCommand the command that compiles it on this machine, {@code prefix_command} and
+ *     the colour option included; its output names are the caller's
+ * @param umask the caller's umask, for the outputs written
+ */
+public record BuildJob(Digest key, CompilerIdentity compiler, Invocation inv, Path preprocessedFile,
+        List<String> localCommand, Path cwd, Map<String, String> env, int umask) {
+
+    /** Whether this compile runs on the preprocessed text (then its diagnostics follow the preprocessor's). */
+    public boolean compilesPreprocessed() {
+        return preprocessedFile != null;
+    }
+}

@@ -1,0 +1,23 @@
+package cache.frontend.dispatch;
+
+import cache.store.OutputKind;
+import java.util.Map;
+
+/**
+ * A compiler's answer to a {@link BuildJob}.
+ *
+ * @param outputs the files the compile wrote, by kind; empty when it failed or printed to stdout
+ * @param missing an output the compile did not write, or null
+ * @param empty an output it wrote empty, or null
+ * @param inPlace whether the outputs are already at the caller's paths (a local compile writes
+ *     them there); otherwise the call writes them, as it writes a hit
+ * @param builtBy the builder's {@link Builder#name()}
+ */
+public record BuildResult(int exitCode, byte[] stdout, byte[] stderr, Map<OutputKind, byte[]> outputs,
+        OutputKind missing, OutputKind empty, boolean inPlace, String builtBy) {
+
+    /** Whether the outputs are whole: the compile succeeded, printed nothing to stdout, wrote every output. */
+    public boolean complete() {
+        return exitCode == 0 && stdout.length == 0 && missing == null && empty == null;
+    }
+}

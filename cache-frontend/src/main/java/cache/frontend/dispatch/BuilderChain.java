@@ -1,0 +1,73 @@
+package cache.frontend.dispatch;
+
+import cache.compat.Counter;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * Builders tried in order, the local one last. A builder that cannot answer hands the job to
+ * the next, counted as {@code builder_failed} and logged with its reason; only the last one's
+ * failure reaches the call (which then falls back to the client's own compile).
+ */
+public final class BuilderChain {
+
+    private static final Logger LOG = Logger.getLogger(BuilderChain.class.getName());
+
+    private final List<Builder> builders;
+
+    /** @param builders in order of preference; the last is the one that always can (the local one) */
+    public BuilderChain(List<Builder> builders) {
+        if (builders.isEmpty()) {
+            throw new IllegalArgumentException("a chain needs a builder");
+        }
+        this.builders = List.copyOf(builders);
+    }
+
+    /**
+     * The first answer a builder gives. Interrupted (the client left), the pending build is
+     * cancelled and the interruption rethrown.
+     */
+    public BuildResult build(BuildJob job, Consumer<Counter> counts) throws IOException, InterruptedException {
+        for (int i = 0; ; i++) {
+            Builder b = builders.get(i);
+            boolean last = i == builders.size() - 1;
+            try {
+                return await(b.build(job));
+            } catch (IOException | RuntimeException e) {
+                if (last) {
+                    throw e;
+                }
+                counts.accept(Counter.BUILDER_FAILED);
+                LOG.warning("builder " + b.name() + " failed, trying " + builders.get(i + 1).name() + ": " + e);
+            }
+        }
+    }
+
+    private static BuildResult await(CompletableFuture<BuildResult> f) throws IOException, InterruptedException {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            f.cancel(true);
+            throw e;
+        } catch (CancellationException e) {
+            throw new IOException("build cancelled", e);
+        } catch (ExecutionException e) {
+            Throwable c = e.getCause();
+            if (c instanceof IOException io) {
+                throw io;
+            }
+            if (c instanceof RuntimeException r) {
+                throw r;
+            }
+            if (c instanceof InterruptedException ie) {
+                throw ie;
+            }
+            throw new IOException(c);
+        }
+    }
+}

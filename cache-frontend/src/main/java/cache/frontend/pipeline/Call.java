@@ -1,0 +1,190 @@
+package cache.frontend.pipeline;
+
+import cache.compat.Counter;
+import cache.compat.config.Config;
+import cache.frontend.args.Invocation;
+import cache.frontend.key.KeyInputs;
+import cache.frontend.replay.StderrPaths;
+import cache.hashing.Digest;
+import cache.hashing.FileHashCache;
+import cache.hashing.FileStat;
+import cache.hashing.KeyBuilder;
+import cache.store.OutputKind;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * One cacheable call once analysed: the request (with the configured compiler and umask), its
+ * arguments by role, who compiles, the inputs of its keys, and what the configuration decides
+ * for it, derived once. Everything a stage of {@link CompilePipeline} needs, so no stage takes
+ * more than the call and its own input.
+ */
+final class Call {
+
+    private static final Logger LOG = Logger.getLogger(Call.class.getName());
+
+    /**
+     * Files changed this recently before the call started are not recorded in a manifest nor
+     * trusted as a direct-mode source: file timestamps come from a coarse kernel clock, and a
+     * header rewritten while the build runs must never be remembered with contents the compile
+     * did not see.
+     */
+    static final long TOO_NEW_NANOS = 100_000_000L;
+
+    private static final Path DEV_NULL = Path.of("/dev/null");
+    /**
+     * {@code /dev/null} as a source, as build systems' flag probes use it ({@code -x c /dev/null}):
+     * empty for every process that reads it, so the same input for the daemon as for the caller,
+     * and, as in ccache, direct mode answers it (its timestamps move with every write to it).
+     */
+    private static final FileHashCache.Hashed EMPTY_SOURCE = new FileHashCache.Hashed(Digest.of(new byte[0]),
+            new FileStat(0, 0, 0, 0, 0, false, false), 0);
+
+    private static final DateTimeFormatter DEBUG_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss_SSSSSS");
+
+    /** The request with the configured compiler and umask. */
+    final CompileRequest req;
+    final CallStats stats;
+    /** The arguments by role, after {@code base_dir}. */
+    final Invocation inv;
+    /** How a miss runs the compiler. */
+    final Compilation how;
+    /** The inputs every key of this call shares. */
+    final KeyInputs keys;
+    /** The call's start, epoch nanoseconds: what changed after it is not trusted or remembered. */
+    final long started;
+    /** Whether outputs describe the sources ({@code -g}, coverage): keys then cover included contents. */
+    final boolean debugInfo;
+
+    /** Whether a lookup may answer ({@code recache} off). */
+    final boolean looksUp;
+    /** Whether results are stored ({@code read_only} off). */
+    final boolean stores;
+    /** Whether direct mode only looks up and a miss compiles without a preprocessor-mode lookup. */
+    final boolean readOnlyDirect;
+    /** Whether a direct miss compiles in depend mode (see {@link #dependMode}). */
+    final boolean dependMode;
+
+    Call(CompileRequest req, CallStats stats, Invocation inv, Compilation how, KeyInputs keys, long started,
+            boolean debugInfo) {
+        this.req = req;
+        this.stats = stats;
+        this.inv = inv;
+        this.how = how;
+        this.keys = keys;
+        this.started = started;
+        this.debugInfo = debugInfo;
+        Config c = req.config();
+        this.looksUp = !c.recache();
+        this.stores = !c.readOnly();
+        this.readOnlyDirect = c.readOnlyDirect();
+        this.dependMode = dependMode(c, inv);
+    }
+
+    Config config() {
+        return req.config();
+    }
+
+    Path cwd() {
+        return req.cwd();
+    }
+
+    /**
+     * Whether a direct miss is compiled in depend mode: asked for, and the compiler writes a
+     * full dependency file ({@code -MD}). With {@code -MMD} the file leaves out system headers,
+     * whose changes would go unseen, so such calls take the preprocessor route instead.
+     */
+    private static boolean dependMode(Config c, Invocation inv) {
+        if (!c.dependMode() || !inv.outputs().containsKey(OutputKind.DEPENDENCY)) {
+            return false;
+        }
+        for (String a : inv.compileArgs()) {
+            if (a.equals("-MMD") || a.startsWith("-Wp,-MMD,")) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The call is not cacheable for {@code why}: counted, and the client compiles as asked. */
+    Outcome passthrough(Counter why, String reason) {
+        stats.count(why);
+        return new Outcome.Passthrough(why.id() + ": " + reason);
+    }
+
+    /** What the client prints: with absolute_paths_in_stderr, the diagnostics' paths made absolute. */
+    Outcome.Replay replay(byte[] stdout, byte[] stderr, int exitCode) {
+        byte[] err = config().absolutePathsInStderr() && stderr.length > 0
+                ? StderrPaths.absolute(stderr, cwd()) : stderr;
+        return new Outcome.Replay(stdout, err, exitCode);
+    }
+
+    /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
+    List<String> command(String prefix, List<String> args, String colour) {
+        List<String> cmd = new ArrayList<>(args.size() + 4);
+        if (!prefix.isEmpty()) {
+            cmd.addAll(CallSettings.prefix(prefix, cwd(), req.env()));
+        }
+        cmd.add(req.compiler().toString());
+        if (colour != null) {
+            cmd.add(colour);
+        }
+        cmd.addAll(args);
+        return cmd;
+    }
+
+    /** The source's digest and stat data (see {@link #EMPTY_SOURCE} for {@code /dev/null}). */
+    FileHashCache.Hashed hashSource(FileHashCache hashes) throws IOException {
+        Path source = cwd().resolve(inv.source());
+        return source.normalize().equals(DEV_NULL) ? EMPTY_SOURCE : hashes.hash(source);
+    }
+
+    /** Whether {@code f} changed too close to (or after) the call's start to be trusted. */
+    boolean tooNew(FileHashCache.Hashed f) {
+        return f.stat().mtimeNanos() >= started - TOO_NEW_NANOS || f.stat().ctimeNanos() >= started - TOO_NEW_NANOS;
+    }
+
+    /** The time before which a file's change is old enough to remember (see {@link #TOO_NEW_NANOS}). */
+    long trustedBefore() {
+        return started - TOO_NEW_NANOS;
+    }
+
+    /**
+     * Builds a key; with {@code debug} set, also writes its inputs as text next to the object
+     * (or under {@code debug_dir}, at the object's absolute path), one file per key and call:
+     * {@code <object>.<time>.cache-key-<kind>.txt}, {@code <time>} the call's start, as in ccache
+     * (one call's files share it). Diffing two of them shows why a call missed.
+     */
+    Digest keyOf(String kind, KeyBuilder key) {
+        Digest d = key.build();
+        if (config().debug()) {
+            debugFile("cache-key-" + kind + ".txt", ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8));
+        }
+        return d;
+    }
+
+    /** Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code debug_dir}. */
+    void debugFile(String suffix, byte[] content) {
+        Path object = cwd().resolve(inv.object()).normalize();
+        String debugDir = config().debugDir();
+        Path base = debugDir.isEmpty() ? object : cwd().resolve(debugDir).resolve(object.toString().substring(1));
+        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(0, started),
+                ZoneId.systemDefault()));
+        Path out = base.resolveSibling(base.getFileName() + "." + stamp + "." + suffix);
+        try {
+            Files.createDirectories(out.getParent());
+            Files.write(out, content);
+        } catch (IOException | RuntimeException e) {
+            LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package cache.frontend.pipeline;
+
+import cache.compat.Counter;
+import cache.compat.config.CompilerType;
+import cache.compat.config.Config;
+import cache.frontend.args.Analysis;
+import cache.frontend.args.ArgumentAnalyzer;
+import cache.frontend.args.BaseDir;
+import cache.frontend.args.Invocation;
+import cache.frontend.args.PreprocessedCompile;
+import cache.frontend.args.Uncacheable;
+import cache.frontend.key.CompilerFamily;
+import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.KeyInputs;
+import cache.hashing.Digest;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.logging.Logger;
+
+/**
+ * The first stage of a call: from the client's request to a {@link Call}, or to the reason it
+ * is not cacheable. Applies the configuration's compiler choice, {@code base_dir}, the argument
+ * analysis, the compiler family's limits, {@code compiler_check}, and reads the files every key
+ * includes.
+ */
+final class CallPreparation {
+
+    private static final Logger LOG = Logger.getLogger(CallPreparation.class.getName());
+
+    /** What preparing a call gave. */
+    sealed interface Prepared {}
+
+    /** A cacheable call. */
+    record Ready(Call call) implements Prepared {}
+
+    /** An answer already: not cacheable, disabled, no compiler (counted by then). */
+    record Answered(Outcome outcome) implements Prepared {}
+
+    /** Preparing needs a thread that may block (a compiler check command, large files); nothing counted yet. */
+    record NeedsThread() implements Prepared {}
+
+    private final CompilerCheck compilerCheck;
+    private final Clock clock;
+
+    CallPreparation(CompilerCheck compilerCheck, Clock clock) {
+        this.compilerCheck = compilerCheck;
+        this.clock = clock;
+    }
+
+    /**
+     * @param req the request with the configured compiler (see {@link #configured})
+     * @param quick whether this thread must not block: then {@link NeedsThread} instead
+     */
+    Prepared prepare(CompileRequest req, CallStats stats, boolean quick) throws IOException, InterruptedException {
+        Config config = req.config();
+        if (config.disable()) {
+            return new Answered(new Outcome.Passthrough("disabled by the configuration")); // ccache counts nothing either
+        }
+        // base_dir: the command is analysed, hashed and run with paths under it made relative.
+        String baseDir = config.baseDir();
+        List<String> args = baseDir.isEmpty() ? req.args() : BaseDir.rewrite(req.args(), baseDir, apparentCwd(req));
+        Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
+        if (analysis instanceof Uncacheable u) {
+            return answered(stats, u.counter(), u.reason());
+        }
+        Invocation analysed = (Invocation) analysis;
+        // compiler_type: families whose command lines we do not parse run uncached.
+        CompilerType type = CompilerFamily.of(config.compilerType(), req.compiler());
+        Uncacheable refused = CompilerFamily.refusal(type, analysed.compileArgs());
+        if (refused != null) {
+            return answered(stats, refused.counter(), refused.reason());
+        }
+        boolean debugInfo = analysed.hashCwd(); // -g or coverage: outputs describe the sources
+        Invocation inv = config.hashDir() ? analysed : analysed.withoutCwdInKey();
+        CompilerIdentity compiler;
+        Digest compilerChecked;
+        try {
+            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            if (quick && !compilerCheck.ready(found, config.compilerCheck())) {
+                return new NeedsThread(); // its command runs once per compiler
+            }
+            compilerChecked = compilerCheck.digest(found, config.compilerCheck(), req.cwd(), req.env());
+            compiler = CompilerCheck.identity(found, config.compilerCheck());
+        } catch (IOException e) {
+            return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        } catch (CompilerCheck.FailedException e) {
+            return answered(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
+        }
+        String colourOption = CompilerFamily.colourOption(type, inv.language());
+        boolean colored = colourOption != null && !inv.colorChosen() && req.stderrIsTerminal()
+                && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
+        if (quick && (!inv.hashedFiles().isEmpty() || !config.extraFilesToHash().isEmpty())) {
+            // Files read whole on every call (profiles, extra_files_to_hash) may be large: not on the event loop.
+            return new NeedsThread();
+        }
+        Compilation how = new Compilation(colored, colourOption, secondCppPlan(req, inv, type), null, null);
+        List<Digest> extraFiles = new ArrayList<>();
+        for (String f : inv.hashedFiles()) {
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                // gcc may find it in its own directories; we cannot tell which file it reads.
+                return answered(stats, Counter.UNSUPPORTED_COMPILER_OPTION, "cannot read " + f);
+            }
+        }
+        // ccache's extra_files_to_hash, namespace and compiler_check: more inputs of every key.
+        for (String f : config.extraFilesToHash().split(":")) {
+            if (f.isEmpty()) {
+                continue;
+            }
+            try {
+                extraFiles.add(Digest.of(Files.readAllBytes(req.cwd().resolve(f))));
+            } catch (IOException e) {
+                return answered(stats, Counter.ERROR_HASHING_EXTRA_FILE, "cannot read " + f);
+            }
+        }
+        if (!config.namespace().isEmpty()) {
+            extraFiles.add(Digest.of(("namespace " + config.namespace()).getBytes(StandardCharsets.UTF_8)));
+        }
+        if (compilerChecked != null) {
+            extraFiles.add(compilerChecked);
+        }
+        String preprocessedExtension = how.preprocessed()
+                ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
+        KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(inv, config.ignoreOptions()),
+                req.cwd().toString(), req.env(), colored, List.copyOf(extraFiles), preprocessedExtension,
+                config.debug());
+        return new Ready(new Call(req, stats, inv, how, keys, epochNanos(), debugInfo));
+    }
+
+    private static Answered answered(CallStats stats, Counter why, String reason) {
+        stats.count(why);
+        return new Answered(new Outcome.Passthrough(why.id() + ": " + reason));
+    }
+
+    private long epochNanos() {
+        Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
+    }
+
+    /**
+     * The {@code run_second_cpp = false} plan for this call, or null when the setting is on.
+     * Calls the plan cannot reproduce compile their source, as with the setting on.
+     */
+    private static PreprocessedCompile.Plan secondCppPlan(CompileRequest req, Invocation inv, CompilerType type) {
+        if (req.config().runSecondCpp()) {
+            return null;
+        }
+        PreprocessedCompile.Plan plan = PreprocessedCompile.plan(inv,
+                req.args().contains("--ccache-skip"), type, req.config().cppExtension());
+        if (!plan.preprocessed()) {
+            LOG.fine(() -> "run_second_cpp = false: compiling the source of " + inv.source() + ": "
+                    + plan.sourceReason());
+        }
+        return plan;
+    }
+
+    /**
+     * The call with {@code compiler} (force the compiler), {@code path} (where to look for it)
+     * and {@code umask} (for the outputs written) applied; null when the compiler is not found.
+     * As in ccache, a compiler named without a slash is searched in {@code path} when it is
+     * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
+     * compiler the client was given by path is not searched again.
+     */
+    static CompileRequest configured(CompileRequest req, Path clientBinary) throws IOException {
+        String forced = req.config().compiler();
+        String searchPath = req.config().path();
+        Path compiler = req.compiler();
+        String name = req.compilerName();
+        if (!forced.isEmpty() || (!searchPath.isEmpty() && name.indexOf('/') < 0)) {
+            String wanted = forced.isEmpty() ? name : forced;
+            Path p = wanted.indexOf('/') >= 0 ? req.cwd().resolve(wanted)
+                    : CallSettings.findCompiler(wanted,
+                            searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath,
+                            req.cwd(), c -> CallSettings.isCacheItself(c, clientBinary));
+            if (p == null || !Files.isExecutable(p) || CallSettings.isCacheItself(p, clientBinary)) {
+                return null;
+            }
+            compiler = p;
+            name = wanted;
+        }
+        int umask = req.config().umask().orElse(req.umask());
+        if (compiler.equals(req.compiler()) && umask == req.umask()) {
+            return req;
+        }
+        return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
+                req.config());
+    }
+
+    /**
+     * The working directory as the user sees it: {@code $PWD} when it names the same directory
+     * as the real one (a checkout reached through a symbolic link), as ccache does.
+     */
+    static Path apparentCwd(CompileRequest req) {
+        String pwd = req.env().get("PWD");
+        if (pwd != null && pwd.startsWith("/") && !pwd.equals(req.cwd().toString())) {
+            try {
+                if (Files.isSameFile(Path.of(pwd), req.cwd())) {
+                    return Path.of(pwd);
+                }
+            } catch (IOException | RuntimeException e) {
+                // not the same directory, or gone: the real one
+            }
+        }
+        return req.cwd();
+    }
+}

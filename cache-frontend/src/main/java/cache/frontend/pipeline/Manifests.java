@@ -1,0 +1,114 @@
+package cache.frontend.pipeline;
+
+import cache.frontend.args.Invocation;
+import cache.frontend.key.DirectMode;
+import cache.frontend.key.IncludeScanner;
+import cache.frontend.key.Manifest;
+import cache.frontend.key.PreparedManifest;
+import cache.frontend.key.SearchPath;
+import cache.frontend.key.SearchPathProbe;
+import cache.hashing.Digest;
+import cache.hashing.FileHashCache;
+import cache.store.BlobStore;
+import com.github.benmanes.caffeine.cache.Cache;
+import java.io.IOException;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * Direct mode's manifests in one cache directory: the lookup of a direct key to the entry key
+ * whose recorded headers still match, and the recording of a new result after a miss (from the
+ * preprocessed text, or from depend mode's dependency file). A result is recorded only when
+ * the source and every header are older than the call's start (see {@link Call#TOO_NEW_NANOS}).
+ */
+final class Manifests {
+
+    /** Results kept per manifest; older ones are dropped. */
+    static final int MANIFEST_RESULTS = 32;
+
+    private static final PreparedManifest EMPTY_MANIFEST = new PreparedManifest(Manifest.EMPTY);
+
+    /** A manifest decoded once, with the bytes it came from: a hit skips decompressing and parsing. */
+    record Decoded(byte[] raw, PreparedManifest manifest) {}
+
+    private final BlobStore store;
+    private final Cache<Digest, Decoded> decoded;
+    private final DirectMode directMode;
+    private final FileHashCache fileHashes;
+    private final SearchPathProbe searchPaths;
+
+    Manifests(BlobStore store, Cache<Digest, Decoded> decoded, DirectMode directMode, FileHashCache fileHashes,
+            SearchPathProbe searchPaths) {
+        this.store = store;
+        this.decoded = decoded;
+        this.directMode = directMode;
+        this.fileHashes = fileHashes;
+        this.searchPaths = searchPaths;
+    }
+
+    /** The entry key the manifest under {@code directKey} gives for the files as they are now, or null. */
+    Digest match(Call call, Digest directKey) {
+        return directMode.match(manifest(directKey), call.cwd());
+    }
+
+    /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
+    private PreparedManifest manifest(Digest directKey) {
+        byte[] raw = store.get(directKey);
+        if (raw == null) {
+            return EMPTY_MANIFEST;
+        }
+        Decoded known = decoded.getIfPresent(directKey);
+        if (known != null && Arrays.equals(known.raw(), raw)) {
+            return known.manifest();
+        }
+        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        decoded.put(directKey, new Decoded(raw, m));
+        return m;
+    }
+
+    /** Adds a preprocessor-mode result ({@code entryKey}, from the text {@code preprocessed}) under {@code directKey}. */
+    void recordPreprocessed(Call call, Digest directKey, Digest entryKey, byte[] preprocessed)
+            throws IOException, InterruptedException {
+        SearchPath search = searchPathIfSourceOld(call);
+        if (search == null) {
+            return;
+        }
+        Invocation inv = call.inv;
+        Manifest.Result result = directMode.record(entryKey,
+                DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), call.config().ignoreHeadersInManifest(),
+                        call.cwd()),
+                search, call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+        add(call, directKey, result);
+    }
+
+    /** Adds a depend-mode result ({@code entryKey}, whose compile listed {@code headers}) under {@code directKey}. */
+    void recordDependencies(Call call, Digest directKey, Digest entryKey, List<String> headers)
+            throws IOException, InterruptedException {
+        SearchPath search = searchPathIfSourceOld(call);
+        if (search == null) {
+            return;
+        }
+        Invocation inv = call.inv;
+        Manifest.Result result = directMode.recordFromDependencies(entryKey, inv.source(), headers, search,
+                call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
+                call.config().ignoreHeadersInManifest());
+        add(call, directKey, result);
+    }
+
+    /** The compiler's search path for this call, or null when the source is too new to remember. */
+    private SearchPath searchPathIfSourceOld(Call call) throws IOException, InterruptedException {
+        if (call.tooNew(call.hashSource(fileHashes))) {
+            return null;
+        }
+        Invocation inv = call.inv;
+        return searchPaths.searchPath(call.keys.compiler(), inv.language().gccName(), inv.preprocessorArgs(),
+                inv.source(), call.cwd(), call.req.env());
+    }
+
+    private void add(Call call, Digest directKey, Manifest.Result result) {
+        if (result != null) {
+            store.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
+                    call.config().namespace());
+        }
+    }
+}
