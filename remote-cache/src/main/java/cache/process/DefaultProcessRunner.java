@@ -1,4 +1,4 @@
-package cache.node;
+package cache.process;
 
 import java.io.File;
 import java.io.IOException;
@@ -16,50 +16,72 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * {@link ProcessRunner} for real child processes. Output is drained on helper threads while
- * the caller waits with a deadline; on timeout or interruption every descendant is killed
- * first (gcc's cc1 and as, clang's -cc1), then the process itself, so nothing outlives its job.
+ * {@link ProcessRunner} for real child processes, safe to share between threads.
+ *
+ * <p>The command is started on the caller's thread and the caller's thread waits for it to end:
+ * a child that ties its life to the thread that spawned it (PR_SET_PDEATHSIG, see
+ * {@link SupervisedProcessRunner}) lives exactly as long as this call. Its output is drained on
+ * helper threads meanwhile, so a command filling one pipe never blocks on the other.
+ *
+ * <p>On timeout or interruption every descendant is killed first (gcc's cc1 and as, clang's -cc1,
+ * the compiler under a supervisor), then the process itself, so nothing outlives its call. Once
+ * the command has exited, a descendant that still holds its output open is waited for at most
+ * 30 s, then killed, and the call fails with {@link IOException}.
  */
-public final class ChildProcessRunner implements ProcessRunner {
+public final class DefaultProcessRunner implements ProcessRunner {
 
     private static final File DEV_NULL = new File("/dev/null");
     private static final long DRAIN_LIMIT_SECONDS = 30;
+    /** Longer than any wait {@link Process#waitFor(long, TimeUnit)} can express. */
+    private static final Duration LONGEST_WAIT = Duration.ofNanos(Long.MAX_VALUE);
 
     private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "cached-drain");
+        Thread t = new Thread(r, "process-drain");
         t.setDaemon(true);
         return t;
     });
 
     @Override
-    public Outcome run(List<String> command, Path dir, Map<String, String> env, Duration limit)
+    public ProcessResult run(List<String> command, Path cwd, Map<String, String> env, Duration limit)
             throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(command).directory(dir.toFile()).redirectInput(DEV_NULL);
+        ProcessBuilder pb = new ProcessBuilder(command).directory(cwd.toFile()).redirectInput(DEV_NULL);
         pb.environment().clear();
         pb.environment().putAll(env);
         Process p = pb.start();
         CompletableFuture<byte[]> out = CompletableFuture.supplyAsync(() -> readAll(p.getInputStream()), drains);
         CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), drains);
-        boolean finished;
         try {
-            finished = p.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS);
+            boolean finished = waitFor(p, limit);
+            if (!finished) {
+                killTree(p);
+                p.waitFor();
+            }
+            return collect(command, p, finished, out, err);
         } catch (InterruptedException e) {
             killTree(p);
             throw e;
         }
-        if (!finished) {
-            killTree(p);
+    }
+
+    private static boolean waitFor(Process p, Duration limit) throws InterruptedException {
+        if (limit.compareTo(LONGEST_WAIT) >= 0) {
             p.waitFor();
+            return true;
         }
+        return p.waitFor(limit.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    private static ProcessResult collect(List<String> command, Process p, boolean finished,
+            CompletableFuture<byte[]> out, CompletableFuture<byte[]> err) throws IOException, InterruptedException {
         try {
-            // A descendant that outlived the compiler could hold the pipes open: bounded wait.
-            return new Outcome(finished ? p.exitValue() : -1, out.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS),
+            // A descendant that outlived the command could hold the pipes open: bounded wait.
+            return new ProcessResult(finished ? p.exitValue() : -1, out.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS),
                     err.get(DRAIN_LIMIT_SECONDS, TimeUnit.SECONDS), !finished);
         } catch (ExecutionException e) {
             if (!finished) {
                 // Killed for its lifetime: the JDK closes a dead process's pipes under a
                 // reader ("Stream closed"); the answer is the timeout, not a read error.
-                return new Outcome(-1, new byte[0], new byte[0], true);
+                return new ProcessResult(-1, new byte[0], new byte[0], true);
             }
             throw new IOException("reading the output of " + command.get(0), e.getCause());
         } catch (TimeoutException e) {
