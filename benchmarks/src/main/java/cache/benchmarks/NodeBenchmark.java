@@ -2,8 +2,8 @@ package cache.benchmarks;
 
 import cache.hashing.Digest;
 import cache.node.CachedNode;
-import cache.node.NodeClient;
 import cache.node.NodeConfig;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.store.CacheEntry;
 import java.io.IOException;

@@ -1,5 +1,7 @@
 package cache.node;
 
+import cache.process.DefaultProcessRunner;
+import cache.process.ProcessRunner;
 import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import cache.store.InMemoryEntryStore;
@@ -33,7 +35,7 @@ public final class CachedNode implements AutoCloseable {
     }
 
     public static CachedNode start(NodeConfig config) throws IOException {
-        return start(config, new ChildProcessRunner());
+        return start(config, new DefaultProcessRunner());
     }
 
     /** @param runner runs compilers (and their identity probes); tests may pass a fake */

@@ -2,6 +2,8 @@ package cache.node;
 
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,7 +129,7 @@ public final class CompilerResolver {
     private String ask(Path compiler, String option) throws IOException {
         try {
             Path tmp = Path.of(System.getProperty("java.io.tmpdir"));
-            ProcessRunner.Outcome o = runner.run(List.of(compiler.toString(), option), tmp,
+            ProcessResult o = runner.run(List.of(compiler.toString(), option), tmp,
                     Map.of("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"), "LC_ALL", "C"),
                     PROBE_LIMIT);
             if (o.exitCode() != 0 || o.timedOut()) {

@@ -20,13 +20,10 @@ import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
-import javax.crypto.Mac;
-import javax.crypto.spec.SecretKeySpec;
 import javax.net.ssl.SSLException;
 
 /**
@@ -130,7 +127,7 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             fail(ctx, m.id(), ErrorCode.AUTH_REQUIRED, "this node requires authentication first");
             return;
         }
-        if (!MessageDigest.isEqual(hmac(config.authSecret(), nonce), a.mac())) {
+        if (!MessageDigest.isEqual(Auth.mac(config.authSecret(), nonce), a.mac())) {
             fail(ctx, a.id(), ErrorCode.AUTH_FAILED, "wrong shared-secret answer");
             return;
         }
@@ -210,16 +207,5 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
         LOG.info("closing " + peer + ": " + code.label() + ": " + reason);
         state = State.CLOSED;
         ctx.writeAndFlush(new NodeProtocol.Error(id, code, reason)).addListener(ChannelFutureListener.CLOSE);
-    }
-
-    /** HMAC-SHA256(secret, nonce): the answer to a node's challenge (client and node). */
-    static byte[] hmac(byte[] secret, byte[] nonce) {
-        try {
-            Mac mac = Mac.getInstance("HmacSHA256");
-            mac.init(new SecretKeySpec(secret, "HmacSHA256"));
-            return mac.doFinal(nonce);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("HmacSHA256 unavailable", e);
-        }
     }
 }

@@ -1,5 +1,6 @@
 package cache.node;
 
+import cache.node.protocol.ByteCounter;
 import cache.node.protocol.MessageCodec;
 import cache.node.protocol.NodeProtocol;
 import io.netty.bootstrap.ServerBootstrap;

@@ -10,6 +10,8 @@ import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
 import cache.node.protocol.NodeProtocol.Stats;
 import cache.node.protocol.NodeProtocol.StatsReply;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
@@ -207,7 +209,7 @@ public final class NodeService implements AutoCloseable {
                 cmd.add("-c");
             }
             cmd.addAll(List.of("-x", c.language(), in, "-o", "output"));
-            ProcessRunner.Outcome o = runner.run(cmd, dir, environment(dir), config.jobLifetime());
+            ProcessResult o = runner.run(cmd, dir, environment(dir), config.jobLifetime());
             Path out = dir.resolve("output");
             byte[] object = o.exitCode() == 0 && !o.timedOut() && Files.isRegularFile(out)
                     ? Files.readAllBytes(out) : null;
@@ -218,7 +220,7 @@ public final class NodeService implements AutoCloseable {
     }
 
     /** What a job left: the process outcome and the output file (null when there is none). */
-    private record JobOutput(ProcessRunner.Outcome outcome, byte[] object) {
+    private record JobOutput(ProcessResult outcome, byte[] object) {
     }
 
     /**
@@ -227,7 +229,7 @@ public final class NodeService implements AutoCloseable {
      */
     private Message finish(Compile c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
             long start) {
-        ProcessRunner.Outcome o = job.outcome();
+        ProcessResult o = job.outcome();
         Map<OutputKind, byte[]> outputs = new EnumMap<>(OutputKind.class);
         if (job.object() != null) {
             outputs.put(OutputKind.OBJECT, job.object());

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
@@ -64,7 +65,7 @@ class AuthTlsIT {
                 NodeProtocol.Welcome w = (NodeProtocol.Welcome) raw.read();
                 byte[] otherNonce = w.nonce().clone();
                 otherNonce[0] ^= 1;
-                raw.write(RawConnection.frame(new NodeProtocol.Auth(2, NodeHandler.hmac(SECRET, otherNonce))));
+                raw.write(RawConnection.frame(new NodeProtocol.Auth(2, NodeProtocol.Auth.mac(SECRET, otherNonce))));
                 assertEquals(ErrorCode.AUTH_FAILED, ((NodeProtocol.Error) raw.read()).code(),
                         "an answer to another challenge is refused");
             }

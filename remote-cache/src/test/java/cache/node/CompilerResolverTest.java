@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,7 +37,7 @@ class CompilerResolverTest {
             case "-dumpmachine" -> "x86_64-linux-gnu\n";
             default -> "";
         };
-        return new ProcessRunner.Outcome(0, out.getBytes(StandardCharsets.UTF_8), new byte[0], false);
+        return new ProcessResult(0, out.getBytes(StandardCharsets.UTF_8), new byte[0], false);
     };
     private Path whitelist;
     private Path masquerade;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;

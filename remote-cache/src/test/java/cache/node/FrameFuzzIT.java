@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import cache.hashing.Digest;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.store.CacheEntry;

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import cache.hashing.Digest;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;

@@ -3,6 +3,7 @@ package cache.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.store.OutputKind;
 import java.nio.charset.StandardCharsets;

@@ -7,8 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
-import cache.node.NodeClient.CompileResult;
-import cache.node.NodeClient.ProbeResult;
+import cache.node.client.NodeClient;
+import cache.node.client.NodeClient.CompileResult;
+import cache.node.client.NodeClient.ProbeResult;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.store.CacheEntry;
 import cache.store.OutputKind;

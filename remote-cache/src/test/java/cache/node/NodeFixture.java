@@ -1,6 +1,7 @@
 package cache.node;
 
 import cache.hashing.Digest;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

@@ -3,6 +3,7 @@ package cache.node;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import java.io.InputStream;
 import java.net.InetSocketAddress;

@@ -1,7 +1,7 @@
 package cache.frontend.dispatch;
 
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import cache.frontend.replay.OutputFiles;
 import java.io.IOException;
 import java.util.Map;

@@ -1,7 +1,7 @@
 package cache.frontend.key;
 
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;

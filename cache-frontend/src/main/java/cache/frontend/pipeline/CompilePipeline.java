@@ -7,7 +7,7 @@ import cache.frontend.dispatch.BuildResult;
 import cache.frontend.dispatch.Builder;
 import cache.frontend.dispatch.BuilderChain;
 import cache.frontend.dispatch.LocalBuilder;
-import cache.frontend.exec.ProcessRunner;
+import cache.process.ProcessRunner;
 import cache.frontend.key.DependModeKey;
 import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;

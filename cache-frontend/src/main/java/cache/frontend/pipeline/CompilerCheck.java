@@ -1,9 +1,9 @@
 package cache.frontend.pipeline;
 
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
 import cache.frontend.key.CompilerIdentity;
 import cache.hashing.Digest;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.ByteArrayOutputStream;

@@ -2,8 +2,8 @@ package cache.frontend.pipeline;
 
 import cache.compat.Counter;
 import cache.frontend.args.Invocation;
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.IncludeScanner;
 import cache.frontend.key.SearchPath;

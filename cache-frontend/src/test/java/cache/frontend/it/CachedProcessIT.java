@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
-import cache.node.NodeClient;
+import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.store.CacheEntry;
 import cache.store.OutputKind;

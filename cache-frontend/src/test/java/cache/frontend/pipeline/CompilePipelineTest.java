@@ -9,9 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cache.compat.config.Config;
 import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
 import cache.hashing.Digest;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import cache.store.EntryCodec;
 import cache.store.InMemoryCounterStore;
 import cache.store.InMemoryEntryStore;
@@ -55,8 +55,8 @@ class CompilePipelineTest {
         volatile boolean writesObject = true;
 
         @Override
-        public ProcessResult run(List<String> command, Path dir, Map<String, String> env) throws java.io.IOException,
-                InterruptedException {
+        public ProcessResult run(List<String> command, Path dir, Map<String, String> env, java.time.Duration limit)
+                throws java.io.IOException, InterruptedException {
             if (command.contains("-v") && command.contains("/dev/null")) {
                 // the search-path probe: this fake has no search path to tell (real compilers: the ITs)
                 return new ProcessResult(1, new byte[0], "fake compiler: no search path\n".getBytes(StandardCharsets.UTF_8));

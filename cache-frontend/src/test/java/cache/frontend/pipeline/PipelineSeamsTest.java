@@ -14,8 +14,8 @@ import cache.compat.config.ConfigLoader;
 import cache.frontend.dispatch.BuildJob;
 import cache.frontend.dispatch.BuildResult;
 import cache.frontend.dispatch.Builder;
-import cache.frontend.exec.ProcessResult;
-import cache.frontend.exec.ProcessRunner;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
 import cache.frontend.tier.LookupTier;
 import cache.hashing.Digest;
 import cache.store.CacheEntry;
@@ -121,7 +121,8 @@ class PipelineSeamsTest {
         final List<List<String>> compiles = new CopyOnWriteArrayList<>();
 
         @Override
-        public ProcessResult run(List<String> command, Path dir, Map<String, String> env) throws IOException {
+        public ProcessResult run(List<String> command, Path dir, Map<String, String> env, java.time.Duration limit)
+                throws IOException {
             if (command.contains("-v") && command.contains("/dev/null")) {
                 return new ProcessResult(1, new byte[0], new byte[0]); // no search path: no manifests
             }

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.compat.config.Config;
 import cache.compat.config.ConfigLoader;
-import cache.frontend.exec.SupervisedProcessRunner;
+import cache.process.SupervisedProcessRunner;
 import cache.store.EntryCodec;
 import cache.store.InMemoryBlobStore;
 import cache.store.InMemoryCounterStore;

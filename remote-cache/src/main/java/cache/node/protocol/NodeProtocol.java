@@ -4,13 +4,16 @@ import cache.hashing.Digest;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The whole native protocol between a client (the distributor, {@code NodeClient}) and a node
+ * The whole native protocol between a client (the distributor, {@code cache.node.client.NodeClient}) and a node
  * ({@code cached}), in one place. docs/protocol.md describes the same thing in prose; change
  * both together.
  *
@@ -176,8 +179,20 @@ public final class NodeProtocol {
         }
     }
 
-    /** @param mac HMAC-SHA256(shared secret, the nonce of {@link Welcome}) */
+    /** @param mac HMAC-SHA256(shared secret, the nonce of {@link Welcome}): see {@link #mac(byte[], byte[])} */
     public record Auth(int id, byte[] mac) implements Message {
+
+        /** The answer to {@code nonce} that proves knowing {@code secret}; client and node both compute it. */
+        public static byte[] mac(byte[] secret, byte[] nonce) {
+            try {
+                Mac hmac = Mac.getInstance("HmacSHA256");
+                hmac.init(new SecretKeySpec(secret, "HmacSHA256"));
+                return hmac.doFinal(nonce);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("HmacSHA256 unavailable", e);
+            }
+        }
+
         @Override
         public int type() {
             return AUTH;

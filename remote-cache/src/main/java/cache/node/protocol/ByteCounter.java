@@ -1,4 +1,4 @@
-package cache.node;
+package cache.node.protocol;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
@@ -7,12 +7,12 @@ import io.netty.channel.ChannelPromise;
 import java.util.function.LongConsumer;
 
 /** Counts the bytes a connection reads and writes on the wire (first in the pipeline, so TLS records count). */
-final class ByteCounter extends ChannelDuplexHandler {
+public final class ByteCounter extends ChannelDuplexHandler {
 
     private final LongConsumer in;
     private final LongConsumer out;
 
-    ByteCounter(LongConsumer in, LongConsumer out) {
+    public ByteCounter(LongConsumer in, LongConsumer out) {
         this.in = in;
         this.out = out;
     }

@@ -1,17 +1,13 @@
-package cache.frontend.exec;
+package cache.process;
 
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * Runs commands under the native client's {@code --cache-supervise} mode when a client binary
@@ -26,14 +22,15 @@ import java.util.concurrent.Executors;
  * stderr: no fork, no exec, the daemon gone) throws {@link NotAnAnswerException}: the call then
  * falls back to the client's own compile, which gives the build the compiler's real answer. A
  * compile probe ({@code gcc -Werror -fflag -c -x c /dev/null}) must never learn "unsupported"
- * from a compile we cut short.
+ * from a compile we cut short. A command that {@link ProcessResult#timedOut() timed out} is
+ * returned as such: the caller chose that limit.
  *
  * <p>The supervisor dies with the thread that spawned it (that is what PR_SET_PDEATHSIG ties it
- * to), so {@link #run} starts, drains and waits for the command on the caller's thread.
+ * to), so this decorates a runner that starts and waits for the command on the caller's thread:
+ * a {@link DefaultProcessRunner}.
  */
 public final class SupervisedProcessRunner implements ProcessRunner {
 
-    private static final File DEV_NULL = new File("/dev/null");
     /** The native supervisor's status for its own failures (cache.c). */
     static final int SUPERVISE_FAILED = 125;
     /** What the native supervisor writes first on stderr when it failed itself (cache.c). */
@@ -48,20 +45,22 @@ public final class SupervisedProcessRunner implements ProcessRunner {
         }
     }
 
+    private final ProcessRunner direct;
     private final Path supervisor;
-    private final ExecutorService drains = Executors.newCachedThreadPool(r -> {
-        Thread t = new Thread(r, "stderr-drain");
-        t.setDaemon(true);
-        return t;
-    });
 
     /** @param supervisor the native client, or {@code null} to run commands directly */
     public SupervisedProcessRunner(Path supervisor) {
+        this(new DefaultProcessRunner(), supervisor);
+    }
+
+    /** @param direct runs the (wrapped) command; it must start and wait for it on the caller's thread */
+    SupervisedProcessRunner(ProcessRunner direct, Path supervisor) {
+        this.direct = direct;
         this.supervisor = supervisor;
     }
 
     @Override
-    public ProcessResult run(List<String> command, Path cwd, Map<String, String> env)
+    public ProcessResult run(List<String> command, Path cwd, Map<String, String> env, Duration limit)
             throws IOException, InterruptedException {
         List<String> full = new ArrayList<>(command.size() + 2);
         if (supervisor != null) {
@@ -69,25 +68,11 @@ public final class SupervisedProcessRunner implements ProcessRunner {
             full.add("--cache-supervise");
         }
         full.addAll(command);
-        ProcessBuilder pb = new ProcessBuilder(full).directory(cwd.toFile()).redirectInput(DEV_NULL);
-        Map<String, String> penv = pb.environment();
-        penv.clear();
-        penv.putAll(env);
-        Process p = pb.start();
-        try {
-            CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()), drains);
-            byte[] out = readAll(p.getInputStream());
-            int code = p.waitFor();
-            ProcessResult result = new ProcessResult(code, out, err.get());
+        ProcessResult result = direct.run(full, cwd, env, limit);
+        if (!result.timedOut()) {
             checkAnswer(command, result);
-            return result;
-        } catch (InterruptedException e) {
-            p.destroy();
-            throw e;
-        } catch (ExecutionException | UncheckedIOException e) {
-            p.destroy();
-            throw new IOException("reading the output of " + command.get(0), e.getCause());
         }
+        return result;
     }
 
     /** Throws when {@code r} is not the command's own exit (see the class comment). */
@@ -97,21 +82,13 @@ public final class SupervisedProcessRunner implements ProcessRunner {
                     + " (status " + r.exitCode() + "): not the compiler's answer");
         }
         if (supervisor != null && r.exitCode() == SUPERVISE_FAILED && startsWith(r.stderr(), SUPERVISE_MARK)) {
-            String why = new String(r.stderr(), java.nio.charset.StandardCharsets.UTF_8).strip();
+            String why = new String(r.stderr(), StandardCharsets.UTF_8).strip();
             throw new NotAnAnswerException("the supervisor failed: " + why);
         }
     }
 
     private static boolean startsWith(byte[] bytes, String prefix) {
-        byte[] p = prefix.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
-        return bytes.length >= p.length && java.util.Arrays.equals(bytes, 0, p.length, p, 0, p.length);
-    }
-
-    private static byte[] readAll(InputStream in) {
-        try (in) {
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        byte[] p = prefix.getBytes(StandardCharsets.US_ASCII);
+        return bytes.length >= p.length && Arrays.equals(bytes, 0, p.length, p, 0, p.length);
     }
 }

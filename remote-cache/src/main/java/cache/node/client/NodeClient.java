@@ -1,6 +1,7 @@
-package cache.node;
+package cache.node.client;
 
 import cache.hashing.Digest;
+import cache.node.protocol.ByteCounter;
 import cache.node.protocol.MessageCodec;
 import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.Auth;
@@ -213,7 +214,7 @@ public final class NodeClient implements AutoCloseable {
                 throw new NodeException(ErrorCode.AUTH_REQUIRED, "node " + welcome.node()
                         + " requires a shared secret and none is configured");
             }
-            Message ok = await(send(new Auth(ids.incrementAndGet(), NodeHandler.hmac(options.authSecret,
+            Message ok = await(send(new Auth(ids.incrementAndGet(), Auth.mac(options.authSecret,
                     welcome.nonce()))), options.connectTimeout);
             if (!(ok instanceof AuthOk)) {
                 throw new IOException("node answered AUTH with frame type " + ok.type());

@@ -1,11 +1,16 @@
-package cache.frontend.exec;
+package cache.process;
 
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** Which process endings are the compiler's answer (replayed, maybe cached) and which are not. */
@@ -40,5 +45,30 @@ class SupervisedProcessRunnerTest {
         // without a supervisor, 125 is whatever the command meant by it
         assertDoesNotThrow(() -> new SupervisedProcessRunner(null).checkAnswer(cmd,
                 result(SupervisedProcessRunner.SUPERVISE_FAILED, SupervisedProcessRunner.SUPERVISE_MARK + "fork\n")));
+    }
+
+    @Test
+    void theCommandRunsUnderTheSupervisorWithTheCallersLimit() throws Exception {
+        List<List<String>> ran = new ArrayList<>();
+        List<Duration> limits = new ArrayList<>();
+        ProcessResult ok = result(0, "");
+        ProcessRunner direct = (command, cwd, env, limit) -> {
+            ran.add(command);
+            limits.add(limit);
+            return ok;
+        };
+        Path client = Path.of("/opt/cache/bin/cache");
+        assertSame(ok, new SupervisedProcessRunner(direct, client).run(cmd, Path.of("/"), Map.of()));
+        assertSame(ok, new SupervisedProcessRunner(direct, null).run(cmd, Path.of("/"), Map.of(), Duration.ofSeconds(3)));
+        assertEquals(List.of(List.of(client.toString(), "--cache-supervise", "gcc", "-c", "x.c"), cmd), ran);
+        assertEquals(List.of(ProcessRunner.NO_LIMIT, Duration.ofSeconds(3)), limits);
+    }
+
+    @Test
+    void aTimeoutIsReturnedAsSuchNotJudged() throws Exception {
+        ProcessResult killed = new ProcessResult(-1, new byte[0], new byte[0], true);
+        ProcessRunner direct = (command, cwd, env, limit) -> killed;
+        assertSame(killed, new SupervisedProcessRunner(direct, Path.of("/opt/cache/bin/cache"))
+                .run(cmd, Path.of("/"), Map.of(), Duration.ofSeconds(1)));
     }
 }
