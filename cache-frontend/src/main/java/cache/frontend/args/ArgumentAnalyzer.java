@@ -1,5 +1,7 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
+import cache.compat.args.OptionTable;
 import cache.compat.Counter;
 import cache.store.OutputKind;
 import java.io.IOException;

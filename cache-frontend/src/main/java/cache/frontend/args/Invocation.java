@@ -1,5 +1,6 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
 import cache.store.OutputKind;
 import java.util.List;
 import java.util.Map;
