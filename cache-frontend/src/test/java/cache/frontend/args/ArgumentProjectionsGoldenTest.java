@@ -153,6 +153,19 @@ class ArgumentProjectionsGoldenTest {
         return out;
     }
 
+    /** Every word of the call is recorded once, in order, with a role: the compile loses none. */
+    @Test
+    void theRolesHoldEveryWordOnce() {
+        for (String line : CORPUS) {
+            if (ArgumentAnalyzer.analyze(Arrays.asList(line.split(" ")), Path.of("/w"), Map.of()) instanceof Invocation i) {
+                List<String> words = new ArrayList<>(Arrays.asList(line.split(" ")));
+                words.remove(ArgumentAnalyzer.SKIP);
+                assertEquals(words, Argument.words(i.arguments()), line);
+                assertEquals(words, i.compileArgs(), line);
+            }
+        }
+    }
+
     @Test
     void everyProjectionIsTheSameCommandLineAsBeforeTheRoles() throws IOException {
         String actual = String.join("", all());
