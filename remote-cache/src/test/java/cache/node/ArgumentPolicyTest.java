@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cache.node.ArgumentPolicy.Rule;
+import cache.compat.args.NodeVerdict;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,14 +21,105 @@ class ArgumentPolicyTest {
 
     private final ArgumentPolicy policy = new ArgumentPolicy(1024);
 
+    /**
+     * The node's own table before it became the node column of the shared option table
+     * (issue 18), rule by rule: each still gets the same verdict, for the option itself and,
+     * for a prefix rule, for an argument that merely starts with it.
+     */
+    static final String[] FORMER_RULES = {
+        "prefix --config LOADS_CODE",
+        "prefix --coverage OUTPUT",
+        "prefix --gcc-install-dir LOADS_CODE",
+        "prefix --gcc-toolchain LOADS_CODE",
+        "prefix --ld-path LOADS_CODE",
+        "exact --param VALUE",
+        "prefix --sysroot CLIENT_FILE",
+        "prefix -B LOADS_CODE",
+        "exact -D VALUE",
+        "prefix -D VALUE",
+        "prefix -E NOT_HERE",
+        "exact -I INCLUDE_DIR",
+        "prefix -I INCLUDE_DIR",
+        "prefix -L NOT_HERE",
+        "prefix -M OUTPUT",
+        "exact -U VALUE",
+        "prefix -U VALUE",
+        "prefix -Wl, NOT_HERE",
+        "prefix -Wp, CLIENT_FILE",
+        "prefix -X LOADS_CODE",
+        "prefix -aux-info OUTPUT",
+        "prefix -ccc- LOADS_CODE",
+        "prefix -dumpbase OUTPUT",
+        "prefix -dumpdir OUTPUT",
+        "prefix -fauto-profile CLIENT_FILE",
+        "prefix -fcallgraph-info OUTPUT",
+        "prefix -fcoverage-compilation-dir= PATH_MAP",
+        "prefix -fcoverage-prefix-map= PATH_MAP",
+        "prefix -fcrash-diagnostics-dir CLIENT_FILE",
+        "prefix -fdebug-compilation-dir PATH_MAP",
+        "prefix -fdebug-prefix-map= PATH_MAP",
+        "prefix -fdiagnostics-add-output CLIENT_FILE",
+        "prefix -fdiagnostics-set-output CLIENT_FILE",
+        "prefix -fdump- OUTPUT",
+        "prefix -ffile-compilation-dir= PATH_MAP",
+        "prefix -ffile-prefix-map= PATH_MAP",
+        "prefix -fmacro-prefix-map= PATH_MAP",
+        "prefix -fmodule-file CLIENT_FILE",
+        "prefix -fmodule-map-file CLIENT_FILE",
+        "prefix -fmodules CLIENT_FILE",
+        "prefix -fopt-info OUTPUT",
+        "prefix -fpass-plugin LOADS_CODE",
+        "prefix -fplugin LOADS_CODE",
+        "prefix -fprebuilt-module-path CLIENT_FILE",
+        "prefix -fprofile-arcs OUTPUT",
+        "prefix -fprofile-generate OUTPUT",
+        "prefix -fprofile-instr-use CLIENT_FILE",
+        "prefix -fprofile-list CLIENT_FILE",
+        "prefix -fprofile-prefix-map= PATH_MAP",
+        "prefix -fprofile-sample-use CLIENT_FILE",
+        "prefix -fprofile-use CLIENT_FILE",
+        "prefix -fsanitize-blacklist CLIENT_FILE",
+        "prefix -fsanitize-coverage-allowlist CLIENT_FILE",
+        "prefix -fsanitize-coverage-ignorelist CLIENT_FILE",
+        "prefix -fsanitize-ignorelist CLIENT_FILE",
+        "prefix -fsave-optimization-record OUTPUT",
+        "prefix -fstack-usage OUTPUT",
+        "prefix -ftest-coverage OUTPUT",
+        "prefix -ftime-trace OUTPUT",
+        "prefix -fuse-ld LOADS_CODE",
+        "prefix -gsplit-dwarf OUTPUT",
+        "exact -idirafter INCLUDE_DIR",
+        "prefix -imacros CLIENT_FILE",
+        "prefix -imultiarch CLIENT_FILE",
+        "prefix -imultilib CLIENT_FILE",
+        "prefix -include CLIENT_FILE",
+        "prefix -iplugindir LOADS_CODE",
+        "prefix -iprefix CLIENT_FILE",
+        "exact -iquote INCLUDE_DIR",
+        "exact -isysroot CLIENT_FILE",
+        "exact -isystem INCLUDE_DIR",
+        "prefix -iwithprefix CLIENT_FILE",
+        "prefix -l NOT_HERE",
+        "prefix -load LOADS_CODE",
+        "prefix -mllvm LOADS_CODE",
+        "prefix -o OUTPUT",
+        "prefix -save-stats OUTPUT",
+        "prefix -save-temps OUTPUT",
+        "prefix -specs LOADS_CODE",
+        "exact -target VALUE",
+        "prefix -wrapper LOADS_CODE",
+        "prefix -x NOT_HERE"
+    };
+
     @Test
-    void tableIsSortedWithoutDuplicates() {
-        List<Rule> t = ArgumentPolicy.TABLE;
-        for (int i = 1; i < t.size(); i++) {
-            Rule a = t.get(i - 1);
-            Rule b = t.get(i);
-            int c = a.option().compareTo(b.option());
-            assertTrue(c < 0 || (c == 0 && !a.prefix() && b.prefix()), a + " before " + b);
+    void everyFormerRuleHasTheSameVerdict() {
+        for (String rule : FORMER_RULES) {
+            String[] r = rule.split(" ");
+            NodeVerdict v = NodeVerdict.valueOf(r[2]);
+            assertEquals(v, ArgumentPolicy.verdict(r[1]), rule);
+            if (r[0].equals("prefix")) {
+                assertEquals(v, ArgumentPolicy.verdict(r[1] + "zz"), rule);
+            }
         }
     }
 

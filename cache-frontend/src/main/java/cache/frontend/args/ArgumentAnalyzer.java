@@ -1,5 +1,7 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
+import cache.compat.args.OptionTable;
 import cache.compat.Counter;
 import cache.store.OutputKind;
 import java.io.IOException;
@@ -12,8 +14,10 @@ import java.util.Map;
 /**
  * Turns a gcc or clang command line into an {@link Invocation} or an {@link Uncacheable}
  * verdict. Knowledge about individual options lives in {@link OptionTable}; this class only
- * walks the words, tracks the few options that change what the compile produces, and sorts
- * every word into the preprocessor run, the compile run and the key.
+ * walks the words once, records each argument's {@link Role}, tracks the few options that
+ * change what the compile produces, and sorts every word into the key. The command lines
+ * (preprocessor run, compile, {@code run_second_cpp = false} pair, remote compile) are
+ * projections of the recorded roles.
  *
  * <p>Unknown options are kept in all three: hashing something harmless costs a few misses,
  * leaving out something that matters would serve wrong objects.
@@ -24,7 +28,8 @@ public final class ArgumentAnalyzer {
 
     /** Mutable state of one walk over the arguments. */
     private static final class Walk {
-        final List<String> cpp = new ArrayList<>();
+        /** Every argument with its role, in command-line order. */
+        final List<Argument> roles = new ArrayList<>();
         final List<String> key = new ArrayList<>();
         /** Preprocessor-only words, hashed too when the object records the command line. */
         final List<String> cppOnly = new ArrayList<>();
@@ -52,6 +57,22 @@ public final class ArgumentAnalyzer {
         final List<String> cppPassed = new ArrayList<>();
         /** Inputs that are not sources (objects, archives …): fine for a link, not for -c. */
         String otherInput;
+
+        void record(Role role, List<String> words) {
+            String first = words.get(0);
+            OptionTable.Option row = null;
+            if (first.startsWith("-")) {
+                row = OptionTable.exact(first);
+                if (row == null) {
+                    row = OptionTable.joined(first);
+                }
+            }
+            roles.add(new Argument(role, words, row));
+        }
+
+        void record(Role role, String word) {
+            record(role, List.of(word));
+        }
     }
 
     /** ccache's marker: the next argument is passed on, not interpreted. */
@@ -77,7 +98,8 @@ public final class ArgumentAnalyzer {
         // ccache's --ccache-skip: the next word goes to the compiler (and into the key) without
         // being interpreted; --ccache-skip itself is dropped.
         java.util.Set<Integer> verbatim = new java.util.HashSet<>();
-        if (args.contains(SKIP)) {
+        boolean skipUsed = args.contains(SKIP);
+        if (skipUsed) {
             List<String> kept = new ArrayList<>(args.size());
             for (int i = 0; i < args.size(); i++) {
                 if (args.get(i).equals(SKIP)) {
@@ -100,7 +122,7 @@ public final class ArgumentAnalyzer {
                     return callersOwn(a); // the compiler takes it for an input file
                 }
                 w.key.add(a);
-                w.cpp.add(a);
+                w.record(Role.VERBATIM, a);
                 continue;
             }
             if (a.startsWith("-") && !a.equals("-")) {
@@ -115,7 +137,7 @@ public final class ArgumentAnalyzer {
                 return verdict;
             }
         }
-        return finish(w, args);
+        return finish(w, skipUsed);
     }
 
     /** How many following words option {@code i} takes as its argument. */
@@ -134,32 +156,48 @@ public final class ArgumentAnalyzer {
         String a = args.get(i);
         String next = i + 1 < args.size() ? args.get(i + 1) : null;
         switch (a) {
-            case "-c" -> { w.compile = true; w.key.add(a); return null; }
-            case "-S" -> { w.assemble = true; w.key.add(a); return null; }
+            case "-c" -> { w.compile = true; w.key.add(a); w.record(Role.MODE, a); return null; }
+            case "-S" -> { w.assemble = true; w.key.add(a); w.record(Role.MODE, a); return null; }
             case "-E" -> { return new Uncacheable(Counter.CALLED_FOR_PREPROCESSING, "-E"); }
-            case "-o" -> { return next == null ? bad("-o without a file") : output(w, next); }
-            case "-x" -> { return next == null ? bad("-x without a language") : language(w, a, next); }
-            case "-MD", "-MMD" -> { w.deps = true; w.key.add(a); return null; }
-            case "-MP", "-MG" -> { w.key.add(a); return null; }
-            case "-MF" -> { return next == null ? bad("-MF without a file") : depFile(w, next); }
+            case "-o" -> {
+                if (next == null) { return bad("-o without a file"); }
+                w.record(Role.OUTPUT, List.of(a, next));
+                return output(w, next);
+            }
+            case "-x" -> {
+                if (next == null) { return bad("-x without a language"); }
+                w.record(Role.LANGUAGE, List.of(a, next));
+                return language(w, a, next);
+            }
+            case "-MD", "-MMD" -> { w.deps = true; w.key.add(a); w.record(Role.DEPENDENCY, a); return null; }
+            case "-MP", "-MG" -> { w.key.add(a); w.record(Role.DEPENDENCY, a); return null; }
+            case "-MF" -> {
+                if (next == null) { return bad("-MF without a file"); }
+                w.record(Role.DEPENDENCY, List.of(a, next));
+                return depFile(w, next);
+            }
             case "-MT", "-MQ" -> {
                 if (next == null) { return bad(a + " without a target"); }
-                w.depTarget = true; w.key.add(a); w.key.add(next); return null;
+                w.depTarget = true; w.key.add(a); w.key.add(next); w.record(Role.DEPENDENCY, List.of(a, next)); return null;
             }
             default -> { }
         }
         if (a.startsWith("-o")) {
+            w.record(Role.OUTPUT, a);
             return output(w, a.substring(2));
         }
         if (a.startsWith("-x")) {
+            w.record(Role.LANGUAGE, a);
             return language(w, a, a.substring(2));
         }
         if (a.startsWith("-MF")) {
+            w.record(Role.DEPENDENCY, a);
             return depFile(w, a.substring(3));
         }
         if (a.startsWith("-MT") || a.startsWith("-MQ")) {
             w.depTarget = true;
             w.key.add(a);
+            w.record(Role.DEPENDENCY, a);
             return null;
         }
         if (a.startsWith("-Wp,")) {
@@ -205,13 +243,36 @@ public final class ArgumentAnalyzer {
         if (o != null && o.has(OptionTable.HASH_FILE)) {
             w.hashedFiles.add(a.substring(o.name().length()));
         }
-        w.cpp.addAll(words);
         if (o != null && o.has(OptionTable.AFFECTS_CPP)) {
             w.cppOnly.addAll(words);
         } else {
             w.key.addAll(words);
         }
+        w.roles.add(new Argument(role(o, words), words, o));
         return null;
+    }
+
+    /** The role of an option the table (or nothing) describes; the special cases are decided before. */
+    private static Role role(OptionTable.Option o, List<String> words) {
+        String a = words.get(0);
+        if (o != null && o.has(OptionTable.AFFECTS_COMP)) {
+            return Role.COMPILE_ONLY;
+        }
+        if ((o != null && o.has(OptionTable.AFFECTS_CPP)) || a.startsWith("-finput-charset=")) {
+            return Role.PREPROCESSOR;
+        }
+        if (a.startsWith("-g")) {
+            return Role.DEBUG;
+        }
+        if (isColour(a) || (a.equals("-Xclang") && words.get(1).equals("-fcolor-diagnostics"))) {
+            return Role.COLOUR;
+        }
+        return Role.COMMON;
+    }
+
+    private static boolean isColour(String a) {
+        return a.startsWith("-fdiagnostics-color") || a.startsWith("-fno-diagnostics-color")
+                || a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics");
     }
 
     /** Tracks the options that change which outputs exist or what they embed. */
@@ -232,8 +293,7 @@ public final class ArgumentAnalyzer {
         } else if (a.equals("-frecord-gcc-switches") || a.equals("-grecord-command-line")
                 || a.equals("-frecord-command-line")) {
             w.recordsCommandLine = true;
-        } else if (a.startsWith("-fdiagnostics-color") || a.startsWith("-fno-diagnostics-color")
-                || a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics")) {
+        } else if (isColour(a)) {
             w.color = true;
         }
     }
@@ -268,18 +328,22 @@ public final class ArgumentAnalyzer {
         if (parts.length == 2 && (parts[0].equals("-MD") || parts[0].equals("-MMD"))) {
             w.deps = true;
             w.key.add("-Wp," + parts[0]);
+            w.record(Role.DEPENDENCY, a);
             return depFile(w, parts[1]);
         }
         if (parts.length == 1 && parts[0].equals("-MP")) {
             w.key.add(a);
+            w.record(Role.DEPENDENCY, a);
             return null;
         }
         if (parts.length == 2 && (parts[0].equals("-MT") || parts[0].equals("-MQ"))) {
             w.depTarget = true;
             w.key.add(a);
+            w.record(Role.DEPENDENCY, a);
             return null;
         }
         if (parts.length == 2 && parts[0].equals("-MF")) {
+            w.record(Role.DEPENDENCY, a);
             return depFile(w, parts[1]);
         }
         for (String p : parts) {
@@ -292,7 +356,7 @@ public final class ArgumentAnalyzer {
             return own;
         }
         w.direct = false;
-        w.cpp.add(a);
+        w.record(Role.PREPROCESSOR, a);
         w.cppOnly.add(a);
         return null;
     }
@@ -363,8 +427,6 @@ public final class ArgumentAnalyzer {
     }
 
     private static Uncacheable language(Walk w, String word, String name) {
-        w.cpp.add("-x");
-        w.cpp.add(name);
         w.key.add("-x");
         w.key.add(name);
         if (name.equals("none")) {
@@ -399,7 +461,7 @@ public final class ArgumentAnalyzer {
         }
         w.source = a;
         w.sourceLanguage = l;
-        w.cpp.add(a);
+        w.record(Role.INPUT, a);
         return null;
     }
 
@@ -443,7 +505,7 @@ public final class ArgumentAnalyzer {
         return new Uncacheable(Counter.BAD_COMPILER_ARGUMENTS, why);
     }
 
-    private static Analysis finish(Walk w, List<String> args) {
+    private static Analysis finish(Walk w, boolean verbatim) {
         Uncacheable own = preprocessorFiles(w.cppPassed);
         if (own != null) {
             return own;
@@ -500,15 +562,14 @@ public final class ArgumentAnalyzer {
             key.add("[source]");
             key.add(w.source);
         }
-        List<String> cpp = new ArrayList<>(w.cpp);
-        cpp.add("-E");
         boolean hashCwd = w.debug || w.coverageNotes || w.profileArcs;
         List<String> directKey = new ArrayList<>(key.size() + w.cppOnly.size() + 1);
         directKey.addAll(key);
         directKey.add("[cpp]");
         directKey.addAll(w.cppOnly);
-        return new Invocation(w.sourceLanguage, w.source, outputs, List.copyOf(args), List.copyOf(cpp),
-                List.copyOf(key), List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles));
+        List<Argument> roles = List.copyOf(w.roles);
+        return new Invocation(w.sourceLanguage, w.source, outputs, roles, Argument.words(roles), List.copyOf(key),
+                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim);
     }
 
     /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */

@@ -1,5 +1,6 @@
 package cache.frontend.args;
 
+import cache.compat.args.OptionTable;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

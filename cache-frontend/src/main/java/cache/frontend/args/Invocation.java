@@ -1,20 +1,24 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
 import cache.store.OutputKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 /**
- * A cacheable compile of one source file, with its arguments sorted by role.
+ * A cacheable compile of one source file, its arguments recorded once with their roles; the
+ * command lines are projections of the roles ({@link #preprocessorArgs()}, {@link #compileArgs()},
+ * {@link PreprocessedCompile#plan}, {@link #remoteCompile()}).
  *
  * @param language the source's language
  * @param source the source path as the user spelled it
  * @param outputs every file the compile writes, by kind, as paths relative to the cwd or
  *     absolute (the object is always present)
- * @param compileArgs the arguments to run the real compile with (the user's, response files
- *     expanded)
- * @param preprocessorArgs the arguments that make the compiler write the preprocessed source
- *     to stdout and nothing else (no object, no dependency file)
+ * @param arguments every argument of the call (response files expanded, {@code --ccache-skip}
+ *     dropped) with its role, in order
+ * @param compileArgs the arguments to run the real compile with: the words of {@code arguments},
+ *     less what {@code ignore_options} took out for the key ({@link #withKeyArgs})
  * @param keyArgs the arguments that go into the key in preprocessor mode: everything that
  *     can change an output except what the preprocessed text already reflects
  * @param directKeyArgs the arguments that go into the direct-mode key: {@code keyArgs} and the
@@ -27,28 +31,94 @@ import java.util.Map;
  * @param colorChosen whether the user chose diagnostics colours explicitly
  * @param hashedFiles files besides the source whose contents change the result (specs
  *     files, sanitizer lists), relative to the cwd or absolute
+ * @param verbatim whether the call used {@code --ccache-skip}: some words' roles are unknown
+ *     ({@link Role#VERBATIM})
  */
 public record Invocation(
         Language language,
         String source,
         Map<OutputKind, String> outputs,
+        List<Argument> arguments,
         List<String> compileArgs,
-        List<String> preprocessorArgs,
         List<String> keyArgs,
         List<String> directKeyArgs,
         boolean hashCwd,
         boolean directModeAllowed,
         boolean colorChosen,
-        List<String> hashedFiles)
+        List<String> hashedFiles,
+        boolean verbatim)
         implements Analysis {
 
     public String object() {
         return outputs.get(OutputKind.OBJECT);
     }
 
+    /**
+     * The arguments that make the compiler write the preprocessed source to stdout and nothing
+     * else (no object, no dependency file): every argument but {@link Role#MODE},
+     * {@link Role#OUTPUT} and {@link Role#DEPENDENCY} ones, {@code -x} as two words, then
+     * {@code -E}.
+     */
+    public List<String> preprocessorArgs() {
+        List<String> out = new ArrayList<>(compileArgs.size() + 1);
+        for (Argument a : arguments) {
+            switch (a.role()) {
+                case MODE, OUTPUT, DEPENDENCY -> { }
+                case LANGUAGE -> {
+                    out.add("-x");
+                    out.add(a.languageName());
+                }
+                default -> out.addAll(a.words());
+            }
+        }
+        out.add("-E");
+        return List.copyOf(out);
+    }
+
+    /**
+     * Whether the dependency file leaves out system headers ({@code -MMD}, {@code -Wp,-MMD,file}),
+     * so it cannot stand for the preprocessor's input (depend mode).
+     */
+    public boolean dependenciesOmitSystemHeaders() {
+        for (Argument a : arguments) {
+            if ((a.role() == Role.DEPENDENCY || a.role() == Role.VERBATIM)
+                    && (a.word().equals("-MMD") || a.word().startsWith("-Wp,-MMD,"))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The input file as the command line the analyzer was given names it (the source word;
+     * with {@code base_dir} that command line is the rewritten one), for {@code stats_log}.
+     */
+    public String inputFile() {
+        for (Argument a : arguments) {
+            if (a.role() == Role.INPUT) {
+                return a.word();
+            }
+        }
+        return source;
+    }
+
+    /** What a remote node would run to compile this call's preprocessed text, or why it must not. */
+    public RemoteCompile remoteCompile() {
+        return RemoteCompile.of(this);
+    }
+
     /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
     public Invocation withoutCwdInKey() {
-        return new Invocation(language, source, outputs, compileArgs, preprocessorArgs, keyArgs, directKeyArgs, false,
-                directModeAllowed, colorChosen, hashedFiles);
+        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, false,
+                directModeAllowed, colorChosen, hashedFiles, verbatim);
+    }
+
+    /**
+     * This invocation with other compile and key arguments ({@code ignore_options}); the roles,
+     * and so the other projections, stay those of the call as made.
+     */
+    public Invocation withKeyArgs(List<String> compileArgs, List<String> keyArgs, List<String> directKeyArgs) {
+        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
+                directModeAllowed, colorChosen, hashedFiles, verbatim);
     }
 }

@@ -1,5 +1,7 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
+import cache.compat.args.OptionTable;
 import cache.compat.config.CompilerType;
 import cache.store.OutputKind;
 import java.util.ArrayList;
@@ -54,7 +56,8 @@ public final class PreprocessedCompile {
 
     /**
      * @param inv the analysed call (arguments after base_dir)
-     * @param verbatim whether the call used {@code --ccache-skip} (its words' roles are unknown here)
+     * @param verbatim whether the call used {@code --ccache-skip} (its words' roles are unknown
+     *     here); {@link Invocation#verbatim()} counts too
      * @param type the compiler's family, for the colour options
      * @param cppExtension the configured {@code cpp_extension}, or empty
      */
@@ -63,53 +66,51 @@ public final class PreprocessedCompile {
         if (inv.language().isPreprocessed()) {
             return source(ext, "the source is already preprocessed");
         }
-        if (verbatim) {
+        if (verbatim || inv.verbatim()) {
             return source(ext, "--ccache-skip");
         }
-        Walk w = new Walk();
-        List<String> args = inv.compileArgs();
-        for (int i = 0; i < args.size(); i++) {
-            String why = w.take(args, i, inv.source(), type);
+        Groups g = new Groups();
+        for (Argument a : inv.arguments()) {
+            String why = g.take(a, type);
             if (why != null) {
                 return source(ext, why);
             }
-            i += w.consumed;
         }
-        if (w.debugLevel3) {
+        if (g.debugLevel3) {
             return source(ext, "debug info level 3 (as ccache: line numbers of macros)");
         }
-        if (w.mf && w.wpDeps) {
+        if (g.mf && g.wpDeps) {
             return source(ext, "-Wp,-M[M]D with -MF");
         }
         String depFile = inv.outputs().get(OutputKind.DEPENDENCY);
         if (depFile != null) {
-            if (!w.depFileNamed) {
-                w.dep.add("-MF");
-                w.dep.add(depFile);
+            if (!g.depFileNamed) {
+                g.dep.add("-MF");
+                g.dep.add(depFile);
             }
-            if (!w.targetNamed) {
-                w.dep.add("-MQ");
-                w.dep.add(inv.object());
+            if (!g.targetNamed) {
+                g.dep.add("-MQ");
+                g.dep.add(inv.object());
             }
         }
-        if (w.inputCharset != null) {
-            w.cpp.add(w.inputCharset);
+        if (g.inputCharset != null) {
+            g.cpp.add(g.inputCharset);
         }
-        List<String> compile = new ArrayList<>(w.common);
-        compile.addAll(w.colourOnly);
-        compile.addAll(w.compileOnly);
-        if (w.language != null) {
-            w.cpp.add("-x");
-            w.cpp.add(w.language);
+        List<String> compile = new ArrayList<>(g.common);
+        compile.addAll(g.colourOnly);
+        compile.addAll(g.compileOnly);
+        if (g.language != null) {
+            g.cpp.add("-x");
+            g.cpp.add(g.language);
             compile.add("-x");
-            compile.add(Language.forGccName(w.language).preprocessedForm().gccName());
+            compile.add(Language.forGccName(g.language).preprocessedForm().gccName());
         }
-        if (w.compile) {
+        if (g.compile) {
             compile.add("-c");
         }
-        List<String> cpp = new ArrayList<>(w.common);
-        cpp.addAll(w.cpp);
-        cpp.addAll(w.dep);
+        List<String> cpp = new ArrayList<>(g.common);
+        cpp.addAll(g.cpp);
+        cpp.addAll(g.dep);
         return new Plan(List.copyOf(cpp), List.copyOf(compile), ext, null);
     }
 
@@ -117,8 +118,39 @@ public final class PreprocessedCompile {
         return new Plan(List.of(), List.of(), ext, why);
     }
 
-    /** The words of one call sorted into ccache's argument groups. */
-    private static final class Walk {
+    /** Options clang takes through {@code -Xclang} whose split ccache does (and this class does not) handle. */
+    private static final List<String> CLANG_PCH = List.of("-emit-pch", "-emit-pth", "-include-pch", "-include-pth",
+            "-fno-pch-timestamp");
+
+    /**
+     * Why the compile of the preprocessed text would not be the compile of the source with
+     * {@code a} (the split of a {@link OptionTable#SOURCE_ONLY} option, clang's precompiled
+     * headers), or {@code null}.
+     */
+    static String notReproduced(Argument a) {
+        if (a.has(OptionTable.SOURCE_ONLY)) {
+            return a.word() + " (not reproduced with run_second_cpp = false)";
+        }
+        if (a.word().equals("-Xclang") && a.words().size() == 2 && CLANG_PCH.contains(a.words().get(1))) {
+            return "-Xclang " + a.words().get(1) + " (not reproduced with run_second_cpp = false)";
+        }
+        return null;
+    }
+
+    /**
+     * Whether the last {@code -g} option that sets a level sets level 3 ({@code -gdwarf-N} and
+     * {@code -gz…} set none), given whether level 3 was on before it.
+     */
+    static boolean debugLevel3(String g, boolean before) {
+        if (g.startsWith("-gdwarf") || g.startsWith("-gz")) {
+            return before;
+        }
+        char last = g.charAt(g.length() - 1);
+        return last == '0' ? false : last == '3' ? true : before;
+    }
+
+    /** The arguments of one call sorted into ccache's argument groups, by their roles. */
+    private static final class Groups {
         final List<String> common = new ArrayList<>();
         final List<String> cpp = new ArrayList<>();
         final List<String> dep = new ArrayList<>();
@@ -133,157 +165,76 @@ public final class PreprocessedCompile {
         boolean wpDeps;
         boolean depFileNamed;
         boolean targetNamed;
-        /** Words after the current one that it took as its argument. */
-        int consumed;
 
-        /** Sorts word {@code i} (and its argument); returns why the source must be compiled instead, or null. */
-        String take(List<String> args, int i, String source, CompilerType type) {
-            consumed = 0;
-            String a = args.get(i);
-            String next = i + 1 < args.size() ? args.get(i + 1) : null;
-            if (!a.startsWith("-") || a.equals("-")) {
-                if (a.equals(source) && !inputSeen) {
-                    inputSeen = true;
-                } else {
-                    common.add(a);
-                }
-                return null;
+        /** Sorts one argument; returns why the source must be compiled instead, or null. */
+        String take(Argument arg, CompilerType type) {
+            String why = notReproduced(arg);
+            if (why != null) {
+                return why;
             }
-            if (a.equals("--") || a.equals("-arch") || a.startsWith("-Xarch_") || a.equals("-MG")
-                    || a.equals("-fdirectives-only") || a.equals("-frewrite-includes") || a.equals("-fpch-preprocess")
-                    || a.equals("-fprofile-abs-path")) {
-                return a + " (not reproduced with run_second_cpp = false)";
-            }
-            if (a.equals("-Xclang") && next != null && next.matches("-emit-pch|-emit-pth|-include-pch|-include-pth|-fno-pch-timestamp")) {
-                return "-Xclang " + next + " (not reproduced with run_second_cpp = false)";
-            }
-            OptionTable.Option exact = OptionTable.exact(a);
-            if (exact != null && exact.has(OptionTable.AFFECTS_COMP)) {
-                compileOnly.add(a);
-                if (exact.has(OptionTable.TAKES_ARG) && next != null) {
-                    compileOnly.add(next);
-                    consumed = 1;
-                }
-                return null;
-            }
-            OptionTable.Option joined = OptionTable.joined(a);
-            if (exact == null && joined != null && joined.has(OptionTable.AFFECTS_COMP)) {
-                compileOnly.add(a);
-                return null;
-            }
-            if (a.equals("-c")) {
-                compile = true;
-                return null;
-            }
-            if (a.startsWith("-x") && !(a.length() >= 3 && !Character.isLowerCase(a.charAt(2)))) {
-                String lang = a.length() == 2 ? next : a.substring(2);
-                consumed = a.length() == 2 ? 1 : 0;
-                if (!inputSeen && lang != null) {
-                    language = lang.equals("none") ? null : lang;
-                }
-                return null;
-            }
-            if (a.equals("-o")) {
-                consumed = 1;
-                return null;
-            }
-            if (a.startsWith("-o")) {
-                return null;
-            }
-            if (a.startsWith("-g")) {
-                common.add(a);
-                if (!a.startsWith("-gdwarf") && !a.startsWith("-gz")) {
-                    char last = a.charAt(a.length() - 1);
-                    if (last == '0') {
-                        debugLevel3 = false;
-                    } else if (last == '3') {
-                        debugLevel3 = true;
+            String a = arg.word();
+            switch (arg.role()) {
+                case INPUT -> inputSeen = true;
+                case OUTPUT -> { }
+                case COMPILE_ONLY -> compileOnly.addAll(arg.words());
+                case MODE -> {
+                    if (a.equals("-c")) {
+                        compile = true;
+                    } else {
+                        common.add(a); // -S: both runs, as in ccache
                     }
                 }
-                return null;
+                case LANGUAGE -> {
+                    if (arg.words().size() == 1 && a.length() >= 3 && !Character.isLowerCase(a.charAt(2))) {
+                        common.add(a); // ccache reads -xCODE as an Intel compiler option, not a language
+                    } else if (!inputSeen) {
+                        String lang = arg.languageName();
+                        language = lang.equals("none") ? null : lang;
+                    }
+                }
+                case DEBUG -> {
+                    common.add(a);
+                    debugLevel3 = debugLevel3(a, debugLevel3);
+                }
+                case DEPENDENCY -> dependency(arg);
+                case PREPROCESSOR -> {
+                    if (a.startsWith("-finput-charset=")) {
+                        inputCharset = a; // ccache passes the last one, after the other preprocessor options
+                    } else {
+                        cpp.addAll(arg.words());
+                    }
+                }
+                case COLOUR -> (colourOnly(arg.words(), type) ? colourOnly : common).addAll(arg.words());
+                case COMMON, VERBATIM -> common.addAll(arg.words());
             }
-            if (a.equals("-MD") || a.equals("-MMD") || a.equals("-MP")) {
-                dep.add(a);
-                return null;
-            }
+            return null;
+        }
+
+        private void dependency(Argument arg) {
+            String a = arg.word();
             if (a.startsWith("-MF")) {
                 mf = true;
                 depFileNamed = true;
-                dep.add(a);
-                if (a.length() == 3 && next != null) {
-                    dep.add(next);
-                    consumed = 1;
-                }
-                return null;
-            }
-            if (a.startsWith("-MQ") || a.startsWith("-MT")) {
+            } else if (a.startsWith("-MQ") || a.startsWith("-MT")) {
                 targetNamed = true;
-                dep.add(a);
-                if (a.length() == 3 && next != null) {
-                    dep.add(next);
-                    consumed = 1;
-                }
-                return null;
-            }
-            if (a.startsWith("-Wp,")) {
-                return preprocessorPassThrough(a);
-            }
-            if (a.startsWith("-finput-charset=")) {
-                inputCharset = a;
-                return null;
-            }
-            if (colourOption(a, next, type)) {
-                return null;
-            }
-            if (exact != null && exact.has(OptionTable.TAKES_ARG) && next != null) {
-                List<String> to = exact.has(OptionTable.AFFECTS_CPP) ? cpp : common;
-                to.add(a);
-                to.add(next);
-                consumed = 1;
-                return null;
-            }
-            boolean cppOnly = exact != null ? exact.has(OptionTable.AFFECTS_CPP)
-                    : joined != null && joined.has(OptionTable.AFFECTS_CPP);
-            (cppOnly ? cpp : common).add(a);
-            return null;
-        }
-
-        private String preprocessorPassThrough(String a) {
-            if ((a.startsWith("-Wp,-MD,") && a.indexOf(',', 8) < 0) || (a.startsWith("-Wp,-MMD,") && a.indexOf(',', 9) < 0)) {
+            } else if (a.startsWith("-Wp,-MD,") || a.startsWith("-Wp,-MMD,")) {
                 wpDeps = true;
                 depFileNamed = true;
-                dep.add(a);
-            } else if (a.startsWith("-Wp,-D") && a.indexOf(',', 6) < 0) {
-                cpp.add(a);
-            } else if (a.equals("-Wp,-MP") || (a.length() > 8 && a.startsWith("-Wp,-M") && a.charAt(7) == ','
-                    && "FQT".indexOf(a.charAt(6)) >= 0 && a.indexOf(',', 8) < 0)) {
-                dep.add(a); // as in ccache, these name neither the file nor the target for the -MF/-MQ it adds
-            } else {
-                cpp.add(a);
-            }
-            return null;
+            } // -Wp,-MP and -Wp,-M[FQT],x name, as in ccache, neither the file nor the target for the -MF/-MQ it adds
+            dep.addAll(arg.words());
         }
+    }
 
-        /** The colour options ccache recognises for the family go to the compile only. */
-        private boolean colourOption(String a, String next, CompilerType type) {
-            if (type == CompilerType.GCC) {
-                if (a.matches("-fdiagnostics-color(=always|=never|=auto)?|-fno-diagnostics-color")) {
-                    colourOnly.add(a);
-                    return true;
-                }
-            } else if (type == CompilerType.CLANG) {
-                if (a.equals("-Xclang") && "-fcolor-diagnostics".equals(next)) {
-                    colourOnly.add(a);
-                    colourOnly.add(next);
-                    consumed = 1;
-                    return true;
-                }
-                if (a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics")) {
-                    colourOnly.add(a);
-                    return true;
-                }
-            }
-            return false;
+    /** Whether the colour option goes to the compile only: ccache recognises only the family's own there. */
+    static boolean colourOnly(List<String> words, CompilerType type) {
+        String a = words.get(0);
+        if (type == CompilerType.GCC) {
+            return words.size() == 1 && a.matches("-fdiagnostics-color(=always|=never|=auto)?|-fno-diagnostics-color");
         }
+        if (type == CompilerType.CLANG) {
+            return words.size() == 2 ? a.equals("-Xclang") && words.get(1).equals("-fcolor-diagnostics")
+                    : a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics");
+        }
+        return false;
     }
 }

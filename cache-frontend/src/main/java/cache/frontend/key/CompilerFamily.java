@@ -2,7 +2,7 @@ package cache.frontend.key;
 
 import cache.compat.Counter;
 import cache.compat.config.CompilerType;
-import cache.frontend.args.Language;
+import cache.compat.args.Language;
 import cache.frontend.args.Uncacheable;
 import java.io.IOException;
 import java.nio.file.Files;

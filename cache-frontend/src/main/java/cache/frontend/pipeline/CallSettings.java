@@ -35,9 +35,8 @@ final class CallSettings {
         if (patterns.isEmpty()) {
             return inv;
         }
-        return new Invocation(inv.language(), inv.source(), inv.outputs(), keep(inv.compileArgs(), patterns),
-                inv.preprocessorArgs(), keep(inv.keyArgs(), patterns), keep(inv.directKeyArgs(), patterns), inv.hashCwd(), inv.directModeAllowed(),
-                inv.colorChosen(), inv.hashedFiles());
+        return inv.withKeyArgs(keep(inv.compileArgs(), patterns), keep(inv.keyArgs(), patterns),
+                keep(inv.directKeyArgs(), patterns));
     }
 
     private static List<String> keep(List<String> args, List<String> patterns) {

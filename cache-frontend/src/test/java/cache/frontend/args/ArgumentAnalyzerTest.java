@@ -1,5 +1,6 @@
 package cache.frontend.args;
 
+import cache.compat.args.Language;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;

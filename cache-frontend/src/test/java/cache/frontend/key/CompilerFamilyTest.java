@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import cache.compat.Counter;
 import cache.compat.config.CompilerType;
-import cache.frontend.args.Language;
+import cache.compat.args.Language;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;

@@ -1,4 +1,4 @@
-package cache.frontend.args;
+package cache.compat.args;
 
 import java.util.Locale;
 import java.util.Map;
