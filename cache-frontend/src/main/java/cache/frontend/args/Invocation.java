@@ -102,6 +102,25 @@ public record Invocation(
         return source;
     }
 
+    /**
+     * The headers the preprocessor reads first because the command line says so ({@code -include
+     * X}, {@code -includeX}, {@code --include X}, {@code --include=X}), as spelled.
+     */
+    public List<String> forcedIncludes() {
+        List<String> args = preprocessorArgs();
+        List<String> out = new java.util.ArrayList<>();
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            String file = a.equals("-include") || a.equals("--include") ? (i + 1 < args.size() ? args.get(i + 1) : null)
+                    : a.startsWith("--include=") ? a.substring("--include=".length())
+                    : a.startsWith("-include") && !a.startsWith("-include-") ? a.substring("-include".length()) : null;
+            if (file != null && !file.isEmpty()) {
+                out.add(file);
+            }
+        }
+        return out;
+    }
+
     /** What a remote node would run to compile this call's preprocessed text, or why it must not. */
     public RemoteCompile remoteCompile() {
         return RemoteCompile.of(this);

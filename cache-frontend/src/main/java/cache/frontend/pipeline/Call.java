@@ -104,15 +104,8 @@ final class Call {
      * whose changes would go unseen, so such calls take the preprocessor route instead.
      */
     private static boolean dependMode(Config c, Invocation inv) {
-        if (!c.dependMode() || !inv.outputs().containsKey(OutputKind.DEPENDENCY)) {
-            return false;
-        }
-        for (String a : inv.compileArgs()) {
-            if (a.equals("-MMD") || a.startsWith("-Wp,-MMD,")) {
-                return false;
-            }
-        }
-        return true;
+        return c.dependMode() && inv.outputs().containsKey(OutputKind.DEPENDENCY)
+                && !inv.dependenciesOmitSystemHeaders();
     }
 
     /** The call is not cacheable for {@code why}: counted, and the client compiles as asked. */

@@ -152,8 +152,8 @@ final class CallPreparation {
         if (req.config().runSecondCpp()) {
             return null;
         }
-        PreprocessedCompile.Plan plan = PreprocessedCompile.plan(inv,
-                req.args().contains("--ccache-skip"), type, req.config().cppExtension());
+        PreprocessedCompile.Plan plan = PreprocessedCompile.plan(inv, inv.verbatim(), type,
+                req.config().cppExtension());
         if (!plan.preprocessed()) {
             LOG.fine(() -> "run_second_cpp = false: compiling the source of " + inv.source() + ": "
                     + plan.sourceReason());

@@ -223,17 +223,10 @@ final class PreprocessorRun {
         Path cwd = call.cwd();
         // clang's driver swaps "-include X" for the X.pch (or .gch) beside it even for the
         // preprocessor run, whose output then does not name X at all: look there first.
-        List<String> args = inv.preprocessorArgs();
-        for (int i = 0; i < args.size(); i++) {
-            String a = args.get(i);
-            String file = a.equals("-include") || a.equals("--include") ? (i + 1 < args.size() ? args.get(i + 1) : null)
-                    : a.startsWith("--include=") ? a.substring("--include=".length())
-                    : a.startsWith("-include") && !a.startsWith("-include-") ? a.substring("-include".length()) : null;
-            if (file != null && !file.isEmpty()) {
-                for (String ext : List.of(".gch", ".pch")) {
-                    if (Files.exists(cwd.resolve(file + ext))) {
-                        return file + ext;
-                    }
+        for (String file : inv.forcedIncludes()) {
+            for (String ext : List.of(".gch", ".pch")) {
+                if (Files.exists(cwd.resolve(file + ext))) {
+                    return file + ext;
                 }
             }
         }
