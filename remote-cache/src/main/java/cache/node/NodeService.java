@@ -51,12 +51,6 @@ public final class NodeService implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NodeService.class.getName());
 
-    /** Languages a node compiles, with the file suffix of the input it writes. */
-    private static final Map<String, String> LANGUAGES = Map.of(
-            "c", ".c", "c++", ".cc", "cpp-output", ".i", "c++-cpp-output", ".ii",
-            "objective-c", ".m", "objective-c++", ".mm", "objc-cpp-output", ".mi",
-            "objective-c-cpp-output", ".mi", "objc++-cpp-output", ".mii", "objective-c++-cpp-output", ".mii");
-
     private final NodeConfig config;
     private final EntryStore store;
     private final CompilerResolver resolver;
@@ -139,7 +133,10 @@ public final class NodeService implements AutoCloseable {
 
     private void compile(Compile c, String peer, CompletableFuture<Message> reply) throws Refusal {
         NodeCompiler compiler = resolver.resolve(c.compiler());
-        String suffix = LANGUAGES.get(c.language());
+        // The languages the client's option table knows, in the node's column: sources and their
+        // preprocessed forms; the input file gets the suffix that language has without -x.
+        cache.compat.args.Language language = cache.compat.args.Language.forNode(c.language());
+        String suffix = language == null ? null : language.suffix();
         if (suffix == null) {
             throw new Refusal(ErrorCode.BAD_LANGUAGE,
                     "language '" + CompilerResolver.printable(c.language()) + "' is not compiled here");

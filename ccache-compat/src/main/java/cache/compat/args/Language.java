@@ -98,6 +98,35 @@ public enum Language {
         return BY_EXTENSION.get(path.substring(dot + 1));
     }
 
+    /**
+     * The language a remote node compiles for {@code -x NAME} (gcc's own aliases {@code
+     * objc-cpp-output} and {@code objc++-cpp-output} included), or {@code null}: sources and
+     * their preprocessed forms, never headers or assembler.
+     */
+    public static Language forNode(String name) {
+        Language l = switch (name) {
+            case "objc-cpp-output" -> OBJC_PREPROCESSED;
+            case "objc++-cpp-output" -> OBJCXX_PREPROCESSED;
+            default -> forGccName(name);
+        };
+        return l == null || l.header || l == ASSEMBLER || l == ASSEMBLER_WITH_CPP || !name.equals(name.toLowerCase(Locale.ROOT))
+                ? null : l;
+    }
+
+    /** The file suffix, with the dot, under which gcc and clang take this language without {@code -x}. */
+    public String suffix() {
+        return switch (this) {
+            case C -> ".c";
+            case CXX -> ".cc";
+            case OBJC -> ".m";
+            case OBJCXX -> ".mm";
+            case ASSEMBLER_WITH_CPP -> ".S";
+            case C_HEADER -> ".h";
+            case CXX_HEADER, OBJC_HEADER, OBJCXX_HEADER -> ".hh";
+            default -> "." + preprocessedExtension();
+        };
+    }
+
     /** The language for {@code -x NAME}, or {@code null} for names we do not cache. */
     public static Language forGccName(String name) {
         for (Language l : values()) {
