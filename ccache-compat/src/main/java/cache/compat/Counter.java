@@ -61,7 +61,13 @@ public enum Counter {
     /** Waited for an identical compile already running instead of compiling again. */
     INFLIGHT_SHARED("inflight_shared", "Shared an in-flight compile", Kind.OTHER),
     /** A builder (a farm's node, …) could not answer a miss; the next one, at last this machine, compiled it. */
-    BUILDER_FAILED("builder_failed", "Builder failed, compiled by the next", Kind.OTHER);
+    BUILDER_FAILED("builder_failed", "Builder failed, compiled by the next", Kind.OTHER),
+    /** A miss compiled on a farm's node. */
+    REMOTE_COMPILE("remote_compile", "Compiled on a node", Kind.OTHER),
+    /** A miss answered by a farm node's cache, without compiling anywhere. */
+    NODE_HIT("node_hit", "Answered by a node's cache", Kind.OTHER),
+    /** A miss that distribution was on for but that stays here (reason in the log). */
+    KEPT_LOCAL("kept_local", "Kept local", Kind.OTHER);
 
     /** How {@code -s} adds a counter up. */
     public enum Kind { HIT, MISS, UNCACHEABLE, ERROR, OTHER }

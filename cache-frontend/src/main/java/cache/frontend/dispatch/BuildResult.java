@@ -1,5 +1,6 @@
 package cache.frontend.dispatch;
 
+import cache.compat.Counter;
 import cache.store.OutputKind;
 import java.util.Map;
 
@@ -12,9 +13,11 @@ import java.util.Map;
  * @param inPlace whether the outputs are already at the caller's paths (a local compile writes
  *     them there); otherwise the call writes them, as it writes a hit
  * @param builtBy the builder's {@link Builder#name()}
+ * @param counter what the call counts for how it was built ({@code remote_compile}, {@code
+ *     node_hit}), or null (a local compile)
  */
 public record BuildResult(int exitCode, byte[] stdout, byte[] stderr, Map<OutputKind, byte[]> outputs,
-        OutputKind missing, OutputKind empty, boolean inPlace, String builtBy) {
+        OutputKind missing, OutputKind empty, boolean inPlace, String builtBy, Counter counter) {
 
     /** Whether the outputs are whole: the compile succeeded, printed nothing to stdout, wrote every output. */
     public boolean complete() {

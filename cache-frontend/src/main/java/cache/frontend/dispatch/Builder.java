@@ -9,7 +9,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>The future completes with the compiler's answer, whatever it was (a failed compile is an
  * answer, and the call reports it). It completes exceptionally when the builder could not get an
  * answer (a node gone, a refusal, a timeout): the call then goes to the next builder, counted,
- * and never fails because of it. {@code build} may block only for a local compile; a builder
+ * and never fails because of it; with {@link Declined} when the job is not for this builder
+ * (distribution off, or the job must stay here). {@code build} may block only for a local compile; a builder
  * that waits on the network returns a pending future at once. Cancelling the future (the client
  * left) must stop the work it started.
  */

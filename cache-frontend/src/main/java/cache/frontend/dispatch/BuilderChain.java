@@ -11,8 +11,9 @@ import java.util.logging.Logger;
 
 /**
  * Builders tried in order, the local one last. A builder that cannot answer hands the job to
- * the next, counted as {@code builder_failed} and logged with its reason; only the last one's
- * failure reaches the call (which then falls back to the client's own compile).
+ * the next, counted as {@code builder_failed} and logged with its reason; one that declines the
+ * job ({@link Declined}) hands it on with the counter it names; only the last one's failure
+ * reaches the call (which then falls back to the client's own compile).
  */
 public final class BuilderChain {
 
@@ -38,6 +39,14 @@ public final class BuilderChain {
             boolean last = i == builders.size() - 1;
             try {
                 return await(b.build(job));
+            } catch (Declined d) {
+                if (d.counter() != null) {
+                    counts.accept(d.counter());
+                    LOG.fine(() -> b.name() + ": " + d.counter().id() + ": " + d.getMessage());
+                }
+                if (last) {
+                    throw new IOException("no builder took the job: " + d.getMessage());
+                }
             } catch (IOException | RuntimeException e) {
                 if (last) {
                     throw e;
@@ -48,7 +57,8 @@ public final class BuilderChain {
         }
     }
 
-    private static BuildResult await(CompletableFuture<BuildResult> f) throws IOException, InterruptedException {
+    private static BuildResult await(CompletableFuture<BuildResult> f)
+            throws IOException, InterruptedException, Declined {
         try {
             return f.get();
         } catch (InterruptedException e) {
@@ -58,6 +68,9 @@ public final class BuilderChain {
             throw new IOException("build cancelled", e);
         } catch (ExecutionException e) {
             Throwable c = e.getCause();
+            if (c instanceof Declined d) {
+                throw d;
+            }
             if (c instanceof IOException io) {
                 throw io;
             }

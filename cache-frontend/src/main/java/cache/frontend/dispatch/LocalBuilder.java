@@ -40,11 +40,11 @@ public final class LocalBuilder implements Builder {
     private BuildResult compile(BuildJob job) throws IOException, InterruptedException {
         ProcessResult r = runner.run(job.localCommand(), job.cwd(), job.env());
         if (r.exitCode() != 0 || r.stdout().length > 0) {
-            return new BuildResult(r.exitCode(), r.stdout(), r.stderr(), Map.of(), null, null, true, name());
+            return new BuildResult(r.exitCode(), r.stdout(), r.stderr(), Map.of(), null, null, true, name(), null);
         }
         OutputFiles.Collected files = OutputFiles.collect(job.cwd(), job.inv().outputs());
         BuildResult result = new BuildResult(r.exitCode(), r.stdout(), r.stderr(), files.files(), files.missing(),
-                files.empty(), true, name());
+                files.empty(), true, name(), null);
         if (result.complete() && job.umask() != daemonUmask) {
             OutputFiles.applyUmask(job.cwd(), job.inv().outputs(), job.umask());
         }

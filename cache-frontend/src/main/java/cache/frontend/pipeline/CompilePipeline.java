@@ -6,6 +6,7 @@ import cache.frontend.dispatch.BuildJob;
 import cache.frontend.dispatch.BuildResult;
 import cache.frontend.dispatch.Builder;
 import cache.frontend.dispatch.BuilderChain;
+import cache.frontend.dispatch.FarmBuilder;
 import cache.frontend.dispatch.LocalBuilder;
 import cache.process.ProcessRunner;
 import cache.frontend.key.DependModeKey;
@@ -106,6 +107,8 @@ public final class CompilePipeline {
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
         final PreprocessorRun preprocessor;
+        /** The farm of distcc's host list, for calls with {@code prefix_command = distcc}. */
+        final FarmBuilder farm;
         /** Weighed by an estimate of their heap size: the compressed bytes times 16. */
         final Cache<Digest, Manifests.Decoded> decodedManifests = Caffeine.newBuilder()
                 .maximumWeight(32L << 20).weigher((Digest k, Manifests.Decoded v) -> v.raw().length * 16).build();
@@ -116,6 +119,7 @@ public final class CompilePipeline {
             this.clientBinary = clientBinary;
             this.searchPaths = new SearchPathProbe(runner);
             this.compilerCheck = new CompilerCheck(runner);
+            this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
                     new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
         }
@@ -155,12 +159,13 @@ public final class CompilePipeline {
 
     /**
      * @param slowerTiers tiers asked after the local store, fastest first (shared storage)
-     * @param builders builders asked before compiling here (a farm), in order
+     * @param builders builders asked before the farm and the compile here, in order
      */
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, Shared shared, Clock clock,
             int daemonUmask, List<LookupTier> slowerTiers, List<Builder> builders) {
         this.tiers = TierChain.of(new LocalTier(store), slowerTiers);
         List<Builder> all = new ArrayList<>(builders);
+        all.add(shared.farm);
         all.add(new LocalBuilder(shared.runner, daemonUmask));
         this.builders = new BuilderChain(all);
         this.manifests = new Manifests(manifests, shared.decodedManifests, shared.directMode, shared.fileHashes,
@@ -528,10 +533,16 @@ public final class CompilePipeline {
             }
             args.addAll(List.of("-o", call.inv.object(), cpp.file().toString()));
         }
+        // With the farm on, prefix_command = distcc is the farm: a compile here runs without it.
+        String prefix = FarmBuilder.enabled(call.config(), call.req.env()) ? "" : call.config().prefixCommand();
         BuildJob job = new BuildJob(key, call.keys.compiler(), call.inv, preprocessed ? cpp.file() : null,
-                call.command(call.config().prefixCommand(), args, preprocessed ? null : how.colour()),
-                call.cwd(), call.req.env(), call.req.umask());
+                cpp == null ? null : cpp.text(), how.colour(),
+                call.command(prefix, args, preprocessed ? null : how.colour()), call.cwd(), call.req.env(),
+                call.req.umask(), call.config());
         BuildResult r = builders.build(job, call.stats::count);
+        if (r.counter() != null) {
+            call.stats.count(r.counter());
+        }
         byte[] stderr = preprocessed ? concat(cpp.stderr(), r.stderr()) : r.stderr();
         Outcome replay = call.replay(r.stdout(), stderr, r.exitCode());
         if (r.exitCode() != 0) {

@@ -112,7 +112,7 @@ class PipelineSeamsTest {
             return CompletableFuture.completedFuture(new BuildResult(0, new byte[0],
                     "farm: warning\n".getBytes(StandardCharsets.UTF_8),
                     Map.of(OutputKind.OBJECT, "FARM-OBJ".getBytes(StandardCharsets.UTF_8)), null, null, false,
-                    name()));
+                    name(), Counter.REMOTE_COMPILE));
         }
     }
 
@@ -177,6 +177,7 @@ class PipelineSeamsTest {
         assertEquals(1, tierA.entries.size());
         assertEquals(1, tierB.entries.size());
         assertEquals(1, count(Counter.LOCAL_STORAGE_WRITE));
+        assertEquals(1, count(Counter.REMOTE_COMPILE), "the builder's result counts what it says it was");
 
         Files.delete(cwd.resolve("x.o"));
         Outcome second = compile();

@@ -1,0 +1,186 @@
+package cache.frontend.dispatch;
+
+import cache.compat.Counter;
+import cache.compat.config.Config;
+import cache.distributor.Farm;
+import cache.distributor.hosts.HostList;
+import cache.distributor.hosts.HostListSource;
+import cache.distributor.hosts.HostProblem;
+import cache.frontend.args.RemoteCompile;
+import cache.frontend.key.CompilerIdentity;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
+import cache.store.CacheEntry;
+import cache.store.OutputKind;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.RemovalCause;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+/**
+ * The farm as a builder: a miss whose call has {@code prefix_command = distcc} (the ccache +
+ * distcc habit) goes to the nodes of distcc's host list ({@code DISTCC_HOSTS}, {@code
+ * $DISTCC_DIR/hosts}, {@code /etc/distcc/hosts}) instead of a {@code distcc} process;
+ * {@code CACHE_DISTRIBUTOR=off} keeps the real {@code distcc} as the prefix.
+ *
+ * <p>A job stays here ({@code kept_local}, the reason in the log) when a node's object could
+ * differ from this machine's or when a node cannot do it: no preprocessed text (depend mode,
+ * read-only direct mode), {@code recache}, outputs besides the object, debug information or
+ * coverage (the compilation directory and columns are not yet reproduced remotely), an option
+ * the option table keeps local or a node refuses, no usable host. A node's failed compile is run
+ * again here, so a build sees its own compiler's answer to a failing call (as distcc does).
+ *
+ * <p>One {@link Farm} per distinct host list, closed after ten idle minutes; each compiler's
+ * version and target (what a node checks before compiling) asked once.
+ */
+public final class FarmBuilder implements Builder {
+
+    private static final Logger LOG = Logger.getLogger(FarmBuilder.class.getName());
+    /** The switch that keeps the real {@code distcc} as a prefix process. */
+    public static final String SWITCH = "CACHE_DISTRIBUTOR";
+
+    private final ProcessRunner runner;
+    private final Cache<String, Farm> farms = Caffeine.newBuilder().expireAfterAccess(Duration.ofMinutes(10))
+            .removalListener((String k, Farm f, RemovalCause c) -> {
+                if (f != null) {
+                    f.close();
+                }
+            }).build();
+    private final Cache<CompilerIdentity, CompilerSpec> specs = Caffeine.newBuilder().maximumSize(64).build();
+    private final Set<String> reported = ConcurrentHashMap.newKeySet();
+
+    public FarmBuilder(ProcessRunner runner) {
+        this.runner = runner;
+    }
+
+    @Override
+    public String name() {
+        return "farm";
+    }
+
+    /** Whether the call's misses go to the farm: {@code prefix_command} is distcc and the switch is not off. */
+    public static boolean enabled(Config config, Map<String, String> env) {
+        List<String> words = List.of(config.prefixCommand().trim().split("\\s+"));
+        String first = words.isEmpty() ? "" : words.get(0);
+        return Path.of(first.isEmpty() ? "." : first).getFileName().toString().equals("distcc")
+                && !"off".equals(env.get(SWITCH));
+    }
+
+    @Override
+    public CompletableFuture<BuildResult> build(BuildJob job) throws InterruptedException {
+        if (!enabled(job.config(), job.env())) {
+            return CompletableFuture.failedFuture(new Declined(null, "distribution is off for this call"));
+        }
+        String local = keptLocal(job);
+        RemoteCompile remote = local == null ? job.inv().remoteCompile() : null;
+        if (local == null && !remote.legal()) {
+            local = remote.refusal();
+        }
+        HostListSource source = HostListSource.locate(job.env());
+        HostList list = local == null ? source.load() : null;
+        if (list != null) {
+            report(list, source);
+            if (list.hosts().isEmpty()) {
+                local = "no usable host in " + source.describe();
+            }
+        }
+        if (local != null) {
+            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, local));
+        }
+        CompilerSpec spec;
+        try {
+            spec = spec(job);
+        } catch (IOException e) { // a compiler that cannot say its version: nothing a node could check
+            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, e.getMessage()));
+        }
+        Farm farm = farms.get(source.describe() + "\n" + String.join("\n", list.hosts().stream()
+                .map(h -> h.entry()).toList()), k -> new Farm(list, Farm.Options.defaults()));
+        if (farm.isEmpty()) {
+            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, "no TCP host in " + source.describe()));
+        }
+        List<String> args = new ArrayList<>(remote.args());
+        if (job.colour() != null) {
+            args.add(job.colour());
+        }
+        return farm.submit(new Farm.Job(job.key(), spec, remote.language(), args, job.preprocessedText()))
+                .thenApply(r -> result(r, job));
+    }
+
+    /** Why {@code job} must stay here, or null. */
+    private static String keptLocal(BuildJob job) {
+        if (job.preprocessedText() == null || job.key() == null) {
+            return "no preprocessed text (depend mode or read-only direct mode)";
+        }
+        if (job.config().recache()) {
+            return "recache: compiled here";
+        }
+        if (!job.inv().outputs().keySet().equals(Set.of(OutputKind.OBJECT))) {
+            return "outputs besides the object: " + job.inv().outputs().keySet();
+        }
+        if (job.inv().hashCwd()) {
+            return "debug information or coverage: a node's object would record another compilation";
+        }
+        return null;
+    }
+
+    private static BuildResult result(Farm.Result r, BuildJob job) {
+        CacheEntry e = r.entry();
+        if (e.exitCode() != 0) {
+            throw new CompletionException(new Declined(Counter.KEPT_LOCAL,
+                    "the compile failed on " + r.node() + "; compiling here for the compiler's own answer"));
+        }
+        byte[] object = e.outputs().get(OutputKind.OBJECT);
+        OutputKind missing = object == null ? OutputKind.OBJECT : null;
+        OutputKind empty = object != null && object.length == 0 ? OutputKind.OBJECT : null;
+        LOG.fine(() -> (r.nodeHit() ? "node hit on " : "compiled on ") + r.node() + ": " + job.inv().source());
+        return new BuildResult(e.exitCode(), e.stdout(), e.stderr(), e.outputs(), missing, empty, false, r.node(),
+                r.nodeHit() ? Counter.NODE_HIT : Counter.REMOTE_COMPILE);
+    }
+
+    /** Problems of a host list, logged once per list. */
+    private void report(HostList list, HostListSource source) {
+        for (HostProblem p : list.problems()) {
+            if (reported.add(source.describe() + p.message())) {
+                LOG.warning("host list: " + p.message());
+            }
+        }
+    }
+
+    /** The compiler as a node checks it: its name, version and target, asked once per binary. */
+    private CompilerSpec spec(BuildJob job) throws IOException, InterruptedException {
+        CompilerSpec known = specs.getIfPresent(job.compiler());
+        if (known != null) {
+            return known;
+        }
+        String version = ask(job, "-dumpfullversion");
+        if (version.isEmpty()) {
+            version = ask(job, "-dumpversion");
+        }
+        String target = ask(job, "-dumpmachine");
+        if (version.isEmpty() || target.isEmpty()) {
+            throw new IOException(job.compiler().path() + " reports no version or target");
+        }
+        CompilerSpec spec = new CompilerSpec(job.compiler().name(), version, target);
+        specs.put(job.compiler(), spec);
+        return spec;
+    }
+
+    /** What the compiler prints for {@code option}, as the node asks it (empty when it fails). */
+    private String ask(BuildJob job, String option) throws IOException, InterruptedException {
+        ProcessResult o = runner.run(List.of(job.compiler().path().toString(), option), job.cwd(),
+                Map.of("PATH", job.env().getOrDefault("PATH", "/usr/bin:/bin"), "LC_ALL", "C"));
+        return o.exitCode() != 0 ? "" : new String(o.stdout(), StandardCharsets.UTF_8).strip();
+    }
+}

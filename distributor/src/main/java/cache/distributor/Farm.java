@@ -1,0 +1,271 @@
+package cache.distributor;
+
+import cache.distributor.hosts.HostList;
+import cache.distributor.hosts.HostSpec;
+import cache.distributor.hosts.TcpHost;
+import cache.distributor.route.Failure;
+import cache.distributor.route.Health;
+import cache.distributor.route.Node;
+import cache.distributor.route.Rendezvous;
+import cache.distributor.route.Slot;
+import cache.distributor.route.SlotPool;
+import cache.hashing.Digest;
+import cache.node.client.NodeClient;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.logging.Logger;
+
+/**
+ * The nodes of one host list, used as one sharded cache that also compiles.
+ *
+ * <p>A job goes to the owner of its key (rendezvous hashing over the healthy nodes, weighted by
+ * their slot limits), or, when the owner's slots are full, to the next node of that key's
+ * ranking; a free slot starts the next waiting job at once. On the chosen node the key is
+ * probed first; the preprocessed input is uploaded only on a node miss. Each node has one
+ * persistent, pipelined connection.
+ *
+ * <p>A node that cannot be reached, times out, breaks the protocol or sends a corrupt entry is
+ * backed off (distcc's 60 s by default) and the job tried on the next node, at most {@link
+ * #MAX_ATTEMPTS} nodes in all; a node that lacks the compiler is skipped for that job only. When
+ * no node answers, the job's future fails with {@link FarmException}: the caller compiles
+ * locally. A failed compile is an answer like any other ({@link Result#entry()} carries its exit
+ * code); whether to trust it is the caller's choice.
+ */
+public final class Farm implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(Farm.class.getName());
+
+    /** Nodes tried for one job before it is handed back. */
+    public static final int MAX_ATTEMPTS = 3;
+
+    /**
+     * One compile for the farm.
+     *
+     * @param key the client's cache key (the node keeps its result under it, with its compiler)
+     * @param compiler the compiler as the node's whitelist names it, with version and target
+     * @param language the {@code -x} language of {@code input} (a preprocessed form)
+     * @param args the compile arguments a node may run: no input, no {@code -o}, no {@code -x}
+     * @param input the preprocessed text
+     */
+    public record Job(Digest key, CompilerSpec compiler, String language, List<String> args, byte[] input) {}
+
+    /** A node's answer: its entry (any exit code), the node, and whether its cache had it. */
+    public record Result(CacheEntry entry, String node, boolean nodeHit) {}
+
+    /** How the farm connects. */
+    public record Options(Duration connectTimeout, Duration requestTimeout, Duration backoff) {
+        /** distcc's defaults where it has them: 60 s backoff; 5 s to connect; 5 min per request. */
+        public static Options defaults() {
+            return new Options(Duration.ofSeconds(5), Duration.ofMinutes(5), Health.DEFAULT_BACKOFF);
+        }
+    }
+
+    private final Map<String, TcpHost> hosts = new LinkedHashMap<>();
+    private final List<Node> nodes = new ArrayList<>();
+    private final SlotPool slots;
+    private final Health health;
+    private final Options options;
+    private final Map<String, CompletableFuture<NodeClient>> connections = new ConcurrentHashMap<>();
+    private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
+        Thread t = new Thread(r, "farm-connect");
+        t.setDaemon(true);
+        return t;
+    });
+    private final LongAdder bytesSent = new LongAdder();
+
+    /** A farm of the TCP hosts of {@code list} (the list's problems are the caller's to report). */
+    public Farm(HostList list, Options options) {
+        for (HostSpec h : list.hosts()) {
+            if (h instanceof TcpHost t) {
+                String id = t.host() + ":" + t.port();
+                if (hosts.putIfAbsent(id, t) == null) {
+                    nodes.add(new Node(id, t.limit()));
+                }
+            }
+        }
+        this.options = options;
+        this.slots = SlotPool.create(nodes, Math.max(1, list.localSlots()));
+        this.health = Health.withBackoff(options.backoff(), System::nanoTime);
+    }
+
+    /** Whether the farm has no node to send anything to. */
+    public boolean isEmpty() {
+        return nodes.isEmpty();
+    }
+
+    /** The nodes, {@code host:port}, in the list's order. */
+    public List<String> nodeIds() {
+        return nodes.stream().map(Node::id).toList();
+    }
+
+    /** Bytes written to all nodes so far (frames, TLS records included). */
+    public long bytesSent() {
+        long open = 0;
+        for (CompletableFuture<NodeClient> c : connections.values()) {
+            NodeClient client = c.getNow(null);
+            if (client != null) {
+                open += client.bytesSent();
+            }
+        }
+        return bytesSent.sum() + open;
+    }
+
+    /**
+     * The job's result from the first node that answers. Cancelling the future gives up waiting
+     * for a slot; a job already sent is finished by its node (and cached there).
+     */
+    public CompletableFuture<Result> submit(Job job) {
+        CompletableFuture<Result> out = new CompletableFuture<>();
+        attempt(job, new HashSet<>(), out);
+        return out;
+    }
+
+    private void attempt(Job job, Set<String> tried, CompletableFuture<Result> out) {
+        List<Node> candidates = new ArrayList<>();
+        for (Node n : health.healthy(nodes)) {
+            if (!tried.contains(n.id())) {
+                candidates.add(n);
+            }
+        }
+        if (candidates.isEmpty() || tried.size() >= MAX_ATTEMPTS) {
+            out.completeExceptionally(new FarmException(tried.isEmpty() ? "every node is backed off"
+                    : "no node answered (tried " + String.join(", ", tried) + ")"));
+            return;
+        }
+        CompletableFuture<Slot> waiting = slots.acquire(Rendezvous.rank(job.key(), candidates));
+        out.whenComplete((r, e) -> waiting.cancel(false)); // a no-op once the slot came
+        waiting.whenComplete((slot, e) -> {
+            if (e != null) {
+                if (!out.isDone()) {
+                    out.completeExceptionally(e);
+                }
+                return;
+            }
+            if (out.isDone()) {
+                slot.release();
+                return;
+            }
+            Node node = slot.node();
+            run(job, node).whenComplete((result, err) -> {
+                slot.release();
+                if (err == null) {
+                    health.succeeded(node);
+                    out.complete(result);
+                    return;
+                }
+                Throwable cause = unwrap(err);
+                if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
+                    if (ne.code() == ErrorCode.FORBIDDEN_ARGUMENT || ne.code() == ErrorCode.TOO_LARGE) {
+                        out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage()));
+                        return; // every node would: it is the job, not the node
+                    }
+                    LOG.fine(() -> node.id() + " cannot take the job: " + ne.getMessage());
+                } else {
+                    health.failed(node, failureOf(cause));
+                    dropConnection(node);
+                    LOG.warning("node " + node.id() + " failed, backed off: " + cause);
+                }
+                tried.add(node.id());
+                attempt(job, tried, out);
+            });
+        });
+    }
+
+    /** Whether a refusal says something about the node's state rather than about the job. */
+    private static boolean nodeAtFault(ErrorCode code) {
+        return switch (code) {
+            case COMPILER_NOT_ALLOWED, COMPILER_MISMATCH, COMPILER_MISSING, FORBIDDEN_ARGUMENT, TOO_LARGE,
+                    BAD_LANGUAGE -> false;
+            default -> true;
+        };
+    }
+
+    private static Failure failureOf(Throwable t) {
+        if (t instanceof TimeoutException) {
+            return Failure.TIMEOUT;
+        }
+        if (t instanceof java.net.ConnectException || t instanceof FarmException) {
+            return Failure.CONNECT;
+        }
+        return Failure.PROTOCOL;
+    }
+
+    private CompletableFuture<Result> run(Job job, Node node) {
+        return connection(node).thenCompose(client -> client.probe(job.key(), job.compiler())
+                .thenCompose(probe -> probe.hit()
+                        ? CompletableFuture.completedFuture(result(probe.entry(), node, true))
+                        : client.compile(job.key(), job.compiler(), job.language(), job.args(), job.input())
+                                .thenApply(c -> result(c.entry(), node, false))));
+    }
+
+    private static Result result(byte[] entry, Node node, boolean hit) {
+        try {
+            return new Result(NodeClient.decode(entry), node.id(), hit);
+        } catch (CorruptEntryException e) {
+            throw new CompletionException(new IOException("corrupt entry from " + node.id(), e));
+        }
+    }
+
+    private CompletableFuture<NodeClient> connection(Node node) {
+        return connections.compute(node.id(), (id, known) -> {
+            if (known != null && (!known.isDone() || (!known.isCompletedExceptionally() && known.join().isOpen()))) {
+                return known;
+            }
+            if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
+                bytesSent.add(known.join().bytesSent());
+                known.join().close();
+            }
+            TcpHost h = hosts.get(id);
+            NodeClient.Options o = new NodeClient.Options().connectTimeout(options.connectTimeout())
+                    .requestTimeout(options.requestTimeout()).clientName("cache distributor");
+            return CompletableFuture.supplyAsync(() -> {
+                try {
+                    return NodeClient.connect(h.host(), h.port(), o);
+                } catch (IOException e) {
+                    throw new CompletionException(e);
+                }
+            }, connector);
+        });
+    }
+
+    private void dropConnection(Node node) {
+        CompletableFuture<NodeClient> c = connections.remove(node.id());
+        if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
+            bytesSent.add(c.join().bytesSent());
+            c.join().close();
+        }
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        for (String id : List.copyOf(connections.keySet())) {
+            dropConnection(new Node(id, 1));
+        }
+        connector.shutdownNow();
+    }
+}
