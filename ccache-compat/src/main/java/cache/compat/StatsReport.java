@@ -129,7 +129,29 @@ public final class StatsReport {
             t.ratio("  Misses:", lm, lh + lm);
             t.text("  Writes:", Long.toString(get(Counter.LOCAL_STORAGE_WRITE)));
         }
+        distribution(t, misses);
         return t.toString();
+    }
+
+    /**
+     * Ours, after ccache's sections and only when the farm did something (so a report without
+     * distribution is ccache's, line for line): where the misses were built.
+     */
+    private void distribution(Table t, long misses) {
+        long remote = get(Counter.REMOTE_COMPILE);
+        long nodeHits = get(Counter.NODE_HIT);
+        long kept = get(Counter.KEPT_LOCAL);
+        long failed = get(Counter.BUILDER_FAILED);
+        if (remote + nodeHits + kept + failed == 0) {
+            return;
+        }
+        t.line("Distribution:");
+        t.ratio("  Compiled on nodes:", remote, misses);
+        t.ratio("  Node cache hits:", nodeHits, misses);
+        t.ratio("  Kept local:", kept, misses);
+        if (failed > 0) {
+            t.ratio("  Node failures:", failed, misses);
+        }
     }
 
     private void details(Table t, Counter.Kind kind, long of) {

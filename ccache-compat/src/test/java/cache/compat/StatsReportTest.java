@@ -32,6 +32,20 @@ class StatsReportTest {
     }
 
     @Test
+    void distributionIsShownOnlyWhenTheFarmDidSomething() {
+        StatsReport quiet = new StatsReport(Map.of(Counter.CACHE_MISS, 4L), 0, 0, STORAGE);
+        assertTrue(!quiet.showStats(false).contains("Distribution"), "a report without distribution is ccache's");
+        StatsReport r = new StatsReport(Map.of(Counter.CACHE_MISS, 4L, Counter.REMOTE_COMPILE, 2L,
+                Counter.NODE_HIT, 1L, Counter.KEPT_LOCAL, 1L), 0, 0, STORAGE);
+        String out = r.showStats(false);
+        assertTrue(out.contains("Distribution:\n"), out);
+        assertTrue(out.contains("  Compiled on nodes:    2 /    4 (50.00%)"), out);
+        assertTrue(out.contains("  Node cache hits:      1 /    4 (25.00%)"), out);
+        assertTrue(out.contains("  Kept local:           1 /    4 (25.00%)"), out);
+        assertTrue(!out.contains("Node failures"), out);
+    }
+
+    @Test
     void printStatsListsEveryCcacheName() {
         String out = new StatsReport(Map.of(Counter.CACHE_MISS, 3L), 5, 0, STORAGE).printStats();
         Set<String> names = new HashSet<>();
