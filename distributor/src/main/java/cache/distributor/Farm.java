@@ -15,6 +15,8 @@ import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -90,6 +92,12 @@ public final class Farm implements AutoCloseable {
         return t;
     });
     private final LongAdder bytesSent = new LongAdder();
+    /** One event-loop thread for every node connection of this farm. */
+    private final EventLoopGroup loop = new NioEventLoopGroup(1, r -> {
+        Thread t = new Thread(r, "farm-io");
+        t.setDaemon(true);
+        return t;
+    });
 
     /** A farm of the TCP hosts of {@code list} (the list's problems are the caller's to report). */
     public Farm(HostList list, Options options) {
@@ -235,7 +243,7 @@ public final class Farm implements AutoCloseable {
             }
             TcpHost h = hosts.get(id);
             NodeClient.Options o = new NodeClient.Options().connectTimeout(options.connectTimeout())
-                    .requestTimeout(options.requestTimeout()).clientName("cache distributor");
+                    .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     return NodeClient.connect(h.host(), h.port(), o);
@@ -267,5 +275,6 @@ public final class Farm implements AutoCloseable {
             dropConnection(new Node(id, 1));
         }
         connector.shutdownNow();
+        loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }
 }
