@@ -65,9 +65,32 @@ public final class Farm implements AutoCloseable {
      * @param compiler the compiler as the node's whitelist names it, with version and target
      * @param language the {@code -x} language of {@code input} (a preprocessed form)
      * @param args the compile arguments a node may run: no input, no {@code -o}, no {@code -x}
-     * @param input the preprocessed text
+     * @param input the preprocessed text, or for a {@code source} job the directives-only source
+     * @param source null, or the client's source name and directory: the job is then a source
+     *     compile (protocol version 2), whose object records them as the client's compiler would
      */
-    public record Job(Digest key, CompilerSpec compiler, String language, List<String> args, byte[] input) {}
+    public record Job(Digest key, CompilerSpec compiler, String language, List<String> args, byte[] input,
+            Source source) {
+        /** A compile of preprocessed text. */
+        public Job(Digest key, CompilerSpec compiler, String language, List<String> args, byte[] input) {
+            this(key, compiler, language, args, input, null);
+        }
+    }
+
+    /**
+     * Where a source job's source lives on the client.
+     *
+     * @param path the source as the client's command line spells it
+     * @param cwd the client's working directory as its compiler records it
+     */
+    public record Source(String path, String cwd) {}
+
+    /** A node that cannot take this kind of job (a source job on a version 1 node): try the next. */
+    private static final class Unsupported extends IOException {
+        Unsupported(String message) {
+            super(message);
+        }
+    }
 
     /** A node's answer: its entry (any exit code), the node, and whether its cache had it. */
     public record Result(CacheEntry entry, String node, boolean nodeHit) {}
@@ -142,11 +165,12 @@ public final class Farm implements AutoCloseable {
      */
     public CompletableFuture<Result> submit(Job job) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        attempt(job, new HashSet<>(), out);
+        attempt(job, new HashSet<>(), new HashSet<>(), out);
         return out;
     }
 
-    private void attempt(Job job, Set<String> tried, CompletableFuture<Result> out) {
+    /** @param unable the nodes tried that cannot take this kind of job at all */
+    private void attempt(Job job, Set<String> tried, Set<String> unable, CompletableFuture<Result> out) {
         List<Node> candidates = new ArrayList<>();
         for (Node n : health.healthy(nodes)) {
             if (!tried.contains(n.id())) {
@@ -154,8 +178,11 @@ public final class Farm implements AutoCloseable {
             }
         }
         if (candidates.isEmpty() || tried.size() >= MAX_ATTEMPTS) {
-            out.completeExceptionally(new FarmException(tried.isEmpty() ? "every node is backed off"
-                    : "no node answered (tried " + String.join(", ", tried) + ")"));
+            out.completeExceptionally(!unable.isEmpty() && unable.equals(tried)
+                    ? new FarmException("no node takes source compiles (protocol version 2): "
+                            + String.join(", ", tried) + " speak only version 1", true)
+                    : new FarmException(tried.isEmpty() ? "every node is backed off"
+                            : "no node answered (tried " + String.join(", ", tried) + ")"));
             return;
         }
         CompletableFuture<Slot> waiting = slots.acquire(Rendezvous.rank(job.key(), candidates));
@@ -180,7 +207,10 @@ public final class Farm implements AutoCloseable {
                     return;
                 }
                 Throwable cause = unwrap(err);
-                if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
+                if (cause instanceof Unsupported u) {
+                    LOG.fine(() -> node.id() + " cannot take the job: " + u.getMessage());
+                    unable.add(node.id());
+                } else if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
                     if (ne.code() == ErrorCode.FORBIDDEN_ARGUMENT || ne.code() == ErrorCode.TOO_LARGE) {
                         out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage()));
                         return; // every node would: it is the job, not the node
@@ -192,7 +222,7 @@ public final class Farm implements AutoCloseable {
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
-                attempt(job, tried, out);
+                attempt(job, tried, unable, out);
             });
         });
     }
@@ -217,11 +247,28 @@ public final class Farm implements AutoCloseable {
     }
 
     private CompletableFuture<Result> run(Job job, Node node) {
+        if (job.source() != null) {
+            return connection(node).thenCompose(client -> runSource(job, node, client));
+        }
         return connection(node).thenCompose(client -> client.probe(job.key(), job.compiler())
                 .thenCompose(probe -> probe.hit()
                         ? CompletableFuture.completedFuture(result(probe.entry(), node, true))
                         : client.compile(job.key(), job.compiler(), job.language(), job.args(), job.input())
                                 .thenApply(c -> result(c.entry(), node, false))));
+    }
+
+    /** A source job: probed under its own key, compiled with COMPILE_SOURCE; only version 2 nodes take it. */
+    private static CompletableFuture<Result> runSource(Job job, Node node, NodeClient client) {
+        if (!client.compilesSources()) {
+            return CompletableFuture.failedFuture(new Unsupported(node.id() + " speaks protocol version "
+                    + client.protocolVersion()));
+        }
+        Source s = job.source();
+        return client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
+                .thenCompose(probe -> probe.hit()
+                        ? CompletableFuture.completedFuture(result(probe.entry(), node, true))
+                        : client.compileSource(job.key(), job.compiler(), job.language(), job.args(), s.path(),
+                                s.cwd(), job.input()).thenApply(c -> result(c.entry(), node, false)));
     }
 
     private static Result result(byte[] entry, Node node, boolean hit) {

@@ -4,6 +4,7 @@ import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.Auth;
 import cache.node.protocol.NodeProtocol.AuthOk;
 import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.CompileSource;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.NodeProtocol.Hello;
 import cache.node.protocol.NodeProtocol.Message;
@@ -28,7 +29,7 @@ import javax.net.ssl.SSLException;
 
 /**
  * One client connection: HELLO (version), then the HMAC challenge when the node has a secret,
- * then any number of pipelined PROBE, COMPILE and STATS requests, each answered under its
+ * then any number of pipelined PROBE, COMPILE (COMPILE_SOURCE from version 2) and STATS requests, each answered under its
  * request id as soon as it is done.
  *
  * <p>Hostile input never gets further than this connection: a frame that does not decode, is
@@ -48,6 +49,8 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     private final AtomicInteger openConnections;
     private final AtomicInteger inFlight = new AtomicInteger();
     private State state = State.HELLO;
+    /** The version agreed in HELLO: what frames this connection may carry. */
+    private int version;
     private byte[] nonce = new byte[0];
     private boolean counted;
     private String peer = "?";
@@ -107,11 +110,13 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
                     + Integer.toHexString(m.type()));
             return;
         }
-        if (h.minVersion() > NodeProtocol.VERSION || h.maxVersion() < NodeProtocol.VERSION) {
-            fail(ctx, h.id(), ErrorCode.BAD_VERSION, "node speaks version " + NodeProtocol.VERSION
-                    + ", client " + h.minVersion() + ".." + h.maxVersion());
+        int agreed = Math.min(NodeProtocol.VERSION, h.maxVersion());
+        if (agreed < h.minVersion() || agreed < NodeProtocol.MIN_VERSION) {
+            fail(ctx, h.id(), ErrorCode.BAD_VERSION, "node speaks versions " + NodeProtocol.MIN_VERSION + ".."
+                    + NodeProtocol.VERSION + ", client " + h.minVersion() + ".." + h.maxVersion());
             return;
         }
+        version = agreed;
         if (config.authSecret() != null) {
             nonce = new byte[NodeProtocol.NONCE_BYTES];
             RANDOM.nextBytes(nonce);
@@ -119,7 +124,7 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
         } else {
             state = State.READY;
         }
-        ctx.writeAndFlush(new Welcome(h.id(), NodeProtocol.VERSION, config.nodeName(), nonce, config.maxFrame()));
+        ctx.writeAndFlush(new Welcome(h.id(), version, config.nodeName(), nonce, config.maxFrame()));
     }
 
     private void auth(ChannelHandlerContext ctx, Message m) {
@@ -136,8 +141,13 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     }
 
     private void request(ChannelHandlerContext ctx, Message m) {
-        if (!(m instanceof Probe || m instanceof Compile || m instanceof Stats)) {
+        if (!(m instanceof Probe || m instanceof Compile || m instanceof Stats || m instanceof CompileSource)) {
             fail(ctx, m.id(), ErrorCode.BAD_FRAME, "unexpected frame type 0x" + Integer.toHexString(m.type()));
+            return;
+        }
+        if (m instanceof CompileSource && version < NodeProtocol.SOURCE_VERSION) {
+            fail(ctx, m.id(), ErrorCode.BAD_FRAME, "COMPILE_SOURCE needs protocol version "
+                    + NodeProtocol.SOURCE_VERSION + ", this connection agreed on " + version);
             return;
         }
         int n = inFlight.incrementAndGet();

@@ -3,6 +3,8 @@ package cache.node;
 import cache.hashing.Digest;
 import cache.hashing.KeyBuilder;
 import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.CompileSource;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.NodeProtocol.Message;
 import cache.node.protocol.NodeProtocol.Miss;
@@ -27,6 +29,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -91,8 +94,35 @@ public final class NodeService implements AutoCloseable {
         return stats;
     }
 
+    /** The languages a {@code COMPILE_SOURCE} input may be: sources, never their preprocessed forms. */
+    private static final Set<String> SOURCE_LANGUAGES = Set.of("c", "c++", "objective-c", "objective-c++");
+
     /**
-     * Answers one request (PROBE, COMPILE or STATS) from {@code peer}; the future never fails:
+     * A COMPILE or COMPILE_SOURCE, as the node runs it.
+     *
+     * @param placement where a COMPILE_SOURCE input goes and what the compiler records; null for a COMPILE
+     * @param storeKey the client key the result is stored under ({@link CompileSource#jobKey} for a source)
+     */
+    private record JobRequest(int id, CompilerSpec compiler, String language, List<String> args, int inputLength,
+            byte[] zstdInput, SourcePlacement placement, Digest storeKey) {
+
+        static JobRequest of(Compile c) {
+            return new JobRequest(c.id(), c.compiler(), c.language(), c.args(), c.inputLength(), c.zstdInput(), null,
+                    c.key());
+        }
+
+        static JobRequest of(CompileSource c) throws Refusal {
+            if (!SOURCE_LANGUAGES.contains(c.language())) {
+                throw new Refusal(ErrorCode.BAD_LANGUAGE, "language '" + CompilerResolver.printable(c.language())
+                        + "' is not a source language (c, c++, objective-c, objective-c++)");
+            }
+            return new JobRequest(c.id(), c.compiler(), c.language(), c.args(), c.inputLength(), c.zstdInput(),
+                    SourcePlacement.of(c.source(), c.cwd()), CompileSource.jobKey(c.key(), c.source(), c.cwd()));
+        }
+    }
+
+    /**
+     * Answers one request (PROBE, COMPILE, COMPILE_SOURCE or STATS) from {@code peer}; the future never fails:
      * a refusal or a node failure is an ERROR message for that request.
      */
     public CompletableFuture<Message> handle(Message request, String peer) {
@@ -103,7 +133,9 @@ public final class NodeService implements AutoCloseable {
                     if (request instanceof Probe p) {
                         reply.complete(probe(p));
                     } else if (request instanceof Compile c) {
-                        compile(c, peer, reply);
+                        compile(JobRequest.of(c), peer, reply);
+                    } else if (request instanceof CompileSource c) {
+                        compile(JobRequest.of(c), peer, reply);
                     } else if (request instanceof Stats s) {
                         reply.complete(new StatsReply(s.id(), stats.snapshot()));
                     } else {
@@ -131,7 +163,7 @@ public final class NodeService implements AutoCloseable {
         return entry == null ? new Miss(p.id()) : new cache.node.protocol.NodeProtocol.Hit(p.id(), entry);
     }
 
-    private void compile(Compile c, String peer, CompletableFuture<Message> reply) throws Refusal {
+    private void compile(JobRequest c, String peer, CompletableFuture<Message> reply) throws Refusal {
         NodeCompiler compiler = resolver.resolve(c.compiler());
         // The languages the client's option table knows, in the node's column: sources and their
         // preprocessed forms; the input file gets the suffix that language has without -x.
@@ -146,7 +178,7 @@ public final class NodeService implements AutoCloseable {
             throw new Refusal(ErrorCode.TOO_LARGE,
                     "input of " + c.inputLength() + " bytes, more than the node's " + config.maxInput());
         }
-        Digest nodeKey = nodeKey(c.key(), compiler);
+        Digest nodeKey = nodeKey(c.storeKey(), compiler);
         byte[] cached = lookup(nodeKey);
         if (cached != null) {
             stats.compileHit();
@@ -162,40 +194,62 @@ public final class NodeService implements AutoCloseable {
             long start = System.nanoTime();
             boolean ok = false;
             boolean timedOut = false;
+            Message answer;
             try {
                 JobOutput job = run(c, compiler, suffix);
                 timedOut = job.outcome().timedOut();
                 ok = job.object() != null;
-                if (timedOut) {
-                    reply.complete(refuse(c.id(), new Refusal(ErrorCode.TIMEOUT, "compile killed after "
-                            + config.jobLifetime().toSeconds() + " s (the node's --job-lifetime)"), peer));
-                    return;
-                }
-                reply.complete(finish(c, compiler, nodeKey, job, peer, start));
+                answer = timedOut
+                        ? refuse(c.id(), new Refusal(ErrorCode.TIMEOUT, "compile killed after "
+                                + config.jobLifetime().toSeconds() + " s (the node's --job-lifetime)"), peer)
+                        : finish(c, compiler, nodeKey, job, peer, start);
             } catch (Refusal r) {
-                reply.complete(refuse(c.id(), r, peer));
+                answer = refuse(c.id(), r, peer);
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "compile for " + peer + " failed", e);
-                reply.complete(refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e.getMessage()),
-                        peer));
+                answer = refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e.getMessage()), peer);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                reply.complete(refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node is stopping"), peer));
+                answer = refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node is stopping"), peer);
             } finally {
                 stats.jobFinished((System.nanoTime() - start) / 1_000_000, ok, timedOut);
             }
+            // Answered after the job is counted, so a client that asks STATS next sees it finished.
+            reply.complete(answer);
         });
     }
 
-    /** Runs the compiler on the input in a fresh private directory, removed afterwards. */
-    private JobOutput run(Compile c, NodeCompiler compiler, String suffix)
+    /**
+     * Runs the compiler on the input in a fresh private directory, removed afterwards: a COMPILE's
+     * input is {@code input<suffix>} there, a COMPILE_SOURCE's goes where its {@link SourcePlacement} says.
+     */
+    private JobOutput run(JobRequest c, NodeCompiler compiler, String suffix)
             throws IOException, InterruptedException, Refusal {
         byte[] input = decompress(c);
-        Path dir = Files.createTempDirectory(config.tmpDir(), "cached-",
+        Path created = Files.createTempDirectory(config.tmpDir(), "cached-",
                 PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         try {
+            // The real path: the one gcc finds as its working directory, which the prefix maps must match.
+            Path dir = created.toRealPath();
+            SourcePlacement source = c.placement();
             String in = "input" + suffix;
-            Files.write(dir.resolve(in), input);
+            String output = "output";
+            Path workDir = dir;
+            if (source == null) {
+                Files.write(dir.resolve(in), input);
+            } else {
+                if (dir.toString().indexOf('=') >= 0) {
+                    throw new IOException("the node's temporary directory " + dir + " holds '=', which a prefix map cannot");
+                }
+                workDir = SourcePlacement.workDir(dir);
+                Files.createDirectory(workDir);
+                Path file = source.file(dir);
+                Files.createDirectories(file.getParent());
+                Files.write(file, input, java.nio.file.StandardOpenOption.CREATE_NEW,
+                        java.nio.file.StandardOpenOption.WRITE);
+                in = source.argument(dir);
+                output = dir.resolve("output").toString();
+            }
             List<String> cmd = new ArrayList<>();
             if (config.nice() > 0 && nice != null) {
                 cmd.addAll(List.of(nice.toString(), "-n", Integer.toString(config.nice())));
@@ -205,14 +259,17 @@ public final class NodeService implements AutoCloseable {
             if (!c.args().contains("-c") && !c.args().contains("-S")) {
                 cmd.add("-c");
             }
-            cmd.addAll(List.of("-x", c.language(), in, "-o", "output"));
-            ProcessResult o = runner.run(cmd, dir, environment(dir), config.jobLifetime());
+            if (source != null) {
+                cmd.addAll(source.prefixMaps(dir));
+            }
+            cmd.addAll(List.of("-x", c.language(), in, "-o", output));
+            ProcessResult o = runner.run(cmd, workDir, environment(dir), config.jobLifetime());
             Path out = dir.resolve("output");
             byte[] object = o.exitCode() == 0 && !o.timedOut() && Files.isRegularFile(out)
                     ? Files.readAllBytes(out) : null;
             return new JobOutput(o, object);
         } finally {
-            deleteTree(dir);
+            deleteTree(created);
         }
     }
 
@@ -224,7 +281,7 @@ public final class NodeService implements AutoCloseable {
      * The RESULT of a finished compile. Only a successful compile with its output is stored
      * (failures are answered, never remembered), and only while the store is under its size.
      */
-    private Message finish(Compile c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
+    private Message finish(JobRequest c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
             long start) {
         ProcessResult o = job.outcome();
         Map<OutputKind, byte[]> outputs = new EnumMap<>(OutputKind.class);
@@ -257,7 +314,7 @@ public final class NodeService implements AutoCloseable {
         return Map.of("PATH", path.toString(), "LC_ALL", "C", "TMPDIR", dir.toString());
     }
 
-    private byte[] decompress(Compile c) throws Refusal {
+    private byte[] decompress(JobRequest c) throws Refusal {
         byte[] input = new byte[c.inputLength()];
         try {
             long n = Zstd.decompressByteArray(input, 0, input.length, c.zstdInput(), 0, c.zstdInput().length);

@@ -192,16 +192,32 @@ class FrameFuzzIT {
         assertTrue(n >= 6 && argv.get(0).endsWith("/" + FAKE), where);
         assertEquals("-x", argv.get(n - 5), where);
         assertTrue(FuzzClient.LANGUAGES.contains(argv.get(n - 4)), where);
-        assertTrue(argv.get(n - 3).matches("input\\.[a-z]+"), where);
-        assertEquals(List.of("-o", "output"), argv.subList(n - 2, n), where);
         List<String> options = argv.subList(1, n - 5);
+        String output = argv.get(n - 1);
+        if (output.equals("output")) {
+            assertTrue(argv.get(n - 3).matches("input\\.[a-z]+"), where);
+            assertEquals("-o", argv.get(n - 2), where);
+        } else {
+            // COMPILE_SOURCE: the object in the private directory, the source inside it, the node's maps last.
+            String dir = output.substring(0, output.length() - "/output".length());
+            assertTrue(output.startsWith("/") && output.endsWith("/output") && !output.contains(".."), where);
+            String input = argv.get(n - 3);
+            assertFalse(input.startsWith("-") || input.contains("..") || input.isEmpty(), where);
+            assertTrue(!input.startsWith("/") || input.startsWith(dir + "/root/"), where + ": input outside " + dir);
+            int maps = input.startsWith("/") ? 3 : 1;
+            for (String m : options.subList(options.size() - maps, options.size())) {
+                assertTrue(m.startsWith("-fdebug-prefix-map=" + dir + "/") || m.startsWith("-fmacro-prefix-map=" + dir
+                        + "/"), where + ": " + m);
+            }
+            options = options.subList(0, options.size() - maps);
+        }
         assertTrue(options.contains("-c") || options.contains("-S"), where);
         List<String> separateValue = List.of("-D", "-U", "-I", "-isystem", "-iquote", "-idirafter", "--param",
                 "-target");
         List<String> forbiddenPrefixes = List.of("@", "-o", "-x", "-E", "-M", "-B", "-fplugin", "-specs", "-wrapper",
                 "-include", "-imacros", "-save-temps", "--sysroot", "-X", "-Wl,", "-Wp,", "-l", "-L", "-fprofile-use",
                 "-fdump-", "-fuse-ld");
-        List<String> pathAllowed = List.of("-D", "-U", "-I", "-fdebug-prefix-map=");
+        List<String> pathAllowed = List.of("-D", "-U", "-I", "-fdebug-prefix-map=", "-fmacro-prefix-map=");
         for (int i = 0; i < options.size(); i++) {
             String a = options.get(i);
             assertFalse(a.contains("\n"), where);

@@ -66,6 +66,14 @@ final class FuzzClient {
             List.of("-lm"), List.of("-fuse-ld=/tmp/ld"), List.of("-target", "x/y"), List.of("-fdump-tree-all"),
             List.of("-imacros", "/etc/passwd"), List.of("-DX\nY"), List.of("-O2/x"));
 
+    /** Source paths a node places inside its private directory. */
+    private static final List<String> GOOD_SOURCES = List.of("x.c", "sub/y.c", "./x.c", "a//b/./z.cc",
+            "/home/u/src/x.c", "/x.c", "root/x.c", "w/x.c", "output", "sp ace.c", "\u00e9t\u00e9.c");
+    /** Source paths and working directories a node refuses (FORBIDDEN_ARGUMENT). */
+    private static final List<String> BAD_SOURCES = List.of("", "..", "../x.c", "a/../../x.c", "/a/../x.c", "sub/..",
+            "-fplugin=/tmp/x.so", "-o", "sub/", "/", ".", "a/.", "x\0.c", "a".repeat(256), "d/".repeat(520) + "x.c");
+    private static final List<String> BAD_CWDS = List.of("", "home/u", ".", "../u", "/a\0b", "/" + "c".repeat(1030));
+
     private static final List<String> NOT_WHITELISTED = List.of("sh", "/bin/sh", "/usr/bin/gcc", "../fuzzcc",
             "fuzzcc/../sh", "gcc -c", "cc", "fuzzcc2", "", "-fuzzcc", ".fuzzcc", "fuzzcc;id", "FUZZCC");
     private static final List<String> BAD_LANGUAGES = List.of("assembler", "assembler-with-cpp", "fortran", "go",
@@ -109,6 +117,8 @@ final class FuzzClient {
     private final Set<Digest> stored = new HashSet<>();
     private final List<Digest> storedList = new ArrayList<>();
     private RawConnection conn;
+    /** The version the current connection agreed on. */
+    private int version;
     private String shotKind;
 
     FuzzClient(InetSocketAddress node, String where, long seed, CompilerSpec fuzzcc, NodeConfig config) {
@@ -146,7 +156,7 @@ final class FuzzClient {
         connections++;
         int id = rnd.nextInt();
         String name = "fuzz-" + rnd.nextInt(1000);
-        HelloShot h = new HelloShot(id, name);
+        HelloShot h = new HelloShot(id, name, rnd.nextBoolean() ? 1 : NodeProtocol.VERSION);
         Shot s = switch (rnd.nextInt(40)) {
             case 0 -> {
                 byte[] f = h.frame();
@@ -154,7 +164,7 @@ final class FuzzClient {
                 yield new Shot("hello bad magic", f, new Refused(ErrorCode.BAD_FRAME, true));
             }
             case 1 -> rnd.nextBoolean()
-                    ? new Shot("hello version above", frame(new NodeProtocol.Hello(id, 2 + rnd.nextInt(100),
+                    ? new Shot("hello version above", frame(new NodeProtocol.Hello(id, NodeProtocol.VERSION + 1 + rnd.nextInt(100),
                             200, name)), new Refused(ErrorCode.BAD_VERSION, true))
                     : new Shot("hello version below", frame(new NodeProtocol.Hello(id, 0, 0, name)),
                             new Refused(ErrorCode.BAD_VERSION, true));
@@ -169,15 +179,16 @@ final class FuzzClient {
         };
         Message reply = fire(s);
         if (reply instanceof NodeProtocol.Welcome w) {
-            assertEquals(1, w.version(), where());
+            assertEquals(h.max(), w.version(), where());
+            version = w.version();
             assertEquals(0, w.nonce().length, where());
             assertEquals(maxFrame, w.maxFrame(), where());
         }
     }
 
-    private record HelloShot(int id, String name) {
+    private record HelloShot(int id, String name, int max) {
         byte[] frame() {
-            return FuzzClient.frame(new NodeProtocol.Hello(id, 1, 1, name));
+            return FuzzClient.frame(new NodeProtocol.Hello(id, 1, max, name));
         }
     }
 
@@ -250,6 +261,9 @@ final class FuzzClient {
         if (dice < 755) {
             return argumentMutation(id);
         }
+        if (dice < 810) {
+            return sourceShot(id);
+        }
         if (dice < 930) {
             byte[] f = rnd.nextBoolean() ? frame(compile(id, anyKey())) : frame(new NodeProtocol.Probe(id, anyKey(),
                     fuzzcc));
@@ -259,6 +273,39 @@ final class FuzzClient {
             return new Shot("flipped bytes", f, new Anything());
         }
         return closing(id);
+    }
+
+    /**
+     * A COMPILE_SOURCE: refused with a close on a version 1 connection; else a good one (RESULT),
+     * one with a hostile source path or working directory (FORBIDDEN_ARGUMENT), or one with
+     * flipped bytes (any answer but a node failure).
+     */
+    private Shot sourceShot(int id) {
+        NodeProtocol.Compile c = compile(id, anyKey());
+        String language = List.of("c", "c++", "objective-c", "objective-c++").get(rnd.nextInt(4));
+        String source = GOOD_SOURCES.get(rnd.nextInt(GOOD_SOURCES.size()));
+        String cwd = rnd.nextBoolean() ? "/home/u" : "/w=x/y";
+        int dice = rnd.nextInt(10);
+        if (dice < 3 && rnd.nextBoolean()) {
+            source = BAD_SOURCES.get(rnd.nextInt(BAD_SOURCES.size()));
+        } else if (dice < 3) {
+            cwd = BAD_CWDS.get(rnd.nextInt(BAD_CWDS.size()));
+        }
+        byte[] f = frame(new NodeProtocol.CompileSource(id, c.key(), fuzzcc, language, c.args(), source, cwd,
+                c.inputLength(), c.zstdInput()));
+        if (version < NodeProtocol.SOURCE_VERSION) {
+            return new Shot("source on version 1", f, new Refused(ErrorCode.BAD_FRAME, true));
+        }
+        if (dice < 3) {
+            return new Shot("source hostile", f, new Refused(ErrorCode.FORBIDDEN_ARGUMENT, false));
+        }
+        if (dice < 5) {
+            for (int i = 0, n = 1 + rnd.nextInt(3); i < n; i++) {
+                f[4 + rnd.nextInt(f.length - 4)] ^= (byte) (1 + rnd.nextInt(255));
+            }
+            return new Shot("source flipped bytes", f, new Anything());
+        }
+        return new Shot("source", f, new Answer(NodeProtocol.RESULT));
     }
 
     /** A compile of the fake compiler with one stored key: RESULT, from the cache or from a run. */
@@ -418,8 +465,10 @@ final class FuzzClient {
         if (reply instanceof NodeProtocol.Result r) {
             assertTrue(r.stored(), where());
             assertFakeObject(r.entry());
-            Digest key = ((NodeProtocol.Compile) NodeProtocol.decode(Unpooled.wrappedBuffer(s.frame(), 4,
-                    s.frame().length - 4))).key();
+            Message sent = NodeProtocol.decode(Unpooled.wrappedBuffer(s.frame(), 4, s.frame().length - 4));
+            Digest key = sent instanceof NodeProtocol.CompileSource cs
+                    ? NodeProtocol.CompileSource.jobKey(cs.key(), cs.source(), cs.cwd())
+                    : ((NodeProtocol.Compile) sent).key();
             if (stored.add(key)) {
                 storedList.add(key);
                 compilesRun++;
@@ -543,6 +592,7 @@ final class FuzzClient {
         return switch (type) {
             case NodeProtocol.HELLO, NodeProtocol.WELCOME, NodeProtocol.AUTH, NodeProtocol.AUTH_OK, NodeProtocol.PROBE,
                     NodeProtocol.HIT, NodeProtocol.MISS, NodeProtocol.COMPILE, NodeProtocol.RESULT, NodeProtocol.STATS,
+                    NodeProtocol.COMPILE_SOURCE,
                     NodeProtocol.STATS_REPLY, NodeProtocol.ERROR -> true;
             default -> false;
         };

@@ -3,6 +3,7 @@ package cache.frontend.dispatch;
 import cache.compat.Counter;
 import cache.compat.config.Config;
 import cache.distributor.Farm;
+import cache.distributor.FarmException;
 import cache.distributor.hosts.HostList;
 import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
@@ -37,10 +38,12 @@ import java.util.logging.Logger;
  *
  * <p>A job stays here ({@code kept_local}, the reason in the log) when a node's object could
  * differ from this machine's or when a node cannot do it: no preprocessed text (depend mode,
- * read-only direct mode), {@code recache}, outputs besides the object, debug information or
- * coverage (the compilation directory and columns are not yet reproduced remotely), an option
- * the option table keeps local or a node refuses, no usable host. A node's failed compile is run
- * again here, so a build sees its own compiler's answer to a failing call (as distcc does).
+ * read-only direct mode), {@code recache}, outputs besides the object, an option the option
+ * table keeps local or a node refuses, no usable host, debug information a node cannot
+ * reproduce byte for byte (clang, coverage, the user's own path maps: {@link DebugSources}) or no
+ * node speaking protocol version 2. Other gcc {@code -g} jobs go as source compiles, whose
+ * objects equal this machine's. A node's failed compile is run again here, so a build sees its
+ * own compiler's answer to a failing call (as distcc does).
  *
  * <p>One {@link Farm} per distinct host list, closed after ten idle minutes; each compiler's
  * version and target (what a node checks before compiling) asked once.
@@ -60,9 +63,11 @@ public final class FarmBuilder implements Builder {
             }).build();
     private final Cache<CompilerIdentity, CompilerSpec> specs = Caffeine.newBuilder().maximumSize(64).build();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
+    private final DebugSources debug;
 
     public FarmBuilder(ProcessRunner runner) {
         this.runner = runner;
+        this.debug = new DebugSources(runner);
     }
 
     @Override
@@ -87,6 +92,9 @@ public final class FarmBuilder implements Builder {
         RemoteCompile remote = local == null ? job.inv().remoteCompile() : null;
         if (local == null && !remote.legal()) {
             local = remote.refusal();
+        }
+        if (local == null && job.inv().hashCwd()) {
+            local = debug.keptLocal(job);
         }
         HostListSource source = HostListSource.locate(job.env());
         HostList list = local == null ? source.load() : null;
@@ -114,8 +122,24 @@ public final class FarmBuilder implements Builder {
         if (job.colour() != null) {
             args.add(job.colour());
         }
-        return farm.submit(new Farm.Job(job.key(), spec, remote.language(), args, job.preprocessedText()))
-                .thenApply(r -> result(r, job));
+        Farm.Job sent = new Farm.Job(job.key(), spec, remote.language(), args, job.preprocessedText());
+        if (job.inv().hashCwd()) {
+            try {
+                sent = debug.job(job, sent);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, e.getMessage()));
+            }
+        }
+        return farm.submit(sent).handle((r, e) -> {
+            if (e == null) {
+                return result(r, job);
+            }
+            Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+            if (cause instanceof FarmException f && f.unsupported()) {
+                throw new CompletionException(new Declined(Counter.KEPT_LOCAL, f.getMessage()));
+            }
+            throw e instanceof CompletionException c ? c : new CompletionException(e);
+        });
     }
 
     /** Why {@code job} must stay here, or null. */
@@ -128,9 +152,6 @@ public final class FarmBuilder implements Builder {
         }
         if (!job.inv().outputs().keySet().equals(Set.of(OutputKind.OBJECT))) {
             return "outputs besides the object: " + job.inv().outputs().keySet();
-        }
-        if (job.inv().hashCwd()) {
-            return "debug information or coverage: a node's object would record another compilation";
         }
         return null;
     }

@@ -7,6 +7,7 @@ import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.Auth;
 import cache.node.protocol.NodeProtocol.AuthOk;
 import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.CompileSource;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.NodeProtocol.Hello;
@@ -203,7 +204,7 @@ public final class NodeClient implements AutoCloseable {
         } catch (Exception e) {
             throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);
         }
-        Message w = await(send(new Hello(ids.incrementAndGet(), NodeProtocol.VERSION, NodeProtocol.VERSION,
+        Message w = await(send(new Hello(ids.incrementAndGet(), NodeProtocol.MIN_VERSION, NodeProtocol.VERSION,
                 options.clientName)), options.connectTimeout);
         if (!(w instanceof Welcome welcomed)) {
             throw new IOException("node answered HELLO with frame type " + w.type());
@@ -231,6 +232,11 @@ public final class NodeClient implements AutoCloseable {
         return welcome.version();
     }
 
+    /** Whether the node takes {@link #compileSource} (it speaks version 2 or later). */
+    public boolean compilesSources() {
+        return protocolVersion() >= NodeProtocol.SOURCE_VERSION;
+    }
+
     /** Asks whether the node has a result for {@code key} built by this compiler. */
     public CompletableFuture<ProbeResult> probe(Digest key, CompilerSpec compiler) {
         return send(new Probe(ids.incrementAndGet(), key, compiler)).thenApply(m -> {
@@ -255,6 +261,43 @@ public final class NodeClient implements AutoCloseable {
         byte[] compressed = Zstd.compress(input);
         return send(new Compile(ids.incrementAndGet(), key, compiler, language, List.copyOf(args), input.length,
                 compressed)).thenApply(m -> {
+                    if (m instanceof Result r) {
+                        return new CompileResult(r.stored(), r.entry());
+                    }
+                    throw unexpected(m);
+                });
+    }
+
+    /**
+     * Asks whether the node has the result of a {@link #compileSource} with these fields: a
+     * {@link #probe} of {@link CompileSource#jobKey}, the key the node stores it under.
+     */
+    public CompletableFuture<ProbeResult> probeSource(Digest key, CompilerSpec compiler, String source, String cwd) {
+        return probe(CompileSource.jobKey(key, source, cwd), compiler);
+    }
+
+    /**
+     * Sends a source to be compiled as if in {@code cwd} under the name {@code source} (version
+     * 2): the object, debug information included, is the one the client's compiler would write.
+     * Fails with a {@link NodeException} ({@code BAD_VERSION}) without sending anything when the
+     * node speaks only version 1 ({@link #compilesSources()}).
+     *
+     * @param language the source language (c, c++, objective-c, objective-c++)
+     * @param args compiler arguments without input, {@code -o} and {@code -x}
+     * @param source the source path as the client's command line spells it
+     * @param cwd the client's working directory, as its compiler records it
+     * @param input the source with includes expanded and macro definitions kept
+     */
+    public CompletableFuture<CompileResult> compileSource(Digest key, CompilerSpec compiler, String language,
+            List<String> args, String source, String cwd, byte[] input) {
+        if (!compilesSources()) {
+            return CompletableFuture.failedFuture(new NodeException(ErrorCode.BAD_VERSION, "node " + nodeName()
+                    + " speaks protocol version " + protocolVersion() + ", source compiles need "
+                    + NodeProtocol.SOURCE_VERSION));
+        }
+        byte[] compressed = Zstd.compress(input);
+        return send(new CompileSource(ids.incrementAndGet(), key, compiler, language, List.copyOf(args), source,
+                cwd, input.length, compressed)).thenApply(m -> {
                     if (m instanceof Result r) {
                         return new CompileResult(r.stored(), r.entry());
                     }

@@ -1,6 +1,7 @@
 package cache.node.protocol;
 
 import cache.hashing.Digest;
+import cache.hashing.KeyBuilder;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.LengthFieldBasedFrameDecoder;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +32,8 @@ import javax.crypto.spec.SecretKeySpec;
  * is a {@link ProtocolException}, and the receiver closes that connection.
  *
  * <p>The design: the key travels first ({@link Probe}); the preprocessed input only after a
- * {@link Miss} ({@link Compile}). An entry on the wire is exactly the stored bytes of
+ * {@link Miss} ({@link Compile}, or from version 2 {@link CompileSource}, which recreates the
+ * client's source file so that debug information comes out as on the client). An entry on the wire is exactly the stored bytes of
  * {@code cache.store.EntryCodec} (zstd body, XXH3-64 trailer), so the node forwards a hit
  * without decoding it and the client verifies the checksum.
  */
@@ -39,8 +41,16 @@ public final class NodeProtocol {
 
     /** "CNOD": first field of {@link Hello}, so a distcc client or an HTTP probe is told apart at once. */
     public static final int MAGIC = 0x434e4f44;
-    /** The only version so far. A node answers with min(its version, the client's max). */
-    public static final int VERSION = 1;
+    /**
+     * The newest version. A node answers with min(its version, the client's max); version 2 adds
+     * {@link CompileSource}. Version 1 clients and nodes keep working: a client simply does not
+     * send version 2 frames on a version 1 connection.
+     */
+    public static final int VERSION = 2;
+    /** The oldest version a node still answers, and the lowest a client offers. */
+    public static final int MIN_VERSION = 1;
+    /** The first version with {@link CompileSource}. */
+    public static final int SOURCE_VERSION = 2;
     public static final int DEFAULT_PORT = 3632;
     /** Hard upper bound of any frame; a node may set a lower one (announced in {@link Welcome}). */
     public static final int MAX_FRAME = 64 << 20;
@@ -60,6 +70,8 @@ public final class NodeProtocol {
     public static final int MISS = 0x12;
     public static final int COMPILE = 0x20;
     public static final int RESULT = 0x21;
+    /** Version 2 and later. */
+    public static final int COMPILE_SOURCE = 0x22;
     public static final int STATS = 0x30;
     public static final int STATS_REPLY = 0x31;
     public static final int ERROR = 0x7f;
@@ -132,8 +144,8 @@ public final class NodeProtocol {
     }
 
     /** Any frame's content; {@link #id} is the request id. */
-    public sealed interface Message permits Hello, Welcome, Auth, AuthOk, Probe, Hit, Miss, Compile, Result,
-            Stats, StatsReply, Error {
+    public sealed interface Message permits Hello, Welcome, Auth, AuthOk, Probe, Hit, Miss, Compile,
+            CompileSource, Result, Stats, StatsReply, Error {
         int id();
 
         /** The frame type code. */
@@ -275,14 +287,56 @@ public final class NodeProtocol {
             writeKey(out, key);
             writeCompiler(out, compiler);
             writeString(out, language);
-            out.writeShort(args.size());
-            for (String a : args) {
-                writeString(out, a);
-            }
+            writeArgs(out, args);
             out.writeInt(inputLength);
             writeBytes(out, zstdInput);
         }
 
+    }
+
+    /**
+     * A compile of the client's source as the client's compiler would see it (version 2): the node
+     * writes the input under the source's own name in its private directory and maps that
+     * directory back to the client's working directory in the debug information, so a {@code -g}
+     * object is byte for byte the client's own. The input is the source with its includes expanded
+     * and its macro definitions kept ({@code gcc -E -fdirectives-only}, less the compiler's
+     * predefined macros), compiled as {@code language} source, not as preprocessed output.
+     *
+     * @param language the source language: c, c++, objective-c or objective-c++
+     * @param args compiler arguments without the input, {@code -o} and {@code -x}
+     * @param source the source path as the client's command line spells it (relative or absolute)
+     * @param cwd the client's working directory (absolute), what its compiler records
+     * @param inputLength the uncompressed size of the input
+     * @param zstdInput the input, zstd-compressed (one frame)
+     */
+    public record CompileSource(int id, Digest key, CompilerSpec compiler, String language, List<String> args,
+            String source, String cwd, int inputLength, byte[] zstdInput) implements Message {
+        @Override
+        public int type() {
+            return COMPILE_SOURCE;
+        }
+
+        @Override
+        public void writeBody(ByteBuf out) {
+            writeKey(out, key);
+            writeCompiler(out, compiler);
+            writeString(out, language);
+            writeArgs(out, args);
+            writeString(out, source);
+            writeString(out, cwd);
+            out.writeInt(inputLength);
+            writeBytes(out, zstdInput);
+        }
+
+        /**
+         * The key a source compile of client key {@code key} is stored and probed under: the source
+         * path and the working directory are in its object, so it never answers for a plain
+         * {@link Compile} of the same key, nor for another directory. A client probes with it.
+         */
+        public static Digest jobKey(Digest key, String source, String cwd) {
+            return KeyBuilder.create().add("job.kind", "source").add("job.key", key)
+                    .add("job.source", source).add("job.cwd", cwd).build();
+        }
     }
 
     /** @param stored whether the node kept the result in its cache (successful compiles only) */
@@ -388,19 +442,20 @@ public final class NodeProtocol {
                     Digest key = readKey(in);
                     CompilerSpec compiler = readCompiler(in);
                     String language = readString(in);
-                    int argc = in.readUnsignedShort();
-                    if (argc > MAX_ARGS) {
-                        throw new ProtocolException(argc + " arguments, more than " + MAX_ARGS);
-                    }
-                    List<String> args = new ArrayList<>(argc);
-                    for (int i = 0; i < argc; i++) {
-                        args.add(readString(in));
-                    }
-                    int inputLength = in.readInt();
-                    if (inputLength < 0) {
-                        throw new ProtocolException("negative input length");
-                    }
-                    yield new Compile(id, key, compiler, language, List.copyOf(args), inputLength, readBytes(in));
+                    List<String> args = readArgs(in);
+                    int inputLength = readInputLength(in);
+                    yield new Compile(id, key, compiler, language, args, inputLength, readBytes(in));
+                }
+                case COMPILE_SOURCE -> {
+                    Digest key = readKey(in);
+                    CompilerSpec compiler = readCompiler(in);
+                    String language = readString(in);
+                    List<String> args = readArgs(in);
+                    String source = readString(in);
+                    String cwd = readString(in);
+                    int inputLength = readInputLength(in);
+                    yield new CompileSource(id, key, compiler, language, args, source, cwd, inputLength,
+                            readBytes(in));
                 }
                 case RESULT -> new Result(id, in.readByte() != 0, readBytes(in));
                 case STATS -> new Stats(id);
@@ -423,6 +478,33 @@ public final class NodeProtocol {
         } catch (IndexOutOfBoundsException e) {
             throw new ProtocolException("frame type 0x" + Integer.toHexString(type) + " truncated");
         }
+    }
+
+    private static void writeArgs(ByteBuf out, List<String> args) {
+        out.writeShort(args.size());
+        for (String a : args) {
+            writeString(out, a);
+        }
+    }
+
+    private static List<String> readArgs(ByteBuf in) throws ProtocolException {
+        int argc = in.readUnsignedShort();
+        if (argc > MAX_ARGS) {
+            throw new ProtocolException(argc + " arguments, more than " + MAX_ARGS);
+        }
+        List<String> args = new ArrayList<>(argc);
+        for (int i = 0; i < argc; i++) {
+            args.add(readString(in));
+        }
+        return List.copyOf(args);
+    }
+
+    private static int readInputLength(ByteBuf in) throws ProtocolException {
+        int inputLength = in.readInt();
+        if (inputLength < 0) {
+            throw new ProtocolException("negative input length");
+        }
+        return inputLength;
     }
 
     private static void writeString(ByteBuf out, String s) {

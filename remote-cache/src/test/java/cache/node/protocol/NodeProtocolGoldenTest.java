@@ -85,6 +85,15 @@ class NodeProtocolGoldenTest {
                         + "0002 0003 2d4f32 0005 2d44583d31"                 // 2 args: "-O2", "-DX=1"
                         + "00000064"                                          // input length 100
                         + "00000004 28b52ffd"),                               // zstd input
+                golden("COMPILE_SOURCE", new NodeProtocol.CompileSource(5, KEY, GCC, "c", List.of("-g"), "sub/y.c",
+                        "/w", 100, new byte[] {0x28, (byte) 0xb5, 0x2f, (byte) 0xfd}),
+                        "00000056 22 00000005" + KEY_HEX + GCC_HEX
+                        + "0001 63"                                           // language "c"
+                        + "0001 0002 2d67"                                    // 1 arg: "-g"
+                        + "0007 7375622f792e63"                               // source "sub/y.c"
+                        + "0002 2f77"                                         // cwd "/w"
+                        + "00000064"                                          // input length 100
+                        + "00000004 28b52ffd"),                               // zstd input
                 golden("RESULT", new NodeProtocol.Result(5, true, new byte[] {4, 5}),
                         "0000000c 21 00000005 01 00000002 0405"),
                 golden("RESULT not stored", new NodeProtocol.Result(5, false, new byte[0]),
@@ -140,10 +149,10 @@ class NodeProtocolGoldenTest {
     /** The codes of the doc's tables: frame types and error codes are never renumbered. */
     @Test
     void typeAndErrorCodesAreTheDocumentedOnes() {
-        assertEquals(List.of(0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x20, 0x21, 0x30, 0x31, 0x7f),
+        assertEquals(List.of(0x01, 0x02, 0x03, 0x04, 0x10, 0x11, 0x12, 0x20, 0x21, 0x22, 0x30, 0x31, 0x7f),
                 List.of(NodeProtocol.HELLO, NodeProtocol.WELCOME, NodeProtocol.AUTH, NodeProtocol.AUTH_OK,
                         NodeProtocol.PROBE, NodeProtocol.HIT, NodeProtocol.MISS, NodeProtocol.COMPILE,
-                        NodeProtocol.RESULT, NodeProtocol.STATS, NodeProtocol.STATS_REPLY, NodeProtocol.ERROR));
+                        NodeProtocol.RESULT, NodeProtocol.COMPILE_SOURCE, NodeProtocol.STATS, NodeProtocol.STATS_REPLY, NodeProtocol.ERROR));
         Map<String, Integer> documented = new LinkedHashMap<>();
         String[] names = {"BAD_FRAME", "BAD_VERSION", "AUTH_REQUIRED", "AUTH_FAILED", "COMPILER_NOT_ALLOWED",
             "COMPILER_MISMATCH", "FORBIDDEN_ARGUMENT", "TOO_LARGE", "BUSY", "TIMEOUT", "INTERNAL", "BAD_LANGUAGE",

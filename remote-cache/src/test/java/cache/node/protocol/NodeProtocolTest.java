@@ -39,6 +39,8 @@ class NodeProtocolTest {
                 new NodeProtocol.Hit(3, new byte[] {9, 8, 7}),
                 new NodeProtocol.Miss(4),
                 new NodeProtocol.Compile(5, KEY, GCC, "cpp-output", List.of("-O2", "-DX=1"), 100, new byte[] {1}),
+                new NodeProtocol.CompileSource(5, KEY, GCC, "c++", List.of("-O2", "-g"), "/abs/z é.cc", "/home/u",
+                        100, new byte[] {1}),
                 new NodeProtocol.Result(5, true, new byte[] {4, 5}),
                 new NodeProtocol.Stats(6),
                 new NodeProtocol.StatsReply(6, stats),
@@ -108,6 +110,19 @@ class NodeProtocolTest {
         DecoderException e = assertThrows(DecoderException.class, () -> ch.writeInbound(bad));
         assertTrue(e.getCause() instanceof ProtocolException);
         ch.finishAndReleaseAll();
+    }
+
+    @Test
+    void aSourceJobKeyDependsOnTheKeyTheSourceAndTheDirectory() {
+        Digest k = NodeProtocol.CompileSource.jobKey(KEY, "x.c", "/a");
+        assertEquals(k, NodeProtocol.CompileSource.jobKey(KEY, "x.c", "/a"));
+        assertTrue(!k.equals(KEY));
+        assertTrue(!k.equals(NodeProtocol.CompileSource.jobKey(KEY, "y.c", "/a")));
+        assertTrue(!k.equals(NodeProtocol.CompileSource.jobKey(KEY, "x.c", "/b")));
+        assertTrue(!k.equals(NodeProtocol.CompileSource.jobKey(new Digest(1, 2), "x.c", "/a")));
+        // fields are length-delimited: moving a byte from one to the other is another key
+        assertTrue(!NodeProtocol.CompileSource.jobKey(KEY, "a/", "/b").equals(
+                NodeProtocol.CompileSource.jobKey(KEY, "a", "//b")));
     }
 
     /** Records with arrays compare by identity; compare their encodings instead. */
