@@ -38,10 +38,11 @@ import java.util.logging.Logger;
 /**
  * The nodes of one host list, used as one sharded cache that also compiles.
  *
- * <p>A job goes to the owner of its key (rendezvous hashing over the healthy nodes, weighted by
- * their slot limits), or, when the owner's slots are full, to the next node of that key's
- * ranking; a free slot starts the next waiting job at once. On the chosen node the key is
- * probed first; the preprocessed input is uploaded only on a node miss. Each node has one
+ * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
+ * healthy nodes, weighted by their slot limits) and the next nodes of its ranking: a hit
+ * anywhere answers it. On a miss the job goes to the owner, or, when the owner's slots are
+ * full, to the next node of that key's ranking; a free slot starts the next waiting job at once,
+ * and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
  *
  * <p>A node that cannot be reached, times out, breaks the protocol or sends a corrupt entry is
@@ -57,6 +58,10 @@ public final class Farm implements AutoCloseable {
 
     /** Nodes tried for one job before it is handed back. */
     public static final int MAX_ATTEMPTS = 3;
+    /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
+    static final int PROBED = 3;
+    /** How long a probe may take before its node counts as failed. */
+    static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
     /**
      * One compile for the farm.
@@ -165,8 +170,69 @@ public final class Farm implements AutoCloseable {
      */
     public CompletableFuture<Result> submit(Job job) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        attempt(job, new HashSet<>(), new HashSet<>(), out);
+        List<Node> healthy = health.healthy(nodes);
+        List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
+        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size()))).whenComplete((hit, e) -> {
+            if (out.isDone()) {
+                return;
+            }
+            if (hit != null) {
+                out.complete(hit);
+            } else {
+                attempt(job, new HashSet<>(), new HashSet<>(), out);
+            }
+        });
         return out;
+    }
+
+    /**
+     * The first hit, in ranking order, among the caches of {@code asked}, or null. They are
+     * asked at once and without a slot: a probe costs the node almost nothing, and a result a
+     * busy build spilled from its owner to the next node of the ranking is found there too. A
+     * probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is
+     * backed off (a stopped node must not hold every job up).
+     */
+    private CompletableFuture<Result> probe(Job job, List<Node> asked) {
+        List<CompletableFuture<Result>> probes = new ArrayList<>(asked.size());
+        for (Node n : asked) {
+            probes.add(probeOne(job, n));
+        }
+        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+            for (CompletableFuture<Result> p : probes) {
+                Result r = p.join();
+                if (r != null) {
+                    return r;
+                }
+            }
+            return null;
+        });
+    }
+
+    private CompletableFuture<Result> probeOne(Job job, Node node) {
+        CompletableFuture<Result> p = connection(node).thenCompose(client -> {
+            Source s = job.source();
+            if (s == null) {
+                return client.probe(job.key(), job.compiler())
+                        .thenApply(r -> r.hit() ? result(r.entry(), node, true) : null);
+            }
+            if (!client.compilesSources()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            return client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
+                    .thenApply(r -> r.hit() ? result(r.entry(), node, true) : null);
+        });
+        return p.orTimeout(PROBE_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
+            if (e == null) {
+                return r;
+            }
+            Throwable cause = unwrap(e);
+            if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
+                health.failed(node, failureOf(cause));
+                dropConnection(node);
+                LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
+            }
+            return null;
+        });
     }
 
     /** @param unable the nodes tried that cannot take this kind of job at all */

@@ -1,6 +1,9 @@
 package cache.frontend.dispatch;
 
 import cache.compat.Counter;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import java.time.Duration;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.CancellationException;
@@ -20,6 +23,9 @@ public final class BuilderChain {
     private static final Logger LOG = Logger.getLogger(BuilderChain.class.getName());
 
     private final List<Builder> builders;
+    /** Reasons already logged: a build keeps thousands of calls local for a handful of reasons. */
+    private final Cache<String, Boolean> reported = Caffeine.newBuilder().maximumSize(1_000)
+            .expireAfterWrite(Duration.ofHours(1)).build();
 
     /** @param builders in order of preference; the last is the one that always can (the local one) */
     public BuilderChain(List<Builder> builders) {
@@ -42,7 +48,10 @@ public final class BuilderChain {
             } catch (Declined d) {
                 if (d.counter() != null) {
                     counts.accept(d.counter());
-                    LOG.fine(() -> b.name() + ": " + d.counter().id() + ": " + d.getMessage());
+                    if (reported.asMap().putIfAbsent(d.getMessage(), Boolean.TRUE) == null) {
+                        LOG.info(b.name() + ": " + d.counter().id() + ": " + d.getMessage()
+                                + " (said once an hour per reason)");
+                    }
                 }
                 if (last) {
                     throw new IOException("no builder took the job: " + d.getMessage());
