@@ -39,7 +39,8 @@
 #         CCACHE_DIR, distccd nodes): each file is compiled again remotely; and cache's
 #         local hits (the same calls once more, same cache dir).
 #   (iii) Debian's lua5.4 (fetch-sources.sh, built as rebuild-lib.sh sets it up, but with
-#         MYCFLAGS=MYCXXFLAGS=-O2: -g stays local in this increment), `make -C src -j6 o`,
+#         MYCFLAGS=MYCXXFLAGS=-O2: distcc's -g objects differ from local ones, which the
+#         object checks would flag), `make -C src -j6 o`,
 #         compilers through masquerade dirs first on PATH: plain gcc (local reference);
 #         distcc (/usr/lib/distcc) and cache (cache --install-links, CCACHE_PREFIX=distcc)
 #         cold; then, nodes having built it once, from an empty local cache: ccache+distcc
@@ -495,7 +496,7 @@ if [[ $LUA == 1 ]]; then
 	LUA_DIR=$TMP/lua
 	rebuild_prepare lua "$LUA_SRC" "$LUA_DIR" || die "preparing $LUA_SRC failed"
 	LUA_MAKE=$(rebuild_build lua "$LUA_DIR" "$MAKE_J")
-	# -g stays local in this increment: the distributed build is -O2.
+	# -O2 without -g: distcc's -g objects differ from a local compile's (DWARF columns).
 	[[ $LUA_MAKE == *'MYCFLAGS=-O2\ -g MYCXXFLAGS=-O2\ -g'* ]] || die "rebuild-lib.sh's lua command changed: $LUA_MAKE"
 	LUA_MAKE=${LUA_MAKE/'MYCFLAGS=-O2\ -g MYCXXFLAGS=-O2\ -g'/MYCFLAGS=-O2 MYCXXFLAGS=-O2}
 	LUA_CLEAN=$(rebuild_clean lua)

@@ -45,7 +45,9 @@ import org.junit.jupiter.api.io.TempDir;
  *       equals plain gcc's of the same file in the same directory;</li>
  *   <li>the nodes remember: a second build from an empty local cache is answered by the nodes'
  *       caches without compiling;</li>
- *   <li>what stays local stays local ({@code -g} for now) and is counted {@code kept_local};</li>
+ *   <li>what must stay local stays local (a {@code -MMD} dependency file, {@code -march=native})
+ *       and is counted {@code kept_local}; gcc {@code -g} objects from nodes have their own
+ *       test, {@code DistributedDebugIT};</li>
  *   <li>a dead node or an unusable host list never fails or changes the build.</li>
  * </ul>
  *
@@ -205,23 +207,40 @@ class DistributedBuildIT {
     @Test
     @Order(3)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
-    void debugBuildsStayLocalForNow() throws Exception {
-        List<String> sources = names("g", 5);
-        Map<String, byte[]> expected = plainGcc(sources, "-O2 -g");
-        try (CacheFixture cache = distributing(tmp.resolve("c-debug"), hostList())) {
-            Map<String, Map<String, Long>> before = nodeStats();
-            build(cache, sources, "-O2 -g", expected, "-g build");
-            Map<String, Map<String, Long>> after = nodeStats();
-            Map<String, Long> client = cache.stats();
-            String story = "client " + distributionCounters(client) + "; node probes "
-                    + nodeDelta(before, after, "probes") + ", node compiles " + nodeDelta(before, after, "compiles_ok");
+    void callsThatMustStayLocalAreCompiledHere() throws Exception {
+        // A dependency file besides the object, and an option that depends on this machine.
+        for (String flags : List.of("-O2 -MMD", "-O2 -march=native")) {
+            List<String> sources = names("g", 5);
+            Map<String, byte[]> expected = plainGcc(sources, flags);
+            Map<String, byte[]> expectedDeps = new HashMap<>();
+            if (flags.contains("-MMD")) {
+                for (String src : sources) {
+                    Path dep = project.resolve(object(src).replace(".o", ".d"));
+                    expectedDeps.put(src, Files.readAllBytes(dep));
+                    Files.delete(dep);
+                }
+            }
+            try (CacheFixture cache = distributing(tmp.resolve("c-local" + flags.replace(' ', '_')), hostList())) {
+                Map<String, Map<String, Long>> before = nodeStats();
+                build(cache, sources, flags, expected, flags + " build");
+                Map<String, Map<String, Long>> after = nodeStats();
+                Map<String, Long> client = cache.stats();
+                String story = flags + ": client " + distributionCounters(client) + "; node probes "
+                        + nodeDelta(before, after, "probes") + ", node compiles "
+                        + nodeDelta(before, after, "compiles_ok");
 
-            assertEquals(sources.size(), client.getOrDefault("kept_local", 0L),
-                    "every -g miss is counted kept_local: " + story);
-            assertEquals(0L, client.getOrDefault("remote_compile", 0L) + client.getOrDefault("node_hit", 0L),
-                    "no -g call is served by a node: " + story);
-            assertEquals(0L, sum(nodeDelta(before, after, "compiles_ok")), "no node compiled a -g call: " + story);
-            assertEquals(0L, sum(nodeDelta(before, after, "probes")), "no node was even asked: " + story);
+                for (Map.Entry<String, byte[]> d : expectedDeps.entrySet()) {
+                    assertArrayEquals(d.getValue(),
+                            Files.readAllBytes(project.resolve(object(d.getKey()).replace(".o", ".d"))),
+                            flags + ": the .d file of " + d.getKey() + " differs from plain gcc's");
+                }
+                assertEquals(sources.size(), client.getOrDefault("kept_local", 0L),
+                        "every such miss is counted kept_local: " + story);
+                assertEquals(0L, client.getOrDefault("remote_compile", 0L) + client.getOrDefault("node_hit", 0L),
+                        "no such call is served by a node: " + story);
+                assertEquals(0L, sum(nodeDelta(before, after, "compiles_ok")), "no node compiled such a call: " + story);
+                assertEquals(0L, sum(nodeDelta(before, after, "probes")), "no node was even asked: " + story);
+            }
         }
     }
 
