@@ -1,0 +1,655 @@
+#!/usr/bin/env bash
+# farm.sh [--rounds N] [--skip-lua]
+#
+# Issue 19's farm benchmark: `cache` distributing to `cached` nodes (CCACHE_PREFIX=distcc)
+# side by side with Debian's distcc and distccd, on one machine over loopback. Run by
+# hand, not a test.
+#
+# The farm, started afresh every round (empty node caches) and stopped at its end:
+#   cached   3 nodes dist/bin/cached on 127.0.0.2, 127.0.0.3, 127.0.0.4, --jobs 2 each,
+#            a whitelist dir of masquerade links (gcc, g++, slowcc ... -> ../../bin/distcc,
+#            as Debian's /usr/lib/distcc), --compiler-path <tmp>/bin:/usr/bin:/bin,
+#            --stats on a port of their own (the counters below come from /json);
+#   distccd  3 Debian distccd on the same addresses, other ports:
+#              distccd --daemon --no-detach --listen 127.0.0.X --port Q --allow 127.0.0.0/8
+#                --jobs 2 --stats --stats-port S --log-stderr
+#            Its whitelist is compiled in (/usr/lib/distcc); rather than add slowcc to the
+#            system's directory, the nodes get DISTCC_CMDLIST (distccd's documented
+#            alternative: a list of allowed compiler paths) naming gcc, g++, their
+#            x86_64-linux-gnu names and <tmp>/bin/slowcc. Started under setsid (distccd's
+#            SIGTERM handler signals its process group). As root it runs as user distccd,
+#            hence the world-readable temp dir.
+# Host lists: DISTCC_HOSTS="127.0.0.2:P/2 127.0.0.3:P/2 127.0.0.4:P/2", each tool its own
+# nodes' ports; a fresh DISTCC_DIR per run. Ports are chosen free at start.
+#
+# What it measures, in each round, the tools alternating which goes first:
+#   (i)   farm efficiency with a slow compiler. slowcc = gcc that sleeps 0.3 s before a
+#         compile (-c/-S; not for -E, version probes or linking). 60 distinct small C files,
+#         `make -j6` (one job per node slot). Ideal wall time: 60 x 0.3 s / 6 slots = 3.0 s;
+#         efficiency = 3.0 s / measured wall (gcc's own time and the local preprocessing
+#         count in the wall time, so 1.0 is out of reach). Rows:
+#           distcc  DISTCC_HOSTS=<distccd> CCACHE_DISABLE=1 make -j6 CC="distcc slowcc"
+#           cache   CCACHE_PREFIX=distcc DISTCC_HOSTS=<cached> make -j6 CC="cache slowcc",
+#                   empty cache dir, its daemon started untimed (cache --start-daemon).
+#   (ii)  a node hit's cost on loopback: a second build of the 60 files from an empty local
+#         cache (new cache dir, new daemon, started untimed), one file at a time, each call
+#         timed; bytes per file = growth of the nodes' bytes_in (client -> node) and
+#         bytes_out (node -> client) over that call. Medians per file. For comparison, the
+#         same sequence with ccache+distcc (Debian's ccache, CCACHE_PREFIX=distcc, empty
+#         CCACHE_DIR, distccd nodes): each file is compiled again remotely; and cache's
+#         local hits (the same calls once more, same cache dir).
+#   (iii) Debian's lua5.4 (fetch-sources.sh, built as rebuild-lib.sh sets it up, but with
+#         MYCFLAGS=MYCXXFLAGS=-O2: distcc's -g objects differ from local ones, which the
+#         object checks would flag), `make -C src -j6 o`,
+#         compilers through masquerade dirs first on PATH: plain gcc (local reference);
+#         distcc (/usr/lib/distcc) and cache (cache --install-links, CCACHE_PREFIX=distcc)
+#         cold; then, nodes having built it once, from an empty local cache: ccache+distcc
+#         (/usr/lib/ccache, CCACHE_PREFIX=distcc: compiles everything again) and cache
+#         (answered by the nodes' caches).
+# Everything runs on this machine's cores: (i) measures scheduling (the sleeps overlap), (ii)
+# the protocol's per-file cost; (iii) cannot show a farm's speed-up, only its overhead.
+#
+# Checks (exit 1 if any fails; marked !! in the report): every object equals plain gcc's
+# (same directory, same command); (i) distccd nodes compiled all 60 (distcc did not fall
+# back locally); cache: remote_compile = 60, no node_hit, kept_local or builder_failed, and
+# the cached nodes' compiles_ok grew by 60; (ii) cache: node_hit = 60, remote_compile = 0,
+# the nodes compiled nothing; ccache+distcc: 60 misses, distccd compiled 60; local hits: 60;
+# (iii) the same per build: distcc/ccache+distcc compiled every object on distccd, cache's
+# cold build remote_compile = objects, its second build node_hit = objects and nothing
+# compiled remotely.
+#
+# Knobs: CACHE_BIN, CACHED_BIN (under test: <repo>/dist/bin/{cache,cached}); LUA_SRC (an
+# unpacked lua5.4 source tree; else fetch-sources.sh into <repo>/work/corpus, root needed
+# once); KEEP_TMP=1 keeps the temp dir (logs, counters, trees).
+# Needs gcc, g++, make, distcc + distccd (Debian's distcc), ccache, curl, jq, python3, setsid.
+set -euo pipefail
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
+CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
+CACHED_BIN=${CACHED_BIN:-$REPO/dist/bin/cached}
+readonly SCRIPT_DIR REPO CACHE_BIN CACHED_BIN
+readonly NODES=(127.0.0.2 127.0.0.3 127.0.0.4) SLOTS=2 FILES=60 SLEEP=0.3 MAKE_J=6
+readonly IDEAL=3.0 # FILES * SLEEP / (3 nodes * SLOTS)
+readonly DISTCC_LINKS=/usr/lib/distcc CCACHE_LINKS=/usr/lib/ccache
+
+log() { printf '==> %s\n' "$*" >&2; }
+die() { printf 'farm: error: %s\n' "$*" >&2; exit 1; }
+usage() { printf 'usage: %s [--rounds N] [--skip-lua]\n' "${0##*/}" >&2; exit 2; }
+
+ROUNDS=3
+LUA=1
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
+	--skip-lua) LUA=0; shift ;;
+	*) usage ;;
+	esac
+done
+[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || usage
+readonly ROUNDS LUA
+
+[[ -x $CACHE_BIN && -x $CACHED_BIN ]] || die "$CACHE_BIN or $CACHED_BIN missing: build with 'mvn -B -q -o install -DskipTests'"
+for tool in gcc g++ make distcc distccd ccache curl jq python3 setsid sha256sum; do
+	command -v "$tool" >/dev/null 2>&1 || die "$tool not found (apt-get install distcc ccache curl jq ...)"
+done
+[[ -x $DISTCC_LINKS/gcc && -x $CCACHE_LINKS/gcc ]] || die "$DISTCC_LINKS/gcc or $CCACHE_LINKS/gcc missing"
+CCACHE_BIN=$(command -v ccache)
+readonly CCACHE_BIN
+
+# No inherited settings of either tool.
+for var in $(compgen -e); do
+	case $var in CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
+done
+export LC_ALL=C
+
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/farm.XXXXXX")
+readonly TMP
+# distccd drops root for user distccd: it must reach slowcc and the cmdlist.
+chmod 755 "$TMP"
+readonly BIN=$TMP/bin LINKS=$TMP/links DATA=$TMP/data SLOW=$TMP/slow
+mkdir -p -- "$BIN" "$DATA" "$SLOW"
+
+# PATH without anyone's masquerade directory.
+CLEAN_PATH=
+IFS=: read -r -a path_entries <<<"$PATH"
+for entry in "${path_entries[@]}"; do
+	case $entry in "$DISTCC_LINKS" | "$CCACHE_LINKS" | "") continue ;; esac
+	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
+done
+readonly CLEAN_PATH="$BIN:$CLEAN_PATH"
+export PATH=$CLEAN_PATH
+
+# --- processes we start, and their end ---------------------------------------------------
+
+declare -a NODE_PIDS=() CACHE_RUNS=()
+
+stop_pid() { # stop_pid PID: SIGTERM, up to 20 s, then SIGKILL.
+	local pid=$1 i
+	kill -TERM "$pid" 2>/dev/null || return 0
+	for ((i = 0; i < 200; i++)); do
+		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null || true
+	wait "$pid" 2>/dev/null || true
+}
+
+stop_nodes() {
+	local pid
+	for pid in "${NODE_PIDS[@]}"; do
+		stop_pid "$pid"
+	done
+	NODE_PIDS=()
+}
+
+# stop_daemons: every cache daemon this script started (one per runtime dir).
+stop_daemons() {
+	local run
+	for run in "${CACHE_RUNS[@]}"; do
+		[[ -d $run ]] || continue
+		env XDG_RUNTIME_DIR="$run" CCACHE_DIR="${run%/run}/cache-dir" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	done
+	CACHE_RUNS=()
+}
+
+cleanup() {
+	stop_daemons
+	stop_nodes
+	if [[ ${KEEP_TMP:-0} == 1 ]]; then log "kept $TMP"; else rm -rf -- "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+free_port() { # free_port ADDR: a TCP port free on ADDR right now.
+	python3 -c 'import socket, sys
+s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
+}
+
+wait_port() { # wait_port ADDR PORT PID LOG: until ADDR:PORT accepts (60 s).
+	local i
+	for ((i = 0; i < 600; i++)); do
+		kill -0 "$3" 2>/dev/null || { cat -- "$4" >&2; die "node on $1 exited"; }
+		if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
+		sleep 0.1
+	done
+	cat -- "$4" >&2
+	die "node on $1:$2 did not listen"
+}
+
+# --- the compilers ----------------------------------------------------------------------
+
+cat >"$BIN/slowcc" <<EOF
+#!/bin/sh
+# gcc, $SLEEP s slower per compile: a stand-in for an expensive translation unit.
+# Preprocessing (-E), version probes and links run at gcc's speed.
+case " \$* " in
+*" -E "*) ;;
+*" -c "* | *" -S "*) sleep $SLEEP ;;
+esac
+exec /usr/bin/gcc "\$@"
+EOF
+chmod 755 "$BIN" "$BIN/slowcc"
+readonly COMPILERS=(gcc g++ cc c++ x86_64-linux-gnu-gcc x86_64-linux-gnu-g++ x86_64-linux-gnu-gcc-12 x86_64-linux-gnu-g++-12)
+mkdir -p -- "$TMP/whitelist"
+for c in "${COMPILERS[@]}" slowcc; do
+	ln -s ../../bin/distcc "$TMP/whitelist/$c"
+done
+{
+	for c in "${COMPILERS[@]}"; do
+		[[ ! -x /usr/bin/$c ]] || printf '/usr/bin/%s\n' "$c"
+	done
+	printf '%s\n' "$BIN/slowcc"
+} >"$TMP/cmdlist"
+chmod 644 "$TMP/cmdlist"
+"$CACHE_BIN" --install-links "$LINKS" >/dev/null || die "cache --install-links failed"
+
+# --- the farm ---------------------------------------------------------------------------
+
+CACHED_HOSTS='' DISTCCD_HOSTS=''
+declare -a CACHED_STATS=() DISTCCD_STATS=()
+
+start_farm() { # start_farm ROUND: 3 cached and 3 distccd, empty.
+	local dir addr port sport pid
+	CACHED_HOSTS='' DISTCCD_HOSTS=''
+	CACHED_STATS=() DISTCCD_STATS=()
+	for addr in "${NODES[@]}"; do
+		dir=$TMP/round-$1/cached-$addr
+		mkdir -p -- "$dir/jobs"
+		port=$(free_port "$addr") sport=$(free_port "$addr")
+		"$CACHED_BIN" --listen "$addr" --port "$port" --jobs "$SLOTS" --whitelist "$TMP/whitelist" \
+			--compiler-path "$BIN:/usr/bin:/bin" --cache-dir "$dir/store" --tmp-dir "$dir/jobs" \
+			--stats --stats-port "$sport" >"$dir/log" 2>&1 &
+		pid=$!
+		NODE_PIDS+=("$pid")
+		wait_port "$addr" "$port" "$pid" "$dir/log"
+		wait_port "$addr" "$sport" "$pid" "$dir/log"
+		CACHED_HOSTS+="${CACHED_HOSTS:+ }$addr:$port/$SLOTS"
+		CACHED_STATS+=("$addr:$sport")
+
+		dir=$TMP/round-$1/distccd-$addr
+		mkdir -p -- "$dir/tmp"
+		chmod 1777 -- "$dir" "$dir/tmp"
+		port=$(free_port "$addr") sport=$(free_port "$addr")
+		env DISTCC_CMDLIST="$TMP/cmdlist" DISTCC_CMDLIST_NUMWORDS=1 DISTCCD_PATH="$BIN:/usr/bin:/bin" \
+			TMPDIR="$dir/tmp" setsid distccd --daemon --no-detach --listen "$addr" --port "$port" \
+			--allow 127.0.0.0/8 --jobs "$SLOTS" --stats --stats-port "$sport" --log-stderr \
+			--log-level warning 2>"$dir/log" &
+		pid=$!
+		NODE_PIDS+=("$pid")
+		wait_port "$addr" "$port" "$pid" "$dir/log"
+		wait_port "$addr" "$sport" "$pid" "$dir/log"
+		DISTCCD_HOSTS+="${DISTCCD_HOSTS:+ }$addr:$port/$SLOTS"
+		DISTCCD_STATS+=("$addr:$sport")
+	done
+}
+
+# cached_sum NAME...: a counter summed over the cached nodes (several names: one line each).
+cached_sum() {
+	local name s total v
+	for name in "$@"; do
+		total=0
+		for s in "${CACHED_STATS[@]}"; do
+			v=$(curl -s --max-time 10 "http://$s/json" | jq -r --arg n "$name" '.[$n] // 0') || true
+			total=$((total + ${v:-0}))
+		done
+		printf '%s\n' "$total"
+	done
+}
+
+# distccd_compiles: dcc_compile_ok summed over the distccd nodes.
+distccd_compiles() {
+	local s total=0 v
+	for s in "${DISTCCD_STATS[@]}"; do
+		v=$(curl -s --max-time 10 "http://$s/" 2>/dev/null | awk '$1 == "dcc_compile_ok" { print $2 }') || true
+		total=$((total + ${v:-0}))
+	done
+	printf '%s\n' "$total"
+}
+
+# --- tool environments ------------------------------------------------------------------
+
+# Directories of one tool's run: NAME/{cache-dir,run,distcc}; set by fresh.
+RUN_DIR=
+fresh() { # fresh NAME: new empty cache dir, runtime dir and DISTCC_DIR.
+	RUN_DIR=$TMP/round-$round/$1
+	mkdir -p -- "$RUN_DIR/cache-dir" "$RUN_DIR/distcc"
+	mkdir -m 700 -- "$RUN_DIR/run"
+}
+
+# with TOOL CMD...: CMD in TOOL's environment, in RUN_DIR's directories.
+#   plain            gcc, nothing else
+#   distcc           DISTCC_HOSTS = the distccd nodes
+#   ccache-distcc    Debian's ccache, CCACHE_PREFIX=distcc, distccd nodes
+#   cache            cache, CCACHE_PREFIX=distcc, DISTCC_HOSTS = the cached nodes
+with() {
+	local tool=$1
+	shift
+	case $tool in
+	plain) env "$@" ;;
+	distcc) env CCACHE_DISABLE=1 DISTCC_HOSTS="$DISTCCD_HOSTS" DISTCC_DIR="$RUN_DIR/distcc" "$@" ;;
+	ccache-distcc)
+		env CCACHE_DIR="$RUN_DIR/cache-dir" CCACHE_PREFIX=distcc DISTCC_HOSTS="$DISTCCD_HOSTS" \
+			DISTCC_DIR="$RUN_DIR/distcc" "$@" ;;
+	cache)
+		env CCACHE_DIR="$RUN_DIR/cache-dir" XDG_RUNTIME_DIR="$RUN_DIR/run" CCACHE_PREFIX=distcc \
+			DISTCC_HOSTS="$CACHED_HOSTS" DISTCC_DIR="$RUN_DIR/distcc" "$@" ;;
+	esac
+}
+
+start_daemon() { # start_daemon: cache's daemon for RUN_DIR, untimed.
+	CACHE_RUNS+=("$RUN_DIR/run")
+	with cache "$CACHE_BIN" --start-daemon >/dev/null || die "cache --start-daemon failed"
+}
+
+client_stats() { # client_stats TOOL FILE
+	case $1 in
+	cache) with cache "$CACHE_BIN" --print-stats >"$2" ;;
+	ccache-distcc) with ccache-distcc "$CCACHE_BIN" --print-stats >"$2" ;;
+	esac
+}
+stat_of() { awk -F '\t' -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"; }
+
+# --- recording --------------------------------------------------------------------------
+
+declare -A VALUES=() CHECKS=() COMMANDS=()
+failed=0
+record() { VALUES[$1]+=" $2"; }
+check() { # check KEY OK TEXT
+	local text=$3
+	if [[ $2 != 1 ]]; then
+		text+=" !!"
+		failed=1
+		log "CHECK FAILED: $1: $text"
+	fi
+	CHECKS[$1]+="${CHECKS[$1]:+; }r$round: $text"
+}
+now_us() { printf '%s' "${EPOCHREALTIME/./}"; }
+secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.2f", (b - a) / 1e6 }'; }
+
+# same_objects KEY DIR EXPECTED: every object in DIR (sha256, sorted) equals EXPECTED's list.
+same_objects() {
+	local bad
+	(cd -- "$2" && find . -name '*.o' -print0 | sort -z | xargs -0 -r sha256sum) >"$DATA/got.sha256"
+	bad=$(diff -- "$3" "$DATA/got.sha256" | grep -c '^[<>]' || true)
+	if [[ $bad -eq 0 ]]; then
+		check "$1" 1 "$(wc -l <"$3") objects = plain gcc's"
+	else
+		check "$1" 0 "$bad object lines missing or differing from plain gcc's"
+	fi
+}
+
+# --- (i) the slow compiler --------------------------------------------------------------
+
+for ((s = 0; s < FILES; s++)); do
+	cat >"$SLOW/s$s.c" <<EOF
+#include <string.h>
+#define SEED_$s ${s}L
+static long table_${s}[$((8 + s % 13))];
+long fill_$s(const long *p, unsigned long n)
+{
+	long acc = SEED_$s;
+	for (unsigned long i = 0; i < n; i++) {
+		acc = (acc << 5) ^ (p[i] * $((2 * s + 1)));
+		table_${s}[i % $((8 + s % 13))] += acc;
+	}
+	return acc;
+}
+int name_$s(char *out, unsigned long size)
+{
+	static const char text[] = "unit $s";
+	if (size < sizeof text) return -1;
+	memcpy(out, text, sizeof text);
+	return (int)strlen(out);
+}
+EOF
+done
+# shellcheck disable=SC2016 # make's variables, literally
+printf '%s\n' 'OBJS := $(patsubst %.c,%.o,$(wildcard s*.c))' 'all: $(OBJS)' '%.o: %.c' \
+	'	$(CC) -O2 -c $< -o $@' 'clean:' '	rm -f *.o' >"$SLOW/Makefile"
+find "$SLOW" -exec touch -d '10 minutes ago' {} +
+make -s -C "$SLOW" -j2 CC=/usr/bin/gcc >/dev/null || die "plain gcc build of the slow project failed"
+(cd -- "$SLOW" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$DATA/slow.sha256"
+make -s -C "$SLOW" clean
+
+COMMANDS[i.distcc]="cd <slow> && DISTCC_HOSTS='<distccd nodes>' CCACHE_DISABLE=1 make -j$MAKE_J CC='distcc slowcc'"
+COMMANDS[i.cache]="cd <slow> && CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' make -j$MAKE_J CC='$CACHE_BIN slowcc'  (empty CCACHE_DIR, daemon started first)"
+
+slow_build() { # slow_build TOOL: (i), timed, checked.
+	local tool=$1 t secs before after remote hit local_ failed_
+	make -s -C "$SLOW" clean
+	fresh "slow-$tool"
+	if [[ $tool == cache ]]; then
+		start_daemon
+		before=$(cached_sum compiles_ok)
+		t=$(now_us)
+		with cache make -s -C "$SLOW" -j"$MAKE_J" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.r$round.log" >&2; die "(i) cache build failed"; }
+		secs=$(secs_since "$t")
+		after=$(($(cached_sum compiles_ok) - before))
+		client_stats cache "$DATA/i.cache.r$round.stats"
+		remote=$(stat_of "$DATA/i.cache.r$round.stats" remote_compile)
+		hit=$(stat_of "$DATA/i.cache.r$round.stats" node_hit)
+		local_=$(stat_of "$DATA/i.cache.r$round.stats" kept_local)
+		failed_=$(stat_of "$DATA/i.cache.r$round.stats" builder_failed)
+		check i.counters.cache "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
+			after == FILES) ? 1 : 0))" \
+			"remote_compile $remote, node_hit $hit, kept_local $local_, builder_failed $failed_; nodes compiled $after"
+	else
+		before=$(distccd_compiles)
+		t=$(now_us)
+		with distcc make -s -C "$SLOW" -j"$MAKE_J" CC="distcc slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.r$round.log" >&2; die "(i) distcc build failed"; }
+		secs=$(secs_since "$t")
+		after=$(($(distccd_compiles) - before))
+		check i.counters.distcc "$(((after == FILES) ? 1 : 0))" "distccd nodes compiled $after of $FILES"
+	fi
+	same_objects "i.objects.$tool" "$SLOW" "$DATA/slow.sha256"
+	record "i.wall.$tool" "$secs"
+	record "i.eff.$tool" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	log "  (i) $tool: $secs s"
+}
+
+# --- (ii) a node hit, file by file ------------------------------------------------------
+
+COMMANDS[ii.cache]="for f in s*.c: CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' $CACHE_BIN slowcc -O2 -c \$f -o \${f%.c}.o  (new CCACHE_DIR after (i), daemon started first)"
+COMMANDS[ii.ccache]="for f in s*.c: CCACHE_PREFIX=distcc DISTCC_HOSTS='<distccd nodes>' ccache slowcc -O2 -c \$f -o \${f%.c}.o  (empty CCACHE_DIR)"
+
+median_of() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+
+# per_file TOOL KEY: the FILES compiles one by one, each timed (ms) into DATA/KEY.ms;
+# for cache also the nodes' byte counters per call into DATA/KEY.{in,out}.
+per_file() {
+	local tool=$1 key=$2 s t
+	local -a cmd io before
+	: >"$DATA/$key.ms"
+	: >"$DATA/$key.in"
+	: >"$DATA/$key.out"
+	make -s -C "$SLOW" clean
+	for ((s = 0; s < FILES; s++)); do
+		case $tool in
+		cache) cmd=("$CACHE_BIN" slowcc -O2 -c "s$s.c" -o "s$s.o") ;;
+		ccache-distcc) cmd=("$CCACHE_BIN" slowcc -O2 -c "s$s.c" -o "s$s.o") ;;
+		esac
+		[[ $tool != cache ]] || mapfile -t before < <(cached_sum bytes_in bytes_out)
+		t=$(now_us)
+		(cd -- "$SLOW" && with "$tool" "${cmd[@]}") || die "($key) ${cmd[*]} failed"
+		awk -v a="$t" -v b="$(now_us)" 'BEGIN { printf "%.2f\n", (b - a) / 1e3 }' >>"$DATA/$key.ms"
+		if [[ $tool == cache ]]; then
+			mapfile -t io < <(cached_sum bytes_in bytes_out)
+			printf '%s\n' $((io[0] - before[0])) >>"$DATA/$key.in"
+			printf '%s\n' $((io[1] - before[1])) >>"$DATA/$key.out"
+		fi
+	done
+	same_objects "ii.objects.$key" "$SLOW" "$DATA/slow.sha256"
+	record "ii.ms.$key" "$(median_of <"$DATA/$key.ms")"
+}
+
+node_hits() { # (ii) for cache: node hits, then local hits
+	local compiled hits remote st
+	local -a before after
+	fresh "hit-cache"
+	start_daemon
+	mapfile -t before < <(cached_sum compiles_ok node_hits)
+	per_file cache node-hit
+	mapfile -t after < <(cached_sum compiles_ok node_hits)
+	st=$DATA/ii.cache.r$round.stats
+	client_stats cache "$st"
+	hits=$(stat_of "$st" node_hit)
+	remote=$(stat_of "$st" remote_compile)
+	compiled=$((after[0] - before[0]))
+	check ii.counters.node-hit "$(((hits == FILES && remote == 0 && compiled == 0 &&
+		after[1] - before[1] == FILES) ? 1 : 0))" \
+		"client node_hit $hits, remote_compile $remote; nodes compiled $compiled, node_hits $((after[1] - before[1]))"
+	record ii.in.node-hit "$(median_of <"$DATA/node-hit.in")"
+	record ii.out.node-hit "$(median_of <"$DATA/node-hit.out")"
+	# The same calls again: local hits.
+	per_file cache local-hit
+	client_stats cache "$st.2"
+	hits=$(($(stat_of "$st.2" direct_cache_hit) + $(stat_of "$st.2" preprocessed_cache_hit)))
+	check ii.counters.local-hit "$(((hits == FILES) ? 1 : 0))" "local hits $hits of $FILES"
+}
+
+ccache_recompiles() { # (ii) for ccache+distcc
+	local before after misses
+	fresh "hit-ccache"
+	before=$(distccd_compiles)
+	per_file ccache-distcc ccache-distcc
+	after=$(($(distccd_compiles) - before))
+	client_stats ccache-distcc "$DATA/ii.ccache.r$round.stats"
+	misses=$(stat_of "$DATA/ii.ccache.r$round.stats" cache_miss)
+	check ii.counters.ccache-distcc "$(((misses == FILES && after == FILES) ? 1 : 0))" \
+		"ccache misses $misses, distccd compiled $after"
+}
+
+# --- (iii) lua --------------------------------------------------------------------------
+
+LUA_DIR='' LUA_MAKE='' LUA_CLEAN='' LUA_OBJECTS=0
+if [[ $LUA == 1 ]]; then
+	# shellcheck source=rebuild-lib.sh
+	source "$SCRIPT_DIR/rebuild-lib.sh"
+	if [[ -z ${LUA_SRC:-} ]]; then
+		mapfile -t src_dirs < <("$SCRIPT_DIR/fetch-sources.sh" "$REPO/work/corpus")
+		[[ ${#src_dirs[@]} -eq 3 && -d ${src_dirs[1]} ]] || die "fetch-sources.sh did not print the lua5.4 directory"
+		LUA_SRC=${src_dirs[1]}
+	fi
+	LUA_DIR=$TMP/lua
+	rebuild_prepare lua "$LUA_SRC" "$LUA_DIR" || die "preparing $LUA_SRC failed"
+	LUA_MAKE=$(rebuild_build lua "$LUA_DIR" "$MAKE_J")
+	# -O2 without -g: distcc's -g objects differ from a local compile's (DWARF columns).
+	[[ $LUA_MAKE == *'MYCFLAGS=-O2\ -g MYCXXFLAGS=-O2\ -g'* ]] || die "rebuild-lib.sh's lua command changed: $LUA_MAKE"
+	LUA_MAKE=${LUA_MAKE/'MYCFLAGS=-O2\ -g MYCXXFLAGS=-O2\ -g'/MYCFLAGS=-O2 MYCXXFLAGS=-O2}
+	LUA_CLEAN=$(rebuild_clean lua)
+	(cd -- "$LUA_DIR" && eval "$LUA_CLEAN") >/dev/null 2>&1
+	(cd -- "$LUA_DIR" && eval "$LUA_MAKE") >"$DATA/lua.plain.log" 2>&1 ||
+		{ cat -- "$DATA/lua.plain.log" >&2; die "plain lua build failed"; }
+	(cd -- "$LUA_DIR" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$DATA/lua.sha256"
+	LUA_OBJECTS=$(wc -l <"$DATA/lua.sha256")
+	COMMANDS[iii]="cd <lua> && PATH=<links>:\$PATH $LUA_MAKE  (links: plain none; distcc $DISTCC_LINKS;" 
+	COMMANDS[iii]+=" ccache+distcc $CCACHE_LINKS + CCACHE_PREFIX=distcc; cache: cache --install-links + CCACHE_PREFIX=distcc)"
+fi
+
+# lua_build TOOL LINKS KEY: a timed lua build with LINKS first on PATH (none: plain gcc).
+lua_build() {
+	local tool=$1 links=$2 key=$3 t secs
+	(cd -- "$LUA_DIR" && eval "$LUA_CLEAN") >/dev/null 2>&1
+	t=$(now_us)
+	(cd -- "$LUA_DIR" && with "$tool" PATH="${links:+$links:}$CLEAN_PATH" sh -c "$LUA_MAKE") >"$DATA/$key.r$round.log" 2>&1 ||
+		{ cat -- "$DATA/$key.r$round.log" >&2; die "lua build ($key) failed"; }
+	secs=$(secs_since "$t")
+	record "iii.$key" "$secs"
+	same_objects "iii.objects.$key" "$LUA_DIR" "$DATA/lua.sha256"
+	log "  (iii) $key: $secs s"
+}
+
+lua_distcc() { # lua_distcc KEY TOOL LINKS: a build through distccd, which must compile all.
+	local before after misses
+	fresh "lua-$1"
+	before=$(distccd_compiles)
+	lua_build "$2" "$3" "$1"
+	after=$(($(distccd_compiles) - before))
+	if [[ $2 == ccache-distcc ]]; then
+		client_stats ccache-distcc "$DATA/iii.$1.r$round.stats"
+		misses=$(stat_of "$DATA/iii.$1.r$round.stats" cache_miss)
+		check "iii.counters.$1" "$(((after == LUA_OBJECTS && misses == LUA_OBJECTS) ? 1 : 0))" \
+			"ccache misses $misses, distccd compiled $after of $LUA_OBJECTS"
+	else
+		check "iii.counters.$1" "$(((after == LUA_OBJECTS) ? 1 : 0))" "distccd compiled $after of $LUA_OBJECTS"
+	fi
+}
+
+lua_cache() { # lua_cache KEY cold|second
+	local key=$1 remote hit local_ compiled before st
+	fresh "lua-$key"
+	start_daemon
+	before=$(cached_sum compiles_ok)
+	lua_build cache "$LINKS" "$key"
+	compiled=$(($(cached_sum compiles_ok) - before))
+	st=$DATA/iii.$key.r$round.stats
+	client_stats cache "$st"
+	remote=$(stat_of "$st" remote_compile)
+	hit=$(stat_of "$st" node_hit)
+	local_=$(stat_of "$st" kept_local)
+	if [[ $2 == cold ]]; then
+		check "iii.counters.$key" "$(((remote == LUA_OBJECTS && compiled == LUA_OBJECTS && local_ == 0) ? 1 : 0))" \
+			"remote_compile $remote, node_hit $hit, kept_local $local_; nodes compiled $compiled of $LUA_OBJECTS"
+	else
+		check "iii.counters.$key" "$(((hit == LUA_OBJECTS && remote == 0 && compiled == 0) ? 1 : 0))" \
+			"node_hit $hit, remote_compile $remote, kept_local $local_; nodes compiled $compiled"
+	fi
+}
+
+# --- the rounds -------------------------------------------------------------------------
+
+log "machine: $(nproc) CPUs, $(gcc --version | head -n 1), $(distcc --version | head -n 1), $(ccache --version | head -n 1)"
+log "cache: $CACHE_BIN, cached: $CACHED_BIN; temp dir $TMP; $ROUNDS round(s)"
+LOAD_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+for ((round = 1; round <= ROUNDS; round++)); do
+	log "round $round/$ROUNDS (load $(cut -d ' ' -f 1-3 /proc/loadavg))"
+	start_farm "$round"
+	log "  cached: $CACHED_HOSTS; distccd: $DISTCCD_HOSTS"
+	if ((round % 2)); then order=(cache distcc); else order=(distcc cache); fi
+	for tool in "${order[@]}"; do slow_build "$tool"; done
+	# (ii) needs (i)'s cache build on the nodes; ccache+distcc compiles afresh anyway.
+	for tool in "${order[@]}"; do
+		if [[ $tool == cache ]]; then node_hits; else ccache_recompiles; fi
+	done
+	if [[ $LUA == 1 ]]; then
+		lua_build plain "" lua-plain
+		for tool in "${order[@]}"; do
+			if [[ $tool == cache ]]; then lua_cache lua-cold-cache cold; else lua_distcc lua-cold-distcc distcc "$DISTCC_LINKS"; fi
+		done
+		for tool in "${order[@]}"; do
+			if [[ $tool == cache ]]; then
+				lua_cache lua-again-cache second
+			else
+				lua_distcc lua-again-ccache-distcc ccache-distcc "$CCACHE_LINKS"
+			fi
+		done
+	fi
+	stop_daemons
+	stop_nodes
+done
+LOAD_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
+
+# --- report -----------------------------------------------------------------------------
+
+median() { # median KEY: of the rounds' values
+	local -a v
+	read -r -a v <<<"${VALUES[$1]:-}"
+	[[ ${#v[@]} -gt 0 ]] || { printf -- '-'; return; }
+	printf '%s\n' "${v[@]}" | median_of
+}
+
+echo
+echo "farm: 3 cached and 3 distccd nodes on ${NODES[*]} (loopback), $SLOTS slots each;" \
+	"median of $ROUNDS round(s); $(nproc) CPUs for everything"
+echo
+fmt='%-66s %12s %12s\n'
+# shellcheck disable=SC2059 # the format is a constant
+printf "$fmt" "" distcc cache
+echo "(i) farm efficiency: $FILES files, slowcc = gcc + ${SLEEP} s, make -j$MAKE_J, ideal ${IDEAL} s"
+# shellcheck disable=SC2059
+printf "$fmt" "  wall time (s)" "$(median i.wall.distcc)" "$(median i.wall.cache)"
+# shellcheck disable=SC2059
+printf "$fmt" "  efficiency = ideal / wall" "$(median i.eff.distcc)" "$(median i.eff.cache)"
+echo "(ii) second build from an empty local cache, file by file, median per file"
+# shellcheck disable=SC2059
+printf "$fmt" "  time per file (ms; distcc = ccache+distcc, compiles again)" \
+	"$(median ii.ms.ccache-distcc)" "$(median ii.ms.node-hit)"
+# shellcheck disable=SC2059
+printf "$fmt" "  bytes client -> node per file (node's bytes_in)" - "$(median ii.in.node-hit)"
+# shellcheck disable=SC2059
+printf "$fmt" "  bytes node -> client per file (node's bytes_out)" - "$(median ii.out.node-hit)"
+# shellcheck disable=SC2059
+printf "$fmt" "  reference: cache's local hit, same calls (ms)" - "$(median ii.ms.local-hit)"
+if [[ $LUA == 1 ]]; then
+	echo "(iii) lua5.4, $LUA_OBJECTS objects, -O2, make -j$MAKE_J (plain gcc, all local: $(median iii.lua-plain) s)"
+	# shellcheck disable=SC2059
+	printf "$fmt" "  cold: empty nodes, empty local cache (s)" "$(median iii.lua-cold-distcc)" \
+		"$(median iii.lua-cold-cache)"
+	# shellcheck disable=SC2059
+	printf "$fmt" "  nodes built it once, empty local cache (s; distcc = ccache+distcc)" \
+		"$(median iii.lua-again-ccache-distcc)" "$(median iii.lua-again-cache)"
+fi
+echo
+echo "per round:"
+for key in $(printf '%s\n' "${!VALUES[@]}" | sort); do
+	printf '  %-28s %s\n' "$key" "${VALUES[$key]# }"
+done
+echo
+echo "commands (<distccd nodes> = '$DISTCCD_HOSTS', <cached nodes> = '$CACHED_HOSTS' in the last round):"
+for key in $(printf '%s\n' "${!COMMANDS[@]}" | sort); do
+	printf '  %-8s %s\n' "$key" "${COMMANDS[$key]}"
+done
+echo
+echo "checks:"
+for key in $(printf '%s\n' "${!CHECKS[@]}" | sort); do
+	printf '  %-34s %s\n' "$key" "${CHECKS[$key]}"
+done
+echo "load average: $LOAD_START at start, $LOAD_END at the end"
+if [[ $failed -ne 0 ]]; then
+	echo "FAILED: some runs were not what they claim (marked !!)"
+	exit 1
+fi
