@@ -77,7 +77,10 @@ final class CallPreparation {
             return answered(stats, refused.counter(), refused.reason());
         }
         boolean debugInfo = analysed.hashCwd(); // -g or coverage: outputs describe the sources
-        Invocation inv = config.hashDir() ? analysed : analysed.withoutCwdInKey();
+        // The call keeps what its outputs really embed (a builder must know); hash_dir = false
+        // only leaves the cwd out of its keys.
+        Invocation inv = analysed;
+        Invocation keyed = config.hashDir() ? analysed : analysed.withoutCwdInKey();
         CompilerIdentity compiler;
         Digest compilerChecked;
         try {
@@ -128,7 +131,7 @@ final class CallPreparation {
         }
         String preprocessedExtension = how.preprocessed()
                 ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
-        KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(inv, config.ignoreOptions()),
+        KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
                 req.cwd().toString(), req.env(), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, epochNanos(), debugInfo));

@@ -106,6 +106,14 @@ class DistributedDebugIT {
                 assertEquals(2L, cache.stat("kept_local"), "clang -g stays here");
             }
             assertEquals(4L, cache.stat("remote_compile"));
+
+            // hash_dir = false leaves the cwd out of the key only: the object still records it,
+            // so the node must still get the source compile that reproduces it.
+            Files.writeString(proj.resolve("h.c"), C.replace("main", "other_main"));
+            cache.env.put("CCACHE_NOHASHDIR", "1");
+            sameAsLocal(cache, proj, "gcc", "h.c", "nohashdir");
+            cache.env.remove("CCACHE_NOHASHDIR");
+            assertEquals(5L, cache.stat("remote_compile"), "the hash_dir = false -g miss compiled on the node");
         } finally {
             node.destroy();
             if (!node.waitFor(20, TimeUnit.SECONDS)) {
