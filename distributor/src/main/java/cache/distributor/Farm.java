@@ -32,7 +32,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.atomic.LongAdder;
 import java.util.logging.Logger;
 
 /**
@@ -119,7 +118,6 @@ public final class Farm implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    private final LongAdder bytesSent = new LongAdder();
     /** One event-loop thread for every node connection of this farm. */
     private final EventLoopGroup loop = new NioEventLoopGroup(1, r -> {
         Thread t = new Thread(r, "farm-io");
@@ -145,23 +143,6 @@ public final class Farm implements AutoCloseable {
     /** Whether the farm has no node to send anything to. */
     public boolean isEmpty() {
         return nodes.isEmpty();
-    }
-
-    /** The nodes, {@code host:port}, in the list's order. */
-    public List<String> nodeIds() {
-        return nodes.stream().map(Node::id).toList();
-    }
-
-    /** Bytes written to all nodes so far (frames, TLS records included). */
-    public long bytesSent() {
-        long open = 0;
-        for (CompletableFuture<NodeClient> c : connections.values()) {
-            NodeClient client = c.getNow(null);
-            if (client != null) {
-                open += client.bytesSent();
-            }
-        }
-        return bytesSent.sum() + open;
     }
 
     /**
@@ -312,6 +293,11 @@ public final class Farm implements AutoCloseable {
         return Failure.PROTOCOL;
     }
 
+    /**
+     * The job on the node that holds its slot. Its key is probed there once more before the
+     * upload: the node has no in-flight table, and an identical job (another daemon's) may have
+     * finished there while this one waited for the slot; the probe costs one round trip.
+     */
     private CompletableFuture<Result> run(Job job, Node node) {
         if (job.source() != null) {
             return connection(node).thenCompose(client -> runSource(job, node, client));
@@ -351,7 +337,6 @@ public final class Farm implements AutoCloseable {
                 return known;
             }
             if (known != null && known.isDone() && !known.isCompletedExceptionally()) {
-                bytesSent.add(known.join().bytesSent());
                 known.join().close();
             }
             TcpHost h = hosts.get(id);
@@ -370,7 +355,6 @@ public final class Farm implements AutoCloseable {
     private void dropConnection(Node node) {
         CompletableFuture<NodeClient> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
-            bytesSent.add(c.join().bytesSent());
             c.join().close();
         }
     }

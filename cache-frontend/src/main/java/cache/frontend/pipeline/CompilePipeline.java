@@ -77,11 +77,6 @@ public final class CompilePipeline {
 
     private static final Logger LOG = Logger.getLogger(CompilePipeline.class.getName());
 
-    /** Results kept per manifest; older ones are dropped. */
-    static final int MANIFEST_RESULTS = Manifests.MANIFEST_RESULTS;
-    /** See {@link Call#TOO_NEW_NANOS}. */
-    static final long TOO_NEW_NANOS = Call.TOO_NEW_NANOS;
-
     private final LookupTier tiers;
     private final BuilderChain builders;
     private final Manifests manifests;
@@ -625,10 +620,5 @@ public final class CompilePipeline {
         byte[] out = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    /** See {@link PreprocessorRun#hasIncbinDirective}. */
-    static boolean hasIncbinDirective(byte[] text) {
-        return PreprocessorRun.hasIncbinDirective(text);
     }
 }

@@ -123,11 +123,11 @@ class CompilePipelineTest {
     void onlyAnIncbinDirectiveMakesTheCallUncacheableNotTheWord() {
         for (String text : new String[] {".incbin \"blob.bin\"\n", "asm(\".incbin \\\"blob.bin\\\"\");",
             "\t.incbin\t\"x\", 4, 8\n", ".incbin\"x\""}) {
-            assertTrue(CompilePipeline.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
+            assertTrue(PreprocessorRun.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
         }
         for (String text : new String[] {"int n = s.incbin_size;", "puts(\"use .incbin to embed\");", ".incbin",
             "x.incbin = 1;"}) {
-            assertFalse(CompilePipeline.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
+            assertFalse(PreprocessorRun.hasIncbinDirective(text.getBytes(StandardCharsets.US_ASCII)), text);
         }
     }
 

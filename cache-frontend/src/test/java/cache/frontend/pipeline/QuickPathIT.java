@@ -53,12 +53,12 @@ class QuickPathIT {
     }
 
     /**
-     * Written, then left alone for longer than {@link CompilePipeline#TOO_NEW_NANOS}: direct mode
+     * Written, then left alone for longer than {@link Call#TOO_NEW_NANOS}: direct mode
      * does not use a file changed this moment (its change time cannot be set back).
      */
     private void write(String name, String text) throws Exception {
         Files.writeString(cwd.resolve(name), text);
-        Thread.sleep(CompilePipeline.TOO_NEW_NANOS / 1_000_000 * 2);
+        Thread.sleep(Call.TOO_NEW_NANOS / 1_000_000 * 2);
     }
 
     private CompileRequest request(Map<String, String> extraEnv, String... args) throws Exception {
