@@ -150,9 +150,16 @@ public final class Farm implements AutoCloseable {
      * for a slot; a job already sent is finished by its node (and cached there).
      */
     public CompletableFuture<Result> submit(Job job) {
+        return submit(job, JobListener.NONE);
+    }
+
+    /** {@link #submit(Job)}, telling {@code listener} each phase the job goes through. */
+    public CompletableFuture<Result> submit(Job job, JobListener listener) {
         CompletableFuture<Result> out = new CompletableFuture<>();
+        out.whenComplete((r, e) -> listener.phase(JobListener.Phase.DONE, null));
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
+        listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
         probe(job, ranking.subList(0, Math.min(PROBED, ranking.size()))).whenComplete((hit, e) -> {
             if (out.isDone()) {
                 return;
@@ -160,7 +167,7 @@ public final class Farm implements AutoCloseable {
             if (hit != null) {
                 out.complete(hit);
             } else {
-                attempt(job, new HashSet<>(), new HashSet<>(), out);
+                attempt(job, new HashSet<>(), new HashSet<>(), FarmException.Reason.NO_HEALTHY_NODE, listener, out);
             }
         });
         return out;
@@ -216,8 +223,12 @@ public final class Farm implements AutoCloseable {
         });
     }
 
-    /** @param unable the nodes tried that cannot take this kind of job at all */
-    private void attempt(Job job, Set<String> tried, Set<String> unable, CompletableFuture<Result> out) {
+    /**
+     * @param unable the nodes tried that cannot take this kind of job at all
+     * @param last why the last node tried did not answer (what the job fails with when no node is left)
+     */
+    private void attempt(Job job, Set<String> tried, Set<String> unable, FarmException.Reason last,
+            JobListener listener, CompletableFuture<Result> out) {
         List<Node> candidates = new ArrayList<>();
         for (Node n : health.healthy(nodes)) {
             if (!tried.contains(n.id())) {
@@ -228,10 +239,11 @@ public final class Farm implements AutoCloseable {
             out.completeExceptionally(!unable.isEmpty() && unable.equals(tried)
                     ? new FarmException("no node takes source compiles (protocol version 2): "
                             + String.join(", ", tried) + " speak only version 1", true)
-                    : new FarmException(tried.isEmpty() ? "every node is backed off"
-                            : "no node answered (tried " + String.join(", ", tried) + ")"));
+                    : tried.isEmpty() ? new FarmException("every node is backed off", FarmException.Reason.NO_HEALTHY_NODE)
+                    : new FarmException("no node answered (tried " + String.join(", ", tried) + ")", last));
             return;
         }
+        listener.phase(JobListener.Phase.BLOCKED, null);
         CompletableFuture<Slot> waiting = slots.acquire(Rendezvous.rank(job.key(), candidates));
         out.whenComplete((r, e) -> waiting.cancel(false)); // a no-op once the slot came
         waiting.whenComplete((slot, e) -> {
@@ -246,6 +258,7 @@ public final class Farm implements AutoCloseable {
                 return;
             }
             Node node = slot.node();
+            listener.phase(JobListener.Phase.COMPILE, node.id());
             run(job, node).whenComplete((result, err) -> {
                 slot.release();
                 if (err == null) {
@@ -254,22 +267,32 @@ public final class Farm implements AutoCloseable {
                     return;
                 }
                 Throwable cause = unwrap(err);
+                FarmException.Reason why;
                 if (cause instanceof Unsupported u) {
+                    why = FarmException.Reason.UNSUPPORTED;
                     LOG.fine(() -> node.id() + " cannot take the job: " + u.getMessage());
                     unable.add(node.id());
                 } else if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
+                    why = FarmException.Reason.REFUSED;
                     if (ne.code() == ErrorCode.FORBIDDEN_ARGUMENT || ne.code() == ErrorCode.TOO_LARGE) {
-                        out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage()));
+                        out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage(),
+                                FarmException.Reason.REFUSED));
                         return; // every node would: it is the job, not the node
                     }
                     LOG.fine(() -> node.id() + " cannot take the job: " + ne.getMessage());
                 } else {
-                    health.failed(node, failureOf(cause));
+                    Failure f = failureOf(cause);
+                    why = switch (f) {
+                        case CONNECT -> FarmException.Reason.UNREACHABLE;
+                        case TIMEOUT -> FarmException.Reason.TIMEOUT;
+                        default -> FarmException.Reason.PROTOCOL_ERROR;
+                    };
+                    health.failed(node, f);
                     dropConnection(node);
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
-                attempt(job, tried, unable, out);
+                attempt(job, tried, unable, why, listener, out);
             });
         });
     }
