@@ -146,7 +146,7 @@ public final class FarmBuilder implements Builder {
                 return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_DEBUG_INFO, e.getMessage()));
             }
         }
-        return farm.submit(sent, jobs.track(0, job.inv().source())).handle((r, e) -> {
+        return farm.submit(sent, jobs.track(job.clientPid(), job.inv().source(), DistccStateFiles.forJob(job.env()))).handle((r, e) -> {
             if (e == null) {
                 return result(r, job);
             }

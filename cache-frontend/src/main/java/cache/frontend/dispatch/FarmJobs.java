@@ -61,7 +61,10 @@ public final class FarmJobs {
     public interface Observer {
         Observer NONE = row -> {};
 
-        /** A row changed; {@link Phase#DONE} is its last change. Called under the table's lock: be quick. */
+        /**
+         * A row changed; {@link Phase#DONE} is its last change. The table's observer is called
+         * under its lock (be quick), a job's own after it.
+         */
         void changed(Row row);
     }
 
@@ -82,24 +85,36 @@ public final class FarmJobs {
 
     /** A listener that keeps the row of one job of {@code file} for client {@code pid}. */
     public JobListener track(long pid, String file) {
-        long id = ids.incrementAndGet();
-        Instant started = clock.instant();
-        return (phase, node) -> update(new Row(id, pid, "", -1, file, Phase.of(phase), started), node);
+        return track(pid, file, Observer.NONE);
     }
 
-    private synchronized void update(Row next, String node) {
+    /** {@link #track(long, String)}, telling {@code job} too of each change of this job's row. */
+    public JobListener track(long pid, String file, Observer job) {
+        long id = ids.incrementAndGet();
+        Instant started = clock.instant();
+        return (phase, node) -> {
+            Row changed = update(new Row(id, pid, "", -1, file, Phase.of(phase), started), node);
+            if (changed != null) {
+                job.changed(changed); // outside the lock: it may write a file; one job's calls come in order
+            }
+        };
+    }
+
+    /** The row as changed, or null when nothing changed. */
+    private synchronized Row update(Row next, String node) {
         Row before = rows.get(next.id());
         if (before == null && next.phase() == Phase.DONE) {
-            return; // a listener called after its job was done: nothing to show
+            return null; // a listener called after its job was done: nothing to show
         }
         if (before != null && before.slot() >= 0) {
             slotsInUse.get(before.node()).clear(before.slot());
         }
         if (next.phase() == Phase.DONE) {
             rows.remove(next.id());
-            observer.changed(before == null ? next : new Row(next.id(), next.pid(), before.node(), before.slot(),
-                    next.file(), Phase.DONE, next.started()));
-            return;
+            Row done = new Row(next.id(), next.pid(), before.node(), before.slot(), next.file(), Phase.DONE,
+                    next.started());
+            observer.changed(done);
+            return done;
         }
         Row row = next;
         if (node != null) {
@@ -113,6 +128,7 @@ public final class FarmJobs {
         }
         rows.put(row.id(), row);
         observer.changed(row);
+        return row;
     }
 
     /** The jobs in flight, sorted by node, slot and start (distccmon sorts by host, then slot). */

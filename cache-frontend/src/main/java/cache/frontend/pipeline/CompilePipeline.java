@@ -7,6 +7,7 @@ import cache.frontend.dispatch.BuildResult;
 import cache.frontend.dispatch.Builder;
 import cache.frontend.dispatch.BuilderChain;
 import cache.frontend.dispatch.FarmBuilder;
+import cache.frontend.dispatch.FarmJobs;
 import cache.frontend.dispatch.LocalBuilder;
 import cache.process.ProcessRunner;
 import cache.frontend.key.DependModeKey;
@@ -117,6 +118,11 @@ public final class CompilePipeline {
             this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
                     new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
+        }
+
+        /** The farm's jobs in flight, for {@code cache --monitor}. */
+        public FarmJobs farmJobs() {
+            return farm.jobs();
         }
 
         /**
@@ -533,7 +539,7 @@ public final class CompilePipeline {
         BuildJob job = new BuildJob(key, call.keys.compiler(), call.inv, preprocessed ? cpp.file() : null,
                 cpp == null ? null : cpp.text(), how.colour(),
                 call.command(prefix, args, preprocessed ? null : how.colour()), call.cwd(), call.req.env(),
-                call.req.umask(), call.config());
+                call.req.umask(), call.config(), call.req.clientPid());
         BuildResult r = builders.build(job, call.stats::count);
         if (r.counter() != null) {
             call.stats.count(r.counter());
