@@ -140,6 +140,16 @@ public final class Farm implements AutoCloseable {
         this.health = Health.withBackoff(options.backoff(), System::nanoTime);
     }
 
+    /** Each node's {@code host:port}, in list order, and whether it is healthy now (not backed off). */
+    public Map<String, Boolean> nodeHealth() {
+        Set<Node> up = new HashSet<>(health.healthy(nodes));
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            out.put(n.id(), up.contains(n));
+        }
+        return out;
+    }
+
     /** Whether the farm has no node to send anything to. */
     public boolean isEmpty() {
         return nodes.isEmpty();

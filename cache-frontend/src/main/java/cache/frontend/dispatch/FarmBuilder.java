@@ -77,6 +77,15 @@ public final class FarmBuilder implements Builder {
         this.jobs = jobs;
     }
 
+    /** The nodes of every farm in use ({@code host:port}) and whether each is healthy now. */
+    public Map<String, Boolean> nodeHealth() {
+        Map<String, Boolean> out = new java.util.TreeMap<>();
+        for (Farm f : farms.asMap().values()) {
+            f.nodeHealth().forEach((node, up) -> out.merge(node, up, Boolean::logicalAnd));
+        }
+        return out;
+    }
+
     /** The jobs in flight on every farm of this builder. */
     public FarmJobs jobs() {
         return jobs;

@@ -125,6 +125,11 @@ public final class CompilePipeline {
             return farm.jobs();
         }
 
+        /** The farms' nodes and whether each is healthy now, for the metrics port. */
+        public java.util.Map<String, Boolean> farmNodeHealth() {
+            return farm.nodeHealth();
+        }
+
         /**
          * A call while {@code disable} is set: run by the client as asked, with the configured
          * {@code compiler}/{@code path}/{@code umask} applied as ccache applies them, and no store

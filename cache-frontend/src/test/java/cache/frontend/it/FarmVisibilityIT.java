@@ -9,10 +9,15 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -32,7 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Seeing the farm (issue 19), end to end with the real client, a real {@code cached} node and
  * real gcc: why misses stayed here or fell back shows in {@code cache -s -v} and {@code
  * --print-stats}, a malformed host list in plain {@code -s}; a job in flight shows in {@code
- * cache --monitor} and in Debian's real {@code distccmon-text}, through distcc's state files.
+ * cache --monitor}, in Debian's real {@code distccmon-text} (through distcc's state files) and
+ * on the daemon's Prometheus port, scraped with the JDK's HTTP client.
  *
  * <p>The slow job runs {@code slowgcc}, a whitelisted wrapper that sleeps before a compile
  * ({@code -c}) and is gcc otherwise, so that the monitors have something to see; the tests
@@ -166,6 +172,8 @@ class FarmVisibilityIT {
                 "distccmon-text (Debian package distcc)");
         try (CacheFixture cache = distributing(tmp.resolve("monitor"), hostEntry())) {
             cache.env.put("PATH", wrappers + ":" + cache.env.get("PATH"));
+            int metricsPort = freePort("127.0.0.1");
+            cache.env.put("CACHE_METRICS_PORT", String.valueOf(metricsPort)); // read by the daemon it starts
             assertEquals("\n", cache.cache(project, "--monitor").out(), "no job, one blank line");
             CompletableFuture<CacheFixture.Result> job = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -179,11 +187,16 @@ class FarmVisibilityIT {
             Pattern ours = Pattern.compile("(?m)^ *\\d+  Compile +slow\\.c +" + Pattern.quote(host) + "\\[0\\]$");
             List<String> monitorSeen = new ArrayList<>();
             List<String> distccmonSeen = new ArrayList<>();
+            List<String> metricsSeen = new ArrayList<>();
+            String jobGauge = "\ncache_farm_jobs{node=\"" + host + "\",phase=\"compile\"} 1\n";
             Map<String, String> distccEnv = new HashMap<>(cache.env);
             while (!job.isDone()) {
                 String m = cache.cache(project, "--monitor").out();
                 if (ours.matcher(m).find()) {
                     monitorSeen.add(m);
+                }
+                if (scrape(metricsPort).contains(jobGauge)) {
+                    metricsSeen.add(jobGauge);
                 }
                 if (distccmon) {
                     String d = CacheFixture.run(project, List.of("distccmon-text"), distccEnv).out();
@@ -198,6 +211,12 @@ class FarmVisibilityIT {
             assertEquals(1L, cache.stats().get("remote_compile"), "the slow job ran on the node");
             assertFalse(monitorSeen.isEmpty(), "cache --monitor listed the job on " + host + " while it ran");
             assertEquals("\n", cache.cache(project, "--monitor").out(), "the job is gone once done");
+            assertFalse(metricsSeen.isEmpty(), "the metrics port showed the job on " + host + " while it ran");
+            String metrics = scrape(metricsPort);
+            assertMatches(metrics, "\ncache_remote_compile_total\\{cache_dir=\"" + Pattern.quote(cache.cacheDir.toString())
+                    + "\"\\} 1\n");
+            assertMatches(metrics, "\ncache_farm_node_up\\{node=\"" + Pattern.quote(host) + "\"\\} 1\n");
+            assertFalse(metrics.contains("cache_farm_jobs{node"), "no job in flight any more:\n" + metrics);
             assertEquals(1, cache.cache(project, "--monitor", "x").exitCode(), "a bad interval is refused");
             if (distccmon) {
                 assertFalse(distccmonSeen.isEmpty(), "distccmon-text listed the job on " + host + " while it ran");
@@ -232,6 +251,16 @@ class FarmVisibilityIT {
         cmd.addAll(List.of("-c", src, "-o", src.replace(".c", ".o")));
         CacheFixture.Result r = cache.run(project, cmd);
         assertEquals(0, r.exitCode(), String.join(" ", cmd) + ": " + r.err());
+    }
+
+    /** {@code GET /metrics} on the daemon's metrics port, with the JDK's HTTP client. */
+    private static String scrape(int port) throws IOException, InterruptedException {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+        HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics"))
+                .timeout(Duration.ofSeconds(30)).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, r.statusCode(), r.body());
+        assertTrue(r.headers().firstValue("content-type").orElse("").startsWith("text/plain; version=0.0.4"));
+        return r.body();
     }
 
     private static void assertMatches(String text, String regex) {
