@@ -1241,7 +1241,9 @@ static int run_admin(struct client *cl, const char *program, char **args)
 
 /* cache --monitor [SECONDS]: the farm's jobs in flight, in distccmon-text's columns; once,
  * or every SECONDS (a decimal, as distccmon-text takes it) until interrupted. Each refresh is
- * one "monitor" request: the daemon answers with the table and an exit status. */
+ * one "monitor" request: the daemon answers with the table and an exit status. A monitor
+ * never starts a daemon: with none running there is no job, and the refresh is the blank
+ * line distccmon-text prints for an empty farm. */
 static int cmd_monitor(struct client *cl, const char *program, const char *every)
 {
 	char *none[] = { NULL };
@@ -1263,9 +1265,26 @@ static int cmd_monitor(struct client *cl, const char *program, const char *every
 		struct timespec ts;
 		int tag = -1, rc;
 
-		if (setup_paths(cl) == 0 && build_request(cl, &req, "monitor", program, NULL, none) == 0)
-			tag = converse(cl, &req, &rep);
-		rc = finish_admin(cl, tag, &rep);
+		int fd = -1;
+
+		if (setup_paths(cl) == 0 && build_request(cl, &req, "monitor", program, NULL, none) == 0) {
+			fd = try_connect(cl->sock);
+			if (fd >= 0)
+				tag = exchange(cl, fd, &req, &rep);
+			else if (no_daemon_errno(errno))
+				tag = 0;
+			else
+				fail(cl, "connecting to %s: %s", cl->sock, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+		if (tag == 0) {
+			fputs("\n", stdout);
+			fflush(stdout);
+			rc = 0;
+		} else {
+			rc = finish_admin(cl, tag, &rep);
+		}
 		free(req.p);
 		free(rep.data.p);
 		if (rc != 0 || delay == 0)

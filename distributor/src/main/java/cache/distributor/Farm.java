@@ -170,14 +170,16 @@ public final class Farm implements AutoCloseable {
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
         listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
-        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size()))).whenComplete((hit, e) -> {
+        java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
+                new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
+        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed).whenComplete((hit, e) -> {
             if (out.isDone()) {
                 return;
             }
             if (hit != null) {
                 out.complete(hit);
             } else {
-                attempt(job, new HashSet<>(), new HashSet<>(), FarmException.Reason.NO_HEALTHY_NODE, listener, out);
+                attempt(job, new HashSet<>(), new HashSet<>(), probeFailed.get(), listener, out);
             }
         });
         return out;
@@ -190,10 +192,11 @@ public final class Farm implements AutoCloseable {
      * probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is
      * backed off (a stopped node must not hold every job up).
      */
-    private CompletableFuture<Result> probe(Job job, List<Node> asked) {
+    private CompletableFuture<Result> probe(Job job, List<Node> asked,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
         List<CompletableFuture<Result>> probes = new ArrayList<>(asked.size());
         for (Node n : asked) {
-            probes.add(probeOne(job, n));
+            probes.add(probeOne(job, n, failed));
         }
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(v -> {
             for (CompletableFuture<Result> p : probes) {
@@ -206,7 +209,9 @@ public final class Farm implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Result> probeOne(Job job, Node node) {
+    /** @param failed set to why the node failed, when it does (what a job left with no node fails with) */
+    private CompletableFuture<Result> probeOne(Job job, Node node,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
         CompletableFuture<Result> p = connection(node).thenCompose(client -> {
             Source s = job.source();
             if (s == null) {
@@ -225,6 +230,7 @@ public final class Farm implements AutoCloseable {
             }
             Throwable cause = unwrap(e);
             if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
+                failed.set(reasonOf(failureOf(cause)));
                 health.failed(node, failureOf(cause));
                 dropConnection(node);
                 LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
@@ -235,7 +241,8 @@ public final class Farm implements AutoCloseable {
 
     /**
      * @param unable the nodes tried that cannot take this kind of job at all
-     * @param last why the last node tried did not answer (what the job fails with when no node is left)
+     * @param last why the last node tried (or probed) did not answer: what the job fails with when
+     *     no node is left; {@code NO_HEALTHY_NODE} when none failed for this job
      */
     private void attempt(Job job, Set<String> tried, Set<String> unable, FarmException.Reason last,
             JobListener listener, CompletableFuture<Result> out) {
@@ -249,7 +256,7 @@ public final class Farm implements AutoCloseable {
             out.completeExceptionally(!unable.isEmpty() && unable.equals(tried)
                     ? new FarmException("no node takes source compiles (protocol version 2): "
                             + String.join(", ", tried) + " speak only version 1", true)
-                    : tried.isEmpty() ? new FarmException("every node is backed off", FarmException.Reason.NO_HEALTHY_NODE)
+                    : tried.isEmpty() ? new FarmException("every node is backed off", last)
                     : new FarmException("no node answered (tried " + String.join(", ", tried) + ")", last));
             return;
         }
@@ -292,11 +299,7 @@ public final class Farm implements AutoCloseable {
                     LOG.fine(() -> node.id() + " cannot take the job: " + ne.getMessage());
                 } else {
                     Failure f = failureOf(cause);
-                    why = switch (f) {
-                        case CONNECT -> FarmException.Reason.UNREACHABLE;
-                        case TIMEOUT -> FarmException.Reason.TIMEOUT;
-                        default -> FarmException.Reason.PROTOCOL_ERROR;
-                    };
+                    why = reasonOf(f);
                     health.failed(node, f);
                     dropConnection(node);
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
@@ -316,12 +319,23 @@ public final class Farm implements AutoCloseable {
         };
     }
 
+    private static FarmException.Reason reasonOf(Failure f) {
+        return switch (f) {
+            case CONNECT -> FarmException.Reason.UNREACHABLE;
+            case TIMEOUT -> FarmException.Reason.TIMEOUT;
+            default -> FarmException.Reason.PROTOCOL_ERROR;
+        };
+    }
+
+    /** What {@code t} says of the node; the client wraps a refused connection, so its causes count. */
     private static Failure failureOf(Throwable t) {
-        if (t instanceof TimeoutException) {
-            return Failure.TIMEOUT;
-        }
-        if (t instanceof java.net.ConnectException || t instanceof FarmException) {
-            return Failure.CONNECT;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof TimeoutException) {
+                return Failure.TIMEOUT;
+            }
+            if (c instanceof java.net.ConnectException || c instanceof FarmException) {
+                return Failure.CONNECT;
+            }
         }
         return Failure.PROTOCOL;
     }
