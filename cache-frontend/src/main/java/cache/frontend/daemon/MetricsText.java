@@ -1,7 +1,7 @@
 package cache.frontend.daemon;
 
 import cache.compat.Counter;
-import cache.frontend.dispatch.FarmJobs;
+import cache.distributor.monitor.FarmJobs;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;

@@ -1,6 +1,6 @@
 package cache.frontend.daemon;
 
-import cache.frontend.dispatch.FarmJobs;
+import cache.distributor.monitor.FarmJobs;
 import java.util.List;
 import java.util.Locale;
 

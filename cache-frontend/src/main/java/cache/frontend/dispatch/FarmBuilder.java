@@ -7,6 +7,8 @@ import cache.distributor.FarmException;
 import cache.distributor.hosts.HostList;
 import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
+import cache.distributor.monitor.DistccStateFiles;
+import cache.distributor.monitor.FarmJobs;
 import cache.frontend.args.RemoteCompile;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;

@@ -3,7 +3,7 @@ package cache.frontend.daemon;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cache.frontend.dispatch.FarmJobs;
+import cache.distributor.monitor.FarmJobs;
 import cache.store.StoreUsage;
 import java.io.IOException;
 import java.nio.file.Path;

@@ -2,7 +2,7 @@ package cache.frontend.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import cache.frontend.dispatch.FarmJobs;
+import cache.distributor.monitor.FarmJobs;
 import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;

@@ -1,4 +1,4 @@
-package cache.frontend.dispatch;
+package cache.distributor.monitor;
 
 import cache.distributor.JobListener;
 import java.time.Clock;

@@ -1,4 +1,4 @@
-package cache.frontend.dispatch;
+package cache.distributor.monitor;
 
 import java.io.IOException;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package cache.frontend.dispatch;
+package cache.distributor.monitor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
