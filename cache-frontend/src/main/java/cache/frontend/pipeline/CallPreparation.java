@@ -188,12 +188,35 @@ final class CallPreparation {
             compiler = p;
             name = wanted;
         }
-        int umask = req.config().umask().orElse(req.umask());
-        if (compiler.equals(req.compiler()) && umask == req.umask()) {
+        Config config = req.config();
+        DistccMasquerade.Behind behind = DistccMasquerade.resolve(compiler,
+                searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath, req.cwd(),
+                c -> CallSettings.isCacheItself(c, clientBinary));
+        if (behind != null) {
+            Path link = compiler;
+            LOG.fine(() -> link + " is distcc's masquerade link: compiling with " + behind.realCompiler()
+                    + " and " + behind.distcc() + " as prefix_command");
+            compiler = behind.realCompiler();
+            config = config.withPrefixCommand(DistccMasquerade.prefixWith(config.prefixCommand(), behind.distcc()));
+        }
+        int umask = config.umask().orElse(req.umask());
+        if (compiler.equals(req.compiler()) && umask == req.umask() && config == req.config()) {
             return req;
         }
         return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
-                req.config(), req.clientPid());
+                config, req.clientPid());
+    }
+
+    /**
+     * The compiler the client runs when the call is not cached: the configured one, except that
+     * distcc's masquerade link found by the client stays itself, so an uncacheable call (a link, a
+     * call ccache would not cache) goes through distcc as it did before {@code cache} stood in front.
+     */
+    static Path clientCompiler(CompileRequest original, CompileRequest configured) {
+        if (original.config().compiler().isEmpty() && DistccMasquerade.distccOf(original.compiler()) != null) {
+            return original.compiler();
+        }
+        return configured.compiler();
     }
 
     /**

@@ -139,7 +139,8 @@ public final class CompilePipeline {
             Outcome o = new Outcome.Passthrough("disabled by the configuration");
             try {
                 CompileRequest c = CallPreparation.configured(req, clientBinary);
-                return c == null || c.compiler().equals(req.compiler()) ? o : Outcome.runningInstead(o, c.compiler());
+                Path run = c == null ? req.compiler() : CallPreparation.clientCompiler(req, c);
+                return run.equals(req.compiler()) ? o : Outcome.runningInstead(o, run);
             } catch (IOException | RuntimeException e) {
                 return o;
             }
@@ -314,7 +315,8 @@ public final class CompilePipeline {
             stats.count(Counter.FALLBACK_LOCAL);
             LOG.warning("falling back to a plain compile: " + f.reason());
         }
-        return req.compiler().equals(original.compiler()) ? o : Outcome.runningInstead(o, req.compiler());
+        Path run = CallPreparation.clientCompiler(original, req);
+        return run.equals(original.compiler()) ? o : Outcome.runningInstead(o, run);
     }
 
     private static Outcome internalError(CompileRequest req, Throwable e, CallStats stats) {

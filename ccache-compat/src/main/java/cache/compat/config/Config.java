@@ -192,6 +192,16 @@ public final class Config {
         return u < 0 ? OptionalInt.empty() : OptionalInt.of(u);
     }
 
+    /**
+     * This configuration with {@code prefix_command} replaced, its origin kept: the daemon's view
+     * of a call found behind distcc's masquerade link, whose {@code distcc} becomes the prefix.
+     */
+    public Config withPrefixCommand(String command) {
+        Object[] v = values.clone();
+        v[ConfigKey.PREFIX_COMMAND.ordinal()] = command;
+        return new Config(v, origins, primaryConfigPath, systemConfigPath);
+    }
+
     // ---------------------------------------------------------------- building
 
     /** Mutable state while {@link ConfigLoader} applies files and the environment in order. */
