@@ -14,7 +14,7 @@ import java.util.List;
 public final class PreprocessorModeKey {
 
     /** Bump when the meaning of any field changes: old entries then simply miss. */
-    static final int FORMAT = 1;
+    static final int FORMAT = 2;
 
     private PreprocessorModeKey() {}
 
@@ -26,6 +26,31 @@ public final class PreprocessorModeKey {
      *     their contents beyond the preprocessed text (clang's DWARF 5 line tables carry an MD5
      *     of each file); empty otherwise
      */
+    /**
+     * Whether already-preprocessed text opens with a line marker ({@code # 0 "x.c"}, as {@code gcc
+     * -E} writes it). gcc then takes the file's name for the object ({@code .file}, DWARF) from the
+     * marker, so the name of the {@code .i} itself changes nothing: distccd compiles the same text
+     * under a new temporary name each time, and its repeated jobs must hit. Without a marker
+     * ({@code -P}) the object names the {@code .i}, which is then part of the key.
+     */
+    static boolean startsWithLineMarker(byte[] text) {
+        int i = 0;
+        if (text.length == 0 || text[i++] != '#') {
+            return false;
+        }
+        while (i < text.length && text[i] == ' ') {
+            i++;
+        }
+        if (text.length - i >= 5 && new String(text, i, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("line ")) {
+            i += 5;
+        }
+        int digits = i;
+        while (i < text.length && text[i] >= '0' && text[i] <= '9') {
+            i++;
+        }
+        return i > digits && i + 1 < text.length && text[i] == ' ' && text[i + 1] == '"';
+    }
+
     public static KeyBuilder builder(KeyInputs in, byte[] preprocessed, byte[] preprocessorStderr,
             List<Digest> includedFiles) {
         Invocation inv = in.inv();
@@ -33,7 +58,14 @@ public final class PreprocessorModeKey {
         key.add("format", FORMAT).add("mode", "preprocessor");
         in.compiler().addTo(key);
         key.add("language", inv.language().gccName());
-        for (String a : inv.keyArgs()) {
+        // Assembler (.s) is left keyed by its name: as names its object after the input.
+        boolean named = !inv.language().gccName().equals("assembler") && startsWithLineMarker(preprocessed);
+        for (int i = 0; i < inv.keyArgs().size(); i++) {
+            String a = inv.keyArgs().get(i);
+            if (named && a.equals("[source]") && i + 1 < inv.keyArgs().size()) {
+                i++; // the text names its file: the input's own name reaches no output
+                continue;
+            }
             key.add("arg", a);
         }
         KeyEnvironment.addTo(key, in.env());
