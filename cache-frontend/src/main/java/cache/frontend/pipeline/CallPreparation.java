@@ -213,6 +213,9 @@ final class CallPreparation {
      * call ccache would not cache) goes through distcc as it did before {@code cache} stood in front.
      */
     static Path clientCompiler(CompileRequest original, CompileRequest configured) {
+        if (configured.compiler().equals(original.compiler())) {
+            return original.compiler();
+        }
         if (original.config().compiler().isEmpty() && DistccMasquerade.distccOf(original.compiler()) != null) {
             return original.compiler();
         }

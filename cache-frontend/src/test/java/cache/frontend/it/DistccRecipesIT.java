@@ -163,6 +163,12 @@ class DistccRecipesIT {
         assertEquals(before + 1, gccNode.compiles(), "one compile on the node");
         compileAndCompare(project, env, "gcc", "gcc");
         assertEquals(1L, hits(stats(env)), "the second call is a local hit");
+        // A call we do not cache runs distcc's link as found; distcc finds /usr/bin/gcc past its dir.
+        CacheFixture.Result link = CacheFixture.run(project, List.of("/usr/bin/env", "gcc", "-shared", "x.o", "-o",
+                "libx.so"), env);
+        assertEquals(0, link.exitCode(), "a link through distcc's masquerade: " + link.err());
+        assertTrue(Files.isRegularFile(project.resolve("libx.so")), "linked");
+        assertEquals(1L, stats(env).getOrDefault("called_for_link", 0L), "counted as a link");
         stopDaemon(env);
     }
 
