@@ -295,8 +295,9 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The job on the node that holds its slot. Its key is probed there once more before the
-     * upload: the node has no in-flight table, and an identical job (another daemon's) may have
-     * finished there while this one waited for the slot; the probe costs one round trip.
+     * upload: an identical job (another daemon's) may have finished there while this one waited
+     * for the slot, and the probe costs one round trip where the upload costs the input. (One
+     * still running there is joined by the node's in-flight table: compiled once either way.)
      */
     private CompletableFuture<Result> run(Job job, Node node) {
         if (job.source() != null) {

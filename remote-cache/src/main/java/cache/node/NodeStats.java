@@ -24,6 +24,7 @@ public final class NodeStats {
     private final LongAdder compilesOk = new LongAdder();
     private final LongAdder compilesFailed = new LongAdder();
     private final LongAdder compileTimeouts = new LongAdder();
+    private final LongAdder compilesJoined = new LongAdder();
     private final LongAdder stored = new LongAdder();
     private final LongAdder corruptEntries = new LongAdder();
     private final LongAdder storeFull = new LongAdder();
@@ -52,6 +53,11 @@ public final class NodeStats {
     /** A compile request that found its result in the cache after all (a concurrent compile stored it). */
     public void compileHit() {
         hits.increment();
+    }
+
+    /** A compile request answered by an identical compile already running (nothing run for it). */
+    public void compileJoined() {
+        compilesJoined.increment();
     }
 
     public void jobQueued() {
@@ -134,6 +140,7 @@ public final class NodeStats {
         m.put("compiles_ok", compilesOk.sum());
         m.put("compiles_failed", compilesFailed.sum());
         m.put("compile_timeouts", compileTimeouts.sum());
+        m.put("compiles_joined", compilesJoined.sum());
         m.put("entries_stored", stored.sum());
         m.put("corrupt_entries", corruptEntries.sum());
         m.put("not_stored_full", storeFull.sum());
