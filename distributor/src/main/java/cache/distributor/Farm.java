@@ -284,7 +284,7 @@ public final class Farm implements AutoCloseable {
     }
 
     private static Failure failureOf(Throwable t) {
-        if (t instanceof TimeoutException) {
+        if (t instanceof TimeoutException || t instanceof NodeClient.NodeSilentException) {
             return Failure.TIMEOUT;
         }
         if (t instanceof java.net.ConnectException || t instanceof FarmException) {
