@@ -19,7 +19,7 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One real {@code dist/bin/cached} process on a loopback address and a free port, with its own
- * whitelist ({@code gcc}, as Debian's masquerade links), store and job directory; optionally a
+ * whitelist ({@code gcc} and {@code g++}, as Debian's masquerade links), store and job directory; optionally a
  * compiler path of its own, so a test can give the node a {@code gcc} wrapper (slow, or of another
  * version). Stopped (and continued, when a test stopped it) by {@link #stop}.
  */
@@ -50,7 +50,9 @@ final class NodeProcess {
         Path cached = CacheFixture.CLIENT.resolveSibling("cached");
         assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
         Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
-        Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
+        for (String compiler : List.of("gcc", "g++")) {
+            Files.createSymbolicLink(whitelist.resolve(compiler), Path.of("../../bin/distcc"));
+        }
         int port;
         try (ServerSocket s = new ServerSocket()) {
             s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
