@@ -209,7 +209,7 @@ public final class Farm implements AutoCloseable {
             Throwable cause = unwrap(e);
             if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
                 health.failed(node, failureOf(cause));
-                dropConnection(node);
+                dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
                 LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
             }
             return null;
@@ -265,7 +265,7 @@ public final class Farm implements AutoCloseable {
                     LOG.fine(() -> node.id() + " cannot take the job: " + ne.getMessage());
                 } else {
                     health.failed(node, failureOf(cause));
-                    dropConnection(node);
+                    dropConnection(node, "node " + node.id() + " failed a job (" + cause + ")");
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
@@ -354,9 +354,14 @@ public final class Farm implements AutoCloseable {
     }
 
     private void dropConnection(Node node) {
+        dropConnection(node, "the farm is closing");
+    }
+
+    /** Closes the node's connection; requests still pending on it fail with {@code why}, as their log says. */
+    private void dropConnection(Node node, String why) {
         CompletableFuture<NodeClient> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
-            c.join().close();
+            c.join().abort(new IOException("connection dropped: " + why));
         }
     }
 

@@ -469,6 +469,12 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
+    /** Fails every pending request with {@code why} (rather than "client closed"), then closes. */
+    public void abort(IOException why) {
+        failAll(why);
+        close();
+    }
+
     @Override
     public void close() {
         if (channel != null) {
