@@ -76,7 +76,7 @@ class FarmFailuresIT {
             Path dir = Files.createDirectories(tmp.resolve("node-" + address));
             Path bin = wrapper(dir, """
                     case "$1" in -dumpfullversion|-dumpversion|-dumpmachine) exec /usr/bin/gcc "$@";; esac
-                    if [ -e '%s' ]; then sleep 4; fi
+                    if [ -e '%s' ]; then sleep 8; fi
                     exec /usr/bin/gcc "$@"
                     """.formatted(slowFlag));
             nodes.add(NodeProcess.start(address, dir, NODE_SLOTS, bin + ":/usr/bin:/bin"));
@@ -182,6 +182,7 @@ class FarmFailuresIT {
                     "every miss of both daemons was answered by a node (remote_compile + node_hit): " + story);
             assertEquals(0L, sa.getOrDefault("builder_failed", 0L) + sb.getOrDefault("builder_failed", 0L),
                     "nothing fell back: " + story);
+            System.out.println("two daemons: " + story);
         }
     }
 
@@ -198,10 +199,21 @@ class FarmFailuresIT {
         Files.createFile(slowFlag);
         try (CacheFixture cache = distributing(tmp.resolve("stopped"), hosts)) {
             long startedBefore = stopped.stats().getOrDefault("compiles_ok", 0L);
+            Map<String, Map<String, Long>> before = stats(nodes);
             CompletableFuture<Void> build = CompletableFuture.runAsync(() -> build(cache, projectA, sources, "-O2",
                     expected, "build with " + stopped.address + " stopped mid-job", sources.size()));
-            while (stopped.stats().getOrDefault("jobs_running", 0L) == 0) {
-                assertTrue(!build.isDone(), "the build ended before " + stopped.address + " ran a job");
+            // Every job past its probes and on a node (running, queued or done), one of them on the
+            // node to be stopped: from then on only the jobs' own connections can notice.
+            while (true) {
+                assertTrue(!build.isDone(), "the build ended before " + stopped.address + " was stopped");
+                Map<String, Map<String, Long>> now = stats(nodes);
+                long sent = sum(delta(before, now, "compiles_ok")) + sum(delta(before, now, "compiles_failed"))
+                        + sum(delta(Map.of(), now, "jobs_running")) + sum(delta(Map.of(), now, "jobs_queued"));
+                if (sent >= sources.size()) {
+                    assertTrue(now.get(stopped.address).getOrDefault("jobs_running", 0L) > 0,
+                            stopped.address + " is running a job when every job has been sent: " + now);
+                    break;
+                }
                 Thread.sleep(100);
             }
             stopped.pause(true);
@@ -221,6 +233,7 @@ class FarmFailuresIT {
                     "every file was served by a live node or fell back to a local compile: " + story);
             assertTrue(stopped.stats().getOrDefault("compiles_ok", 0L) >= startedBefore,
                     "the continued node serves again");
+            System.out.println("stopped node: client " + counters(s));
         }
     }
 
