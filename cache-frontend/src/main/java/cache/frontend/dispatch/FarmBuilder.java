@@ -8,6 +8,7 @@ import cache.distributor.FarmException;
 import cache.distributor.hosts.HostList;
 import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
+import cache.frontend.args.Invocation;
 import cache.frontend.args.RemoteCompile;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
@@ -156,10 +157,14 @@ public final class FarmBuilder implements Builder {
      * the C compiler on C++-preprocessed text. Null when the table's language stands.
      */
     static Language driverLanguage(BuildJob job) {
-        if (!CXX_DRIVER.matcher(job.compiler().name()).matches() || job.inv().keyArgs().contains("-x")) {
+        return driverLanguage(job.compiler().name(), job.inv());
+    }
+
+    static Language driverLanguage(String compilerName, Invocation inv) {
+        if (!CXX_DRIVER.matcher(compilerName).matches() || inv.keyArgs().contains("-x")) {
             return null;
         }
-        return switch (job.inv().language()) {
+        return switch (inv.language()) {
             case C -> Language.CXX;
             case C_PREPROCESSED -> Language.CXX_PREPROCESSED;
             default -> null;
