@@ -109,7 +109,8 @@ final class NodeProcess {
 
     /** SIGSTOP (true) or SIGCONT (false) to the node's process. */
     void pause(boolean stop) throws Exception {
-        Process kill = new ProcessBuilder("kill", stop ? "-STOP" : "-CONT", String.valueOf(process.pid()))
+        // The shell's own kill: no procps needed.
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -" + (stop ? "STOP" : "CONT") + " " + process.pid())
                 .redirectErrorStream(true).start();
         assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill " + (stop ? "-STOP" : "-CONT"));
     }
