@@ -91,6 +91,71 @@ public record DistccRequest(int version, List<String> argv, byte[] input) {
         return version >= 2 ? DistccLzo.decompress(body, limits.maxBody()) : body;
     }
 
+    /**
+     * How long the request at the start of {@code buf} is once complete, or -1 while its bytes
+     * have not all arrived: for a server that reads without blocking. Each header is checked as
+     * soon as it is there (token, digits, version, limits), so a hostile request is refused
+     * before its announced body is waited for. Nothing is consumed.
+     */
+    public static long completeLength(io.netty.buffer.ByteBuf buf, DistccLimits limits) throws DistccProtocolException {
+        int start = buf.readerIndex();
+        int available = buf.readableBytes();
+        long at = 0;
+        long v = header(buf, start, available, at, "DIST");
+        if (v < 0) {
+            return -1;
+        }
+        String bad = versionProblem(v);
+        if (bad != null) {
+            throw new DistccProtocolException(bad);
+        }
+        at += DistccFrames.HEADER;
+        long argc = header(buf, start, available, at, "ARGC");
+        if (argc < 0) {
+            return -1;
+        }
+        if (argc < 1 || argc > limits.maxArgs()) {
+            throw new DistccProtocolException("ARGC " + argc + " is outside 1.." + limits.maxArgs());
+        }
+        at += DistccFrames.HEADER;
+        long total = 0;
+        for (long i = 0; i < argc; i++) {
+            long n = header(buf, start, available, at, "ARGV");
+            if (n < 0) {
+                return -1;
+            }
+            total += n;
+            if (n > limits.maxArgBytes() || total > limits.maxArgBytes()) {
+                throw new DistccProtocolException("the arguments exceed " + limits.maxArgBytes() + " bytes");
+            }
+            at += DistccFrames.HEADER + n;
+        }
+        long doti = header(buf, start, available, at, "DOTI");
+        if (doti < 0) {
+            return -1;
+        }
+        if (doti > limits.maxBody()) {
+            throw new DistccProtocolException("DOTI announces " + doti + " bytes, more than the limit of "
+                    + limits.maxBody());
+        }
+        at += DistccFrames.HEADER + doti;
+        return at <= available ? at : -1;
+    }
+
+    /** The value of the header {@code expected} at {@code at}, or -1 when it has not arrived. */
+    private static long header(io.netty.buffer.ByteBuf buf, int start, int available, long at, String expected)
+            throws DistccProtocolException {
+        if (at + DistccFrames.HEADER > available) {
+            return -1;
+        }
+        byte[] h = new byte[DistccFrames.HEADER];
+        buf.getBytes(start + (int) at, h);
+        if (!new String(h, 0, 4, StandardCharsets.ISO_8859_1).equals(expected)) {
+            throw new DistccProtocolException("expected token " + expected + ", got " + DistccFrames.printable(h));
+        }
+        return DistccFrames.parseValue(h);
+    }
+
     /** Reads a whole request. */
     public static DistccRequest readFrom(InputStream in, DistccLimits limits) throws IOException {
         int version = readVersion(in);
