@@ -1,9 +1,11 @@
 package cache.distcc;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.netty.buffer.Unpooled;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
@@ -119,6 +121,26 @@ class DistccHostileFrameTest {
                 throw new AssertionError("mutation " + i + " escaped as " + e, e);
             }
         }
+    }
+
+    @Test
+    void completeLengthWaitsForEveryByteAndThenGivesTheRequestsLength() throws Exception {
+        byte[] valid = new DistccRequest(2, List.of("gcc", "-c", "x.c", "-o", "x.o"),
+                DistccGoldenTest.PREPROCESSED.getBytes(StandardCharsets.US_ASCII)).toBytes();
+        for (int n = 0; n < valid.length; n++) {
+            assertEquals(-1L, DistccRequest.completeLength(Unpooled.wrappedBuffer(valid, 0, n), SMALL),
+                    "incomplete at " + n);
+        }
+        byte[] more = Arrays.copyOf(valid, valid.length + 5);
+        assertEquals(valid.length, DistccRequest.completeLength(Unpooled.wrappedBuffer(more), SMALL));
+    }
+
+    @Test
+    void completeLengthRefusesAHostileLengthBeforeItsBodyArrives() {
+        byte[] head = "DIST00000001ARGC00000001ARGV00000003gccDOTI7fffffff".getBytes(StandardCharsets.ISO_8859_1);
+        DistccProtocolException e = assertThrows(DistccProtocolException.class,
+                () -> DistccRequest.completeLength(Unpooled.wrappedBuffer(head), SMALL));
+        assertTrue(e.getMessage().contains("more than the limit"), e.getMessage());
     }
 
     @Test
