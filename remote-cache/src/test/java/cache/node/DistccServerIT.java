@@ -110,6 +110,28 @@ class DistccServerIT {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void aStalledHalfRequestDoesNotHoldUpARealClient() throws Exception {
+        requireDistcc();
+        String target = NodeFixture.run(List.of("gcc", "-dumpmachine"), null).strip();
+        NodeConfig config = NodeFixture.config(dir, NodeFixture.whitelist(dir, "gcc", target + "-gcc"), 1);
+        Path project = Files.createDirectories(dir.resolve("project"));
+        Files.writeString(project.resolve("m.c"), SOURCE);
+        NodeFixture.run(List.of("gcc", "-O2", "-c", "m.c", "-o", "plain.o"), project);
+        byte[] plain = Files.readAllBytes(project.resolve("plain.o"));
+        try (CachedNode node = CachedNode.start(config);
+                Socket stalled = new Socket("127.0.0.1", node.address().getPort())) {
+            // A valid start announcing a large body that never comes, held open during the real job.
+            stalled.getOutputStream().write("DIST00000001ARGC00000001ARGV00000003gccDOTI00100000partial"
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            stalled.getOutputStream().flush();
+            distcc(project, "127.0.0.1:" + node.address().getPort(), "served.o");
+            assertArrayEquals(plain, Files.readAllBytes(project.resolve("served.o")),
+                    "a real client is served while another connection stalls mid-request");
+            assertEquals(1L, node.stats().snapshot().get("compiles_ok"));
+        }
+    }
+
     /** {@code distcc gcc -O2 -c m.c -o OUT} with the node as its only host and no local fallback. */
     private void distcc(Path project, String hosts, String out) throws Exception {
         Map<String, String> env = new HashMap<>(System.getenv());
