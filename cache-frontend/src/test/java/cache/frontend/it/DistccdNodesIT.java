@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * they are distccd. {@code cache} with {@code CCACHE_PREFIX=distcc} compiles a cold build's misses
  * on them (distccd's own log counts the jobs), every object byte-identical to plain gcc's; a
  * compile error is answered as plain gcc answers it; a list mixing a {@code cached} node and a
- * distccd uses both.
+ * distccd uses both; a stopped distccd never fails a build.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -170,6 +170,24 @@ class DistccdNodesIT {
         }
     }
 
+    @Test
+    @Order(4)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aStoppedDistccdNeverBreaksTheBuild() throws Exception {
+        Files.writeString(project.resolve("late.c"), "int late(int x) { return x * 41 + 1; }\n");
+        Files.writeString(project.resolve("later.c"), "int later(int x) { return x * 43 + 3; }\n");
+        List<String> sources = List.of("late.c", "later.c");
+        Map<String, byte[]> expected = plainGcc(sources);
+        plain.stop();
+        try (CacheFixture cache = distributing(tmp.resolve("d-stopped"), plain.entry() + " " + lzo.entry() + ",lzo")) {
+            build(cache, sources, expected, "build with " + plain + " stopped");
+            Map<String, Long> client = cache.stats();
+            assertEquals(sources.size(), client.getOrDefault("remote_compile", 0L)
+                    + client.getOrDefault("builder_failed", 0L),
+                    "each file went to the live distccd or was compiled here: " + counters(client));
+        }
+    }
+
     // --- building --------------------------------------------------------------------------
 
     private static List<String> names(int from, int n) {
@@ -291,6 +309,9 @@ class DistccdNodesIT {
         }
 
         void stop() throws InterruptedException {
+            if (!process.isAlive()) {
+                return;
+            }
             process.destroy();
             if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
