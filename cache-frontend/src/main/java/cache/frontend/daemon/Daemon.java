@@ -71,6 +71,8 @@ public final class Daemon implements AutoCloseable {
     private final int uid;
     private Channel server;
     private volatile CompilePipeline warmupPipeline;
+    /** The optional Prometheus port ({@code CACHE_METRICS_PORT}), or null. */
+    private MetricsServer metrics;
 
     Daemon(DaemonConfig config) throws IOException {
         this.config = config;
@@ -95,6 +97,11 @@ public final class Daemon implements AutoCloseable {
         // Also before binding: `cache --start-daemon` returns when the socket answers, and the
         // first call would otherwise wait for this store's open (~0.2 s) anyway.
         openStartingStore();
+        try {
+            metrics = MetricsServer.fromEnvironment(System.getenv(), this::metricsPage);
+        } catch (IOException e) {
+            LOG.warning("no metrics port: " + e.getMessage());
+        }
         server = new ServerBootstrap()
                 .group(loop)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -145,6 +152,12 @@ public final class Daemon implements AutoCloseable {
         } catch (ConfigException | IOException | RuntimeException e) {
             LOG.fine(() -> "the starting client's cache directory was not opened in advance: " + e);
         }
+    }
+
+    /** What the metrics port serves: every open store's counters and the farm's gauges. */
+    private String metricsPage() {
+        CompilePipeline.Shared shared = directories.shared();
+        return MetricsText.render(directories.openStores(), shared.farmJobs().snapshot(), shared.farmNodeHealth());
     }
 
     void awaitStop() throws InterruptedException {
@@ -267,6 +280,9 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
         directories.close();
         try {
             Files.deleteIfExists(config.socket());
