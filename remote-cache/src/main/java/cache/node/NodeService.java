@@ -164,6 +164,61 @@ public final class NodeService implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * A job from a real distcc client: the same checks, node cache and compile as a COMPILE
+     * (the compiler by name only: a distcc client says no version), keyed by what the client
+     * sent (compiler, language, arguments, preprocessed text). The future fails with a {@link
+     * Refusal} when the job is not run: the caller closes the connection without a reply, as
+     * distccd does.
+     */
+    public CompletableFuture<cache.distcc.DistccReply> compileDistcc(cache.distcc.DistccRequest r, String peer) {
+        CompletableFuture<cache.distcc.DistccReply> out = new CompletableFuture<>();
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        reply.whenComplete((m, e) -> {
+            if (m instanceof Result res) {
+                try {
+                    CacheEntry entry = codec.decode(res.entry());
+                    byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
+                    out.complete(new cache.distcc.DistccReply(r.version(),
+                            cache.distcc.DistccReply.exited(entry.exitCode()), entry.stderr(), entry.stdout(),
+                            entry.exitCode() == 0 ? object : new byte[0]));
+                } catch (CorruptEntryException ce) {
+                    out.completeExceptionally(ce);
+                }
+            } else if (m instanceof cache.node.protocol.NodeProtocol.Error err) {
+                out.completeExceptionally(new Refusal(err.code(), err.message()));
+            } else {
+                out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
+            }
+        });
+        try {
+            lookups.execute(() -> {
+                try {
+                    DistccJob job = DistccJob.of(r.argv());
+                    NodeCompiler compiler = resolver.resolveName(job.compiler());
+                    Digest key = KeyBuilder.create()
+                            .add("distcc.format", 1)
+                            .add("distcc.language", job.language())
+                            .add("distcc.args", String.join("\0", job.args()))
+                            .add("distcc.argc", job.args().size())
+                            .add("distcc.input", r.input())
+                            .build();
+                    CompilerSpec spec = new CompilerSpec(compiler.name(), compiler.version(), compiler.target());
+                    compile(JobRequest.of(new Compile(0, key, spec, job.language(), job.args(), r.input().length,
+                            Zstd.compress(r.input()))), peer, reply);
+                } catch (Refusal refusal) {
+                    reply.complete(refuse(0, refusal, peer));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "distcc job from " + peer + " failed", e);
+                    reply.complete(refuse(0, new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(new Refusal(ErrorCode.INTERNAL, "node is stopping"));
+        }
+        return out;
+    }
+
     private Message probe(Probe p) throws Refusal {
         NodeCompiler compiler = resolver.resolve(p.compiler());
         byte[] entry = lookup(nodeKey(p.key(), compiler));
