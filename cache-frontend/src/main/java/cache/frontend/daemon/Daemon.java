@@ -71,13 +71,15 @@ public final class Daemon implements AutoCloseable {
     private final int uid;
     private Channel server;
     private volatile CompilePipeline warmupPipeline;
+    private final CompilePipeline.Shared shared;
 
     Daemon(DaemonConfig config) throws IOException {
         this.config = config;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         this.umask = detectUmask(config.socket().getParent());
         this.runner = new SupervisedProcessRunner(config.client());
-        this.directories = new CacheDirectories(new CompilePipeline.Shared(runner, config.client()), umask,
+        this.shared = new CompilePipeline.Shared(runner, config.client());
+        this.directories = new CacheDirectories(shared, umask,
                 config.storeIdleTimeout(), loop, workers);
         this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
@@ -268,6 +270,7 @@ public final class Daemon implements AutoCloseable {
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
         directories.close();
+        shared.close(); // after the stores: lets the last remote writes go out
         try {
             Files.deleteIfExists(config.socket());
             Files.deleteIfExists(pidFile());
