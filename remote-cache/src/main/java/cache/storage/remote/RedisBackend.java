@@ -122,7 +122,7 @@ final class RedisBackend implements RemoteBackend {
     }
 
     private BackendException failure(String what, RedisException e) {
-        boolean timeout = e instanceof RedisCommandTimeoutException || isConnectTimeout(e);
+        boolean timeout = isTimeout(e);
         String message = e.getMessage();
         if (e instanceof RedisConnectionException && e.getCause() != null) {
             message = message + ": " + e.getCause().getMessage();
@@ -130,9 +130,10 @@ final class RedisBackend implements RemoteBackend {
         return new BackendException("Redis " + what + " at " + where + ": " + message, timeout, e);
     }
 
-    private static boolean isConnectTimeout(Throwable e) {
+    /** A command, the connect, or the connection's handshake (AUTH, SELECT) timed out. */
+    private static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof io.netty.channel.ConnectTimeoutException
+            if (t instanceof RedisCommandTimeoutException || t instanceof io.netty.channel.ConnectTimeoutException
                     || t instanceof java.util.concurrent.TimeoutException) {
                 return true;
             }
