@@ -62,6 +62,8 @@ public final class StorageTiers {
             LookupTier.Hit hit = r.find(key, namespace, counts);
             if (hit != null) {
                 if (!remoteOnly) {
+                    // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
+                    counts.accept(Counter.LOCAL_STORAGE_MISS);
                     local.put(key, hit.entry(), namespace, counts);
                 }
                 return hit;

@@ -101,6 +101,8 @@ class RemoteStoragePipelineTest {
         assertEquals(1, second.count(Counter.REMOTE_STORAGE_READ_HIT));
         assertEquals(1, second.count(Counter.PREPROCESSED_CACHE_HIT));
         assertEquals(1, second.local.entryCount(), "the remote hit back-filled the local store");
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_MISS), "ccache counts the local miss before a remote hit");
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_WRITE), "the back-fill is a local write");
 
         assertInstanceOf(Outcome.Replay.class, second.compile());
         assertEquals(1, second.count(Counter.LOCAL_STORAGE_HIT), "then it is a local hit");
