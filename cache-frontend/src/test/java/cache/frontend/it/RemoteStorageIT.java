@@ -20,22 +20,26 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Two cache directories, each with its own daemon and an empty local store, sharing one real
- * redis-server (started here on a free loopback port, with a password and a database number):
- * the second build is all remote hits with objects identical to plain gcc's; Redis killed in the
- * middle of a build costs nothing but counted errors.
+ * server started here on a free loopback port: redis-server (with a password and a database
+ * number, over TCP and its Unix socket) or nginx with WebDAV (each layout). The second build is
+ * all remote hits with objects identical to plain gcc's; Redis killed in the middle of a build
+ * costs nothing but counted errors.
  */
 @Timeout(300)
 class RemoteStorageIT {
 
-    private static final int FILES = 6;
+    private static final int FILES = 4;
 
     @TempDir
     Path tmp;
 
     private Process redis;
+    private Process nginx;
     private int port;
     private Path src;
 
@@ -48,17 +52,10 @@ class RemoteStorageIT {
         }
         Path dir = Files.createDirectories(tmp.resolve("redis"));
         redis = new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--unixsocket", dir.resolve("redis.sock").toString(), "--unixsocketperm", "700",
                 "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--requirepass", "t0psecret")
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        while (true) { // until it accepts (bounded by the test's timeout)
-            assertTrue(redis.isAlive(), () -> "redis-server exited: " + read(dir.resolve("redis.log")));
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                break;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
+        awaitPort(redis, port, dir.resolve("redis.log"));
         src = Files.createDirectories(tmp.resolve("src"));
         for (int i = 0; i < FILES; i++) {
             Files.writeString(src.resolve("f" + i + ".c"), "#include <stdio.h>\n#include <string.h>\n"
@@ -66,11 +63,57 @@ class RemoteStorageIT {
         }
     }
 
+    /** Until {@code port} accepts (bounded by the test's timeout); fails if the server exits first. */
+    private static void awaitPort(Process p, int port, Path log) throws InterruptedException {
+        while (true) {
+            assertTrue(p.isAlive(), () -> "server exited: " + read(log));
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** nginx with WebDAV PUT on a free loopback port, everything under the test's directory; its URL. */
+    private String startNginx() throws Exception {
+        Path bin = Path.of("/usr/sbin/nginx");
+        Prerequisites.require(Files.isExecutable(bin), "nginx with WebDAV (Debian package nginx-extras)");
+        Path dir = Files.createDirectories(tmp.resolve("nginx"));
+        Files.createDirectories(dir.resolve("data"));
+        int http;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            http = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("nginx.conf"), """
+                daemon off; master_process off; worker_processes 1;
+                pid %1$s/nginx.pid; error_log %1$s/error.log;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;
+                    uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+                    server {
+                        listen 127.0.0.1:%2$d; root %1$s/data; client_max_body_size 256m;
+                        location / { dav_methods PUT; create_full_put_path on; }
+                    }
+                }
+                """.formatted(dir, http));
+        nginx = new ProcessBuilder(bin.toString(), "-p", dir.toString(), "-e", dir.resolve("stderr.log").toString(),
+                "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).start();
+        awaitPort(nginx, http, dir.resolve("error.log"));
+        return "http://127.0.0.1:" + http + "/cache";
+    }
+
     @AfterEach
     void tearDown() throws InterruptedException {
-        if (redis != null) {
-            redis.destroyForcibly();
-            redis.waitFor(30, TimeUnit.SECONDS);
+        for (Process p : new Process[] {redis, nginx}) {
+            if (p != null) {
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
         }
     }
 
@@ -86,9 +129,9 @@ class RemoteStorageIT {
         return "redis://t0psecret@127.0.0.1:" + port + "/5";
     }
 
-    private CacheFixture daemon(String name) throws IOException {
+    private CacheFixture daemon(String name, String remoteStorage) throws IOException {
         CacheFixture f = new CacheFixture(Files.createDirectories(tmp.resolve(name)));
-        f.env.put("CCACHE_REMOTE_STORAGE", url() + "|connect-timeout=500");
+        f.env.put("CCACHE_REMOTE_STORAGE", remoteStorage);
         return f;
     }
 
@@ -113,15 +156,21 @@ class RemoteStorageIT {
         }
     }
 
-    @Test
-    void aSecondCacheDirGetsRemoteHitsIdenticalToACompile() throws Exception {
-        try (CacheFixture first = daemon("first")) {
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "redis+unix", "subdirs", "flat", "bazel"})
+    void aSecondCacheDirGetsRemoteHitsIdenticalToACompile(String backend) throws Exception {
+        String remoteStorage = switch (backend) {
+            case "redis" -> url() + "|connect-timeout=500";
+            case "redis+unix" -> "redis+unix://t0psecret@localhost" + tmp.resolve("redis/redis.sock") + "?db=5";
+            default -> startNginx() + "|layout=" + backend;
+        };
+        try (CacheFixture first = daemon("first", remoteStorage)) {
             build(first, tmp.resolve("out1"), 0, FILES);
             assertEquals(FILES, first.stat("remote_storage_miss"));
             first.stopDaemon(); // its background writes are done when it has stopped
             assertEquals(FILES, first.stat("remote_storage_write"));
         }
-        try (CacheFixture second = daemon("second")) {
+        try (CacheFixture second = daemon("second", remoteStorage)) {
             build(second, tmp.resolve("out2"), 0, FILES);
             Map<String, Long> s = second.stats();
             assertEquals(FILES, s.get("remote_storage_hit"), s.toString());
@@ -131,7 +180,7 @@ class RemoteStorageIT {
             String shown = second.cache(src, "-s").out();
             assertTrue(shown.contains("Remote storage:"), shown);
             String config = second.cache(src, "-p").out();
-            assertTrue(config.contains("remote_storage = redis://********@127.0.0.1:" + port + "/5"), config);
+            assertTrue(config.contains("remote_storage = " + (backend.startsWith("redis") ? "redis" : "http")), config);
             assertFalse(config.contains("t0psecret"), config);
 
             build(second, tmp.resolve("out3"), 0, FILES);
@@ -142,7 +191,7 @@ class RemoteStorageIT {
 
     @Test
     void redisKilledMidBuildCostsCountedErrorsAndNeverABuild() throws Exception {
-        try (CacheFixture f = daemon("killed")) {
+        try (CacheFixture f = daemon("killed", url() + "|connect-timeout=500")) {
             Path out = tmp.resolve("out");
             build(f, out, 0, FILES / 2);
             redis.destroyForcibly();
