@@ -142,6 +142,11 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** Stores {@code entry} under {@code key}; with {@code onlyIfMissing}, only when absent (reshare). */
     public Status put(Digest key, CacheEntry entry, boolean onlyIfMissing) {
+        return url.readOnly() ? Status.SKIPPED : putEncoded(key, codec.encode(entry), onlyIfMissing);
+    }
+
+    /** {@link #put} of an entry already encoded by the codec (a store's value as it is). */
+    public Status putEncoded(Digest key, byte[] encoded, boolean onlyIfMissing) {
         if (url.readOnly()) {
             return Status.SKIPPED;
         }
@@ -150,7 +155,7 @@ public final class RemoteStorage implements AutoCloseable {
             return Status.SKIPPED;
         }
         try {
-            backend(s).put(key.hex(), RemoteFrame.wrap(codec.encode(entry)), onlyIfMissing);
+            backend(s).put(key.hex(), RemoteFrame.wrap(encoded), onlyIfMissing);
             s.failing = false;
             return Status.WRITTEN;
         } catch (BackendException e) {

@@ -18,11 +18,11 @@ import org.junit.jupiter.api.Assumptions;
  * files under the test's own directory. {@code .ci/run} installs both; with {@code CI} set a
  * missing one fails the test, without it the test is skipped.
  */
-final class RealServers {
+public final class RealServers {
 
     private RealServers() {}
 
-    static void require(Path binary) {
+    public static void require(Path binary) {
         boolean ci = System.getenv("CI") != null && !System.getenv("CI").isEmpty()
                 && !System.getenv("CI").equalsIgnoreCase("false");
         if (!Files.isExecutable(binary)) {
@@ -33,17 +33,17 @@ final class RealServers {
         }
     }
 
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** A server process; {@link #close} kills it and waits for it. */
-    static final class Server implements AutoCloseable {
+    public static final class Server implements AutoCloseable {
         final Process process;
-        final int port;
-        final Path dir;
+        public final int port;
+        public final Path dir;
 
         Server(Process process, int port, Path dir) {
             this.process = process;
@@ -52,7 +52,7 @@ final class RealServers {
         }
 
         /** Kills it at once (SIGKILL), as a crash would, and waits for it. */
-        void kill() {
+        public void kill() {
             process.destroyForcibly();
             try {
                 process.waitFor(30, TimeUnit.SECONDS);
@@ -71,7 +71,7 @@ final class RealServers {
      * redis-server on {@code port} (0: a free one) and the unix socket {@code dir/redis.sock},
      * with {@code password} (null: none); nothing saved to disk.
      */
-    static Server redis(Path dir, int port, String password) throws IOException, InterruptedException {
+    public static Server redis(Path dir, int port, String password) throws IOException, InterruptedException {
         Path redis = Path.of("/usr/bin/redis-server");
         require(redis);
         Files.createDirectories(dir);
@@ -92,7 +92,7 @@ final class RealServers {
      * nginx serving {@code dir/data} with WebDAV PUT on a free port: {@code /fail/} answers 500
      * to everything.
      */
-    static Server nginx(Path dir) throws IOException, InterruptedException {
+    public static Server nginx(Path dir) throws IOException, InterruptedException {
         Path nginx = Path.of("/usr/sbin/nginx");
         require(nginx);
         for (String d : List.of("data", "tmp", "logs")) {
