@@ -372,9 +372,14 @@ public final class CompilePipeline {
         Call call = ((Ready) prepared).call();
         Digest directKey = directKey(call);
         if (directKey != null && call.looksUp) {
+            StorageTiers tiers = tiers(call);
             Digest entryKey = manifests.match(call, directKey);
+            if (entryKey == null && tiers.hasRemote() && !manifests.has(directKey)) {
+                // remote storage may block for its timeouts: never on the event loop
+                Step remote = () -> directRemoteManifest(call, directKey, tiers);
+                return quick ? deferred(remote) : remote.run();
+            }
             if (entryKey != null) {
-                StorageTiers tiers = tiers(call);
                 LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
                 if (hit == null && tiers.hasRemote()) {
                     // remote storage may block for its timeouts: never on the event loop
@@ -389,6 +394,31 @@ public final class CompilePipeline {
         }
         Step rest = () -> afterDirectLookup(call, directKey);
         return quick ? deferred(rest) : rest.run();
+    }
+
+    /** A direct key without a manifest here: its manifest, then its entry, asked of remote storage. */
+    private Outcome directRemoteManifest(Call call, Digest directKey, StorageTiers tiers)
+            throws IOException, InterruptedException {
+        byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
+        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
+        if (entryKey != null) {
+            LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
+            if (hit != null) {
+                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+            }
+            return directRemote(call, directKey, entryKey, tiers);
+        }
+        call.stats.count(Counter.DIRECT_CACHE_MISS);
+        return afterDirectLookup(call, directKey);
+    }
+
+    /** The manifest under {@code directKey} as now recorded here, to remote storage (in the background). */
+    private void shareManifest(Call call, Digest directKey) {
+        StorageTiers tiers = tiers(call);
+        byte[] raw = tiers.hasRemote() ? manifests.raw(directKey) : null;
+        if (raw != null) {
+            tiers.putManifest(directKey, raw);
+        }
     }
 
     /** A direct-mode entry key the local store lacks, asked of remote storage. */
@@ -478,6 +508,7 @@ public final class CompilePipeline {
             Served served = lookupOrBuild(call, key, cpp);
             if (directKey != null && served.entryExists() && call.stores) {
                 manifests.recordPreprocessed(call, directKey, key, cpp.text());
+                shareManifest(call, directKey);
             }
             return served.outcome();
         }
@@ -564,6 +595,7 @@ public final class CompilePipeline {
         Digest entryKey = call.keyOf("depend", key);
         tiers(call).put(entryKey, b.entry(), call.config().namespace(), call.stats::count);
         manifests.recordDependencies(call, directKey, entryKey, headers);
+        shareManifest(call, directKey);
         return b.outcome();
     }
 

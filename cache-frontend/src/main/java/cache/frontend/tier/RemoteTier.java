@@ -55,6 +55,43 @@ public final class RemoteTier implements LookupTier {
         return null;
     }
 
+    /**
+     * Direct mode's manifest under {@code directKey}, or null; counted as ccache counts a
+     * manifest read (a read hit or miss, not a {@code remote_storage_hit}/{@code _miss}).
+     */
+    public byte[] findManifest(Digest directKey, Consumer<Counter> counts) {
+        RemoteStorage.BlobRead r = storage.getBlob(directKey);
+        switch (r.status()) {
+            case HIT -> {
+                counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
+                return r.value();
+            }
+            case MISS, POISONED -> counts.accept(Counter.REMOTE_STORAGE_READ_MISS);
+            default -> failure(r.status(), counts);
+        }
+        return null;
+    }
+
+    /** Writes a manifest in the background, replacing the stored one; nothing for read-only storage. */
+    public void writeManifest(Digest directKey, byte[] manifest, Consumer<Counter> counts) {
+        if (storage.readOnly()) {
+            return;
+        }
+        try {
+            writes.execute(() -> {
+                RemoteStorage.Status s = storage.putBlob(directKey, manifest);
+                if (s == RemoteStorage.Status.WRITTEN) {
+                    counts.accept(Counter.REMOTE_STORAGE_WRITE);
+                } else {
+                    failure(s, counts);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warning("remote storage " + storage.name() + ": too many writes queued; manifest " + directKey
+                    + " not written");
+        }
+    }
+
     /** Writes asynchronously; {@code counts} hears of the write when it is done. */
     @Override
     public void put(Digest key, CacheEntry entry, String namespace, Consumer<Counter> counts) {

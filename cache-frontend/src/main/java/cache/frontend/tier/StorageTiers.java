@@ -72,6 +72,24 @@ public final class StorageTiers {
         return null;
     }
 
+    /** Direct mode's manifest from the first remote storage that has it, or null. May block. */
+    public byte[] findRemoteManifest(Digest directKey, Consumer<Counter> counts) {
+        for (RemoteTier r : remotes) {
+            byte[] m = r.findManifest(directKey, counts);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** A manifest updated here, to every writable remote storage in the background. */
+    public void putManifest(Digest directKey, byte[] manifest) {
+        for (RemoteTier r : remotes) {
+            r.writeManifest(directKey, manifest, lateCounts);
+        }
+    }
+
     public LookupTier.Hit find(Digest key, String namespace, Consumer<Counter> counts) {
         LookupTier.Hit hit = findLocal(key, namespace, counts);
         return hit != null ? hit : findRemote(key, namespace, counts);

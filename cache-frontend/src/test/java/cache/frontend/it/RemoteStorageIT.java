@@ -168,7 +168,7 @@ class RemoteStorageIT {
             build(first, tmp.resolve("out1"), 0, FILES);
             assertEquals(FILES, first.stat("remote_storage_miss"));
             first.stopDaemon(); // its background writes are done when it has stopped
-            assertEquals(FILES, first.stat("remote_storage_write"));
+            assertEquals(2 * FILES, first.stat("remote_storage_write"), "each entry and its manifest");
         }
         try (CacheFixture second = daemon("second", remoteStorage)) {
             build(second, tmp.resolve("out2"), 0, FILES);
@@ -176,6 +176,7 @@ class RemoteStorageIT {
             assertEquals(FILES, s.get("remote_storage_hit"), s.toString());
             assertEquals(0, s.get("cache_miss"), "nothing compiled: " + s);
             assertEquals(0, s.get("remote_storage_error") + s.get("remote_storage_timeout"), s.toString());
+            assertEquals(FILES, s.get("direct_cache_hit"), "manifests are shared too: direct hits, no preprocessor: " + s);
             assertLikePlainGcc(tmp.resolve("out2"), FILES);
             String shown = second.cache(src, "-s").out();
             assertTrue(shown.contains("Remote storage:"), shown);
@@ -184,7 +185,8 @@ class RemoteStorageIT {
             assertFalse(config.contains("t0psecret"), config);
 
             build(second, tmp.resolve("out3"), 0, FILES);
-            assertEquals(FILES, second.stat("direct_cache_hit"), "back-filled: now local (direct-mode) hits");
+            assertEquals(2 * FILES, second.stat("direct_cache_hit"), "back-filled: now local direct-mode hits");
+            assertEquals(FILES, second.stat("local_storage_hit"));
             assertEquals(FILES, second.stat("remote_storage_hit"), "remote storage not asked again");
         }
     }

@@ -50,6 +50,18 @@ public final class RemoteStorage implements AutoCloseable {
     /** A read's status and, for a hit, the entry. */
     public record Read(Status status, CacheEntry entry) {}
 
+    /** A read of a blob (a manifest): its status and, for a hit, its bytes as they were written. */
+    public record BlobRead(Status status, byte[] value) {}
+
+    /**
+     * Where the blob of {@code key} lives: beside the entries, under a name of its own (a hash of
+     * the key, so still hex digits, as Bazel's layout needs), never taken for an entry's.
+     */
+    static String blobName(Digest key) {
+        byte[] b = ("blob:" + key.hex()).getBytes(StandardCharsets.UTF_8);
+        return Hashing.xxh3_128(b, 0, b.length).hex();
+    }
+
     private final RemoteStorageUrl url;
     private final EntryCodec codec;
     private final Function<URI, RemoteBackend> backends;
@@ -117,26 +129,51 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** The entry under {@code key}, a miss, or what went wrong. */
     public Read get(Digest key) {
+        BlobRead framed = read(key, key.hex());
+        if (framed.status() != Status.HIT) {
+            return new Read(framed.status(), null);
+        }
+        try {
+            return new Read(Status.HIT, codec.decode(framed.value()));
+        } catch (CorruptEntryException e) {
+            LOG.warning("remote storage " + name() + ": the value under " + key + " is not an intact entry ("
+                    + e.getMessage() + "); taken as a miss");
+            return new Read(Status.POISONED, null);
+        }
+    }
+
+    /** The blob under {@code key} (checked as entries are: a damaged one is {@link Status#POISONED}). */
+    public BlobRead getBlob(Digest key) {
+        return read(key, blobName(key));
+    }
+
+    /** Stores the blob {@code value} under {@code key}, replacing any. */
+    public Status putBlob(Digest key, byte[] value) {
+        return write(key, blobName(key), value, false);
+    }
+
+    /** The unframed value under {@code name} on {@code key}'s server. */
+    private BlobRead read(Digest key, String name) {
         Server s = server(key);
         if (s == null) {
-            return new Read(Status.SKIPPED, null);
+            return new BlobRead(Status.SKIPPED, null);
         }
         byte[] framed;
         try {
-            framed = backend(s).get(key.hex());
+            framed = backend(s).get(name);
         } catch (BackendException e) {
-            return new Read(failed(s, e), null);
+            return new BlobRead(failed(s, e), null);
         }
         s.failing = false;
         if (framed == null) {
-            return new Read(Status.MISS, null);
+            return new BlobRead(Status.MISS, null);
         }
         try {
-            return new Read(Status.HIT, codec.decode(RemoteFrame.unwrap(framed)));
-        } catch (RemoteFrame.PoisonedException | CorruptEntryException e) {
-            LOG.warning("remote storage " + s.forLogging + ": the value under " + key + " is not an intact entry ("
+            return new BlobRead(Status.HIT, RemoteFrame.unwrap(framed));
+        } catch (RemoteFrame.PoisonedException e) {
+            LOG.warning("remote storage " + s.forLogging + ": the value under " + name + " is not intact ("
                     + e.getMessage() + "); taken as a miss");
-            return new Read(Status.POISONED, null);
+            return new BlobRead(Status.POISONED, null);
         }
     }
 
@@ -147,6 +184,10 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** {@link #put} of an entry already encoded by the codec (a store's value as it is). */
     public Status putEncoded(Digest key, byte[] encoded, boolean onlyIfMissing) {
+        return write(key, key.hex(), encoded, onlyIfMissing);
+    }
+
+    private Status write(Digest key, String name, byte[] value, boolean onlyIfMissing) {
         if (url.readOnly()) {
             return Status.SKIPPED;
         }
@@ -155,7 +196,7 @@ public final class RemoteStorage implements AutoCloseable {
             return Status.SKIPPED;
         }
         try {
-            backend(s).put(key.hex(), RemoteFrame.wrap(encoded), onlyIfMissing);
+            backend(s).put(name, RemoteFrame.wrap(value), onlyIfMissing);
             s.failing = false;
             return Status.WRITTEN;
         } catch (BackendException e) {

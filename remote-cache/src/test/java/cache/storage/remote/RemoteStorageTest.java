@@ -125,6 +125,17 @@ class RemoteStorageTest {
     }
 
     @Test
+    void blobsLiveBesideEntriesUnderHexNamesOfTheirOwn() throws ConfigException {
+        RemoteStorage s = storage("redis://h");
+        s.put(key(1), entry("OBJ"), false);
+        assertEquals(RemoteStorage.Status.MISS, s.getBlob(key(1)).status(), "an entry is not a blob");
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(key(1), new byte[] {7, 8}));
+        assertArrayEquals(new byte[] {7, 8}, s.getBlob(key(1)).value());
+        assertEquals(RemoteStorage.Status.HIT, s.get(key(1)).status(), "nor overwrote the entry");
+        assertTrue(RemoteStorage.blobName(key(1)).matches("[0-9a-f]{32}"), "hex, as Bazel's layout needs");
+    }
+
+    @Test
     void readOnlyStorageIsNeverWritten() throws ConfigException {
         RemoteStorage s = storage("redis://h|read-only");
         assertEquals(RemoteStorage.Status.SKIPPED, s.put(key(1), entry("x"), false));
