@@ -1239,6 +1239,63 @@ static int run_admin(struct client *cl, const char *program, char **args)
 	return finish_admin(cl, tag, &rep);
 }
 
+/* cache --monitor [SECONDS]: the farm's jobs in flight, in distccmon-text's columns; once,
+ * or every SECONDS (a decimal, as distccmon-text takes it) until interrupted. Each refresh is
+ * one "monitor" request: the daemon answers with the table and an exit status. A monitor
+ * never starts a daemon: with none running there is no job, and the refresh is the blank
+ * line distccmon-text prints for an empty farm. */
+static int cmd_monitor(struct client *cl, const char *program, const char *every)
+{
+	char *none[] = { NULL };
+	double delay = 0;
+
+	if (every) {
+		char *end;
+
+		errno = 0;
+		delay = strtod(every, &end);
+		if (end == every || *end || errno || !(delay >= 0 && delay <= 86400)) {
+			fprintf(stderr, "cache: --monitor: not a number of seconds: %s\n", every);
+			return 1;
+		}
+	}
+	for (;;) {
+		struct buf req = { 0 };
+		struct reply rep = { 0 };
+		struct timespec ts;
+		int tag = -1, rc;
+
+		int fd = -1;
+
+		if (setup_paths(cl) == 0 && build_request(cl, &req, "monitor", program, NULL, none) == 0) {
+			fd = try_connect(cl->sock);
+			if (fd >= 0)
+				tag = exchange(cl, fd, &req, &rep);
+			else if (no_daemon_errno(errno))
+				tag = 0;
+			else
+				fail(cl, "connecting to %s: %s", cl->sock, strerror(errno));
+		}
+		if (fd >= 0)
+			close(fd);
+		if (tag == 0) {
+			fputs("\n", stdout);
+			fflush(stdout);
+			rc = 0;
+		} else {
+			rc = finish_admin(cl, tag, &rep);
+		}
+		free(req.p);
+		free(rep.data.p);
+		if (rc != 0 || delay == 0)
+			return rc;
+		ts.tv_sec = (time_t)delay;
+		ts.tv_nsec = (long)((delay - (double)ts.tv_sec) * 1e9);
+		while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+			;
+	}
+}
+
 static int cmd_start_daemon(struct client *cl)
 {
 	int fd = -1;
@@ -1622,6 +1679,7 @@ static int usage(void)
 	      "       cache --start-daemon           start the daemon if it is not running\n"
 	      "       cache --stop-daemon            stop the daemon\n"
 	      "       cache --install-links DIR      create compiler-named links to cache in DIR\n"
+	      "       cache --monitor [SECONDS]      the farm's jobs in flight, like distccmon-text\n"
 	      "       cache --OPTION [ARGS...]       ask the daemon (try --help)\n"
 	      "Run under a compiler's name (through such a link), cache acts as that compiler.\n",
 	      stderr);
@@ -1659,6 +1717,8 @@ static int run_cache_command(struct client *cl, int argc, char **argv)
 		return cmd_start_daemon(cl);
 	if (strcmp(opt, "--stop-daemon") == 0 && argc == 2)
 		return cmd_stop_daemon(cl, base_name(argv[0]));
+	if (strcmp(opt, "--monitor") == 0 && argc <= 3)
+		return cmd_monitor(cl, base_name(argv[0]), argc == 3 ? argv[2] : NULL);
 	return run_admin(cl, base_name(argv[0]), argv + 1);
 }
 

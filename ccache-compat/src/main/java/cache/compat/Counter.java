@@ -66,11 +66,35 @@ public enum Counter {
     REMOTE_COMPILE("remote_compile", "Compiled on a node", Kind.OTHER),
     /** A miss answered by a farm node's cache, without compiling anywhere. */
     NODE_HIT("node_hit", "Answered by a node's cache", Kind.OTHER),
-    /** A miss that distribution was on for but that stays here (reason in the log). */
-    KEPT_LOCAL("kept_local", "Kept local", Kind.OTHER);
+    /** A miss that distribution was on for but that stays here (reason: a {@link Kind#KEPT_LOCAL} counter). */
+    KEPT_LOCAL("kept_local", "Kept local", Kind.OTHER),
 
-    /** How {@code -s} adds a counter up. */
-    public enum Kind { HIT, MISS, UNCACHEABLE, ERROR, OTHER }
+    // Why a miss stayed here (each kept_local counts one of these) …
+    KEPT_LOCAL_NO_PREPROCESSED_TEXT("kept_local_no_preprocessed_text", "No preprocessed text", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_RECACHE("kept_local_recache", "Forced recache", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_EXTRA_OUTPUTS("kept_local_extra_outputs", "Outputs besides the object", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_OPTION("kept_local_option", "Option kept local", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_DEBUG_INFO("kept_local_debug_info", "Debug information kept local", Kind.KEPT_LOCAL),
+    /** A malformed host list (distcc rejects the whole list): shown by {@code -s} too. */
+    KEPT_LOCAL_HOST_LIST_MALFORMED("kept_local_host_list_malformed", "Host list malformed", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_NO_HOST("kept_local_no_host", "No usable host", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_COMPILER_VERSION("kept_local_compiler_version", "Compiler version unknown", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_NO_SOURCE_NODE("kept_local_no_source_node", "No node takes source compiles", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_FAILED_ON_NODE("kept_local_failed_on_node", "Compile failed on node", Kind.KEPT_LOCAL),
+
+    // … and why a builder could not answer (each builder_failed counts one of these).
+    BUILDER_FAILED_NO_HEALTHY_NODE("builder_failed_no_healthy_node", "Every node backed off", Kind.BUILDER_FAILED),
+    BUILDER_FAILED_UNREACHABLE("builder_failed_unreachable", "Node unreachable", Kind.BUILDER_FAILED),
+    BUILDER_FAILED_TIMEOUT("builder_failed_timeout", "Node timed out", Kind.BUILDER_FAILED),
+    BUILDER_FAILED_PROTOCOL_ERROR("builder_failed_protocol_error", "Node protocol error", Kind.BUILDER_FAILED),
+    BUILDER_FAILED_REFUSED("builder_failed_refused", "Refused by node", Kind.BUILDER_FAILED),
+    BUILDER_FAILED_OTHER("builder_failed_other", "Other failure", Kind.BUILDER_FAILED);
+
+    /**
+     * How {@code -s} adds a counter up. {@code KEPT_LOCAL} and {@code BUILDER_FAILED} are the
+     * reasons behind {@link #KEPT_LOCAL} and {@link #BUILDER_FAILED}, listed by {@code -sv}.
+     */
+    public enum Kind { HIT, MISS, UNCACHEABLE, ERROR, OTHER, KEPT_LOCAL, BUILDER_FAILED }
 
     private final String id;
     private final String description;

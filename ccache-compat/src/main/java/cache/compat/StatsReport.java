@@ -134,15 +134,17 @@ public final class StatsReport {
             t.text("  Writes:", Long.toString(get(Counter.LOCAL_STORAGE_WRITE)));
         }
         remote(t, rh, rm, verbose);
-        distribution(t, misses);
+        distribution(t, misses, verbose);
         return t.toString();
     }
 
     /**
      * Ours, after ccache's sections and only when the farm did something (so a report without
-     * distribution is ccache's, line for line): where the misses were built.
+     * distribution is ccache's, line for line): where the misses were built; {@code -sv} adds
+     * why misses stayed here and why nodes failed, as ccache's verbose lines do for uncacheable
+     * calls. A malformed host list is shown by {@code -s} too: it silently turns the farm off.
      */
-    private void distribution(Table t, long misses) {
+    private void distribution(Table t, long misses, boolean verbose) {
         long remote = get(Counter.REMOTE_COMPILE);
         long nodeHits = get(Counter.NODE_HIT);
         long kept = get(Counter.KEPT_LOCAL);
@@ -154,8 +156,17 @@ public final class StatsReport {
         t.ratio("  Compiled on nodes:", remote, misses);
         t.ratio("  Node cache hits:", nodeHits, misses);
         t.ratio("  Kept local:", kept, misses);
+        if (verbose) {
+            details(t, "    ", Counter.Kind.KEPT_LOCAL, kept);
+        } else if (get(Counter.KEPT_LOCAL_HOST_LIST_MALFORMED) > 0) {
+            t.ratio("    " + Counter.KEPT_LOCAL_HOST_LIST_MALFORMED.description() + ":",
+                    get(Counter.KEPT_LOCAL_HOST_LIST_MALFORMED), kept);
+        }
         if (failed > 0) {
             t.ratio("  Node failures:", failed, misses);
+            if (verbose) {
+                details(t, "    ", Counter.Kind.BUILDER_FAILED, failed);
+            }
         }
     }
 
@@ -182,9 +193,13 @@ public final class StatsReport {
     }
 
     private void details(Table t, Counter.Kind kind, long of) {
+        details(t, "  ", kind, of);
+    }
+
+    private void details(Table t, String indent, Counter.Kind kind, long of) {
         for (Counter c : Counter.values()) {
             if (c.kind() == kind && get(c) > 0) {
-                t.ratio("  " + c.description() + ":", get(c), of);
+                t.ratio(indent + c.description() + ":", get(c), of);
             }
         }
     }

@@ -73,6 +73,38 @@ class StatsReportTest {
     }
 
     @Test
+    void verboseStatsListWhyMissesStayedHereAndWhyNodesFailed() {
+        StatsReport r = new StatsReport(Map.of(Counter.CACHE_MISS, 10L, Counter.REMOTE_COMPILE, 4L,
+                Counter.KEPT_LOCAL, 4L, Counter.KEPT_LOCAL_EXTRA_OUTPUTS, 3L, Counter.KEPT_LOCAL_OPTION, 1L,
+                Counter.BUILDER_FAILED, 2L, Counter.BUILDER_FAILED_TIMEOUT, 2L), 0, 0, STORAGE);
+        String verbose = r.showStats(true);
+        assertTrue(verbose.contains("\n    Outputs besides the object:    3 /    4 (75.00%)\n"), verbose);
+        assertTrue(verbose.contains("\n    Option kept local:             1 /    4 (25.00%)\n"), verbose);
+        assertTrue(verbose.contains("\n  Node failures:                   2 /   10 (20.00%)\n"
+                + "    Node timed out:                2 /    2 (100.0%)\n"), verbose);
+        assertTrue(verbose.indexOf("Kept local:") < verbose.indexOf("Outputs besides"), "reasons follow their total");
+        String plain = r.showStats(false);
+        assertTrue(!plain.contains("Outputs besides") && !plain.contains("Node timed out"), plain);
+    }
+
+    @Test
+    void aMalformedHostListShowsInPlainStats() {
+        StatsReport r = new StatsReport(Map.of(Counter.CACHE_MISS, 5L, Counter.KEPT_LOCAL, 5L,
+                Counter.KEPT_LOCAL_HOST_LIST_MALFORMED, 5L), 0, 0, STORAGE);
+        String out = r.showStats(false);
+        assertTrue(out.contains("  Kept local:               5 /    5 (100.0%)\n"
+                + "    Host list malformed:    5 /    5 (100.0%)\n"), out);
+    }
+
+    @Test
+    void printStatsNamesEveryReason() {
+        String out = new StatsReport(Map.of(Counter.KEPT_LOCAL_NO_HOST, 2L), 0, 0, STORAGE).printStats();
+        assertTrue(out.contains("kept_local_no_host\t2\n"), out);
+        assertTrue(out.contains("kept_local_host_list_malformed\t0\n"), out);
+        assertTrue(out.contains("builder_failed_unreachable\t0\n"), out);
+    }
+
+    @Test
     void printStatsListsEveryCcacheName() {
         String out = new StatsReport(Map.of(Counter.CACHE_MISS, 3L), 5, 0, STORAGE).printStats();
         Set<String> names = new HashSet<>();

@@ -140,6 +140,16 @@ public final class Farm implements AutoCloseable {
         this.health = Health.withBackoff(options.backoff(), System::nanoTime);
     }
 
+    /** Each node's {@code host:port}, in list order, and whether it is healthy now (not backed off). */
+    public Map<String, Boolean> nodeHealth() {
+        Set<Node> up = new HashSet<>(health.healthy(nodes));
+        Map<String, Boolean> out = new LinkedHashMap<>();
+        for (Node n : nodes) {
+            out.put(n.id(), up.contains(n));
+        }
+        return out;
+    }
+
     /** Whether the farm has no node to send anything to. */
     public boolean isEmpty() {
         return nodes.isEmpty();
@@ -150,17 +160,26 @@ public final class Farm implements AutoCloseable {
      * for a slot; a job already sent is finished by its node (and cached there).
      */
     public CompletableFuture<Result> submit(Job job) {
+        return submit(job, JobListener.NONE);
+    }
+
+    /** {@link #submit(Job)}, telling {@code listener} each phase the job goes through. */
+    public CompletableFuture<Result> submit(Job job, JobListener listener) {
         CompletableFuture<Result> out = new CompletableFuture<>();
+        out.whenComplete((r, e) -> listener.phase(JobListener.Phase.DONE, null));
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
-        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size()))).whenComplete((hit, e) -> {
+        listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
+        java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
+                new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
+        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed).whenComplete((hit, e) -> {
             if (out.isDone()) {
                 return;
             }
             if (hit != null) {
                 out.complete(hit);
             } else {
-                attempt(job, new HashSet<>(), new HashSet<>(), out);
+                attempt(job, new HashSet<>(), new HashSet<>(), probeFailed.get(), listener, out);
             }
         });
         return out;
@@ -173,10 +192,11 @@ public final class Farm implements AutoCloseable {
      * probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is
      * backed off (a stopped node must not hold every job up).
      */
-    private CompletableFuture<Result> probe(Job job, List<Node> asked) {
+    private CompletableFuture<Result> probe(Job job, List<Node> asked,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
         List<CompletableFuture<Result>> probes = new ArrayList<>(asked.size());
         for (Node n : asked) {
-            probes.add(probeOne(job, n));
+            probes.add(probeOne(job, n, failed));
         }
         return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(v -> {
             for (CompletableFuture<Result> p : probes) {
@@ -189,7 +209,9 @@ public final class Farm implements AutoCloseable {
         });
     }
 
-    private CompletableFuture<Result> probeOne(Job job, Node node) {
+    /** @param failed set to why the node failed, when it does (what a job left with no node fails with) */
+    private CompletableFuture<Result> probeOne(Job job, Node node,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
         CompletableFuture<Result> p = connection(node).thenCompose(client -> {
             Source s = job.source();
             if (s == null) {
@@ -208,6 +230,7 @@ public final class Farm implements AutoCloseable {
             }
             Throwable cause = unwrap(e);
             if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
+                failed.set(reasonOf(failureOf(cause)));
                 health.failed(node, failureOf(cause));
                 dropConnection(node);
                 LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
@@ -216,8 +239,13 @@ public final class Farm implements AutoCloseable {
         });
     }
 
-    /** @param unable the nodes tried that cannot take this kind of job at all */
-    private void attempt(Job job, Set<String> tried, Set<String> unable, CompletableFuture<Result> out) {
+    /**
+     * @param unable the nodes tried that cannot take this kind of job at all
+     * @param last why the last node tried (or probed) did not answer: what the job fails with when
+     *     no node is left; {@code NO_HEALTHY_NODE} when none failed for this job
+     */
+    private void attempt(Job job, Set<String> tried, Set<String> unable, FarmException.Reason last,
+            JobListener listener, CompletableFuture<Result> out) {
         List<Node> candidates = new ArrayList<>();
         for (Node n : health.healthy(nodes)) {
             if (!tried.contains(n.id())) {
@@ -228,10 +256,11 @@ public final class Farm implements AutoCloseable {
             out.completeExceptionally(!unable.isEmpty() && unable.equals(tried)
                     ? new FarmException("no node takes source compiles (protocol version 2): "
                             + String.join(", ", tried) + " speak only version 1", true)
-                    : new FarmException(tried.isEmpty() ? "every node is backed off"
-                            : "no node answered (tried " + String.join(", ", tried) + ")"));
+                    : tried.isEmpty() ? new FarmException("every node is backed off", last)
+                    : new FarmException("no node answered (tried " + String.join(", ", tried) + ")", last));
             return;
         }
+        listener.phase(JobListener.Phase.BLOCKED, null);
         CompletableFuture<Slot> waiting = slots.acquire(Rendezvous.rank(job.key(), candidates));
         out.whenComplete((r, e) -> waiting.cancel(false)); // a no-op once the slot came
         waiting.whenComplete((slot, e) -> {
@@ -246,6 +275,7 @@ public final class Farm implements AutoCloseable {
                 return;
             }
             Node node = slot.node();
+            listener.phase(JobListener.Phase.COMPILE, node.id());
             run(job, node).whenComplete((result, err) -> {
                 slot.release();
                 if (err == null) {
@@ -254,22 +284,28 @@ public final class Farm implements AutoCloseable {
                     return;
                 }
                 Throwable cause = unwrap(err);
+                FarmException.Reason why;
                 if (cause instanceof Unsupported u) {
+                    why = FarmException.Reason.UNSUPPORTED;
                     LOG.fine(() -> node.id() + " cannot take the job: " + u.getMessage());
                     unable.add(node.id());
                 } else if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
+                    why = FarmException.Reason.REFUSED;
                     if (ne.code() == ErrorCode.FORBIDDEN_ARGUMENT || ne.code() == ErrorCode.TOO_LARGE) {
-                        out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage()));
+                        out.completeExceptionally(new FarmException(node.id() + " refused the job: " + ne.getMessage(),
+                                FarmException.Reason.REFUSED));
                         return; // every node would: it is the job, not the node
                     }
                     LOG.fine(() -> node.id() + " cannot take the job: " + ne.getMessage());
                 } else {
-                    health.failed(node, failureOf(cause));
+                    Failure f = failureOf(cause);
+                    why = reasonOf(f);
+                    health.failed(node, f);
                     dropConnection(node);
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
-                attempt(job, tried, unable, out);
+                attempt(job, tried, unable, why, listener, out);
             });
         });
     }
@@ -283,12 +319,23 @@ public final class Farm implements AutoCloseable {
         };
     }
 
+    private static FarmException.Reason reasonOf(Failure f) {
+        return switch (f) {
+            case CONNECT -> FarmException.Reason.UNREACHABLE;
+            case TIMEOUT -> FarmException.Reason.TIMEOUT;
+            default -> FarmException.Reason.PROTOCOL_ERROR;
+        };
+    }
+
+    /** What {@code t} says of the node; the client wraps a refused connection, so its causes count. */
     private static Failure failureOf(Throwable t) {
-        if (t instanceof TimeoutException) {
-            return Failure.TIMEOUT;
-        }
-        if (t instanceof java.net.ConnectException || t instanceof FarmException) {
-            return Failure.CONNECT;
+        for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
+            if (c instanceof TimeoutException) {
+                return Failure.TIMEOUT;
+            }
+            if (c instanceof java.net.ConnectException || c instanceof FarmException) {
+                return Failure.CONNECT;
+            }
         }
         return Failure.PROTOCOL;
     }

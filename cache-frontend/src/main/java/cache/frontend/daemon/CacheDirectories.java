@@ -35,6 +35,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -228,6 +229,25 @@ final class CacheDirectories implements AutoCloseable {
             directories.remove(dir, d); // retired meanwhile: a fresh one
         }
     }
+
+    /**
+     * The counters and usage of every store this daemon holds open, by directory, read without
+     * using the store (a scrape must not keep a store from its idle close). Stores reached
+     * through another user's daemon are left out: that daemon reports them.
+     */
+    Map<Path, OpenStore> openStores() {
+        Map<Path, OpenStore> out = new java.util.TreeMap<>();
+        for (Directory d : directories.values()) {
+            OpenStore s = d.readIfOpen();
+            if (s != null) {
+                out.put(d.dir, s);
+            }
+        }
+        return out;
+    }
+
+    /** What {@link #openStores()} tells of one store. */
+    record OpenStore(Map<String, Long> counters, StoreUsage usage) {}
 
     /** Closes the stores no call has used for the idle period; runs every few seconds. */
     void closeIdle() {
@@ -454,6 +474,19 @@ final class CacheDirectories implements AutoCloseable {
             users++;
             lastUsed = System.nanoTime();
             return true;
+        }
+
+        /** Under the lock that closing takes: the store cannot close while it is read. */
+        synchronized OpenStore readIfOpen() {
+            LocalStore s = local;
+            if (retired || s == null) {
+                return null;
+            }
+            try {
+                return new OpenStore(s.counters().snapshot(), s.usage());
+            } catch (RuntimeException e) {
+                return null;
+            }
         }
 
         synchronized void release() {

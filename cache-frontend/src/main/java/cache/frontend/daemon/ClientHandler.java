@@ -76,6 +76,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             defer(ctx, () -> admin(ctx, req));
             return;
         }
+        if (req.kind().equals(ClientRequest.MONITOR)) {
+            finish(ctx, () -> ReplyEncoder.replay(ctx.alloc(), MonitorText.render(daemon.directories().shared()
+                    .farmJobs().snapshot()).getBytes(java.nio.charset.StandardCharsets.UTF_8), new byte[0], 0));
+            return;
+        }
         if (!req.kind().equals(ClientRequest.COMPILE) && !req.kind().equals(ClientRequest.WARMUP)) {
             finish(ctx, () -> encode(ctx, new Outcome.Fallback("unknown request kind " + req.kind())));
             return;
@@ -199,7 +204,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     private static CompileRequest compileRequest(ClientRequest req, Config config) {
         return new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), Path.of(req.cwd()),
-                req.env(), req.umask(), req.isTerminal(2), config);
+                req.env(), req.umask(), req.isTerminal(2), config, req.pid());
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {

@@ -26,6 +26,8 @@ record ClientRequest(
     static final int MAX_RECORDS = 1 << 20;
     static final String COMPILE = "compile";
     static final String ADMIN = "admin";
+    /** {@code cache --monitor}: the farm's jobs in flight, as text; nothing else is read. */
+    static final String MONITOR = "monitor";
     /** A compile from the daemon's own {@link Warmup}, served by its private pipeline. */
     static final String WARMUP = "warmup";
 

@@ -72,6 +72,8 @@ public final class Daemon implements AutoCloseable {
     private Channel server;
     private volatile CompilePipeline warmupPipeline;
     private final CompilePipeline.Shared shared;
+    /** The optional Prometheus port ({@code CACHE_METRICS_PORT}), or null. */
+    private MetricsServer metrics;
 
     Daemon(DaemonConfig config) throws IOException {
         this.config = config;
@@ -97,6 +99,11 @@ public final class Daemon implements AutoCloseable {
         // Also before binding: `cache --start-daemon` returns when the socket answers, and the
         // first call would otherwise wait for this store's open (~0.2 s) anyway.
         openStartingStore();
+        try {
+            metrics = MetricsServer.fromEnvironment(System.getenv(), this::metricsPage);
+        } catch (IOException e) {
+            LOG.warning("no metrics port: " + e.getMessage());
+        }
         server = new ServerBootstrap()
                 .group(loop)
                 .channel(EpollServerDomainSocketChannel.class)
@@ -147,6 +154,11 @@ public final class Daemon implements AutoCloseable {
         } catch (ConfigException | IOException | RuntimeException e) {
             LOG.fine(() -> "the starting client's cache directory was not opened in advance: " + e);
         }
+    }
+
+    /** What the metrics port serves: every open store's counters and the farm's gauges. */
+    private String metricsPage() {
+        return MetricsText.render(directories.openStores(), shared.farmJobs().snapshot(), shared.farmNodeHealth());
     }
 
     void awaitStop() throws InterruptedException {
@@ -269,6 +281,9 @@ public final class Daemon implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly();
+        if (metrics != null) {
+            metrics.close();
+        }
         directories.close();
         shared.close(); // after the stores: lets the last remote writes go out
         try {

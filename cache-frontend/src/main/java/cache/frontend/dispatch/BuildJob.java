@@ -24,10 +24,18 @@ import java.util.Map;
  *     the colour option included; its output names are the caller's
  * @param umask the caller's umask, for the outputs written
  * @param config the call's configuration
+ * @param clientPid the client process waiting for the compile (0: not known), which monitors show
  */
 public record BuildJob(Digest key, CompilerIdentity compiler, Invocation inv, Path preprocessedFile,
         byte[] preprocessedText, String colour, List<String> localCommand, Path cwd, Map<String, String> env,
-        int umask, Config config) {
+        int umask, Config config, long clientPid) {
+
+    /** A job whose client process is not known. */
+    public BuildJob(Digest key, CompilerIdentity compiler, Invocation inv, Path preprocessedFile,
+            byte[] preprocessedText, String colour, List<String> localCommand, Path cwd, Map<String, String> env,
+            int umask, Config config) {
+        this(key, compiler, inv, preprocessedFile, preprocessedText, colour, localCommand, cwd, env, umask, config, 0);
+    }
 
     /** Whether this compile runs on the preprocessed text (then its diagnostics follow the preprocessor's). */
     public boolean compilesPreprocessed() {

@@ -14,8 +14,9 @@ import java.util.logging.Logger;
 
 /**
  * Builders tried in order, the local one last. A builder that cannot answer hands the job to
- * the next, counted as {@code builder_failed} and logged with its reason; one that declines the
- * job ({@link Declined}) hands it on with the counter it names; only the last one's failure
+ * the next, counted as {@code builder_failed} and by its reason ({@link BuilderFailure#reason()},
+ * else {@code builder_failed_other}) and logged; one that declines the job ({@link Declined})
+ * hands it on with the counters it names; only the last one's failure
  * reaches the call (which then falls back to the client's own compile).
  */
 public final class BuilderChain {
@@ -48,6 +49,9 @@ public final class BuilderChain {
             } catch (Declined d) {
                 if (d.counter() != null) {
                     counts.accept(d.counter());
+                    if (d.reason() != null) {
+                        counts.accept(d.reason());
+                    }
                     if (reported.asMap().putIfAbsent(d.getMessage(), Boolean.TRUE) == null) {
                         LOG.info(b.name() + ": " + d.counter().id() + ": " + d.getMessage()
                                 + " (said once an hour per reason)");
@@ -61,6 +65,7 @@ public final class BuilderChain {
                     throw e;
                 }
                 counts.accept(Counter.BUILDER_FAILED);
+                counts.accept(e instanceof BuilderFailure f ? f.reason() : Counter.BUILDER_FAILED_OTHER);
                 LOG.warning("builder " + b.name() + " failed, trying " + builders.get(i + 1).name() + ": " + e);
             }
         }

@@ -7,6 +7,8 @@ import cache.distributor.FarmException;
 import cache.distributor.hosts.HostList;
 import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
+import cache.distributor.monitor.DistccStateFiles;
+import cache.distributor.monitor.FarmJobs;
 import cache.frontend.args.RemoteCompile;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
@@ -64,10 +66,31 @@ public final class FarmBuilder implements Builder {
     private final Cache<CompilerIdentity, CompilerSpec> specs = Caffeine.newBuilder().maximumSize(64).build();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final DebugSources debug;
+    private final FarmJobs jobs;
 
     public FarmBuilder(ProcessRunner runner) {
+        this(runner, new FarmJobs());
+    }
+
+    /** @param jobs where the jobs in flight are shown ({@code cache --monitor}) */
+    public FarmBuilder(ProcessRunner runner, FarmJobs jobs) {
         this.runner = runner;
         this.debug = new DebugSources(runner);
+        this.jobs = jobs;
+    }
+
+    /** The nodes of every farm in use ({@code host:port}) and whether each is healthy now. */
+    public Map<String, Boolean> nodeHealth() {
+        Map<String, Boolean> out = new java.util.TreeMap<>();
+        for (Farm f : farms.asMap().values()) {
+            f.nodeHealth().forEach((node, up) -> out.merge(node, up, Boolean::logicalAnd));
+        }
+        return out;
+    }
+
+    /** The jobs in flight on every farm of this builder. */
+    public FarmJobs jobs() {
+        return jobs;
     }
 
     @Override
@@ -88,35 +111,39 @@ public final class FarmBuilder implements Builder {
         if (!enabled(job.config(), job.env())) {
             return CompletableFuture.failedFuture(new Declined(null, "distribution is off for this call"));
         }
-        String local = keptLocal(job);
+        Declined local = keptLocal(job);
         RemoteCompile remote = local == null ? job.inv().remoteCompile() : null;
         if (local == null && !remote.legal()) {
-            local = remote.refusal();
+            local = kept(Counter.KEPT_LOCAL_OPTION, remote.refusal());
         }
         if (local == null && job.inv().hashCwd()) {
-            local = debug.keptLocal(job);
+            String why = debug.keptLocal(job);
+            local = why == null ? null : kept(Counter.KEPT_LOCAL_DEBUG_INFO, why);
         }
         HostListSource source = HostListSource.locate(job.env());
         HostList list = local == null ? source.load() : null;
         if (list != null) {
             report(list, source);
-            if (list.hosts().isEmpty()) {
-                local = "no usable host in " + source.describe();
+            if (list.rejected()) {
+                local = kept(Counter.KEPT_LOCAL_HOST_LIST_MALFORMED, "malformed host list in " + source.describe()
+                        + ": " + list.problems().get(0).message());
+            } else if (list.hosts().isEmpty()) {
+                local = kept(Counter.KEPT_LOCAL_NO_HOST, "no usable host in " + source.describe());
             }
         }
         if (local != null) {
-            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, local));
+            return CompletableFuture.failedFuture(local);
         }
         CompilerSpec spec;
         try {
             spec = spec(job);
         } catch (IOException e) { // a compiler that cannot say its version: nothing a node could check
-            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, e.getMessage()));
+            return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_COMPILER_VERSION, e.getMessage()));
         }
         Farm farm = farms.get(source.describe() + "\n" + String.join("\n", list.hosts().stream()
                 .map(h -> h.entry()).toList()), k -> new Farm(list, Farm.Options.defaults()));
         if (farm.isEmpty()) {
-            return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, "no TCP host in " + source.describe()));
+            return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_NO_HOST, "no TCP host in " + source.describe()));
         }
         List<String> args = new ArrayList<>(remote.args());
         if (job.colour() != null) {
@@ -127,31 +154,50 @@ public final class FarmBuilder implements Builder {
             try {
                 sent = debug.job(job, sent);
             } catch (IOException e) {
-                return CompletableFuture.failedFuture(new Declined(Counter.KEPT_LOCAL, e.getMessage()));
+                return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_DEBUG_INFO, e.getMessage()));
             }
         }
-        return farm.submit(sent).handle((r, e) -> {
+        return farm.submit(sent, jobs.track(job.clientPid(), job.inv().source(), DistccStateFiles.forJob(job.env()))).handle((r, e) -> {
             if (e == null) {
                 return result(r, job);
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-            if (cause instanceof FarmException f && f.unsupported()) {
-                throw new CompletionException(new Declined(Counter.KEPT_LOCAL, f.getMessage()));
+            if (cause instanceof FarmException f) {
+                throw new CompletionException(f.unsupported()
+                        ? kept(Counter.KEPT_LOCAL_NO_SOURCE_NODE, f.getMessage())
+                        : new BuilderFailure(counterOf(f.reason()), f.getMessage(), f));
             }
             throw e instanceof CompletionException c ? c : new CompletionException(e);
         });
     }
 
+    private static Declined kept(Counter reason, String message) {
+        return new Declined(Counter.KEPT_LOCAL, reason, message);
+    }
+
+    /** The {@code builder_failed_*} counter of a farm's reason. */
+    static Counter counterOf(FarmException.Reason reason) {
+        return switch (reason) {
+            case NO_HEALTHY_NODE -> Counter.BUILDER_FAILED_NO_HEALTHY_NODE;
+            case UNREACHABLE -> Counter.BUILDER_FAILED_UNREACHABLE;
+            case TIMEOUT -> Counter.BUILDER_FAILED_TIMEOUT;
+            case PROTOCOL_ERROR -> Counter.BUILDER_FAILED_PROTOCOL_ERROR;
+            case REFUSED -> Counter.BUILDER_FAILED_REFUSED;
+            default -> Counter.BUILDER_FAILED_OTHER;
+        };
+    }
+
     /** Why {@code job} must stay here, or null. */
-    private static String keptLocal(BuildJob job) {
+    private static Declined keptLocal(BuildJob job) {
         if (job.preprocessedText() == null || job.key() == null) {
-            return "no preprocessed text (depend mode or read-only direct mode)";
+            return kept(Counter.KEPT_LOCAL_NO_PREPROCESSED_TEXT,
+                    "no preprocessed text (depend mode or read-only direct mode)");
         }
         if (job.config().recache()) {
-            return "recache: compiled here";
+            return kept(Counter.KEPT_LOCAL_RECACHE, "recache: compiled here");
         }
         if (!job.inv().outputs().keySet().equals(Set.of(OutputKind.OBJECT))) {
-            return "outputs besides the object: " + job.inv().outputs().keySet();
+            return kept(Counter.KEPT_LOCAL_EXTRA_OUTPUTS, "outputs besides the object: " + job.inv().outputs().keySet());
         }
         return null;
     }
@@ -159,7 +205,7 @@ public final class FarmBuilder implements Builder {
     private static BuildResult result(Farm.Result r, BuildJob job) {
         CacheEntry e = r.entry();
         if (e.exitCode() != 0) {
-            throw new CompletionException(new Declined(Counter.KEPT_LOCAL,
+            throw new CompletionException(kept(Counter.KEPT_LOCAL_FAILED_ON_NODE,
                     "the compile failed on " + r.node() + "; compiling here for the compiler's own answer"));
         }
         byte[] object = e.outputs().get(OutputKind.OBJECT);

@@ -193,7 +193,7 @@ final class CallPreparation {
             return req;
         }
         return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
-                req.config());
+                req.config(), req.clientPid());
     }
 
     /**

@@ -2,13 +2,13 @@ package cache.frontend.pipeline;
 
 import cache.compat.Counter;
 import cache.compat.config.Sloppiness;
+import cache.distributor.monitor.FarmJobs;
 import cache.frontend.dispatch.BuildJob;
 import cache.frontend.dispatch.BuildResult;
 import cache.frontend.dispatch.Builder;
 import cache.frontend.dispatch.BuilderChain;
 import cache.frontend.dispatch.FarmBuilder;
 import cache.frontend.dispatch.LocalBuilder;
-import cache.process.ProcessRunner;
 import cache.frontend.key.DependModeKey;
 import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
@@ -32,6 +32,7 @@ import cache.frontend.tier.TierChain;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import cache.hashing.KeyBuilder;
+import cache.process.ProcessRunner;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
 import cache.store.CounterStore;
@@ -149,6 +150,16 @@ public final class CompilePipeline {
                 Thread.currentThread().interrupt();
             }
             remoteStorages.close();
+        }
+
+        /** The farm's jobs in flight, for {@code cache --monitor}. */
+        public FarmJobs farmJobs() {
+            return farm.jobs();
+        }
+
+        /** The farms' nodes and whether each is healthy now, for the metrics port. */
+        public java.util.Map<String, Boolean> farmNodeHealth() {
+            return farm.nodeHealth();
         }
 
         /**
@@ -638,7 +649,7 @@ public final class CompilePipeline {
         BuildJob job = new BuildJob(key, call.keys.compiler(), call.inv, preprocessed ? cpp.file() : null,
                 cpp == null ? null : cpp.text(), how.colour(),
                 call.command(prefix, args, preprocessed ? null : how.colour()), call.cwd(), call.req.env(),
-                call.req.umask(), call.config());
+                call.req.umask(), call.config(), call.req.clientPid());
         BuildResult r = builders.build(job, call.stats::count);
         if (r.counter() != null) {
             call.stats.count(r.counter());

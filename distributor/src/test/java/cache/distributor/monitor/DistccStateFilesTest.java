@@ -1,0 +1,85 @@
+package cache.distributor.monitor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.distributor.JobListener;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+@Timeout(10)
+class DistccStateFilesTest {
+
+    @TempDir
+    Path tmp;
+
+    @Test
+    void theRecordHasDistccsX8664Layout() {
+        FarmJobs.Row row = new FarmJobs.Row(1, 4242, "127.0.0.2:3632", 1, "src/a.c", FarmJobs.Phase.COMPILE,
+                Instant.EPOCH);
+        ByteBuffer b = ByteBuffer.wrap(DistccStateFiles.encode(row)).order(ByteOrder.LITTLE_ENDIAN);
+        assertEquals(296, b.remaining(), "sizeof(struct dcc_task_state) on x86-64");
+        assertEquals(296, b.getLong(0), "struct_size");
+        assertEquals(0x44494800L, b.getLong(8), "DCC_STATE_MAGIC");
+        assertEquals(4242, b.getLong(16), "cpid");
+        assertEquals("src/a.c", cString(b, 24));
+        assertEquals("127.0.0.2:3632", cString(b, 152));
+        assertEquals(1, b.getInt(280), "slot");
+        assertEquals(5, b.getInt(284), "DCC_PHASE_COMPILE");
+    }
+
+    @Test
+    void longNamesAreCutAndStillTerminated() {
+        FarmJobs.Row row = new FarmJobs.Row(1, 7, "h:1", 0, "d/".repeat(100) + "x.c", FarmJobs.Phase.BLOCKED,
+                Instant.EPOCH);
+        byte[] bytes = DistccStateFiles.encode(row);
+        assertEquals(0, bytes[24 + 127], "file[127] is NUL");
+        assertEquals(1, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(284), "DCC_PHASE_BLOCKED");
+    }
+
+    @Test
+    void aFileLivesFromTheFirstPhaseUntilDone() {
+        Path state = tmp.resolve("distcc/state");
+        FarmJobs jobs = new FarmJobs();
+        JobListener l = jobs.track(99, "a.c",
+                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString())));
+        l.phase(JobListener.Phase.COMPILE, "n:1");
+        assertTrue(Files.isRegularFile(state.resolve("binstate_99")), "written while the job runs");
+        l.phase(JobListener.Phase.DONE, null);
+        assertFalse(Files.exists(state.resolve("binstate_99")), "removed when it is done");
+    }
+
+    @Test
+    void theStateDirectoryIsDistccs() {
+        assertEquals(Path.of("/d/state"), DistccStateFiles.stateDir(Map.of("DISTCC_DIR", "/d", "HOME", "/h")));
+        assertEquals(Path.of("/h/.distcc/state"), DistccStateFiles.stateDir(Map.of("HOME", "/h")));
+        assertEquals(null, DistccStateFiles.stateDir(Map.of()));
+    }
+
+    @Test
+    void aJobWithoutClientPidWritesNothing() throws Exception {
+        FarmJobs jobs = new FarmJobs();
+        jobs.track(0, "a.c", DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.toString())))
+                .phase(JobListener.Phase.COMPILE, "n:1");
+        assertFalse(Files.exists(tmp.resolve("state")));
+    }
+
+    private static String cString(ByteBuffer b, int at) {
+        int end = at;
+        while (b.get(end) != 0) {
+            end++;
+        }
+        byte[] s = new byte[end - at];
+        b.get(at, s);
+        return new String(s, StandardCharsets.UTF_8);
+    }
+}
