@@ -71,12 +71,15 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** One server of the entry and when it may be asked again. */
     private static final class Server {
+        /** The name replacing {@code *}; "" when not sharded. */
+        final String shard;
         final String forLogging;
         RemoteBackend backend;
         volatile long retryAt;
         volatile boolean failing;
 
-        Server(String forLogging) {
+        Server(String shard, String forLogging) {
+            this.shard = shard;
             this.forLogging = forLogging;
         }
     }
@@ -207,7 +210,7 @@ public final class RemoteStorage implements AutoCloseable {
     /** The server of {@code key}, or null while it is backed off. */
     private Server server(Digest key) {
         String shard = url.shards().isEmpty() ? "" : shard(key, url.shards());
-        Server s = servers.computeIfAbsent(shard, n -> new Server(name(n)));
+        Server s = servers.computeIfAbsent(shard, n -> new Server(n, name(n)));
         return s.failing && nanoTime.getAsLong() - s.retryAt < 0 ? null : s;
     }
 
@@ -218,10 +221,8 @@ public final class RemoteStorage implements AutoCloseable {
     private RemoteBackend backend(Server s) throws BackendException {
         synchronized (s) {
             if (s.backend == null) {
-                String shard = servers.entrySet().stream().filter(e -> e.getValue() == s).map(Map.Entry::getKey)
-                        .findFirst().orElse("");
                 try {
-                    s.backend = backends.apply(url.uri(shard));
+                    s.backend = backends.apply(url.uri(s.shard));
                 } catch (ConfigException | RuntimeException e) {
                     throw new BackendException("cannot open " + s.forLogging + ": " + e.getMessage(), false, e);
                 }
