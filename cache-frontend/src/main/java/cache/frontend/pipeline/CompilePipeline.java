@@ -37,6 +37,7 @@ import cache.store.BlobStore;
 import cache.store.CacheEntry;
 import cache.store.CounterStore;
 import cache.store.EntryCodec;
+import cache.storage.remote.BackgroundWrites;
 import cache.storage.remote.RemoteStorages;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
@@ -53,10 +54,7 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -118,16 +116,8 @@ public final class CompilePipeline {
                 .maximumWeight(32L << 20).weigher((Digest k, Manifests.Decoded v) -> v.raw().length * 16).build();
         /** The {@code remote_storage} servers of every cache directory, each opened once. */
         final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults());
-        /**
-         * Writes to remote storage, in the background so that no reply waits for one. Bounded: when
-         * the servers cannot keep up, a write is dropped (logged), never the build delayed.
-         */
-        final ThreadPoolExecutor remoteWrites = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(1024), r -> {
-                    Thread t = new Thread(r, "remote-storage-write");
-                    t.setDaemon(true);
-                    return t;
-                });
+        /** Writes to remote storage, in the background so that no reply waits for one. */
+        final BackgroundWrites remoteWrites = new BackgroundWrites();
 
         /** @param clientBinary the native client (never taken for the real compiler), or null */
         public Shared(ProcessRunner runner, Path clientBinary) {
@@ -138,17 +128,11 @@ public final class CompilePipeline {
             this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
                     new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
-            remoteWrites.allowCoreThreadTimeOut(true);
         }
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
-            remoteWrites.shutdown();
-            try {
-                remoteWrites.awaitTermination(5, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            remoteWrites.close();
             remoteStorages.close();
         }
 

@@ -6,10 +6,7 @@ import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import java.util.List;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.logging.Logger;
 
@@ -29,12 +26,7 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
     private final RemoteStorages owned;
     private final EntryCodec codec;
     private final Consumer<RemoteStorage.Status> counts;
-    private final ThreadPoolExecutor writes = new ThreadPoolExecutor(2, 2, 30, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(1024), r -> {
-                Thread t = new Thread(r, "remote-storage-write");
-                t.setDaemon(true);
-                return t;
-            });
+    private final BackgroundWrites writes = new BackgroundWrites();
 
     /**
      * @param remoteStorage a {@code remote_storage} value (ccache's grammar)
@@ -47,7 +39,6 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
         this.remotes = owned.forValue(remoteStorage);
         this.codec = codec;
         this.counts = counts;
-        writes.allowCoreThreadTimeOut(true);
     }
 
     @Override
@@ -137,12 +128,7 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
     /** Lets queued writes finish (a few seconds at most), then closes the connections; not the local store. */
     @Override
     public void close() {
-        writes.shutdown();
-        try {
-            writes.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        writes.close();
         owned.close();
     }
 }
