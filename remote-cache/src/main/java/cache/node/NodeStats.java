@@ -35,6 +35,8 @@ public final class NodeStats {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    /** {@code remote_storage_<what>}: hit, miss, write, error, timeout, corrupt; only once there is one. */
+    private final Map<String, LongAdder> remoteStorage = new ConcurrentHashMap<>();
 
     public void connectionOpened() {
         connectionsAccepted.increment();
@@ -108,6 +110,11 @@ public final class NodeStats {
         refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
+    /** A read or write of remote storage ({@code --remote-storage}) and what it came to. */
+    public void remoteStorage(String what) {
+        remoteStorage.computeIfAbsent(what, r -> new LongAdder()).increment();
+    }
+
     public void bytesIn(long n) {
         bytesIn.add(n);
     }
@@ -147,6 +154,7 @@ public final class NodeStats {
         m.put("longest_job_msecs", longestJobMillis.get());
         m.put("bytes_in", bytesIn.sum());
         m.put("bytes_out", bytesOut.sum());
+        new TreeMap<>(remoteStorage).forEach((k, v) -> m.put("remote_storage_" + k, v.sum()));
         long total = 0;
         Map<String, Long> sorted = new TreeMap<>();
         refusals.forEach((k, v) -> sorted.put(k, v.sum()));
