@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# real-project.sh [--check] [--prefix]
+# real-project.sh [--check] [--prefix] [--farm]
 #
 # The "main job" showcase: builds two real C projects (Debian's zlib and lua5.4
 # sources) three times each and checks that the cache gives the very same objects:
@@ -7,6 +7,13 @@
 #   plain  - system gcc, no cache;
 #   cold   - through the cache, empty cache;
 #   warm   - again through the cache, which now holds every object.
+#
+# With --farm (DISTCC_HOSTS naming `cached` nodes must be set) the cached builds
+# distribute their misses (CCACHE_PREFIX=distcc, docs/distributed.md) and the third
+# build is "refetch" instead of "warm": the local cache is cleared first, so its
+# misses must be answered by the nodes' caches. PASS then also needs: the cold
+# make step compiled on the nodes (remote_compile > 0), and the refetch make step
+# answered every miss by a node hit with no remote compile.
 #
 # By default the cached builds go through masquerade links (dist/bin/cache
 # --install-links work/links, put first on PATH, so `gcc`/`g++` are the cache).
@@ -45,23 +52,25 @@
 set -euo pipefail
 
 usage() {
-	printf 'usage: %s [--check] [--prefix]\n' "${0##*/}" >&2
+	printf 'usage: %s [--check] [--prefix] [--farm]\n' "${0##*/}" >&2
 	exit 2
 }
 
 CHECK=false
 MODE=links
+FARM=false
 for arg in "$@"; do
 	case $arg in
 	--check) CHECK=true ;;
 	--prefix) MODE=prefix ;;
+	--farm) FARM=true ;;
 	*) usage ;;
 	esac
 done
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
-readonly SCRIPT_DIR REPO CHECK MODE
+readonly SCRIPT_DIR REPO CHECK MODE FARM
 # The client under test. Override CACHE_BIN to benchmark another build, e.g. a
 # snapshot copy of dist/ (cp -a dist /tmp/dist-snap) while dist/ is being rebuilt;
 # the client finds its jars in <its dir>/../lib.
@@ -101,6 +110,15 @@ for var in $(compgen -e); do
 	[[ $var == CCACHE_* ]] && unset "$var"
 done
 export CCACHE_DIR=$WORK/cache-dir
+if [[ $FARM == true ]]; then
+	[[ -n ${DISTCC_HOSTS:-} ]] || die "--farm needs DISTCC_HOSTS naming the cached nodes"
+	export CCACHE_PREFIX=distcc
+	export DISTCC_DIR=${DISTCC_DIR:-$WORK/distcc}
+	mkdir -p -- "$DISTCC_DIR"
+	readonly PHASES=(plain cold refetch)
+else
+	readonly PHASES=(plain cold warm)
+fi
 
 # PATH for the plain builds: without our links and without Debian's ccache
 # masquerade directory, so `gcc` is the real compiler.
@@ -238,6 +256,9 @@ count() {
 	R[$key.$step.uncacheable]=$(stat_sum "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}")
 	R[$key.$step.errors]=$(stat_sum "$before" "$after" "${ERROR_COUNTERS[@]}")
 	R[$key.$step.why]=$(stat_detail "$before" "$after" "${UNCACHEABLE_COUNTERS[@]}" "${ERROR_COUNTERS[@]}")
+	R[$key.$step.remote]=$(stat_sum "$before" "$after" remote_compile)
+	R[$key.$step.node_hits]=$(stat_sum "$before" "$after" node_hit)
+	R[$key.$step.farm_why]=$(stat_detail "$before" "$after" remote_compile node_hit kept_local builder_failed)
 }
 
 # show_counts STEP LABEL: one line of counters.
@@ -246,6 +267,9 @@ show_counts() {
 	printf '          %-9s hits %3d, misses %3d, uncacheable %3d, errors %d%s\n' "$label" \
 		"${R[$key.$step.hits]}" "${R[$key.$step.misses]}" "${R[$key.$step.uncacheable]}" \
 		"${R[$key.$step.errors]}" "${R[$key.$step.why]:+  (${R[$key.$step.why]})}"
+	if [[ $FARM == true ]]; then
+		printf '          %-9s farm: %s\n' "" "${R[$key.$step.farm_why]:-nothing}"
+	fi
 }
 
 # run_phase PROJECT PHASE SRC: fresh copy, configure + make, manifest, counters.
@@ -270,6 +294,9 @@ run_phase() {
 	rm -rf -- "$dir"
 	cp -a -- "$src" "$dir"
 	: >"$logf"
+	if [[ $phase == refetch ]]; then
+		"$CACHE_BIN" -C >/dev/null # an empty local cache: the nodes must answer
+	fi
 
 	"$CACHE_BIN" --print-stats >"$s0"
 	t0=$(now)
@@ -336,7 +363,7 @@ declare -A SRC=([zlib]=$ZLIB_SRC [lua]=$LUA_SRC)
 
 for project in "${PROJECTS[@]}"; do
 	log "$project: $(basename -- "${SRC[$project]}") in $BUILD_ROOT/$project (cached builds: $MODE)"
-	for phase in plain cold warm; do
+	for phase in "${PHASES[@]}"; do
 		run_phase "$project" "$phase" "${SRC[$project]}"
 		# After a failed build the project's later phases are pointless.
 		[[ ${R[$project.$phase.failed]} == no ]] || break
@@ -365,13 +392,21 @@ printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' \
 failed=0
 for project in "${PROJECTS[@]}"; do
 	reasons=()
-	for phase in plain cold warm; do
+	for phase in "${PHASES[@]}"; do
 		[[ ${R[$project.$phase.failed]:-} != yes ]] || reasons+=("$phase build failed")
 	done
-	for phase in cold warm; do
+	for phase in "${PHASES[@]:1}"; do
 		[[ ${R[$project.$phase.same]:-} != NO ]] || reasons+=("$phase objects differ")
 	done
-	if [[ ${R[$project.warm.failed]:-} == no ]]; then
+	if [[ $FARM == true && ${R[$project.refetch.failed]:-} == no ]]; then
+		[[ ${R[$project.cold.make.remote]} -gt 0 ]] || reasons+=("cold make compiled nothing on the nodes")
+		[[ ${R[$project.refetch.make.misses]} -gt 0 &&
+			${R[$project.refetch.make.node_hits]} -eq ${R[$project.refetch.make.misses]} ]] ||
+			reasons+=("refetch make: ${R[$project.refetch.make.node_hits]} node hits for ${R[$project.refetch.make.misses]} misses")
+		[[ ${R[$project.refetch.make.remote]} -eq 0 ]] ||
+			reasons+=("refetch make compiled ${R[$project.refetch.make.remote]} on the nodes")
+	fi
+	if [[ $FARM == false && ${R[$project.warm.failed]:-} == no ]]; then
 		[[ ${R[$project.warm.make.misses]} -eq 0 ]] ||
 			reasons+=("warm make had ${R[$project.warm.make.misses]} misses")
 		[[ ${R[$project.warm.make.hits]} -gt 0 ]] || reasons+=("warm make had no hits")
@@ -385,9 +420,9 @@ for project in "${PROJECTS[@]}"; do
 		failed=$((failed + 1))
 	fi
 	printf '%-6s %9s %9s %9s %8s %6s %6s %11s  %s\n' "$project" \
-		"$(cell "$project" plain time)" "$(cell "$project" cold time)" "$(cell "$project" warm time)" \
-		"$(cell "$project" plain objects)" "$(cell "$project" warm make.hits)" \
-		"$(cell "$project" warm make.misses)" "$(cell "$project" warm uncacheable)" "$verdict"
+		"$(cell "$project" plain time)" "$(cell "$project" cold time)" "$(cell "$project" "${PHASES[2]}" time)" \
+		"$(cell "$project" plain objects)" "$(cell "$project" "${PHASES[2]}" make.hits)" \
+		"$(cell "$project" "${PHASES[2]}" make.misses)" "$(cell "$project" "${PHASES[2]}" uncacheable)" "$verdict"
 done
 
 echo "(load average at the end: $(cut -d ' ' -f 1-3 /proc/loadavg))"

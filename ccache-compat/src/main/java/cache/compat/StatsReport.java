@@ -122,13 +122,18 @@ public final class StatsReport {
         if (verbose && withStorage) {
             t.text("  Files:", Long.toString(storage.files()));
         }
-        if (verbose) {
+        long rh = get(Counter.REMOTE_STORAGE_HIT);
+        long rm = get(Counter.REMOTE_STORAGE_MISS);
+        if (verbose || rh + rm > 0) {
             long lh = get(Counter.LOCAL_STORAGE_HIT);
             long lm = get(Counter.LOCAL_STORAGE_MISS);
             t.ratio("  Hits:", lh, lh + lm);
             t.ratio("  Misses:", lm, lh + lm);
+        }
+        if (verbose) {
             t.text("  Writes:", Long.toString(get(Counter.LOCAL_STORAGE_WRITE)));
         }
+        remote(t, rh, rm, verbose);
         distribution(t, misses, verbose);
         return t.toString();
     }
@@ -162,6 +167,28 @@ public final class StatsReport {
             if (verbose) {
                 details(t, "    ", Counter.Kind.BUILDER_FAILED, failed);
             }
+        }
+    }
+
+    /** ccache 4.7's "Remote storage:" section, shown once remote storage did something. */
+    private void remote(Table t, long hits, long misses, boolean verbose) {
+        long errors = get(Counter.REMOTE_STORAGE_ERROR);
+        long timeouts = get(Counter.REMOTE_STORAGE_TIMEOUT);
+        if (hits + misses + errors + timeouts == 0) {
+            return;
+        }
+        t.line("Remote storage:");
+        t.ratio("  Hits:", hits, hits + misses);
+        t.ratio("  Misses:", misses, hits + misses);
+        if (verbose) {
+            t.count("  Reads:", get(Counter.REMOTE_STORAGE_READ_HIT) + get(Counter.REMOTE_STORAGE_READ_MISS));
+            t.count("  Writes:", get(Counter.REMOTE_STORAGE_WRITE));
+        }
+        if (errors > 0) {
+            t.count("  Errors:", errors);
+        }
+        if (timeouts > 0) {
+            t.count("  Timeouts:", timeouts);
         }
     }
 
@@ -209,6 +236,11 @@ public final class StatsReport {
             rows.add(new String[] {label, value});
         }
 
+        /** A count alone, right-aligned in the counts' column (ccache's count rows). */
+        void count(String label, long n) {
+            rows.add(new String[] {label, Long.toString(n), ""});
+        }
+
         void ratio(String label, long n, long of) {
             double p = of == 0 ? 0 : 100.0 * n / of;
             rows.add(new String[] {label, Long.toString(n), Long.toString(of), percent(p)});
@@ -224,6 +256,8 @@ public final class StatsReport {
                 }
                 if (r.length == 4) {
                     num = Math.max(num, Math.max(r[1].length(), r[2].length()));
+                } else if (r.length == 3) {
+                    num = Math.max(num, r[1].length());
                 }
             }
             StringBuilder out = new StringBuilder();
@@ -232,6 +266,8 @@ public final class StatsReport {
                     out.append(r[0]);
                 } else if (r.length == 2) {
                     out.append(pad(r[0], label)).append(' ').append(r[1]);
+                } else if (r.length == 3) {
+                    out.append(pad(r[0], label)).append(' ').append(left(r[1], num));
                 } else {
                     out.append(pad(r[0], label)).append(' ').append(left(r[1], num)).append(" / ")
                             .append(left(r[2], num)).append(" (").append(r[3]).append(')');

@@ -32,6 +32,33 @@ class StatsReportTest {
     }
 
     @Test
+    void remoteStorageSectionIsCcachesAndErrorsAreNotCalls() {
+        // ccache 4.7.5 after a build with an empty local cache against a Redis that failed once.
+        StatsReport r = new StatsReport(Map.of(Counter.PREPROCESSED_CACHE_HIT, 3L, Counter.CACHE_MISS, 1L,
+                Counter.LOCAL_STORAGE_MISS, 4L, Counter.REMOTE_STORAGE_HIT, 3L, Counter.REMOTE_STORAGE_MISS, 1L,
+                Counter.REMOTE_STORAGE_READ_HIT, 3L, Counter.REMOTE_STORAGE_READ_MISS, 1L,
+                Counter.REMOTE_STORAGE_WRITE, 1L, Counter.REMOTE_STORAGE_ERROR, 1L), 0, 0, STORAGE);
+        String expected = ""
+                + "Cacheable calls:      4 /    4 (100.0%)\n"
+                + "  Hits:               3 /    4 (75.00%)\n"
+                + "    Direct:           0 /    3 ( 0.00%)\n"
+                + "    Preprocessed:     3 /    3 (100.0%)\n"
+                + "  Misses:             1 /    4 (25.00%)\n"
+                + "Uncacheable calls:    0 /    4 ( 0.00%)\n"
+                + "Local storage:\n"
+                + "  Cache size (GB): 0.00 / 5.00 ( 0.00%)\n"
+                + "  Hits:               0 /    4 ( 0.00%)\n"
+                + "  Misses:             4 /    4 (100.0%)\n"
+                + "Remote storage:\n"
+                + "  Hits:               3 /    4 (75.00%)\n"
+                + "  Misses:             1 /    4 (25.00%)\n"
+                + "  Errors:             1\n";
+        assertEquals(expected, r.showStats(false));
+        String verbose = r.showStats(true);
+        assertTrue(verbose.contains("  Reads:              4\n  Writes:             1\n  Errors:             1\n"), verbose);
+    }
+
+    @Test
     void distributionIsShownOnlyWhenTheFarmDidSomething() {
         StatsReport quiet = new StatsReport(Map.of(Counter.CACHE_MISS, 4L), 0, 0, STORAGE);
         assertTrue(!quiet.showStats(false).contains("Distribution"), "a report without distribution is ccache's");

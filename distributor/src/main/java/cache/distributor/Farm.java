@@ -14,7 +14,6 @@ import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.store.CacheEntry;
-import cache.store.CorruptEntryException;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
@@ -43,6 +42,10 @@ import java.util.logging.Logger;
  * full, to the next node of that key's ranking; a free slot starts the next waiting job at once,
  * and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
+ *
+ * <p>A host may also be a real {@code distccd} ({@link NodeKind} says how it is told apart): it
+ * is routed, slotted and backed off the same way, but has no cache to probe, takes no source
+ * jobs, and gets one connection per job in distcc's protocol ({@link DistccConnection}).
  *
  * <p>A node that cannot be reached, times out, breaks the protocol or sends a corrupt entry is
  * backed off (distcc's 60 s by default) and the job tried on the next node, at most {@link
@@ -89,8 +92,8 @@ public final class Farm implements AutoCloseable {
      */
     public record Source(String path, String cwd) {}
 
-    /** A node that cannot take this kind of job (a source job on a version 1 node): try the next. */
-    private static final class Unsupported extends IOException {
+    /** A node that cannot take this kind of job (a source job on a version 1 node or a distccd): try the next. */
+    static final class Unsupported extends IOException {
         Unsupported(String message) {
             super(message);
         }
@@ -112,7 +115,9 @@ public final class Farm implements AutoCloseable {
     private final SlotPool slots;
     private final Health health;
     private final Options options;
-    private final Map<String, CompletableFuture<NodeClient>> connections = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<NodeConnection>> connections = new ConcurrentHashMap<>();
+    /** Hosts found to be real distccd ({@link NodeKind}); forgotten when one of their jobs fails. */
+    private final Set<String> distccd = ConcurrentHashMap.newKeySet();
     private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "farm-connect");
         t.setDaemon(true);
@@ -214,15 +219,12 @@ public final class Farm implements AutoCloseable {
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
         CompletableFuture<Result> p = connection(node).thenCompose(client -> {
             Source s = job.source();
-            if (s == null) {
-                return client.probe(job.key(), job.compiler())
-                        .thenApply(r -> r.hit() ? result(r.entry(), node, true) : null);
-            }
-            if (!client.compilesSources()) {
+            if (!client.hasCache() || (s != null && !client.compilesSources())) {
                 return CompletableFuture.completedFuture(null);
             }
-            return client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
-                    .thenApply(r -> r.hit() ? result(r.entry(), node, true) : null);
+            return (s == null ? client.probe(job.key(), job.compiler())
+                    : client.probeSource(job.key(), job.compiler(), s.path(), s.cwd()))
+                    .thenApply(e -> e != null ? new Result(e, node.id(), true) : null);
         });
         return p.orTimeout(PROBE_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
             if (e == null) {
@@ -232,7 +234,7 @@ public final class Farm implements AutoCloseable {
             if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
                 failed.set(reasonOf(failureOf(cause)));
                 health.failed(node, failureOf(cause));
-                dropConnection(node);
+                dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
                 LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
             }
             return null;
@@ -253,9 +255,8 @@ public final class Farm implements AutoCloseable {
             }
         }
         if (candidates.isEmpty() || tried.size() >= MAX_ATTEMPTS) {
-            out.completeExceptionally(!unable.isEmpty() && unable.equals(tried)
-                    ? new FarmException("no node takes source compiles (protocol version 2): "
-                            + String.join(", ", tried) + " speak only version 1", true)
+            out.completeExceptionally(!unable.isEmpty() && unable.size() == tried.size()
+                    ? new FarmException("no node takes this job (" + String.join("; ", unable) + ")", true)
                     : tried.isEmpty() ? new FarmException("every node is backed off", last)
                     : new FarmException("no node answered (tried " + String.join(", ", tried) + ")", last));
             return;
@@ -288,7 +289,7 @@ public final class Farm implements AutoCloseable {
                 if (cause instanceof Unsupported u) {
                     why = FarmException.Reason.UNSUPPORTED;
                     LOG.fine(() -> node.id() + " cannot take the job: " + u.getMessage());
-                    unable.add(node.id());
+                    unable.add(node.id() + ": " + u.getMessage());
                 } else if (cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code())) {
                     why = FarmException.Reason.REFUSED;
                     if (ne.code() == ErrorCode.FORBIDDEN_ARGUMENT || ne.code() == ErrorCode.TOO_LARGE) {
@@ -301,7 +302,8 @@ public final class Farm implements AutoCloseable {
                     Failure f = failureOf(cause);
                     why = reasonOf(f);
                     health.failed(node, f);
-                    dropConnection(node);
+                    dropConnection(node, "node " + node.id() + " failed a job (" + cause + ")");
+                    distccd.remove(node.id());
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
@@ -330,7 +332,7 @@ public final class Farm implements AutoCloseable {
     /** What {@code t} says of the node; the client wraps a refused connection, so its causes count. */
     private static Failure failureOf(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause() == c ? null : c.getCause()) {
-            if (c instanceof TimeoutException) {
+            if (c instanceof TimeoutException || c instanceof NodeClient.NodeSilentException) {
                 return Failure.TIMEOUT;
             }
             if (c instanceof java.net.ConnectException || c instanceof FarmException) {
@@ -342,43 +344,41 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The job on the node that holds its slot. Its key is probed there once more before the
-     * upload: the node has no in-flight table, and an identical job (another daemon's) may have
-     * finished there while this one waited for the slot; the probe costs one round trip.
+     * upload: an identical job (another daemon's) may have finished there while this one waited
+     * for the slot, and the probe costs one round trip where the upload costs the input. (One
+     * still running there is joined by the node's in-flight table: compiled once either way.)
      */
     private CompletableFuture<Result> run(Job job, Node node) {
         if (job.source() != null) {
             return connection(node).thenCompose(client -> runSource(job, node, client));
         }
-        return connection(node).thenCompose(client -> client.probe(job.key(), job.compiler())
-                .thenCompose(probe -> probe.hit()
-                        ? CompletableFuture.completedFuture(result(probe.entry(), node, true))
+        return connection(node).thenCompose(client -> (client.hasCache() ? client.probe(job.key(), job.compiler())
+                : CompletableFuture.<CacheEntry>completedFuture(null))
+                .thenCompose(hit -> hit != null
+                        ? CompletableFuture.completedFuture(new Result(hit, node.id(), true))
                         : client.compile(job.key(), job.compiler(), job.language(), job.args(), job.input())
-                                .thenApply(c -> result(c.entry(), node, false))));
+                                .thenApply(e -> new Result(e, node.id(), false))));
     }
 
     /** A source job: probed under its own key, compiled with COMPILE_SOURCE; only version 2 nodes take it. */
-    private static CompletableFuture<Result> runSource(Job job, Node node, NodeClient client) {
+    private static CompletableFuture<Result> runSource(Job job, Node node, NodeConnection client) {
         if (!client.compilesSources()) {
-            return CompletableFuture.failedFuture(new Unsupported(node.id() + " speaks protocol version "
-                    + client.protocolVersion()));
+            return CompletableFuture.failedFuture(new Unsupported("speaks " + client.protocol()
+                    + ", source compiles need native " + cache.node.protocol.NodeProtocol.SOURCE_VERSION));
         }
         Source s = job.source();
         return client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
-                .thenCompose(probe -> probe.hit()
-                        ? CompletableFuture.completedFuture(result(probe.entry(), node, true))
+                .thenCompose(hit -> hit != null
+                        ? CompletableFuture.completedFuture(new Result(hit, node.id(), true))
                         : client.compileSource(job.key(), job.compiler(), job.language(), job.args(), s.path(),
-                                s.cwd(), job.input()).thenApply(c -> result(c.entry(), node, false)));
+                                s.cwd(), job.input()).thenApply(e -> new Result(e, node.id(), false)));
     }
 
-    private static Result result(byte[] entry, Node node, boolean hit) {
-        try {
-            return new Result(NodeClient.decode(entry), node.id(), hit);
-        } catch (CorruptEntryException e) {
-            throw new CompletionException(new IOException("corrupt entry from " + node.id(), e));
-        }
-    }
-
-    private CompletableFuture<NodeClient> connection(Node node) {
+    /**
+     * The node's connection: a distccd's when the host is known to be one, else our native one,
+     * and when that fails, a distccd's if the host behaves as one ({@link NodeKind}).
+     */
+    private CompletableFuture<NodeConnection> connection(Node node) {
         return connections.compute(node.id(), (id, known) -> {
             if (known != null && (!known.isDone() || (!known.isCompletedExceptionally() && known.join().isOpen()))) {
                 return known;
@@ -387,22 +387,40 @@ public final class Farm implements AutoCloseable {
                 known.join().close();
             }
             TcpHost h = hosts.get(id);
+            if (distccd.contains(id)) {
+                return CompletableFuture.completedFuture(distcc(h));
+            }
             NodeClient.Options o = new NodeClient.Options().connectTimeout(options.connectTimeout())
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return NodeClient.connect(h.host(), h.port(), o);
+                    return new NativeConnection(NodeClient.connect(h.host(), h.port(), o), id);
                 } catch (IOException e) {
+                    if (NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
+                        distccd.add(id);
+                        LOG.info(() -> id + " does not speak our protocol and closes like a distccd: using distcc's"
+                                + " protocol version " + (h.options().lzo() ? 2 : 1));
+                        return distcc(h);
+                    }
                     throw new CompletionException(e);
                 }
             }, connector);
         });
     }
 
+    private NodeConnection distcc(TcpHost h) {
+        return new DistccConnection(h, options.connectTimeout(), options.requestTimeout(), connector);
+    }
+
     private void dropConnection(Node node) {
-        CompletableFuture<NodeClient> c = connections.remove(node.id());
+        dropConnection(node, "the farm is closing");
+    }
+
+    /** Closes the node's connection; requests still pending on it fail with {@code why}, as their log says. */
+    private void dropConnection(Node node, String why) {
+        CompletableFuture<NodeConnection> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
-            c.join().close();
+            c.join().abort(new IOException("connection dropped: " + why));
         }
     }
 

@@ -70,6 +70,10 @@ public final class CachedMain implements Callable<Integer> {
     @Option(names = "--max-size", paramLabel = "SIZE", description = "cache size limit: 500M, 5G, 10Gi (default ${DEFAULT-VALUE})")
     String maxSize = "5G";
 
+    @Option(names = "--remote-storage", paramLabel = "URLS",
+            description = "remote storage behind the node's cache, as ccache's remote_storage: redis://…, http://…, file:… (default: none)")
+    String remoteStorage = "";
+
     @Option(names = "--whitelist", paramLabel = "DIR",
             description = "a compiler name may run when DIR has an entry of that name (default ${DEFAULT-VALUE})")
     Path whitelist = Path.of("/usr/lib/distcc");
@@ -142,7 +146,7 @@ public final class CachedMain implements Callable<Integer> {
                 .cacheDir(cacheDir != null ? cacheDir : defaultCacheDir()).maxSize(parseSize(maxSize))
                 .whitelist(allowAnyCompiler ? null : whitelist).maxFrame(maxRequestSize)
                 .maxConnections(maxConnections).idleTimeout(Duration.ofSeconds(idleTimeout))
-                .tlsCert(tlsCert).tlsKey(tlsKey);
+                .tlsCert(tlsCert).tlsKey(tlsKey).remoteStorage(remoteStorage);
         for (String a : allow) {
             NodeServer.parseRule(a); // reject a bad --allow before binding anything
         }

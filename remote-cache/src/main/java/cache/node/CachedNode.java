@@ -2,6 +2,8 @@ package cache.node;
 
 import cache.process.DefaultProcessRunner;
 import cache.process.ProcessRunner;
+import cache.storage.remote.RemoteBackedStore;
+import cache.storage.remote.RemoteStorage;
 import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import cache.store.InMemoryEntryStore;
@@ -26,6 +28,8 @@ public final class CachedNode implements AutoCloseable {
 
     private final LocalStore localStore;
     private final NodeService service;
+    /** The store with remote storage behind it ({@code --remote-storage}), or null. */
+    private RemoteBackedStore remote;
     private NodeServer server;
     private StatsServer statsServer;
 
@@ -49,8 +53,14 @@ public final class CachedNode implements AutoCloseable {
                 StoreOptions.defaults().withLimits(new StoreLimits(config.maxSize(), 0, StoreLimits.DEFAULT_LIMIT_MULTIPLE)));
         EntryStore entries = local != null ? local.entries() : new InMemoryEntryStore(EntryCodec.defaults());
         NodeStats stats = new NodeStats();
+        RemoteBackedStore remote = null;
+        if (!config.remoteStorage().isBlank()) {
+            entries = remote = new RemoteBackedStore(entries, config.remoteStorage(), EntryCodec.defaults(),
+                    s -> countRemote(stats, s));
+        }
         CompilerResolver resolver = new CompilerResolver(config.whitelist(), config.searchPath(), runner);
         CachedNode node = new CachedNode(local, new NodeService(config, entries, local != null, resolver, runner, stats));
+        node.remote = remote;
         try {
             node.server = NodeServer.start(config, node.service);
             if (config.stats()) {
@@ -88,6 +98,18 @@ public final class CachedNode implements AutoCloseable {
         return statsServer == null ? null : statsServer.address();
     }
 
+    private static void countRemote(NodeStats stats, RemoteStorage.Status s) {
+        switch (s) {
+            case HIT -> stats.remoteStorage("hit");
+            case MISS -> stats.remoteStorage("miss");
+            case POISONED -> stats.remoteStorage("corrupt");
+            case WRITTEN -> stats.remoteStorage("write");
+            case ERROR -> stats.remoteStorage("error");
+            case TIMEOUT -> stats.remoteStorage("timeout");
+            case SKIPPED -> { }
+        }
+    }
+
     public NodeStats stats() {
         return service.stats();
     }
@@ -101,6 +123,9 @@ public final class CachedNode implements AutoCloseable {
             server.close();
         }
         service.close();
+        if (remote != null) {
+            remote.close(); // lets the last writes go out
+        }
         if (localStore != null) {
             localStore.close();
         }

@@ -68,6 +68,19 @@ public final class CompilerResolver {
     /** The binary to run for {@code spec}; refuses when it is not allowed, absent or different. */
     public NodeCompiler resolve(CompilerSpec spec) throws Refusal {
         String name = spec.name();
+        NodeCompiler found = resolveName(name);
+        if (!found.version().equals(spec.version()) || !found.target().equals(spec.target())) {
+            throw new Refusal(ErrorCode.COMPILER_MISMATCH, "node has " + found.describe() + ", client asked for "
+                    + name + " " + printable(spec.version()) + " " + printable(spec.target()));
+        }
+        return found;
+    }
+
+    /**
+     * The binary to run for a compiler named {@code name}, by rules 1 to 3 only: what a distcc
+     * client asks for, which carries no version or target (distccd checks none either).
+     */
+    public NodeCompiler resolveName(String name) throws Refusal {
         if (!BARE_NAME.matcher(name).matches() || name.contains("..")) {
             throw new Refusal(ErrorCode.COMPILER_NOT_ALLOWED,
                     "compiler must be a bare name from the node's whitelist, got '" + printable(name) + "'");
@@ -76,12 +89,7 @@ public final class CompilerResolver {
             throw new Refusal(ErrorCode.COMPILER_NOT_ALLOWED,
                     "compiler '" + name + "' is not in the node's whitelist " + whitelist);
         }
-        NodeCompiler found = find(name);
-        if (!found.version().equals(spec.version()) || !found.target().equals(spec.target())) {
-            throw new Refusal(ErrorCode.COMPILER_MISMATCH, "node has " + found.describe() + ", client asked for "
-                    + name + " " + printable(spec.version()) + " " + printable(spec.target()));
-        }
-        return found;
+        return find(name);
     }
 
     private NodeCompiler find(String name) throws Refusal {

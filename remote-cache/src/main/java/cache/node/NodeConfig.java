@@ -52,8 +52,19 @@ public final class NodeConfig {
     private java.nio.file.Path tlsCert = null;
     /** PEM PKCS#8 private key. */
     private java.nio.file.Path tlsKey = null;
+    /** Remote storage behind the node's own store (ccache's {@code remote_storage} grammar); "" = none. */
+    private String remoteStorage = "";
     /** Name announced in WELCOME. */
     private String nodeName = defaultNodeName();
+
+    public String remoteStorage() {
+        return remoteStorage;
+    }
+
+    public NodeConfig remoteStorage(String value) {
+        this.remoteStorage = value;
+        return this;
+    }
 
     public String listen() {
         return listen;

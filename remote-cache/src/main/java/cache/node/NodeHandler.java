@@ -23,6 +23,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 import javax.net.ssl.SSLException;
@@ -30,7 +32,7 @@ import javax.net.ssl.SSLException;
 /**
  * One client connection: HELLO (version), then the HMAC challenge when the node has a secret,
  * then any number of pipelined PROBE, COMPILE (COMPILE_SOURCE from version 2) and STATS requests, each answered under its
- * request id as soon as it is done.
+ * request id as soon as it is done. From version 3, a WORKING frame each second of silence while answers are owed.
  *
  * <p>Hostile input never gets further than this connection: a frame that does not decode, is
  * too long, comes out of order or fails authentication is logged with its reason, counted as
@@ -52,6 +54,9 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     /** The version agreed in HELLO: what frames this connection may carry. */
     private int version;
     private byte[] nonce = new byte[0];
+    /** When this connection last wrote an answer (nanoTime): keep-alives fill only the silences. */
+    private volatile long lastWrite = System.nanoTime();
+    private ScheduledFuture<?> keepAlive;
     private boolean counted;
     private String peer = "?";
 
@@ -89,6 +94,9 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             stats.connectionClosed();
         }
         state = State.CLOSED;
+        if (keepAlive != null) {
+            keepAlive.cancel(false);
+        }
         super.channelInactive(ctx);
     }
 
@@ -117,6 +125,10 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             return;
         }
         version = agreed;
+        if (version >= NodeProtocol.LIVENESS_VERSION) {
+            long every = NodeProtocol.WORKING_INTERVAL.toMillis();
+            keepAlive = ctx.executor().scheduleAtFixedRate(() -> keepAlive(ctx), every, every, TimeUnit.MILLISECONDS);
+        }
         if (config.authSecret() != null) {
             nonce = new byte[NodeProtocol.NONCE_BYTES];
             RANDOM.nextBytes(nonce);
@@ -167,8 +179,23 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             if (inFlight.decrementAndGet() < config.maxInFlight() && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
             }
+            lastWrite = System.nanoTime();
             ctx.writeAndFlush(reply);
         });
+    }
+
+    /**
+     * Version 3: while this connection owes answers and has written nothing for a
+     * {@link NodeProtocol#WORKING_INTERVAL}, tells the client the node is alive, so that a
+     * client can fail a node that stops answering within seconds rather than at its request timeout.
+     */
+    private void keepAlive(ChannelHandlerContext ctx) {
+        long now = System.nanoTime();
+        if (state == State.READY && inFlight.get() > 0
+                && now - lastWrite >= NodeProtocol.WORKING_INTERVAL.toNanos() * 9 / 10) {
+            lastWrite = now;
+            ctx.writeAndFlush(new NodeProtocol.Working(0));
+        }
     }
 
     @Override

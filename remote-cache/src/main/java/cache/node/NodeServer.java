@@ -33,8 +33,12 @@ import java.util.logging.Logger;
  *   <li>the address filter ({@code --allow}): a client outside it is closed on registration,
  *       before a byte is read;</li>
  *   <li>a {@link ByteCounter} (stats bytes_in/bytes_out, on the wire);</li>
+ *   <li>the idle timer;</li>
+ *   <li>{@link ProtocolSniffer}: a connection whose first bytes are {@code DIST} is a real
+ *       distcc client, served by {@link DistccHandler} (only when the node requires no
+ *       authentication); any other gets the native handlers below;</li>
  *   <li>TLS when configured;</li>
- *   <li>the idle timer, the length-prefixed frame splitter (refusing an over-long frame from
+ *   <li>the length-prefixed frame splitter (refusing an over-long frame from
  *       its length field, before allocating it) and the message codec;</li>
  *   <li>{@link NodeHandler}: handshake, authentication, requests.</li>
  * </ol>
@@ -79,14 +83,17 @@ public final class NodeServer implements AutoCloseable {
                     protected void initChannel(SocketChannel ch) {
                         ch.pipeline().addLast("filter", filter);
                         ch.pipeline().addLast("bytes", new ByteCounter(stats::bytesIn, stats::bytesOut));
-                        if (tls != null) {
-                            ch.pipeline().addLast("tls", tls.newHandler(ch.alloc()));
-                        }
                         ch.pipeline().addLast("idle", new IdleStateHandler(
                                 config.idleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS));
-                        ch.pipeline().addLast("frames", NodeProtocol.frameDecoder(config.maxFrame()));
-                        ch.pipeline().addLast("codec", new MessageCodec());
-                        ch.pipeline().addLast("node", new NodeHandler(config, service, open));
+                        ch.pipeline().addLast("sniffer", new ProtocolSniffer(p -> {
+                            if (tls != null) {
+                                p.addLast("tls", tls.newHandler(ch.alloc()));
+                            }
+                            p.addLast("frames", NodeProtocol.frameDecoder(config.maxFrame()));
+                            p.addLast("codec", new MessageCodec());
+                            p.addLast("node", new NodeHandler(config, service, open));
+                        }, p -> p.addLast("distcc", new DistccHandler(config, service, open)),
+                                tls == null && config.authSecret() == null, stats));
                     }
                 });
         address = bindTo(b, config.listen(), config.port());

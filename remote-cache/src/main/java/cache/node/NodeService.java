@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -48,7 +49,8 @@ import java.util.stream.Stream;
  * one compiler is never served for another, even after an upgrade in place. Probes and request
  * checks run on a small lookup pool (they touch RocksDB and, once per binary, run the compiler
  * to learn its version); compiles run on {@code jobs} threads, the rest wait in a queue
- * bounded by {@code maxQueued}.
+ * bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
+ * later requests wait for the first and get its answer.
  */
 public final class NodeService implements AutoCloseable {
 
@@ -63,6 +65,12 @@ public final class NodeService implements AutoCloseable {
     private final EntryCodec codec = EntryCodec.defaults();
     private final ExecutorService lookups;
     private final ThreadPoolExecutor compiles;
+    /**
+     * The compiles running or queued, by node key: a request for a key already here waits for
+     * that compile instead of running its own, so identical concurrent misses from any number of
+     * clients are compiled once on this node.
+     */
+    private final ConcurrentHashMap<Digest, CompletableFuture<Outcome>> inFlight = new ConcurrentHashMap<>();
     private final Path nice = Stream.of("/usr/bin/nice", "/bin/nice").map(Path::of).filter(Files::isExecutable)
             .findFirst().orElse(null);
 
@@ -156,6 +164,61 @@ public final class NodeService implements AutoCloseable {
         return reply;
     }
 
+    /**
+     * A job from a real distcc client: the same checks, node cache and compile as a COMPILE
+     * (the compiler by name only: a distcc client says no version), keyed by what the client
+     * sent (compiler, language, arguments, preprocessed text). The future fails with a {@link
+     * Refusal} when the job is not run: the caller closes the connection without a reply, as
+     * distccd does.
+     */
+    public CompletableFuture<cache.distcc.DistccReply> compileDistcc(cache.distcc.DistccRequest r, String peer) {
+        CompletableFuture<cache.distcc.DistccReply> out = new CompletableFuture<>();
+        CompletableFuture<Message> reply = new CompletableFuture<>();
+        reply.whenComplete((m, e) -> {
+            if (m instanceof Result res) {
+                try {
+                    CacheEntry entry = codec.decode(res.entry());
+                    byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
+                    out.complete(new cache.distcc.DistccReply(r.version(),
+                            cache.distcc.DistccReply.exited(entry.exitCode()), entry.stderr(), entry.stdout(),
+                            entry.exitCode() == 0 ? object : new byte[0]));
+                } catch (CorruptEntryException ce) {
+                    out.completeExceptionally(ce);
+                }
+            } else if (m instanceof cache.node.protocol.NodeProtocol.Error err) {
+                out.completeExceptionally(new Refusal(err.code(), err.message()));
+            } else {
+                out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
+            }
+        });
+        try {
+            lookups.execute(() -> {
+                try {
+                    DistccJob job = DistccJob.of(r.argv());
+                    NodeCompiler compiler = resolver.resolveName(job.compiler());
+                    Digest key = KeyBuilder.create()
+                            .add("distcc.format", 1)
+                            .add("distcc.language", job.language())
+                            .add("distcc.args", String.join("\0", job.args()))
+                            .add("distcc.argc", job.args().size())
+                            .add("distcc.input", r.input())
+                            .build();
+                    CompilerSpec spec = new CompilerSpec(compiler.name(), compiler.version(), compiler.target());
+                    compile(JobRequest.of(new Compile(0, key, spec, job.language(), job.args(), r.input().length,
+                            Zstd.compress(r.input()))), peer, reply);
+                } catch (Refusal refusal) {
+                    reply.complete(refuse(0, refusal, peer));
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, "distcc job from " + peer + " failed", e);
+                    reply.complete(refuse(0, new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            out.completeExceptionally(new Refusal(ErrorCode.INTERNAL, "node is stopping"));
+        }
+        return out;
+    }
+
     private Message probe(Probe p) throws Refusal {
         NodeCompiler compiler = resolver.resolve(p.compiler());
         byte[] entry = lookup(nodeKey(p.key(), compiler));
@@ -185,38 +248,82 @@ public final class NodeService implements AutoCloseable {
             reply.complete(new Result(c.id(), true, cached));
             return;
         }
+        CompletableFuture<Outcome> mine = new CompletableFuture<>();
+        CompletableFuture<Outcome> running = inFlight.putIfAbsent(nodeKey, mine);
+        if (running != null) {
+            // The same key is compiling for another request (another client's, another daemon's):
+            // this one gets its answer, exit code, output and object alike, and runs nothing.
+            stats.compileJoined();
+            LOG.fine(() -> "compile for " + peer + " joins the one running for " + nodeKey);
+            running.whenComplete((o, e) -> reply.complete(answer(c.id(), o, e, peer)));
+            return;
+        }
+        mine.whenComplete((o, e) -> reply.complete(answer(c.id(), o, e, peer)));
+        // A compile of this key may have finished and left the table between the lookup and now.
+        cached = lookup(nodeKey);
+        if (cached != null) {
+            stats.compileHit();
+            settle(nodeKey, mine, new Outcome(true, cached, null));
+            return;
+        }
         if (compiles.getQueue().size() >= config.maxQueued()) {
-            throw new Refusal(ErrorCode.BUSY, "node has " + config.maxQueued() + " compiles queued");
+            settle(nodeKey, mine, new Outcome(false, null,
+                    new Refusal(ErrorCode.BUSY, "node has " + config.maxQueued() + " compiles queued")));
+            return;
         }
         stats.jobQueued();
-        compiles.execute(() -> {
-            stats.jobStarted();
-            long start = System.nanoTime();
-            boolean ok = false;
-            boolean timedOut = false;
-            Message answer;
-            try {
-                JobOutput job = run(c, compiler, suffix);
-                timedOut = job.outcome().timedOut();
-                ok = job.object() != null;
-                answer = timedOut
-                        ? refuse(c.id(), new Refusal(ErrorCode.TIMEOUT, "compile killed after "
-                                + config.jobLifetime().toSeconds() + " s (the node's --job-lifetime)"), peer)
-                        : finish(c, compiler, nodeKey, job, peer, start);
-            } catch (Refusal r) {
-                answer = refuse(c.id(), r, peer);
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "compile for " + peer + " failed", e);
-                answer = refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e.getMessage()), peer);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                answer = refuse(c.id(), new Refusal(ErrorCode.INTERNAL, "node is stopping"), peer);
-            } finally {
-                stats.jobFinished((System.nanoTime() - start) / 1_000_000, ok, timedOut);
-            }
-            // Answered after the job is counted, so a client that asks STATS next sees it finished.
-            reply.complete(answer);
-        });
+        try {
+            compiles.execute(() -> {
+                stats.jobStarted();
+                long start = System.nanoTime();
+                boolean ok = false;
+                boolean timedOut = false;
+                Outcome outcome;
+                try {
+                    JobOutput job = run(c, compiler, suffix);
+                    timedOut = job.outcome().timedOut();
+                    ok = job.object() != null;
+                    outcome = timedOut
+                            ? new Outcome(false, null, new Refusal(ErrorCode.TIMEOUT, "compile killed after "
+                                    + config.jobLifetime().toSeconds() + " s (the node's --job-lifetime)"))
+                            : finish(c, compiler, nodeKey, job, peer, start);
+                } catch (Refusal r) {
+                    outcome = new Outcome(false, null, r);
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "compile for " + peer + " failed", e);
+                    outcome = new Outcome(false, null, new Refusal(ErrorCode.INTERNAL, "node error: " + e.getMessage()));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    outcome = new Outcome(false, null, new Refusal(ErrorCode.INTERNAL, "node is stopping"));
+                } finally {
+                    stats.jobFinished((System.nanoTime() - start) / 1_000_000, ok, timedOut);
+                }
+                // Answered after the job is counted, so a client that asks STATS next sees it finished.
+                settle(nodeKey, mine, outcome);
+            });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            settle(nodeKey, mine, new Outcome(false, null, new Refusal(ErrorCode.INTERNAL, "node is stopping")));
+        }
+    }
+
+    /**
+     * How one compile of a node key ended, for every request that waited on it: the entry (any exit
+     * code) and whether it was stored, or the refusal each of them is answered with.
+     */
+    private record Outcome(boolean stored, byte[] entry, Refusal refusal) {
+    }
+
+    /** Ends the compile of {@code nodeKey}: out of the in-flight table first, then its waiters answered. */
+    private void settle(Digest nodeKey, CompletableFuture<Outcome> compile, Outcome outcome) {
+        inFlight.remove(nodeKey, compile);
+        compile.complete(outcome);
+    }
+
+    private Message answer(int id, Outcome o, Throwable failure, String peer) {
+        if (failure != null || o == null) {
+            return refuse(id, new Refusal(ErrorCode.INTERNAL, "node error: " + failure), peer);
+        }
+        return o.refusal() != null ? refuse(id, o.refusal(), peer) : new Result(id, o.stored(), o.entry());
     }
 
     /**
@@ -281,7 +388,7 @@ public final class NodeService implements AutoCloseable {
      * The RESULT of a finished compile. Only a successful compile with its output is stored
      * (failures are answered, never remembered), and only while the store is under its size.
      */
-    private Message finish(JobRequest c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
+    private Outcome finish(JobRequest c, NodeCompiler compiler, Digest nodeKey, JobOutput job, String peer,
             long start) {
         ProcessResult o = job.outcome();
         Map<OutputKind, byte[]> outputs = new EnumMap<>(OutputKind.class);
@@ -303,7 +410,7 @@ public final class NodeService implements AutoCloseable {
         LOG.info(String.format("compile %s %s for %s: exit %d, %d bytes, %d ms%s", compiler.describe(),
                 c.language(), peer, exit, entry.length, (System.nanoTime() - start) / 1_000_000,
                 stored ? ", stored" : ""));
-        return new Result(c.id(), stored, entry);
+        return new Outcome(stored, entry, null);
     }
 
     private Map<String, String> environment(Path dir) {

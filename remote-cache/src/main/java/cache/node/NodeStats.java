@@ -24,6 +24,7 @@ public final class NodeStats {
     private final LongAdder compilesOk = new LongAdder();
     private final LongAdder compilesFailed = new LongAdder();
     private final LongAdder compileTimeouts = new LongAdder();
+    private final LongAdder compilesJoined = new LongAdder();
     private final LongAdder stored = new LongAdder();
     private final LongAdder corruptEntries = new LongAdder();
     private final LongAdder storeFull = new LongAdder();
@@ -34,6 +35,8 @@ public final class NodeStats {
     private final LongAdder bytesIn = new LongAdder();
     private final LongAdder bytesOut = new LongAdder();
     private final Map<String, LongAdder> refusals = new ConcurrentHashMap<>();
+    /** {@code remote_storage_<what>}: hit, miss, write, error, timeout, corrupt; only once there is one. */
+    private final Map<String, LongAdder> remoteStorage = new ConcurrentHashMap<>();
 
     public void connectionOpened() {
         connectionsAccepted.increment();
@@ -52,6 +55,11 @@ public final class NodeStats {
     /** A compile request that found its result in the cache after all (a concurrent compile stored it). */
     public void compileHit() {
         hits.increment();
+    }
+
+    /** A compile request answered by an identical compile already running (nothing run for it). */
+    public void compileJoined() {
+        compilesJoined.increment();
     }
 
     public void jobQueued() {
@@ -102,6 +110,11 @@ public final class NodeStats {
         refusals.computeIfAbsent(reason, r -> new LongAdder()).increment();
     }
 
+    /** A read or write of remote storage ({@code --remote-storage}) and what it came to. */
+    public void remoteStorage(String what) {
+        remoteStorage.computeIfAbsent(what, r -> new LongAdder()).increment();
+    }
+
     public void bytesIn(long n) {
         bytesIn.add(n);
     }
@@ -134,12 +147,14 @@ public final class NodeStats {
         m.put("compiles_ok", compilesOk.sum());
         m.put("compiles_failed", compilesFailed.sum());
         m.put("compile_timeouts", compileTimeouts.sum());
+        m.put("compiles_joined", compilesJoined.sum());
         m.put("entries_stored", stored.sum());
         m.put("corrupt_entries", corruptEntries.sum());
         m.put("not_stored_full", storeFull.sum());
         m.put("longest_job_msecs", longestJobMillis.get());
         m.put("bytes_in", bytesIn.sum());
         m.put("bytes_out", bytesOut.sum());
+        new TreeMap<>(remoteStorage).forEach((k, v) -> m.put("remote_storage_" + k, v.sum()));
         long total = 0;
         Map<String, Long> sorted = new TreeMap<>();
         refusals.forEach((k, v) -> sorted.put(k, v.sum()));

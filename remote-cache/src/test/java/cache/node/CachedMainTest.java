@@ -43,6 +43,14 @@ class CachedMainTest {
     }
 
     @Test
+    void remoteStorageReachesTheConfig() throws Exception {
+        CachedMain m = new CachedMain();
+        assertEquals("", m.config().remoteStorage(), "none by default");
+        new CommandLine(m).parseArgs("--remote-storage", "redis://pw@r:6379/2 http://h/c|layout=bazel");
+        assertEquals("redis://pw@r:6379/2 http://h/c|layout=bazel", m.config().remoteStorage());
+    }
+
+    @Test
     void aBadAllowIsRefusedBeforeAnythingStarts() {
         CachedMain m = new CachedMain();
         new CommandLine(m).parseArgs("--allow", "10.0.0.0/40");

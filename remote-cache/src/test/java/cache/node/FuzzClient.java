@@ -592,7 +592,7 @@ final class FuzzClient {
         return switch (type) {
             case NodeProtocol.HELLO, NodeProtocol.WELCOME, NodeProtocol.AUTH, NodeProtocol.AUTH_OK, NodeProtocol.PROBE,
                     NodeProtocol.HIT, NodeProtocol.MISS, NodeProtocol.COMPILE, NodeProtocol.RESULT, NodeProtocol.STATS,
-                    NodeProtocol.COMPILE_SOURCE,
+                    NodeProtocol.COMPILE_SOURCE, NodeProtocol.WORKING,
                     NodeProtocol.STATS_REPLY, NodeProtocol.ERROR -> true;
             default -> false;
         };

@@ -51,8 +51,18 @@ final class RawConnection implements AutoCloseable {
         }
     }
 
-    /** Reads one frame, or null at end of stream. */
+    /** Reads one frame (skipping WORKING keep-alives), or null at end of stream. */
     NodeProtocol.Message read() throws Exception {
+        while (true) {
+            NodeProtocol.Message m = readFrame();
+            if (!(m instanceof NodeProtocol.Working)) { // a version 3 node's keep-alive during a long compile
+                return m;
+            }
+        }
+    }
+
+    /** Reads one frame, whatever it is, or null at end of stream. */
+    NodeProtocol.Message readFrame() throws Exception {
         int length;
         try {
             length = in.readInt();

@@ -71,6 +71,7 @@ public final class Daemon implements AutoCloseable {
     private final int uid;
     private Channel server;
     private volatile CompilePipeline warmupPipeline;
+    private final CompilePipeline.Shared shared;
     /** The optional Prometheus port ({@code CACHE_METRICS_PORT}), or null. */
     private MetricsServer metrics;
 
@@ -79,7 +80,8 @@ public final class Daemon implements AutoCloseable {
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         this.umask = detectUmask(config.socket().getParent());
         this.runner = new SupervisedProcessRunner(config.client());
-        this.directories = new CacheDirectories(new CompilePipeline.Shared(runner, config.client()), umask,
+        this.shared = new CompilePipeline.Shared(runner, config.client());
+        this.directories = new CacheDirectories(shared, umask,
                 config.storeIdleTimeout(), loop, workers);
         this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
@@ -156,7 +158,6 @@ public final class Daemon implements AutoCloseable {
 
     /** What the metrics port serves: every open store's counters and the farm's gauges. */
     private String metricsPage() {
-        CompilePipeline.Shared shared = directories.shared();
         return MetricsText.render(directories.openStores(), shared.farmJobs().snapshot(), shared.farmNodeHealth());
     }
 
@@ -284,6 +285,7 @@ public final class Daemon implements AutoCloseable {
             metrics.close();
         }
         directories.close();
+        shared.close(); // after the stores: lets the last remote writes go out
         try {
             Files.deleteIfExists(config.socket());
             Files.deleteIfExists(pidFile());

@@ -1,5 +1,6 @@
 package cache.frontend.dispatch;
 
+import cache.compat.args.Language;
 import cache.compat.args.NodeVerdict;
 import cache.compat.args.OptionTable;
 import cache.compat.config.CompilerType;
@@ -101,7 +102,9 @@ final class DebugSources {
         if (r.exitCode() != 0) {
             throw new IOException("the directives-only preprocessor pass failed (exit " + r.exitCode() + ")");
         }
-        return new Farm.Job(plain.key(), plain.compiler(), job.inv().language().gccName(), plain.args(),
+        Language driver = FarmBuilder.driverLanguage(job);
+        Language language = driver == null ? job.inv().language() : driver;
+        return new Farm.Job(plain.key(), plain.compiler(), language.gccName(), plain.args(),
                 BuiltinMacros.strip(r.stdout()), new Farm.Source(job.inv().inputFile(), recordedCwd(job)));
     }
 

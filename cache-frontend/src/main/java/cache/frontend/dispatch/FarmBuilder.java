@@ -1,6 +1,7 @@
 package cache.frontend.dispatch;
 
 import cache.compat.Counter;
+import cache.compat.args.Language;
 import cache.compat.config.Config;
 import cache.distributor.Farm;
 import cache.distributor.FarmException;
@@ -9,6 +10,7 @@ import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
 import cache.distributor.monitor.DistccStateFiles;
 import cache.distributor.monitor.FarmJobs;
+import cache.frontend.args.Invocation;
 import cache.frontend.args.RemoteCompile;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
@@ -31,6 +33,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
+import java.util.regex.Pattern;
 
 /**
  * The farm as a builder: a miss whose call has {@code prefix_command = distcc} (the ccache +
@@ -149,7 +152,9 @@ public final class FarmBuilder implements Builder {
         if (job.colour() != null) {
             args.add(job.colour());
         }
-        Farm.Job sent = new Farm.Job(job.key(), spec, remote.language(), args, job.preprocessedText());
+        Language driver = driverLanguage(job);
+        String language = driver == null ? remote.language() : driver.preprocessedForm().gccName();
+        Farm.Job sent = new Farm.Job(job.key(), spec, language, args, job.preprocessedText());
         if (job.inv().hashCwd()) {
             try {
                 sent = debug.job(job, sent);
@@ -169,6 +174,30 @@ public final class FarmBuilder implements Builder {
             }
             throw e instanceof CompletionException c ? c : new CompletionException(e);
         });
+    }
+
+    /** g++, c++, clang++, x86_64-linux-gnu-g++-12 …: drivers that take a {@code .c} or {@code .i} file for C++. */
+    private static final Pattern CXX_DRIVER = Pattern.compile("(.*-)?(g\\+\\+|c\\+\\+|clang\\+\\+)(-[0-9.]+)?");
+
+    /**
+     * The language a C++ driver compiles the input in when no {@code -x} names one: gcc's
+     * {@code g++} (and clang's {@code clang++}) treat {@code .c} and {@code .i} files as C++,
+     * while the argument table reads the extension. A node told "c" or "cpp-output" would run
+     * the C compiler on C++-preprocessed text. Null when the table's language stands.
+     */
+    static Language driverLanguage(BuildJob job) {
+        return driverLanguage(job.compiler().name(), job.inv());
+    }
+
+    static Language driverLanguage(String compilerName, Invocation inv) {
+        if (!CXX_DRIVER.matcher(compilerName).matches() || inv.keyArgs().contains("-x")) {
+            return null;
+        }
+        return switch (inv.language()) {
+            case C -> Language.CXX;
+            case C_PREPROCESSED -> Language.CXX_PREPROCESSED;
+            default -> null;
+        };
     }
 
     private static Declined kept(Counter reason, String message) {

@@ -26,6 +26,8 @@ import cache.frontend.pipeline.PreprocessorRun.Preprocessed;
 import cache.frontend.replay.OutputFiles;
 import cache.frontend.tier.LocalTier;
 import cache.frontend.tier.LookupTier;
+import cache.frontend.tier.RemoteTier;
+import cache.frontend.tier.StorageTiers;
 import cache.frontend.tier.TierChain;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
@@ -34,6 +36,9 @@ import cache.process.ProcessRunner;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
 import cache.store.CounterStore;
+import cache.store.EntryCodec;
+import cache.storage.remote.BackgroundWrites;
+import cache.storage.remote.RemoteStorages;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
 import com.github.benmanes.caffeine.cache.Cache;
@@ -78,7 +83,8 @@ public final class CompilePipeline {
 
     private static final Logger LOG = Logger.getLogger(CompilePipeline.class.getName());
 
-    private final LookupTier tiers;
+    /** The local store, and any tiers chained to it; remote storage is per call ({@link #tiers}). */
+    private final LookupTier localTiers;
     private final BuilderChain builders;
     private final Manifests manifests;
     private final CounterStore counters;
@@ -108,6 +114,10 @@ public final class CompilePipeline {
         /** Weighed by an estimate of their heap size: the compressed bytes times 16. */
         final Cache<Digest, Manifests.Decoded> decodedManifests = Caffeine.newBuilder()
                 .maximumWeight(32L << 20).weigher((Digest k, Manifests.Decoded v) -> v.raw().length * 16).build();
+        /** The {@code remote_storage} servers of every cache directory, each opened once. */
+        final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults());
+        /** Writes to remote storage, in the background so that no reply waits for one. */
+        final BackgroundWrites remoteWrites = new BackgroundWrites();
 
         /** @param clientBinary the native client (never taken for the real compiler), or null */
         public Shared(ProcessRunner runner, Path clientBinary) {
@@ -118,6 +128,12 @@ public final class CompilePipeline {
             this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
                     new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
+        }
+
+        /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
+        public void close() {
+            remoteWrites.close();
+            remoteStorages.close();
         }
 
         /** The farm's jobs in flight, for {@code cache --monitor}. */
@@ -170,7 +186,7 @@ public final class CompilePipeline {
      */
     public CompilePipeline(EntryStore store, BlobStore manifests, CounterStore counters, Shared shared, Clock clock,
             int daemonUmask, List<LookupTier> slowerTiers, List<Builder> builders) {
-        this.tiers = TierChain.of(new LocalTier(store), slowerTiers);
+        this.localTiers = TierChain.of(new LocalTier(store), slowerTiers);
         List<Builder> all = new ArrayList<>(builders);
         all.add(shared.farm);
         all.add(new LocalBuilder(shared.runner, daemonUmask));
@@ -353,15 +369,86 @@ public final class CompilePipeline {
         Call call = ((Ready) prepared).call();
         Digest directKey = directKey(call);
         if (directKey != null && call.looksUp) {
+            StorageTiers tiers = tiers(call);
             Digest entryKey = manifests.match(call, directKey);
-            LookupTier.Hit hit = entryKey == null ? null : tiers.find(entryKey, call.config().namespace(), call.stats::count);
-            if (hit != null) {
-                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+            if (entryKey == null && tiers.hasRemote() && !manifests.has(directKey)) {
+                // remote storage may block for its timeouts: never on the event loop
+                Step remote = () -> directRemoteManifest(call, directKey, tiers);
+                return quick ? deferred(remote) : remote.run();
+            }
+            if (entryKey != null) {
+                LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
+                if (hit == null && tiers.hasRemote()) {
+                    // remote storage may block for its timeouts: never on the event loop
+                    Step remote = () -> directRemote(call, directKey, entryKey, tiers);
+                    return quick ? deferred(remote) : remote.run();
+                }
+                if (hit != null) {
+                    return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+                }
             }
             stats.count(Counter.DIRECT_CACHE_MISS);
         }
         Step rest = () -> afterDirectLookup(call, directKey);
         return quick ? deferred(rest) : rest.run();
+    }
+
+    /** A direct key without a manifest here: its manifest, then its entry, asked of remote storage. */
+    private Outcome directRemoteManifest(Call call, Digest directKey, StorageTiers tiers)
+            throws IOException, InterruptedException {
+        byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
+        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
+        if (entryKey != null) {
+            LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
+            if (hit != null) {
+                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+            }
+            return directRemote(call, directKey, entryKey, tiers);
+        }
+        call.stats.count(Counter.DIRECT_CACHE_MISS);
+        return afterDirectLookup(call, directKey);
+    }
+
+    /** The manifest under {@code directKey} as now recorded here, to remote storage (in the background). */
+    private void shareManifest(Call call, Digest directKey) {
+        StorageTiers tiers = tiers(call);
+        byte[] raw = tiers.hasRemote() ? manifests.raw(directKey) : null;
+        if (raw != null) {
+            tiers.putManifest(directKey, raw);
+        }
+    }
+
+    /** A direct-mode entry key the local store lacks, asked of remote storage. */
+    private Outcome directRemote(Call call, Digest directKey, Digest entryKey, StorageTiers tiers)
+            throws IOException, InterruptedException {
+        LookupTier.Hit hit = tiers.findRemote(entryKey, call.config().namespace(), call.stats::count);
+        if (hit != null) {
+            return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+        }
+        call.stats.count(Counter.DIRECT_CACHE_MISS);
+        return afterDirectLookup(call, directKey);
+    }
+
+    /**
+     * The call's tiers: the local store and the storages its {@code remote_storage} names, with
+     * its {@code remote_only} and {@code reshare}. Background writes count straight into the
+     * counters (the call's own are written by then), unless statistics are off.
+     */
+    private StorageTiers tiers(Call call) {
+        List<RemoteTier> remotes = new ArrayList<>();
+        for (var r : shared.remoteStorages.forValue(call.config().remoteStorage())) {
+            remotes.add(new RemoteTier(r, shared.remoteWrites));
+        }
+        boolean stats = call.config().stats();
+        return new StorageTiers(localTiers, remotes, call.config().remoteOnly(), call.config().reshare(), c -> {
+            if (stats) {
+                try {
+                    counters.add(c.id(), 1);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.FINE, "could not count " + c.id(), e);
+                }
+            }
+        });
     }
 
     /** A call that direct mode did not answer: depend mode, or a compile without lookup, or preprocessor mode. */
@@ -418,6 +505,7 @@ public final class CompilePipeline {
             Served served = lookupOrBuild(call, key, cpp);
             if (directKey != null && served.entryExists() && call.stores) {
                 manifests.recordPreprocessed(call, directKey, key, cpp.text());
+                shareManifest(call, directKey);
             }
             return served.outcome();
         }
@@ -427,7 +515,7 @@ public final class CompilePipeline {
     private record Served(Outcome outcome, boolean entryExists) {}
 
     private Served lookupOrBuild(Call call, Digest key, Preprocessed cpp) throws IOException, InterruptedException {
-        LookupTier.Hit hit = call.looksUp ? tiers.find(key, call.config().namespace(), call.stats::count) : null;
+        LookupTier.Hit hit = call.looksUp ? tiers(call).find(key, call.config().namespace(), call.stats::count) : null;
         if (hit != null) {
             return hitServed(replayHit(call, hit.entry(), hit.counter(), Counter.PREPROCESSED_CACHE_HIT));
         }
@@ -469,7 +557,7 @@ public final class CompilePipeline {
             if (b.entry() == null || key == null || !call.stores) {
                 return new Served(b.outcome(), false);
             }
-            tiers.put(key, b.entry(), call.config().namespace(), call.stats::count);
+            tiers(call).put(key, b.entry(), call.config().namespace(), call.stats::count);
             stored = b.entry();
             return new Served(b.outcome(), true);
         } finally {
@@ -502,8 +590,9 @@ public final class CompilePipeline {
             return b.outcome(); // listed but unreadable now: nothing to remember
         }
         Digest entryKey = call.keyOf("depend", key);
-        tiers.put(entryKey, b.entry(), call.config().namespace(), call.stats::count);
+        tiers(call).put(entryKey, b.entry(), call.config().namespace(), call.stats::count);
         manifests.recordDependencies(call, directKey, entryKey, headers);
+        shareManifest(call, directKey);
         return b.outcome();
     }
 

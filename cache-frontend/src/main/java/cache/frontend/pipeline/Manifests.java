@@ -51,6 +51,26 @@ final class Manifests {
         return directMode.match(manifest(directKey), call.cwd());
     }
 
+    /** Whether this directory's store holds a manifest under {@code directKey}. */
+    boolean has(Digest directKey) {
+        return store.get(directKey) != null;
+    }
+
+    /** The stored manifest under {@code directKey} as bytes, or null (to share with remote storage). */
+    byte[] raw(Digest directKey) {
+        return store.get(directKey);
+    }
+
+    /**
+     * The entry key that {@code raw}, a manifest found in remote storage, gives for the files as
+     * they are now, or null. The manifest is kept in this directory's store (under {@code
+     * remote_only} too: manifests are the local index, entries stay remote).
+     */
+    Digest matchFound(Call call, Digest directKey, byte[] raw) {
+        store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
+        return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd());
+    }
+
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
     private PreparedManifest manifest(Digest directKey) {
         byte[] raw = store.get(directKey);

@@ -57,8 +57,10 @@ public final class Config {
     public String show() {
         StringBuilder out = new StringBuilder();
         for (ConfigKey k : ConfigKey.values()) {
+            // remote storage credentials are never shown (ccache 4.7 prints them; later versions redact)
+            String v = k == ConfigKey.REMOTE_STORAGE ? RemoteStorageUrl.redact(get(k)) : get(k);
             out.append('(').append(origin(k).label()).append(") ").append(k.key()).append(" = ")
-                    .append(get(k)).append('\n');
+                    .append(v).append('\n');
         }
         return out.toString();
     }

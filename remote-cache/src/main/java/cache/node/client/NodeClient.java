@@ -57,7 +57,8 @@ import java.util.concurrent.atomic.LongAdder;
  *
  * <p>Futures fail with {@link NodeException} when the node refuses (its code and reason, for
  * the caller's log), with {@link IOException} when the connection is lost, and with
- * {@link java.util.concurrent.TimeoutException} when the request timeout passes. Entries are
+ * {@link java.util.concurrent.TimeoutException} when the request timeout passes, with
+ * {@link NodeSilentException} when a version 3 node stops saying it is alive. Entries are
  * returned as the node sent them; {@link #decode} verifies their checksum.
  *
  * <p>The usual sequence for one compile: {@code probe}; on a hit use the entry (no input
@@ -69,6 +70,7 @@ public final class NodeClient implements AutoCloseable {
     public static final class Options {
         private Duration connectTimeout = Duration.ofSeconds(5);
         private Duration requestTimeout = Duration.ofMinutes(10);
+        private Duration silenceLimit = DEFAULT_SILENCE_LIMIT;
         private byte[] authSecret;
         private boolean tls;
         private Path trustCert;
@@ -82,6 +84,17 @@ public final class NodeClient implements AutoCloseable {
 
         public Options requestTimeout(Duration d) {
             this.requestTimeout = d;
+            return this;
+        }
+
+        /**
+         * On a connection of protocol version 3 or later (whose node says it is alive every
+         * second while it owes answers): how long the node may stay silent while requests are
+         * pending before every one of them fails with {@link NodeSilentException} and the
+         * connection is closed. Older nodes are bounded by the request timeout alone.
+         */
+        public Options silenceLimit(Duration d) {
+            this.silenceLimit = d;
             return this;
         }
 
@@ -127,6 +140,16 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
+    /** A node of version 3 or later that said nothing for the silence limit while answers were owed: it hangs. */
+    public static final class NodeSilentException extends IOException {
+        public NodeSilentException(String message) {
+            super(message);
+        }
+    }
+
+    /** How long a version 3 node may be silent while it owes answers: ten of its keep-alive intervals. */
+    public static final Duration DEFAULT_SILENCE_LIMIT = Duration.ofSeconds(10);
+
     /** The answer to a probe: {@code entry} is null on a miss. */
     public record ProbeResult(byte[] entry) {
         public boolean hit() {
@@ -148,6 +171,8 @@ public final class NodeClient implements AutoCloseable {
     private final LongAdder bytesSent = new LongAdder();
     private final LongAdder bytesReceived = new LongAdder();
     private volatile IOException closedBecause;
+    /** When the node was last heard from, or the first pending request sent (nanoTime). */
+    private volatile long lastHeard = System.nanoTime();
     private Channel channel;
     private Welcome welcome;
 
@@ -220,6 +245,22 @@ public final class NodeClient implements AutoCloseable {
             if (!(ok instanceof AuthOk)) {
                 throw new IOException("node answered AUTH with frame type " + ok.type());
             }
+        }
+        if (welcome.version() >= NodeProtocol.LIVENESS_VERSION) {
+            long every = NodeProtocol.WORKING_INTERVAL.toMillis();
+            var watch = channel.eventLoop().scheduleAtFixedRate(this::checkSilence, every, every, TimeUnit.MILLISECONDS);
+            channel.closeFuture().addListener(f -> watch.cancel(false));
+        }
+    }
+
+    /** Fails everything pending on a version 3 node that has been silent for the silence limit. */
+    private void checkSilence() {
+        long silent = System.nanoTime() - lastHeard;
+        if (!pending.isEmpty() && closedBecause == null && silent > options.silenceLimit.toNanos()) {
+            failAll(new NodeSilentException("node " + welcome.node() + " said nothing for "
+                    + TimeUnit.NANOSECONDS.toSeconds(silent) + " s while " + pending.size()
+                    + " requests were pending (it sends WORKING every second): it hangs"));
+            channel.close();
         }
     }
 
@@ -340,6 +381,9 @@ public final class NodeClient implements AutoCloseable {
             f.completeExceptionally(closed != null ? closed : new IOException("not connected"));
             return f;
         }
+        if (pending.isEmpty()) {
+            lastHeard = System.nanoTime(); // silence counts from the first request owed
+        }
         pending.put(m.id(), f);
         channel.writeAndFlush(m).addListener(w -> {
             if (!w.isSuccess()) {
@@ -394,6 +438,10 @@ public final class NodeClient implements AutoCloseable {
     private final class Responses extends SimpleChannelInboundHandler<Message> {
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, Message m) {
+            lastHeard = System.nanoTime();
+            if (m instanceof NodeProtocol.Working) {
+                return; // the node is alive and still working on something pending
+            }
             if (m instanceof NodeProtocol.Error err) {
                 NodeException e = new NodeException(err.code(), err.message());
                 if (pending.containsKey(err.id())) {
@@ -419,6 +467,12 @@ public final class NodeClient implements AutoCloseable {
             failAll(new IOException("connection to the node failed: " + cause.getMessage(), cause));
             ctx.close();
         }
+    }
+
+    /** Fails every pending request with {@code why} (rather than "client closed"), then closes. */
+    public void abort(IOException why) {
+        failAll(why);
+        close();
     }
 
     @Override

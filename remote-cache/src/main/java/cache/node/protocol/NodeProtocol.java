@@ -43,14 +43,18 @@ public final class NodeProtocol {
     public static final int MAGIC = 0x434e4f44;
     /**
      * The newest version. A node answers with min(its version, the client's max); version 2 adds
-     * {@link CompileSource}. Version 1 clients and nodes keep working: a client simply does not
-     * send version 2 frames on a version 1 connection.
+     * {@link CompileSource}, version 3 {@link Working}. Version 1 and 2 clients and nodes keep
+     * working: neither side sends a frame of a version the connection did not agree on.
      */
-    public static final int VERSION = 2;
+    public static final int VERSION = 3;
     /** The oldest version a node still answers, and the lowest a client offers. */
     public static final int MIN_VERSION = 1;
     /** The first version with {@link CompileSource}. */
     public static final int SOURCE_VERSION = 2;
+    /** The first version with {@link Working}: a node that is silent while it owes answers is gone. */
+    public static final int LIVENESS_VERSION = 3;
+    /** How often a node of {@link #LIVENESS_VERSION} says it is alive while it owes answers. */
+    public static final java.time.Duration WORKING_INTERVAL = java.time.Duration.ofSeconds(1);
     public static final int DEFAULT_PORT = 3632;
     /** Hard upper bound of any frame; a node may set a lower one (announced in {@link Welcome}). */
     public static final int MAX_FRAME = 64 << 20;
@@ -72,6 +76,8 @@ public final class NodeProtocol {
     public static final int RESULT = 0x21;
     /** Version 2 and later. */
     public static final int COMPILE_SOURCE = 0x22;
+    /** Version 3 and later, node to client. */
+    public static final int WORKING = 0x23;
     public static final int STATS = 0x30;
     public static final int STATS_REPLY = 0x31;
     public static final int ERROR = 0x7f;
@@ -145,7 +151,7 @@ public final class NodeProtocol {
 
     /** Any frame's content; {@link #id} is the request id. */
     public sealed interface Message permits Hello, Welcome, Auth, AuthOk, Probe, Hit, Miss, Compile,
-            CompileSource, Result, Stats, StatsReply, Error {
+            CompileSource, Result, Working, Stats, StatsReply, Error {
         int id();
 
         /** The frame type code. */
@@ -354,6 +360,24 @@ public final class NodeProtocol {
 
     }
 
+    /**
+     * Node to client, version 3: "still working on what you asked". Sent with request id 0 when
+     * the connection owes answers and nothing was written on it for {@link #WORKING_INTERVAL}, so a
+     * client can tell a long compile from a node that hangs (stopped, swapping to death, cut off)
+     * without waiting for the request timeout.
+     */
+    public record Working(int id) implements Message {
+        @Override
+        public int type() {
+            return WORKING;
+        }
+
+        @Override
+        public void writeBody(ByteBuf out) {
+        }
+
+    }
+
     public record Stats(int id) implements Message {
         @Override
         public int type() {
@@ -458,6 +482,7 @@ public final class NodeProtocol {
                             readBytes(in));
                 }
                 case RESULT -> new Result(id, in.readByte() != 0, readBytes(in));
+                case WORKING -> new Working(id);
                 case STATS -> new Stats(id);
                 case STATS_REPLY -> {
                     int n = in.readUnsignedShort();

@@ -98,6 +98,7 @@ class NodeProtocolGoldenTest {
                         "0000000c 21 00000005 01 00000002 0405"),
                 golden("RESULT not stored", new NodeProtocol.Result(5, false, new byte[0]),
                         "0000000a 21 00000005 00 00000000"),
+                golden("WORKING", new NodeProtocol.Working(0), "00000005 23 00000000"),
                 golden("STATS", new NodeProtocol.Stats(6), "00000005 30 00000006"),
                 golden("STATS_REPLY", new NodeProtocol.StatsReply(6, stats),
                         "00000035 31 00000006 0002"

@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# remote-storage.sh [--rounds N] [--skip-lua]: issue 21, cache against Debian's ccache 4.7.5 sharing one
+# real redis-server (started here on a free loopback port, nothing saved to disk):
+#   (i)  hit latency from an empty local cache: one lua source compiled, the local cache
+#        cleared (`-C`) before every run (hyperfine --prepare), the entry and manifest in
+#        Redis; the directory itself stays (a new directory costs us a store open, ~0.1 s,
+#        once per directory and daemon, not per file);
+#   (ii) lua (68 objects) built again from an empty local cache, after a cold build filled
+#        Redis: wall time of `make -j2`, objects compared with plain gcc's, counters checked
+#        (every object a remote hit, nothing compiled).
+# Both tools use their own keys (ccache's `ccache:…`, ours `cache:…`) in the same Redis.
+# Rounds interleave the tools so that the host's drift hits both alike; medians are printed.
+#
+# Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
+# <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
+# Needs gcc, g++, make, ccache (with redis-storage), redis-server, hyperfine.
+set -euo pipefail
+die() { printf 'remote-storage.sh: %s\n' "$*" >&2; exit 1; }
+log() { printf '==> %s\n' "$*" >&2; }
+
+SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
+CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
+ROUNDS=3 LUA_ROUNDS=1
+while [[ $# -gt 0 ]]; do
+	case $1 in
+	--rounds) ROUNDS=$2; shift 2 ;;
+	--skip-lua) LUA_ROUNDS=0; shift ;;
+	*) die "usage: remote-storage.sh [--rounds N] [--skip-lua]" ;;
+	esac
+done
+# shellcheck source=rebuild-lib.sh
+source "$SCRIPT_DIR/rebuild-lib.sh"
+# shellcheck source=stats-lib.sh
+source "$SCRIPT_DIR/stats-lib.sh"
+
+
+LUA_SRC=${LUA_SRC:-$(ls -d "$REPO"/work/corpus/lua5.4-*/ 2>/dev/null | head -1 || true)}
+[[ -d $LUA_SRC ]] || die "no lua5.4 tree: set LUA_SRC (or run fetch-sources.sh $REPO/work/corpus)"
+ccache --version | grep -q redis-storage || die "this ccache has no redis storage"
+
+TMP=$(mktemp -d /tmp/remote-storage-bench.XXXXXX)
+REDIS_PID=
+cleanup() {
+	[[ -n $REDIS_PID ]] && kill -9 "$REDIS_PID" 2>/dev/null
+	XDG_RUNTIME_DIR=$TMP/run CCACHE_DIR=$TMP/x "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	[[ ${KEEP_TMP:-0} == 1 ]] && log "kept $TMP" || rm -rf -- "$TMP"
+}
+trap cleanup EXIT
+mkdir -m 700 -- "$TMP/run"
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >"$TMP/redis.log" 2>&1 &
+REDIS_PID=$!
+disown "$REDIS_PID" # killed by cleanup, without the shell's "Killed" line
+for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+redis-cli -p "$PORT" ping >/dev/null || die "redis-server did not start"
+export CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$PORT"
+
+LINKS=$TMP/links
+mkdir -p -- "$LINKS"
+"$CACHE_BIN" --install-links "$LINKS" >/dev/null || die "cache --install-links failed"
+declare -A PATHS=([ccache]=/usr/lib/ccache [cache]=$LINKS)
+
+LUA=$TMP/lua
+rebuild_prepare lua "$LUA_SRC" "$LUA" || die "preparing lua failed"
+MAKE=$(rebuild_build lua "$LUA" 2)
+CLEAN=$(rebuild_clean lua)
+(cd -- "$LUA" && eval "$MAKE") >"$TMP/plain.log" 2>&1 || die "plain lua build failed"
+(cd -- "$LUA" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$TMP/plain.sha256"
+
+# run TOOL CACHE_DIR CMD...: CMD with TOOL's links first on PATH and CACHE_DIR as its cache.
+run() {
+	local tool=$1 dir=$2
+	shift 2
+	env PATH="${PATHS[$tool]}:$PATH" CCACHE_DIR="$dir" XDG_RUNTIME_DIR="$TMP/run" "$@"
+}
+stats() { if [[ $1 == cache ]]; then run cache "$2" "$CACHE_BIN" --print-stats; else run ccache "$2" ccache --print-stats; fi; }
+# settled: until Redis holds every result and manifest of lua (writes of ours are in the background).
+settled() { for _ in $(seq 600); do (($(redis-cli -p "$PORT" dbsize) >= 2 * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "Redis never got every entry"; }
+
+# build TOOL CACHE_DIR: a clean lua build; prints its wall time in seconds.
+build() {
+	local tool=$1 dir=$2 t0 t1
+	(cd -- "$LUA" && eval "$CLEAN") >/dev/null 2>&1
+	t0=$(date +%s.%N)
+	(cd -- "$LUA" && run "$tool" "$dir" sh -c "$MAKE") >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "$tool build failed"; }
+	t1=$(date +%s.%N)
+	(cd -- "$LUA" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$TMP/plain.sha256" ||
+		die "$tool: objects differ from plain gcc's"
+	echo "$t1 - $t0" | bc
+}
+
+declare -A SECOND=()
+((LUA_ROUNDS)) || ROUNDS=0
+for round in $(seq "$ROUNDS"); do
+	for tool in ccache cache; do
+		redis-cli -p "$PORT" flushall >/dev/null
+		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
+		settled
+		dir=$TMP/$tool-second-$round
+		stats "$tool" "$dir" >"$TMP/before" 2>/dev/null || : >"$TMP/before"
+		secs=$(build "$tool" "$dir")
+		stats "$tool" "$dir" >"$TMP/after"
+		hits=$(stat_sum "$TMP/before" "$TMP/after" remote_storage_hit)
+		misses=$(stat_sum "$TMP/before" "$TMP/after" cache_miss)
+		[[ $hits -ge ${REBUILD_OBJECTS[lua]} && $misses -eq 0 ]] ||
+			die "$tool round $round: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
+		SECOND[$tool]+="$secs "
+		log "round $round: $tool lua from Redis, empty local cache: ${secs}s ($hits remote hits)"
+	done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+if ((ROUNDS)); then
+	printf '\n(ii) lua (68 objects) from Redis with an empty local cache, make -j2, median of %d:\n' "$ROUNDS"
+	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
+fi
+
+# (i) one file, a remote hit from an empty local cache, the local cache emptied before each run.
+cd -- "$LUA/src"
+CMD="gcc -std=gnu99 -DLUA_USE_LINUX -O2 -g -c lapi.c -o $TMP/lapi.o"
+for tool in ccache cache; do
+	run "$tool" "$TMP/$tool-seed" sh -c "$CMD" # the entry and manifest in Redis
+done
+sleep 2
+printf '\n(i) one remote hit (lapi.c) from an empty local cache:\n'
+hyperfine -N --warmup 3 --runs 30 --export-json "$TMP/hit.json" \
+	--prepare "env CCACHE_DIR=$TMP/hit-ccache ccache -C" -n ccache \
+	"env PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$TMP/hit-ccache XDG_RUNTIME_DIR=$TMP/run $CMD" \
+	--prepare "env CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CACHE_BIN -C" -n cache \
+	"env PATH=$LINKS:$PATH CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CMD" >&2
+jq -r '.results[] | "  \(.command): median \(.median * 1000 | floor) ms, mean \(.mean * 1000 | floor) ms ± \(.stddev * 1000 | floor)"' "$TMP/hit.json"
+for tool in ccache cache; do
+	printf '  %s counters of the last run: %s\n' "$tool" \
+		"$(stats "$tool" "$TMP/hit-$tool" | grep -E '^(remote_storage_hit|direct_cache_hit|cache_miss)\b' | tr '\t\n' '= ')"
+done
+printf 'load average: %s\n' "$(cut -d' ' -f1-3 /proc/loadavg)"

@@ -1,0 +1,130 @@
+package cache.frontend.tier;
+
+import cache.compat.Counter;
+import cache.hashing.Digest;
+import cache.storage.remote.RemoteStorage;
+import cache.store.CacheEntry;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.function.Consumer;
+import java.util.logging.Logger;
+
+/**
+ * One {@code remote_storage} entry as a tier, counted as ccache counts it: a read is a
+ * {@code remote_storage_read_hit}/{@code _read_miss} and a {@code remote_storage_hit}/{@code
+ * _miss}; a failure a {@code remote_storage_error} or {@code remote_storage_timeout} (then the
+ * server is backed off, {@link RemoteStorage}); a poisoned value a miss and a {@code
+ * corrupt_entry}.
+ *
+ * <p>Reads block for up to the storage's timeouts, so they are made on a worker, never on the
+ * daemon's event loop ({@code CompilePipeline} sees to that). Writes never delay a reply: they
+ * run on {@code writes} and count through the consumer they are given when they finish, after
+ * the call's own counters were written.
+ */
+public final class RemoteTier implements LookupTier {
+
+    private static final Logger LOG = Logger.getLogger(RemoteTier.class.getName());
+
+    private final RemoteStorage storage;
+    private final Executor writes;
+
+    public RemoteTier(RemoteStorage storage, Executor writes) {
+        this.storage = storage;
+        this.writes = writes;
+    }
+
+    @Override
+    public Hit find(Digest key, String namespace, Consumer<Counter> counts) {
+        RemoteStorage.Read r = storage.get(key);
+        switch (r.status()) {
+            case HIT -> {
+                counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
+                return new Hit(r.entry(), Counter.REMOTE_STORAGE_HIT);
+            }
+            case POISONED -> {
+                counts.accept(Counter.CORRUPT_ENTRY);
+                counts.accept(Counter.REMOTE_STORAGE_READ_MISS);
+                counts.accept(Counter.REMOTE_STORAGE_MISS);
+            }
+            case MISS -> {
+                counts.accept(Counter.REMOTE_STORAGE_READ_MISS);
+                counts.accept(Counter.REMOTE_STORAGE_MISS);
+            }
+            default -> failure(r.status(), counts);
+        }
+        return null;
+    }
+
+    /**
+     * Direct mode's manifest under {@code directKey}, or null; counted as ccache counts a
+     * manifest read (a read hit or miss, not a {@code remote_storage_hit}/{@code _miss}).
+     */
+    public byte[] findManifest(Digest directKey, Consumer<Counter> counts) {
+        RemoteStorage.BlobRead r = storage.getBlob(directKey);
+        switch (r.status()) {
+            case HIT -> {
+                counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
+                return r.value();
+            }
+            case MISS, POISONED -> counts.accept(Counter.REMOTE_STORAGE_READ_MISS);
+            default -> failure(r.status(), counts);
+        }
+        return null;
+    }
+
+    /** Writes a manifest in the background, replacing the stored one; nothing for read-only storage. */
+    public void writeManifest(Digest directKey, byte[] manifest, Consumer<Counter> counts) {
+        if (storage.readOnly()) {
+            return;
+        }
+        try {
+            writes.execute(() -> {
+                RemoteStorage.Status s = storage.putBlob(directKey, manifest);
+                if (s == RemoteStorage.Status.WRITTEN) {
+                    counts.accept(Counter.REMOTE_STORAGE_WRITE);
+                } else {
+                    failure(s, counts);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warning("remote storage " + storage.name() + ": too many writes queued; manifest " + directKey
+                    + " not written");
+        }
+    }
+
+    /** Writes asynchronously; {@code counts} hears of the write when it is done. */
+    @Override
+    public void put(Digest key, CacheEntry entry, String namespace, Consumer<Counter> counts) {
+        write(key, entry, false, counts);
+    }
+
+    /**
+     * Writes {@code entry} in the background ({@code onlyIfMissing}: {@code reshare} of a local
+     * hit); nothing for read-only storage. A write the queue has no room for is dropped and logged.
+     */
+    public void write(Digest key, CacheEntry entry, boolean onlyIfMissing, Consumer<Counter> counts) {
+        if (storage.readOnly()) {
+            return;
+        }
+        try {
+            writes.execute(() -> {
+                RemoteStorage.Status s = storage.put(key, entry, onlyIfMissing);
+                if (s == RemoteStorage.Status.WRITTEN) {
+                    counts.accept(Counter.REMOTE_STORAGE_WRITE);
+                } else {
+                    failure(s, counts);
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            LOG.warning("remote storage " + storage.name() + ": too many writes queued; " + key + " not written");
+        }
+    }
+
+    private static void failure(RemoteStorage.Status s, Consumer<Counter> counts) {
+        if (s == RemoteStorage.Status.ERROR) {
+            counts.accept(Counter.REMOTE_STORAGE_ERROR);
+        } else if (s == RemoteStorage.Status.TIMEOUT) {
+            counts.accept(Counter.REMOTE_STORAGE_TIMEOUT);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package cache.frontend.tier;
+
+import cache.compat.Counter;
+import cache.hashing.Digest;
+import cache.store.CacheEntry;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The tiers of one call: the local store (with any tiers chained to it), then each configured
+ * remote storage, with ccache's rules for them ({@code doc/MANUAL.adoc}, "Storage interaction"):
+ *
+ * <pre>
+ *   local miss, remote miss   compile; write local and every writable remote (in the background)
+ *   local miss, remote hit    read remote; write local (back-fill)
+ *   local hit                 read local; with reshare, also write remote if it lacks the entry
+ *   remote_only               the local store is neither read nor written
+ * </pre>
+ *
+ * Local and remote lookups are separate so that a caller on an event loop can ask the local
+ * store alone and leave the remote ones, which may block, to a worker.
+ */
+public final class StorageTiers {
+
+    private final LookupTier local;
+    private final List<RemoteTier> remotes;
+    private final boolean remoteOnly;
+    private final boolean reshare;
+    private final Consumer<Counter> lateCounts;
+
+    /** @param lateCounts where background writes count, once the call's own counters are written */
+    public StorageTiers(LookupTier local, List<RemoteTier> remotes, boolean remoteOnly, boolean reshare,
+            Consumer<Counter> lateCounts) {
+        this.local = local;
+        this.remotes = List.copyOf(remotes);
+        this.remoteOnly = remoteOnly;
+        this.reshare = reshare;
+        this.lateCounts = lateCounts;
+    }
+
+    public boolean hasRemote() {
+        return !remotes.isEmpty();
+    }
+
+    /** The local store's entry (never with {@code remote_only}); reshared when so configured. */
+    public LookupTier.Hit findLocal(Digest key, String namespace, Consumer<Counter> counts) {
+        if (remoteOnly) {
+            return null;
+        }
+        LookupTier.Hit hit = local.find(key, namespace, counts);
+        if (hit != null && reshare) {
+            for (RemoteTier r : remotes) {
+                r.write(key, hit.entry(), true, lateCounts);
+            }
+        }
+        return hit;
+    }
+
+    /** The first remote storage's entry, back-filled into the local store. May block: not on an event loop. */
+    public LookupTier.Hit findRemote(Digest key, String namespace, Consumer<Counter> counts) {
+        for (RemoteTier r : remotes) {
+            LookupTier.Hit hit = r.find(key, namespace, counts);
+            if (hit != null) {
+                if (!remoteOnly) {
+                    // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
+                    counts.accept(Counter.LOCAL_STORAGE_MISS);
+                    local.put(key, hit.entry(), namespace, counts);
+                }
+                return hit;
+            }
+        }
+        return null;
+    }
+
+    /** Direct mode's manifest from the first remote storage that has it, or null. May block. */
+    public byte[] findRemoteManifest(Digest directKey, Consumer<Counter> counts) {
+        for (RemoteTier r : remotes) {
+            byte[] m = r.findManifest(directKey, counts);
+            if (m != null) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    /** A manifest updated here, to every writable remote storage in the background. */
+    public void putManifest(Digest directKey, byte[] manifest) {
+        for (RemoteTier r : remotes) {
+            r.writeManifest(directKey, manifest, lateCounts);
+        }
+    }
+
+    public LookupTier.Hit find(Digest key, String namespace, Consumer<Counter> counts) {
+        LookupTier.Hit hit = findLocal(key, namespace, counts);
+        return hit != null ? hit : findRemote(key, namespace, counts);
+    }
+
+    /** A result built for this call: to the local store now, to remote storage in the background. */
+    public void put(Digest key, CacheEntry entry, String namespace, Consumer<Counter> counts) {
+        if (!remoteOnly) {
+            local.put(key, entry, namespace, counts);
+        }
+        for (RemoteTier r : remotes) {
+            r.write(key, entry, false, lateCounts);
+        }
+    }
+}

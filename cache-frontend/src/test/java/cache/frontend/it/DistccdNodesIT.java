@@ -1,0 +1,398 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.node.client.NodeClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Real {@code distccd} nodes in the host list (issue 20, client side): Debian's distccd 3.4 on
+ * loopback, one plain (protocol 1) and one {@code ,lzo} (protocol 2), no host-list syntax to say
+ * they are distccd. {@code cache} with {@code CCACHE_PREFIX=distcc} compiles a cold build's misses
+ * on them (distccd's own log counts the jobs), every object byte-identical to plain gcc's; a
+ * compile error is answered as plain gcc answers it; a list mixing a {@code cached} node and a
+ * distccd uses both; a stopped distccd never fails a build.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DistccdNodesIT {
+
+    private static final int SLOTS = 2;
+    private static final int BUILD_JOBS = 4;
+    private static final int COLD_FILES = 20;
+    private static final int MIXED_FILES = 10;
+    private static final Pattern COMPILE_OK = Pattern.compile("COMPILE_OK exit:0");
+
+    @TempDir
+    static Path tmp;
+
+    private Distccd plain;
+    private Distccd lzo;
+    private Cached cached;
+    private Path project;
+
+    @BeforeAll
+    void startNodesAndWriteTheProject() throws Exception {
+        Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/distccd")), "distccd (Debian package distcc)");
+        plain = Distccd.start("127.0.0.5", Files.createDirectories(tmp.resolve("distccd-plain")));
+        lzo = Distccd.start("127.0.0.6", Files.createDirectories(tmp.resolve("distccd-lzo")));
+        Path cachedBin = CacheFixture.CLIENT.resolveSibling("cached");
+        cached = Cached.start(cachedBin, "127.0.0.7", Files.createDirectories(tmp.resolve("cached")));
+        project = Files.createDirectories(tmp.resolve("project"));
+        for (int i = 0; i < COLD_FILES + MIXED_FILES; i++) {
+            Files.writeString(project.resolve("u" + i + ".c"), """
+                    #include <string.h>
+                    #define K_%1$d %1$dL
+                    static long t_%1$d[%2$d];
+                    long f_%1$d(const char *s)
+                    {
+                        long acc = K_%1$d;
+                        for (size_t i = 0; i < strlen(s); i++) {
+                            acc = acc * 31 + s[i];
+                            t_%1$d[i %% %2$d] ^= acc;
+                        }
+                        return acc;
+                    }
+                    """.formatted(i, 5 + i % 7));
+        }
+        Files.writeString(project.resolve("broken.c"), "int broken(void) { return 1 }\n");
+        try (var files = Files.list(project)) {
+            for (Path p : files.toList()) {
+                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(600)));
+            }
+        }
+    }
+
+    @AfterAll
+    void stopNodes() throws Exception {
+        for (Node n : new Node[] {plain, lzo, cached}) {
+            if (n != null) {
+                n.stop();
+                System.out.println("--- " + n + " log ---\n" + n.log());
+            }
+        }
+    }
+
+    @Test
+    @Order(1)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aColdBuildIsCompiledOnRealDistccdNodesPlainAndLzoAndEqualsPlainGcc() throws Exception {
+        List<String> sources = names(0, COLD_FILES);
+        Map<String, byte[]> expected = plainGcc(sources);
+        try (CacheFixture cache = distributing(tmp.resolve("a-cold"),
+                plain.entry() + " " + lzo.entry() + ",lzo")) {
+            int plainBefore = plain.compiled();
+            int lzoBefore = lzo.compiled();
+            build(cache, sources, expected, "cold build on distccd nodes");
+            Map<String, Long> client = cache.stats();
+            int onPlain = plain.compiled() - plainBefore;
+            int onLzo = lzo.compiled() - lzoBefore;
+            String story = "client " + counters(client) + "; distccd COMPILE_OK plain=" + onPlain + " lzo=" + onLzo;
+
+            assertEquals(COLD_FILES, client.getOrDefault("cache_miss", 0L), "every file is a local miss: " + story);
+            assertEquals(COLD_FILES, client.getOrDefault("remote_compile", 0L),
+                    "every miss is compiled by a distccd: " + story);
+            assertEquals(0L, client.getOrDefault("node_hit", 0L), "a distccd has no cache to hit: " + story);
+            assertEquals(COLD_FILES, onPlain + onLzo, "distccd's logs count one job per file: " + story);
+            assertTrue(onPlain > 0 && onLzo > 0, "both hosts compiled, the ,lzo one in protocol 2: " + story);
+        }
+    }
+
+    @Test
+    @Order(2)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aCompileErrorOnADistccdIsAnsweredAsPlainGccAnswersIt() throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("LC_ALL", "C");
+        CacheFixture.Result local = CacheFixture.run(project, List.of("gcc", "-O2", "-c", "broken.c", "-o",
+                "broken.o"), env);
+        assertTrue(local.exitCode() != 0, "broken.c does not compile");
+        try (CacheFixture cache = distributing(tmp.resolve("b-error"), plain.entry())) {
+            CacheFixture.Result r = cache.run(project, List.of(CacheFixture.CLIENT.toString(), "gcc", "-O2", "-c",
+                    "broken.c", "-o", "broken.o"));
+            assertEquals(local.exitCode(), r.exitCode(), "exit code as plain gcc's: " + r.err());
+            assertEquals(local.err(), r.err(), "stderr as plain gcc's");
+            assertTrue(!Files.exists(project.resolve("broken.o")), "no object");
+        }
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aListMixingACachedNodeAndADistccdUsesBoth() throws Exception {
+        List<String> sources = names(COLD_FILES, MIXED_FILES);
+        Map<String, byte[]> expected = plainGcc(sources);
+        try (CacheFixture cache = distributing(tmp.resolve("c-mixed"), cached.entry() + " " + lzo.entry() + ",lzo")) {
+            int lzoBefore = lzo.compiled();
+            long cachedBefore = cached.stats().getOrDefault("compiles_ok", 0L);
+            build(cache, sources, expected, "build on a cached node and a distccd");
+            Map<String, Long> client = cache.stats();
+            int onLzo = lzo.compiled() - lzoBefore;
+            long onCached = cached.stats().getOrDefault("compiles_ok", 0L) - cachedBefore;
+            String story = "client " + counters(client) + "; distccd " + onLzo + ", cached " + onCached;
+
+            assertEquals(MIXED_FILES, client.getOrDefault("remote_compile", 0L),
+                    "every miss is compiled on a node: " + story);
+            assertEquals(MIXED_FILES, onLzo + onCached, "the two nodes' counts add up to the files: " + story);
+            assertTrue(onLzo > 0 && onCached > 0, "both kinds of node compiled: " + story);
+        }
+    }
+
+    @Test
+    @Order(4)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aStoppedDistccdNeverBreaksTheBuild() throws Exception {
+        Files.writeString(project.resolve("late.c"), "int late(int x) { return x * 41 + 1; }\n");
+        Files.writeString(project.resolve("later.c"), "int later(int x) { return x * 43 + 3; }\n");
+        List<String> sources = List.of("late.c", "later.c");
+        Map<String, byte[]> expected = plainGcc(sources);
+        plain.stop();
+        try (CacheFixture cache = distributing(tmp.resolve("d-stopped"), plain.entry() + " " + lzo.entry() + ",lzo")) {
+            build(cache, sources, expected, "build with " + plain + " stopped");
+            Map<String, Long> client = cache.stats();
+            assertEquals(sources.size(), client.getOrDefault("remote_compile", 0L)
+                    + client.getOrDefault("builder_failed", 0L),
+                    "each file went to the live distccd or was compiled here: " + counters(client));
+        }
+    }
+
+    // --- building --------------------------------------------------------------------------
+
+    private static List<String> names(int from, int n) {
+        List<String> l = new ArrayList<>();
+        for (int i = from; i < from + n; i++) {
+            l.add("u" + i + ".c");
+        }
+        return l;
+    }
+
+    private CacheFixture distributing(Path root, String hosts) throws IOException {
+        CacheFixture cache = new CacheFixture(root);
+        cache.env.put("CCACHE_PREFIX", "distcc");
+        cache.env.put("DISTCC_HOSTS", hosts);
+        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
+        cache.env.remove("CACHE_DISTRIBUTOR");
+        cache.env.remove("CCACHE_DISABLE");
+        cache.env.remove("CCACHE_RECACHE");
+        return cache;
+    }
+
+    private Map<String, byte[]> plainGcc(List<String> sources) throws Exception {
+        Map<String, String> env = new HashMap<>(System.getenv());
+        env.put("LC_ALL", "C");
+        Map<String, byte[]> objects = new LinkedHashMap<>();
+        for (String src : sources) {
+            CacheFixture.Result r = CacheFixture.run(project, command(src), env);
+            assertEquals(0, r.exitCode(), "plain gcc " + src + ": " + r.err());
+            objects.put(src, Files.readAllBytes(project.resolve(object(src))));
+            Files.delete(project.resolve(object(src)));
+        }
+        return objects;
+    }
+
+    private void build(CacheFixture cache, List<String> sources, Map<String, byte[]> expected, String what)
+            throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(BUILD_JOBS);
+        try {
+            Map<String, Future<CacheFixture.Result>> runs = new LinkedHashMap<>();
+            for (String src : sources) {
+                List<String> cmd = new ArrayList<>(List.of(CacheFixture.CLIENT.toString()));
+                cmd.addAll(command(src));
+                runs.put(src, pool.submit(() -> cache.run(project, cmd)));
+            }
+            for (Map.Entry<String, Future<CacheFixture.Result>> run : runs.entrySet()) {
+                CacheFixture.Result r = run.getValue().get(4, TimeUnit.MINUTES);
+                String src = run.getKey();
+                assertEquals(0, r.exitCode(), what + ": cache gcc " + src + " failed: " + r.err());
+                assertArrayEquals(expected.get(src), Files.readAllBytes(project.resolve(object(src))),
+                        what + ": " + object(src) + " differs from plain gcc's");
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static List<String> command(String src) {
+        return List.of("gcc", "-O2", "-c", src, "-o", object(src));
+    }
+
+    private static String object(String src) {
+        return src.substring(0, src.length() - 2) + ".o";
+    }
+
+    private static String counters(Map<String, Long> s) {
+        return List.of("cache_miss", "remote_compile", "node_hit", "kept_local", "builder_failed").stream()
+                .map(n -> n + "=" + s.getOrDefault(n, 0L)).collect(Collectors.joining(" "));
+    }
+
+    // --- the nodes -------------------------------------------------------------------------
+
+    private static int freePort(String address) throws IOException {
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+            return s.getLocalPort();
+        }
+    }
+
+    /** A node process on a loopback address and its log. */
+    private abstract static class Node {
+        final String address;
+        final int port;
+        final Process process;
+        final Path logFile;
+
+        Node(String address, int port, Process process, Path logFile) {
+            this.address = address;
+            this.port = port;
+            this.process = process;
+            this.logFile = logFile;
+        }
+
+        String entry() {
+            return address + ":" + port + "/" + SLOTS;
+        }
+
+        void awaitListening() throws Exception {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                if (!process.isAlive()) {
+                    throw new AssertionError(this + " exited: " + log());
+                }
+                try {
+                    new Socket(address, port).close();
+                    return;
+                } catch (IOException e) {
+                    Thread.sleep(100);
+                }
+            }
+            throw new AssertionError(this + " did not listen: " + log());
+        }
+
+        String log() {
+            try {
+                return Files.readString(logFile);
+            } catch (IOException e) {
+                return "(no log: " + e + ")";
+            }
+        }
+
+        void stop() throws InterruptedException {
+            if (!process.isAlive()) {
+                return;
+            }
+            process.destroy();
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+            }
+        }
+
+        @Override
+        public String toString() {
+            return getClass().getSimpleName() + " " + address + ":" + port;
+        }
+    }
+
+    /** Debian's real distccd, in the foreground, logging every job's summary line. */
+    private static final class Distccd extends Node {
+        private Distccd(String address, int port, Process process, Path logFile) {
+            super(address, port, process, logFile);
+        }
+
+        static Distccd start(String address, Path dir) throws Exception {
+            int port = freePort(address);
+            // Started as root, distccd runs as its own user, who cannot open a file in this test's
+            // private directory: its log goes to stderr, a file this process opened for it.
+            Path log = dir.resolve("distccd.log");
+            Process p = new ProcessBuilder("distccd", "--daemon", "--no-detach", "--listen", address,
+                    "--port", String.valueOf(port), "--allow", "127.0.0.0/8", "--jobs", String.valueOf(SLOTS),
+                    "--log-stderr", "--log-level", "info")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Distccd d = new Distccd(address, port, p, log);
+            try {
+                d.awaitListening();
+            } catch (Throwable t) {
+                d.stop();
+                throw t;
+            }
+            return d;
+        }
+
+        /** Jobs distccd says it compiled: its {@code COMPILE_OK} summary lines. */
+        int compiled() {
+            Matcher m = COMPILE_OK.matcher(log());
+            int n = 0;
+            while (m.find()) {
+                n++;
+            }
+            return n;
+        }
+    }
+
+    /** A real {@code cached} node whose whitelist is distcc's masquerade directory convention. */
+    private static final class Cached extends Node {
+        private Cached(String address, int port, Process process, Path logFile) {
+            super(address, port, process, logFile);
+        }
+
+        static Cached start(Path cached, String address, Path dir) throws Exception {
+            assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
+            Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
+            Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
+            int port = freePort(address);
+            Path log = dir.resolve("cached.log");
+            Process p = new ProcessBuilder(cached.toString(), "--listen", address, "--port", String.valueOf(port),
+                    "--whitelist", whitelist.toString(), "--cache-dir", dir.resolve("store").toString(),
+                    "--tmp-dir", Files.createDirectories(dir.resolve("jobs")).toString(),
+                    "--jobs", String.valueOf(SLOTS), "--log-level", "info")
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            Cached c = new Cached(address, port, p, log);
+            try {
+                c.awaitListening();
+            } catch (Throwable t) {
+                c.stop();
+                throw t;
+            }
+            return c;
+        }
+
+        Map<String, Long> stats() throws Exception {
+            NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(30))
+                    .connectTimeout(Duration.ofSeconds(10));
+            try (NodeClient client = NodeClient.connect(address, port, options)) {
+                return client.stats().get(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.node.client.NodeClient;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One real {@code dist/bin/cached} process on a loopback address and a free port, with its own
+ * whitelist ({@code gcc} and {@code g++}, as Debian's masquerade links), store and job directory; optionally a
+ * compiler path of its own, so a test can give the node a {@code gcc} wrapper (slow, or of another
+ * version). Stopped (and continued, when a test stopped it) by {@link #stop}.
+ */
+final class NodeProcess {
+
+    final String address;
+    final int port;
+    final int slots;
+    final Process process;
+    final Path dir;
+    private final Path logFile;
+
+    private NodeProcess(String address, int port, int slots, Process process, Path dir, Path logFile) {
+        this.address = address;
+        this.port = port;
+        this.slots = slots;
+        this.process = process;
+        this.dir = dir;
+        this.logFile = logFile;
+    }
+
+    /**
+     * Starts a node with {@code slots} jobs.
+     *
+     * @param compilerPath the node's {@code --compiler-path}, or null for its default ($PATH)
+     */
+    static NodeProcess start(String address, Path dir, int slots, String compilerPath) throws Exception {
+        Path cached = CacheFixture.CLIENT.resolveSibling("cached");
+        assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
+        Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
+        for (String compiler : List.of("gcc", "g++")) {
+            Files.createSymbolicLink(whitelist.resolve(compiler), Path.of("../../bin/distcc"));
+        }
+        int port;
+        try (ServerSocket s = new ServerSocket()) {
+            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
+            port = s.getLocalPort();
+        }
+        Path log = dir.resolve("cached.log");
+        List<String> cmd = new ArrayList<>(List.of(cached.toString(), "--listen", address, "--port",
+                String.valueOf(port), "--whitelist", whitelist.toString(), "--cache-dir",
+                dir.resolve("store").toString(), "--tmp-dir", Files.createDirectories(dir.resolve("jobs")).toString(),
+                "--jobs", String.valueOf(slots), "--log-level", "info"));
+        if (compilerPath != null) {
+            cmd.addAll(List.of("--compiler-path", compilerPath));
+        }
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        NodeProcess node = new NodeProcess(address, port, slots, p, dir, log);
+        try {
+            node.awaitListening();
+        } catch (Throwable t) {
+            node.stop();
+            throw t;
+        }
+        return node;
+    }
+
+    /** Its {@code DISTCC_HOSTS} entry, {@code ADDRESS:PORT/LIMIT}. */
+    String hostEntry(int limit) {
+        return address + ":" + port + "/" + limit;
+    }
+
+    private void awaitListening() throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new AssertionError("cached on " + address + " exited: " + log());
+            }
+            try {
+                new Socket(address, port).close();
+                return;
+            } catch (IOException e) {
+                Thread.sleep(100);
+            }
+        }
+        throw new AssertionError("cached on " + address + ":" + port + " did not listen: " + log());
+    }
+
+    /** Its counters, asked over the protocol (never of a stopped node: that would wait). */
+    Map<String, Long> stats() throws Exception {
+        NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(30))
+                .connectTimeout(Duration.ofSeconds(10));
+        try (NodeClient client = NodeClient.connect(address, port, options)) {
+            return new LinkedHashMap<>(client.stats().get(30, TimeUnit.SECONDS));
+        }
+    }
+
+    /** SIGSTOP (true) or SIGCONT (false) to the node's process. */
+    void pause(boolean stop) throws Exception {
+        // The shell's own kill: no procps needed.
+        Process kill = new ProcessBuilder("/bin/sh", "-c", "kill -" + (stop ? "STOP" : "CONT") + " " + process.pid())
+                .redirectErrorStream(true).start();
+        assertTrue(kill.waitFor(30, TimeUnit.SECONDS) && kill.exitValue() == 0, "kill " + (stop ? "-STOP" : "-CONT"));
+    }
+
+    String log() {
+        try {
+            return Files.readString(logFile);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
+        }
+    }
+
+    void stop() throws Exception {
+        if (!process.isAlive()) {
+            return;
+        }
+        pause(false); // a stopped process does not act on SIGTERM
+        process.destroy();
+        if (!process.waitFor(20, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+}

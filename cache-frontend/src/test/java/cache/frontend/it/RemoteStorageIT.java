@@ -1,0 +1,209 @@
+package cache.frontend.it;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Two cache directories, each with its own daemon and an empty local store, sharing one real
+ * server started here on a free loopback port: redis-server (with a password and a database
+ * number, over TCP and its Unix socket) or nginx with WebDAV (each layout). The second build is
+ * all remote hits with objects identical to plain gcc's; Redis killed in the middle of a build
+ * costs nothing but counted errors.
+ */
+@Timeout(300)
+class RemoteStorageIT {
+
+    private static final int FILES = 4;
+
+    @TempDir
+    Path tmp;
+
+    private Process redis;
+    private Process nginx;
+    private int port;
+    private Path src;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        Path server = Path.of("/usr/bin/redis-server");
+        Prerequisites.require(Files.isExecutable(server), "redis-server (Debian package redis-server)");
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        Path dir = Files.createDirectories(tmp.resolve("redis"));
+        redis = new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--unixsocket", dir.resolve("redis.sock").toString(), "--unixsocketperm", "700",
+                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--requirepass", "t0psecret")
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
+        awaitPort(redis, port, dir.resolve("redis.log"));
+        src = Files.createDirectories(tmp.resolve("src"));
+        for (int i = 0; i < FILES; i++) {
+            Files.writeString(src.resolve("f" + i + ".c"), "#include <stdio.h>\n#include <string.h>\n"
+                    + "int f" + i + "(const char *s) { return printf(\"%zu\\n\", strlen(s) * " + i + "); }\n");
+        }
+    }
+
+    /** Until {@code port} accepts (bounded by the test's timeout); fails if the server exits first. */
+    private static void awaitPort(Process p, int port, Path log) throws InterruptedException {
+        while (true) {
+            assertTrue(p.isAlive(), () -> "server exited: " + read(log));
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+                return;
+            } catch (IOException notYet) {
+                Thread.sleep(20);
+            }
+        }
+    }
+
+    /** nginx with WebDAV PUT on a free loopback port, everything under the test's directory; its URL. */
+    private String startNginx() throws Exception {
+        Path bin = Path.of("/usr/sbin/nginx");
+        Prerequisites.require(Files.isExecutable(bin), "nginx with WebDAV (Debian package nginx-extras)");
+        Path dir = Files.createDirectories(tmp.resolve("nginx"));
+        Files.createDirectories(dir.resolve("data"));
+        int http;
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            http = s.getLocalPort();
+        }
+        Files.writeString(dir.resolve("nginx.conf"), """
+                daemon off; master_process off; worker_processes 1;
+                pid %1$s/nginx.pid; error_log %1$s/error.log;
+                events { worker_connections 64; }
+                http {
+                    access_log off;
+                    client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;
+                    uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
+                    server {
+                        listen 127.0.0.1:%2$d; root %1$s/data; client_max_body_size 256m;
+                        location / { dav_methods PUT; create_full_put_path on; }
+                    }
+                }
+                """.formatted(dir, http));
+        nginx = new ProcessBuilder(bin.toString(), "-p", dir.toString(), "-e", dir.resolve("stderr.log").toString(),
+                "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
+                .redirectOutput(dir.resolve("out.log").toFile()).start();
+        awaitPort(nginx, http, dir.resolve("error.log"));
+        return "http://127.0.0.1:" + http + "/cache";
+    }
+
+    @AfterEach
+    void tearDown() throws InterruptedException {
+        for (Process p : new Process[] {redis, nginx}) {
+            if (p != null) {
+                p.destroyForcibly();
+                p.waitFor(30, TimeUnit.SECONDS);
+            }
+        }
+    }
+
+    private static String read(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return "(no log)";
+        }
+    }
+
+    private String url() {
+        return "redis://t0psecret@127.0.0.1:" + port + "/5";
+    }
+
+    private CacheFixture daemon(String name, String remoteStorage) throws IOException {
+        CacheFixture f = new CacheFixture(Files.createDirectories(tmp.resolve(name)));
+        f.env.put("CCACHE_REMOTE_STORAGE", remoteStorage);
+        return f;
+    }
+
+    /** Compiles f{from}..f{to-1}.c into {@code out}; every call must succeed. */
+    private void build(CacheFixture f, Path out, int from, int to) throws Exception {
+        Files.createDirectories(out);
+        for (int i = from; i < to; i++) {
+            CacheFixture.Result r = f.cache(src, "gcc", "-O2", "-c", "f" + i + ".c", "-o", out.resolve("f" + i + ".o").toString());
+            assertEquals(0, r.exitCode(), r.err());
+        }
+    }
+
+    /** Each object of {@code out} byte for byte as plain gcc makes it. */
+    private void assertLikePlainGcc(Path out, int n) throws Exception {
+        Path plain = Files.createDirectories(tmp.resolve("plain"));
+        for (int i = 0; i < n; i++) {
+            List<String> cmd = new ArrayList<>(List.of("gcc", "-O2", "-c", "f" + i + ".c", "-o",
+                    plain.resolve("f" + i + ".o").toString()));
+            assertEquals(0, CacheFixture.run(src, cmd, Map.of("PATH", System.getenv("PATH"), "LC_ALL", "C")).exitCode());
+            assertArrayEquals(Files.readAllBytes(plain.resolve("f" + i + ".o")), Files.readAllBytes(out.resolve("f" + i + ".o")),
+                    "f" + i + ".o");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"redis", "redis+unix", "subdirs", "flat", "bazel"})
+    void aSecondCacheDirGetsRemoteHitsIdenticalToACompile(String backend) throws Exception {
+        String remoteStorage = switch (backend) {
+            case "redis" -> url() + "|connect-timeout=500";
+            case "redis+unix" -> "redis+unix://t0psecret@localhost" + tmp.resolve("redis/redis.sock") + "?db=5";
+            default -> startNginx() + "|layout=" + backend;
+        };
+        try (CacheFixture first = daemon("first", remoteStorage)) {
+            build(first, tmp.resolve("out1"), 0, FILES);
+            assertEquals(FILES, first.stat("remote_storage_miss"));
+            first.stopDaemon(); // its background writes are done when it has stopped
+            assertEquals(2 * FILES, first.stat("remote_storage_write"), "each entry and its manifest");
+        }
+        try (CacheFixture second = daemon("second", remoteStorage)) {
+            build(second, tmp.resolve("out2"), 0, FILES);
+            Map<String, Long> s = second.stats();
+            assertEquals(FILES, s.get("remote_storage_hit"), s.toString());
+            assertEquals(0, s.get("cache_miss"), "nothing compiled: " + s);
+            assertEquals(0, s.get("remote_storage_error") + s.get("remote_storage_timeout"), s.toString());
+            assertEquals(FILES, s.get("direct_cache_hit"), "manifests are shared too: direct hits, no preprocessor: " + s);
+            assertLikePlainGcc(tmp.resolve("out2"), FILES);
+            String shown = second.cache(src, "-s").out();
+            assertTrue(shown.contains("Remote storage:"), shown);
+            String config = second.cache(src, "-p").out();
+            assertTrue(config.contains("remote_storage = " + (backend.startsWith("redis") ? "redis" : "http")), config);
+            assertFalse(config.contains("t0psecret"), config);
+
+            build(second, tmp.resolve("out3"), 0, FILES);
+            assertEquals(2 * FILES, second.stat("direct_cache_hit"), "back-filled: now local direct-mode hits");
+            assertEquals(FILES, second.stat("local_storage_hit"));
+            assertEquals(FILES, second.stat("remote_storage_hit"), "remote storage not asked again");
+        }
+    }
+
+    @Test
+    void redisKilledMidBuildCostsCountedErrorsAndNeverABuild() throws Exception {
+        try (CacheFixture f = daemon("killed", url() + "|connect-timeout=500")) {
+            Path out = tmp.resolve("out");
+            build(f, out, 0, FILES / 2);
+            redis.destroyForcibly();
+            redis.waitFor(30, TimeUnit.SECONDS);
+            build(f, out, FILES / 2, FILES);
+            assertLikePlainGcc(out, FILES);
+            Map<String, Long> s = f.stats();
+            assertTrue(s.get("remote_storage_error") + s.get("remote_storage_timeout") >= 1, s.toString());
+            assertEquals(0, s.get("fallback_local"), "the daemon compiled every call itself: " + s);
+            assertEquals(FILES, s.get("cache_miss"), s.toString());
+        }
+    }
+}

@@ -1,0 +1,199 @@
+package cache.frontend.pipeline;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.compat.Counter;
+import cache.compat.config.Config;
+import cache.compat.config.ConfigLoader;
+import cache.store.EntryCodec;
+import cache.store.InMemoryBlobStore;
+import cache.store.InMemoryCounterStore;
+import cache.store.InMemoryEntryStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Two daemons' pipelines, each with its own empty local store, sharing one {@code file:} remote
+ * storage: ccache's storage interaction table, with a scripted compiler (no processes, no
+ * sockets). Each "daemon" is closed before the other looks, which waits for its background
+ * writes.
+ */
+@Timeout(60)
+class RemoteStoragePipelineTest {
+
+    @TempDir
+    Path cwd;
+
+    private Path gcc;
+    private Path remote;
+
+    /** One daemon: its own store, counters, compiler and shared part. */
+    final class Daemon {
+        final InMemoryEntryStore local = new InMemoryEntryStore(EntryCodec.defaults());
+        final InMemoryCounterStore counters = new InMemoryCounterStore();
+        final PipelineSeamsTest.ScriptedCompiler compiler = new PipelineSeamsTest.ScriptedCompiler();
+        final CompilePipeline.Shared shared = new CompilePipeline.Shared(compiler, null);
+        final CompilePipeline pipeline = new CompilePipeline(local, new InMemoryBlobStore(), counters, shared,
+                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), 022, List.of(), List.of());
+
+        Outcome compile(String... settings) throws Exception {
+            Map<String, String> env = new HashMap<>(Map.of("HOME", cwd.toString(),
+                    "CCACHE_REMOTE_STORAGE", "file:" + remote));
+            for (int i = 0; i < settings.length; i += 2) {
+                env.put(settings[i], settings[i + 1]);
+            }
+            Config config = new ConfigLoader().load(env, cwd.resolve("no-system.conf"), cwd);
+            Files.deleteIfExists(cwd.resolve("x.o"));
+            return pipeline.handle(new CompileRequest("gcc", gcc, List.of("-c", "x.c", "-o", "x.o"), cwd, env, 022,
+                    false, config));
+        }
+
+        long count(Counter c) {
+            return counters.snapshot().getOrDefault(c.id(), 0L);
+        }
+    }
+
+    @BeforeEach
+    void setUp() throws IOException {
+        gcc = Files.writeString(cwd.resolve("gcc"), "fake compiler binary");
+        Files.writeString(cwd.resolve("x.c"), "int x;\n");
+        remote = cwd.resolve("remote");
+    }
+
+    private List<Path> remoteFiles() throws IOException {
+        if (!Files.isDirectory(remote)) {
+            return List.of();
+        }
+        try (Stream<Path> s = Files.walk(remote)) {
+            return s.filter(Files::isRegularFile).toList();
+        }
+    }
+
+    @Test
+    void aSecondDaemonWithAnEmptyLocalStoreGetsARemoteHitAndBackFillsIt() throws Exception {
+        Daemon first = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, first.compile());
+        first.shared.close();
+        assertEquals(1, first.compiler.compiles.size());
+        assertEquals(1, first.count(Counter.REMOTE_STORAGE_MISS));
+        assertEquals(1, first.count(Counter.REMOTE_STORAGE_WRITE), "the miss compiled here went to remote storage");
+        assertEquals(1, remoteFiles().size());
+
+        Daemon second = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        assertEquals(List.of(), second.compiler.compiles, "nothing compiled: a remote hit");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_READ_HIT));
+        assertEquals(1, second.count(Counter.PREPROCESSED_CACHE_HIT));
+        assertEquals(1, second.local.entryCount(), "the remote hit back-filled the local store");
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_MISS), "ccache counts the local miss before a remote hit");
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_WRITE), "the back-fill is a local write");
+
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_HIT), "then it is a local hit");
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_READ_HIT), "remote storage not asked again");
+        second.shared.close();
+    }
+
+    @Test
+    void remoteOnlyNeverUsesTheLocalStore() throws Exception {
+        Daemon first = new Daemon();
+        first.compile("CCACHE_REMOTE_ONLY", "1");
+        first.shared.close();
+        assertEquals(0, first.local.entryCount(), "remote_only writes nothing locally");
+        assertEquals(1, remoteFiles().size());
+        Daemon second = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_ONLY", "1"));
+        assertEquals(List.of(), second.compiler.compiles);
+        assertEquals(0, second.local.entryCount(), "and back-fills nothing");
+        second.shared.close();
+    }
+
+    @Test
+    void readOnlyStorageIsReadButNeverWritten() throws Exception {
+        Daemon first = new Daemon();
+        first.compile("CCACHE_REMOTE_STORAGE", "file:" + remote + "|read-only");
+        first.shared.close();
+        assertEquals(List.of(), remoteFiles());
+        assertEquals(0, first.count(Counter.REMOTE_STORAGE_WRITE));
+        assertEquals(1, first.count(Counter.REMOTE_STORAGE_MISS), "it was read");
+    }
+
+    @Test
+    void reshareWritesALocalHitToRemoteStorage() throws Exception {
+        Daemon d = new Daemon();
+        d.compile("CCACHE_REMOTE_STORAGE", "");
+        assertEquals(List.of(), remoteFiles());
+        d.compile("CCACHE_RESHARE", "1");
+        d.shared.close();
+        assertEquals(1, d.count(Counter.LOCAL_STORAGE_HIT));
+        assertEquals(1, remoteFiles().size(), "the local hit was reshared");
+        assertEquals(1, d.count(Counter.REMOTE_STORAGE_WRITE));
+    }
+
+    @Test
+    void aPoisonedRemoteValueIsAMissCountedAndReplaced() throws Exception {
+        Daemon first = new Daemon();
+        first.compile();
+        first.shared.close();
+        Path value = remoteFiles().get(0);
+        byte[] bytes = Files.readAllBytes(value);
+        bytes[bytes.length / 2] ^= 0x10;
+        Files.write(value, bytes);
+
+        Daemon second = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        second.shared.close();
+        assertEquals(1, second.compiler.compiles.size(), "compiled, not served from a bad value");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+        assertEquals(1, second.count(Counter.CORRUPT_ENTRY));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_MISS));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_WRITE), "the good result replaced it");
+        Daemon third = new Daemon();
+        third.compile();
+        third.shared.close();
+        assertEquals(1, third.count(Counter.REMOTE_STORAGE_HIT));
+    }
+
+    @Test
+    void aBrokenStorageIsCountedOnceThenBackedOffAndTheBuildGoesOn() throws Exception {
+        Files.writeString(remote, "a file where a directory should be");
+        Daemon d = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, d.compile());
+        assertEquals(1, d.compiler.compiles.size());
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+        Files.writeString(cwd.resolve("x.c"), "int y;\n");
+        assertInstanceOf(Outcome.Replay.class, d.compile());
+        d.shared.close();
+        assertEquals(2, d.compiler.compiles.size());
+        assertEquals(1, d.count(Counter.REMOTE_STORAGE_ERROR), "one failure, then the storage is left alone");
+        assertEquals(0, d.count(Counter.FALLBACK_LOCAL));
+        assertTrue(d.count(Counter.LOCAL_STORAGE_WRITE) == 2, "the local store still works");
+    }
+
+    @Test
+    void aMalformedUrlIsIgnoredAndLocalCachingContinues() throws Exception {
+        Daemon d = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "ftp://u:pw@h/x file:relative"));
+        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "ftp://u:pw@h/x file:relative"));
+        d.shared.close();
+        assertEquals(1, d.compiler.compiles.size());
+        assertEquals(1, d.count(Counter.LOCAL_STORAGE_HIT));
+        assertEquals(0, d.count(Counter.FALLBACK_LOCAL));
+    }
+}

@@ -1,0 +1,278 @@
+package cache.storage.remote;
+
+import cache.compat.config.ConfigException;
+import cache.compat.config.RemoteStorageUrl;
+import cache.hashing.Digest;
+import cache.hashing.Hashing;
+import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
+import cache.store.EntryCodec;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.LongSupplier;
+import java.util.logging.Logger;
+
+/**
+ * One entry of {@code remote_storage}: its servers (one, or one per shard, the key's shard
+ * chosen by weighted rendezvous hashing exactly as ccache 4.7.5's {@code get_shard_url}), each
+ * opened on first use.
+ *
+ * <p>A server that fails (an error or a timeout) costs the caller that one failure, which is
+ * reported for counting; then it is left alone for {@link #BACKOFF} (ccache, a process per
+ * compile, leaves it alone for the rest of the compile; a daemon has to try again some time).
+ * A value that is not an intact entry (bad checksum, wrong size, cut short, not ours) is a
+ * miss, reported as {@link Status#POISONED}. Nothing here throws for a failure of a server.
+ */
+public final class RemoteStorage implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RemoteStorage.class.getName());
+
+    /** How long a failed server is left alone. */
+    public static final Duration BACKOFF = Duration.ofSeconds(60);
+
+    /** What a read or a write came to. */
+    public enum Status {
+        HIT, MISS, POISONED,
+        /** written (or, for a write only if missing, already there) */
+        WRITTEN,
+        /** not asked: a write to read-only storage, or a server backed off after a failure */
+        SKIPPED,
+        ERROR, TIMEOUT
+    }
+
+    /** A read's status and, for a hit, the entry. */
+    public record Read(Status status, CacheEntry entry) {}
+
+    /** A read of a blob (a manifest): its status and, for a hit, its bytes as they were written. */
+    public record BlobRead(Status status, byte[] value) {}
+
+    /**
+     * Where the blob of {@code key} lives: beside the entries, under a name of its own (a hash of
+     * the key, so still hex digits, as Bazel's layout needs), never taken for an entry's.
+     */
+    static String blobName(Digest key) {
+        byte[] b = ("blob:" + key.hex()).getBytes(StandardCharsets.UTF_8);
+        return Hashing.xxh3_128(b, 0, b.length).hex();
+    }
+
+    private final RemoteStorageUrl url;
+    private final EntryCodec codec;
+    private final Function<URI, RemoteBackend> backends;
+    private final LongSupplier nanoTime;
+    private final long backoffNanos;
+    private final Map<String, Server> servers = new ConcurrentHashMap<>();
+
+    /** One server of the entry and when it may be asked again. */
+    private static final class Server {
+        /** The name replacing {@code *}; "" when not sharded. */
+        final String shard;
+        final String forLogging;
+        RemoteBackend backend;
+        volatile long retryAt;
+        volatile boolean failing;
+
+        Server(String shard, String forLogging) {
+            this.shard = shard;
+            this.forLogging = forLogging;
+        }
+    }
+
+    RemoteStorage(RemoteStorageUrl url, EntryCodec codec, Function<URI, RemoteBackend> backends, LongSupplier nanoTime,
+            Duration backoff) {
+        this.url = url;
+        this.codec = codec;
+        this.backends = backends;
+        this.nanoTime = nanoTime;
+        this.backoffNanos = backoff.toNanos();
+    }
+
+    /** The storage of {@code url} over the real servers. */
+    public static RemoteStorage open(RemoteStorageUrl url, EntryCodec codec) {
+        return new RemoteStorage(url, codec, u -> backend(url, u), System::nanoTime, BACKOFF);
+    }
+
+    /** The backend of {@code u}, one server of {@code url} ({@code *} expanded). */
+    static RemoteBackend backend(RemoteStorageUrl url, URI u) {
+        Duration connect = Duration.ofMillis(url.connectTimeoutMs());
+        Duration operation = Duration.ofMillis(url.operationTimeoutMs());
+        return switch (url.scheme()) {
+            case "file" -> new FileBackend(Path.of(u.getPath()), !"flat".equals(url.attribute("layout")),
+                    url.attribute("umask") == null ? -1 : Integer.parseInt(url.attribute("umask"), 8),
+                    "true".equals(url.attribute("update-mtime")));
+            case "http", "https" -> new HttpBackend(u, switch (String.valueOf(url.attribute("layout"))) {
+                case "flat" -> HttpBackend.Layout.FLAT;
+                case "bazel" -> HttpBackend.Layout.BAZEL;
+                default -> HttpBackend.Layout.SUBDIRS;
+            }, connect, operation, url.attribute("bearer-token"), url.attribute("header"));
+            case "redis", "redis+unix" -> new RedisBackend(RedisBackend.uri(u),
+                    RemoteStorageUrl.redact(u.toString()), connect, operation);
+            default -> throw new IllegalArgumentException("no backend for " + url.scheme());
+        };
+    }
+
+    /** The URL for logs and {@code -p}: no credentials. */
+    public String name() {
+        return url.forLogging();
+    }
+
+    public boolean readOnly() {
+        return url.readOnly();
+    }
+
+    List<RemoteStorageUrl.Shard> shardsForTest() {
+        return url.shards();
+    }
+
+    /** The entry under {@code key}, a miss, or what went wrong. */
+    public Read get(Digest key) {
+        BlobRead framed = read(key, key.hex());
+        if (framed.status() != Status.HIT) {
+            return new Read(framed.status(), null);
+        }
+        try {
+            return new Read(Status.HIT, codec.decode(framed.value()));
+        } catch (CorruptEntryException e) {
+            LOG.warning("remote storage " + name() + ": the value under " + key + " is not an intact entry ("
+                    + e.getMessage() + "); taken as a miss");
+            return new Read(Status.POISONED, null);
+        }
+    }
+
+    /** The blob under {@code key} (checked as entries are: a damaged one is {@link Status#POISONED}). */
+    public BlobRead getBlob(Digest key) {
+        return read(key, blobName(key));
+    }
+
+    /** Stores the blob {@code value} under {@code key}, replacing any. */
+    public Status putBlob(Digest key, byte[] value) {
+        return write(key, blobName(key), value, false);
+    }
+
+    /** The unframed value under {@code name} on {@code key}'s server. */
+    private BlobRead read(Digest key, String name) {
+        Server s = server(key);
+        if (s == null) {
+            return new BlobRead(Status.SKIPPED, null);
+        }
+        byte[] framed;
+        try {
+            framed = backend(s).get(name);
+        } catch (BackendException e) {
+            return new BlobRead(failed(s, e), null);
+        }
+        s.failing = false;
+        if (framed == null) {
+            return new BlobRead(Status.MISS, null);
+        }
+        try {
+            return new BlobRead(Status.HIT, RemoteFrame.unwrap(framed));
+        } catch (RemoteFrame.PoisonedException e) {
+            LOG.warning("remote storage " + s.forLogging + ": the value under " + name + " is not intact ("
+                    + e.getMessage() + "); taken as a miss");
+            return new BlobRead(Status.POISONED, null);
+        }
+    }
+
+    /** Stores {@code entry} under {@code key}; with {@code onlyIfMissing}, only when absent (reshare). */
+    public Status put(Digest key, CacheEntry entry, boolean onlyIfMissing) {
+        return url.readOnly() ? Status.SKIPPED : putEncoded(key, codec.encode(entry), onlyIfMissing);
+    }
+
+    /** {@link #put} of an entry already encoded by the codec (a store's value as it is). */
+    public Status putEncoded(Digest key, byte[] encoded, boolean onlyIfMissing) {
+        return write(key, key.hex(), encoded, onlyIfMissing);
+    }
+
+    private Status write(Digest key, String name, byte[] value, boolean onlyIfMissing) {
+        if (url.readOnly()) {
+            return Status.SKIPPED;
+        }
+        Server s = server(key);
+        if (s == null) {
+            return Status.SKIPPED;
+        }
+        try {
+            backend(s).put(name, RemoteFrame.wrap(value), onlyIfMissing);
+            s.failing = false;
+            return Status.WRITTEN;
+        } catch (BackendException e) {
+            return failed(s, e);
+        }
+    }
+
+    /** The server of {@code key}, or null while it is backed off. */
+    private Server server(Digest key) {
+        String shard = url.shards().isEmpty() ? "" : shard(key, url.shards());
+        Server s = servers.computeIfAbsent(shard, n -> new Server(n, name(n)));
+        return s.failing && nanoTime.getAsLong() - s.retryAt < 0 ? null : s;
+    }
+
+    private String name(String shard) {
+        return shard.isEmpty() ? url.forLogging() : url.forLogging().replaceFirst("\\*", shard);
+    }
+
+    private RemoteBackend backend(Server s) throws BackendException {
+        synchronized (s) {
+            if (s.backend == null) {
+                try {
+                    s.backend = backends.apply(url.uri(s.shard));
+                } catch (ConfigException | RuntimeException e) {
+                    throw new BackendException("cannot open " + s.forLogging + ": " + e.getMessage(), false, e);
+                }
+            }
+            return s.backend;
+        }
+    }
+
+    private Status failed(Server s, BackendException e) {
+        if (Thread.currentThread().isInterrupted()) {
+            return Status.SKIPPED; // the caller left: nothing is wrong with the server
+        }
+        s.retryAt = nanoTime.getAsLong() + backoffNanos;
+        s.failing = true;
+        LOG.warning("remote storage " + s.forLogging + (e.timeout() ? " timed out: " : " failed: ") + e.getMessage()
+                + "; not asked again for " + backoffNanos / 1_000_000_000L + " s");
+        return e.timeout() ? Status.TIMEOUT : Status.ERROR;
+    }
+
+    /**
+     * ccache's weighted rendezvous hashing: for each shard, XXH3-64 of the key's bytes followed
+     * by the shard's name, taken as a fraction in [0, 1), scored {@code weight / -ln(fraction)};
+     * the highest score wins, the first of equal ones.
+     */
+    static String shard(Digest key, List<RemoteStorageUrl.Shard> shards) {
+        double best = -1.0;
+        String chosen = null;
+        byte[] k = key.toBytes();
+        for (RemoteStorageUrl.Shard s : shards) {
+            byte[] name = s.name().getBytes(StandardCharsets.UTF_8);
+            byte[] in = ByteBuffer.allocate(k.length + name.length).put(k).put(name).array();
+            long h = Hashing.xxh3_64(in, 0, in.length);
+            double score = (double) (h & ((1L << 53) - 1)) / (1L << 53);
+            double weighted = score == 0.0 ? 0.0 : s.weight() / -Math.log(score);
+            if (weighted > best) {
+                best = weighted;
+                chosen = s.name();
+            }
+        }
+        return chosen;
+    }
+
+    @Override
+    public void close() {
+        for (Server s : servers.values()) {
+            synchronized (s) {
+                if (s.backend != null) {
+                    s.backend.close();
+                }
+            }
+        }
+    }
+}
