@@ -175,7 +175,8 @@ class DistccRecipesIT {
     /**
      * The same Portage PATH with {@code CACHE_DISTRIBUTOR=off}: the real distcc takes the miss to a
      * real distccd (with {@code DISTCC_FALLBACK=0} a job it did not distribute fails), running
-     * /usr/bin/gcc there, never distcc inside distcc.
+     * /usr/bin/gcc there, never distcc inside distcc. Then with our distributor on, the same
+     * distccd in the host list takes the miss from it through distcc's protocol.
      */
     @Test
     void portageWithOurDistributorOffPassesTheMissToTheRealDistcc() throws Exception {
@@ -197,6 +198,19 @@ class DistccRecipesIT {
         compileAndCompare(project, env, "gcc", "gcc");
         assertEquals(1L, hits(stats(env)), "the second call is a local hit");
         stopDaemon(env);
+
+        // The same distccd in the host list with our distributor on: it takes the miss itself.
+        Path farm = project("portage-distccd-farm");
+        Map<String, String> farmEnv = cacheEnv(farm, links + ":" + DISTCC_LINKS + ":" + SYSTEM_PATH);
+        farmEnv.put("DISTCC_DIR", farm.resolve(".distcc").toString());
+        farmEnv.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
+        long before = Files.readString(log).split("COMPILE_OK", -1).length;
+        compileAndCompare(farm, farmEnv, "gcc", "gcc");
+        Map<String, Long> f = stats(farmEnv);
+        assertEquals(1L, f.getOrDefault("remote_compile", 0L), "our distributor compiled it on distccd: " + f);
+        assertEquals(before + 1, Files.readString(log).split("COMPILE_OK", -1).length,
+                "one more job on the real distccd:\n" + Files.readString(log));
+        stopDaemon(farmEnv);
     }
 
     /**
