@@ -3,6 +3,7 @@ package cache.frontend.key;
 import cache.frontend.args.Invocation;
 import cache.hashing.Digest;
 import cache.hashing.KeyBuilder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
@@ -19,14 +20,6 @@ public final class PreprocessorModeKey {
     private PreprocessorModeKey() {}
 
     /**
-     * @param preprocessed the preprocessor's stdout, or the source itself for inputs that are
-     *     already preprocessed
-     * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
-     * @param includedFiles digests of the files the preprocessor read, when the object records
-     *     their contents beyond the preprocessed text (clang's DWARF 5 line tables carry an MD5
-     *     of each file); empty otherwise
-     */
-    /**
      * Whether already-preprocessed text opens with a line marker ({@code # 0 "x.c"}, as {@code gcc
      * -E} writes it). gcc then takes the file's name for the object ({@code .file}, DWARF) from the
      * marker, so the name of the {@code .i} itself changes nothing: distccd compiles the same text
@@ -41,7 +34,7 @@ public final class PreprocessorModeKey {
         while (i < text.length && text[i] == ' ') {
             i++;
         }
-        if (text.length - i >= 5 && new String(text, i, 5, java.nio.charset.StandardCharsets.US_ASCII).equals("line ")) {
+        if (text.length - i >= 5 && new String(text, i, 5, StandardCharsets.US_ASCII).equals("line ")) {
             i += 5;
         }
         int digits = i;
@@ -51,6 +44,14 @@ public final class PreprocessorModeKey {
         return i > digits && i + 1 < text.length && text[i] == ' ' && text[i + 1] == '"';
     }
 
+    /**
+     * @param preprocessed the preprocessor's stdout, or the source itself for inputs that are
+     *     already preprocessed
+     * @param preprocessorStderr what the preprocessor printed (its warnings are part of the result)
+     * @param includedFiles digests of the files the preprocessor read, when the object records
+     *     their contents beyond the preprocessed text (clang's DWARF 5 line tables carry an MD5
+     *     of each file); empty otherwise
+     */
     public static KeyBuilder builder(KeyInputs in, byte[] preprocessed, byte[] preprocessorStderr,
             List<Digest> includedFiles) {
         Invocation inv = in.inv();
