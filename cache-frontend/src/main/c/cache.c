@@ -1130,6 +1130,9 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* "ccache" when run through a link of that name, else "cache": how messages begin. */
+static const char *self_name = "cache";
+
 /* cargv[0] is the compiler as the user named it, followed by its arguments. */
 static int run_compile(struct client *cl, char **cargv)
 {
@@ -1140,8 +1143,9 @@ static int run_compile(struct client *cl, char **cargv)
 	int tag = -1;
 
 	if (resolve_compiler(cl, name, compiler) != 0) {
-		fprintf(stderr, "cache: %s: compiler not found in PATH\n", name);
-		return 127;
+		/* ccache's message and status (1: its error exit, not a shell's 127). */
+		fprintf(stderr, "%s: error: Could not find compiler \"%s\" in PATH\n", self_name, name);
+		return 1;
 	}
 	if (setup_paths(cl) == 0 &&
 	    build_request(cl, &req, "compile", name, compiler, cargv + 1) == 0)
@@ -1671,6 +1675,8 @@ int main(int argc, char **argv)
 		return usage();
 	init_client(&cl);
 	base = base_name(argv[0]);
+	if (strcmp(base, "ccache") == 0)
+		self_name = "ccache";
 	if (strcmp(base, "cache") != 0 && strcmp(base, "ccache") != 0) {
 		/* Masquerade: the compiler is named by the link we were run through. */
 		argv[0] = (char *)base;

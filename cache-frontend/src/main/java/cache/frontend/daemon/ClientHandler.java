@@ -169,8 +169,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         try {
             config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
         } catch (ConfigException e) {
-            LOG.warning("invalid configuration, falling back to a plain compile: " + e.getMessage());
-            return new Outcome.Fallback("invalid configuration: " + e.getMessage());
+            // ccache stops with its error and status 1 (a CCACHE_DISABLE=0 says the user meant
+            // something ccache does not read); compiling anyway would hide the mistake.
+            LOG.warning("invalid configuration, the call fails as ccache's does: " + e.getMessage());
+            return new Outcome.Replay(new byte[0],
+                    ("cache: error: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
         }
         CompileRequest cr = compileRequest(req, config);
         if (config.disable()) {
