@@ -13,6 +13,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -200,9 +203,20 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         return lease.pipeline().handleQuick(cr);
     }
 
+    /**
+     * The call as the pipeline runs it. As in ccache, every process it starts (preprocessor,
+     * compiler, check command) sees {@code CCACHE_DISABLE=1}, so a compiler that is a wrapper
+     * calling ccache (or cache) again compiles once, not through the cache a second time.
+     */
     private static CompileRequest compileRequest(ClientRequest req, Config config) {
+        Map<String, String> env = req.env();
+        if (!config.disable() && !"1".equals(env.get("CCACHE_DISABLE"))) {
+            env = new HashMap<>(env);
+            env.put("CCACHE_DISABLE", "1");
+            env = Collections.unmodifiableMap(env);
+        }
         return new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), Path.of(req.cwd()),
-                req.env(), req.umask(), req.isTerminal(2), config);
+                env, req.umask(), req.isTerminal(2), config);
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {

@@ -544,10 +544,10 @@ public final class CompilePipeline {
             call.stats.count(Counter.COMPILE_FAILED);
             return new Built(replay, null);
         }
+        // What the compiler prints on stdout (an assembler listing, a wrapper's messages) is
+        // stored and replayed, as ccache 4.7 does; compiler_produced_stdout is no longer counted.
         Counter notCached = null;
-        if (r.stdout().length > 0) {
-            notCached = Counter.COMPILER_PRODUCED_STDOUT;
-        } else if (r.missing() != null) {
+        if (r.missing() != null) {
             notCached = Counter.COMPILER_PRODUCED_NO_OUTPUT;
             LOG.info("compiler did not write " + call.inv.outputs().get(r.missing()) + "; not cached");
         } else if (r.empty() != null) {

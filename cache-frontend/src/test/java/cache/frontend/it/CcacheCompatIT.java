@@ -105,6 +105,18 @@ class CcacheCompatIT {
     }
 
     @Test
+    void everyProcessACallRunsSeesCcacheDisableAsInCcache() throws Exception {
+        Path wrapper = work.resolve("compiler.sh");
+        Files.writeString(wrapper, "#!/bin/sh\nprintf '%s' \"${CCACHE_DISABLE}\" >>disable.value\nexec gcc \"$@\"\n");
+        Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
+        CacheFixture.Result r = ccache(Map.of("CCACHE_NODIRECT", "1"), "./compiler.sh", "-c", "a.c");
+        assertEquals(0, r.exitCode(), r.err());
+        String seen = Files.readString(work.resolve("disable.value"));
+        assertTrue(seen.matches("1+"), "each run of the wrapper saw CCACHE_DISABLE=1: '" + seen + "'");
+        assertEquals(1, cache.stat("cache_miss"), "and the call itself was cached");
+    }
+
+    @Test
     void zeroStatsThenPrintStatsShowsZeros() throws Exception {
         compileOk(Map.of(), "a.c");
         CacheFixture.Result z = ccache("-z");
