@@ -20,8 +20,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -49,11 +47,8 @@ final class CallPreparation {
     record NeedsThread() implements Prepared {}
 
     private final CompilerCheck compilerCheck;
-    private final Clock clock;
-
-    CallPreparation(CompilerCheck compilerCheck, Clock clock) {
+    CallPreparation(CompilerCheck compilerCheck) {
         this.compilerCheck = compilerCheck;
-        this.clock = clock;
     }
 
     /**
@@ -142,7 +137,7 @@ final class CallPreparation {
                 req.cwd().toString(),
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
-        return new Ready(new Call(req, stats, inv, how, keys, epochNanos(), debugInfo));
+        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
     }
 
     /**
@@ -181,11 +176,6 @@ final class CallPreparation {
     private static Answered answered(CallStats stats, Counter why, String reason) {
         stats.count(why);
         return new Answered(new Outcome.Passthrough(why.id() + ": " + reason));
-    }
-
-    private long epochNanos() {
-        Instant now = clock.instant();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**

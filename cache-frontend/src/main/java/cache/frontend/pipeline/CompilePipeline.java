@@ -169,7 +169,7 @@ public final class CompilePipeline {
         this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.preparation = new CallPreparation(shared.compilerCheck, clock);
+        this.preparation = new CallPreparation(shared.compilerCheck);
     }
 
     /**
@@ -177,7 +177,7 @@ public final class CompilePipeline {
      * as a fallback (ccache would fail the build; a bad config file must not).
      */
     public Outcome configurationError(String message) {
-        CallStats stats = new CallStats();
+        CallStats stats = new CallStats(epochNanos());
         stats.count(Counter.FALLBACK_LOCAL);
         LOG.warning("invalid configuration, falling back to a plain compile: " + message);
         try {
@@ -218,7 +218,7 @@ public final class CompilePipeline {
 
     /** The call's counters and log line are written once, when it has its outcome (or was interrupted). */
     private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
-        CallStats stats = new CallStats();
+        CallStats stats = new CallStats(epochNanos());
         Outcome outcome = null;
         try {
             outcome = counted(original, stats, quick);
@@ -251,7 +251,15 @@ public final class CompilePipeline {
         }
         if (outcome != null) {
             CallLog.write(original, () -> inputFile(original), stats, outcome);
+            if (original.config().debug()) {
+                CallLog.writeDebugLog(original, stats, outcome);
+            }
         }
+    }
+
+    private long epochNanos() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */

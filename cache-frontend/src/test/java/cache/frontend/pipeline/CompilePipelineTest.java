@@ -245,6 +245,22 @@ class CompilePipelineTest {
     }
 
     @Test
+    void aSyntaxOnlyCallIsCachedWithItsDiagnosticsAndNoObject() throws Exception {
+        compiler.writesObject = false;
+        compiler.stderr = "x.c:1: warning: something\n";
+        Files.writeString(cwd.resolve("x.o"), "existing");
+        Outcome.Replay first = assertInstanceOf(Outcome.Replay.class, call("-fsyntax-only", "x.c"));
+        assertEquals("existing", Files.readString(cwd.resolve("x.o")), "no object written over the existing file");
+        Files.delete(cwd.resolve("x.o"));
+        Outcome.Replay second = assertInstanceOf(Outcome.Replay.class, call("-c", "-fsyntax-only", "x.c"));
+        assertArrayEquals(first.stderr(), second.stderr());
+        assertFalse(Files.exists(cwd.resolve("x.o")), "a hit writes no object either");
+        assertEquals(1, compiler.compiles());
+        assertEquals(1, count("cache_miss"));
+        assertEquals(1, count("preprocessed_cache_hit"));
+    }
+
+    @Test
     void corruptEntryIsAMissAndIsReplaced() throws Exception {
         call("-c", "x.c");
         List<Digest> keys = new ArrayList<>();
