@@ -1130,6 +1130,21 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* As ccache: "ccache ccache gcc …" (a script that adds ccache to a compiler that
+ * already has it) is "ccache gcc …". Leading words naming ccache (a base name
+ * starting with "ccache") or this program ("cache") are dropped while a word
+ * follows them. */
+static char **skip_self(char **cargv)
+{
+	while (cargv[0] && cargv[1]) {
+		const char *b = base_name(cargv[0]);
+		if (strncmp(b, "ccache", 6) != 0 && strcmp(b, "cache") != 0)
+			break;
+		cargv++;
+	}
+	return cargv;
+}
+
 /* "ccache" when run through a link of that name, else "cache": how messages begin. */
 static const char *self_name = "cache";
 
@@ -1688,5 +1703,5 @@ int main(int argc, char **argv)
 		return usage();
 	if (argv[1][0] == '-')
 		return run_cache_command(&cl, argc, argv);
-	return run_compile(&cl, argv + 1);
+	return run_compile(&cl, skip_self(argv + 1));
 }

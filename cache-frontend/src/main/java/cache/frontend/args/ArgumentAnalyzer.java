@@ -306,6 +306,9 @@ public final class ArgumentAnalyzer {
     }
 
     private static void debugLevel(Walk w, String a) {
+        if (a.startsWith("-gz")) {
+            return; // -gz[=type] compresses debug sections; it neither enables nor disables them (as in ccache)
+        }
         switch (a) {
             case "-g0", "-ggdb0", "-gno-split-dwarf", "-gno-record-gcc-switches", "-gno-column-info" -> {
                 if (a.equals("-g0") || a.equals("-ggdb0")) {

@@ -46,6 +46,13 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
+    void compressedDebugSectionsAloneAreNoDebugInfo() {
+        assertFalse(inv("-c x.c -gz").hashCwd(), "-gz asks for no debug info: the cwd is not in the key");
+        assertFalse(inv("-c x.c -gz=zlib").hashCwd());
+        assertTrue(inv("-c x.c -g -gz").hashCwd());
+    }
+
+    @Test
     void plainCompile() {
         Invocation i = inv("-O2 -c src/x.c -o obj/x.o");
         assertEquals(Language.C, i.language());

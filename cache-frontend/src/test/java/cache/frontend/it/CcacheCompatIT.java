@@ -117,6 +117,17 @@ class CcacheCompatIT {
     }
 
     @Test
+    void ccacheNamedTwiceBeforeTheCompilerIsNamedOnceAsInCcache() throws Exception {
+        compileOk(Map.of(), "a.c");
+        CacheFixture.Result twice = ccache(ccache.toString(), "gcc", "-c", "a.c");
+        assertEquals(0, twice.exitCode(), twice.err());
+        CacheFixture.Result thrice = ccache("ccache", ccache.toString(), "gcc", "-c", "a.c");
+        assertEquals(0, thrice.exitCode(), thrice.err());
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(2, cache.hits(), "the same call each time");
+    }
+
+    @Test
     void zeroStatsThenPrintStatsShowsZeros() throws Exception {
         compileOk(Map.of(), "a.c");
         CacheFixture.Result z = ccache("-z");
