@@ -1130,6 +1130,24 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 	_exit(err == ENOENT ? 127 : 126);
 }
 
+/* As ccache: "ccache ccache gcc …" (a script that adds ccache to a compiler that
+ * already has it) is "ccache gcc …". Leading words naming ccache (a base name
+ * starting with "ccache") or this program ("cache") are dropped while a word
+ * follows them. */
+static char **skip_self(char **cargv)
+{
+	while (cargv[0] && cargv[1]) {
+		const char *b = base_name(cargv[0]);
+		if (strncmp(b, "ccache", 6) != 0 && strcmp(b, "cache") != 0)
+			break;
+		cargv++;
+	}
+	return cargv;
+}
+
+/* "ccache" when run through a link of that name, else "cache": how messages begin. */
+static const char *self_name = "cache";
+
 /* cargv[0] is the compiler as the user named it, followed by its arguments. */
 static int run_compile(struct client *cl, char **cargv)
 {
@@ -1140,8 +1158,9 @@ static int run_compile(struct client *cl, char **cargv)
 	int tag = -1;
 
 	if (resolve_compiler(cl, name, compiler) != 0) {
-		fprintf(stderr, "cache: %s: compiler not found in PATH\n", name);
-		return 127;
+		/* ccache's message and status (1: its error exit, not a shell's 127). */
+		fprintf(stderr, "%s: error: Could not find compiler \"%s\" in PATH\n", self_name, name);
+		return 1;
 	}
 	if (setup_paths(cl) == 0 &&
 	    build_request(cl, &req, "compile", name, compiler, cargv + 1) == 0)
@@ -1731,6 +1750,8 @@ int main(int argc, char **argv)
 		return usage();
 	init_client(&cl);
 	base = base_name(argv[0]);
+	if (strcmp(base, "ccache") == 0)
+		self_name = "ccache";
 	if (strcmp(base, "cache") != 0 && strcmp(base, "ccache") != 0) {
 		/* Masquerade: the compiler is named by the link we were run through. */
 		argv[0] = (char *)base;
@@ -1742,5 +1763,5 @@ int main(int argc, char **argv)
 		return usage();
 	if (argv[1][0] == '-')
 		return run_cache_command(&cl, argc, argv);
-	return run_compile(&cl, argv + 1);
+	return run_compile(&cl, skip_self(argv + 1));
 }

@@ -40,6 +40,10 @@ public final class ArgumentAnalyzer {
         String depFile;
         boolean compile;
         boolean assemble;
+        /** {@code -fsyntax-only}: diagnostics only, no object (and no -c needed), as ccache caches it. */
+        boolean syntaxOnly;
+        /** Where each {@code -c} went into {@link #key}. */
+        final List<Integer> compileFlagAt = new ArrayList<>();
         boolean deps;
         boolean depTarget;
         boolean debug;
@@ -156,7 +160,7 @@ public final class ArgumentAnalyzer {
         String a = args.get(i);
         String next = i + 1 < args.size() ? args.get(i + 1) : null;
         switch (a) {
-            case "-c" -> { w.compile = true; w.key.add(a); w.record(Role.MODE, a); return null; }
+            case "-c" -> { w.compile = true; w.compileFlagAt.add(w.key.size()); w.key.add(a); w.record(Role.MODE, a); return null; }
             case "-S" -> { w.assemble = true; w.key.add(a); w.record(Role.MODE, a); return null; }
             case "-E" -> { return new Uncacheable(Counter.CALLED_FOR_PREPROCESSING, "-E"); }
             case "-o" -> {
@@ -212,6 +216,9 @@ public final class ArgumentAnalyzer {
         }
         if (a.equals("-Xpreprocessor") && next != null) {
             w.cppPassed.add(next);
+        }
+        if (a.equals("-fsyntax-only")) {
+            w.syntaxOnly = true;
         }
         flags(w, a);
         return tableOption(w, args, i);
@@ -299,6 +306,9 @@ public final class ArgumentAnalyzer {
     }
 
     private static void debugLevel(Walk w, String a) {
+        if (a.startsWith("-gz")) {
+            return; // -gz[=type] compresses debug sections; it neither enables nor disables them (as in ccache)
+        }
         switch (a) {
             case "-g0", "-ggdb0", "-gno-split-dwarf", "-gno-record-gcc-switches", "-gno-column-info" -> {
                 if (a.equals("-g0") || a.equals("-ggdb0")) {
@@ -513,7 +523,7 @@ public final class ArgumentAnalyzer {
         if (w.source == null && w.otherInput == null) {
             return new Uncacheable(Counter.NO_INPUT_FILE, "no input file"); // --version, -print-*, as ccache
         }
-        if (!w.compile && !w.assemble) {
+        if (!w.compile && !w.assemble && !w.syntaxOnly) {
             // ccache's label for configure's link checks; its compiles (-c conftest.c) are cached
             // like any other: the name says nothing about what the compiler does.
             boolean conftest = (w.source != null && w.source.contains("conftest."))
@@ -533,8 +543,10 @@ public final class ArgumentAnalyzer {
         }
         Map<OutputKind, String> outputs = new EnumMap<>(OutputKind.class);
         String object = w.output != null ? w.output : stripExtension(base) + (w.assemble ? ".s" : ".o");
-        outputs.put(OutputKind.OBJECT, object);
-        boolean makesObject = !w.assemble;
+        if (!w.syntaxOnly) {
+            outputs.put(OutputKind.OBJECT, object);
+        }
+        boolean makesObject = !w.assemble && !w.syntaxOnly;
         if (w.deps) {
             outputs.put(OutputKind.DEPENDENCY, w.depFile != null ? w.depFile : defaultDepFile(w));
         }
@@ -544,10 +556,16 @@ public final class ArgumentAnalyzer {
         if (makesObject && w.splitDwarf && w.debug) {
             outputs.put(OutputKind.SPLIT_DWARF, stripExtension(object) + ".dwo");
         }
-        if (w.stackUsage) {
+        if (w.stackUsage && !w.syntaxOnly) {
             outputs.put(OutputKind.STACK_USAGE, stripExtension(object) + ".su");
         }
         List<String> key = new ArrayList<>(w.key);
+        if (w.syntaxOnly) {
+            // With -fsyntax-only, -c changes nothing the compiler does (ccache never hashes -c).
+            for (int i = w.compileFlagAt.size() - 1; i >= 0; i--) {
+                key.remove((int) w.compileFlagAt.get(i));
+            }
+        }
         if (w.recordsCommandLine || w.debugMacros) {
             // The object then carries the preprocessor options (or macro definitions) verbatim.
             key.add("[cpp-options]");
@@ -569,7 +587,7 @@ public final class ArgumentAnalyzer {
         directKey.addAll(w.cppOnly);
         List<Argument> roles = List.copyOf(w.roles);
         return new Invocation(w.sourceLanguage, w.source, outputs, roles, Argument.words(roles), List.copyOf(key),
-                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim);
+                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim, object);
     }
 
     /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */

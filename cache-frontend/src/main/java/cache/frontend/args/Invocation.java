@@ -14,7 +14,7 @@ import java.util.Map;
  * @param language the source's language
  * @param source the source path as the user spelled it
  * @param outputs every file the compile writes, by kind, as paths relative to the cwd or
- *     absolute (the object is always present)
+ *     absolute (the object is present unless the compile writes none: {@code -fsyntax-only})
  * @param arguments every argument of the call (response files expanded, {@code --ccache-skip}
  *     dropped) with its role, in order
  * @param compileArgs the arguments to run the real compile with: the words of {@code arguments},
@@ -33,6 +33,8 @@ import java.util.Map;
  *     files, sanitizer lists), relative to the cwd or absolute
  * @param verbatim whether the call used {@code --ccache-skip}: some words' roles are unknown
  *     ({@link Role#VERBATIM})
+ * @param objectName the object's path as the command line names it, also when the compile
+ *     writes none (debug files are named after it, as in ccache)
  */
 public record Invocation(
         Language language,
@@ -46,11 +48,13 @@ public record Invocation(
         boolean directModeAllowed,
         boolean colorChosen,
         List<String> hashedFiles,
-        boolean verbatim)
+        boolean verbatim,
+        String objectName)
         implements Analysis {
 
+    /** The object's path as the command line names it, whether or not the compile writes it. */
     public String object() {
-        return outputs.get(OutputKind.OBJECT);
+        return objectName;
     }
 
     /**
@@ -129,7 +133,7 @@ public record Invocation(
     /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
     public Invocation withoutCwdInKey() {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, false,
-                directModeAllowed, colorChosen, hashedFiles, verbatim);
+                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName);
     }
 
     /**
@@ -138,6 +142,6 @@ public record Invocation(
      */
     public Invocation withKeyArgs(List<String> compileArgs, List<String> keyArgs, List<String> directKeyArgs) {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
-                directModeAllowed, colorChosen, hashedFiles, verbatim);
+                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName);
     }
 }

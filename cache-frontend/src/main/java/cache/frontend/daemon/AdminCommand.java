@@ -169,10 +169,14 @@ final class AdminCommand {
         }
     }
 
-    /** {@code ccache}'s first line is what tools parse ({@code ccache version 4.7.5}); {@code cache} says what it is. */
+    /**
+     * {@code ccache}'s first line is exactly ccache's ({@code ccache version 4.7.5}, which tools and
+     * ccache's own suite match whole); what really answers is said on the next line. {@code cache}
+     * says what it is.
+     */
     private String version() {
         if (program.equals("ccache")) {
-            return "ccache version " + CCACHE_VERSION + " (compatible; cache " + ctx.buildVersion() + ")\n";
+            return "ccache version " + CCACHE_VERSION + "\nProvided by cache " + ctx.buildVersion() + "\n";
         }
         return program + " version " + ctx.buildVersion() + " (compatible with ccache " + CCACHE_VERSION + ")\n";
     }

@@ -38,9 +38,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -80,6 +83,13 @@ final class CacheDirectories implements AutoCloseable {
     private static final int SOCKET_PATH_MAX = 108;
 
     private final ConcurrentHashMap<Path, Directory> directories = new ConcurrentHashMap<>();
+    /**
+     * The last retired store of each directory until it has closed. RocksDB reaches its files by
+     * name: a store whose directory was removed still writes and deletes {@code db/NNNNNN.sst}
+     * while it closes, which would land in (and corrupt) a new store opened at the same path, so a
+     * new store waits for its predecessor's close.
+     */
+    private final ConcurrentHashMap<Path, Directory> retiring = new ConcurrentHashMap<>();
     private final CompilePipeline.Shared shared;
     private final int umask;
     private final long idleNanos;
@@ -268,6 +278,7 @@ final class CacheDirectories implements AutoCloseable {
         if (directories.remove(d.dir, d)) {
             LOG.info("closing the store of " + d.dir + ": " + why);
         }
+        retiring.put(d.dir, d);
         try {
             workers.execute(d::retire);
         } catch (java.util.concurrent.RejectedExecutionException stopping) {
@@ -309,6 +320,8 @@ final class CacheDirectories implements AutoCloseable {
         private int users;
         private long lastUsed = System.nanoTime();
         private boolean retired;
+        /** Completes once this directory's store, if it had one, is closed. */
+        private final CompletableFuture<Void> storeClosed = new CompletableFuture<>();
 
         Directory(Path dir) {
             this.dir = dir;
@@ -331,6 +344,7 @@ final class CacheDirectories implements AutoCloseable {
             if (failure != null && System.nanoTime() - failedAt < RETRY_OPEN_NANOS) {
                 throw failure;
             }
+            awaitPredecessor();
             try {
                 createDirectory(dir, mask);
                 createDirectory(db, mask);
@@ -347,6 +361,28 @@ final class CacheDirectories implements AutoCloseable {
                 LOG.log(Level.WARNING, "cannot open the store of " + dir + "; its calls compile without the cache for "
                         + TimeUnit.NANOSECONDS.toSeconds(RETRY_OPEN_NANOS) + " s", e);
                 throw failure;
+            }
+        }
+
+        /**
+         * Waits for the retired store of this directory to close (see {@link #retiring}); a call
+         * that cannot wait that long (calls still using the old store) compiles without the cache,
+         * and the next call tries again.
+         */
+        private void awaitPredecessor() throws IOException {
+            Directory before = retiring.get(dir);
+            if (before == null || before == this) {
+                return;
+            }
+            try {
+                before.storeClosed.get(LOCK_WAIT_NANOS, TimeUnit.NANOSECONDS);
+            } catch (TimeoutException e) {
+                throw new IOException("the previous store of " + dir + " is still used by running calls");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the previous store of " + dir + " closes");
+            } catch (ExecutionException e) {
+                // storeClosed is only ever completed normally
             }
         }
 
@@ -522,6 +558,9 @@ final class CacheDirectories implements AutoCloseable {
                 }
             } catch (IOException | RuntimeException e) {
                 LOG.log(Level.WARNING, "closing the store of " + dir + " failed", e);
+            } finally {
+                storeClosed.complete(null);
+                retiring.remove(dir, this);
             }
         }
     }

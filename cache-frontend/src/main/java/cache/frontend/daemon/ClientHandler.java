@@ -13,6 +13,9 @@ import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.epoll.EpollDomainSocketChannel;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -174,8 +177,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         try {
             config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
         } catch (ConfigException e) {
-            LOG.warning("invalid configuration, falling back to a plain compile: " + e.getMessage());
-            return new Outcome.Fallback("invalid configuration: " + e.getMessage());
+            // ccache stops with its error and status 1 (a CCACHE_DISABLE=0 says the user meant
+            // something ccache does not read); compiling anyway would hide the mistake.
+            LOG.warning("invalid configuration, the call fails as ccache's does: " + e.getMessage());
+            return new Outcome.Replay(new byte[0],
+                    ("cache: error: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
         }
         CompileRequest cr = compileRequest(req, config);
         if (config.disable()) {
@@ -202,9 +208,20 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         return lease.pipeline().handleQuick(cr);
     }
 
+    /**
+     * The call as the pipeline runs it. As in ccache, every process it starts (preprocessor,
+     * compiler, check command) sees {@code CCACHE_DISABLE=1}, so a compiler that is a wrapper
+     * calling ccache (or cache) again compiles once, not through the cache a second time.
+     */
     private static CompileRequest compileRequest(ClientRequest req, Config config) {
+        Map<String, String> env = req.env();
+        if (!config.disable() && !"1".equals(env.get("CCACHE_DISABLE"))) {
+            env = new HashMap<>(env);
+            env.put("CCACHE_DISABLE", "1");
+            env = Collections.unmodifiableMap(env);
+        }
         return new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), Path.of(req.cwd()),
-                req.env(), req.umask(), req.isTerminal(2), config, req.pid());
+                env, req.umask(), req.isTerminal(2), config, req.pid());
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {

@@ -7,7 +7,7 @@ import java.util.Map;
 /**
  * A compiler's answer to a {@link BuildJob}.
  *
- * @param outputs the files the compile wrote, by kind; empty when it failed or printed to stdout
+ * @param outputs the files the compile wrote, by kind; empty when it failed
  * @param missing an output the compile did not write, or null
  * @param empty an output it wrote empty, or null
  * @param inPlace whether the outputs are already at the caller's paths (a local compile writes
@@ -19,8 +19,8 @@ import java.util.Map;
 public record BuildResult(int exitCode, byte[] stdout, byte[] stderr, Map<OutputKind, byte[]> outputs,
         OutputKind missing, OutputKind empty, boolean inPlace, String builtBy, Counter counter) {
 
-    /** Whether the outputs are whole: the compile succeeded, printed nothing to stdout, wrote every output. */
+    /** Whether the outputs are whole: the compile succeeded and wrote every output (its stdout is kept with them). */
     public boolean complete() {
-        return exitCode == 0 && stdout.length == 0 && missing == null && empty == null;
+        return exitCode == 0 && missing == null && empty == null;
     }
 }

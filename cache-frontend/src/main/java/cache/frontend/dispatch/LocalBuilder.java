@@ -39,7 +39,7 @@ public final class LocalBuilder implements Builder {
 
     private BuildResult compile(BuildJob job) throws IOException, InterruptedException {
         ProcessResult r = runner.run(job.localCommand(), job.cwd(), job.env());
-        if (r.exitCode() != 0 || r.stdout().length > 0) {
+        if (r.exitCode() != 0) {
             return new BuildResult(r.exitCode(), r.stdout(), r.stderr(), Map.of(), null, null, true, name(), null);
         }
         OutputFiles.Collected files = OutputFiles.collect(job.cwd(), job.inv().outputs());

@@ -27,7 +27,24 @@ public final class KeyEnvironment {
             "OBJC_INCLUDE_PATH",
             "SOURCE_DATE_EPOCH");     // __DATE__ and __TIME__
 
+    /** The variables that choose the language of diagnostics: out of the key with {@code sloppiness = locale}, as in ccache. */
+    static final List<String> LOCALE = List.of("LANG", "LANGUAGE", "LC_ALL", "LC_CTYPE", "LC_MESSAGES");
+
     private KeyEnvironment() {}
+
+    /**
+     * {@code env} as the key sees it: with {@code locale} sloppiness, without the locale
+     * variables (ccache 4.7 hashes LANG, LC_ALL, LC_CTYPE and LC_MESSAGES unless sloppy; LANGUAGE,
+     * which cache also hashes, goes with them).
+     */
+    public static Map<String, String> forKey(Map<String, String> env, boolean sloppyLocale) {
+        if (!sloppyLocale || LOCALE.stream().noneMatch(env::containsKey)) {
+            return env;
+        }
+        Map<String, String> out = new java.util.HashMap<>(env);
+        LOCALE.forEach(out::remove);
+        return java.util.Collections.unmodifiableMap(out);
+    }
 
     public static void addTo(KeyBuilder key, Map<String, String> env) {
         for (String name : HASHED) {

@@ -19,6 +19,28 @@ public final class PreprocessorModeKey {
 
     private PreprocessorModeKey() {}
 
+    /** How far into the preprocessed text gcc's working-directory line is looked for (it is the second line). */
+    private static final int CWD_LINE_WITHIN = 8192;
+
+    /**
+     * The preprocessed text without the line that names the working directory ({@code # 1
+     * "/dir//"}, which gcc writes with {@code -g}), for a key that leaves the directory out
+     * ({@code hash_dir = false}): as ccache, which then does not hash that line either.
+     */
+    static byte[] withoutCwdLine(byte[] preprocessed, String cwd) {
+        byte[] line = ("\n# 1 \"" + cwd + "//\"\n").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int limit = Math.min(preprocessed.length, CWD_LINE_WITHIN) - line.length;
+        for (int i = 0; i <= limit; i++) {
+            if (java.util.Arrays.equals(preprocessed, i, i + line.length, line, 0, line.length)) {
+                byte[] out = new byte[preprocessed.length - line.length + 1];
+                System.arraycopy(preprocessed, 0, out, 0, i + 1); // keeps the newline before it
+                System.arraycopy(preprocessed, i + line.length, out, i + 1, preprocessed.length - i - line.length);
+                return out;
+            }
+        }
+        return preprocessed;
+    }
+
     /**
      * Whether already-preprocessed text opens with a line marker ({@code # 0 "x.c"}, as {@code gcc
      * -E} writes it). gcc then takes the file's name for the object ({@code .file}, DWARF) from the
@@ -74,7 +96,7 @@ public final class PreprocessorModeKey {
             key.add("cwd", in.cwd());
         }
         key.add("color", in.colored());
-        key.add("cpp", Digest.of(preprocessed));
+        key.add("cpp", Digest.of(inv.hashCwd() ? preprocessed : withoutCwdLine(preprocessed, in.cwd())));
         key.add("cpp.stderr", Digest.of(preprocessorStderr));
         for (Digest d : in.extraFiles()) {
             key.add("file", d);

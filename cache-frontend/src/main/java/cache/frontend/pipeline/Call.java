@@ -12,15 +12,9 @@ import cache.hashing.KeyBuilder;
 import cache.store.OutputKind;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.LocalDateTime;
-import java.time.ZoneId;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.logging.Logger;
 
 /**
  * One cacheable call once analysed: the request (with the configured compiler and umask), its
@@ -29,8 +23,6 @@ import java.util.logging.Logger;
  * more than the call and its own input.
  */
 final class Call {
-
-    private static final Logger LOG = Logger.getLogger(Call.class.getName());
 
     /**
      * Files changed this recently before the call started are not recorded in a manifest nor
@@ -48,8 +40,6 @@ final class Call {
      */
     private static final FileHashCache.Hashed EMPTY_SOURCE = new FileHashCache.Hashed(Digest.of(new byte[0]),
             new FileStat(0, 0, 0, 0, 0, false, false), 0);
-
-    private static final DateTimeFormatter DEBUG_STAMP = DateTimeFormatter.ofPattern("yyyyMMdd_HHmmss_SSSSSS");
 
     /** The request with the configured compiler and umask. */
     final CompileRequest req;
@@ -167,17 +157,6 @@ final class Call {
 
     /** Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code debug_dir}. */
     void debugFile(String suffix, byte[] content) {
-        Path object = cwd().resolve(inv.object()).normalize();
-        String debugDir = config().debugDir();
-        Path base = debugDir.isEmpty() ? object : cwd().resolve(debugDir).resolve(object.toString().substring(1));
-        String stamp = DEBUG_STAMP.format(LocalDateTime.ofInstant(Instant.ofEpochSecond(0, started),
-                ZoneId.systemDefault()));
-        Path out = base.resolveSibling(base.getFileName() + "." + stamp + "." + suffix);
-        try {
-            Files.createDirectories(out.getParent());
-            Files.write(out, content);
-        } catch (IOException | RuntimeException e) {
-            LOG.warning("debug: cannot write " + out + ": " + e.getMessage());
-        }
+        DebugFiles.write(cwd(), inv.object(), config().debugDir(), started, suffix, content);
     }
 }

@@ -54,6 +54,33 @@ final class CallLog {
         }
     }
 
+    /**
+     * {@code debug}: the call's own log, {@code <object>.<time>.ccache-log} (see {@link DebugFiles}),
+     * written for every call ccache would name one for, cached or not: the command, the
+     * working directory, the compiler type, what happened and one {@code Result: <counter>}
+     * line per counter the call incremented, as ccache's log ends.
+     */
+    static void writeDebugLog(CompileRequest req, CallStats stats, Outcome outcome) {
+        String object = DebugFiles.objectOf(req.args(), req.cwd());
+        if (object == null) {
+            return;
+        }
+        StringBuilder b = new StringBuilder();
+        b.append("Command line: ").append(req.compilerName()).append(' ').append(String.join(" ", req.args()))
+                .append('\n');
+        b.append("Working directory: ").append(req.cwd()).append('\n');
+        b.append("Compiler type: ")
+                .append(cache.frontend.key.CompilerFamily.of(req.config().compilerType(), req.compiler()).word())
+                .append('\n');
+        b.append("Object file: ").append(object).append('\n');
+        b.append("Outcome: ").append(what(stats, outcome)).append('\n');
+        for (String name : stats.names()) {
+            b.append("Result: ").append(name).append('\n');
+        }
+        DebugFiles.write(req.cwd(), object, req.config().debugDir(), stats.started(), "ccache-log",
+                b.toString().getBytes(StandardCharsets.UTF_8));
+    }
+
     private static String what(CallStats stats, Outcome outcome) {
         if (outcome instanceof Outcome.Passthrough p) {
             return "not cacheable: " + p.reason();

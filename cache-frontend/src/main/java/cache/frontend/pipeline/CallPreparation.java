@@ -3,6 +3,7 @@ package cache.frontend.pipeline;
 import cache.compat.Counter;
 import cache.compat.config.CompilerType;
 import cache.compat.config.Config;
+import cache.compat.config.Sloppiness;
 import cache.frontend.args.Analysis;
 import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.BaseDir;
@@ -11,14 +12,14 @@ import cache.frontend.args.PreprocessedCompile;
 import cache.frontend.args.Uncacheable;
 import cache.frontend.key.CompilerFamily;
 import cache.frontend.key.CompilerIdentity;
+import cache.frontend.key.KeyEnvironment;
 import cache.frontend.key.KeyInputs;
 import cache.hashing.Digest;
+import cache.hashing.FileStat;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.logging.Logger;
@@ -46,11 +47,8 @@ final class CallPreparation {
     record NeedsThread() implements Prepared {}
 
     private final CompilerCheck compilerCheck;
-    private final Clock clock;
-
-    CallPreparation(CompilerCheck compilerCheck, Clock clock) {
+    CallPreparation(CompilerCheck compilerCheck) {
         this.compilerCheck = compilerCheck;
-        this.clock = clock;
     }
 
     /**
@@ -70,6 +68,10 @@ final class CallPreparation {
             return answered(stats, u.counter(), u.reason());
         }
         Invocation analysed = (Invocation) analysis;
+        Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
+        if (misplaced != null) {
+            return answered(stats, misplaced.counter(), misplaced.reason());
+        }
         // compiler_type: families whose command lines we do not parse run uncached.
         CompilerType type = CompilerFamily.of(config.compilerType(), req.compiler());
         Uncacheable refused = CompilerFamily.refusal(type, analysed.compileArgs());
@@ -132,19 +134,48 @@ final class CallPreparation {
         String preprocessedExtension = how.preprocessed()
                 ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
-                req.cwd().toString(), req.env(), colored, List.copyOf(extraFiles), preprocessedExtension,
+                req.cwd().toString(),
+                KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
-        return new Ready(new Call(req, stats, inv, how, keys, epochNanos(), debugInfo));
+        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
+    }
+
+    /**
+     * ccache's checks of the files a call names, before anything runs: a source that is not a
+     * regular file is no input ({@code /dev/null} excepted, a common probe); an object path that
+     * exists but is not a regular file (a directory), or whose directory does not exist, is a bad
+     * output file ({@code /dev/null} excepted). The compiler, run as asked, then says why.
+     */
+    static Uncacheable misplacedFiles(Invocation inv, Path cwd) throws IOException {
+        if (!inv.source().equals("/dev/null")) {
+            Path path = cwd.resolve(inv.source());
+            FileStat source = FileStat.ofOrNull(path);
+            // A link is not judged here: followed by the daemon it may name the daemon's own
+            // file (src.c -> /dev/stdin); the preprocessor run finds what the caller's names.
+            if ((source == null || !source.regular()) && !Files.isSymbolicLink(path)) {
+                return new Uncacheable(Counter.NO_INPUT_FILE, inv.source() + " is not a regular file");
+            }
+        }
+        String object = inv.object();
+        if (object.equals("/dev/null")) {
+            return null;
+        }
+        Path target = cwd.resolve(object);
+        FileStat existing = FileStat.ofOrNull(target);
+        if (existing != null && !existing.regular()) {
+            return new Uncacheable(Counter.BAD_OUTPUT_FILE, object + " is not a regular file");
+        }
+        Path dir = target.getParent();
+        FileStat parent = dir == null ? null : FileStat.ofOrNull(dir);
+        if (parent == null || !parent.directory()) {
+            return new Uncacheable(Counter.BAD_OUTPUT_FILE, "the directory of " + object + " does not exist");
+        }
+        return null;
     }
 
     private static Answered answered(CallStats stats, Counter why, String reason) {
         stats.count(why);
         return new Answered(new Outcome.Passthrough(why.id() + ": " + reason));
-    }
-
-    private long epochNanos() {
-        Instant now = clock.instant();
-        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /**

@@ -15,6 +15,17 @@ final class CallStats {
     static final String UPDATED = "stats_updated_timestamp";
 
     private final Map<String, Long> deltas = new HashMap<>();
+    private final long started;
+
+    /** @param started the call's start, epoch nanoseconds */
+    CallStats(long started) {
+        this.started = started;
+    }
+
+    /** The call's start, epoch nanoseconds: what changed after it is not trusted; its debug files' time stamp. */
+    long started() {
+        return started;
+    }
 
     void count(Counter c) {
         deltas.merge(c.id(), 1L, Long::sum);

@@ -197,7 +197,7 @@ public final class CompilePipeline {
         this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.preparation = new CallPreparation(shared.compilerCheck, clock);
+        this.preparation = new CallPreparation(shared.compilerCheck);
     }
 
     /**
@@ -205,7 +205,7 @@ public final class CompilePipeline {
      * as a fallback (ccache would fail the build; a bad config file must not).
      */
     public Outcome configurationError(String message) {
-        CallStats stats = new CallStats();
+        CallStats stats = new CallStats(epochNanos());
         stats.count(Counter.FALLBACK_LOCAL);
         LOG.warning("invalid configuration, falling back to a plain compile: " + message);
         try {
@@ -246,7 +246,7 @@ public final class CompilePipeline {
 
     /** The call's counters and log line are written once, when it has its outcome (or was interrupted). */
     private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
-        CallStats stats = new CallStats();
+        CallStats stats = new CallStats(epochNanos());
         Outcome outcome = null;
         try {
             outcome = counted(original, stats, quick);
@@ -279,7 +279,15 @@ public final class CompilePipeline {
         }
         if (outcome != null) {
             CallLog.write(original, () -> inputFile(original), stats, outcome);
+            if (original.config().debug()) {
+                CallLog.writeDebugLog(original, stats, outcome);
+            }
         }
+    }
+
+    private long epochNanos() {
+        java.time.Instant now = clock.instant();
+        return now.getEpochSecond() * 1_000_000_000L + now.getNano();
     }
 
     /** The input file as the user named it, for {@code stats_log}: the last existing non-option argument. */
@@ -646,10 +654,10 @@ public final class CompilePipeline {
             call.stats.count(Counter.COMPILE_FAILED);
             return new Built(replay, null);
         }
+        // What the compiler prints on stdout (an assembler listing, a wrapper's messages) is
+        // stored and replayed, as ccache 4.7 does; compiler_produced_stdout is no longer counted.
         Counter notCached = null;
-        if (r.stdout().length > 0) {
-            notCached = Counter.COMPILER_PRODUCED_STDOUT;
-        } else if (r.missing() != null) {
+        if (r.missing() != null) {
             notCached = Counter.COMPILER_PRODUCED_NO_OUTPUT;
             LOG.info("compiler did not write " + call.inv.outputs().get(r.missing()) + "; not cached");
         } else if (r.empty() != null) {

@@ -70,7 +70,10 @@ public final class OutputFiles {
             }
             writeAtomically(cwd.resolve(p.getValue()), data, umask, daemonUmask);
         }
-        writeAtomically(cwd.resolve(paths.get(OutputKind.OBJECT)), contents.get(OutputKind.OBJECT), umask, daemonUmask);
+        if (paths.containsKey(OutputKind.OBJECT)) { // none with -fsyntax-only
+            writeAtomically(cwd.resolve(paths.get(OutputKind.OBJECT)), contents.get(OutputKind.OBJECT), umask,
+                    daemonUmask);
+        }
     }
 
     /**

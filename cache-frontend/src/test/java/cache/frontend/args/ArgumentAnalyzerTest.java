@@ -36,6 +36,23 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
+    void syntaxOnlyIsCachedWithoutAnObjectAndWithOrWithoutDashC() {
+        Invocation alone = inv("-Wall x.c -fsyntax-only");
+        assertEquals(Map.of(), alone.outputs(), "gcc writes no object with -fsyntax-only");
+        assertEquals("x.o", alone.object(), "the name ccache gives it all the same (debug files)");
+        Invocation withC = inv("-Wall -c x.c -fsyntax-only");
+        assertEquals(alone.keyArgs(), withC.keyArgs(), "-c changes nothing then, as in ccache's key");
+        assertEquals(List.of("-O2", "-c"), inv("-O2 -c x.c").keyArgs(), "-c stays in a compile's key");
+    }
+
+    @Test
+    void compressedDebugSectionsAloneAreNoDebugInfo() {
+        assertFalse(inv("-c x.c -gz").hashCwd(), "-gz asks for no debug info: the cwd is not in the key");
+        assertFalse(inv("-c x.c -gz=zlib").hashCwd());
+        assertTrue(inv("-c x.c -g -gz").hashCwd());
+    }
+
+    @Test
     void plainCompile() {
         Invocation i = inv("-O2 -c src/x.c -o obj/x.o");
         assertEquals(Language.C, i.language());

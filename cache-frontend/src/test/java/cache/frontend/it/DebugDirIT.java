@@ -164,6 +164,35 @@ class DebugDirIT {
         assertEquals(1, stamps.size(), "one call, one time stamp: " + files(debugDir));
     }
 
+    /**
+     * Each call's own log, {@code <object>.<time>.ccache-log} as ccache names it, ends with a
+     * {@code Result: <counter>} line per counter, cached or not (ccache names it after the
+     * object even for a call it refuses), and says the compiler type.
+     */
+    @Test
+    void everyCallWritesItsLogWithItsResultsAsCcacheDoes() throws Exception {
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.put("CCACHE_DEBUG", "1");
+        assertEquals(0, CacheFixture.run(work, List.of(CacheFixture.CLIENT.toString(), "gcc", "-c", "a.c"), env)
+                .exitCode());
+        String log = Files.readString(only(work, "a.o.", ".ccache-log"));
+        assertTrue(log.contains("Result: cache_miss\n") && log.contains("Compiler type: gcc\n"), log);
+        Files.delete(only(work, "a.o.", ".ccache-log"));
+        assertEquals(0, CacheFixture.run(work, List.of(CacheFixture.CLIENT.toString(), "gcc", "-c", "a.c",
+                "-save-temps"), env).exitCode());
+        String refused = Files.readString(only(work, "a.o.", ".ccache-log"));
+        assertTrue(refused.contains("Result: unsupported_compiler_option\n"), refused);
+    }
+
+    private static Path only(Path dir, String prefix, String suffix) throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(dir)) {
+            List<Path> found = s.filter(p -> p.getFileName().toString().startsWith(prefix)
+                    && p.getFileName().toString().endsWith(suffix)).toList();
+            assertEquals(1, found.size(), prefix + "*" + suffix + " in " + dir + ": " + found);
+            return found.get(0);
+        }
+    }
+
     /** The directories (relative to {@code root}) that hold files. */
     private static Set<String> directories(Path root) throws IOException {
         Set<String> out = new TreeSet<>();

@@ -213,6 +213,40 @@ class ManyCacheDirsIT {
         assertEquals(0, deletedFilesHeld(pid, dir), "no deleted file of the old store is held open");
     }
 
+    /**
+     * ccache's suite removes the directory between admin commands ({@code -C}, {@code -c},
+     * {@code -z}) in quick succession. RocksDB names its files by path, so a store still closing
+     * once wrote into (and corrupted) the new store opened at the same path: the next calls then
+     * compiled without the cache. Each new store now waits for its predecessor's close.
+     */
+    @Test
+    void aDirectoryRemovedBetweenAdminCommandsIsAlwaysOpenedAfresh() throws Exception {
+        Path dir = tmp.resolve("again");
+        Map<String, String> env = in(dir);
+        env.put("CCACHE_UMASK", "002"); // a shared directory: the store is also served on a socket
+        for (int round = 0; round < 4; round++) {
+            for (String admin : List.of("-C", "-c", "-z")) {
+                CacheFixture.Result r = CacheFixture.run(tmp, List.of(CacheFixture.CLIENT.toString(), admin), env);
+                assertEquals(0, r.exitCode(), admin + " in round " + round + ": " + r.err());
+                deleteTree(dir);
+            }
+        }
+        CacheFixture.Result r = CacheFixture.run(src, List.of(CacheFixture.CLIENT.toString(), "gcc", "-O2", "-c",
+                "f1.c", "-o", tmp.resolve("e.o").toString()), env);
+        assertEquals(0, r.exitCode(), r.err());
+        Map<String, Long> s = stats(dir);
+        assertEquals(1L, s.get("cache_miss"), "the compile used a store, not a plain compile: " + s);
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+    }
+
     @Test
     void aDisabledCallAndTheStatisticsOfAMissingDirectoryCreateNothing() throws Exception {
         Path dir = tmp.resolve("never");

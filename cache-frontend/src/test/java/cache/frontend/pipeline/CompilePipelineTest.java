@@ -52,6 +52,7 @@ class CompilePipelineTest {
         volatile int exitCode;
         volatile String stderr = "";
         volatile String cppStderr = "";
+        volatile String stdout = "";
         volatile boolean writesObject = true;
 
         @Override
@@ -85,7 +86,8 @@ class CompilePipelineTest {
                 String out = o < 0 ? source.replace(".c", ".o") : command.get(o + 1);
                 Files.writeString(dir.resolve(out), "OBJ:" + new String(text, StandardCharsets.UTF_8));
             }
-            return new ProcessResult(exitCode, new byte[0], stderr.getBytes(StandardCharsets.UTF_8));
+            return new ProcessResult(exitCode, stdout.getBytes(StandardCharsets.UTF_8),
+                    stderr.getBytes(StandardCharsets.UTF_8));
         }
 
         long compiles() {
@@ -181,6 +183,81 @@ class CompilePipelineTest {
         assertTrue(p.reason().startsWith("called_for_link"), p.reason());
         assertEquals(1, count("called_for_link"));
         assertEquals(0, compiler.calls.size());
+    }
+
+    @Test
+    void aSourceThatIsNotARegularFileIsNoInputFileAsInCcache() throws Exception {
+        Files.createDirectories(cwd.resolve("dir.c"));
+        for (String source : new String[] {"missing.c", "dir.c"}) {
+            Outcome.Passthrough p = assertInstanceOf(Outcome.Passthrough.class, call("-c", source));
+            assertTrue(p.reason().startsWith("no_input_file"), p.reason());
+        }
+        assertEquals(2, count("no_input_file"));
+        assertEquals(0, compiler.calls.size());
+    }
+
+    @Test
+    void anObjectPathThatIsADirectoryOrInAMissingDirectoryIsABadOutputFile() throws Exception {
+        Files.createDirectories(cwd.resolve("testd"));
+        for (String object : new String[] {"testd", "nowhere/x.o"}) {
+            Outcome.Passthrough p = assertInstanceOf(Outcome.Passthrough.class, call("-c", "x.c", "-o", object));
+            assertTrue(p.reason().startsWith("bad_output_file"), p.reason());
+        }
+        assertEquals(2, count("bad_output_file"));
+        assertEquals(0, compiler.calls.size());
+        assertInstanceOf(Outcome.Replay.class, call("-c", "x.c", "-o", "/dev/null"), "/dev/null is fine");
+    }
+
+    @Test
+    void theLocaleIsInTheKeyUnlessLocaleSloppiness() throws Exception {
+        callWith(Map.of("HOME", cwd.toString(), "LANG", "foo"), "-c", "x.c");
+        callWith(Map.of("HOME", cwd.toString(), "LANG", "bar"), "-c", "x.c");
+        assertEquals(2, count("cache_miss"), "another LANG, other diagnostics: a miss");
+        Map<String, String> sloppy = Map.of("HOME", cwd.toString(), "CCACHE_SLOPPINESS", "locale");
+        Map<String, String> foo = new java.util.HashMap<>(sloppy);
+        foo.put("LANG", "foo");
+        foo.put("LC_ALL", "foo");
+        callWith(foo, "-c", "x.c");
+        Map<String, String> bar = new java.util.HashMap<>(sloppy);
+        bar.put("LANG", "bar");
+        bar.put("LC_MESSAGES", "bar");
+        callWith(bar, "-c", "x.c");
+        callWith(sloppy, "-c", "x.c");
+        assertEquals(3, count("cache_miss"), "sloppy: the locale is left out");
+        assertEquals(2, count("preprocessed_cache_hit"));
+    }
+
+    @Test
+    void aCompilersStdoutIsStoredAndReplayedOnAHit() throws Exception {
+        compiler.stdout = "cc_out|";
+        compiler.stderr = "cc_err|";
+        Outcome o1 = call("-c", "x.c");
+        Outcome.Replay first = assertInstanceOf(Outcome.Replay.class, o1, o1.toString());
+        Outcome o2 = call("-c", "x.c");
+        Outcome.Replay second = assertInstanceOf(Outcome.Replay.class, o2, o2.toString());
+        assertEquals(1, compiler.compiles());
+        assertEquals("cc_out|", new String(first.stdout(), StandardCharsets.UTF_8));
+        assertEquals("cc_out|", new String(second.stdout(), StandardCharsets.UTF_8));
+        assertEquals("cc_err|", new String(second.stderr(), StandardCharsets.UTF_8));
+        assertEquals(1, count("cache_miss"));
+        assertEquals(1, count("preprocessed_cache_hit"));
+        assertEquals(0, count("compiler_produced_stdout"));
+    }
+
+    @Test
+    void aSyntaxOnlyCallIsCachedWithItsDiagnosticsAndNoObject() throws Exception {
+        compiler.writesObject = false;
+        compiler.stderr = "x.c:1: warning: something\n";
+        Files.writeString(cwd.resolve("x.o"), "existing");
+        Outcome.Replay first = assertInstanceOf(Outcome.Replay.class, call("-fsyntax-only", "x.c"));
+        assertEquals("existing", Files.readString(cwd.resolve("x.o")), "no object written over the existing file");
+        Files.delete(cwd.resolve("x.o"));
+        Outcome.Replay second = assertInstanceOf(Outcome.Replay.class, call("-c", "-fsyntax-only", "x.c"));
+        assertArrayEquals(first.stderr(), second.stderr());
+        assertFalse(Files.exists(cwd.resolve("x.o")), "a hit writes no object either");
+        assertEquals(1, compiler.compiles());
+        assertEquals(1, count("cache_miss"));
+        assertEquals(1, count("preprocessed_cache_hit"));
     }
 
     @Test

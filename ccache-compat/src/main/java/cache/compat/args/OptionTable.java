@@ -192,7 +192,7 @@ public final class OptionTable {
         new Option("-fsanitize-ignorelist=", TAKES_CONCAT_ARG | TAKES_PATH | HASH_FILE | LOCAL_ONLY),
         new Option("-fsave-optimization-record", 0, OUTPUT, PREFIX),
         new Option("-fstack-usage", 0, OUTPUT, PREFIX),
-        new Option("-fsyntax-only", TOO_HARD),
+        new Option("-fsyntax-only", AFFECTS_COMP),
         new Option("-ftest-coverage", 0, OUTPUT, PREFIX),
         new Option("-ftime-trace", TOO_HARD, OUTPUT, PREFIX),
         new Option("-ftime-trace=", TAKES_CONCAT_ARG | TOO_HARD),
