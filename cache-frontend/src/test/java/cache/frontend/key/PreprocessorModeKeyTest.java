@@ -1,7 +1,8 @@
 package cache.frontend.key;
 
-<<<<<<< HEAD
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.charset.StandardCharsets;
@@ -11,8 +12,12 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(10)
 class PreprocessorModeKeyTest {
 
+    private static byte[] b(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
     private static boolean marked(String text) {
-        return PreprocessorModeKey.startsWithLineMarker(text.getBytes(StandardCharsets.UTF_8));
+        return PreprocessorModeKey.startsWithLineMarker(b(text));
     }
 
     @Test
@@ -29,20 +34,9 @@ class PreprocessorModeKeyTest {
         assertFalse(marked("#define A 1\n"), "a directive");
         assertFalse(marked("# \"x.c\"\n"), "no line number");
         assertFalse(marked("# 12"), "cut short");
-=======
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
-
-import java.nio.charset.StandardCharsets;
-import org.junit.jupiter.api.Test;
-
-/** hash_dir = false leaves gcc's working-directory line out of the hashed text, as in ccache. */
-class PreprocessorModeKeyTest {
-
-    private static byte[] b(String s) {
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 
+    /** hash_dir = false leaves gcc's working-directory line out of the hashed text, as in ccache. */
     @Test
     void theWorkingDirectoryLineOfAnotherDirectoryHashesTheSame() {
         String dir1 = "# 0 \"t.c\"\n# 1 \"/w/dir1//\"\n# 0 \"<built-in>\"\nint x;\n";
@@ -58,6 +52,5 @@ class PreprocessorModeKeyTest {
         assertSame(other, PreprocessorModeKey.withoutCwdLine(other, "/w/dir1"), "a line naming another directory stays");
         byte[] text = b("# 0 \"t.c\"\nint x; /* # 1 \"/w/dir1\" */\n");
         assertSame(text, PreprocessorModeKey.withoutCwdLine(text, "/w/dir1"));
->>>>>>> ccache-suite
     }
 }
