@@ -259,8 +259,9 @@ public final class NodeService implements AutoCloseable {
             return;
         }
         mine.whenComplete((o, e) -> reply.complete(answer(c.id(), o, e, peer)));
-        // A compile of this key may have finished and left the table between the lookup and now.
-        cached = lookup(nodeKey);
+        // A compile of this key may have finished and left the table between the lookup and now;
+        // it stored its entry here, so remote storage (asked by the first lookup) is not asked again.
+        cached = lookup(store == null ? null : store.local(), nodeKey);
         if (cached != null) {
             stats.compileHit();
             settle(nodeKey, mine, new Outcome(true, cached, null));
@@ -437,10 +438,14 @@ public final class NodeService implements AutoCloseable {
 
     /** The stored entry, verified (a corrupt one is removed and counted as a miss), or null. */
     private byte[] lookup(Digest nodeKey) {
-        if (store == null) {
+        return lookup(store, nodeKey);
+    }
+
+    private byte[] lookup(EntryStore from, Digest nodeKey) {
+        if (from == null) {
             return null;
         }
-        byte[] bytes = store.getEncoded(nodeKey);
+        byte[] bytes = from.getEncoded(nodeKey);
         if (bytes == null) {
             return null;
         }

@@ -17,6 +17,14 @@ import cache.hashing.Digest;
  */
 public interface EntryStore {
 
+    /**
+     * The part of this store that answers without a network round trip: the store itself, or for a
+     * store with remote storage behind it, its local store.
+     */
+    default EntryStore local() {
+        return this;
+    }
+
     CacheEntry get(Digest key) throws CorruptEntryException;
 
     void put(Digest key, CacheEntry entry);

@@ -42,6 +42,11 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
     }
 
     @Override
+    public EntryStore local() {
+        return local;
+    }
+
+    @Override
     public CacheEntry get(Digest key) throws CorruptEntryException {
         CacheEntry e = local.get(key);
         if (e != null) {
