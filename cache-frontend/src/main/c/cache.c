@@ -482,6 +482,7 @@ static int build_request(struct client *cl, struct buf *b, const char *kind,
 {
 	char num[32];
 	char tty[3];
+	struct timespec now;
 	mode_t mask;
 	int n;
 
@@ -511,6 +512,12 @@ static int build_request(struct client *cl, struct buf *b, const char *kind,
 	buf_record(b, 'T', tty, 3);
 	n = snprintf(num, sizeof num, "%ld", (long)getpid());
 	buf_record(b, 'P', num, (size_t)n);
+	/* The clock that stamps files, read before the daemon or the compiler reads any: a file
+	 * stamped before it cannot be rewritten with the same stamps later (docs/client-protocol.md). */
+	if (clock_gettime(CLOCK_REALTIME_COARSE, &now) == 0 && now.tv_sec > 0) {
+		n = snprintf(num, sizeof num, "%lld%09ld", (long long)now.tv_sec, (long)now.tv_nsec);
+		buf_record(b, 'S', num, (size_t)n);
+	}
 	if (b->failed || b->len - 4 > UINT32_MAX)
 		return fail(cl, "cannot build the request (out of memory or too large)");
 	put_u32(b->p, (uint32_t)(b->len - 4));

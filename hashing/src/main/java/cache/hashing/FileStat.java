@@ -32,6 +32,29 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
     /** The JDK's stat record, or {@code null} when its package is not open to us. */
     private static final Direct DIRECT = Direct.open();
 
+    /**
+     * A file stamped with a whole second may live on a file system that keeps seconds only (or
+     * two, FAT): every write within that span gets the same stamp.
+     */
+    static final long COARSE_FILE_SYSTEM_SPAN = 2_000_000_000L;
+
+    /**
+     * Whether the file may have changed at or after {@code instant} (epoch nanoseconds), or so
+     * close before it that a later write could leave the same stamps: then neither a remembered
+     * hash nor a manifest may rely on these stat data. With {@code instant} read from the
+     * kernel's coarse clock (the one that stamps files) no later than the file was read, a stamp
+     * before it means every later write gets another stamp. Whole-second stamps get {@link
+     * #COARSE_FILE_SYSTEM_SPAN} of margin.
+     */
+    public boolean changedSince(long instant) {
+        return notBefore(mtimeNanos, instant) || notBefore(ctimeNanos, instant);
+    }
+
+    private static boolean notBefore(long stamp, long instant) {
+        long margin = stamp % 1_000_000_000L == 0 ? COARSE_FILE_SYSTEM_SPAN : 0;
+        return stamp >= instant - margin;
+    }
+
     /** Stats {@code path} following links; throws {@link NoSuchFileException} when absent. */
     public static FileStat of(Path path) throws IOException {
         if (DIRECT != null) {

@@ -52,6 +52,29 @@ class FileStatTest {
     }
 
     @Test
+    void aFileIsTrustedOnlyWhenBothStampsAreBeforeTheInstant() {
+        long t = 1_700_000_000_123_456_789L;
+        assertFalse(stamped(t - 1, t - 1).changedSince(t), "both a nanosecond before");
+        assertTrue(stamped(t, t - 5).changedSince(t), "mtime at the instant");
+        assertTrue(stamped(t - 5, t).changedSince(t), "ctime at the instant (a rename, a chmod, a write)");
+        assertTrue(stamped(t + 9, t + 9).changedSince(t), "after it");
+    }
+
+    @Test
+    void wholeSecondStampsGetTheSpanOfACoarseFileSystem() {
+        long second = 1_700_000_000_000_000_000L;
+        long t = second + 500_000_000L; // half a second after a whole-second stamp
+        assertTrue(stamped(second, second - 3_000_000_001L).changedSince(t),
+                "a file system keeping seconds stamps later writes of that second alike");
+        assertFalse(stamped(second - 3_000_000_000L, second - 3_000_000_000L).changedSince(t), "older than the span");
+        assertFalse(stamped(second + 1, second + 1).changedSince(t), "a nanosecond stamp is exact");
+    }
+
+    private static FileStat stamped(long mtime, long ctime) {
+        return new FileStat(1, 2, 3, mtime, ctime, false, true);
+    }
+
+    @Test
     void missingFilesAndNonDirectoryComponentsAreNullOrNoSuchFile() throws Exception {
         Path f = Files.writeString(dir.resolve("a.h"), "x");
         assertNull(FileStat.ofOrNull(dir.resolve("absent.h")));

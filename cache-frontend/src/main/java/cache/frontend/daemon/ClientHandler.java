@@ -221,7 +221,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             env = Collections.unmodifiableMap(env);
         }
         return new CompileRequest(req.compilerName(), Path.of(req.compiler()), req.args(), Path.of(req.cwd()),
-                env, req.umask(), req.isTerminal(2), config, req.pid());
+                env, req.umask(), req.isTerminal(2), config, req.pid(), req.clock());
     }
 
     private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {

@@ -21,7 +21,8 @@ record ClientRequest(
         Map<String, String> env,
         int umask,
         String ttys,
-        long pid) {
+        long pid,
+        long clock) {
 
     static final int MAX_RECORDS = 1 << 20;
     static final String COMPILE = "compile";
@@ -40,6 +41,7 @@ record ClientRequest(
         String ttys = "000";
         int umask = 022;
         long pid = 0;
+        long clock = 0;
         List<String> args = new ArrayList<>();
         Map<String, String> env = new LinkedHashMap<>();
         int pos = 0;
@@ -76,6 +78,7 @@ record ClientRequest(
                 case 'U' -> umask = parseOctal(value);
                 case 'T' -> ttys = value;
                 case 'P' -> pid = parsePid(value);
+                case 'S' -> clock = parseClock(value);
                 default -> throw new IllegalArgumentException("unknown record tag " + (int) tag);
             }
         }
@@ -88,7 +91,7 @@ record ClientRequest(
         if (!cwd.startsWith("/")) {
             throw new IllegalArgumentException("cwd is not absolute: " + cwd);
         }
-        return new ClientRequest(version, kind, name, compiler, List.copyOf(args), cwd, env, umask, ttys, pid);
+        return new ClientRequest(version, kind, name, compiler, List.copyOf(args), cwd, env, umask, ttys, pid, clock);
     }
 
     /** The request as the native client frames it: a 4-byte length, then the records. */
@@ -112,6 +115,9 @@ record ClientRequest(
         record(out, 'T', ttys);
         if (pid != 0) {
             record(out, 'P', Long.toString(pid));
+        }
+        if (clock != 0) {
+            record(out, 'S', Long.toString(clock));
         }
         byte[] frame = out.toByteArray();
         java.nio.ByteBuffer.wrap(frame).putInt(frame.length - 4);
@@ -138,6 +144,18 @@ record ClientRequest(
             return v;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("bad umask " + s, e);
+        }
+    }
+
+    private static long parseClock(String s) {
+        try {
+            long v = Long.parseLong(s);
+            if (v <= 0) {
+                throw new IllegalArgumentException("bad clock " + s);
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("bad clock " + s, e);
         }
     }
 

@@ -244,7 +244,7 @@ final class Warmup implements Runnable {
         List<String> all = new ArrayList<>(args);
         all.add(output);
         return ByteBuffer.wrap(new ClientRequest(daemon.buildVersion(), ClientRequest.WARMUP, name, compiler.toString(),
-                all, dir.toString(), env, umask, "000", ProcessHandle.current().pid()).encode());
+                all, dir.toString(), env, umask, "000", ProcessHandle.current().pid(), 0).encode());
     }
 
     /** One request over the daemon's socket; the exit code replayed, or -1 for any other answer. */

@@ -97,7 +97,7 @@ public final class DirectMode {
             } catch (IOException e) {
                 return null;
             }
-            if (h.stat().mtimeNanos() >= notAfterNanos || h.stat().ctimeNanos() >= notAfterNanos
+            if (h.stat().changedSince(notAfterNanos)
                     || (h.flags() & FileHashCache.TIME_MACROS) != 0
                     || ((h.flags() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
                 return null;

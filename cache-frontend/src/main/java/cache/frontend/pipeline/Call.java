@@ -25,10 +25,12 @@ import java.util.List;
 final class Call {
 
     /**
-     * Files changed this recently before the call started are not recorded in a manifest nor
-     * trusted as a direct-mode source: file timestamps come from a coarse kernel clock, and a
+     * For a call whose client did not send its coarse clock (the daemon's own warm-up, tests):
+     * files changed this recently before the call started are not recorded in a manifest nor
+     * trusted as a direct-mode source. File timestamps come from the kernel's coarse clock, and a
      * header rewritten while the build runs must never be remembered with contents the compile
-     * did not see.
+     * did not see. With the client's coarse clock the margin is exact instead (see {@link
+     * #trustedBefore}).
      */
     static final long TOO_NEW_NANOS = 100_000_000L;
 
@@ -54,6 +56,8 @@ final class Call {
     final long started;
     /** Whether outputs describe the sources ({@code -g}, coverage): keys then cover included contents. */
     final boolean debugInfo;
+    /** See {@link #trustedBefore()}. */
+    private final long trustedBefore;
 
     /** Whether a lookup may answer ({@code recache} off). */
     final boolean looksUp;
@@ -73,6 +77,8 @@ final class Call {
         this.keys = keys;
         this.started = started;
         this.debugInfo = debugInfo;
+        long clock = req.clientClock();
+        this.trustedBefore = clock > 0 && clock <= started ? clock : started - TOO_NEW_NANOS;
         Config c = req.config();
         this.looksUp = !c.recache();
         this.stores = !c.readOnly();
@@ -133,12 +139,20 @@ final class Call {
 
     /** Whether {@code f} changed too close to (or after) the call's start to be trusted. */
     boolean tooNew(FileHashCache.Hashed f) {
-        return f.stat().mtimeNanos() >= started - TOO_NEW_NANOS || f.stat().ctimeNanos() >= started - TOO_NEW_NANOS;
+        return f.stat().changedSince(trustedBefore);
     }
 
-    /** The time before which a file's change is old enough to remember (see {@link #TOO_NEW_NANOS}). */
+    /**
+     * The time before which a file's change is old enough to remember ({@link
+     * FileStat#changedSince}): the kernel's coarse clock as the client read it before the call
+     * reached us, which is before the compiler and this daemon read any file. A file stamped
+     * before it was last written in an earlier clock tick, so any write after that (during the
+     * compile, after the manifest is written) gets another stamp, and ccache's rule (a stamp
+     * before the call's start) holds without its one-tick hole. Without the client's clock:
+     * {@link #TOO_NEW_NANOS} before the call's start.
+     */
     long trustedBefore() {
-        return started - TOO_NEW_NANOS;
+        return trustedBefore;
     }
 
     /**

@@ -235,7 +235,7 @@ final class CallPreparation {
             return req;
         }
         return new CompileRequest(name, compiler, req.args(), req.cwd(), req.env(), umask, req.stderrIsTerminal(),
-                config, req.clientPid());
+                config, req.clientPid(), req.clientClock());
     }
 
     /**

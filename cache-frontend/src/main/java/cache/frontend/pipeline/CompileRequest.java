@@ -13,6 +13,8 @@ import java.util.Map;
  * @param args the arguments after the compiler
  * @param config the ccache configuration this call sees (its environment, its config files)
  * @param clientPid the client process, which waits for the answer (0: not known); monitors show it
+ * @param clientClock the kernel's coarse real-time clock (the one that stamps files) as the client
+ *     read it before sending the call, epoch nanoseconds; 0: not known
  */
 public record CompileRequest(
         String compilerName,
@@ -23,11 +25,18 @@ public record CompileRequest(
         int umask,
         boolean stderrIsTerminal,
         Config config,
-        long clientPid) {
+        long clientPid,
+        long clientClock) {
 
-    /** A call whose client process is not known. */
+    /** A call whose client process and clock are not known. */
     public CompileRequest(String compilerName, Path compiler, List<String> args, Path cwd, Map<String, String> env,
             int umask, boolean stderrIsTerminal, Config config) {
-        this(compilerName, compiler, args, cwd, env, umask, stderrIsTerminal, config, 0);
+        this(compilerName, compiler, args, cwd, env, umask, stderrIsTerminal, config, 0, 0);
+    }
+
+    /** A call whose client's clock is not known. */
+    public CompileRequest(String compilerName, Path compiler, List<String> args, Path cwd, Map<String, String> env,
+            int umask, boolean stderrIsTerminal, Config config, long clientPid) {
+        this(compilerName, compiler, args, cwd, env, umask, stderrIsTerminal, config, clientPid, 0);
     }
 }

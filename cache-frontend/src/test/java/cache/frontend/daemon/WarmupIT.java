@@ -123,7 +123,7 @@ class WarmupIT {
     @Test
     void aWarmupRequestAfterTheWarmupIsToldToCompileItself() throws Exception {
         ClientRequest call = new ClientRequest("warmup-it", ClientRequest.WARMUP, "gcc", "/usr/bin/gcc",
-                List.of("-c", "x.c"), tmp.toString(), Map.of(), 022, "000", 0);
+                List.of("-c", "x.c"), tmp.toString(), Map.of(), 022, "000", 0, 0);
         ByteBuffer reply = ByteBuffer.allocate(4096);
         try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
             ch.connect(UnixDomainSocketAddress.of(runDir.resolve("d.sock")));

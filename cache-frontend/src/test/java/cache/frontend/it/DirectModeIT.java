@@ -104,6 +104,50 @@ class DirectModeIT {
         assertEquals("direct", compile(cc, FLAGS), "touched but unchanged");
     }
 
+    /**
+     * A header written just before a call (here: before the plain compile that precedes the cached
+     * one, tens of milliseconds) was written in an earlier tick of the clock that stamps files than
+     * the client's start, so the call records it, as ccache does: the next call is a direct hit.
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void aHeaderWrittenJustBeforeACallIsRememberedByIt(String cc) throws Exception {
+        assertEquals("none", compile(cc, FLAGS));
+        Files.writeString(work.resolve("inc/conf.h"), "#define LEVEL 2\n");
+        assertEquals("none", compile(cc, FLAGS), "no sleep, no back-dating: recorded now");
+        assertEquals("direct", compile(cc, FLAGS));
+    }
+
+    /**
+     * A header rewritten (same size) after the compiler read it, before the daemon records the
+     * call, must never be remembered with the object of its old contents: its stamps are after
+     * the client's clock, so the manifest leaves the call out. The "compiler" is gcc followed by
+     * the rewrite, so every cached call sees it happen.
+     */
+    @org.junit.jupiter.api.Test
+    void aHeaderRewrittenWhileTheCallRunsIsNeverRemembered() throws Exception {
+        Path conf = work.resolve("inc/conf.h");
+        Path wrapper = work.resolve("gcc-then-edit");
+        Files.writeString(wrapper, "#!/bin/sh\n/usr/bin/gcc \"$@\" || exit $?\n"
+                + "case \" $* \" in *\" -E \"*) ;; *\" -c \"*) printf '#define LEVEL 3\\n' > '" + conf + "' ;; esac\n");
+        wrapper.toFile().setExecutable(true);
+        ageAll();
+        List<String> cached = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), wrapper.toString()));
+        cached.addAll(Arrays.asList(FLAGS.split(" ")));
+        CacheFixture.Result first = cache.run(work, cached);
+        assertEquals(0, first.exitCode(), first.err());
+        assertEquals("#define LEVEL 3\n", Files.readString(conf), "the wrapper rewrote the header after compiling");
+        long direct = cache.stat("direct_cache_hit");
+        CacheFixture.Result second = cache.run(work, cached);
+        assertEquals(0, second.exitCode(), second.err());
+        byte[] got = Files.readAllBytes(work.resolve("obj/m.o"));
+        assertEquals(direct, cache.stat("direct_cache_hit"), "no direct hit from a manifest of the old contents");
+        List<String> plain = new ArrayList<>(List.of("/usr/bin/gcc"));
+        plain.addAll(Arrays.asList(FLAGS.split(" ")));
+        assertEquals(0, cache.run(work, plain).exitCode());
+        assertArrayEquals(Files.readAllBytes(work.resolve("obj/m.o")), got, "the object of LEVEL 3, as gcc makes it");
+    }
+
     @ParameterizedTest
     @MethodSource("compilers")
     void newHeaderInAnEarlierDirectoryShadowsTheOldOne(String cc) throws Exception {
