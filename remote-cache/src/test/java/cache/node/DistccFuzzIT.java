@@ -49,7 +49,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DistccFuzzIT {
 
     private static final int CLIENTS = 4;
-    private static final int FRAMES = 20_000;
+    private static final int FRAMES = 100_000;
     private static final Logger NODE_LOG = Logger.getLogger("cache.node");
 
     @TempDir
