@@ -31,6 +31,11 @@ final class CallStats {
         deltas.merge(c.id(), 1L, Long::sum);
     }
 
+    /** Takes back one {@link #count} of {@code c} (a call whose first verdict changed); nothing if none. */
+    void uncount(Counter c) {
+        deltas.computeIfPresent(c.id(), (k, n) -> n > 1 ? n - 1 : null);
+    }
+
     boolean counted(Counter c) {
         return deltas.containsKey(c.id());
     }

@@ -94,6 +94,12 @@ public final class CompilePipeline {
     private final CallPreparation preparation;
     /** Per store: two cache directories may hold the same key, and each must get its result stored. */
     private final InFlight inFlight = new InFlight();
+    /**
+     * Direct-mode misses under way, by direct key: identical calls that arrive together wait for
+     * the first one's preprocessor run, compile and manifest instead of each running the
+     * preprocessor, then look in direct mode again. The entries completed here are not used.
+     */
+    private final InFlight directMisses = new InFlight();
 
     /**
      * What the pipelines of one daemon share, whichever cache directory they serve: facts about
@@ -459,8 +465,48 @@ public final class CompilePipeline {
         });
     }
 
-    /** A call that direct mode did not answer: depend mode, or a compile without lookup, or preprocessor mode. */
+    /**
+     * A call that direct mode did not answer. When an identical call (the same direct key) is
+     * already past its direct miss, this one waits until that call has compiled and recorded its
+     * manifest, then looks in direct mode again, with every check a direct lookup makes: a hit
+     * there costs no preprocessor run (issue 17: 16 parallel clients starting the same sources ran
+     * the preprocessor once each). When the first call recorded nothing (a failed compile, a file
+     * too new to remember), the waiter goes on as if it had not waited.
+     */
     private Outcome afterDirectLookup(Call call, Digest directKey) throws IOException, InterruptedException {
+        if (directKey == null || !call.looksUp || !call.stores) {
+            return missedDirect(call, directKey);
+        }
+        InFlight.Ticket ticket = directMisses.join(directKey);
+        if (!ticket.owner()) {
+            await(ticket);
+            Outcome shared = directHitAfterWait(call, directKey);
+            return shared != null ? shared : missedDirect(call, directKey);
+        }
+        try {
+            return missedDirect(call, directKey);
+        } finally {
+            directMisses.finish(directKey, ticket, null);
+        }
+    }
+
+    /** The manifest's answer once the identical call this one waited for has recorded its result; null: none. */
+    private Outcome directHitAfterWait(Call call, Digest directKey) throws IOException {
+        Digest entryKey = manifests.match(call, directKey);
+        if (entryKey == null) {
+            return null;
+        }
+        LookupTier.Hit hit = tiers(call).findLocal(entryKey, call.config().namespace(), call.stats::count);
+        if (hit == null) {
+            return null;
+        }
+        call.stats.uncount(Counter.DIRECT_CACHE_MISS); // counted when this call found no result; it has one now
+        call.stats.count(Counter.INFLIGHT_SHARED);
+        return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+    }
+
+    /** Depend mode, a compile without lookup, or preprocessor mode. */
+    private Outcome missedDirect(Call call, Digest directKey) throws IOException, InterruptedException {
         if (directKey != null && call.looksUp && call.dependMode) {
             return dependModeMiss(call, directKey);
         }

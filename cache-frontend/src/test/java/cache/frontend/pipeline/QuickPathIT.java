@@ -129,4 +129,56 @@ class QuickPathIT {
         assertInstanceOf(Outcome.Replay.class, second, "the command's result is known now");
         assertEquals(1, count("direct_cache_hit"));
     }
+
+    /**
+     * Identical calls arriving together (a parallel build's duplicates, issue 17's benchmark) cost
+     * one preprocessor run and one compile: the first call's compile is held until the other
+     * three have either run the preprocessor (what they did before: each ran it, then waited for
+     * the compile by the preprocessor-mode key) or had 2 s to get there; then the three are
+     * answered from the first call's manifest as direct hits, each with an object identical to
+     * the first's.
+     */
+    @Test
+    void identicalCallsArrivingTogetherRunThePreprocessorOnceAndAreAnsweredInDirectMode() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger preprocessorRuns = new java.util.concurrent.atomic.AtomicInteger();
+        java.util.concurrent.atomic.AtomicInteger compiles = new java.util.concurrent.atomic.AtomicInteger();
+        cache.process.ProcessRunner counting = (command, dir, env, limit) -> {
+            boolean probe = command.contains("-v") && command.contains("/dev/null");
+            if (command.contains("-E") && !probe) {
+                preprocessorRuns.incrementAndGet();
+            } else if (command.contains("-c") && compiles.incrementAndGet() == 1) {
+                long until = System.nanoTime() + 2_000_000_000L;
+                while (preprocessorRuns.get() < 4 && System.nanoTime() - until < 0) {
+                    Thread.sleep(10);
+                }
+            }
+            return runner.run(command, dir, env, limit);
+        };
+        CompilePipeline shared = new CompilePipeline(new InMemoryEntryStore(EntryCodec.defaults()),
+                new InMemoryBlobStore(), counters, counting, Clock.systemUTC(), 022, CLIENT);
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+        List<java.util.concurrent.Future<Outcome>> calls = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < 4; i++) {
+                CompileRequest compile = request(Map.of(), "-O2", "-c", "x.c", "-o", "x" + i + ".o");
+                calls.add(pool.submit(() -> shared.handle(compile)));
+            }
+            for (java.util.concurrent.Future<Outcome> f : calls) {
+                Outcome.Replay r = assertInstanceOf(Outcome.Replay.class, f.get(60, java.util.concurrent.TimeUnit.SECONDS));
+                assertEquals(0, r.exitCode(), new String(r.stderr()));
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, preprocessorRuns.get(), "one preprocessor run for four identical calls");
+        assertEquals(1, compiles.get());
+        assertEquals(1, count("cache_miss"), counters.snapshot().toString());
+        assertEquals(3, count("direct_cache_hit"), counters.snapshot().toString());
+        assertEquals(1, count("direct_cache_miss"), "the waiters' direct misses were taken back");
+        assertEquals(0, count("preprocessed_cache_hit"));
+        byte[] first = Files.readAllBytes(cwd.resolve("x0.o"));
+        for (int i = 1; i < 4; i++) {
+            assertArrayEquals(first, Files.readAllBytes(cwd.resolve("x" + i + ".o")));
+        }
+    }
 }
