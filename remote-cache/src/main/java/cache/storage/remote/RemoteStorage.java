@@ -95,7 +95,12 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** The storage of {@code url} over the real servers. */
     public static RemoteStorage open(RemoteStorageUrl url, EntryCodec codec) {
-        return new RemoteStorage(url, codec, u -> backend(url, u), System::nanoTime, BACKOFF);
+        return open(url, codec, BACKOFF);
+    }
+
+    /** The storage of {@code url} over the real servers, a failed server left alone for {@code backoff}. */
+    public static RemoteStorage open(RemoteStorageUrl url, EntryCodec codec, Duration backoff) {
+        return new RemoteStorage(url, codec, u -> backend(url, u), System::nanoTime, backoff);
     }
 
     /** The backend of {@code u}, one server of {@code url} ({@code *} expanded). */
@@ -238,7 +243,7 @@ public final class RemoteStorage implements AutoCloseable {
         s.retryAt = nanoTime.getAsLong() + backoffNanos;
         s.failing = true;
         LOG.warning("remote storage " + s.forLogging + (e.timeout() ? " timed out: " : " failed: ") + e.getMessage()
-                + "; not asked again for " + backoffNanos / 1_000_000_000L + " s");
+                + "; not asked again for " + backoffNanos / 1_000_000L + " ms");
         return e.timeout() ? Status.TIMEOUT : Status.ERROR;
     }
 
