@@ -432,7 +432,7 @@ public final class CompilePipeline {
         return afterDirectLookup(call, directKey);
     }
 
-    /** The manifest under {@code directKey} as this call recorded it (null: none), to remote storage (in the background). */
+    /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */
     private void shareManifest(Call call, Digest directKey, byte[] recorded) {
         if (recorded != null) {
             tiers(call).putManifest(directKey, recorded);

@@ -80,8 +80,8 @@ final class RemoteServers {
                     }
                 }
                 """.formatted(dir, port, http, server));
-        Process p = new ProcessBuilder(NGINX.toString(), "-p", dir.toString(), "-e", dir.resolve("stderr.log").toString(),
-                "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
+        Process p = new ProcessBuilder(NGINX.toString(), "-p", dir.toString(), "-e",
+                dir.resolve("stderr.log").toString(), "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
                 .redirectOutput(dir.resolve("out.log").toFile()).start();
         awaitPort(p, port, dir.resolve("error.log"));
         return p;

@@ -112,7 +112,8 @@ class RemoteStorageFailuresIT {
         for (int i = 0; i < FILES; i++) {
             List<String> cmd = List.of("gcc", "-O2", "-c", src.resolve("f" + i + ".c").toString(), "-o",
                     plain.resolve("f" + i + ".o").toString());
-            assertEquals(0, CacheFixture.run(src, cmd, Map.of("PATH", System.getenv("PATH"), "LC_ALL", "C")).exitCode());
+            Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "LC_ALL", "C");
+            assertEquals(0, CacheFixture.run(src, cmd, env).exitCode());
             assertArrayEquals(Files.readAllBytes(plain.resolve("f" + i + ".o")),
                     Files.readAllBytes(src.resolve("f" + i + ".o")), "f" + i + ".o");
         }
@@ -206,8 +207,9 @@ class RemoteStorageFailuresIT {
             int probes = 0;
             while (RemoteServers.redisKeys(port, 0) == 0) {
                 assertTrue(probes < 120, "the restarted Redis was never used again: " + f.stats());
-                Files.writeString(src.resolve("g" + probes + ".c"), "int g" + probes + "(void) { return " + probes + "; }\n");
-                Files.setLastModifiedTime(src.resolve("g" + probes + ".c"), FileTime.from(Instant.now().minusSeconds(600)));
+                Path probe = src.resolve("g" + probes + ".c");
+                Files.writeString(probe, "int g" + probes + "(void) { return " + probes + "; }\n");
+                Files.setLastModifiedTime(probe, FileTime.from(Instant.now().minusSeconds(600)));
                 CacheFixture.Result r = f.run(src, List.of("make", "g" + probes + ".o"));
                 assertEquals(0, r.exitCode(), r.out() + r.err());
                 probes++;

@@ -170,7 +170,8 @@ class RemoteStorageZlibIT {
             Map<String, String> env = baseEnv();
             env.put("CCACHE_DIR", f.cacheDir.toString());
             env.put("XDG_RUNTIME_DIR", f.runtimeDir.toString());
-            env.putAll(Map.of("CACHE_IDLE_TIMEOUT", "300", "CACHE_WARMUP", "0", "CCACHE_REMOTE_STORAGE", remoteStorage));
+            env.putAll(Map.of("CACHE_IDLE_TIMEOUT", "300", "CACHE_WARMUP", "0"));
+            env.put("CCACHE_REMOTE_STORAGE", remoteStorage);
             for (int i = 0; i < settings.length; i += 2) {
                 env.put(settings[i], settings[i + 1]);
             }
@@ -206,7 +207,8 @@ class RemoteStorageZlibIT {
         assertEquals(0, run(List.of("cp", "-a", src.toString(), dest.toString()), tmp, env, log, log, 2), "cp");
         env.put("CC", "gcc");
         env.put("CFLAGS", "-O2 -g");
-        assertEquals(0, run(List.of("./configure"), dest, env, log, log, 3), () -> "configure: " + RemoteServers.read(log));
+        assertEquals(0, run(List.of("./configure"), dest, env, log, log, 3),
+                () -> "configure: " + RemoteServers.read(log));
         assertEquals(0, run(List.of("find", dest.toString(), "-exec", "touch", "-h", "-d", "10 minutes ago", "{}", "+"),
                 tmp, env, log, log, 2), "touch");
         return dest;
@@ -229,7 +231,8 @@ class RemoteStorageZlibIT {
     }
 
     /** A fresh copy of the configured tree at {@link #tree}, built; the SHA-256 of every object by relative path. */
-    private SortedMap<String, String> build(String name, Map<String, String> env) throws IOException, InterruptedException {
+    private SortedMap<String, String> build(String name, Map<String, String> env)
+            throws IOException, InterruptedException {
         Path log = tmp.resolve(name + ".log");
         assertEquals(0, run(List.of("rm", "-rf", tree.toString()), tmp, env, log, log, 2), name + ": rm");
         assertEquals(0, run(List.of("cp", "-a", configured.toString(), tree.toString()), tmp, env, log, log, 2),
@@ -273,7 +276,7 @@ class RemoteStorageZlibIT {
         }
     }
 
-    /** Runs {@code cmd} in {@code dir}, output to {@code out} and {@code err}, bounded by {@code minutes}; its exit code. */
+    /** Runs {@code cmd} in {@code dir}, output to {@code out} and {@code err}, at most {@code minutes}; its exit code. */
     private static int run(List<String> cmd, Path dir, Map<String, String> env, Path out, Path err, long minutes)
             throws IOException, InterruptedException {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(dir.toFile())
