@@ -19,6 +19,11 @@ public final class InMemoryBlobStore implements BlobStore {
         map.compute(key, (k, old) -> change.apply(old));
     }
 
+    /** How many blobs are stored. */
+    public int size() {
+        return map.size();
+    }
+
     @Override
     public void clear() {
         map.clear();

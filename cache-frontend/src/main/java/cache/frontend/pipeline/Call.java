@@ -67,6 +67,11 @@ final class Call {
     final boolean readOnlyDirect;
     /** Whether a direct miss compiles in depend mode (see {@link #dependMode}). */
     final boolean dependMode;
+    /**
+     * Under {@code remote_only}, the manifest this call found in remote storage (null: none), the
+     * one its result is recorded into: no manifest is kept locally then ({@link Manifests}).
+     */
+    byte[] remoteManifest;
 
     Call(CompileRequest req, CallStats stats, Invocation inv, Compilation how, KeyInputs keys, long started,
             boolean debugInfo) {

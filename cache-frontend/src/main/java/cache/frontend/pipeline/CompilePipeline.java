@@ -38,6 +38,7 @@ import cache.store.CacheEntry;
 import cache.store.CounterStore;
 import cache.store.EntryCodec;
 import cache.storage.remote.BackgroundWrites;
+import cache.storage.remote.RemoteStorage;
 import cache.storage.remote.RemoteStorages;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
@@ -120,8 +121,11 @@ public final class CompilePipeline {
         /** Weighed by an estimate of their heap size: the compressed bytes times 16. */
         final Cache<Digest, Manifests.Decoded> decodedManifests = Caffeine.newBuilder()
                 .maximumWeight(32L << 20).weigher((Digest k, Manifests.Decoded v) -> v.raw().length * 16).build();
-        /** The {@code remote_storage} servers of every cache directory, each opened once. */
-        final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults());
+        /**
+         * The {@code remote_storage} servers of every cache directory, each opened once. A server
+         * that failed is left alone for a minute, or {@code CACHE_REMOTE_BACKOFF_MS} (for tests).
+         */
+        final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults(), remoteBackoff());
         /** Writes to remote storage, in the background so that no reply waits for one. */
         final BackgroundWrites remoteWrites = new BackgroundWrites();
 
@@ -134,6 +138,16 @@ public final class CompilePipeline {
             this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
                     new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
+        }
+
+        private static java.time.Duration remoteBackoff() {
+            String ms = System.getenv("CACHE_REMOTE_BACKOFF_MS");
+            try {
+                return ms == null ? RemoteStorage.BACKOFF : java.time.Duration.ofMillis(Long.parseUnsignedLong(ms));
+            } catch (NumberFormatException e) {
+                LOG.warning("CACHE_REMOTE_BACKOFF_MS=" + ms + " is not a number of milliseconds; ignored");
+                return RemoteStorage.BACKOFF;
+            }
         }
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
@@ -384,8 +398,9 @@ public final class CompilePipeline {
         Digest directKey = directKey(call);
         if (directKey != null && call.looksUp) {
             StorageTiers tiers = tiers(call);
-            Digest entryKey = manifests.match(call, directKey);
-            if (entryKey == null && tiers.hasRemote() && !manifests.has(directKey)) {
+            boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
+            Digest entryKey = remoteOnly ? null : manifests.match(call, directKey);
+            if (entryKey == null && tiers.hasRemote() && (remoteOnly || !manifests.has(directKey))) {
                 // remote storage may block for its timeouts: never on the event loop
                 Step remote = () -> directRemoteManifest(call, directKey, tiers);
                 return quick ? deferred(remote) : remote.run();
@@ -423,12 +438,10 @@ public final class CompilePipeline {
         return afterDirectLookup(call, directKey);
     }
 
-    /** The manifest under {@code directKey} as now recorded here, to remote storage (in the background). */
-    private void shareManifest(Call call, Digest directKey) {
-        StorageTiers tiers = tiers(call);
-        byte[] raw = tiers.hasRemote() ? manifests.raw(directKey) : null;
-        if (raw != null) {
-            tiers.putManifest(directKey, raw);
+    /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */
+    private void shareManifest(Call call, Digest directKey, byte[] recorded) {
+        if (recorded != null) {
+            tiers(call).putManifest(directKey, recorded);
         }
     }
 
@@ -558,8 +571,7 @@ public final class CompilePipeline {
                     PreprocessorModeKey.builder(call.keys, cpp.text(), cpp.stderr(), included));
             Served served = lookupOrBuild(call, key, cpp);
             if (directKey != null && served.entryExists() && call.stores) {
-                manifests.recordPreprocessed(call, directKey, key, cpp.text());
-                shareManifest(call, directKey);
+                shareManifest(call, directKey, manifests.recordPreprocessed(call, directKey, key, cpp.text()));
             }
             return served.outcome();
         }
@@ -645,8 +657,7 @@ public final class CompilePipeline {
         }
         Digest entryKey = call.keyOf("depend", key);
         tiers(call).put(entryKey, b.entry(), call.config().namespace(), call.stats::count);
-        manifests.recordDependencies(call, directKey, entryKey, headers);
-        shareManifest(call, directKey);
+        shareManifest(call, directKey, manifests.recordDependencies(call, directKey, entryKey, headers));
         return b.outcome();
     }
 

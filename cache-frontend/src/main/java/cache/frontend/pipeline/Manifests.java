@@ -56,18 +56,17 @@ final class Manifests {
         return store.get(directKey) != null;
     }
 
-    /** The stored manifest under {@code directKey} as bytes, or null (to share with remote storage). */
-    byte[] raw(Digest directKey) {
-        return store.get(directKey);
-    }
-
     /**
      * The entry key that {@code raw}, a manifest found in remote storage, gives for the files as
-     * they are now, or null. The manifest is kept in this directory's store (under {@code
-     * remote_only} too: manifests are the local index, entries stay remote).
+     * they are now, or null. The manifest is kept in this directory's store, except under {@code
+     * remote_only}: then the call remembers it, to record its result into.
      */
     Digest matchFound(Call call, Digest directKey, byte[] raw) {
-        store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
+        if (call.config().remoteOnly()) {
+            call.remoteManifest = raw;
+        } else {
+            store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
+        }
         return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd());
     }
 
@@ -86,33 +85,39 @@ final class Manifests {
         return m;
     }
 
-    /** Adds a preprocessor-mode result ({@code entryKey}, from the text {@code preprocessed}) under {@code directKey}. */
-    void recordPreprocessed(Call call, Digest directKey, Digest entryKey, byte[] preprocessed)
+    /**
+     * Adds a preprocessor-mode result ({@code entryKey}, from the text {@code preprocessed}) under
+     * {@code directKey}; the manifest as now recorded, or null when nothing was.
+     */
+    byte[] recordPreprocessed(Call call, Digest directKey, Digest entryKey, byte[] preprocessed)
             throws IOException, InterruptedException {
         SearchPath search = searchPathIfSourceOld(call);
         if (search == null) {
-            return;
+            return null;
         }
         Invocation inv = call.inv;
         Manifest.Result result = directMode.record(entryKey,
                 DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), call.config().ignoreHeadersInManifest(),
                         call.cwd()),
                 search, call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()));
-        add(call, directKey, result);
+        return add(call, directKey, result);
     }
 
-    /** Adds a depend-mode result ({@code entryKey}, whose compile listed {@code headers}) under {@code directKey}. */
-    void recordDependencies(Call call, Digest directKey, Digest entryKey, List<String> headers)
+    /**
+     * Adds a depend-mode result ({@code entryKey}, whose compile listed {@code headers}) under
+     * {@code directKey}; the manifest as now recorded, or null when nothing was.
+     */
+    byte[] recordDependencies(Call call, Digest directKey, Digest entryKey, List<String> headers)
             throws IOException, InterruptedException {
         SearchPath search = searchPathIfSourceOld(call);
         if (search == null) {
-            return;
+            return null;
         }
         Invocation inv = call.inv;
         Manifest.Result result = directMode.recordFromDependencies(entryKey, inv.source(), headers, search,
                 call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
                 call.config().ignoreHeadersInManifest());
-        add(call, directKey, result);
+        return add(call, directKey, result);
     }
 
     /** The compiler's search path for this call, or null when the source is too new to remember. */
@@ -125,10 +130,16 @@ final class Manifests {
                 inv.source(), call.cwd(), call.req.env());
     }
 
-    private void add(Call call, Digest directKey, Manifest.Result result) {
-        if (result != null) {
-            store.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
-                    call.config().namespace());
+    private byte[] add(Call call, Digest directKey, Manifest.Result result) {
+        if (result == null) {
+            return null;
         }
+        if (call.config().remoteOnly()) {
+            return Manifest.decode(call.remoteManifest).with(result, MANIFEST_RESULTS).encode();
+        }
+        byte[][] recorded = new byte[1][];
+        store.update(directKey, old -> recorded[0] = Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
+                call.config().namespace());
+        return recorded[0];
     }
 }

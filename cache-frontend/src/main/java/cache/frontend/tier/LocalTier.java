@@ -41,4 +41,14 @@ public final class LocalTier implements LookupTier {
         store.put(key, entry, namespace);
         counts.accept(Counter.LOCAL_STORAGE_WRITE);
     }
+
+    @Override
+    public void backFill(Digest key, Hit hit, String namespace, Consumer<Counter> counts) {
+        if (hit.encoded() == null) {
+            put(key, hit.entry(), namespace, counts);
+            return;
+        }
+        store.putEncoded(key, hit.encoded(), namespace);
+        counts.accept(Counter.LOCAL_STORAGE_WRITE);
+    }
 }

@@ -15,8 +15,15 @@ import java.util.function.Consumer;
  */
 public interface LookupTier {
 
-    /** An entry found, and the counter of a hit from this tier ({@code local_storage_hit}, …). */
-    record Hit(CacheEntry entry, Counter counter) {}
+    /**
+     * An entry found, the counter of a hit from this tier ({@code local_storage_hit}, …) and, when
+     * the tier read it so, the entry as {@link cache.store.EntryCodec} encoded it (else null).
+     */
+    record Hit(CacheEntry entry, Counter counter, byte[] encoded) {
+        public Hit(CacheEntry entry, Counter counter) {
+            this(entry, counter, null);
+        }
+    }
 
     /**
      * The entry stored under {@code key}, or null; counts its read hit or miss. {@code namespace}
@@ -29,4 +36,13 @@ public interface LookupTier {
      * slower tier (back-fill). A read-only tier ignores it. Counts its write.
      */
     void put(Digest key, CacheEntry entry, String namespace, Consumer<Counter> counts);
+
+    /**
+     * {@link #put} of a hit from a slower tier (a back-fill). A tier that stores encoded entries
+     * takes the hit's encoded bytes as they are, when it has them, rather than compressing the
+     * entry again on the way to the reply.
+     */
+    default void backFill(Digest key, Hit hit, String namespace, Consumer<Counter> counts) {
+        put(key, hit.entry(), namespace, counts);
+    }
 }

@@ -39,7 +39,7 @@ public final class RemoteTier implements LookupTier {
         switch (r.status()) {
             case HIT -> {
                 counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
-                return new Hit(r.entry(), Counter.REMOTE_STORAGE_HIT);
+                return new Hit(r.entry(), Counter.REMOTE_STORAGE_HIT, r.encoded());
             }
             case POISONED -> {
                 counts.accept(Counter.CORRUPT_ENTRY);

@@ -64,7 +64,7 @@ public final class StorageTiers {
                 if (!remoteOnly) {
                     // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
                     counts.accept(Counter.LOCAL_STORAGE_MISS);
-                    local.put(key, hit.entry(), namespace, counts);
+                    local.backFill(key, hit, namespace, counts);
                 }
                 return hit;
             }

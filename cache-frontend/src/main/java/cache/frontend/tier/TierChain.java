@@ -39,7 +39,7 @@ public final class TierChain implements LookupTier {
             Hit hit = tiers.get(i).find(key, namespace, counts);
             if (hit != null) {
                 for (int j = 0; j < i; j++) {
-                    tiers.get(j).put(key, hit.entry(), namespace, counts);
+                    tiers.get(j).backFill(key, hit, namespace, counts);
                 }
                 return hit;
             }
@@ -51,6 +51,13 @@ public final class TierChain implements LookupTier {
     public void put(Digest key, CacheEntry entry, String namespace, Consumer<Counter> counts) {
         for (LookupTier t : tiers) {
             t.put(key, entry, namespace, counts);
+        }
+    }
+
+    @Override
+    public void backFill(Digest key, Hit hit, String namespace, Consumer<Counter> counts) {
+        for (LookupTier t : tiers) {
+            t.backFill(key, hit, namespace, counts);
         }
     }
 }

@@ -44,11 +44,26 @@ class RemoteStoragePipelineTest {
     /** One daemon: its own store, counters, compiler and shared part. */
     final class Daemon {
         final InMemoryEntryStore local = new InMemoryEntryStore(EntryCodec.defaults());
+        final InMemoryBlobStore manifests = new InMemoryBlobStore();
         final InMemoryCounterStore counters = new InMemoryCounterStore();
-        final PipelineSeamsTest.ScriptedCompiler compiler = new PipelineSeamsTest.ScriptedCompiler();
-        final CompilePipeline.Shared shared = new CompilePipeline.Shared(compiler, null);
-        final CompilePipeline pipeline = new CompilePipeline(local, new InMemoryBlobStore(), counters, shared,
-                Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC), 022, List.of(), List.of());
+        final PipelineSeamsTest.ScriptedCompiler compiler;
+        final CompilePipeline.Shared shared;
+        final CompilePipeline pipeline;
+
+        /** Preprocessor mode only: the compiler names no search path, so no manifest is recorded. */
+        Daemon() {
+            this(false);
+        }
+
+        /** @param directMode whether the compiler names a search path and the files are old enough for manifests */
+        Daemon(boolean directMode) {
+            RemoteLookupOffEventLoopTest.ProbedCompiler probed = new RemoteLookupOffEventLoopTest.ProbedCompiler();
+            compiler = probed.compiler;
+            shared = new CompilePipeline.Shared(directMode ? probed : compiler, null);
+            Instant now = directMode ? Instant.now().plusSeconds(3600) : Instant.ofEpochSecond(1_700_000_000);
+            pipeline = new CompilePipeline(local, manifests, counters, shared, Clock.fixed(now, ZoneOffset.UTC), 022,
+                    List.of(), List.of());
+        }
 
         Outcome compile(String... settings) throws Exception {
             Map<String, String> env = new HashMap<>(Map.of("HOME", cwd.toString(),
@@ -122,6 +137,29 @@ class RemoteStoragePipelineTest {
         assertEquals(List.of(), second.compiler.compiles);
         assertEquals(0, second.local.entryCount(), "and back-fills nothing");
         second.shared.close();
+    }
+
+    @Test
+    void remoteOnlyKeepsNoManifestLocallyAndDirectModeGoesThroughRemoteManifests() throws Exception {
+        Daemon first = new Daemon(true);
+        first.compile("CCACHE_REMOTE_ONLY", "1");
+        first.shared.close();
+        assertEquals(0, first.local.entryCount());
+        assertEquals(0, first.manifests.size(), "remote_only keeps no manifest locally either");
+        assertEquals(2, remoteFiles().size(), "the entry and its manifest");
+
+        Daemon second = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_ONLY", "1"));
+        assertEquals(List.of(), second.compiler.compiles);
+        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT), "the remote manifest gave the entry key");
+        assertEquals(0, second.local.entryCount());
+        assertEquals(0, second.manifests.size());
+        Files.writeString(cwd.resolve("x.c"), "int y;\n");
+        Files.setLastModifiedTime(cwd.resolve("x.c"), java.nio.file.attribute.FileTime.fromMillis(1_000_000_000_000L));
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_ONLY", "1"));
+        second.shared.close();
+        assertEquals(0, second.manifests.size(), "a miss compiled here records its manifest remotely only");
+        assertEquals(4, remoteFiles().size(), "two entries, two manifests");
     }
 
     @Test

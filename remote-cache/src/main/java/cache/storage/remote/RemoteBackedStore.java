@@ -52,11 +52,12 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
         if (e != null) {
             return e;
         }
-        CacheEntry remote = fromRemote(key);
-        if (remote != null) {
-            local.put(key, remote);
+        RemoteStorage.Read remote = fromRemote(key);
+        if (remote == null) {
+            return null;
         }
-        return remote;
+        local.putEncoded(key, remote.encoded()); // as read (and checked): not compressed again
+        return remote.entry();
     }
 
     @Override
@@ -65,21 +66,20 @@ public final class RemoteBackedStore implements EntryStore, AutoCloseable {
         if (e != null) {
             return e;
         }
-        CacheEntry remote = fromRemote(key);
+        RemoteStorage.Read remote = fromRemote(key);
         if (remote == null) {
             return null;
         }
-        byte[] encoded = codec.encode(remote);
-        local.putEncoded(key, encoded);
-        return encoded;
+        local.putEncoded(key, remote.encoded()); // as read (and checked): not compressed again
+        return remote.encoded();
     }
 
-    private CacheEntry fromRemote(Digest key) {
+    private RemoteStorage.Read fromRemote(Digest key) {
         for (RemoteStorage r : remotes) {
             RemoteStorage.Read read = r.get(key);
             counts.accept(read.status());
             if (read.status() == RemoteStorage.Status.HIT) {
-                return read.entry();
+                return read;
             }
         }
         return null;

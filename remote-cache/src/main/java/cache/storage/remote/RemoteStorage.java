@@ -47,8 +47,11 @@ public final class RemoteStorage implements AutoCloseable {
         ERROR, TIMEOUT
     }
 
-    /** A read's status and, for a hit, the entry. */
-    public record Read(Status status, CacheEntry entry) {}
+    /**
+     * A read's status and, for a hit, the entry and its bytes as the codec encoded them (checked:
+     * a store may keep them as they are instead of encoding the entry again).
+     */
+    public record Read(Status status, CacheEntry entry, byte[] encoded) {}
 
     /** A read of a blob (a manifest): its status and, for a hit, its bytes as they were written. */
     public record BlobRead(Status status, byte[] value) {}
@@ -95,7 +98,12 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** The storage of {@code url} over the real servers. */
     public static RemoteStorage open(RemoteStorageUrl url, EntryCodec codec) {
-        return new RemoteStorage(url, codec, u -> backend(url, u), System::nanoTime, BACKOFF);
+        return open(url, codec, BACKOFF);
+    }
+
+    /** The storage of {@code url} over the real servers, a failed server left alone for {@code backoff}. */
+    public static RemoteStorage open(RemoteStorageUrl url, EntryCodec codec, Duration backoff) {
+        return new RemoteStorage(url, codec, u -> backend(url, u), System::nanoTime, backoff);
     }
 
     /** The backend of {@code u}, one server of {@code url} ({@code *} expanded). */
@@ -134,14 +142,14 @@ public final class RemoteStorage implements AutoCloseable {
     public Read get(Digest key) {
         BlobRead framed = read(key, key.hex());
         if (framed.status() != Status.HIT) {
-            return new Read(framed.status(), null);
+            return new Read(framed.status(), null, null);
         }
         try {
-            return new Read(Status.HIT, codec.decode(framed.value()));
+            return new Read(Status.HIT, codec.decode(framed.value()), framed.value());
         } catch (CorruptEntryException e) {
             LOG.warning("remote storage " + name() + ": the value under " + key + " is not an intact entry ("
                     + e.getMessage() + "); taken as a miss");
-            return new Read(Status.POISONED, null);
+            return new Read(Status.POISONED, null, null);
         }
     }
 
@@ -238,7 +246,7 @@ public final class RemoteStorage implements AutoCloseable {
         s.retryAt = nanoTime.getAsLong() + backoffNanos;
         s.failing = true;
         LOG.warning("remote storage " + s.forLogging + (e.timeout() ? " timed out: " : " failed: ") + e.getMessage()
-                + "; not asked again for " + backoffNanos / 1_000_000_000L + " s");
+                + "; not asked again for " + backoffNanos / 1_000_000L + " ms");
         return e.timeout() ? Status.TIMEOUT : Status.ERROR;
     }
 

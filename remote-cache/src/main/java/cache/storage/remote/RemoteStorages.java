@@ -2,6 +2,7 @@ package cache.storage.remote;
 
 import cache.compat.config.RemoteStorageUrl;
 import cache.store.EntryCodec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -19,10 +20,17 @@ public final class RemoteStorages implements AutoCloseable {
     private static final Logger LOG = Logger.getLogger(RemoteStorages.class.getName());
 
     private final EntryCodec codec;
+    private final Duration backoff;
     private final Map<String, List<RemoteStorage>> byValue = new ConcurrentHashMap<>();
 
     public RemoteStorages(EntryCodec codec) {
+        this(codec, RemoteStorage.BACKOFF);
+    }
+
+    /** @param backoff how long a server that failed is left alone ({@link RemoteStorage#BACKOFF} but in tests) */
+    public RemoteStorages(EntryCodec codec, Duration backoff) {
         this.codec = codec;
+        this.backoff = backoff;
     }
 
     /** The storages of {@code value} (a {@code remote_storage} setting), in order; empty for "". */
@@ -37,7 +45,7 @@ public final class RemoteStorages implements AutoCloseable {
             }
             List<RemoteStorage> out = new ArrayList<>();
             for (RemoteStorageUrl u : parsed.urls()) {
-                out.add(RemoteStorage.open(u, codec));
+                out.add(RemoteStorage.open(u, codec, backoff));
             }
             return List.copyOf(out);
         });
