@@ -505,6 +505,9 @@ public final class CompilePipeline {
 
     /** The manifest's answer once the identical call this one waited for has recorded its result; null: none. */
     private Outcome directHitAfterWait(Call call, Digest directKey) throws IOException {
+        if (call.config().remoteOnly()) {
+            return null; // no local manifest to look in; the rest asks remote storage as before
+        }
         Digest entryKey = manifests.match(call, directKey);
         if (entryKey == null) {
             return null;
