@@ -18,7 +18,10 @@ import java.util.Map;
  */
 record DistccJob(String compiler, String language, List<String> args) {
 
-    /** The preprocessed language of an input, by its extension (distcc's {@code dcc_is_source}). */
+    /**
+     * The preprocessed language of an input, by its extension (distcc's {@code dcc_is_source}),
+     * for a C compiler driver; a C++ driver takes {@code .c} and {@code .i} as C++.
+     */
     private static final Map<String, String> LANGUAGES = Map.ofEntries(
             Map.entry("c", "cpp-output"), Map.entry("i", "cpp-output"),
             Map.entry("cc", "c++-cpp-output"), Map.entry("cpp", "c++-cpp-output"),
@@ -84,10 +87,23 @@ record DistccJob(String compiler, String language, List<String> args) {
         if (language == null) {
             throw refused("no source input");
         }
+        if (language.equals("cpp-output") && isCxxDriver(compiler)) {
+            // g++'s driver takes .c and .i inputs as C++ (g++spec.c), clang++'s too
+            // (lookupCXXTypeForCType): the client preprocessed them as C++, distccd runs them so.
+            language = "c++-cpp-output";
+        }
         if (!compiles) {
             throw refused("neither -c nor -S");
         }
         return new DistccJob(compiler, language, args);
+    }
+
+    /**
+     * A C++ compiler driver by its name, as the conventions name them: {@code g++}, {@code c++},
+     * {@code clang++}, with a target prefix or a version suffix ({@code aarch64-linux-gnu-g++-12}).
+     */
+    static boolean isCxxDriver(String compiler) {
+        return compiler.substring(compiler.lastIndexOf('/') + 1).contains("++");
     }
 
     private static Refusal refused(String why) {
