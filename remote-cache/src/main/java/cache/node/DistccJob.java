@@ -4,6 +4,7 @@ import cache.node.protocol.NodeProtocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A real distcc client's command line as the node runs it: the compiler's name, the language of
@@ -31,6 +32,8 @@ record DistccJob(String compiler, String language, List<String> args) {
             Map.entry("m", "objective-c-cpp-output"), Map.entry("mi", "objective-c-cpp-output"),
             Map.entry("mm", "objective-c++-cpp-output"), Map.entry("M", "objective-c++-cpp-output"),
             Map.entry("mii", "objective-c++-cpp-output"));
+
+    private static final Pattern CXX_DRIVER = Pattern.compile("(.*-)?(g\\+\\+|c\\+\\+|clang\\+\\+)(-[0-9.]+)?");
 
     static DistccJob of(List<String> argv) throws Refusal {
         String compiler = argv.get(0);
@@ -99,11 +102,12 @@ record DistccJob(String compiler, String language, List<String> args) {
     }
 
     /**
-     * A C++ compiler driver by its name, as the conventions name them: {@code g++}, {@code c++},
-     * {@code clang++}, with a target prefix or a version suffix ({@code aarch64-linux-gnu-g++-12}).
+     * A C++ compiler driver by its name: {@code g++}, {@code c++}, {@code clang++}, with a target
+     * prefix or a version suffix ({@code aarch64-linux-gnu-g++-12}); the client's rule too
+     * ({@code FarmBuilder}), so both ends agree on a job's language.
      */
     static boolean isCxxDriver(String compiler) {
-        return compiler.substring(compiler.lastIndexOf('/') + 1).contains("++");
+        return CXX_DRIVER.matcher(compiler.substring(compiler.lastIndexOf('/') + 1)).matches();
     }
 
     private static Refusal refused(String why) {

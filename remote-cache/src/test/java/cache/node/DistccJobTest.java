@@ -35,7 +35,8 @@ class DistccJobTest {
     @ParameterizedTest(name = "{0} {1} -> {2}")
     @CsvSource({"g++,x.i,c++-cpp-output", "g++,x.c,c++-cpp-output", "c++,x.i,c++-cpp-output",
         "x86_64-linux-gnu-g++-12,x.i,c++-cpp-output", "/usr/bin/clang++,x.i,c++-cpp-output",
-        "g++,x.m,objective-c-cpp-output", "gcc,x.i,cpp-output", "cc,x.i,cpp-output", "g++,x.ii,c++-cpp-output"})
+        "g++,x.m,objective-c-cpp-output", "gcc,x.i,cpp-output", "cc,x.i,cpp-output", "g++,x.ii,c++-cpp-output",
+        "notg++wrapper,x.i,cpp-output"})
     void aCxxDriverTakesCAndIInputsAsCxx(String compiler, String input, String language) throws Refusal {
         assertEquals(language, DistccJob.of(List.of(compiler, "-c", input, "-o", "x.o")).language());
     }
