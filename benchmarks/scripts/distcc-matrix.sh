@@ -88,7 +88,7 @@ done
 
 # No inherited settings of either tool.
 for var in $(compgen -e); do
-	case $var in CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
+	case $var in CACHE_BIN | CACHED_BIN) ;; CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
 done
 export LC_ALL=C
 
