@@ -1,6 +1,8 @@
 package cache.node;
 
 import cache.compat.args.Language;
+import cache.distcc.DistccLimits;
+import cache.distcc.DistccProtocolException;
 import cache.distcc.DistccReply;
 import cache.distcc.DistccRequest;
 import cache.hashing.Digest;
@@ -24,6 +26,7 @@ import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
 import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,32 +177,42 @@ public final class NodeService implements AutoCloseable {
     /**
      * A job from a real distcc client: the same checks, node cache and compile as a COMPILE
      * (the compiler by name only: a distcc client says no version), keyed by what the client
-     * sent (compiler, language, arguments, preprocessed text). The future fails with a {@link
-     * Refusal} when the job is not run: the caller closes the connection without a reply, as
-     * distccd does.
+     * sent (compiler, language, arguments, preprocessed text). {@code frame} is the whole
+     * request as {@link DistccRequest#completeLength} measured it; it is decoded here, off the
+     * caller's I/O thread (a {@code ,lzo} body is decompressed in the decode). The future fails
+     * with a {@link DistccProtocolException} for a malformed request (counted
+     * {@code distcc_bad_frame}) or a {@link Refusal} when the job is not run: the caller closes
+     * the connection without a reply, as distccd does.
      */
-    public CompletableFuture<DistccReply> compileDistcc(DistccRequest r, String peer) {
+    public CompletableFuture<DistccReply> compileDistcc(byte[] frame, DistccLimits limits, String peer) {
         CompletableFuture<DistccReply> out = new CompletableFuture<>();
-        CompletableFuture<Message> reply = new CompletableFuture<>();
-        reply.whenComplete((m, e) -> {
-            if (m instanceof Result res) {
-                try {
-                    CacheEntry entry = codec.decode(res.entry());
-                    byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
-                    out.complete(new DistccReply(r.version(),
-                            DistccReply.exited(entry.exitCode()), entry.stderr(), entry.stdout(),
-                            entry.exitCode() == 0 ? object : new byte[0]));
-                } catch (CorruptEntryException ce) {
-                    out.completeExceptionally(ce);
-                }
-            } else if (m instanceof NodeProtocol.Error err) {
-                out.completeExceptionally(new Refusal(err.code(), err.message()));
-            } else {
-                out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
-            }
-        });
         try {
             lookups.execute(() -> {
+                DistccRequest r;
+                try {
+                    r = DistccRequest.readFrom(new ByteArrayInputStream(frame), limits);
+                } catch (IOException e) {
+                    stats.refused(e instanceof DistccProtocolException ? "distcc_bad_frame" : "other");
+                    out.completeExceptionally(e);
+                    return;
+                }
+                CompletableFuture<Message> reply = new CompletableFuture<>();
+                reply.whenComplete((m, e) -> {
+                    if (m instanceof Result res) {
+                        try {
+                            CacheEntry entry = codec.decode(res.entry());
+                            byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
+                            out.complete(new DistccReply(r.version(), DistccReply.exited(entry.exitCode()),
+                                    entry.stderr(), entry.stdout(), entry.exitCode() == 0 ? object : new byte[0]));
+                        } catch (CorruptEntryException ce) {
+                            out.completeExceptionally(ce);
+                        }
+                    } else if (m instanceof NodeProtocol.Error err) {
+                        out.completeExceptionally(new Refusal(err.code(), err.message()));
+                    } else {
+                        out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
+                    }
+                });
                 try {
                     DistccJob job = DistccJob.of(r.argv());
                     NodeCompiler compiler = resolver.resolveName(job.compiler());
