@@ -444,12 +444,13 @@ final class CacheDirectories implements AutoCloseable {
          * through it instead of failing on RocksDB's lock.
          */
         private void share(LocalStore s, Path socket) {
+            boolean shared = false;
             try {
                 PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class);
                 Set<PosixFilePermission> perms = attrs.permissions();
                 boolean group = perms.contains(PosixFilePermission.GROUP_WRITE);
                 boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
-                boolean shared = group || others;
+                shared = group || others;
                 Set<PosixFilePermission> mode = EnumSet.of(PosixFilePermission.OWNER_READ,
                         PosixFilePermission.OWNER_WRITE);
                 if (group) {
@@ -496,7 +497,11 @@ final class CacheDirectories implements AutoCloseable {
                     LOG.info("serving the store of " + dir + " on " + socket + " to this user's other daemons");
                 }
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot share the store of " + dir + " with other users", e);
+                if (shared) {
+                    LOG.log(Level.WARNING, "cannot share the store of " + dir + " with other users", e);
+                } else {
+                    LOG.fine(() -> "no socket for this user's other daemons in " + dir + ": " + e);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
