@@ -4,15 +4,13 @@ import cache.distcc.DistccLimits;
 import cache.distcc.DistccProtocolException;
 import cache.distcc.DistccRequest;
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufInputStream;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
@@ -20,8 +18,8 @@ import java.util.logging.Logger;
 /**
  * One connection from a real distcc client ({@link ProtocolSniffer} saw {@code DIST}): one
  * request of protocol version 1 or 2, read whole (each header checked as it arrives, limits
- * before any body is waited for), then the job through {@link NodeService#compileDistcc} (the
- * node's cache first), the reply, and the connection closed.
+ * before any body is waited for), then decoded and run by {@link NodeService#compileDistcc}
+ * off the I/O thread (the node's cache first), the reply, and the connection closed.
  *
  * <p>As distccd does, anything not answered gets no reply at all: a malformed request (counted
  * {@code distcc_bad_frame}), a refused job (counted by its refusal code), an idle client. The
@@ -31,38 +29,22 @@ final class DistccHandler extends ByteToMessageDecoder {
 
     private static final Logger LOG = Logger.getLogger(DistccHandler.class.getName());
 
-    private final NodeConfig config;
     private final NodeService service;
     private final NodeStats stats;
-    private final AtomicInteger openConnections;
+    private final ConnectionSlot slot;
     private final DistccLimits limits;
-    private boolean counted;
     private boolean requested;
-    private String peer = "?";
 
     DistccHandler(NodeConfig config, NodeService service, AtomicInteger openConnections) {
-        this.config = config;
         this.service = service;
         this.stats = service.stats();
-        this.openConnections = openConnections;
+        this.slot = new ConnectionSlot(config, stats, openConnections);
         this.limits = new DistccLimits(config.maxArgs(), 1 << 20, config.maxInput());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
-            peer = a.getAddress().getHostAddress() + ":" + a.getPort();
-        }
-        if (openConnections.incrementAndGet() > config.maxConnections()) {
-            openConnections.decrementAndGet();
-            stats.refused("too_many_connections");
-            LOG.warning("refused distcc connection from " + peer + ": " + config.maxConnections()
-                    + " connections open (--max-connections)");
-            ctx.close();
-            return;
-        }
-        counted = true;
-        stats.connectionOpened();
+        slot.take(ctx, "distcc connection");
     }
 
     @Override
@@ -71,21 +53,29 @@ final class DistccHandler extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes()); // a distcc client sends nothing after its request
             return;
         }
-        DistccRequest request;
+        byte[] frame;
         try {
             long length = DistccRequest.completeLength(in, limits);
             if (length < 0) {
                 return;
             }
-            request = DistccRequest.readFrom(new ByteBufInputStream(in.readSlice((int) length)), limits);
-        } catch (IOException e) {
+            // The headers are checked; the body (LZO-compressed in version 2) is decoded off this
+            // I/O thread, by the service.
+            frame = ByteBufUtil.getBytes(in, in.readerIndex(), (int) length);
+            in.skipBytes((int) length);
+        } catch (DistccProtocolException e) {
             refuse(ctx, e);
             return;
         }
         requested = true;
-        service.compileDistcc(request, peer).whenComplete((reply, err) -> {
+        service.compileDistcc(frame, limits, slot.peer()).whenComplete((reply, err) -> {
+            if (err instanceof DistccProtocolException bad) {
+                LOG.info("refused a distcc request from " + slot.peer() + ": " + bad.getMessage());
+                ctx.close();
+                return;
+            }
             if (err != null) {
-                LOG.info("distcc job from " + peer + " not run, closing without a reply: " + err.getMessage());
+                LOG.info("distcc job from " + slot.peer() + " not run, closing without a reply: " + err.getMessage());
                 ctx.close();
                 return;
             }
@@ -93,9 +83,9 @@ final class DistccHandler extends ByteToMessageDecoder {
         });
     }
 
-    private void refuse(ChannelHandlerContext ctx, IOException e) {
-        stats.refused(e instanceof DistccProtocolException ? "distcc_bad_frame" : "other");
-        LOG.info("refused a distcc request from " + peer + ": " + e.getMessage());
+    private void refuse(ChannelHandlerContext ctx, DistccProtocolException e) {
+        stats.refused("distcc_bad_frame");
+        LOG.info("refused a distcc request from " + slot.peer() + ": " + e.getMessage());
         requested = true;
         ctx.close();
     }
@@ -104,7 +94,7 @@ final class DistccHandler extends ByteToMessageDecoder {
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE && !requested) {
             stats.refused("idle");
-            LOG.info("closing idle distcc connection from " + peer);
+            LOG.info("closing idle distcc connection from " + slot.peer());
             ctx.close();
             return;
         }
@@ -113,17 +103,13 @@ final class DistccHandler extends ByteToMessageDecoder {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (counted) {
-            counted = false;
-            openConnections.decrementAndGet();
-            stats.connectionClosed();
-        }
+        slot.release();
         super.channelInactive(ctx);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.info("distcc connection from " + peer + " failed: " + cause.getMessage());
+        LOG.info("distcc connection from " + slot.peer() + " failed: " + cause.getMessage());
         ctx.close();
     }
 }

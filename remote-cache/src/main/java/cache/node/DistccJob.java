@@ -4,6 +4,7 @@ import cache.node.protocol.NodeProtocol.ErrorCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A real distcc client's command line as the node runs it: the compiler's name, the language of
@@ -18,7 +19,10 @@ import java.util.Map;
  */
 record DistccJob(String compiler, String language, List<String> args) {
 
-    /** The preprocessed language of an input, by its extension (distcc's {@code dcc_is_source}). */
+    /**
+     * The preprocessed language of an input, by its extension (distcc's {@code dcc_is_source}),
+     * for a C compiler driver; a C++ driver takes {@code .c} and {@code .i} as C++.
+     */
     private static final Map<String, String> LANGUAGES = Map.ofEntries(
             Map.entry("c", "cpp-output"), Map.entry("i", "cpp-output"),
             Map.entry("cc", "c++-cpp-output"), Map.entry("cpp", "c++-cpp-output"),
@@ -28,6 +32,8 @@ record DistccJob(String compiler, String language, List<String> args) {
             Map.entry("m", "objective-c-cpp-output"), Map.entry("mi", "objective-c-cpp-output"),
             Map.entry("mm", "objective-c++-cpp-output"), Map.entry("M", "objective-c++-cpp-output"),
             Map.entry("mii", "objective-c++-cpp-output"));
+
+    private static final Pattern CXX_DRIVER = Pattern.compile("(.*-)?(g\\+\\+|c\\+\\+|clang\\+\\+)(-[0-9.]+)?");
 
     static DistccJob of(List<String> argv) throws Refusal {
         String compiler = argv.get(0);
@@ -84,10 +90,24 @@ record DistccJob(String compiler, String language, List<String> args) {
         if (language == null) {
             throw refused("no source input");
         }
+        if (language.equals("cpp-output") && isCxxDriver(compiler)) {
+            // g++'s driver takes .c and .i inputs as C++ (g++spec.c), clang++'s too
+            // (lookupCXXTypeForCType): the client preprocessed them as C++, distccd runs them so.
+            language = "c++-cpp-output";
+        }
         if (!compiles) {
             throw refused("neither -c nor -S");
         }
         return new DistccJob(compiler, language, args);
+    }
+
+    /**
+     * A C++ compiler driver by its name: {@code g++}, {@code c++}, {@code clang++}, with a target
+     * prefix or a version suffix ({@code aarch64-linux-gnu-g++-12}); the client's rule too
+     * ({@code FarmBuilder}), so both ends agree on a job's language.
+     */
+    static boolean isCxxDriver(String compiler) {
+        return CXX_DRIVER.matcher(compiler.substring(compiler.lastIndexOf('/') + 1)).matches();
     }
 
     private static Refusal refused(String why) {

@@ -20,7 +20,6 @@ import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.timeout.IdleState;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.concurrent.ScheduledFuture;
@@ -48,7 +47,6 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     private final NodeConfig config;
     private final NodeService service;
     private final NodeStats stats;
-    private final AtomicInteger openConnections;
     private final AtomicInteger inFlight = new AtomicInteger();
     private State state = State.HELLO;
     /** The version agreed in HELLO: what frames this connection may carry. */
@@ -57,42 +55,27 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     /** When this connection last wrote an answer (nanoTime): keep-alives fill only the silences. */
     private volatile long lastWrite = System.nanoTime();
     private ScheduledFuture<?> keepAlive;
-    private boolean counted;
-    private String peer = "?";
+    private final ConnectionSlot slot;
 
     NodeHandler(NodeConfig config, NodeService service, AtomicInteger openConnections) {
         this.config = config;
         this.service = service;
         this.stats = service.stats();
-        this.openConnections = openConnections;
+        this.slot = new ConnectionSlot(config, stats, openConnections);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        if (ctx.channel().remoteAddress() instanceof InetSocketAddress a) {
-            peer = a.getAddress().getHostAddress() + ":" + a.getPort();
-        }
-        if (openConnections.incrementAndGet() > config.maxConnections()) {
-            openConnections.decrementAndGet();
-            stats.refused("too_many_connections");
-            LOG.warning("refused connection from " + peer + ": " + config.maxConnections()
-                    + " connections open (--max-connections)");
+        if (!slot.take(ctx, "connection")) {
             state = State.CLOSED;
-            ctx.close();
             return;
         }
-        counted = true;
-        stats.connectionOpened();
         super.channelActive(ctx);
     }
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
-        if (counted) {
-            counted = false;
-            openConnections.decrementAndGet();
-            stats.connectionClosed();
-        }
+        slot.release();
         state = State.CLOSED;
         if (keepAlive != null) {
             keepAlive.cancel(false);
@@ -175,7 +158,7 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             // decoded, hence the hard limit above.
             ctx.channel().config().setAutoRead(false);
         }
-        service.handle(m, peer).whenComplete((reply, e) -> {
+        service.handle(m, slot.peer()).whenComplete((reply, e) -> {
             if (inFlight.decrementAndGet() < config.maxInFlight() && !ctx.channel().config().isAutoRead()) {
                 ctx.channel().config().setAutoRead(true);
             }
@@ -203,7 +186,7 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
         if (evt instanceof IdleStateEvent e && e.state() == IdleState.READER_IDLE && inFlight.get() == 0
                 && state != State.CLOSED) {
             stats.refused("idle");
-            LOG.info("closing " + peer + ": nothing received for " + config.idleTimeout().toSeconds() + " s"
+            LOG.info("closing " + slot.peer() + ": nothing received for " + config.idleTimeout().toSeconds() + " s"
                     + (state == State.READY ? "" : " (handshake not finished)"));
             state = State.CLOSED;
             ctx.close();
@@ -223,15 +206,15 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             fail(ctx, 0, ErrorCode.BAD_FRAME, p.getMessage());
         } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException s) {
             stats.refused("tls");
-            LOG.info("closing " + peer + ": TLS: " + s.getMessage());
+            LOG.info("closing " + slot.peer() + ": TLS: " + s.getMessage());
             state = State.CLOSED;
             ctx.close();
         } else if (cause instanceof IOException) {
-            LOG.fine(() -> peer + ": " + cause.getMessage());
+            LOG.fine(() -> slot.peer() + ": " + cause.getMessage());
             state = State.CLOSED;
             ctx.close();
         } else {
-            LOG.warning("closing " + peer + ": " + cause);
+            LOG.warning("closing " + slot.peer() + ": " + cause);
             stats.refused("other");
             state = State.CLOSED;
             ctx.close();
@@ -241,7 +224,7 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
     /** Refuses the connection: counted, logged, one ERROR frame, closed. */
     private void fail(ChannelHandlerContext ctx, int id, ErrorCode code, String reason) {
         stats.refused(code);
-        LOG.info("closing " + peer + ": " + code.label() + ": " + reason);
+        LOG.info("closing " + slot.peer() + ": " + code.label() + ": " + reason);
         state = State.CLOSED;
         ctx.writeAndFlush(new NodeProtocol.Error(id, code, reason)).addListener(ChannelFutureListener.CLOSE);
     }

@@ -1,7 +1,13 @@
 package cache.node;
 
+import cache.compat.args.Language;
+import cache.distcc.DistccLimits;
+import cache.distcc.DistccProtocolException;
+import cache.distcc.DistccReply;
+import cache.distcc.DistccRequest;
 import cache.hashing.Digest;
 import cache.hashing.KeyBuilder;
+import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.Compile;
 import cache.node.protocol.NodeProtocol.CompileSource;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
@@ -20,6 +26,7 @@ import cache.store.EntryCodec;
 import cache.store.EntryStore;
 import cache.store.OutputKind;
 import com.github.luben.zstd.Zstd;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -34,8 +41,11 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
@@ -157,8 +167,8 @@ public final class NodeService implements AutoCloseable {
                     reply.complete(refuse(request.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
-            reply.complete(new cache.node.protocol.NodeProtocol.Error(request.id(), ErrorCode.INTERNAL,
+        } catch (RejectedExecutionException e) {
+            reply.complete(new NodeProtocol.Error(request.id(), ErrorCode.INTERNAL,
                     "node is stopping"));
         }
         return reply;
@@ -167,32 +177,42 @@ public final class NodeService implements AutoCloseable {
     /**
      * A job from a real distcc client: the same checks, node cache and compile as a COMPILE
      * (the compiler by name only: a distcc client says no version), keyed by what the client
-     * sent (compiler, language, arguments, preprocessed text). The future fails with a {@link
-     * Refusal} when the job is not run: the caller closes the connection without a reply, as
-     * distccd does.
+     * sent (compiler, language, arguments, preprocessed text). {@code frame} is the whole
+     * request as {@link DistccRequest#completeLength} measured it; it is decoded here, off the
+     * caller's I/O thread (a {@code ,lzo} body is decompressed in the decode). The future fails
+     * with a {@link DistccProtocolException} for a malformed request (counted
+     * {@code distcc_bad_frame}) or a {@link Refusal} when the job is not run: the caller closes
+     * the connection without a reply, as distccd does.
      */
-    public CompletableFuture<cache.distcc.DistccReply> compileDistcc(cache.distcc.DistccRequest r, String peer) {
-        CompletableFuture<cache.distcc.DistccReply> out = new CompletableFuture<>();
-        CompletableFuture<Message> reply = new CompletableFuture<>();
-        reply.whenComplete((m, e) -> {
-            if (m instanceof Result res) {
-                try {
-                    CacheEntry entry = codec.decode(res.entry());
-                    byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
-                    out.complete(new cache.distcc.DistccReply(r.version(),
-                            cache.distcc.DistccReply.exited(entry.exitCode()), entry.stderr(), entry.stdout(),
-                            entry.exitCode() == 0 ? object : new byte[0]));
-                } catch (CorruptEntryException ce) {
-                    out.completeExceptionally(ce);
-                }
-            } else if (m instanceof cache.node.protocol.NodeProtocol.Error err) {
-                out.completeExceptionally(new Refusal(err.code(), err.message()));
-            } else {
-                out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
-            }
-        });
+    public CompletableFuture<DistccReply> compileDistcc(byte[] frame, DistccLimits limits, String peer) {
+        CompletableFuture<DistccReply> out = new CompletableFuture<>();
         try {
             lookups.execute(() -> {
+                DistccRequest r;
+                try {
+                    r = DistccRequest.readFrom(new ByteArrayInputStream(frame), limits);
+                } catch (IOException e) {
+                    stats.refused(e instanceof DistccProtocolException ? "distcc_bad_frame" : "other");
+                    out.completeExceptionally(e);
+                    return;
+                }
+                CompletableFuture<Message> reply = new CompletableFuture<>();
+                reply.whenComplete((m, e) -> {
+                    if (m instanceof Result res) {
+                        try {
+                            CacheEntry entry = codec.decode(res.entry());
+                            byte[] object = entry.outputs().getOrDefault(OutputKind.OBJECT, new byte[0]);
+                            out.complete(new DistccReply(r.version(), DistccReply.exited(entry.exitCode()),
+                                    entry.stderr(), entry.stdout(), entry.exitCode() == 0 ? object : new byte[0]));
+                        } catch (CorruptEntryException ce) {
+                            out.completeExceptionally(ce);
+                        }
+                    } else if (m instanceof NodeProtocol.Error err) {
+                        out.completeExceptionally(new Refusal(err.code(), err.message()));
+                    } else {
+                        out.completeExceptionally(e != null ? e : new IllegalStateException("unexpected " + m));
+                    }
+                });
                 try {
                     DistccJob job = DistccJob.of(r.argv());
                     NodeCompiler compiler = resolver.resolveName(job.compiler());
@@ -213,7 +233,7 @@ public final class NodeService implements AutoCloseable {
                     reply.complete(refuse(0, new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
                 }
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             out.completeExceptionally(new Refusal(ErrorCode.INTERNAL, "node is stopping"));
         }
         return out;
@@ -223,14 +243,14 @@ public final class NodeService implements AutoCloseable {
         NodeCompiler compiler = resolver.resolve(p.compiler());
         byte[] entry = lookup(nodeKey(p.key(), compiler));
         stats.probe(entry != null);
-        return entry == null ? new Miss(p.id()) : new cache.node.protocol.NodeProtocol.Hit(p.id(), entry);
+        return entry == null ? new Miss(p.id()) : new NodeProtocol.Hit(p.id(), entry);
     }
 
     private void compile(JobRequest c, String peer, CompletableFuture<Message> reply) throws Refusal {
         NodeCompiler compiler = resolver.resolve(c.compiler());
         // The languages the client's option table knows, in the node's column: sources and their
         // preprocessed forms; the input file gets the suffix that language has without -x.
-        cache.compat.args.Language language = cache.compat.args.Language.forNode(c.language());
+        Language language = Language.forNode(c.language());
         String suffix = language == null ? null : language.suffix();
         if (suffix == null) {
             throw new Refusal(ErrorCode.BAD_LANGUAGE,
@@ -302,7 +322,7 @@ public final class NodeService implements AutoCloseable {
                 // Answered after the job is counted, so a client that asks STATS next sees it finished.
                 settle(nodeKey, mine, outcome);
             });
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             settle(nodeKey, mine, new Outcome(false, null, new Refusal(ErrorCode.INTERNAL, "node is stopping")));
         }
     }
@@ -476,7 +496,7 @@ public final class NodeService implements AutoCloseable {
     private Message refuse(int id, Refusal r, String peer) {
         stats.refused(r.code());
         LOG.info("refused " + r.code().label() + " for " + peer + ": " + r.getMessage());
-        return new cache.node.protocol.NodeProtocol.Error(id, r.code(), r.getMessage());
+        return new NodeProtocol.Error(id, r.code(), r.getMessage());
     }
 
     private static void deleteTree(Path dir) {
@@ -493,8 +513,8 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
-    private static java.util.concurrent.ThreadFactory daemonThreads(String name) {
-        java.util.concurrent.atomic.AtomicInteger n = new java.util.concurrent.atomic.AtomicInteger();
+    private static ThreadFactory daemonThreads(String name) {
+        AtomicInteger n = new AtomicInteger();
         return r -> {
             Thread t = new Thread(r, name + "-" + n.incrementAndGet());
             t.setDaemon(true);

@@ -31,6 +31,16 @@ class DistccJobTest {
         assertEquals(language, DistccJob.of(List.of("gcc", "-c", input, "-o", "x.o")).language());
     }
 
+    /** lua's {@code g++ -c lctype.c}: distcc sends {@code lctype.i} preprocessed as C++ (found by distcc-matrix.sh). */
+    @ParameterizedTest(name = "{0} {1} -> {2}")
+    @CsvSource({"g++,x.i,c++-cpp-output", "g++,x.c,c++-cpp-output", "c++,x.i,c++-cpp-output",
+        "x86_64-linux-gnu-g++-12,x.i,c++-cpp-output", "/usr/bin/clang++,x.i,c++-cpp-output",
+        "g++,x.m,objective-c-cpp-output", "gcc,x.i,cpp-output", "cc,x.i,cpp-output", "g++,x.ii,c++-cpp-output",
+        "notg++wrapper,x.i,cpp-output"})
+    void aCxxDriverTakesCAndIInputsAsCxx(String compiler, String input, String language) throws Refusal {
+        assertEquals(language, DistccJob.of(List.of(compiler, "-c", input, "-o", "x.o")).language());
+    }
+
     @Test
     void joinedAndBareOutputsAreDroppedAndUsrBinIsTolerated() throws Refusal {
         assertEquals(List.of("-c"), DistccJob.of(List.of("/usr/bin/gcc", "-c", "x.c", "-ox.o")).args());

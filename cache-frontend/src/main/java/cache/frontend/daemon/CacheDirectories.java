@@ -435,20 +435,22 @@ final class CacheDirectories implements AutoCloseable {
         }
 
         /**
-         * For a directory other users may write (its group or world write bit): serves the store
-         * on {@code socket}, which gets the directory's group and write bits, so that the kernel
-         * lets exactly those users connect. RocksDB's lock file gets them too, so that another of
-         * them can open the store once this daemon has let it go.
+         * Serves the store on {@code socket}. For a directory other users may write (its group or
+         * world write bit) the socket gets the directory's group and write bits, so that the
+         * kernel lets exactly those users connect, and RocksDB's lock file gets them too, so that
+         * another of them can open the store once this daemon has let it go. For a private
+         * directory the socket is its owner's alone ({@code 0600}): another daemon of the same
+         * user (another {@code XDG_RUNTIME_DIR}: a second session, a service) uses the store
+         * through it instead of failing on RocksDB's lock.
          */
         private void share(LocalStore s, Path socket) {
+            boolean shared = false;
             try {
                 PosixFileAttributes attrs = Files.readAttributes(dir, PosixFileAttributes.class);
                 Set<PosixFilePermission> perms = attrs.permissions();
                 boolean group = perms.contains(PosixFilePermission.GROUP_WRITE);
                 boolean others = perms.contains(PosixFilePermission.OTHERS_WRITE);
-                if (!group && !others) {
-                    return;
-                }
+                shared = group || others;
                 Set<PosixFilePermission> mode = EnumSet.of(PosixFilePermission.OWNER_READ,
                         PosixFilePermission.OWNER_WRITE);
                 if (group) {
@@ -457,8 +459,15 @@ final class CacheDirectories implements AutoCloseable {
                 if (others) {
                     mode.addAll(List.of(PosixFilePermission.OTHERS_READ, PosixFilePermission.OTHERS_WRITE));
                 }
-                grant(db.resolve("LOCK"), mode, attrs);
+                if (shared) {
+                    grant(db.resolve("LOCK"), mode, attrs);
+                }
                 if (socket.toString().getBytes(StandardCharsets.UTF_8).length >= SOCKET_PATH_MAX) {
+                    if (!shared) {
+                        LOG.fine(() -> dir + " is too long a path for a socket in it: another daemon of"
+                                + " this user compiles without the cache while this one holds it");
+                        return;
+                    }
                     LOG.warning("the shared cache directory " + dir + " is too long a path for a socket in it;"
                             + " other users' calls compile without the cache while this daemon holds it");
                     return;
@@ -480,10 +489,19 @@ final class CacheDirectories implements AutoCloseable {
                             }
                         })
                         .bind(new DomainSocketAddress(socket.toString())).sync().channel();
-                grant(socket, mode, attrs);
-                LOG.info("serving the shared store of " + dir + " on " + socket);
+                if (shared) {
+                    grant(socket, mode, attrs);
+                    LOG.info("serving the shared store of " + dir + " on " + socket);
+                } else {
+                    Files.setPosixFilePermissions(socket, mode);
+                    LOG.info("serving the store of " + dir + " on " + socket + " to this user's other daemons");
+                }
             } catch (IOException | RuntimeException e) {
-                LOG.log(Level.WARNING, "cannot share the store of " + dir + " with other users", e);
+                if (shared) {
+                    LOG.log(Level.WARNING, "cannot share the store of " + dir + " with other users", e);
+                } else {
+                    LOG.fine(() -> "no socket for this user's other daemons in " + dir + ": " + e);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

@@ -130,6 +130,56 @@ class DistccRecipesIT {
         asUser(node, List.of(client.toString(), "--stop-daemon"), nodeEnv);
     }
 
+    /**
+     * The node side with distccd's other whitelist: {@code DISTCC_CMDLIST} naming our {@code gcc}
+     * links ({@code gcc} and its target name, which Debian's client sends; distccd's PATH
+     * without our links). distccd remaps the client's {@code gcc} to the listed
+     * path, so the job runs our link, which compiles with the next gcc on PATH through the node's
+     * cache: the repeated job is a hit there. A compiler not in the list ({@code g++}) is refused
+     * by distccd, the client (no fallback) fails, nothing is compiled for it.
+     */
+    @Test
+    void distccdWithACmdlistNamingOurLinkCachesItsJobsAndRefusesOtherCompilers() throws Exception {
+        Path node = Files.createDirectories(root.resolve("cmdlist-node"));
+        Path cmdlist = node.resolve("cmdlist");
+        // Debian's distcc client sends gcc as x86_64-linux-gnu-gcc (its gcc's target name).
+        Files.writeString(cmdlist, links.resolve("gcc") + "\n" + links.resolve(targetName("gcc")) + "\n");
+        Map<String, String> nodeEnv = userEnv(node, SYSTEM_PATH);
+        nodeEnv.put("DISTCC_CMDLIST", cmdlist.toString());
+        Path log = node.resolve("distccd.log");
+        int port = startDistccd(node, log, nodeEnv);
+
+        Path project = project("cmdlist-client");
+        Files.writeString(project.resolve("y.cc"), "int twice(int n) { return n * 2; }\n");
+        backdate(project);
+        Map<String, String> env = plainEnv(project.resolve(".distcc"), SYSTEM_PATH);
+        env.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
+        env.put("DISTCC_FALLBACK", "0");
+        for (String out : List.of("first.o", "second.o")) {
+            CacheFixture.Result r = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "gcc", "-O2", "-c", "x.c", "-o", out), env);
+            assertEquals(0, r.exitCode(), "distcc → distccd with DISTCC_CMDLIST: " + r.err() + "\n" + Files.readString(log));
+        }
+        byte[] local = localObject(project, "gcc", "-O2");
+        assertArrayEquals(local, Files.readAllBytes(project.resolve("first.o")), "the node's compile equals gcc's");
+        assertArrayEquals(local, Files.readAllBytes(project.resolve("second.o")), "the node's hit equals gcc's");
+        Map<String, Long> stats = CacheFixture.parseStats(asUser(node, List.of(client.toString(), "--print-stats"),
+                nodeEnv).out());
+        String story = "node cache " + stats + "\n" + Files.readString(log);
+        assertEquals(1L, stats.getOrDefault("cache_miss", 0L), "the first job went through our link, a miss: " + story);
+        assertEquals(1L, hits(stats), "the repeated job is a hit in the node's cache: " + story);
+
+        CacheFixture.Result refused = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "g++", "-O2", "-c", "y.cc",
+                "-o", "y.o"), env);
+        String distccdLog = Files.readString(log);
+        assertTrue(refused.exitCode() != 0, "g++ is not in the list: the job fails without fallback: " + refused.err());
+        assertFalse(Files.exists(project.resolve("y.o")), "no object for the refused job");
+        assertTrue(distccdLog.contains("g++ in DISTCC_CMDLIST failed"), "distccd refused it:\n" + distccdLog);
+        Map<String, Long> after = CacheFixture.parseStats(asUser(node, List.of(client.toString(), "--print-stats"),
+                nodeEnv).out());
+        assertEquals(stats.get("cache_miss"), after.get("cache_miss"), "the refused job never reached our cache: " + after);
+        asUser(node, List.of(client.toString(), "--stop-daemon"), nodeEnv);
+    }
+
     /** Gentoo's client side: {@code PATH=<cache links>:$PATH CCACHE_PREFIX=distcc}, misses to a cached node. */
     @Test
     void ccachePrefixDistccBehindOurLinksSendsMissesToTheNode() throws Exception {
@@ -211,6 +261,91 @@ class DistccRecipesIT {
         assertEquals(before + 1, Files.readString(log).split("COMPILE_OK", -1).length,
                 "one more job on the real distccd:\n" + Files.readString(log));
         stopDaemon(farmEnv);
+    }
+
+    /**
+     * Portage's shared cache directory with root as one of its users: {@code CCACHE_DIR} a
+     * setgid directory of the {@code portage} group with {@code umask = 002} in its
+     * {@code ccache.conf}, nothing else made by hand; root and a {@code portage}-like user (made
+     * with {@code useradd}) build through {@code PATH=<cache links>:<distcc links>:/usr/bin}
+     * with one {@code DISTCC_DIR}, each with its own daemon. Root's daemon opens the store, the
+     * user's uses it through root's socket; each gets hits on the other's entries, and every
+     * file root made in the directory carries the group, so the user can write beside it.
+     */
+    @Test
+    void portageCacheDirSharedByRootAndThePortageUserHitsEachOthersEntries() throws Exception {
+        Prerequisites.require(ROOT && Files.isExecutable(Path.of("/usr/bin/setpriv"))
+                && Files.isExecutable(Path.of("/usr/sbin/useradd")), "root with setpriv and useradd (for a portage user)");
+        String user = "cacheportage";
+        sh("/usr/sbin/groupadd", "-f", user);
+        if (CacheFixture.run(Path.of("/"), List.of("id", user), Map.of("PATH", SYSTEM_PATH)).exitCode() != 0) {
+            sh("/usr/sbin/useradd", "-M", "-N", "-g", user, "-s", "/bin/sh", user);
+        }
+        Path ccacheDir = Files.createDirectories(root.resolve("var/cache/ccache"));
+        sh("chgrp", user, ccacheDir.toString());
+        sh("chmod", "2775", ccacheDir.toString());
+        Files.writeString(ccacheDir.resolve("ccache.conf"), "umask = 002\n");
+        Path distccDir = Files.createDirectories(root.resolve("var/tmp/portage/.distcc"));
+        sh("chgrp", user, distccDir.toString());
+        sh("chmod", "2775", distccDir.toString());
+        sh("chmod", "755", root.resolve("var").toString(), root.resolve("var/cache").toString(),
+                root.resolve("var/tmp").toString(), root.resolve("var/tmp/portage").toString());
+        Path project = project("portage-shared");
+        Files.writeString(project.resolve("b.c"), SOURCE.replace("recipe", "portage-b"));
+        backdate(project);
+        sh("chmod", "-R", "a+rX", project.toString());
+
+        Map<String, Path> out = new HashMap<>();
+        Map<String, Map<String, String>> envs = new HashMap<>();
+        for (String who : List.of("root", user)) {
+            Path home = Files.createDirectories(root.resolve("portage-home-" + who));
+            Files.createDirectories(home.resolve("run"));
+            out.put(who, Files.createDirectories(home.resolve("out")));
+            sh("chown", "-R", who + ":" + (who.equals("root") ? "root" : user), home.toString());
+            sh("chmod", "700", home.resolve("run").toString());
+            Map<String, String> env = plainEnv(distccDir, links + ":" + DISTCC_LINKS + ":" + SYSTEM_PATH);
+            env.put("HOME", home.toString());
+            env.put("XDG_RUNTIME_DIR", home.resolve("run").toString());
+            env.put("CCACHE_DIR", ccacheDir.toString());
+            env.put("DISTCC_HOSTS", gccNode.hostEntry());
+            env.put("CACHE_WARMUP", "0");
+            envs.put(who, env);
+        }
+        // root compiles a (a miss, to the node), the user hits it; the user compiles b, root hits it.
+        long before = gccNode.compiles();
+        String[][] steps = {{"root", "x"}, {user, "x"}, {user, "b"}, {"root", "b"}};
+        for (String[] step : steps) {
+            String who = step[0];
+            Path object = out.get(who).resolve(step[1] + ".o");
+            List<String> cmd = new ArrayList<>();
+            if (!who.equals("root")) {
+                cmd.addAll(List.of("setpriv", "--reuid=" + who, "--regid=" + user, "--init-groups", "--"));
+            }
+            cmd.addAll(List.of("/usr/bin/env", "gcc", "-O2", "-c", step[1] + ".c", "-o", object.toString()));
+            CacheFixture.Result r = CacheFixture.run(project, cmd, envs.get(who));
+            assertEquals(0, r.exitCode(), who + " compiling " + step[1] + ".c: " + r.err());
+            assertArrayEquals(localObject(project, List.of("gcc", "-O2", "-c", step[1] + ".c", "-o", "ref-" + step[1] + ".o")),
+                    Files.readAllBytes(object), who + "'s " + step[1] + ".o equals gcc's");
+        }
+        Map<String, Long> s = stats(envs.get("root"));
+        assertEquals(2L, s.getOrDefault("cache_miss", 0L), "one miss each, in one set of counters: " + s);
+        assertEquals(2L, s.getOrDefault("remote_compile", 0L), "both misses compiled on the node: " + s);
+        assertEquals(2L, hits(s), "each user hit the other's entry: " + s);
+        assertEquals(before + 2, gccNode.compiles(), "two compiles on the node");
+        String rootLog = Files.readString(root.resolve("portage-home-root/run/cache/d.log"));
+        assertTrue(rootLog.contains("serving the shared store of " + ccacheDir), rootLog);
+        String userLog = Files.readString(root.resolve("portage-home-" + user + "/run/cache/d.log"));
+        assertTrue(userLog.contains("using the store of " + ccacheDir + " through"), userLog);
+        try (Stream<Path> all = Files.walk(ccacheDir)) {
+            for (Path p : all.toList()) {
+                CacheFixture.Result g = CacheFixture.run(Path.of("/"), List.of("stat", "-c", "%G", p.toString()),
+                        Map.of("PATH", SYSTEM_PATH));
+                assertEquals(user, g.out().trim(), p + " carries the shared directory's group");
+            }
+        }
+        CacheFixture.run(project, List.of("setpriv", "--reuid=" + user, "--regid=" + user, "--init-groups", "--",
+                client.toString(), "--stop-daemon"), envs.get(user));
+        stopDaemon(envs.get("root"));
     }
 
     /**
@@ -316,6 +451,13 @@ class DistccRecipesIT {
     }
 
     // ------------------------------------------------------------------ helpers
+
+    /** {@code <gcc -dumpmachine>-name}: what Debian's distcc client sends for {@code name}. */
+    private static String targetName(String name) throws Exception {
+        CacheFixture.Result r = CacheFixture.run(Path.of("/"), List.of("gcc", "-dumpmachine"), Map.of("PATH", SYSTEM_PATH));
+        assertEquals(0, r.exitCode(), r.err());
+        return r.out().trim() + "-" + name;
+    }
 
     private Path project(String name) throws IOException {
         Path p = Files.createDirectories(root.resolve(name));
