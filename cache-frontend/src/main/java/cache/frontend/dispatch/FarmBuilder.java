@@ -10,8 +10,10 @@ import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
 import cache.distributor.monitor.DistccStateFiles;
 import cache.distributor.monitor.FarmJobs;
+import cache.frontend.args.Argument;
 import cache.frontend.args.Invocation;
 import cache.frontend.args.RemoteCompile;
+import cache.frontend.args.Role;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.process.ProcessResult;
@@ -190,7 +192,7 @@ public final class FarmBuilder implements Builder {
     }
 
     static Language driverLanguage(String compilerName, Invocation inv) {
-        if (!CXX_DRIVER.matcher(compilerName).matches() || inv.keyArgs().contains("-x")) {
+        if (!CXX_DRIVER.matcher(compilerName).matches() || languageNamed(inv)) {
             return null;
         }
         return switch (inv.language()) {
@@ -198,6 +200,24 @@ public final class FarmBuilder implements Builder {
             case C_PREPROCESSED -> Language.CXX_PREPROCESSED;
             default -> null;
         };
+    }
+
+    /**
+     * Whether an {@code -x} before the input names its language: the last one before it wins,
+     * {@code -x none} gives the choice back to the extension (and so to the driver), and one
+     * after the input does not apply to it (gcc warns that it has no effect).
+     */
+    private static boolean languageNamed(Invocation inv) {
+        String named = null;
+        for (Argument a : inv.arguments()) {
+            if (a.role() == Role.INPUT) {
+                break;
+            }
+            if (a.role() == Role.LANGUAGE) {
+                named = a.languageName();
+            }
+        }
+        return named != null && !named.equals("none");
     }
 
     private static Declined kept(Counter reason, String message) {
