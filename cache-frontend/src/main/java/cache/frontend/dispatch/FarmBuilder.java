@@ -47,9 +47,9 @@ import java.util.regex.Pattern;
  * differ from this machine's or when a node cannot do it: no preprocessed text (depend mode,
  * read-only direct mode), {@code recache}, outputs besides the object, an option the option
  * table keeps local or a node refuses, no usable host, debug information a node cannot
- * reproduce byte for byte (clang, coverage, the user's own path maps: {@link DebugSources}) or no
- * node speaking protocol version 2. Other gcc {@code -g} jobs go as source compiles, whose
- * objects equal this machine's. A node's failed compile is run again here, so a build sees its
+ * reproduce byte for byte (clang's DWARF 5, coverage, the user's own path maps:
+ * {@link DebugSources}) or no node speaking protocol version 2. Other gcc {@code -g} jobs, and
+ * clang's up to DWARF 4, go as source compiles, whose objects equal this machine's. A node's failed compile is run again here, so a build sees its
  * own compiler's answer to a failing call (as distcc does).
  *
  * <p>One {@link Farm} per distinct host list, closed after ten idle minutes; each compiler's
