@@ -198,7 +198,8 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The first hit, in ranking order, among the caches of {@code asked}, or null: complete once
-     * the nodes before the hit have missed. They are asked at once and without a slot: a probe costs the node almost nothing, and a result a
+     * the nodes before the hit have missed. They are asked at once and without a slot: a probe
+     * costs the node almost nothing, and a result a
      * busy build spilled from its owner to the next node of the ranking is found there too. A
      * probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is
      * backed off (a stopped node must not hold every job up).
