@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# farm.sh [--rounds N] [--skip-lua]
+# farm.sh [--rounds N] [--skip-lua] [--jobs N]
 #
 # Issue 19's farm benchmark: `cache` distributing to `cached` nodes (CCACHE_PREFIX=distcc)
 # side by side with Debian's distcc and distccd, on one machine over loopback. Run by
@@ -25,14 +25,27 @@
 # What it measures, in each round, the tools alternating which goes first:
 #   (i)   farm efficiency with a slow compiler. slowcc = gcc that sleeps 0.3 s before a
 #         compile (-c/-S; not for -E, version probes or linking). 60 distinct small C files,
-#         `make -j6` (one job per node slot). Ideal wall time: 60 x 0.3 s / 6 slots = 3.0 s;
-#         efficiency = 3.0 s / measured wall (gcc's own time and the local preprocessing
-#         count in the wall time, so 1.0 is out of reach). Rows:
+#         `make -j6` (one job per node slot; --jobs N for another -j). Efficiency = ideal /
+#         measured wall, against two ideals:
+#           sleeps only   60 x 0.3 s / 6 slots = 3.0 s (as if compiling cost nothing);
+#           honest        max(60 x (0.3 s + c) / 6 slots, 60 x (p + c) / CPUs), where c and p
+#                         are the CPU seconds (user + sys, measured here before the rounds)
+#                         of one `gcc -O2 -c s.i` and one `gcc -O2 -E s.c`: every job's
+#                         compile needs a CPU after its sleep, and the preprocessing that must
+#                         happen on the client (distcc's and ours) and the compiles share this
+#                         machine's CPUs. Nothing else (make, the clients, the daemons, the
+#                         network) is counted: a perfect tool with free overheads.
+#         Each tool first compiles one other file untimed (w.c: connections, the compiler's
+#         version asked once by client and nodes), and cache's daemon, started untimed, has
+#         finished its JIT warm-up (its log says so; at most 150 s): the steady state of a
+#         farm in use, not the first call's set-up. Rows:
 #           distcc  DISTCC_HOSTS=<distccd> CCACHE_DISABLE=1 make -j6 CC="distcc slowcc"
 #           cache   CCACHE_PREFIX=distcc DISTCC_HOSTS=<cached> make -j6 CC="cache slowcc",
-#                   empty cache dir, its daemon started untimed (cache --start-daemon).
+#                   empty cache dir (but w.o), daemon logging each job's phases at FINE
+#                   (probe, slot wait, on the node: medians in the report).
 #   (ii)  a node hit's cost on loopback: a second build of the 60 files from an empty local
-#         cache (new cache dir, new daemon, started untimed), one file at a time, each call
+#         cache (new cache dir, new daemon, started untimed and its warm-up over; the farm's
+#         share of each call, submission to answer, from its FINE lines), one file at a time, each call
 #         timed; bytes per file = growth of the nodes' bytes_in (client -> node) and
 #         bytes_out (node -> client) over that call. Medians per file. For comparison, the
 #         same sequence with ccache+distcc (Debian's ccache, CCACHE_PREFIX=distcc, empty
@@ -69,25 +82,27 @@ REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 CACHED_BIN=${CACHED_BIN:-$REPO/dist/bin/cached}
 readonly SCRIPT_DIR REPO CACHE_BIN CACHED_BIN
-readonly NODES=(127.0.0.2 127.0.0.3 127.0.0.4) SLOTS=2 FILES=60 SLEEP=0.3 MAKE_J=6
+readonly NODES=(127.0.0.2 127.0.0.3 127.0.0.4) SLOTS=2 FILES=60 SLEEP=0.3
 readonly IDEAL=3.0 # FILES * SLEEP / (3 nodes * SLOTS)
 readonly DISTCC_LINKS=/usr/lib/distcc CCACHE_LINKS=/usr/lib/ccache
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'farm: error: %s\n' "$*" >&2; exit 1; }
-usage() { printf 'usage: %s [--rounds N] [--skip-lua]\n' "${0##*/}" >&2; exit 2; }
+usage() { printf 'usage: %s [--rounds N] [--skip-lua] [--jobs N]\n' "${0##*/}" >&2; exit 2; }
 
 ROUNDS=3
 LUA=1
+MAKE_J=6
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA=0; shift ;;
+	--jobs) [[ $# -ge 2 ]] || usage; MAKE_J=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
-[[ $ROUNDS =~ ^[1-9][0-9]*$ ]] || usage
-readonly ROUNDS LUA
+[[ $ROUNDS =~ ^[1-9][0-9]*$ && $MAKE_J =~ ^[1-9][0-9]*$ ]] || usage
+readonly ROUNDS LUA MAKE_J
 
 [[ -x $CACHE_BIN && -x $CACHED_BIN ]] || die "$CACHE_BIN or $CACHED_BIN missing: build with 'mvn -B -q -o install -DskipTests'"
 for tool in gcc g++ make distcc distccd ccache curl jq python3 setsid sha256sum; do
@@ -297,9 +312,18 @@ with() {
 	esac
 }
 
-start_daemon() { # start_daemon: cache's daemon for RUN_DIR, untimed.
+start_daemon() { # start_daemon [JAVA_OPTS]: cache's daemon for RUN_DIR, untimed.
 	CACHE_RUNS+=("$RUN_DIR/run")
-	with cache "$CACHE_BIN" --start-daemon >/dev/null || die "cache --start-daemon failed"
+	with cache CACHE_JAVA_OPTS="${1:-}" "$CACHE_BIN" --start-daemon >/dev/null || die "cache --start-daemon failed"
+}
+
+warmed_up() { # warmed_up: until RUN_DIR's daemon has logged the end of its JIT warm-up (150 s at most).
+	local i
+	for ((i = 0; i < 1500; i++)); do
+		! grep -q 'JIT warm-up' "$RUN_DIR/run/cache/d.log" 2>/dev/null || return 0
+		sleep 0.1
+	done
+	log "  the daemon's warm-up did not end within 150 s: timing anyway"
 }
 
 client_stats() { # client_stats TOOL FILE
@@ -371,31 +395,86 @@ find "$SLOW" -exec touch -d '10 minutes ago' {} +
 make -s -C "$SLOW" -j2 CC=/usr/bin/gcc >/dev/null || die "plain gcc build of the slow project failed"
 (cd -- "$SLOW" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$DATA/slow.sha256"
 make -s -C "$SLOW" clean
+readonly WARM=$TMP/warm
+mkdir -p -- "$WARM"
+printf 'int warm(int x) { return x * 3 + 1; }\n' >"$WARM/w.c"
+
+# The honest ideal's CPU costs (see the header): CPU seconds of every file's preprocessing and
+# compile with plain gcc, per file.
+read -r CPU_CPP CPU_CC < <(cd -- "$SLOW" && python3 -c '
+import resource, subprocess, sys
+def cpu(cmds):
+    r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    for c in cmds:
+        subprocess.run(c, check=True)
+    r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r1.ru_utime + r1.ru_stime - r0.ru_utime - r0.ru_stime) / len(cmds)
+files = ["s%d" % i for i in range(int(sys.argv[1]))]
+p = cpu([["/usr/bin/gcc", "-O2", "-E", f + ".c", "-o", f + ".i"] for f in files])
+c = cpu([["/usr/bin/gcc", "-O2", "-c", f + ".i", "-o", f + ".o"] for f in files])
+print("%.4f %.4f" % (p, c))' "$FILES") || die "measuring gcc's CPU time failed"
+rm -f -- "$SLOW"/*.i "$SLOW"/*.o
+IDEAL_HONEST=$(awk -v n="$FILES" -v s="$SLEEP" -v k=$((${#NODES[@]} * SLOTS)) -v cpus="$(nproc)" \
+	-v p="$CPU_CPP" -v c="$CPU_CC" 'BEGIN { a = n * (s + c) / k; b = n * (p + c) / cpus; printf "%.2f", (a > b ? a : b) }')
+readonly CPU_CPP CPU_CC IDEAL_HONEST
+
+# Where cache's jobs spent their time: its Farm's FINE lines, one per job.
+cat >"$TMP/logging.properties" <<'EOF'
+handlers = java.util.logging.ConsoleHandler
+.level = INFO
+cache.distributor.Farm.level = FINE
+java.util.logging.ConsoleHandler.level = FINE
+EOF
+
+# phases LOG: medians of the FINE job lines' probe, slot wait, on-node and total times (ms).
+phases() {
+	awk '/ job [0-9a-f]+: probe / {
+		for (i = 1; i <= NF; i++) {
+			if ($i == "probe") print "p", $(i + 1); else if ($i == "wait") print "w", $(i + 1);
+			else if ($i == "total") print "t", $(i + 1); else if ($i == "on" && !seen++) print "n", $(i + 2);
+		}
+		seen = 0
+	}' "$1" >"$DATA/phases"
+	local k
+	for k in p w n t; do
+		awk -v k="$k" '$1 == k { print $2 }' "$DATA/phases" | median_of
+	done | paste -sd ' '
+}
 
 COMMANDS[i.distcc]="cd <slow> && DISTCC_HOSTS='<distccd nodes>' CCACHE_DISABLE=1 make -j$MAKE_J CC='distcc slowcc'"
 COMMANDS[i.cache]="cd <slow> && CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' make -j$MAKE_J CC='$CACHE_BIN slowcc'  (empty CCACHE_DIR, daemon started first)"
 
 slow_build() { # slow_build TOOL: (i), timed, checked.
-	local tool=$1 t secs before after remote hit local_ failed_
+	local tool=$1 t secs before after remote hit local_ failed_ st ph_probe ph_wait ph_node ph_total
 	make -s -C "$SLOW" clean
 	fresh "slow-$tool"
 	if [[ $tool == cache ]]; then
-		start_daemon
+		start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
+		warmed_up
+		(cd -- "$WARM" && with cache "$CACHE_BIN" slowcc -O2 -c w.c -o w.o) || die "(i) cache's warm-up compile failed"
+		client_stats cache "$DATA/i.cache.r$round.stats0"
 		before=$(cached_sum compiles_ok)
 		t=$(now_us)
 		with cache make -s -C "$SLOW" -j"$MAKE_J" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
 			{ cat -- "$DATA/i.$tool.r$round.log" >&2; die "(i) cache build failed"; }
 		secs=$(secs_since "$t")
 		after=$(($(cached_sum compiles_ok) - before))
-		client_stats cache "$DATA/i.cache.r$round.stats"
-		remote=$(stat_of "$DATA/i.cache.r$round.stats" remote_compile)
-		hit=$(stat_of "$DATA/i.cache.r$round.stats" node_hit)
-		local_=$(stat_of "$DATA/i.cache.r$round.stats" kept_local)
-		failed_=$(stat_of "$DATA/i.cache.r$round.stats" builder_failed)
+		st=$DATA/i.cache.r$round.stats
+		client_stats cache "$st"
+		remote=$(($(stat_of "$st" remote_compile) - $(stat_of "$st"0 remote_compile)))
+		hit=$(($(stat_of "$st" node_hit) - $(stat_of "$st"0 node_hit)))
+		local_=$(($(stat_of "$st" kept_local) - $(stat_of "$st"0 kept_local)))
+		failed_=$(($(stat_of "$st" builder_failed) - $(stat_of "$st"0 builder_failed)))
+		read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
+		record i.probe-ms.cache "$ph_probe"
+		record i.slot-wait-ms.cache "$ph_wait"
+		record i.on-node-ms.cache "$ph_node"
+		record i.farm-ms.cache "$ph_total"
 		check i.counters.cache "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
 			after == FILES) ? 1 : 0))" \
 			"remote_compile $remote, node_hit $hit, kept_local $local_, builder_failed $failed_; nodes compiled $after"
 	else
+		(cd -- "$WARM" && with distcc distcc slowcc -O2 -c w.c -o w.o) || die "(i) distcc's warm-up compile failed"
 		before=$(distccd_compiles)
 		t=$(now_us)
 		with distcc make -s -C "$SLOW" -j"$MAKE_J" CC="distcc slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
@@ -407,6 +486,7 @@ slow_build() { # slow_build TOOL: (i), timed, checked.
 	same_objects "i.objects.$tool" "$SLOW" "$DATA/slow.sha256"
 	record "i.wall.$tool" "$secs"
 	record "i.eff.$tool" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	record "i.eff-honest.$tool" "$(awk -v i="$IDEAL_HONEST" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
 	log "  (i) $tool: $secs s"
 }
 
@@ -446,10 +526,11 @@ per_file() {
 }
 
 node_hits() { # (ii) for cache: node hits, then local hits
-	local compiled hits remote st
+	local compiled hits remote st ph_probe ph_wait ph_node ph_total
 	local -a before after
 	fresh "hit-cache"
-	start_daemon
+	start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
+	warmed_up
 	mapfile -t before < <(cached_sum compiles_ok node_hits)
 	per_file cache node-hit
 	mapfile -t after < <(cached_sum compiles_ok node_hits)
@@ -463,6 +544,9 @@ node_hits() { # (ii) for cache: node hits, then local hits
 		"client node_hit $hits, remote_compile $remote; nodes compiled $compiled, node_hits $((after[1] - before[1]))"
 	record ii.in.node-hit "$(median_of <"$DATA/node-hit.in")"
 	record ii.out.node-hit "$(median_of <"$DATA/node-hit.out")"
+	# The farm's share of a node hit: from the job's submission to its answer (the daemon's FINE lines).
+	read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
+	record ii.farm-ms.node-hit "$ph_total"
 	# The same calls again: local hits.
 	per_file cache local-hit
 	client_stats cache "$st.2"
@@ -614,6 +698,12 @@ echo "(i) farm efficiency: $FILES files, slowcc = gcc + ${SLEEP} s, make -j$MAKE
 printf "$fmt" "  wall time (s)" "$(median i.wall.distcc)" "$(median i.wall.cache)"
 # shellcheck disable=SC2059
 printf "$fmt" "  efficiency = ideal / wall" "$(median i.eff.distcc)" "$(median i.eff.cache)"
+echo "  honest ideal ${IDEAL_HONEST} s: per file ${CPU_CPP} s CPU to preprocess, ${CPU_CC} s to compile, $(nproc) CPUs"
+# shellcheck disable=SC2059
+printf "$fmt" "  efficiency = honest ideal / wall" "$(median i.eff-honest.distcc)" "$(median i.eff-honest.cache)"
+# shellcheck disable=SC2059
+printf "$fmt" "  cache's jobs in its farm, median ms: probe / slot wait / on node" - \
+	"$(median i.probe-ms.cache) / $(median i.slot-wait-ms.cache) / $(median i.on-node-ms.cache)"
 echo "(ii) second build from an empty local cache, file by file, median per file"
 # shellcheck disable=SC2059
 printf "$fmt" "  time per file (ms; distcc = ccache+distcc, compiles again)" \
@@ -622,6 +712,8 @@ printf "$fmt" "  time per file (ms; distcc = ccache+distcc, compiles again)" \
 printf "$fmt" "  bytes client -> node per file (node's bytes_in)" - "$(median ii.in.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  bytes node -> client per file (node's bytes_out)" - "$(median ii.out.node-hit)"
+# shellcheck disable=SC2059
+printf "$fmt" "  the farm's share of a node hit: submitted to answered (ms)" - "$(median ii.farm-ms.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  reference: cache's local hit, same calls (ms)" - "$(median ii.ms.local-hit)"
 if [[ $LUA == 1 ]]; then

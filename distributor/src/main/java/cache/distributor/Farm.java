@@ -171,52 +171,76 @@ public final class Farm implements AutoCloseable {
     /** {@link #submit(Job)}, telling {@code listener} each phase the job goes through. */
     public CompletableFuture<Result> submit(Job job, JobListener listener) {
         CompletableFuture<Result> out = new CompletableFuture<>();
-        out.whenComplete((r, e) -> listener.phase(JobListener.Phase.DONE, null));
+        JobTimes times = new JobTimes(System.nanoTime());
+        out.whenComplete((r, e) -> {
+            listener.phase(JobListener.Phase.DONE, null);
+            LOG.fine(() -> times.describe(job.key(), r, e));
+        });
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
         listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
         java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
                 new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
-        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed).whenComplete((hit, e) -> {
+        Set<String> missed = ConcurrentHashMap.newKeySet();
+        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed, missed).whenComplete((hit, e) -> {
+            times.probed = System.nanoTime();
             if (out.isDone()) {
                 return;
             }
             if (hit != null) {
                 out.complete(hit);
             } else {
-                attempt(job, new HashSet<>(), new HashSet<>(), probeFailed.get(), listener, out);
+                attempt(job, new HashSet<>(), new HashSet<>(), probeFailed.get(), listener, out, missed, times);
             }
         });
         return out;
     }
 
     /**
-     * The first hit, in ranking order, among the caches of {@code asked}, or null. They are
-     * asked at once and without a slot: a probe costs the node almost nothing, and a result a
+     * The first hit, in ranking order, among the caches of {@code asked}, or null: complete once
+     * the nodes before the hit have missed. They are asked at once and without a slot: a probe
+     * costs the node almost nothing, and a result a
      * busy build spilled from its owner to the next node of the ranking is found there too. A
      * probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is
      * backed off (a stopped node must not hold every job up).
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
         List<CompletableFuture<Result>> probes = new ArrayList<>(asked.size());
         for (Node n : asked) {
-            probes.add(probeOne(job, n, failed));
+            probes.add(probeOne(job, n, failed, missed));
         }
-        return CompletableFuture.allOf(probes.toArray(CompletableFuture[]::new)).thenApply(v -> {
+        // Answered as soon as the ranking's order allows: the owner's hit at once, without
+        // waiting for the other nodes (on a busy machine the slowest of three sets the pace).
+        CompletableFuture<Result> first = new CompletableFuture<>();
+        Runnable decide = () -> {
             for (CompletableFuture<Result> p : probes) {
-                Result r = p.join();
+                if (!p.isDone()) {
+                    return; // an earlier node of the ranking may still hit
+                }
+                Result r = p.join(); // probeOne never fails: a failure is a miss
                 if (r != null) {
-                    return r;
+                    first.complete(r);
+                    return;
                 }
             }
-            return null;
-        });
+            first.complete(null);
+        };
+        if (probes.isEmpty()) {
+            decide.run();
+        }
+        for (CompletableFuture<Result> p : probes) {
+            p.whenComplete((r, e) -> decide.run());
+        }
+        return first;
     }
 
-    /** @param failed set to why the node failed, when it does (what a job left with no node fails with) */
+    /**
+     * @param failed set to why the node failed, when it does (what a job left with no node fails with)
+     * @param missed gets the node's id when its cache answered that it has no entry
+     */
     private CompletableFuture<Result> probeOne(Job job, Node node,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
         CompletableFuture<Result> p = connection(node).thenCompose(client -> {
             Source s = job.source();
             if (!client.hasCache() || (s != null && !client.compilesSources())) {
@@ -224,7 +248,13 @@ public final class Farm implements AutoCloseable {
             }
             return (s == null ? client.probe(job.key(), job.compiler())
                     : client.probeSource(job.key(), job.compiler(), s.path(), s.cwd()))
-                    .thenApply(e -> e != null ? new Result(e, node.id(), true) : null);
+                    .thenApply(e -> {
+                        if (e == null) {
+                            missed.add(node.id());
+                            return null;
+                        }
+                        return new Result(e, node.id(), true);
+                    });
         });
         return p.orTimeout(PROBE_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
             if (e == null) {
@@ -245,9 +275,10 @@ public final class Farm implements AutoCloseable {
      * @param unable the nodes tried that cannot take this kind of job at all
      * @param last why the last node tried (or probed) did not answer: what the job fails with when
      *     no node is left; {@code NO_HEALTHY_NODE} when none failed for this job
+     * @param missed the nodes whose caches said, just before, that they lack the key
      */
     private void attempt(Job job, Set<String> tried, Set<String> unable, FarmException.Reason last,
-            JobListener listener, CompletableFuture<Result> out) {
+            JobListener listener, CompletableFuture<Result> out, Set<String> missed, JobTimes times) {
         List<Node> candidates = new ArrayList<>();
         for (Node n : health.healthy(nodes)) {
             if (!tried.contains(n.id())) {
@@ -263,6 +294,9 @@ public final class Farm implements AutoCloseable {
         }
         listener.phase(JobListener.Phase.BLOCKED, null);
         CompletableFuture<Slot> waiting = slots.acquire(Rendezvous.rank(job.key(), candidates));
+        // A slot granted at once on a node whose cache just missed: asking it again would only
+        // cost a round trip (its compile looks the key up again anyway before it runs).
+        boolean fresh = waiting.isDone();
         out.whenComplete((r, e) -> waiting.cancel(false)); // a no-op once the slot came
         waiting.whenComplete((slot, e) -> {
             if (e != null) {
@@ -276,8 +310,10 @@ public final class Farm implements AutoCloseable {
                 return;
             }
             Node node = slot.node();
+            times.slot = System.nanoTime();
+            times.node = node.id();
             listener.phase(JobListener.Phase.COMPILE, node.id());
-            run(job, node).whenComplete((result, err) -> {
+            run(job, node, !(fresh && missed.contains(node.id()))).whenComplete((result, err) -> {
                 slot.release();
                 if (err == null) {
                     health.succeeded(node);
@@ -307,7 +343,7 @@ public final class Farm implements AutoCloseable {
                     LOG.warning("node " + node.id() + " failed, backed off: " + cause);
                 }
                 tried.add(node.id());
-                attempt(job, tried, unable, why, listener, out);
+                attempt(job, tried, unable, why, listener, out, missed, times);
             });
         });
     }
@@ -343,16 +379,18 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * The job on the node that holds its slot. Its key is probed there once more before the
-     * upload: an identical job (another daemon's) may have finished there while this one waited
-     * for the slot, and the probe costs one round trip where the upload costs the input. (One
-     * still running there is joined by the node's in-flight table: compiled once either way.)
+     * The job on the node that holds its slot. With {@code reprobe}, its key is probed there once
+     * more before the upload: an identical job (another daemon's) may have finished there while
+     * this one waited for the slot, and the probe costs one round trip where the upload costs the
+     * input. (One still running there is joined by the node's in-flight table: compiled once
+     * either way.)
      */
-    private CompletableFuture<Result> run(Job job, Node node) {
+    private CompletableFuture<Result> run(Job job, Node node, boolean reprobe) {
         if (job.source() != null) {
-            return connection(node).thenCompose(client -> runSource(job, node, client));
+            return connection(node).thenCompose(client -> runSource(job, node, client, reprobe));
         }
-        return connection(node).thenCompose(client -> (client.hasCache() ? client.probe(job.key(), job.compiler())
+        return connection(node).thenCompose(client -> (reprobe && client.hasCache()
+                ? client.probe(job.key(), job.compiler())
                 : CompletableFuture.<CacheEntry>completedFuture(null))
                 .thenCompose(hit -> hit != null
                         ? CompletableFuture.completedFuture(new Result(hit, node.id(), true))
@@ -361,13 +399,14 @@ public final class Farm implements AutoCloseable {
     }
 
     /** A source job: probed under its own key, compiled with COMPILE_SOURCE; only version 2 nodes take it. */
-    private static CompletableFuture<Result> runSource(Job job, Node node, NodeConnection client) {
+    private static CompletableFuture<Result> runSource(Job job, Node node, NodeConnection client, boolean reprobe) {
         if (!client.compilesSources()) {
             return CompletableFuture.failedFuture(new Unsupported("speaks " + client.protocol()
                     + ", source compiles need native " + cache.node.protocol.NodeProtocol.SOURCE_VERSION));
         }
         Source s = job.source();
-        return client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
+        return (reprobe ? client.probeSource(job.key(), job.compiler(), s.path(), s.cwd())
+                : CompletableFuture.<CacheEntry>completedFuture(null))
                 .thenCompose(hit -> hit != null
                         ? CompletableFuture.completedFuture(new Result(hit, node.id(), true))
                         : client.compileSource(job.key(), job.compiler(), job.language(), job.args(), s.path(),
@@ -421,6 +460,30 @@ public final class Farm implements AutoCloseable {
         CompletableFuture<NodeConnection> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().abort(new IOException("connection dropped: " + why));
+        }
+    }
+
+    /** When a job passed its phases, for the FINE log line that says where its time went. */
+    private static final class JobTimes {
+        final long submitted;
+        volatile long probed;
+        volatile long slot;
+        volatile String node;
+
+        JobTimes(long submitted) {
+            this.submitted = submitted;
+        }
+
+        String describe(Digest key, Result r, Throwable e) {
+            long done = System.nanoTime();
+            long p = probed == 0 ? done : probed;
+            long s = slot == 0 ? p : slot;
+            return String.format(java.util.Locale.ROOT,
+                    "job %s: probe %.1f ms, slot wait %.1f ms, on %s %.1f ms, total %.1f ms: %s",
+                    key.hex().substring(0, 12), (p - submitted) / 1e6, (s - p) / 1e6, node == null ? "-" : node,
+                    (done - s) / 1e6, (done - submitted) / 1e6,
+                    e != null ? "failed (" + unwrap(e) + ")" : r.nodeHit() ? "node hit on " + r.node()
+                            : "compiled on " + r.node());
         }
     }
 

@@ -17,7 +17,7 @@ public interface JobListener {
         PROBE,
         /** Waiting for a slot on a node of its ranking. */
         BLOCKED,
-        /** Holding a slot: probed once more, uploaded, compiled and received. */
+        /** Holding a slot: probed once more if it waited for it, uploaded, compiled and received. */
         COMPILE,
         /** Answered, failed or given up: the job holds nothing any more. */
         DONE

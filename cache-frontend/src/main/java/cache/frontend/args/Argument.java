@@ -29,7 +29,7 @@ public record Argument(Role role, List<String> words, OptionTable.Option option)
     }
 
     /** The language a {@link Role#LANGUAGE} argument names ({@code -x c}, {@code -xc}). */
-    String languageName() {
+    public String languageName() {
         return words.size() == 2 ? words.get(1) : word().substring(2);
     }
 

@@ -6,6 +6,7 @@ import cache.compat.args.OptionTable;
 import cache.compat.config.CompilerType;
 import cache.distributor.Farm;
 import cache.frontend.args.Argument;
+import cache.frontend.args.Role;
 import cache.frontend.key.CompilerFamily;
 import cache.frontend.key.CompilerIdentity;
 import cache.process.ProcessResult;
@@ -32,9 +33,17 @@ import java.util.Set;
  * the node under the source's own name and compiled as source with the node mapping its
  * directory to the working directory recorded here (see the node's {@code SourcePlacement}).
  *
- * <p>Stays here: clang ({@code compiler_type}, or a compiler whose {@code --version} says clang):
- * clang's DWARF 5 line table holds an MD5 of each file's contents and the node's file is not the
- * source; coverage and profiling (outputs name this machine's paths); a user's own path maps or
+ * <p>clang has no {@code -fdirectives-only}; its {@code -frewrite-includes} does the same (includes
+ * expanded between line markers, macros kept, the source's own text unchanged; the command
+ * line's {@code -D} and {@code -U} go along as arguments), and the node's
+ * placement and path maps make clang record this machine's names as they make gcc. That reproduces
+ * clang's object byte for byte up to DWARF 4 only: a DWARF 5 line table (clang's default since
+ * clang 14) holds an MD5 of each file's contents, which clang cannot compute for the files a
+ * rewritten source names in line markers, so it leaves every checksum out. Hence clang {@code -g}
+ * goes to a node only when the last {@code -gdwarf-N} says 2, 3 or 4.
+ *
+ * <p>Stays here: clang with DWARF 5 (its default or said), or with {@code -gembed-source}; a
+ * compiler of another type, or a gcc-typed one whose {@code --version} says clang; coverage and profiling (outputs name this machine's paths); a user's own path maps or
  * working-directory options ({@code -fdebug-prefix-map}, {@code -ffile-prefix-map},
  * {@code -fdebug-compilation-dir}, {@code -f[no-]working-directory} …), which would interact
  * with the node's; options that record the command line ({@code -frecord-gcc-switches}), which
@@ -44,6 +53,8 @@ import java.util.Set;
 final class DebugSources {
 
     private static final Set<String> LANGUAGES = Set.of("c", "c++", "objective-c", "objective-c++");
+    /** The DWARF versions whose clang objects a node reproduces: no checksums in their line tables. */
+    private static final Set<String> CLANG_DWARF = Set.of("-gdwarf-2", "-gdwarf-3", "-gdwarf-4");
     private static final Set<String> KEPT = Set.of("-fworking-directory", "-fno-working-directory",
             "-frecord-gcc-switches", "-frecord-command-line", "-grecord-command-line", "--coverage",
             "-ftest-coverage", "-fprofile-arcs");
@@ -59,11 +70,23 @@ final class DebugSources {
     /** Why the debug job {@code job} stays here, or null when it can go as a source compile. */
     String keptLocal(BuildJob job) throws InterruptedException {
         CompilerType type = CompilerFamily.of(job.config().compilerType(), job.compiler().path());
-        if (type == CompilerType.CLANG) {
-            return "debug information with clang: its line table holds an MD5 of each source file, which a node"
-                    + " cannot reproduce";
-        }
-        if (type != CompilerType.GCC) {
+        boolean clang = type == CompilerType.CLANG;
+        if (clang) {
+            String dwarf = null;
+            for (Argument a : job.inv().arguments()) {
+                String w = a.word();
+                if (w.equals("-gdwarf") || w.startsWith("-gdwarf-")) {
+                    dwarf = w;
+                } else if (w.equals("-gembed-source")) {
+                    return "debug information with clang -gembed-source: kept here, it embeds this machine's files";
+                }
+            }
+            if (dwarf == null || !CLANG_DWARF.contains(dwarf)) {
+                return "debug information with clang's DWARF " + (dwarf == null ? "default" : dwarf)
+                        + ": its line table holds an MD5 of each source file, which a node cannot reproduce"
+                        + " (-gdwarf-4 can go)";
+            }
+        } else if (type != CompilerType.GCC) {
             return "debug information with compiler_type " + type.word() + ": only gcc's is reproduced remotely";
         }
         String language = job.inv().language().gccName();
@@ -78,16 +101,16 @@ final class DebugSources {
                 return "debug information with " + w + ": kept here, its paths and records are this machine's";
             }
         }
-        if (!isRealGcc(job)) {
+        if (!clang && !isRealGcc(job)) {
             return "debug information with " + job.compiler().path() + ", which says it is clang";
         }
         return null;
     }
 
     /**
-     * The job's source as the node recreates it: the directives-only text without predefined
-     * macros, under the source's name as the call spells it, with the working directory gcc
-     * records here.
+     * The job's source as the node recreates it: gcc's directives-only text without predefined
+     * macros, or clang's rewritten includes, under the source's name as the call spells it, with
+     * the working directory the compiler records here.
      *
      * @throws IOException when the directives-only pass fails (the job then stays here)
      */
@@ -96,16 +119,33 @@ final class DebugSources {
         cmd.add(job.compiler().path().toString());
         List<String> cpp = job.inv().preprocessorArgs();
         cmd.addAll(cpp.subList(0, cpp.size() - 1));
-        cmd.add("-fdirectives-only");
+        boolean clang = CompilerFamily.of(job.config().compilerType(), job.compiler().path()) == CompilerType.CLANG;
+        cmd.add(clang ? "-frewrite-includes" : "-fdirectives-only");
         cmd.add("-E");
         ProcessResult r = runner.run(cmd, job.cwd(), job.env());
         if (r.exitCode() != 0) {
-            throw new IOException("the directives-only preprocessor pass failed (exit " + r.exitCode() + ")");
+            throw new IOException("the " + (clang ? "rewrite-includes" : "directives-only")
+                    + " preprocessor pass failed (exit " + r.exitCode() + ")");
         }
         Language driver = FarmBuilder.driverLanguage(job);
         Language language = driver == null ? job.inv().language() : driver;
-        return new Farm.Job(plain.key(), plain.compiler(), language.gccName(), plain.args(),
-                BuiltinMacros.strip(r.stdout()), new Farm.Source(job.inv().inputFile(), recordedCwd(job)));
+        return new Farm.Job(plain.key(), plain.compiler(), language.gccName(), clang ? withMacros(job, plain.args())
+                : plain.args(), clang ? r.stdout() : BuiltinMacros.strip(r.stdout()), new Farm.Source(job.inv().inputFile(), recordedCwd(job)));
+    }
+
+    /**
+     * {@code args} and the call's {@code -D} and {@code -U}, in their order: gcc's directives-only
+     * text defines the command line's macros itself, clang's rewritten includes do not (its
+     * {@code -include} files it does inline). clang records neither in the object.
+     */
+    private static List<String> withMacros(BuildJob job, List<String> args) {
+        List<String> out = new ArrayList<>(args);
+        for (Argument a : job.inv().arguments()) {
+            if (a.role() != Role.INPUT && (a.word().startsWith("-D") || a.word().startsWith("-U"))) {
+                out.addAll(a.words());
+            }
+        }
+        return out;
     }
 
     /**

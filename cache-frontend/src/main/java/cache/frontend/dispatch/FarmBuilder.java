@@ -10,8 +10,10 @@ import cache.distributor.hosts.HostListSource;
 import cache.distributor.hosts.HostProblem;
 import cache.distributor.monitor.DistccStateFiles;
 import cache.distributor.monitor.FarmJobs;
+import cache.frontend.args.Argument;
 import cache.frontend.args.Invocation;
 import cache.frontend.args.RemoteCompile;
+import cache.frontend.args.Role;
 import cache.frontend.key.CompilerIdentity;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.process.ProcessResult;
@@ -45,9 +47,9 @@ import java.util.regex.Pattern;
  * differ from this machine's or when a node cannot do it: no preprocessed text (depend mode,
  * read-only direct mode), {@code recache}, outputs besides the object, an option the option
  * table keeps local or a node refuses, no usable host, debug information a node cannot
- * reproduce byte for byte (clang, coverage, the user's own path maps: {@link DebugSources}) or no
- * node speaking protocol version 2. Other gcc {@code -g} jobs go as source compiles, whose
- * objects equal this machine's. A node's failed compile is run again here, so a build sees its
+ * reproduce byte for byte (clang's DWARF 5, coverage, the user's own path maps:
+ * {@link DebugSources}) or no node speaking protocol version 2. Other gcc {@code -g} jobs, and
+ * clang's up to DWARF 4, go as source compiles, whose objects equal this machine's. A node's failed compile is run again here, so a build sees its
  * own compiler's answer to a failing call (as distcc does).
  *
  * <p>One {@link Farm} per distinct host list, closed after ten idle minutes; each compiler's
@@ -190,7 +192,7 @@ public final class FarmBuilder implements Builder {
     }
 
     static Language driverLanguage(String compilerName, Invocation inv) {
-        if (!CXX_DRIVER.matcher(compilerName).matches() || inv.keyArgs().contains("-x")) {
+        if (!CXX_DRIVER.matcher(compilerName).matches() || languageNamed(inv)) {
             return null;
         }
         return switch (inv.language()) {
@@ -198,6 +200,24 @@ public final class FarmBuilder implements Builder {
             case C_PREPROCESSED -> Language.CXX_PREPROCESSED;
             default -> null;
         };
+    }
+
+    /**
+     * Whether an {@code -x} before the input names its language: the last one before it wins,
+     * {@code -x none} gives the choice back to the extension (and so to the driver), and one
+     * after the input does not apply to it (gcc warns that it has no effect).
+     */
+    private static boolean languageNamed(Invocation inv) {
+        String named = null;
+        for (Argument a : inv.arguments()) {
+            if (a.role() == Role.INPUT) {
+                break;
+            }
+            if (a.role() == Role.LANGUAGE) {
+                named = a.languageName();
+            }
+        }
+        return named != null && !named.equals("none");
     }
 
     private static Declined kept(Counter reason, String message) {

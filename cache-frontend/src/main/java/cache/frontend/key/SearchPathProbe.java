@@ -12,7 +12,9 @@ import java.util.Map;
 
 /**
  * Asks the compiler for its include search path ({@code cc <args> -E -v -x LANG /dev/null})
- * once per compiler, language, arguments and directory, and remembers the answer.
+ * once per compiler, language, arguments and directory, and remembers the answer. The source is
+ * not one of those arguments: the path does not depend on it, and a build's misses of one
+ * command line (one per source) share one answer instead of one more compiler run each.
  */
 public final class SearchPathProbe {
 
@@ -31,18 +33,20 @@ public final class SearchPathProbe {
      */
     public SearchPath searchPath(CompilerIdentity compiler, String language, List<String> preprocessorArgs,
             String source, Path cwd, Map<String, String> env) throws InterruptedException {
-        Question q = new Question(compiler, language, preprocessorArgs, cwd);
+        List<String> args = new ArrayList<>(preprocessorArgs.size());
+        for (String a : preprocessorArgs) {
+            if (!a.equals(source)) {
+                args.add(a);
+            }
+        }
+        Question q = new Question(compiler, language, List.copyOf(args), cwd);
         SearchPath known = answers.getIfPresent(q);
         if (known != null) {
             return known;
         }
         List<String> cmd = new ArrayList<>();
         cmd.add(compiler.path().toString());
-        for (String a : preprocessorArgs) {
-            if (!a.equals(source)) {
-                cmd.add(a);
-            }
-        }
+        cmd.addAll(args);
         cmd.add("-v");
         cmd.add("-x");
         cmd.add(language);

@@ -32,6 +32,17 @@ class DriverLanguageTest {
         }
     }
 
+    /** {@code -x none} hands the language back to the extension, which a C++ driver reads as C++. */
+    @Test
+    void xNoneBeforeTheInputLeavesTheChoiceToTheDriver() {
+        assertEquals(Language.CXX, sent("g++", "-O2 -x none -c f.c -o f.o"), "g++ -x none f.c");
+        assertEquals(Language.CXX, sent("g++", "-O2 -x c -x none -c f.c -o f.o"), "the last -x wins");
+        assertEquals(Language.CXX, sent("g++", "-O2 -xnone -c f.c -o f.o"), "joined -xnone");
+        assertEquals(Language.CXX_PREPROCESSED, sent("clang++", "-x none -c f.i -o f.o"), "clang++ -x none f.i");
+        assertEquals(Language.C, sent("gcc", "-x none -c f.c -o f.o"), "gcc -x none f.c stays C");
+        assertEquals(Language.C, sent("g++", "-x none -x c -c f.c -o f.o"), "a later -x c names C");
+    }
+
     @Test
     void cDriversAndExplicitLanguagesAreLeftAsTheyAre() {
         assertEquals(Language.C, sent("gcc", "-O2 -c lapi.c -o lapi.o"));

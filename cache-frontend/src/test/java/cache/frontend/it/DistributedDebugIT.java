@@ -23,8 +23,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Issue 19: {@code cache gcc -O2 -g -c} with {@code CCACHE_PREFIX=distcc} compiles on a real
  * {@code dist/bin/cached} on 127.0.0.2 as a source compile, and the object is byte for byte
  * what plain {@code gcc -O2 -g -c} writes in the same directory: for {@code x.c}, {@code sub/y.c},
- * an absolute path, and C++ with g++. clang {@code -g} and a user's own {@code -fdebug-prefix-map}
- * stay here ({@code kept_local}).
+ * an absolute path, and C++ with g++; the same with clang {@code -g -gdwarf-4} (its rewritten
+ * includes). clang's default {@code -g} (DWARF 5: MD5s of the files) and a user's own
+ * {@code -fdebug-prefix-map} stay here ({@code kept_local}).
  */
 @Timeout(300)
 class DistributedDebugIT {
@@ -99,13 +100,22 @@ class DistributedDebugIT {
                     "-DFOO=3", "-Iinc", "-c", "x.c", "-o", "mapped.o");
             assertEquals(0, mapped.exitCode(), mapped.err());
             assertEquals(1L, cache.stat("kept_local"), "the user's own path map stays here");
+            long remote = 4;
             if (Compilers.onPath("clang")) {
                 CacheFixture.Result r = cache.cache(proj, "clang", "-O2", "-g", "-c", "x.c", "-Iinc", "-DFOO=3",
                         "-o", "clang.o");
                 assertEquals(0, r.exitCode(), r.err());
-                assertEquals(2L, cache.stat("kept_local"), "clang -g stays here");
+                assertEquals(2L, cache.stat("kept_local"), "clang -g (DWARF 5) stays here");
+                assertEquals(remote, cache.stat("remote_compile"));
+                n = 0;
+                for (String src : List.of("x.c", "sub/y.c", abs.toString())) {
+                    sameAsLocal(cache, proj, "clang", src, "clang4-" + n++, "-gdwarf-4");
+                }
+                remote += 3;
+                assertEquals(remote, cache.stat("remote_compile"), "clang -g -gdwarf-4 compiled on the node");
+                assertEquals(2L, cache.stat("kept_local"));
             }
-            assertEquals(4L, cache.stat("remote_compile"));
+            assertEquals(remote, cache.stat("remote_compile"));
 
             // hash_dir = false leaves the cwd out of the key only: the object still records it,
             // so the node must still get the source compile that reproduces it.
@@ -113,7 +123,7 @@ class DistributedDebugIT {
             cache.env.put("CCACHE_NOHASHDIR", "1");
             sameAsLocal(cache, proj, "gcc", "h.c", "nohashdir");
             cache.env.remove("CCACHE_NOHASHDIR");
-            assertEquals(5L, cache.stat("remote_compile"), "the hash_dir = false -g miss compiled on the node");
+            assertEquals(remote + 1, cache.stat("remote_compile"), "the hash_dir = false -g miss compiled on the node");
         } finally {
             node.destroy();
             if (!node.waitFor(20, TimeUnit.SECONDS)) {
@@ -122,10 +132,12 @@ class DistributedDebugIT {
         }
     }
 
-    /** {@code cache <compiler> -O2 -g -c src} and the plain compile in {@code cwd} write the same bytes. */
-    private static void sameAsLocal(CacheFixture cache, Path cwd, String compiler, String src, String name)
-            throws Exception {
-        List<String> args = List.of("-O2", "-g", "-DFOO=3", "-Iinc", "-c", src);
+    /** {@code cache <compiler> -O2 -g [extra] -c src} and the plain compile in {@code cwd} write the same bytes. */
+    private static void sameAsLocal(CacheFixture cache, Path cwd, String compiler, String src, String name,
+            String... extra) throws Exception {
+        List<String> args = new ArrayList<>(List.of("-O2", "-g"));
+        args.addAll(List.of(extra));
+        args.addAll(List.of("-DFOO=3", "-Iinc", "-c", src));
         List<String> viaCache = new ArrayList<>(List.of(compiler));
         viaCache.addAll(args);
         viaCache.addAll(List.of("-o", name + ".o"));
