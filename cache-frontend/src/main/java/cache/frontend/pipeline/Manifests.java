@@ -1,5 +1,6 @@
 package cache.frontend.pipeline;
 
+import cache.compat.Counter;
 import cache.frontend.args.Invocation;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.IncludeScanner;
@@ -48,7 +49,10 @@ final class Manifests {
 
     /** The entry key the manifest under {@code directKey} gives for the files as they are now, or null. */
     Digest match(Call call, Digest directKey) {
-        return directMode.match(manifest(directKey), call.cwd());
+        PreparedManifest m = manifest(directKey);
+        // A manifest read is a storage read, as ccache counts it (local_storage_read_hit/miss).
+        call.stats.count(m == EMPTY_MANIFEST ? Counter.LOCAL_STORAGE_READ_MISS : Counter.LOCAL_STORAGE_READ_HIT);
+        return directMode.match(m, call.cwd());
     }
 
     /** Whether this directory's store holds a manifest under {@code directKey}. */
@@ -89,6 +93,13 @@ final class Manifests {
     /** Adds a preprocessor-mode result ({@code entryKey}, from the text {@code preprocessed}) under {@code directKey}. */
     void recordPreprocessed(Call call, Digest directKey, Digest entryKey, byte[] preprocessed)
             throws IOException, InterruptedException {
+        if (call.inv.language().isPreprocessed()) {
+            // Nothing is included: the direct key's source contents are the whole input (as ccache's .i/.s).
+            if (!call.tooNew(call.hashSource(fileHashes))) {
+                add(call, directKey, new Manifest.Result(entryKey, List.of()));
+            }
+            return;
+        }
         SearchPath search = searchPathIfSourceOld(call);
         if (search == null) {
             return;
@@ -129,6 +140,7 @@ final class Manifests {
         if (result != null) {
             store.update(directKey, old -> Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                     call.config().namespace());
+            call.stats.count(Counter.LOCAL_STORAGE_WRITE);
         }
     }
 }
