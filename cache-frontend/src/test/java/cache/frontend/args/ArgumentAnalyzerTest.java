@@ -185,6 +185,16 @@ class ArgumentAnalyzerTest {
         assertTrue(inv("-S x.c -MD").directKeyArgs().contains("x.s"), "-S without -o: keyed (cc1's target is x.o)");
         assertTrue(inv("-c x.c -MD -MF /dev/null").directKeyArgs().contains("[dependency-file] /dev/null"));
         assertNull(inv("-c x.c -MD -MF /dev/null").dependencyTargets(), "/dev/null has no target to rewrite");
+        // gcc writes the -Wp, file, clang the -MF one: refused, as ccache refuses it
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-Wp,-MD,x.d -MF y.d -c x.c"));
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-Wp,-P,-DFOO -c x.c"));
+        assertFalse(inv("-P -c x.c").preprocessorArgs().contains("-P"), "-P is the compile's own");
+        assertFalse(inv("-Wp,-P -c x.c").preprocessorArgs().contains("-Wp,-P"));
+        assertEquals(List.of("-Wp,-MMD,s.d,-MT,s.o", "-c", "x.c"), inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").compileArgs());
+        assertEquals("s.d", inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").outputs().get(OutputKind.DEPENDENCY));
+        assertFalse(inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").directModeAllowed(), "several -Wp, words: no direct mode, as ccache");
+        assertTrue(inv("-Wp,-DFOO -c x.c").directKeyArgs().contains("-DFOO"), "-Wp,-D keyed as -D");
+        assertFalse(inv("-c -MD x.s").outputs().containsKey(OutputKind.DEPENDENCY), "no .d for assembler");
         assertTrue(inv("-c x.c -o a.o -fprofile-arcs").directKeyArgs().contains("a.o"));
         assertTrue(inv("-c x.c -o a.o -gsplit-dwarf -g").directKeyArgs().contains("a.o"));
     }
