@@ -144,12 +144,6 @@ public record Invocation(
                 dependencyTargets);
     }
 
-    /** This invocation with the rule targets a hit gives its stored {@code .d} ({@code base_dir}: the call's own). */
-    public Invocation withDependencyTargets(List<String> targets) {
-        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
-                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName, targets);
-    }
-
     /**
      * This invocation with other compile and key arguments ({@code ignore_options}); the roles,
      * and so the other projections, stay those of the call as made.

@@ -68,12 +68,6 @@ final class CallPreparation {
             return answered(stats, u.counter(), u.reason());
         }
         Invocation analysed = (Invocation) analysis;
-        if (args != req.args() && analysed.dependencyTargets() != null
-                && ArgumentAnalyzer.analyze(req.args(), req.cwd(), req.env()) instanceof Invocation asTyped
-                && asTyped.dependencyTargets() != null) {
-            // A hit's .d names the targets of the command as typed (ccache: the original -o, -MT, -MQ).
-            analysed = analysed.withDependencyTargets(asTyped.dependencyTargets());
-        }
         Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
