@@ -45,7 +45,18 @@ public final class ArgumentAnalyzer {
         /** Where each {@code -c} went into {@link #key}. */
         final List<Integer> compileFlagAt = new ArrayList<>();
         boolean deps;
+        /** {@code -MD}/{@code -MMD} as driver options: with {@code -o}, gcc's driver makes the object the rule's target. */
+        boolean driverDeps;
         boolean depTarget;
+        /** The rule targets {@code -MT}/{@code -MQ} name, as the compiler writes them; null once one needs quoting we do not do. */
+        List<String> targets = new ArrayList<>();
+        /** The words of {@code -MT}/{@code -MQ} values, keyed unless a hit rewrites the target. */
+        final List<String> targetWords = new ArrayList<>();
+        /** A target named inside {@code -Wp,}: the driver does not see it. */
+        boolean wpTarget;
+        /** {@code -MF} (as a driver option), which gcc and clang combine differently with {@code -Wp,-MD,file}. */
+        boolean driverDepFile;
+        boolean wpDeps;
         boolean debug;
         boolean debugMacros;
         boolean splitDwarf;
@@ -173,16 +184,19 @@ public final class ArgumentAnalyzer {
                 w.record(Role.LANGUAGE, List.of(a, next));
                 return language(w, a, next);
             }
-            case "-MD", "-MMD" -> { w.deps = true; w.key.add(a); w.record(Role.DEPENDENCY, a); return null; }
+            case "-MD", "-MMD" -> { w.deps = true; w.driverDeps = true; w.key.add(a); w.record(Role.DEPENDENCY, a); return null; }
             case "-MP", "-MG" -> { w.key.add(a); w.record(Role.DEPENDENCY, a); return null; }
             case "-MF" -> {
                 if (next == null) { return bad("-MF without a file"); }
+                w.driverDepFile = true;
                 w.record(Role.DEPENDENCY, List.of(a, next));
                 return depFile(w, next);
             }
             case "-MT", "-MQ" -> {
                 if (next == null) { return bad(a + " without a target"); }
-                w.depTarget = true; w.key.add(a); w.key.add(next); w.record(Role.DEPENDENCY, List.of(a, next)); return null;
+                target(w, a, next);
+                w.record(Role.DEPENDENCY, List.of(a, next));
+                return null;
             }
             default -> { }
         }
@@ -195,12 +209,12 @@ public final class ArgumentAnalyzer {
             return language(w, a, a.substring(2));
         }
         if (a.startsWith("-MF")) {
+            w.driverDepFile = true;
             w.record(Role.DEPENDENCY, a);
             return depFile(w, a.substring(3));
         }
         if (a.startsWith("-MT") || a.startsWith("-MQ")) {
-            w.depTarget = true;
-            w.key.add(a);
+            target(w, a.substring(0, 3), a.substring(3));
             w.record(Role.DEPENDENCY, a);
             return null;
         }
@@ -335,8 +349,18 @@ public final class ArgumentAnalyzer {
      */
     private static Uncacheable preprocessorPassThrough(Walk w, String a) {
         String[] parts = a.substring(4).split(",", -1);
+        if (parts.length == 1 && parts[0].equals("-P")) {
+            w.key.add(a);
+            w.roles.add(new Argument(Role.COMPILE_ONLY, List.of(a), OptionTable.exact("-P")));
+            return null;
+        }
+        if (List.of(parts).contains("-P")) {
+            // The compile's -P cannot be kept from the preprocessor run with the rest (ccache refuses it too).
+            return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "-P with other preprocessor options: " + a);
+        }
         if (parts.length == 2 && (parts[0].equals("-MD") || parts[0].equals("-MMD"))) {
             w.deps = true;
+            w.wpDeps = true;
             w.key.add("-Wp," + parts[0]);
             w.record(Role.DEPENDENCY, a);
             return depFile(w, parts[1]);
@@ -348,6 +372,7 @@ public final class ArgumentAnalyzer {
         }
         if (parts.length == 2 && (parts[0].equals("-MT") || parts[0].equals("-MQ"))) {
             w.depTarget = true;
+            w.wpTarget = true;
             w.key.add(a);
             w.record(Role.DEPENDENCY, a);
             return null;
@@ -355,6 +380,31 @@ public final class ArgumentAnalyzer {
         if (parts.length == 2 && parts[0].equals("-MF")) {
             w.record(Role.DEPENDENCY, a);
             return depFile(w, parts[1]);
+        }
+        if (parts.length == 1 && parts[0].startsWith("-D") && parts[0].length() > 2) {
+            // A macro definition handed to cc1: keyed as the driver's -D (ccache treats it as one).
+            w.record(Role.PREPROCESSOR, a);
+            w.cppOnly.add(parts[0]);
+            return null;
+        }
+        if (parts.length > 2 && dependencyOptionsOnly(parts)) {
+            // Several dependency options in one -Wp,: the .d is captured as any other; direct
+            // mode is not used, as in ccache, and the whole word (names included) is keyed.
+            for (int j = 0; j < parts.length; j++) {
+                switch (parts[j]) {
+                    case "-MD", "-MMD" -> { w.deps = true; w.wpDeps = true; w.depFile = parts[++j]; }
+                    case "-MF" -> w.depFile = parts[++j];
+                    case "-MT", "-MQ" -> { w.depTarget = true; w.wpTarget = true; j++; }
+                    default -> { }
+                }
+            }
+            if (isCallersOwn(w.depFile == null ? "" : w.depFile)) {
+                return callersOwn(a);
+            }
+            w.direct = false;
+            w.key.add(a);
+            w.record(Role.DEPENDENCY, a);
+            return null;
         }
         for (String p : parts) {
             if (p.startsWith("-M")) {
@@ -369,6 +419,24 @@ public final class ArgumentAnalyzer {
         w.record(Role.PREPROCESSOR, a);
         w.cppOnly.add(a);
         return null;
+    }
+
+    /** Whether the words of a {@code -Wp,} option are dependency options only ({@code -MD f}, {@code -MT t}, {@code -MP} …). */
+    private static boolean dependencyOptionsOnly(String[] parts) {
+        for (int j = 0; j < parts.length; j++) {
+            switch (parts[j]) {
+                case "-MD", "-MMD", "-MF", "-MT", "-MQ" -> {
+                    if (++j >= parts.length || parts[j].isEmpty()) {
+                        return false;
+                    }
+                }
+                case "-MP" -> { }
+                default -> {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     /**
@@ -412,6 +480,23 @@ public final class ArgumentAnalyzer {
             }
         }
         return null;
+    }
+
+    /**
+     * {@code -MT}/{@code -MQ} {@code value}: its rule target as the compiler writes it ({@code
+     * -MQ} quotes {@code $} for make), or, for a value that needs quoting we do not reproduce,
+     * none (the value is then keyed and the stored target never rewritten).
+     */
+    private static void target(Walk w, String option, String value) {
+        w.depTarget = true;
+        w.key.add(option);
+        w.targetWords.add(value);
+        boolean quoted = option.equals("-MQ");
+        if (w.targets != null && plainTarget(value.replace("$", ""))) {
+            w.targets.add(quoted ? value.replace("$", "$$") : value);
+        } else {
+            w.targets = null;
+        }
     }
 
     private static Uncacheable depFile(Walk w, String path) {
@@ -541,12 +626,19 @@ public final class ArgumentAnalyzer {
         if (w.sourceLanguage.isHeader()) {
             return new Uncacheable(Counter.COULD_NOT_USE_PRECOMPILED_HEADER, "compiling a header: " + w.source);
         }
+        if (w.wpDeps && w.driverDepFile) {
+            // gcc writes the -Wp, file, clang the -MF one (ccache refuses it too).
+            return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "-Wp,-M[M]D with -MF");
+        }
         Map<OutputKind, String> outputs = new EnumMap<>(OutputKind.class);
         String object = w.output != null ? w.output : stripExtension(base) + (w.assemble ? ".s" : ".o");
         if (!w.syntaxOnly) {
             outputs.put(OutputKind.OBJECT, object);
         }
         boolean makesObject = !w.assemble && !w.syntaxOnly;
+        if (w.sourceLanguage.isPreprocessed()) {
+            w.deps = false; // no preprocessor runs: gcc and clang write no .d (ccache: none for assembler)
+        }
         if (w.deps) {
             outputs.put(OutputKind.DEPENDENCY, w.depFile != null ? w.depFile : defaultDepFile(w));
         }
@@ -571,7 +663,33 @@ public final class ArgumentAnalyzer {
             key.add("[cpp-options]");
             key.addAll(w.cppOnly);
         }
-        if ((w.deps && !w.depTarget) || w.recordsCommandLine || w.profileArcs || outputs.containsKey(OutputKind.SPLIT_DWARF)) {
+        boolean objectKeyed = w.recordsCommandLine || w.profileArcs || outputs.containsKey(OutputKind.SPLIT_DWARF);
+        // The rule's target, when the compiler derives it from the object or -MT/-MQ name it, is
+        // rewritten in a stored .d on a hit, as ccache does; else what names it is keyed.
+        List<String> dependencyTargets = null;
+        if (w.deps && !w.wpTarget) {
+            if (!w.targetWords.isEmpty()) {
+                dependencyTargets = w.targets == null ? null : List.copyOf(w.targets);
+            } else if (w.driverDeps && !w.syntaxOnly && (w.output != null || !w.assemble) && plainTarget(object)) {
+                // The driver's -MQ <object> with -o; else the compiler's default, the source's base name with .o.
+                dependencyTargets = List.of(object);
+            } else {
+                objectKeyed = true;
+            }
+        } else if (w.deps && w.driverDeps && w.output != null && w.targetWords.isEmpty()) {
+            objectKeyed = true; // the driver adds -MQ <object> beside the -Wp, target
+        }
+        if (w.deps && "/dev/null".equals(outputs.get(OutputKind.DEPENDENCY))) {
+            key.add("[dependency-file] /dev/null"); // its result holds no .d to give a call that wants one
+            dependencyTargets = null; // nothing to rewrite
+        }
+        if (dependencyTargets != null) {
+            key.add("[dependency-target]");
+        } else if (!w.targetWords.isEmpty()) {
+            key.add("[dependency-target]");
+            key.addAll(w.targetWords);
+        }
+        if (objectKeyed) {
             // The dependency rule's target, the .gcda path or the .dwo name is the output path.
             key.add("[output]");
             key.add(object);
@@ -587,7 +705,27 @@ public final class ArgumentAnalyzer {
         directKey.addAll(w.cppOnly);
         List<Argument> roles = List.copyOf(w.roles);
         return new Invocation(w.sourceLanguage, w.source, outputs, roles, Argument.words(roles), List.copyOf(key),
-                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim, object);
+                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim, object,
+                dependencyTargets);
+    }
+
+    /**
+     * Whether {@code object} is written into a rule target as it is (no character the compiler
+     * would quote for make): only such objects have their target rewritten.
+     */
+    static boolean plainTarget(String object) {
+        if (object.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < object.length(); i++) {
+            char c = object.charAt(i);
+            boolean plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+                    || "._/+,=@%~-".indexOf(c) >= 0;
+            if (!plain) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** gcc names the .d after the object when there is an -o, else after the source, in the cwd. */

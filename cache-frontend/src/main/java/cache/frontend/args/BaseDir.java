@@ -17,6 +17,7 @@ import java.util.List;
  * the joined argument of such an option ({@code -I/p/inc}, {@code --sysroot=/p/sys}). A
  * relative path is used only when it names the same file as the absolute one (a symbolic link
  * on the way would make {@code ..} go elsewhere); otherwise the argument stays as it was.
+ * {@code -MT}/{@code -MQ} values are rule targets, not files: they stay as typed (as in ccache).
  */
 public final class BaseDir {
 
@@ -32,7 +33,13 @@ public final class BaseDir {
         }
         List<String> out = new ArrayList<>(args.size());
         boolean nextIsPath = false;
+        boolean nextIsTarget = false;
         for (String a : args) {
+            if (nextIsTarget) {
+                out.add(a); // a rule target is text the compiler writes, not a file it opens (ccache keeps it)
+                nextIsTarget = false;
+                continue;
+            }
             if (nextIsPath) {
                 out.add(relative(a, baseDir, cwd));
                 nextIsPath = false;
@@ -40,6 +47,11 @@ public final class BaseDir {
             }
             if (a.startsWith("/")) {
                 out.add(relative(a, baseDir, cwd));
+                continue;
+            }
+            if (a.equals("-MT") || a.equals("-MQ")) {
+                nextIsTarget = true;
+                out.add(a);
                 continue;
             }
             OptionTable.Option exact = OptionTable.exact(a);

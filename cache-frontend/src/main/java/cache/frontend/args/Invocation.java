@@ -35,6 +35,9 @@ import java.util.Map;
  *     ({@link Role#VERBATIM})
  * @param objectName the object's path as the command line names it, also when the compile
  *     writes none (debug files are named after it, as in ccache)
+ * @param dependencyTargets the dependency rule's targets a hit's stored {@code .d} is given
+ *     ({@code cache.frontend.replay.DependencyTargets}), as the compiler writes them; null when
+ *     the key fixes them (the object path or the {@code -MT}/{@code -MQ} values are keyed)
  */
 public record Invocation(
         Language language,
@@ -49,7 +52,8 @@ public record Invocation(
         boolean colorChosen,
         List<String> hashedFiles,
         boolean verbatim,
-        String objectName)
+        String objectName,
+        List<String> dependencyTargets)
         implements Analysis {
 
     /** The object's path as the command line names it, whether or not the compile writes it. */
@@ -66,6 +70,9 @@ public record Invocation(
     public List<String> preprocessorArgs() {
         List<String> out = new ArrayList<>(compileArgs.size() + 1);
         for (Argument a : arguments) {
+            if (a.option() != null && a.option().name().equals("-P")) {
+                continue; // -P, -Wp,-P: the compile's own; the hashed text keeps its line markers (ccache)
+            }
             switch (a.role()) {
                 case MODE, OUTPUT, DEPENDENCY -> { }
                 case LANGUAGE -> {
@@ -133,7 +140,8 @@ public record Invocation(
     /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
     public Invocation withoutCwdInKey() {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, false,
-                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName);
+                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName,
+                dependencyTargets);
     }
 
     /**
@@ -142,6 +150,7 @@ public record Invocation(
      */
     public Invocation withKeyArgs(List<String> compileArgs, List<String> keyArgs, List<String> directKeyArgs) {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
-                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName);
+                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName,
+                dependencyTargets);
     }
 }

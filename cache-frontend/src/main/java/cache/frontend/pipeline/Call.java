@@ -169,9 +169,44 @@ final class Call {
     Digest keyOf(String kind, KeyBuilder key) {
         Digest d = key.build();
         if (config().debug()) {
-            debugFile("cache-key-" + kind + ".txt", ("key " + d + "\n" + key.explanation()).getBytes(StandardCharsets.UTF_8));
+            String explained = "key " + d + "\n" + key.explanation();
+            debugFile("cache-key-" + kind + ".txt", explained.getBytes(StandardCharsets.UTF_8));
+            ccacheInputs(kind, explained);
         }
         return d;
+    }
+
+    /** The sections of {@code ccache-input-text} written so far. */
+    private StringBuilder inputText;
+
+    /**
+     * The same key inputs under ccache's debug names: {@code ccache-input-c} (what every key of
+     * the call shares), {@code -d} (direct mode), {@code -p} (preprocessor mode), and all of them
+     * in {@code ccache-input-text} under ccache's section titles. Ours are text, not ccache's
+     * hash input bytes: the names are what scripts that collect a call's debug files look for.
+     */
+    private void ccacheInputs(String kind, String explained) {
+        if (inputText == null) {
+            KeyBuilder common = KeyBuilder.explaining();
+            keys.compiler().addTo(common);
+            common.add("cwd.of_call", keys.cwd() == null ? "" : keys.cwd());
+            for (var e : new java.util.TreeMap<>(keys.env()).entrySet()) {
+                common.add("env." + e.getKey(), e.getValue());
+            }
+            String c = common.explanation();
+            debugFile("ccache-input-c", c.getBytes(StandardCharsets.UTF_8));
+            inputText = new StringBuilder("=== COMMON ===\n").append(c);
+        }
+        String section = switch (kind) {
+            case "direct" -> "d";
+            case "preprocessor" -> "p";
+            default -> null;
+        };
+        if (section != null) {
+            debugFile("ccache-input-" + section, explained.getBytes(StandardCharsets.UTF_8));
+        }
+        inputText.append("=== ").append(kind.toUpperCase(java.util.Locale.ROOT)).append(" MODE ===\n").append(explained);
+        debugFile("ccache-input-text", inputText.toString().getBytes(StandardCharsets.UTF_8));
     }
 
     /** Writes a debug file {@code <object>.<time>.<suffix>} next to the object or under {@code debug_dir}. */

@@ -23,6 +23,7 @@ import cache.frontend.pipeline.CallPreparation.NeedsThread;
 import cache.frontend.pipeline.CallPreparation.Prepared;
 import cache.frontend.pipeline.CallPreparation.Ready;
 import cache.frontend.pipeline.PreprocessorRun.Preprocessed;
+import cache.frontend.replay.DependencyTargets;
 import cache.frontend.replay.OutputFiles;
 import cache.frontend.tier.LocalTier;
 import cache.frontend.tier.LookupTier;
@@ -538,7 +539,7 @@ public final class CompilePipeline {
      * is being written right now).
      */
     private Digest directKey(Call call) {
-        if (!call.inv.directModeAllowed() || call.inv.language().isPreprocessed() || !call.config().directMode()) {
+        if (!call.inv.directModeAllowed() || !call.config().directMode()) {
             return null;
         }
         FileHashCache.Hashed source;
@@ -739,7 +740,21 @@ public final class CompilePipeline {
 
     /** A hit: its outputs to the caller's paths, then its stdout, stderr and exit code. */
     private Outcome replayHit(Call call, CacheEntry hit, Counter tier, Counter kind) {
-        Outcome failed = writeOutputs(call, hit.outputs());
+        java.util.Map<OutputKind, byte[]> outputs = hit.outputs();
+        List<String> target = call.inv.dependencyTargets();
+        byte[] dep = target == null ? null : outputs.get(OutputKind.DEPENDENCY);
+        if (dep != null) {
+            byte[] retargeted = DependencyTargets.retarget(dep, target);
+            if (retargeted == null) {
+                // Laid out in a way we cannot reproduce for another target: the compiler writes it.
+                return new Outcome.Fallback("the stored dependency file's target cannot be rewritten exactly");
+            }
+            if (retargeted != dep) {
+                outputs = new java.util.EnumMap<>(outputs);
+                outputs.put(OutputKind.DEPENDENCY, retargeted);
+            }
+        }
+        Outcome failed = writeOutputs(call, outputs);
         if (failed != null) {
             return failed;
         }

@@ -80,7 +80,13 @@ final class CompilerCheck {
                 if (words.isEmpty()) {
                     continue;
                 }
-                ProcessResult r = runner.run(words, cwd, env);
+                ProcessResult r;
+                try {
+                    r = runner.run(words, cwd, env);
+                } catch (IOException e) {
+                    // A command that cannot be started failed as a check (ccache: compiler_check_failed).
+                    throw new FailedException("compiler check command could not run: " + command);
+                }
                 if (r.exitCode() != 0) {
                     throw new FailedException("compiler check command failed (" + r.exitCode() + "): " + command);
                 }

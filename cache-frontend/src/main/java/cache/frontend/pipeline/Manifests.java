@@ -1,5 +1,6 @@
 package cache.frontend.pipeline;
 
+import cache.compat.Counter;
 import cache.frontend.args.Invocation;
 import cache.frontend.key.DirectMode;
 import cache.frontend.key.IncludeScanner;
@@ -48,7 +49,10 @@ final class Manifests {
 
     /** The entry key the manifest under {@code directKey} gives for the files as they are now, or null. */
     Digest match(Call call, Digest directKey) {
-        return directMode.match(manifest(directKey), call.cwd());
+        PreparedManifest m = manifest(directKey);
+        // A manifest read is a storage read, as ccache counts it (local_storage_read_hit/miss).
+        call.stats.count(m == EMPTY_MANIFEST ? Counter.LOCAL_STORAGE_READ_MISS : Counter.LOCAL_STORAGE_READ_HIT);
+        return directMode.match(m, call.cwd());
     }
 
     /** Whether this directory's store holds a manifest under {@code directKey}. */
@@ -91,6 +95,11 @@ final class Manifests {
      */
     byte[] recordPreprocessed(Call call, Digest directKey, Digest entryKey, byte[] preprocessed)
             throws IOException, InterruptedException {
+        if (call.inv.language().isPreprocessed()) {
+            // Nothing is included: the direct key's source contents are the whole input (as ccache's .i/.s).
+            return call.tooNew(call.hashSource(fileHashes)) ? null
+                    : add(call, directKey, new Manifest.Result(entryKey, List.of()));
+        }
         SearchPath search = searchPathIfSourceOld(call);
         if (search == null) {
             return null;
@@ -140,6 +149,7 @@ final class Manifests {
         byte[][] recorded = new byte[1][];
         store.update(directKey, old -> recorded[0] = Manifest.decode(old).with(result, MANIFEST_RESULTS).encode(),
                 call.config().namespace());
+        call.stats.count(Counter.LOCAL_STORAGE_WRITE);
         return recorded[0];
     }
 }

@@ -4,6 +4,7 @@ import cache.compat.args.Language;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.compat.Counter;
@@ -175,8 +176,25 @@ class ArgumentAnalyzerTest {
                 inv("-c x.c -o b.o -Wp,-MD,b.d -MT t").directKeyArgs());
         // the preprocessor-only options are in it, in order (direct mode never sees their effect)
         assertEquals(List.of("-O2", "-c", "[cpp]", "-Ib", "-Ia", "-DX=1"), inv("-O2 -Ib -Ia -DX=1 -c x.c -o a.o").directKeyArgs());
-        // a .d without a named target names the object; a .gcda path is in the object
-        assertTrue(inv("-c x.c -o a.o -MD").directKeyArgs().contains("a.o"));
+        // a .d without a named target names the object: its target is rewritten on a hit (as
+        // ccache does), unless make would need it quoted; a .gcda path is in the object
+        assertEquals(inv("-c x.c -o a.o -MD").directKeyArgs(), inv("-c x.c -o b/b.o -MD").directKeyArgs());
+        assertEquals(List.of("b/b.o"), inv("-c x.c -o b/b.o -MD").dependencyTargets());
+        assertTrue(inv("-c x.c -o a#b.o -MD").directKeyArgs().contains("a#b.o"));
+        assertEquals(List.of("x.o"), inv("-c src/x.c -MD").dependencyTargets(), "no -o: the compiler's default target");
+        assertTrue(inv("-S x.c -MD").directKeyArgs().contains("x.s"), "-S without -o: keyed (cc1's target is x.o)");
+        assertTrue(inv("-c x.c -MD -MF /dev/null").directKeyArgs().contains("[dependency-file] /dev/null"));
+        assertNull(inv("-c x.c -MD -MF /dev/null").dependencyTargets(), "/dev/null has no target to rewrite");
+        // gcc writes the -Wp, file, clang the -MF one: refused, as ccache refuses it
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-Wp,-MD,x.d -MF y.d -c x.c"));
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-Wp,-P,-DFOO -c x.c"));
+        assertFalse(inv("-P -c x.c").preprocessorArgs().contains("-P"), "-P is the compile's own");
+        assertFalse(inv("-Wp,-P -c x.c").preprocessorArgs().contains("-Wp,-P"));
+        assertEquals(List.of("-Wp,-MMD,s.d,-MT,s.o", "-c", "x.c"), inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").compileArgs());
+        assertEquals("s.d", inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").outputs().get(OutputKind.DEPENDENCY));
+        assertFalse(inv("-Wp,-MMD,s.d,-MT,s.o -c x.c").directModeAllowed(), "several -Wp, words: no direct mode, as ccache");
+        assertTrue(inv("-Wp,-DFOO -c x.c").directKeyArgs().contains("-DFOO"), "-Wp,-D keyed as -D");
+        assertFalse(inv("-c -MD x.s").outputs().containsKey(OutputKind.DEPENDENCY), "no .d for assembler");
         assertTrue(inv("-c x.c -o a.o -fprofile-arcs").directKeyArgs().contains("a.o"));
         assertTrue(inv("-c x.c -o a.o -gsplit-dwarf -g").directKeyArgs().contains("a.o"));
     }
@@ -187,11 +205,15 @@ class ArgumentAnalyzerTest {
         assertEquals("obj/x.d", explicit.outputs().get(OutputKind.DEPENDENCY));
         assertFalse(explicit.preprocessorArgs().stream().anyMatch(a -> a.startsWith("-M")), "no .d from the cpp run");
         assertFalse(explicit.keyArgs().contains("obj/x.d"), "the .d path does not change its contents");
-        assertTrue(explicit.keyArgs().containsAll(List.of("-MT", "obj/x.o")));
+        assertTrue(explicit.keyArgs().contains("-MT"));
+        assertFalse(explicit.keyArgs().contains("obj/x.o"), "the target is rewritten on a hit, as ccache does");
+        assertTrue(inv("-c x.c -MD -MT a#b").keyArgs().contains("a#b"), "a target needing quotes is keyed");
 
         Invocation implicit = inv("-c x.c -o obj/x.o -MMD");
         assertEquals("obj/x.d", implicit.outputs().get(OutputKind.DEPENDENCY));
-        assertTrue(implicit.keyArgs().contains("obj/x.o"), "the default target is the object path");
+        assertFalse(implicit.keyArgs().contains("obj/x.o"), "the default target is rewritten on a hit");
+        assertEquals(List.of("obj/x.o"), implicit.dependencyTargets());
+        assertEquals(List.of("obj/x.o"), explicit.dependencyTargets(), "-MT names it: rewritten on a hit");
 
         Invocation kernel = inv("-c x.c -o x.o -Wp,-MD,.x.o.d");
         assertEquals(".x.o.d", kernel.outputs().get(OutputKind.DEPENDENCY));

@@ -27,6 +27,14 @@ class BaseDirTest {
                 "/usr/include/stdio.h"), out);
     }
 
+    /** Issue 16: ccache keeps -MT/-MQ as typed; a hit's .d names the typed target. */
+    @Test
+    void ruleTargetsStayAsTyped() throws Exception {
+        Path proj = Files.createDirectories(tmp.resolve("proj"));
+        List<String> args = List.of("-c", "m.c", "-MMD", "-MQ", proj + "/foo.o", "-MT" + proj + "/bar.o");
+        assertEquals(args, BaseDir.rewrite(args, tmp.toString(), proj));
+    }
+
     @Test
     void noBaseDirChangesNothing() {
         List<String> args = List.of("-c", "/x/m.c");

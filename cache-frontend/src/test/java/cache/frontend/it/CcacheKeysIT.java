@@ -100,6 +100,9 @@ class CcacheKeysIT {
         assertEquals(2, cache.hits());
         compile(Map.of("CCACHE_COMPILERCHECK", "/bin/false %compiler%"));
         assertEquals(1, cache.stat("compiler_check_failed"));
+        compile(Map.of("CCACHE_COMPILERCHECK", "no_such_command_for_a_compiler_check"));
+        assertEquals(2, cache.stat("compiler_check_failed"), "a command that cannot start failed too");
+        assertEquals(0, cache.stat("could_not_find_compiler"));
     }
 
     @Test

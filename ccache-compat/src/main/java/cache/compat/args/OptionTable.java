@@ -118,7 +118,8 @@ public final class OptionTable {
         new Option("-MM", TOO_HARD),
         new Option("-MQ", TAKES_ARG | TAKES_CONCAT_ARG),
         new Option("-MT", TAKES_ARG | TAKES_CONCAT_ARG),
-        new Option("-P", TOO_HARD),
+        // Kept out of the preprocessor run (its line markers are the key's input), as ccache does.
+        new Option("-P", AFFECTS_COMP | SOURCE_ONLY),
         new Option("-U", AFFECTS_CPP | TAKES_ARG | TAKES_CONCAT_ARG, VALUE, PREFIX),
         new Option("-V", TAKES_ARG),
         new Option("-Wa,", TAKES_CONCAT_ARG | AFFECTS_COMP),
