@@ -488,7 +488,9 @@ public final class CompilePipeline {
      * too new to remember), the waiter goes on as if it had not waited.
      */
     private Outcome afterDirectLookup(Call call, Digest directKey) throws IOException, InterruptedException {
-        if (directKey == null || !call.looksUp || !call.stores) {
+        if (directKey == null || !call.looksUp || !call.stores || call.readOnlyDirect || call.config().remoteOnly()) {
+            // nothing would be recorded here for a waiter to find (read_only_direct stores nothing,
+            // remote_only keeps no local manifest): waiting would only serialize the calls
             return missedDirect(call, directKey);
         }
         InFlight.Ticket ticket = directMisses.join(directKey);
@@ -506,9 +508,6 @@ public final class CompilePipeline {
 
     /** The manifest's answer once the identical call this one waited for has recorded its result; null: none. */
     private Outcome directHitAfterWait(Call call, Digest directKey) throws IOException {
-        if (call.config().remoteOnly()) {
-            return null; // no local manifest to look in; the rest asks remote storage as before
-        }
         Digest entryKey = manifests.match(call, directKey);
         if (entryKey == null) {
             return null;
