@@ -63,11 +63,11 @@ extern char **environ;
 /* JVM options placed before $CACHE_JAVA_OPTS (which win), tuned for a small,
  * long-lived daemon that shares the machine with the build it serves.
  * C1 only (-XX:TieredStopAtLevel=1): C2's compiles of the request path cost a new
- * daemon seconds of CPU in the middle of the build that started it (a third of the
- * daemon's CPU in a cold 1,000-job run on 2 cores), its arenas ~20 MiB of resident
- * memory, and the hits they speed up are mostly system calls (stat of each header);
- * measured side by side (docs/benchmarks.md, issue 17), C1 alone gives a new daemon
- * less CPU and memory, and later hits no slower at 2 cores.
+ * daemon seconds of CPU in the middle of the build that started it (about a quarter
+ * of the daemon's CPU in a cold 1,000-job run on 2 cores), its arenas ~20 MiB of
+ * resident memory, and the hits they speed up are mostly system calls (stat of each
+ * header); measured side by side (docs/benchmarks.md, issue 17), C1 alone gives a new
+ * daemon less CPU and memory, and later hits no slower in wall time at 2 cores.
  * CACHE_JAVA_OPTS=-XX:TieredStopAtLevel=4 brings C2 back.
  * Memory (issue 17, docs/benchmarks.md): the JVM's default initial heap is 1/64 of the
  * machine's memory, and with it a young generation that a run of hits fills and keeps
