@@ -123,7 +123,8 @@ class RemoteStorageFailuresIT {
     private static void assertCompiledByTheDaemon(Map<String, Long> s) {
         assertEquals(FILES, s.get("cache_miss"), s.toString());
         assertEquals(0, s.get("fallback_local"), "the daemon compiled every call itself: " + s);
-        assertEquals(FILES, s.get("local_storage_write"), "the local cache still works: " + s);
+        // each miss writes its entry and its manifest, counted as ccache counts them
+        assertEquals(2 * FILES, s.get("local_storage_write"), "the local cache still works: " + s);
     }
 
     private String nginx(String location, String http) throws Exception {
