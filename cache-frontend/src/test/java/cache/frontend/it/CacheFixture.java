@@ -45,6 +45,26 @@ final class CacheFixture implements AutoCloseable {
         assertTrue(Files.isExecutable(CLIENT), "build dist/ first (mvn package): " + CLIENT);
     }
 
+    /**
+     * Makes every regular file under {@code paths} old enough for direct mode: its mtime an
+     * hour back, and a pause so that its ctime (set to now by that very change, and not
+     * settable) lies in an earlier tick of the kernel's coarse clock than the next call's start.
+     * Without the pause a fast machine starts the call in the same tick and the daemon rightly
+     * finds the file "too new" to remember (CI caught it once in DependencyTargetIT).
+     */
+    static void backdate(Path... paths) throws IOException, InterruptedException {
+        java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(
+                java.time.Instant.now().minusSeconds(3600));
+        for (Path path : paths) {
+            try (Stream<Path> files = Files.walk(path)) {
+                for (Path p : files.filter(Files::isRegularFile).toList()) {
+                    Files.setLastModifiedTime(p, old);
+                }
+            }
+        }
+        Thread.sleep(100); // several ticks of any HZ (10 ms at HZ=100)
+    }
+
     /** What a process did. */
     record Result(int exitCode, byte[] stdout, byte[] stderr) {
         String out() {

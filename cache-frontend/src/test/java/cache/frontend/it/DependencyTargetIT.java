@@ -6,8 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -54,11 +52,7 @@ class DependencyTargetIT {
                 + "#include \"a/rather/long/directory/name/for/the/headers/header_number_3.h\"\n"
                 + "int main(void) { return h1 + h2 + h3; }\n");
         Files.createDirectories(work.resolve("o/an/object/directory/deep/enough/to/wrap"));
-        try (Stream<Path> s = Files.walk(work)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(10)));
-            }
-        }
+        CacheFixture.backdate(work);
     }
 
     @AfterEach
@@ -130,7 +124,7 @@ class DependencyTargetIT {
     void anAssemblerSourceWithMdHasNoDependencyFileAndHitsInDirectMode() throws Exception {
         CacheFixture.Result r = cache.run(work, List.of("gcc", "-S", "t.c", "-o", "t.s"));
         assertEquals(0, r.exitCode(), r.err());
-        Files.setLastModifiedTime(work.resolve("t.s"), FileTime.from(Instant.now().minusSeconds(10)));
+        CacheFixture.backdate(work.resolve("t.s"));
         Files.writeString(work.resolve("t.d"), "stale\n");
         cached("gcc", "-c -MD t.s");
         assertEquals(1, cache.stat("cache_miss"), "cached although no .d was written");

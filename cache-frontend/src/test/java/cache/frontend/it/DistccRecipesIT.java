@@ -11,9 +11,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -151,7 +149,7 @@ class DistccRecipesIT {
 
         Path project = project("cmdlist-client");
         Files.writeString(project.resolve("y.cc"), "int twice(int n) { return n * 2; }\n");
-        backdate(project);
+        CacheFixture.backdate(project);
         Map<String, String> env = plainEnv(project.resolve(".distcc"), SYSTEM_PATH);
         env.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
         env.put("DISTCC_FALLBACK", "0");
@@ -292,7 +290,7 @@ class DistccRecipesIT {
                 root.resolve("var/tmp").toString(), root.resolve("var/tmp/portage").toString());
         Path project = project("portage-shared");
         Files.writeString(project.resolve("b.c"), SOURCE.replace("recipe", "portage-b"));
-        backdate(project);
+        CacheFixture.backdate(project);
         sh("chmod", "-R", "a+rX", project.toString());
 
         Map<String, Path> out = new HashMap<>();
@@ -370,7 +368,7 @@ class DistccRecipesIT {
             Files.createDirectories(project.resolve("include"));
             Files.writeString(project.resolve("include/pkg.h"), "#define PKG_SCALE 3\n");
             Files.writeString(project.resolve("x.c"), "#include <pkg.h>\n" + SOURCE.replace("* n", "* n * PKG_SCALE").replace("recipe", "makepkg"));
-            backdate(project);
+            CacheFixture.backdate(project);
             Map<String, String> env = cacheEnv(project, ccacheBin + ":" + SYSTEM_PATH);
             env.put("CCACHE_DIR", cacheDir.toString());
             env.put("XDG_RUNTIME_DIR", run.toString()); // one user session, one daemon
@@ -393,7 +391,7 @@ class DistccRecipesIT {
     void plainDistccMasqueradeUsersWithOurLinksInFront() throws Exception {
         Path project = project("plain");
         Files.writeString(project.resolve("y.cc"), "#include <string>\nint size(const std::string &s) { return (int)s.size() * 2; }\n");
-        backdate(project);
+        CacheFixture.backdate(project);
         Map<String, String> env = cacheEnv(project, links + ":" + DISTCC_LINKS + ":" + SYSTEM_PATH);
         env.put("DISTCC_HOSTS", gccNode.hostEntry());
         compileAndCompare(project, env, "cc", "cc");
@@ -459,20 +457,11 @@ class DistccRecipesIT {
         return r.out().trim() + "-" + name;
     }
 
-    private Path project(String name) throws IOException {
+    private Path project(String name) throws IOException, InterruptedException {
         Path p = Files.createDirectories(root.resolve(name));
         Files.writeString(p.resolve("x.c"), SOURCE.replace("recipe", name)); // its own text: no node hit from another case
-        backdate(p);
+        CacheFixture.backdate(p);
         return p;
-    }
-
-    /** No source is "too new" for direct mode. */
-    private static void backdate(Path dir) throws IOException {
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.filter(Files::isRegularFile).toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(600)));
-            }
-        }
     }
 
     /** {@code name -O2 -c x.c -o x.o} through the environment, and its object equals {@code reference}'s own. */

@@ -6,9 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -35,8 +33,8 @@ class OneUserTwoDaemonsIT {
         for (String name : List.of("a", "b", "c")) {
             Path c = src.resolve(name + ".c");
             Files.writeString(c, "int " + name + "_twice(int n) { return n * 2 + '" + name + "'; }\n");
-            Files.setLastModifiedTime(c, FileTime.from(Instant.now().minusSeconds(600)));
         }
+        CacheFixture.backdate(src);
         try (CacheFixture first = new CacheFixture(Files.createDirectories(tmp.resolve("first")));
                 CacheFixture second = new CacheFixture(Files.createDirectories(tmp.resolve("second")))) {
             Files.setPosixFilePermissions(first.cacheDir, PosixFilePermissions.fromString("rwx------"));

@@ -86,10 +86,7 @@ class ReadOnlyDirectIT {
         Files.writeString(work.resolve("h.h"), "#define SCALE 3\n");
         Files.writeString(work.resolve("a.c"), "#include \"h.h\"\nint a(int x) { return x * SCALE; }\n");
         Files.writeString(work.resolve("b.c"), "#include \"h.h\"\nint b(int x) { return x + SCALE; }\n");
-        for (String f : List.of("h.h", "a.c", "b.c")) {
-            Files.setLastModifiedTime(work.resolve(f),
-                    java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() - 3_600_000));
-        }
+        CacheFixture.backdate(work);
     }
 
     @AfterEach
