@@ -11,38 +11,24 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code cache} as a drop-in for ccache: run through a link named {@code ccache}, with ccache's
  * environment variables and admin options, against the real daemon and gcc.
  */
 @Timeout(300)
-class CcacheCompatIT {
+class CcacheCompatIT extends CacheWorkDir {
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
     private Path ccache;
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         ccache = Files.createDirectories(tmp.resolve("bin")).resolve("ccache");
         Files.createSymbolicLink(ccache, CacheFixture.CLIENT);
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private CacheFixture.Result ccache(Map<String, String> extraEnv, String... args) throws Exception {

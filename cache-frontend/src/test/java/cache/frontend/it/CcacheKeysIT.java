@@ -12,32 +12,17 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The ccache settings that change a call's key or what a call does, one test each. */
 @Timeout(300)
-class CcacheKeysIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class CcacheKeysIT extends CacheWorkDir {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private void compile(Map<String, String> extraEnv, String... args) throws Exception {

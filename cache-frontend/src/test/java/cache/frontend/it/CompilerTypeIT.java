@@ -9,11 +9,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code compiler_type} ({@code CCACHE_COMPILERTYPE}): the configured type overrides the
@@ -23,28 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code unsupported_compiler_option}).
  */
 @Timeout(300)
-class CompilerTypeIT {
+class CompilerTypeIT extends CacheWorkDir {
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
     private Path bin;
     private Path ccache;
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         bin = Files.createDirectories(tmp.resolve("bin"));
         ccache = Files.createSymbolicLink(bin.resolve("ccache"), CacheFixture.CLIENT);
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private CacheFixture.Result ccache(Map<String, String> extra, String... args) throws Exception {

@@ -14,11 +14,9 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code debug_dir} ({@code CCACHE_DEBUGDIR}) as ccache 4.7 does it: with {@code debug} on, a
@@ -29,30 +27,17 @@ import org.junit.jupiter.api.io.TempDir;
  * docs/internals.md), not ccache's ({@code ccache-input-*}, {@code ccache-log}).
  */
 @Timeout(120)
-class DebugDirIT {
+class DebugDirIT extends CacheWorkDir {
 
     /** {@code <object name>.<yyyyMMdd_HHmmss_micros>.<suffix>}, as ccache names them. */
     private static final java.util.regex.Pattern DEBUG_FILE =
             java.util.regex.Pattern.compile("(.+\\.o)\\.(\\d{8}_\\d{6}_\\d{6})\\.(.+)");
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
-
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.createDirectories(work.resolve("obj"));
         Files.writeString(work.resolve("h.h"), "#define SCALE 3\n");
         Files.writeString(work.resolve("a.c"), "#include \"h.h\"\nint a(int x) { return x * SCALE; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private void compile(Path cwd, Map<String, String> settings, String source, String object) throws Exception {

@@ -10,11 +10,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,13 +25,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * never give a {@code .d} to a call that wants one.
  */
 @Timeout(300)
-class DependencyTargetIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class DependencyTargetIT extends CacheWorkDir {
 
     static Stream<String> compilers() {
         return Compilers.cCompilers().stream();
@@ -41,8 +33,6 @@ class DependencyTargetIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Path deep = Files.createDirectories(work.resolve("a/rather/long/directory/name/for/the/headers"));
         for (int i = 1; i <= 3; i++) {
             Files.writeString(deep.resolve("header_number_" + i + ".h"), "int h" + i + ";\n");
@@ -53,11 +43,6 @@ class DependencyTargetIT {
                 + "int main(void) { return h1 + h2 + h3; }\n");
         Files.createDirectories(work.resolve("o/an/object/directory/deep/enough/to/wrap"));
         CacheFixture.backdate(work);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private static List<String> words(String flags) {

@@ -12,10 +12,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -24,13 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * edited headers, and new headers that shadow old ones from an earlier include directory.
  */
 @Timeout(300)
-class DirectModeIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class DirectModeIT extends CacheWorkDir {
 
     static Stream<String> compilers() {
         return Compilers.cCompilers().stream();
@@ -38,8 +30,6 @@ class DirectModeIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.createDirectories(work.resolve("inc"));
         Files.createDirectories(work.resolve("early"));
         Files.createDirectories(work.resolve("obj"));
@@ -48,11 +38,6 @@ class DirectModeIT {
         Files.writeString(work.resolve("m.c"), "#include <stdio.h>\n#include <util.h>\nint f(void) { return level(); }\n");
         // Files must be older than the "modified during the build" window to be recorded.
         ageAll();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private void ageAll() throws Exception {

@@ -10,34 +10,19 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Anything that changes the result must change the key: each change below is a miss with a correct object. */
 @Timeout(300)
-class MissIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class MissIT extends CacheWorkDir {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.createDirectories(work.resolve("inc"));
         Files.writeString(work.resolve("inc/h.h"), "#define VALUE 1\n");
         Files.writeString(work.resolve("m.c"), "#include \"h.h\"\nint value(void) { return VALUE + EXTRA; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     /** Compiles through cache, checks the object against a plain compile, returns whether it was a hit. */

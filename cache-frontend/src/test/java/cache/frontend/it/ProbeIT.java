@@ -14,11 +14,9 @@ import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Issue 22: a build system's compiler probes ({@code gcc -Werror <flag> -c -x c /dev/null -o
@@ -27,19 +25,11 @@ import org.junit.jupiter.api.io.TempDir;
  * changes what it compiles. Every probe's status, stdout and stderr are compared with gcc's own.
  */
 @Timeout(600)
-class ProbeIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class ProbeIT extends CacheWorkDir {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
         cache.env.put("CACHE_WARMUP", "1"); // as a user's daemon starts: its warm-up competes with the probes
-        work = Files.createDirectories(tmp.resolve("w"));
         // Code that some flags turn into errors at the compile stage, after a clean preprocessor run.
         Files.writeString(work.resolve("code.c"), """
                 #include <string.h>
@@ -47,11 +37,6 @@ class ProbeIT {
                 int big(void) { volatile char b[4096]; b[0] = 1; return b[0]; }
                 int shadow(int x) { { int x = 2; return x; } }
                 """);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     /**

@@ -11,11 +11,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code read_only_direct} ({@code CCACHE_READONLY_DIRECT}) as ccache 4.7 does it: a direct-mode
@@ -27,7 +25,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stays so.
  */
 @Timeout(120)
-class ReadOnlyDirectIT {
+class ReadOnlyDirectIT extends CacheWorkDir {
 
     /** The counters each step changes, and by how much (those left out do not change). */
     private static final List<String> COUNTERS = List.of("direct_cache_hit", "direct_cache_miss",
@@ -73,25 +71,12 @@ class ReadOnlyDirectIT {
         return m;
     }
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
-
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.writeString(work.resolve("h.h"), "#define SCALE 3\n");
         Files.writeString(work.resolve("a.c"), "#include \"h.h\"\nint a(int x) { return x * SCALE; }\n");
         Files.writeString(work.resolve("b.c"), "#include \"h.h\"\nint b(int x) { return x + SCALE; }\n");
         CacheFixture.backdate(work);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     @Test

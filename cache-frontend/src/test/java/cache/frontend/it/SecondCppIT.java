@@ -13,10 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -27,14 +25,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * exit status, on the miss and on the hit.
  */
 @Timeout(300)
-class SecondCppIT {
+class SecondCppIT extends CacheWorkDir {
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
     private RealCcache real;
-    private Path work;
     private Path ccache;
 
     static Stream<String> compilers() {
@@ -43,9 +36,7 @@ class SecondCppIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
         real = new RealCcache(cache, tmp.resolve("real-cache"));
-        work = Files.createDirectories(tmp.resolve("w"));
         ccache = Files.createDirectories(tmp.resolve("bin")).resolve("ccache");
         Files.createSymbolicLink(ccache, CacheFixture.CLIENT);
         Files.writeString(work.resolve("h.h"), "#define DIV(a) ((a) / 0)\nstatic int unused_fn(void) { return 1; }\n");
@@ -57,11 +48,6 @@ class SecondCppIT {
                 """);
         Files.writeString(work.resolve("w.c"), "#warning only the preprocessor sees this\nint w;\n");
         Files.writeString(work.resolve("bad.c"), "#warning w1\nint f(void) { return undefined_thing; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     /** Everything a compile leaves: exit status, stdout, stderr and the named output files. */

@@ -10,11 +10,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code temporary_dir} ({@code CCACHE_TEMPDIR}): the preprocessor's output (which
@@ -22,21 +20,14 @@ import org.junit.jupiter.api.io.TempDir;
  * missing, and removed after the call; an unusable directory never fails a build.
  */
 @Timeout(300)
-class TemporaryDirIT {
+class TemporaryDirIT extends CacheWorkDir {
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
     private Path ccache;
     private Path log;
     private Path wrapper;
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Path bin = Files.createDirectories(tmp.resolve("bin"));
         ccache = Files.createSymbolicLink(bin.resolve("ccache"), CacheFixture.CLIENT);
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
@@ -45,11 +36,6 @@ class TemporaryDirIT {
         wrapper = bin.resolve("record");
         Files.writeString(wrapper, "#!/bin/sh\necho \"$@\" >> " + log + "\nexec \"$@\"\n");
         Files.setPosixFilePermissions(wrapper, PosixFilePermissions.fromString("rwxr-xr-x"));
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private CacheFixture.Result compile(Map<String, String> extraEnv) throws Exception {

@@ -7,33 +7,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 
 /** Calls we do not cache still behave exactly as the compiler does, and are counted with their reason. */
 @Timeout(300)
-class UncacheableIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path work;
+class UncacheableIT extends CacheWorkDir {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        work = Files.createDirectories(tmp.resolve("w"));
         Files.writeString(work.resolve("p.c"), "#include <stdio.h>\nint main(void) { puts(\"linked\"); return 0; }\n");
         Files.writeString(work.resolve("bad.c"), "int f(void) { return undeclared_name; }\n");
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     @Test
