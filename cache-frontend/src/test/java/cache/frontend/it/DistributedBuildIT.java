@@ -4,25 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cache.node.client.NodeClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
@@ -68,15 +59,13 @@ class DistributedBuildIT {
     @TempDir
     static Path tmp;
 
-    private final List<CachedNode> nodes = new ArrayList<>();
+    private final List<NodeProcess> nodes = new ArrayList<>();
     private Path project;
 
     @BeforeAll
     void startNodesAndWriteTheProject() throws Exception {
-        Path cached = CacheFixture.CLIENT.resolveSibling("cached");
-        assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
         for (String address : NODE_ADDRESSES) {
-            nodes.add(CachedNode.start(cached, address, Files.createDirectories(tmp.resolve("node-" + address))));
+            nodes.add(NodeProcess.start(address, Files.createDirectories(tmp.resolve("node-" + address)), NODE_SLOTS, null));
         }
         project = Files.createDirectories(tmp.resolve("project"));
         Files.writeString(project.resolve("shared.h"), """
@@ -108,10 +97,10 @@ class DistributedBuildIT {
 
     @AfterAll
     void stopNodes() throws Exception {
-        for (CachedNode node : nodes) {
+        for (NodeProcess node : nodes) {
             node.stop();
         }
-        for (CachedNode node : nodes) {
+        for (NodeProcess node : nodes) {
             System.out.println("--- " + node.address + " log ---\n" + node.log());
         }
     }
@@ -276,7 +265,7 @@ class DistributedBuildIT {
             sources.add("f" + i + ".c");
         }
         Map<String, byte[]> expected = plainGcc(sources, "-O2");
-        CachedNode dead = nodes.get(0);
+        NodeProcess dead = nodes.get(0);
         dead.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertTrue(!dead.process.isAlive(), "the node was killed");
         try (CacheFixture cache = distributing(tmp.resolve("d-killed"), hostList())) {
@@ -313,7 +302,7 @@ class DistributedBuildIT {
 
     /** {@code DISTCC_HOSTS} naming every node, dead or alive: {@code 127.0.0.2:P/2 127.0.0.3:Q/2 …}. */
     private String hostList() {
-        return nodes.stream().map(CachedNode::hostEntry).collect(Collectors.joining(" "));
+        return nodes.stream().map(node -> node.hostEntry(NODE_SLOTS)).collect(Collectors.joining(" "));
     }
 
     /** A cache of its own with distribution on, as a ccache+distcc user has it. */
@@ -331,56 +320,17 @@ class DistributedBuildIT {
 
     /** Plain {@code gcc FLAGS -c F -o F.o} in the project directory: the reference objects. */
     private Map<String, byte[]> plainGcc(List<String> sources, String flags) throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.remove("CCACHE_PREFIX");
-        env.put("LC_ALL", "C");
-        Map<String, byte[]> objects = new LinkedHashMap<>();
-        for (String src : sources) {
-            String obj = object(src);
-            CacheFixture.Result r = CacheFixture.run(project, command("gcc", flags, src), env);
-            assertEquals(0, r.exitCode(), "plain gcc " + flags + " " + src + ": " + r.err());
-            objects.put(src, Files.readAllBytes(project.resolve(obj)));
-            Files.delete(project.resolve(obj));
-        }
-        return objects;
+        return ParallelBuild.plainGcc(project, sources, flags);
     }
 
-    /**
-     * {@code cache gcc FLAGS -c F -o F.o} for every source, {@value #BUILD_JOBS} at a time as
-     * {@code make -j} runs them; every call succeeds and leaves plain gcc's object.
-     */
+    /** Through {@code cache}, {@value #BUILD_JOBS} at a time as {@code make -j} runs them ({@link ParallelBuild#build}). */
     private void build(CacheFixture cache, List<String> sources, String flags, Map<String, byte[]> expected,
-            String what) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(BUILD_JOBS);
-        try {
-            Map<String, Future<CacheFixture.Result>> runs = new LinkedHashMap<>();
-            for (String src : sources) {
-                Files.deleteIfExists(project.resolve(object(src)));
-                List<String> cmd = new ArrayList<>(List.of(CacheFixture.CLIENT.toString()));
-                cmd.addAll(command("gcc", flags, src));
-                runs.put(src, pool.submit(() -> cache.run(project, cmd)));
-            }
-            for (Map.Entry<String, Future<CacheFixture.Result>> run : runs.entrySet()) {
-                CacheFixture.Result r = run.getValue().get(4, TimeUnit.MINUTES);
-                String src = run.getKey();
-                assertEquals(0, r.exitCode(), what + ": cache gcc " + flags + " " + src + " failed: " + r.err());
-                assertArrayEquals(expected.get(src), Files.readAllBytes(project.resolve(object(src))),
-                        what + ": " + object(src) + " differs from plain gcc's");
-            }
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static List<String> command(String compiler, String flags, String src) {
-        List<String> cmd = new ArrayList<>(List.of(compiler));
-        cmd.addAll(List.of(flags.split(" ")));
-        cmd.addAll(List.of("-c", src, "-o", object(src)));
-        return cmd;
+            String what) {
+        ParallelBuild.build(cache, project, sources, flags, expected, what, BUILD_JOBS);
     }
 
     private static String object(String src) {
-        return src.substring(0, src.length() - 2) + ".o";
+        return ParallelBuild.object(src);
     }
 
     private static String distributionCounters(Map<String, Long> s) {
@@ -395,7 +345,7 @@ class DistributedBuildIT {
     /** Each live node's counters, by address. */
     private Map<String, Map<String, Long>> nodeStats() throws Exception {
         Map<String, Map<String, Long>> m = new LinkedHashMap<>();
-        for (CachedNode node : nodes) {
+        for (NodeProcess node : nodes) {
             if (node.process.isAlive()) {
                 m.put(node.address, node.stats());
             }
@@ -416,90 +366,5 @@ class DistributedBuildIT {
 
     private static long sum(Map<String, Long> m) {
         return m.values().stream().mapToLong(Long::longValue).sum();
-    }
-
-    /** One real {@code cached} process on a loopback address, with its own whitelist, store and job dir. */
-    private static final class CachedNode {
-        final String address;
-        final int port;
-        final Process process;
-        final Path logFile;
-
-        private CachedNode(String address, int port, Process process, Path logFile) {
-            this.address = address;
-            this.port = port;
-            this.process = process;
-            this.logFile = logFile;
-        }
-
-        static CachedNode start(Path cached, String address, Path dir) throws Exception {
-            Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
-            Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
-            int port;
-            try (ServerSocket s = new ServerSocket()) {
-                s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-                port = s.getLocalPort();
-            }
-            Path log = dir.resolve("cached.log");
-            Process p = new ProcessBuilder(cached.toString(), "--listen", address, "--port", String.valueOf(port),
-                    "--whitelist", whitelist.toString(), "--cache-dir", dir.resolve("store").toString(),
-                    "--tmp-dir", Files.createDirectories(dir.resolve("jobs")).toString(),
-                    "--jobs", String.valueOf(NODE_SLOTS), "--log-level", "info")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            CachedNode node = new CachedNode(address, port, p, log);
-            try {
-                node.awaitListening();
-            } catch (Throwable t) {
-                node.stop();
-                throw t;
-            }
-            return node;
-        }
-
-        String hostEntry() {
-            return address + ":" + port + "/" + NODE_SLOTS;
-        }
-
-        private void awaitListening() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError("cached on " + address + " exited: " + log());
-                }
-                try {
-                    new Socket(address, port).close();
-                    return;
-                } catch (IOException e) {
-                    Thread.sleep(100);
-                }
-            }
-            throw new AssertionError("cached on " + address + ":" + port + " did not listen: " + log());
-        }
-
-        Map<String, Long> stats() throws Exception {
-            NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(30))
-                    .connectTimeout(Duration.ofSeconds(10));
-            try (NodeClient client = NodeClient.connect(address, port, options)) {
-                return client.stats().get(30, TimeUnit.SECONDS);
-            }
-        }
-
-        String log() {
-            try {
-                return Files.readString(logFile);
-            } catch (IOException e) {
-                return "(no log: " + e + ")";
-            }
-        }
-
-        void stop() throws InterruptedException {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-            }
-        }
     }
 }

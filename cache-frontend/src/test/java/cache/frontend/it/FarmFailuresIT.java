@@ -1,6 +1,5 @@
 package cache.frontend.it;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,14 +10,10 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -156,15 +151,15 @@ class FarmFailuresIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void twoDaemonsBuildingTheSameTreeAtOnceCompileEachKeyOnceOnTheFarm() throws Exception {
         List<String> sources = names("t", 16);
-        Map<String, byte[]> expected = plainGcc(projectA, sources, "-O2");
+        Map<String, byte[]> expected = ParallelBuild.plainGcc(projectA, sources, "-O2");
         // Limits above the build's parallelism: each key goes to its owner, never spills.
         String hosts = nodes.stream().map(n -> n.hostEntry(8)).collect(Collectors.joining(" "));
         try (CacheFixture a = distributing(tmp.resolve("two-a"), hosts);
                 CacheFixture b = distributing(tmp.resolve("two-b"), hosts)) {
             Map<String, Map<String, Long>> before = stats(nodes);
-            CompletableFuture<Void> buildA = CompletableFuture.runAsync(() -> build(a, projectA, sources, "-O2",
+            CompletableFuture<Void> buildA = CompletableFuture.runAsync(() -> ParallelBuild.build(a, projectA, sources, "-O2",
                     expected, "daemon A", 4));
-            CompletableFuture<Void> buildB = CompletableFuture.runAsync(() -> build(b, projectB, sources, "-O2",
+            CompletableFuture<Void> buildB = CompletableFuture.runAsync(() -> ParallelBuild.build(b, projectB, sources, "-O2",
                     expected, "daemon B", 4));
             buildA.get(4, TimeUnit.MINUTES);
             buildB.get(4, TimeUnit.MINUTES);
@@ -193,14 +188,14 @@ class FarmFailuresIT {
         // As many files as the farm has slots, all started at once: every probe is done before the
         // node is stopped, so nothing but its silence during the job can tell the client it hangs.
         List<String> sources = names("s", NODE_SLOTS * NODE_ADDRESSES.size());
-        Map<String, byte[]> expected = plainGcc(projectA, sources, "-O2");
+        Map<String, byte[]> expected = ParallelBuild.plainGcc(projectA, sources, "-O2");
         String hosts = nodes.stream().map(n -> n.hostEntry(NODE_SLOTS)).collect(Collectors.joining(" "));
         NodeProcess stopped = nodes.get(0);
         Files.createFile(slowFlag);
         try (CacheFixture cache = distributing(tmp.resolve("stopped"), hosts)) {
             long startedBefore = stopped.stats().getOrDefault("compiles_ok", 0L);
             Map<String, Map<String, Long>> before = stats(nodes);
-            CompletableFuture<Void> build = CompletableFuture.runAsync(() -> build(cache, projectA, sources, "-O2",
+            CompletableFuture<Void> build = CompletableFuture.runAsync(() -> ParallelBuild.build(cache, projectA, sources, "-O2",
                     expected, "build with " + stopped.address + " stopped mid-job", sources.size()));
             // Every job past its probes and on a node (running, queued or done), one of them on the
             // node to be stopped: from then on only the jobs' own connections can notice.
@@ -242,12 +237,12 @@ class FarmFailuresIT {
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void aNodeWithAnotherGccVersionNeverServesTheClientsGcc() throws Exception {
         List<String> sources = names("v", 10);
-        Map<String, byte[]> expected = plainGcc(projectA, sources, "-O2");
+        Map<String, byte[]> expected = ParallelBuild.plainGcc(projectA, sources, "-O2");
         String hosts = Stream.of(otherVersion, nodes.get(1), nodes.get(2)).map(n -> n.hostEntry(NODE_SLOTS))
                 .collect(Collectors.joining(" "));
         try (CacheFixture cache = distributing(tmp.resolve("other-version"), hosts)) {
             Map<String, Long> before = otherVersion.stats();
-            build(cache, projectA, sources, "-O2", expected, "build with a gcc 99.9.0 node", 6);
+            ParallelBuild.build(cache, projectA, sources, "-O2", expected, "build with a gcc 99.9.0 node", 6);
             Map<String, Long> after = otherVersion.stats();
             Map<String, Long> s = cache.stats();
             String story = "client " + counters(s) + "; other-version node " + after;
@@ -281,57 +276,6 @@ class FarmFailuresIT {
         cache.env.remove("CCACHE_DISABLE");
         cache.env.remove("CCACHE_RECACHE");
         return cache;
-    }
-
-    private static Map<String, byte[]> plainGcc(Path project, List<String> sources, String flags) throws Exception {
-        Map<String, String> env = new HashMap<>(System.getenv());
-        env.remove("CCACHE_PREFIX");
-        env.put("LC_ALL", "C");
-        Map<String, byte[]> objects = new LinkedHashMap<>();
-        for (String src : sources) {
-            CacheFixture.Result r = CacheFixture.run(project, command("gcc", flags, src), env);
-            assertEquals(0, r.exitCode(), "plain gcc " + src + ": " + r.err());
-            objects.put(src, Files.readAllBytes(project.resolve(object(src))));
-            Files.delete(project.resolve(object(src)));
-        }
-        return objects;
-    }
-
-    /** {@code cache gcc FLAGS -c F -o F.o} for every source, {@code jobs} at a time; each succeeds with plain gcc's object. */
-    private static void build(CacheFixture cache, Path project, List<String> sources, String flags,
-            Map<String, byte[]> expected, String what, int jobs) {
-        ExecutorService pool = Executors.newFixedThreadPool(jobs);
-        try {
-            Map<String, Future<CacheFixture.Result>> runs = new LinkedHashMap<>();
-            for (String src : sources) {
-                Files.deleteIfExists(project.resolve(object(src)));
-                List<String> cmd = new ArrayList<>(List.of(CacheFixture.CLIENT.toString()));
-                cmd.addAll(command("gcc", flags, src));
-                runs.put(src, pool.submit(() -> cache.run(project, cmd)));
-            }
-            for (Map.Entry<String, Future<CacheFixture.Result>> run : runs.entrySet()) {
-                CacheFixture.Result r = run.getValue().get(4, TimeUnit.MINUTES);
-                String src = run.getKey();
-                assertEquals(0, r.exitCode(), what + ": cache gcc " + src + " failed: " + r.err());
-                assertArrayEquals(expected.get(src), Files.readAllBytes(project.resolve(object(src))),
-                        what + ": " + object(src) + " differs from plain gcc's");
-            }
-        } catch (Exception e) {
-            throw new AssertionError(what + ": " + e, e);
-        } finally {
-            pool.shutdownNow();
-        }
-    }
-
-    private static List<String> command(String compiler, String flags, String src) {
-        List<String> cmd = new ArrayList<>(List.of(compiler));
-        cmd.addAll(List.of(flags.split(" ")));
-        cmd.addAll(List.of("-c", src, "-o", object(src)));
-        return cmd;
-    }
-
-    private static String object(String src) {
-        return src.substring(0, src.length() - 2) + ".o";
     }
 
     private static long served(Map<String, Long> s) {
