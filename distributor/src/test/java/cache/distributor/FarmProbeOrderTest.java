@@ -1,0 +1,131 @@
+package cache.distributor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.distributor.hosts.HostList;
+import cache.hashing.Digest;
+import cache.node.CachedNode;
+import cache.node.NodeConfig;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The farm's round trips per job, counted by three real in-process {@code cached} nodes on
+ * 127.0.0.2–4 compiling with the real gcc: a job is probed once on each of the first
+ * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
+ * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
+ * a node hit answered by the node that compiled it, with no compile anywhere.
+ */
+@Timeout(120)
+class FarmProbeOrderTest {
+
+    private static final List<String> ADDRESSES = List.of("127.0.0.2", "127.0.0.3", "127.0.0.4");
+
+    @TempDir
+    Path tmp;
+
+    private final Map<String, CachedNode> nodes = new LinkedHashMap<>();
+    private CompilerSpec gcc;
+
+    @BeforeEach
+    void startNodes() throws Exception {
+        gcc = new CompilerSpec("gcc", run("gcc", "-dumpfullversion"), run("gcc", "-dumpmachine"));
+        for (String address : ADDRESSES) {
+            Path dir = Files.createDirectories(tmp.resolve(address));
+            Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
+            Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
+            NodeConfig config = new NodeConfig().listen(address).port(0).jobs(2).nice(0)
+                    .cacheDir(dir.resolve("store")).whitelist(whitelist)
+                    .tmpDir(Files.createDirectories(dir.resolve("tmp"))).nodeName("node-" + address);
+            CachedNode node = CachedNode.start(config);
+            nodes.put(address + ":" + node.address().getPort(), node);
+        }
+    }
+
+    @AfterEach
+    void stopNodes() {
+        nodes.values().forEach(CachedNode::close);
+    }
+
+    private static String run(String... cmd) throws Exception {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        try (InputStream in = p.getInputStream()) {
+            String out = new String(in.readAllBytes(), StandardCharsets.UTF_8).strip();
+            assertTrue(p.waitFor(30, TimeUnit.SECONDS) && p.exitValue() == 0, String.join(" ", cmd) + ": " + out);
+            return out;
+        }
+    }
+
+    private Farm farm() {
+        String hosts = nodes.keySet().stream().map(id -> id + "/2").collect(Collectors.joining(" "));
+        return new Farm(HostList.parse(hosts, "test"), Farm.Options.defaults());
+    }
+
+    private Farm.Job job() throws Exception {
+        Path c = tmp.resolve("t.c");
+        Files.writeString(c, "int twice(int x) { return 2 * x; }\n");
+        byte[] preprocessed = run("gcc", "-E", c.toString()).getBytes(StandardCharsets.UTF_8);
+        return new Farm.Job(Digest.of(preprocessed), gcc, "cpp-output", List.of("-O2"), preprocessed);
+    }
+
+    private Map<String, Long> counter(String name) {
+        Map<String, Long> m = new LinkedHashMap<>();
+        nodes.forEach((id, n) -> m.put(id, n.stats().snapshot().get(name)));
+        return m;
+    }
+
+    private static long sum(Map<String, Long> m) {
+        return m.values().stream().mapToLong(Long::longValue).sum();
+    }
+
+    @Test
+    void aMissIsProbedOnceOnEachOfTheFirstNodesAndUploadedWithoutASecondProbe() throws Exception {
+        Farm.Job job = job();
+        Farm.Result r;
+        try (Farm farm = farm()) {
+            r = farm.submit(job).get(60, TimeUnit.SECONDS);
+        }
+        assertEquals(0, r.entry().exitCode());
+        assertFalse(r.nodeHit());
+        Map<String, Long> probes = counter("probes");
+        Map<String, Long> compiles = counter("compiles_ok");
+        assertEquals(1, sum(compiles), "one compile on the farm: " + compiles);
+        assertEquals(1, compiles.get(r.node()), "compiled where the result says: " + r.node() + " " + compiles);
+        assertEquals(Farm.PROBED, sum(probes), "each of the first nodes probed once, none twice: " + probes);
+        assertEquals(1, probes.get(r.node()), "the compiling node was not probed again before the upload: " + probes);
+    }
+
+    @Test
+    void anIdenticalJobFromANewFarmIsANodeHitOnTheNodeThatCompiledItWithoutACompile() throws Exception {
+        Farm.Job job = job();
+        String compiledOn;
+        try (Farm first = farm()) {
+            compiledOn = first.submit(job).get(60, TimeUnit.SECONDS).node();
+        }
+        Farm.Result again;
+        try (Farm second = farm()) {
+            again = second.submit(job).get(60, TimeUnit.SECONDS);
+        }
+        assertNotNull(again.entry());
+        assertTrue(again.nodeHit(), "answered from a node's cache");
+        assertEquals(compiledOn, again.node(), "by the key's owner, which compiled it");
+        assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
+        assertEquals(1, sum(counter("node_hits")), counter("node_hits").toString());
+    }
+}
