@@ -5,6 +5,7 @@ import cache.compat.config.Config;
 import cache.frontend.args.Invocation;
 import cache.frontend.key.KeyInputs;
 import cache.frontend.replay.StderrPaths;
+import cache.frontend.tier.StorageTiers;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import cache.hashing.FileStat;
@@ -72,6 +73,8 @@ final class Call {
      * one its result is recorded into: no manifest is kept locally then ({@link Manifests}).
      */
     byte[] remoteManifest;
+    /** The storage tiers of this call's configuration, made on first use ({@code CompilePipeline.tiers}). */
+    StorageTiers tiers;
 
     Call(CompileRequest req, CallStats stats, Invocation inv, Compilation how, KeyInputs keys, long started,
             boolean debugInfo) {

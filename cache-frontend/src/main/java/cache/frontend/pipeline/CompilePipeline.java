@@ -460,9 +460,16 @@ public final class CompilePipeline {
     /**
      * The call's tiers: the local store and the storages its {@code remote_storage} names, with
      * its {@code remote_only} and {@code reshare}. Background writes count straight into the
-     * counters (the call's own are written by then), unless statistics are off.
+     * counters (the call's own are written by then), unless statistics are off. Made once per call.
      */
     private StorageTiers tiers(Call call) {
+        if (call.tiers == null) {
+            call.tiers = newTiers(call);
+        }
+        return call.tiers;
+    }
+
+    private StorageTiers newTiers(Call call) {
         List<RemoteTier> remotes = new ArrayList<>();
         for (var r : shared.remoteStorages.forValue(call.config().remoteStorage())) {
             remotes.add(new RemoteTier(r, shared.remoteWrites));
