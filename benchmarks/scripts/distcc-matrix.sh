@@ -55,6 +55,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=farm-lib.sh
+source "$SCRIPT_DIR/farm-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 CACHED_BIN=${CACHED_BIN:-$REPO/dist/bin/cached}
@@ -112,17 +114,6 @@ export PATH=$CLEAN_PATH
 
 declare -a DISTCCD_PIDS=() CACHED_PIDS=() CACHE_RUNS=()
 
-stop_pid() { # stop_pid PID: SIGTERM, up to 20 s, then SIGKILL.
-	local pid=$1 i
-	kill -TERM "$pid" 2>/dev/null || return 0
-	for ((i = 0; i < 200; i++)); do
-		kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null || true; return 0; }
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
-}
-
 stop_cached() {
 	local pid
 	for pid in "${CACHED_PIDS[@]}"; do stop_pid "$pid"; done
@@ -152,22 +143,6 @@ cleanup() {
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
-
-free_port() { # free_port ADDR: a TCP port free on ADDR right now.
-	python3 -c 'import socket, sys
-s = socket.socket(); s.bind((sys.argv[1], 0)); print(s.getsockname()[1])' "$1"
-}
-
-wait_port() { # wait_port ADDR PORT PID LOG: until ADDR:PORT accepts (60 s).
-	local i
-	for ((i = 0; i < 600; i++)); do
-		kill -0 "$3" 2>/dev/null || { cat -- "$4" >&2; die "node on $1 exited"; }
-		if (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; then return 0; fi
-		sleep 0.1
-	done
-	cat -- "$4" >&2
-	die "node on $1:$2 did not listen"
-}
 
 # --- the nodes --------------------------------------------------------------------------
 

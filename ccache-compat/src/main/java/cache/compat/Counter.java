@@ -81,6 +81,7 @@ public enum Counter {
     KEPT_LOCAL_COMPILER_VERSION("kept_local_compiler_version", "Compiler version unknown", Kind.KEPT_LOCAL),
     KEPT_LOCAL_NO_SOURCE_NODE("kept_local_no_source_node", "No node takes source compiles", Kind.KEPT_LOCAL),
     KEPT_LOCAL_FAILED_ON_NODE("kept_local_failed_on_node", "Compile failed on node", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_DIAGNOSTICS_ON_NODE("kept_local_diagnostics_on_node", "Diagnostics on node", Kind.KEPT_LOCAL),
 
     // … and why a builder could not answer (each builder_failed counts one of these).
     BUILDER_FAILED_NO_HEALTHY_NODE("builder_failed_no_healthy_node", "Every node backed off", Kind.BUILDER_FAILED),

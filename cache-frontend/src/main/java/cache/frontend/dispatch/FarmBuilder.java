@@ -45,12 +45,14 @@ import java.util.regex.Pattern;
  *
  * <p>A job stays here ({@code kept_local}, the reason in the log) when a node's object could
  * differ from this machine's or when a node cannot do it: no preprocessed text (depend mode,
- * read-only direct mode), {@code recache}, outputs besides the object, an option the option
+ * read-only direct mode), {@code recache}, outputs besides the object and its {@code -MD}/{@code
+ * -MMD} dependency file (which {@link DependencyRun} writes here, as distcc does), an option the option
  * table keeps local or a node refuses, no usable host, debug information a node cannot
  * reproduce byte for byte (clang's DWARF 5, coverage, the user's own path maps:
  * {@link DebugSources}) or no node speaking protocol version 2. Other gcc {@code -g} jobs, and
- * clang's up to DWARF 4, go as source compiles, whose objects equal this machine's. A node's failed compile is run again here, so a build sees its
- * own compiler's answer to a failing call (as distcc does).
+ * clang's up to DWARF 4, go as source compiles, whose objects equal this machine's. A node's
+ * failed compile, and one that printed diagnostics, is run again here, so a build sees its own
+ * compiler's answer and stderr (distcc does so for a failure; it passes a node's warnings on).
  *
  * <p>One {@link Farm} per distinct host list, closed after ten idle minutes; each compiler's
  * version and target (what a node checks before compiling) asked once.
@@ -71,6 +73,7 @@ public final class FarmBuilder implements Builder {
     private final Cache<CompilerIdentity, CompilerSpec> specs = Caffeine.newBuilder().maximumSize(64).build();
     private final Set<String> reported = ConcurrentHashMap.newKeySet();
     private final DebugSources debug;
+    private final DependencyRun dependencies;
     private final FarmJobs jobs;
 
     public FarmBuilder(ProcessRunner runner) {
@@ -81,6 +84,7 @@ public final class FarmBuilder implements Builder {
     public FarmBuilder(ProcessRunner runner, FarmJobs jobs) {
         this.runner = runner;
         this.debug = new DebugSources(runner);
+        this.dependencies = new DependencyRun(runner);
         this.jobs = jobs;
     }
 
@@ -164,9 +168,18 @@ public final class FarmBuilder implements Builder {
                 return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_DEBUG_INFO, e.getMessage()));
             }
         }
+        byte[] deps = null;
+        if (job.inv().outputs().containsKey(OutputKind.DEPENDENCY)) {
+            try {
+                deps = dependencies.run(job);
+            } catch (IOException e) {
+                return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_EXTRA_OUTPUTS, e.getMessage()));
+            }
+        }
+        byte[] dependencyFile = deps;
         return farm.submit(sent, jobs.track(job.clientPid(), job.inv().source(), DistccStateFiles.forJob(job.env()))).handle((r, e) -> {
             if (e == null) {
-                return result(r, job);
+                return result(r, job, dependencyFile);
             }
             Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
             if (cause instanceof FarmException f) {
@@ -245,23 +258,43 @@ public final class FarmBuilder implements Builder {
         if (job.config().recache()) {
             return kept(Counter.KEPT_LOCAL_RECACHE, "recache: compiled here");
         }
-        if (!job.inv().outputs().keySet().equals(Set.of(OutputKind.OBJECT))) {
-            return kept(Counter.KEPT_LOCAL_EXTRA_OUTPUTS, "outputs besides the object: " + job.inv().outputs().keySet());
+        Set<OutputKind> outputs = job.inv().outputs().keySet();
+        if (!outputs.equals(Set.of(OutputKind.OBJECT)) && !outputs.equals(Set.of(OutputKind.OBJECT, OutputKind.DEPENDENCY))) {
+            return kept(Counter.KEPT_LOCAL_EXTRA_OUTPUTS, "outputs besides the object and its dependency file: " + outputs);
+        }
+        String deps = outputs.contains(OutputKind.DEPENDENCY) ? DependencyRun.refusal(job.inv()) : null;
+        if (deps != null) {
+            return kept(Counter.KEPT_LOCAL_EXTRA_OUTPUTS, deps);
         }
         return null;
     }
 
-    private static BuildResult result(Farm.Result r, BuildJob job) {
+    /**
+     * The node's answer as the build's, with the dependency file written here (or null). A failed
+     * compile, and a compile with diagnostics, are redone here: the node compiled preprocessed
+     * text, so gcc's messages there show no source lines, and a build must see its own compiler's
+     * stderr byte for byte (distcc passes the node's on).
+     */
+    private static BuildResult result(Farm.Result r, BuildJob job, byte[] dependencyFile) {
         CacheEntry e = r.entry();
         if (e.exitCode() != 0) {
             throw new CompletionException(kept(Counter.KEPT_LOCAL_FAILED_ON_NODE,
                     "the compile failed on " + r.node() + "; compiling here for the compiler's own answer"));
         }
-        byte[] object = e.outputs().get(OutputKind.OBJECT);
+        if (e.stderr().length > 0) {
+            throw new CompletionException(kept(Counter.KEPT_LOCAL_DIAGNOSTICS_ON_NODE,
+                    "the compile on " + r.node() + " printed diagnostics; compiling here for the compiler's own"));
+        }
+        Map<OutputKind, byte[]> outputs = e.outputs();
+        if (dependencyFile != null) {
+            outputs = new java.util.EnumMap<>(outputs);
+            outputs.put(OutputKind.DEPENDENCY, dependencyFile);
+        }
+        byte[] object = outputs.get(OutputKind.OBJECT);
         OutputKind missing = object == null ? OutputKind.OBJECT : null;
         OutputKind empty = object != null && object.length == 0 ? OutputKind.OBJECT : null;
         LOG.fine(() -> (r.nodeHit() ? "node hit on " : "compiled on ") + r.node() + ": " + job.inv().source());
-        return new BuildResult(e.exitCode(), e.stdout(), e.stderr(), e.outputs(), missing, empty, false, r.node(),
+        return new BuildResult(e.exitCode(), e.stdout(), e.stderr(), outputs, missing, empty, false, r.node(),
                 r.nodeHit() ? Counter.NODE_HIT : Counter.REMOTE_COMPILE);
     }
 

@@ -106,23 +106,8 @@ class DistccRecipesIT {
         int port = startDistccd(node, log, nodeEnv);
 
         Path project = project("gentoo-client");
-        Map<String, String> env = plainEnv(project.resolve(".distcc"), SYSTEM_PATH);
-        env.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
-        env.put("DISTCC_FALLBACK", "0"); // a job that is not compiled on the node fails
-        for (String out : List.of("first.o", "second.o")) {
-            CacheFixture.Result r = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "gcc", "-O2", "-c", "x.c", "-o", out), env);
-            assertEquals(0, r.exitCode(), "distcc → distccd: " + r.err() + "\n" + Files.readString(log));
-        }
-        byte[] local = localObject(project, "gcc", "-O2");
-        assertArrayEquals(local, Files.readAllBytes(project.resolve("first.o")), "the node's compile equals gcc's");
-        assertArrayEquals(local, Files.readAllBytes(project.resolve("second.o")), "the node's hit equals gcc's");
-
-        Map<String, Long> stats = CacheFixture.parseStats(asUser(node, List.of(client.toString(), "--print-stats"),
-                nodeEnv).out());
+        Map<String, Long> stats = twoIdenticalJobs(project, port, node, nodeEnv, log);
         String story = "node cache " + stats + "\n" + Files.readString(log);
-        assertEquals(1L, stats.getOrDefault("cache_miss", 0L), "the first job is a miss on the node: " + story);
-        assertEquals(1L, stats.getOrDefault("direct_cache_hit", 0L) + stats.getOrDefault("preprocessed_cache_hit", 0L),
-                "the repeated job is a hit in the node's cache: " + story);
         assertFalse(Files.readString(log).contains("really a link to"),
                 "distccd's masquerade check takes our link for a compiler: " + story);
         asUser(node, List.of(client.toString(), "--stop-daemon"), nodeEnv);
@@ -150,21 +135,10 @@ class DistccRecipesIT {
         Path project = project("cmdlist-client");
         Files.writeString(project.resolve("y.cc"), "int twice(int n) { return n * 2; }\n");
         CacheFixture.backdate(project);
+        Map<String, Long> stats = twoIdenticalJobs(project, port, node, nodeEnv, log);
         Map<String, String> env = plainEnv(project.resolve(".distcc"), SYSTEM_PATH);
         env.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
         env.put("DISTCC_FALLBACK", "0");
-        for (String out : List.of("first.o", "second.o")) {
-            CacheFixture.Result r = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "gcc", "-O2", "-c", "x.c", "-o", out), env);
-            assertEquals(0, r.exitCode(), "distcc → distccd with DISTCC_CMDLIST: " + r.err() + "\n" + Files.readString(log));
-        }
-        byte[] local = localObject(project, "gcc", "-O2");
-        assertArrayEquals(local, Files.readAllBytes(project.resolve("first.o")), "the node's compile equals gcc's");
-        assertArrayEquals(local, Files.readAllBytes(project.resolve("second.o")), "the node's hit equals gcc's");
-        Map<String, Long> stats = CacheFixture.parseStats(asUser(node, List.of(client.toString(), "--print-stats"),
-                nodeEnv).out());
-        String story = "node cache " + stats + "\n" + Files.readString(log);
-        assertEquals(1L, stats.getOrDefault("cache_miss", 0L), "the first job went through our link, a miss: " + story);
-        assertEquals(1L, hits(stats), "the repeated job is a hit in the node's cache: " + story);
 
         CacheFixture.Result refused = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "g++", "-O2", "-c", "y.cc",
                 "-o", "y.o"), env);
@@ -563,6 +537,33 @@ class DistccRecipesIT {
         }
         awaitPort(port, start(cmd, env, dir.resolve("distccd.out")), log);
         return port;
+    }
+
+    /**
+     * Two identical {@code distcc gcc -O2 -c x.c} jobs from a real client to the distccd on
+     * {@code port} (no fallback: a job not compiled there fails), whose compiles go through our
+     * cache as the node's user: both objects equal gcc's, the first a miss in the node's cache,
+     * the second a hit. Returns the node cache's counters.
+     */
+    private Map<String, Long> twoIdenticalJobs(Path project, int port, Path node, Map<String, String> nodeEnv, Path log)
+            throws Exception {
+        Map<String, String> env = plainEnv(project.resolve(".distcc"), SYSTEM_PATH);
+        env.put("DISTCC_HOSTS", "127.0.0.1:" + port + "/2");
+        env.put("DISTCC_FALLBACK", "0");
+        for (String out : List.of("first.o", "second.o")) {
+            CacheFixture.Result r = CacheFixture.run(project, List.of("/usr/bin/env", "distcc", "gcc", "-O2", "-c", "x.c",
+                    "-o", out), env);
+            assertEquals(0, r.exitCode(), "distcc → distccd: " + r.err() + "\n" + Files.readString(log));
+        }
+        byte[] local = localObject(project, "gcc", "-O2");
+        assertArrayEquals(local, Files.readAllBytes(project.resolve("first.o")), "the node's compile equals gcc's");
+        assertArrayEquals(local, Files.readAllBytes(project.resolve("second.o")), "the node's hit equals gcc's");
+        Map<String, Long> stats = CacheFixture.parseStats(asUser(node, List.of(client.toString(), "--print-stats"),
+                nodeEnv).out());
+        String story = "node cache " + stats + "\n" + Files.readString(log);
+        assertEquals(1L, stats.getOrDefault("cache_miss", 0L), "the first job went through our link, a miss: " + story);
+        assertEquals(1L, hits(stats), "the repeated job is a hit in the node's cache: " + story);
+        return stats;
     }
 
     private Process start(List<String> cmd, Map<String, String> env, Path output) throws IOException {

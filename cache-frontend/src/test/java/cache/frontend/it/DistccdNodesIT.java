@@ -6,9 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.node.client.NodeClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,8 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -53,21 +48,20 @@ class DistccdNodesIT {
     private static final int BUILD_JOBS = 4;
     private static final int COLD_FILES = 20;
     private static final int MIXED_FILES = 10;
-    private static final Pattern COMPILE_OK = Pattern.compile("COMPILE_OK exit:0");
 
     @TempDir
     static Path tmp;
 
-    private Distccd plain;
-    private Distccd lzo;
+    private DistccdProcess plain;
+    private DistccdProcess lzo;
     private Cached cached;
     private Path project;
 
     @BeforeAll
     void startNodesAndWriteTheProject() throws Exception {
         Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/distccd")), "distccd (Debian package distcc)");
-        plain = Distccd.start("127.0.0.5", Files.createDirectories(tmp.resolve("distccd-plain")));
-        lzo = Distccd.start("127.0.0.6", Files.createDirectories(tmp.resolve("distccd-lzo")));
+        plain = DistccdProcess.start("127.0.0.5", Files.createDirectories(tmp.resolve("distccd-plain")), SLOTS);
+        lzo = DistccdProcess.start("127.0.0.6", Files.createDirectories(tmp.resolve("distccd-lzo")), SLOTS);
         Path cachedBin = CacheFixture.CLIENT.resolveSibling("cached");
         cached = Cached.start(cachedBin, "127.0.0.7", Files.createDirectories(tmp.resolve("cached")));
         project = Files.createDirectories(tmp.resolve("project"));
@@ -97,11 +91,15 @@ class DistccdNodesIT {
 
     @AfterAll
     void stopNodes() throws Exception {
-        for (Node n : new Node[] {plain, lzo, cached}) {
-            if (n != null) {
-                n.stop();
-                System.out.println("--- " + n + " log ---\n" + n.log());
+        for (DistccdProcess d : new DistccdProcess[] {plain, lzo}) {
+            if (d != null) {
+                d.stop();
+                System.out.println("--- " + d + " log ---\n" + d.log());
             }
+        }
+        if (cached != null) {
+            cached.stop();
+            System.out.println("--- " + cached + " log ---\n" + cached.log());
         }
     }
 
@@ -259,13 +257,6 @@ class DistccdNodesIT {
 
     // --- the nodes -------------------------------------------------------------------------
 
-    private static int freePort(String address) throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-            return s.getLocalPort();
-        }
-    }
-
     /** A node process on a loopback address and its log. */
     private abstract static class Node {
         final String address;
@@ -324,42 +315,6 @@ class DistccdNodesIT {
         }
     }
 
-    /** Debian's real distccd, in the foreground, logging every job's summary line. */
-    private static final class Distccd extends Node {
-        private Distccd(String address, int port, Process process, Path logFile) {
-            super(address, port, process, logFile);
-        }
-
-        static Distccd start(String address, Path dir) throws Exception {
-            int port = freePort(address);
-            // Started as root, distccd runs as its own user, who cannot open a file in this test's
-            // private directory: its log goes to stderr, a file this process opened for it.
-            Path log = dir.resolve("distccd.log");
-            Process p = new ProcessBuilder("distccd", "--daemon", "--no-detach", "--listen", address,
-                    "--port", String.valueOf(port), "--allow", "127.0.0.0/8", "--jobs", String.valueOf(SLOTS),
-                    "--log-stderr", "--log-level", "info")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Distccd d = new Distccd(address, port, p, log);
-            try {
-                d.awaitListening();
-            } catch (Throwable t) {
-                d.stop();
-                throw t;
-            }
-            return d;
-        }
-
-        /** Jobs distccd says it compiled: its {@code COMPILE_OK} summary lines. */
-        int compiled() {
-            Matcher m = COMPILE_OK.matcher(log());
-            int n = 0;
-            while (m.find()) {
-                n++;
-            }
-            return n;
-        }
-    }
-
     /** A real {@code cached} node whose whitelist is distcc's masquerade directory convention. */
     private static final class Cached extends Node {
         private Cached(String address, int port, Process process, Path logFile) {
@@ -370,7 +325,7 @@ class DistccdNodesIT {
             assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
             Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
             Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
-            int port = freePort(address);
+            int port = DistccdProcess.freePort(address);
             Path log = dir.resolve("cached.log");
             Process p = new ProcessBuilder(cached.toString(), "--listen", address, "--port", String.valueOf(port),
                     "--whitelist", whitelist.toString(), "--cache-dir", dir.resolve("store").toString(),

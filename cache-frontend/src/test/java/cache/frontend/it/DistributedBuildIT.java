@@ -36,9 +36,10 @@ import org.junit.jupiter.api.io.TempDir;
  *       equals plain gcc's of the same file in the same directory;</li>
  *   <li>the nodes remember: a second build from an empty local cache is answered by the nodes'
  *       caches without compiling;</li>
- *   <li>what must stay local stays local (a {@code -MMD} dependency file, {@code -march=native})
- *       and is counted {@code kept_local}; gcc {@code -g} objects from nodes have their own
- *       test, {@code DistributedDebugIT};</li>
+ *   <li>what must stay local stays local (a {@code .su} file besides the object,
+ *       {@code -march=native}) and is counted {@code kept_local}; a {@code -MMD} job goes, its
+ *       dependency file written here; gcc {@code -g} objects from nodes have their own test,
+ *       {@code DistributedDebugIT};</li>
  *   <li>a dead node or an unusable host list never fails or changes the build.</li>
  * </ul>
  *
@@ -197,18 +198,10 @@ class DistributedBuildIT {
     @Order(3)
     @Timeout(value = 5, unit = TimeUnit.MINUTES)
     void callsThatMustStayLocalAreCompiledHere() throws Exception {
-        // A dependency file besides the object, and an option that depends on this machine.
-        for (String flags : List.of("-O2 -MMD", "-O2 -march=native")) {
+        // An output besides the object (and its .d), and an option that depends on this machine.
+        for (String flags : List.of("-O2 -fstack-usage", "-O2 -march=native")) {
             List<String> sources = names("g", 5);
             Map<String, byte[]> expected = plainGcc(sources, flags);
-            Map<String, byte[]> expectedDeps = new HashMap<>();
-            if (flags.contains("-MMD")) {
-                for (String src : sources) {
-                    Path dep = project.resolve(object(src).replace(".o", ".d"));
-                    expectedDeps.put(src, Files.readAllBytes(dep));
-                    Files.delete(dep);
-                }
-            }
             try (CacheFixture cache = distributing(tmp.resolve("c-local" + flags.replace(' ', '_')), hostList())) {
                 Map<String, Map<String, Long>> before = nodeStats();
                 build(cache, sources, flags, expected, flags + " build");
@@ -218,11 +211,6 @@ class DistributedBuildIT {
                         + nodeDelta(before, after, "probes") + ", node compiles "
                         + nodeDelta(before, after, "compiles_ok");
 
-                for (Map.Entry<String, byte[]> d : expectedDeps.entrySet()) {
-                    assertArrayEquals(d.getValue(),
-                            Files.readAllBytes(project.resolve(object(d.getKey()).replace(".o", ".d"))),
-                            flags + ": the .d file of " + d.getKey() + " differs from plain gcc's");
-                }
                 assertEquals(sources.size(), client.getOrDefault("kept_local", 0L),
                         "every such miss is counted kept_local: " + story);
                 assertEquals(0L, client.getOrDefault("remote_compile", 0L) + client.getOrDefault("node_hit", 0L),
@@ -230,6 +218,33 @@ class DistributedBuildIT {
                 assertEquals(0L, sum(nodeDelta(before, after, "compiles_ok")), "no node compiled such a call: " + story);
                 assertEquals(0L, sum(nodeDelta(before, after, "probes")), "no node was even asked: " + story);
             }
+        }
+    }
+
+    @Test
+    @Order(3)
+    @Timeout(value = 5, unit = TimeUnit.MINUTES)
+    void aDependencyFileIsWrittenHereWhileTheNodeCompilesTheObject() throws Exception {
+        String flags = "-O2 -MMD";
+        List<String> sources = names("g", 5);
+        Map<String, byte[]> expected = plainGcc(sources, flags);
+        Map<String, byte[]> expectedDeps = new HashMap<>();
+        for (String src : sources) {
+            Path dep = project.resolve(object(src).replace(".o", ".d"));
+            expectedDeps.put(src, Files.readAllBytes(dep));
+            Files.delete(dep);
+        }
+        try (CacheFixture cache = distributing(tmp.resolve("c-deps"), hostList())) {
+            build(cache, sources, flags, expected, flags + " build");
+            Map<String, Long> client = cache.stats();
+            String story = flags + ": client " + distributionCounters(client);
+            for (Map.Entry<String, byte[]> d : expectedDeps.entrySet()) {
+                assertArrayEquals(d.getValue(), Files.readAllBytes(project.resolve(object(d.getKey()).replace(".o", ".d"))),
+                        "the .d file of " + d.getKey() + " equals plain gcc's: " + story);
+            }
+            assertEquals(sources.size(), client.getOrDefault("remote_compile", 0L) + client.getOrDefault("node_hit", 0L),
+                    "every object comes from a node: " + story);
+            assertEquals(0L, client.getOrDefault("kept_local", 0L), "nothing kept here: " + story);
         }
     }
 

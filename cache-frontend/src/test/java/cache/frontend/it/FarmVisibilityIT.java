@@ -122,12 +122,12 @@ class FarmVisibilityIT {
         try (CacheFixture cache = distributing(tmp.resolve("kept"), hostEntry())) {
             compile(cache, "gcc", "-O2", "a1.c");
             compile(cache, "gcc", "-O2", "a2.c");
-            compile(cache, "gcc", "-O2 -MMD", "b1.c");
-            compile(cache, "gcc", "-O2 -MMD", "b2.c");
+            compile(cache, "gcc", "-O2 -fstack-usage", "b1.c");
+            compile(cache, "gcc", "-O2 -fstack-usage", "b2.c");
             Map<String, Long> s = cache.stats();
             assertEquals(2L, s.get("remote_compile"), "the plain calls went to the node: " + s);
-            assertEquals(2L, s.get("kept_local"), "the -MMD calls stayed here: " + s);
-            assertEquals(2L, s.get("kept_local_extra_outputs"), "… for their dependency file: " + s);
+            assertEquals(2L, s.get("kept_local"), "the -fstack-usage calls stayed here: " + s);
+            assertEquals(2L, s.get("kept_local_extra_outputs"), "… for their .su file: " + s);
             String verbose = cache.cache(project, "-s", "-v").out();
             assertMatches(verbose, "\n  Kept local: +2 / +4 \\(50\\.00%\\)\n    Outputs besides the object: +2 / +2 \\(100\\.0%\\)\n");
             assertEquals(verbose, cache.cache(project, "-sv").out(), "-sv is -s -v");
