@@ -9,6 +9,7 @@ import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.BaseDir;
 import cache.frontend.args.Invocation;
 import cache.frontend.args.PreprocessedCompile;
+import cache.frontend.args.PrefixMaps;
 import cache.frontend.args.Uncacheable;
 import cache.frontend.key.CompilerFamily;
 import cache.frontend.key.CompilerIdentity;
@@ -87,10 +88,10 @@ final class CallPreparation {
         Digest compilerChecked;
         try {
             CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
-            if (quick && !compilerCheck.ready(found, config.compilerCheck())) {
+            if (quick && !compilerCheck.ready(found, req.compilerName(), config.compilerCheck())) {
                 return new NeedsThread(); // its command runs once per compiler
             }
-            compilerChecked = compilerCheck.digest(found, config.compilerCheck(), req.cwd(), req.env());
+            compilerChecked = compilerCheck.digest(found, req.compilerName(), config.compilerCheck(), req.cwd(), req.env());
             compiler = CompilerCheck.identity(found, config.compilerCheck());
         } catch (IOException e) {
             return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
@@ -133,8 +134,12 @@ final class CallPreparation {
         }
         String preprocessedExtension = how.preprocessed()
                 ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
+        // -fdebug-prefix-map of the cwd: keyed relative to it, and the cwd keyed as the compiler writes it.
+        String cwd = req.cwd().toString();
+        keyed = keyed.withKeyArgs(keyed.compileArgs(), PrefixMaps.keyed(keyed.keyArgs(), cwd),
+                PrefixMaps.keyed(keyed.directKeyArgs(), cwd));
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
-                req.cwd().toString(),
+                keyed.hashCwd() ? PrefixMaps.mappedCwd(keyed.compileArgs(), cwd) : cwd,
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));

@@ -49,6 +49,13 @@ class CcacheKeysIT {
         assertEquals(0, r.exitCode(), r.err());
     }
 
+    private void compileWith(String compiler, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.putAll(extraEnv);
+        CacheFixture.Result r = CacheFixture.run(work, List.of(CacheFixture.CLIENT.toString(), compiler, "-c", "a.c"), env);
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
     @Test
     void namespaceSeparatesEntriesAndCanBeEvicted() throws Exception {
         compile(Map.of("CCACHE_NAMESPACE", "one"));
@@ -103,6 +110,22 @@ class CcacheKeysIT {
         compile(Map.of("CCACHE_COMPILERCHECK", "no_such_command_for_a_compiler_check"));
         assertEquals(2, cache.stat("compiler_check_failed"), "a command that cannot start failed too");
         assertEquals(0, cache.stat("could_not_find_compiler"));
+    }
+
+    @Test
+    void compilerCheckCommandNamesACompilerTypedWithASlashAsTyped() throws Exception {
+        // ccache 4.7: %compiler% is "./cc.sh" as typed, so "echo ./cc.sh" has the same output and a
+        // changed script (its mtime is not hashed under a command check) is served from the entry.
+        Path script = work.resolve("cc.sh");
+        Files.writeString(script, "#!/bin/sh\nexec gcc \"$@\"\n");
+        script.toFile().setExecutable(true);
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo %compiler%"));
+        Files.writeString(script, "# upgraded\n", java.nio.file.StandardOpenOption.APPEND);
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo ./cc.sh"));
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo " + script));
+        assertEquals(2, cache.stat("cache_miss"), "the resolved path is another output");
     }
 
     @Test
