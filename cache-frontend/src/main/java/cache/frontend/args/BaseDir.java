@@ -72,7 +72,7 @@ public final class BaseDir {
     }
 
     /** {@code path} relative to {@code cwd} when it lies under {@code baseDir} and names the same file, else itself. */
-    static String relative(String path, String baseDir, Path cwd) {
+    public static String relative(String path, String baseDir, Path cwd) {
         if (!path.startsWith("/") || !under(path, baseDir)) {
             return path;
         }

@@ -63,7 +63,9 @@ final class CallPreparation {
         }
         // base_dir: the command is analysed, hashed and run with paths under it made relative.
         String baseDir = config.baseDir();
-        List<String> args = baseDir.isEmpty() ? req.args() : BaseDir.rewrite(req.args(), baseDir, apparentCwd(req));
+        List<String> asked = config.sloppiness().contains(Sloppiness.CLANG_INDEX_STORE)
+                ? withoutIndexStorePath(req.args()) : req.args();
+        List<String> args = baseDir.isEmpty() ? asked : BaseDir.rewrite(asked, baseDir, apparentCwd(req));
         Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return answered(stats, u.counter(), u.reason());
@@ -262,6 +264,27 @@ final class CallPreparation {
      * The working directory as the user sees it: {@code $PWD} when it names the same directory
      * as the real one (a checkout reached through a symbolic link), as ccache does.
      */
+    /**
+     * {@code sloppiness = clang_index_store}: {@code -index-store-path DIR} is dropped from the
+     * call, neither keyed nor run, as ccache 4.7 drops it (Xcode passes a directory named by a
+     * UUID; the index store is an editor's side output, not the compile's).
+     */
+    static List<String> withoutIndexStorePath(List<String> args) {
+        int at = args.indexOf("-index-store-path");
+        if (at < 0) {
+            return args;
+        }
+        List<String> out = new ArrayList<>(args.size());
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("-index-store-path")) {
+                i++; // and its directory
+                continue;
+            }
+            out.add(args.get(i));
+        }
+        return out;
+    }
+
     static Path apparentCwd(CompileRequest req) {
         String pwd = req.env().get("PWD");
         if (pwd != null && pwd.startsWith("/") && !pwd.equals(req.cwd().toString())) {

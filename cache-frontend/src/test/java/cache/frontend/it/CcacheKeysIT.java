@@ -129,6 +129,16 @@ class CcacheKeysIT {
     }
 
     @Test
+    void clangIndexStoreSloppinessDropsTheIndexStorePathFromKeyAndCompile() throws Exception {
+        // ccache 4.7 drops "-index-store-path DIR" under this sloppiness: gcc, which would refuse
+        // the option, compiles, and two directories share one entry.
+        compile(Map.of("CCACHE_SLOPPINESS", "clang_index_store"), "-index-store-path", "foo", "-c", "a.c");
+        compile(Map.of("CCACHE_SLOPPINESS", "clang_index_store"), "-index-store-path", "bar", "-c", "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
     void umaskAppliesToWrittenOutputs() throws Exception {
         compile(Map.of("CCACHE_UMASK", "077"));
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
