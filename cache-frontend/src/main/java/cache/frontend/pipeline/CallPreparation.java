@@ -137,11 +137,15 @@ final class CallPreparation {
         String preprocessedExtension = how.preprocessed()
                 ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
         // -fdebug-prefix-map of the cwd: keyed relative to it, and the cwd keyed as the compiler writes it.
+        // The compiler writes the apparent directory (PWD) when it is the real one, as ccache hashes it.
         String cwd = req.cwd().toString();
-        keyed = keyed.withKeyArgs(keyed.compileArgs(), PrefixMaps.keyed(keyed.keyArgs(), cwd),
-                PrefixMaps.keyed(keyed.directKeyArgs(), cwd));
+        String apparent = apparentCwd(req).toString();
+        keyed = keyed.withKeyArgs(keyed.compileArgs(),
+                PrefixMaps.keyed(PrefixMaps.keyed(keyed.keyArgs(), apparent), cwd),
+                PrefixMaps.keyed(PrefixMaps.keyed(keyed.directKeyArgs(), apparent), cwd));
+        String mappedCwd = PrefixMaps.mappedCwd(keyed.compileArgs(), apparent);
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
-                keyed.hashCwd() ? PrefixMaps.mappedCwd(keyed.compileArgs(), cwd) : cwd,
+                keyed.hashCwd() && !mappedCwd.equals(apparent) ? mappedCwd : cwd,
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
