@@ -145,7 +145,8 @@ final class CallPreparation {
                 PrefixMaps.keyed(PrefixMaps.keyed(keyed.directKeyArgs(), apparent), cwd));
         String mappedCwd = PrefixMaps.mappedCwd(keyed.compileArgs(), apparent);
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
-                keyed.hashCwd() && !mappedCwd.equals(apparent) ? mappedCwd : cwd,
+                keyed.hashCwd() ? (mappedCwd.equals(apparent) ? cwd : mappedCwd)
+                        : apparent, // the directory line gcc writes (PWD), left out of the text hashed
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));

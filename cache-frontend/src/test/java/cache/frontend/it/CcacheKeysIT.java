@@ -139,6 +139,25 @@ class CcacheKeysIT {
     }
 
     @Test
+    void hashDirFalseSharesDebugCompilesAcrossDirectoriesReachedThroughASymbolicLink() throws Exception {
+        // gcc writes the apparent directory (PWD) into the preprocessed text: it must be left out too.
+        Path real = Files.createDirectories(tmp.resolve("run.real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("run"), real);
+        for (String d : List.of("dir1", "dir2")) {
+            Path dir = Files.createDirectories(real.resolve(d));
+            Files.writeString(dir.resolve("t.c"), "int t(int x) { return x + 1; }\n");
+            Map<String, String> env = new HashMap<>(cache.env);
+            env.put("CCACHE_NOHASHDIR", "1");
+            env.put("CCACHE_NODIRECT", "1");
+            env.put("PWD", link.resolve(d).toString());
+            CacheFixture.Result r = CacheFixture.run(dir, List.of(CacheFixture.CLIENT.toString(), "gcc", "-g", "-c", "t.c"), env);
+            assertEquals(0, r.exitCode(), r.err());
+        }
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
     void umaskAppliesToWrittenOutputs() throws Exception {
         compile(Map.of("CCACHE_UMASK", "077"));
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
