@@ -158,6 +158,19 @@ class CcacheKeysIT {
     }
 
     @Test
+    void anAssemblerListingFileIsStoredAndReplayedUnderAnyName() throws Exception {
+        compile(Map.of(), "-c", "-Wa,-a=one.lst,-L", "a.c");
+        byte[] listing = Files.readAllBytes(work.resolve("one.lst"));
+        Files.delete(work.resolve("one.lst"));
+        compile(Map.of(), "-c", "-Wa,-a=one.lst,-L", "a.c");
+        compile(Map.of(), "-c", "-Wa,-a=two.lst,-L", "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(2, cache.hits());
+        assertTrue(java.util.Arrays.equals(listing, Files.readAllBytes(work.resolve("one.lst"))));
+        assertTrue(java.util.Arrays.equals(listing, Files.readAllBytes(work.resolve("two.lst"))));
+    }
+
+    @Test
     void umaskAppliesToWrittenOutputs() throws Exception {
         compile(Map.of("CCACHE_UMASK", "077"));
         assertEquals(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE),
