@@ -141,8 +141,8 @@ class CcacheKeysIT {
     @Test
     void hashDirFalseSharesDebugCompilesAcrossDirectoriesReachedThroughASymbolicLink() throws Exception {
         // gcc writes the apparent directory (PWD) into the preprocessed text: it must be left out too.
-        Path real = Files.createDirectories(tmp.resolve("run.real"));
-        Path link = Files.createSymbolicLink(tmp.resolve("run"), real);
+        Path real = Files.createDirectories(tmp.resolve("tree.real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("tree"), real);
         for (String d : List.of("dir1", "dir2")) {
             Path dir = Files.createDirectories(real.resolve(d));
             Files.writeString(dir.resolve("t.c"), "int t(int x) { return x + 1; }\n");
