@@ -50,6 +50,14 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         return notBefore(mtimeNanos, instant) || notBefore(ctimeNanos, instant);
     }
 
+    /**
+     * {@link #changedSince(long)} looking only at the times asked for (ccache's {@code
+     * include_file_mtime}/{@code include_file_ctime} sloppiness leaves one out).
+     */
+    public boolean changedSince(long instant, boolean mtime, boolean ctime) {
+        return (mtime && notBefore(mtimeNanos, instant)) || (ctime && notBefore(ctimeNanos, instant));
+    }
+
     private static boolean notBefore(long stamp, long instant) {
         long margin = stamp % 1_000_000_000L == 0 ? COARSE_FILE_SYSTEM_SPAN : 0;
         return stamp >= instant - margin;

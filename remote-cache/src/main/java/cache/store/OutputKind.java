@@ -14,7 +14,9 @@ public enum OutputKind {
     /** Split DWARF ({@code -gsplit-dwarf}). */
     SPLIT_DWARF(4),
     /** Stack usage ({@code -fstack-usage}). */
-    STACK_USAGE(5);
+    STACK_USAGE(5),
+    /** The assembler's listing file ({@code -Wa,-a=file}, {@code -Wa,-adhln=file}). */
+    ASSEMBLER_LISTING(6);
 
     private final int code;
 

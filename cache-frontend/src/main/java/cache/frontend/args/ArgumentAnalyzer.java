@@ -63,6 +63,10 @@ public final class ArgumentAnalyzer {
         boolean coverageNotes;
         boolean profileArcs;
         boolean stackUsage;
+        /** An assembler listing option was seen ({@code -Wa,-a...}). */
+        boolean assemblerListing;
+        /** The assembler listing's file ({@code -Wa,-a=file}), or null. */
+        String listing;
         boolean recordsCommandLine;
         boolean direct = true;
         boolean color;
@@ -222,10 +226,21 @@ public final class ArgumentAnalyzer {
             return preprocessorPassThrough(w, a);
         }
         if (a.startsWith("-Wa,") || (a.equals("-Xassembler") && next != null)) {
-            Uncacheable listing = assemblerListing(a.equals("-Xassembler") ? List.of(next)
-                    : List.of(a.substring(4).split(",", -1)));
+            boolean xassembler = a.equals("-Xassembler");
+            String word = xassembler ? next : a;
+            String listingBefore = w.listing;
+            Uncacheable listing = assemblerListing(w, xassembler ? List.of(next) : List.of(a.substring(4).split(",", -1)));
             if (listing != null) {
                 return listing;
+            }
+            if (w.listing != listingBefore) {
+                // The listing's name is an output path, not keyed (ccache: one entry for test1.lst and test2.lst).
+                Uncacheable u = tableOption(w, args, i);
+                int at = w.key.lastIndexOf(word);
+                if (at >= 0) {
+                    w.key.set(at, listingKeyed(word, xassembler));
+                }
+                return u;
             }
         }
         if (a.equals("-Xpreprocessor") && next != null) {
@@ -473,13 +488,41 @@ public final class ArgumentAnalyzer {
      * (ccache 4.7 captures one; we do not yet); without {@code =file} the listing goes to
      * stdout, which is replayed.
      */
-    private static Uncacheable assemblerListing(List<String> words) {
+    /**
+     * ccache 4.7's assembler listing ({@code -Wa,-a[OPTIONS][=file]}): one {@code -a} option per
+     * call, its file an output stored with the entry; a second one is {@code
+     * unsupported_compiler_option}. {@code -a} without a file lists on stdout, which is stored.
+     */
+    private static Uncacheable assemblerListing(Walk w, List<String> words) {
         for (String p : words) {
-            if (p.startsWith("-a") && p.indexOf('=') > 0) {
-                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "assembler listing file " + p);
+            if (!p.startsWith("-a")) {
+                continue;
+            }
+            if (w.assemblerListing) {
+                return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "multiple assembler listing options (-Wa,-a)");
+            }
+            w.assemblerListing = true;
+            int eq = p.indexOf('=');
+            if (eq > 0) {
+                if (eq + 1 == p.length()) {
+                    return new Uncacheable(Counter.UNSUPPORTED_COMPILER_OPTION, "assembler listing without a file name " + p);
+                }
+                w.listing = p.substring(eq + 1);
             }
         }
         return null;
+    }
+
+    /** {@code word} with the listing file's name left out: what the key holds. */
+    private static String listingKeyed(String word, boolean xassembler) {
+        String[] parts = (xassembler ? word : word.substring(4)).split(",", -1);
+        for (int k = 0; k < parts.length; k++) {
+            int eq = parts[k].indexOf('=');
+            if (parts[k].startsWith("-a") && eq > 0) {
+                parts[k] = parts[k].substring(0, eq + 1) + "[listing]";
+            }
+        }
+        return (xassembler ? "" : "-Wa,") + String.join(",", parts);
     }
 
     /**
@@ -650,6 +693,9 @@ public final class ArgumentAnalyzer {
         }
         if (w.stackUsage && !w.syntaxOnly) {
             outputs.put(OutputKind.STACK_USAGE, stripExtension(object) + ".su");
+        }
+        if (makesObject && w.listing != null) {
+            outputs.put(OutputKind.ASSEMBLER_LISTING, w.listing);
         }
         List<String> key = new ArrayList<>(w.key);
         if (w.syntaxOnly) {

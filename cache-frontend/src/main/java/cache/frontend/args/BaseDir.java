@@ -5,7 +5,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 /**
  * ccache's {@code base_dir}: absolute paths under the base directory are rewritten relative to
@@ -71,23 +73,61 @@ public final class BaseDir {
         return out;
     }
 
-    /** {@code path} relative to {@code cwd} when it lies under {@code baseDir} and names the same file, else itself. */
-    static String relative(String path, String baseDir, Path cwd) {
+    /**
+     * {@code path} relative to the working directory when it lies under {@code baseDir}, else
+     * itself. As ccache 4.7's {@code make_relative_path}: the candidates are the path and its
+     * real path (symbolic links resolved), each relative to the apparent directory ({@code
+     * cwd}, from {@code PWD}) and to the real one; the shortest that names the same file wins.
+     */
+    public static String relative(String path, String baseDir, Path cwd) {
         if (!path.startsWith("/") || !under(path, baseDir)) {
             return path;
         }
         Path abs = Path.of(path).normalize();
-        Path rel;
+        Path apparent = cwd.normalize();
+        Path actual = realOrNull(apparent);
+        Set<Path> targets = new LinkedHashSet<>();
+        targets.add(abs);
+        Path realTarget = realOrNull(abs);
+        if (realTarget == null && abs.getParent() != null) {
+            Path realParent = realOrNull(abs.getParent()); // an output that does not exist yet
+            realTarget = realParent == null ? null : realParent.resolve(abs.getFileName());
+        }
+        if (realTarget != null) {
+            targets.add(realTarget);
+        }
+        Set<Path> bases = new LinkedHashSet<>();
+        if (actual != null) {
+            bases.add(actual);
+        }
+        bases.add(apparent);
+        List<String> candidates = new ArrayList<>();
+        for (Path t : targets) {
+            for (Path b : bases) {
+                try {
+                    String r = b.relativize(t).toString();
+                    candidates.add(r.isEmpty() ? "." : r);
+                } catch (IllegalArgumentException e) {
+                    // not comparable: no candidate
+                }
+            }
+        }
+        candidates.sort(java.util.Comparator.comparingInt(String::length));
+        Path runIn = actual != null ? actual : apparent;
+        for (String r : candidates) {
+            if (sameFile(runIn.resolve(r), Path.of(path))) {
+                return r;
+            }
+        }
+        return path;
+    }
+
+    private static Path realOrNull(Path p) {
         try {
-            rel = cwd.normalize().relativize(abs);
-        } catch (IllegalArgumentException e) {
-            return path;
+            return p.toRealPath();
+        } catch (IOException | RuntimeException e) {
+            return null;
         }
-        String r = rel.toString();
-        if (r.isEmpty()) {
-            r = ".";
-        }
-        return sameFile(cwd.resolve(r), Path.of(path)) ? r : path;
     }
 
     static boolean under(String path, String baseDir) {

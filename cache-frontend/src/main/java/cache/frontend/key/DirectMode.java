@@ -1,9 +1,13 @@
 package cache.frontend.key;
 
+import cache.compat.config.Sloppiness;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -39,7 +43,8 @@ public final class DirectMode {
      */
     public Manifest.Result record(Digest entryKey, byte[] preprocessed, SearchPath search, Path cwd, long notAfterNanos,
             boolean commandLineIncludes) {
-        return record(entryKey, IncludeScanner.scan(preprocessed), search, cwd, notAfterNanos, commandLineIncludes);
+        return record(entryKey, IncludeScanner.scan(preprocessed), search, cwd, notAfterNanos, commandLineIncludes,
+                Set.of());
     }
 
     /**
@@ -83,9 +88,16 @@ public final class DirectMode {
         return kept;
     }
 
-    /** {@link #record(Digest, byte[], SearchPath, Path, long, boolean)} for includes already scanned (and filtered). */
+    /**
+     * {@link #record(Digest, byte[], SearchPath, Path, long, boolean)} for includes already scanned
+     * (and filtered), under the call's {@code sloppiness}, as ccache 4.7 records headers: {@code
+     * include_file_mtime}/{@code include_file_ctime} leave that time out of the "changed during
+     * the build" test; a header mentioning {@code __TIME__} is not recorded unless {@code
+     * time_macros}; one mentioning {@code __DATE__} or {@code __TIMESTAMP__} is recorded with
+     * today's date or its modification time in its digest ({@link #headerDigest}).
+     */
     public Manifest.Result record(Digest entryKey, List<IncludeScanner.Included> included, SearchPath search, Path cwd,
-            long notAfterNanos, boolean commandLineIncludes) {
+            long notAfterNanos, boolean commandLineIncludes, Set<Sloppiness> sloppy) {
         List<Manifest.Header> headers = new ArrayList<>();
         DirectoryListings.Snapshot listing = dirs.snapshot();
         List<FileHashCache.Hashed> hashed = new ArrayList<>(included.size());
@@ -97,8 +109,9 @@ public final class DirectMode {
             } catch (IOException e) {
                 return null;
             }
-            if (h.stat().changedSince(notAfterNanos)
-                    || (h.flags() & FileHashCache.TIME_MACROS) != 0
+            if (h.stat().changedSince(notAfterNanos, !sloppy.contains(Sloppiness.INCLUDE_FILE_MTIME),
+                            !sloppy.contains(Sloppiness.INCLUDE_FILE_CTIME))
+                    || ((h.flags() & FileHashCache.TIME) != 0 && !sloppy.contains(Sloppiness.TIME_MACROS))
                     || ((h.flags() & FileHashCache.HAS_INCLUDE) != 0 && !isSystemHeader(inc.path()))) {
                 return null;
             }
@@ -112,7 +125,7 @@ public final class DirectMode {
             for (String c : includers.candidates(inc, search)) {
                 cands.add(new Manifest.Candidate(c, listing.exists(absolute(cwd.toString(), c))));
             }
-            headers.add(new Manifest.Header(inc.path(), hashed.get(i).digest(), List.copyOf(cands)));
+            headers.add(new Manifest.Header(inc.path(), headerDigest(hashed.get(i), sloppy), List.copyOf(cands)));
         }
         return new Manifest.Result(entryKey, List.copyOf(headers));
     }
@@ -173,13 +186,35 @@ public final class DirectMode {
      * listed file's directory counts as a possible includer, as {@link #candidates} does anyway.
      */
     public Manifest.Result recordFromDependencies(Digest entryKey, String source, List<String> headers,
-            SearchPath search, Path cwd, long notAfterNanos, boolean commandLineIncludes, String ignoredHeaders) {
+            SearchPath search, Path cwd, long notAfterNanos, boolean commandLineIncludes, String ignoredHeaders,
+            Set<Sloppiness> sloppy) {
         List<IncludeScanner.Included> included = new ArrayList<>(headers.size());
         for (String h : headers) {
             included.add(new IncludeScanner.Included(h, source));
         }
         return record(entryKey, withoutIgnored(included, ignoredHeaders, cwd), search, cwd, notAfterNanos,
-                commandLineIncludes);
+                commandLineIncludes, sloppy);
+    }
+
+    /**
+     * What a manifest holds for a header: its digest, and unless {@code time_macros} is sloppy,
+     * today's date when it mentions {@code __DATE__} and its modification time when it mentions
+     * {@code __TIMESTAMP__} (the expansions are not in its bytes; ccache hashes them likewise).
+     */
+    static Digest headerDigest(FileHashCache.Hashed h, Set<Sloppiness> sloppy) {
+        int time = h.flags() & (FileHashCache.DATE | FileHashCache.TIMESTAMP);
+        if (time == 0 || sloppy.contains(Sloppiness.TIME_MACROS)) {
+            return h.digest();
+        }
+        ByteArrayOutputStream b = new ByteArrayOutputStream();
+        b.writeBytes(h.digest().toBytes());
+        if ((time & FileHashCache.DATE) != 0) {
+            b.writeBytes(("date " + LocalDate.now()).getBytes(StandardCharsets.UTF_8));
+        }
+        if ((time & FileHashCache.TIMESTAMP) != 0) {
+            b.writeBytes(("timestamp " + h.stat().mtimeNanos()).getBytes(StandardCharsets.UTF_8));
+        }
+        return Digest.of(b.toByteArray());
     }
 
     /**
@@ -198,6 +233,11 @@ public final class DirectMode {
      * stat'ed at most once and each candidate directory listed at most once per call.
      */
     public Digest match(PreparedManifest m, Path cwd) {
+        return match(m, cwd, Set.of());
+    }
+
+    /** {@link #match(PreparedManifest, Path)} with the headers' digests as {@link #headerDigest} gives them. */
+    public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy) {
         String base = cwd.toString();
         DirectoryListings.Snapshot listing = dirs.snapshot();
         Digest[] digests = new Digest[m.files.length];
@@ -213,7 +253,8 @@ public final class DirectMode {
                 int f = fs[i];
                 if (digests[f] == null && !unreadable[f]) {
                     try {
-                        digests[f] = files.hash(Path.of(listing.statPath(absolute(base, m.files[f])))).digest();
+                        digests[f] = headerDigest(files.hash(Path.of(listing.statPath(absolute(base, m.files[f])))),
+                                sloppy);
                     } catch (IOException | RuntimeException e) {
                         unreadable[f] = true; // gone or unreadable; the preprocessor run will tell
                     }

@@ -9,6 +9,7 @@ import cache.frontend.args.ArgumentAnalyzer;
 import cache.frontend.args.BaseDir;
 import cache.frontend.args.Invocation;
 import cache.frontend.args.PreprocessedCompile;
+import cache.frontend.args.PrefixMaps;
 import cache.frontend.args.Uncacheable;
 import cache.frontend.key.CompilerFamily;
 import cache.frontend.key.CompilerIdentity;
@@ -62,7 +63,9 @@ final class CallPreparation {
         }
         // base_dir: the command is analysed, hashed and run with paths under it made relative.
         String baseDir = config.baseDir();
-        List<String> args = baseDir.isEmpty() ? req.args() : BaseDir.rewrite(req.args(), baseDir, apparentCwd(req));
+        List<String> asked = config.sloppiness().contains(Sloppiness.CLANG_INDEX_STORE)
+                ? withoutIndexStorePath(req.args()) : req.args();
+        List<String> args = baseDir.isEmpty() ? asked : BaseDir.rewrite(asked, baseDir, apparentCwd(req));
         Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return answered(stats, u.counter(), u.reason());
@@ -87,10 +90,10 @@ final class CallPreparation {
         Digest compilerChecked;
         try {
             CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
-            if (quick && !compilerCheck.ready(found, config.compilerCheck())) {
+            if (quick && !compilerCheck.ready(found, req.compilerName(), config.compilerCheck())) {
                 return new NeedsThread(); // its command runs once per compiler
             }
-            compilerChecked = compilerCheck.digest(found, config.compilerCheck(), req.cwd(), req.env());
+            compilerChecked = compilerCheck.digest(found, req.compilerName(), config.compilerCheck(), req.cwd(), req.env());
             compiler = CompilerCheck.identity(found, config.compilerCheck());
         } catch (IOException e) {
             return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
@@ -133,8 +136,17 @@ final class CallPreparation {
         }
         String preprocessedExtension = how.preprocessed()
                 ? PreprocessedCompile.extension(inv.language(), config.cppExtension()) : null;
+        // -fdebug-prefix-map of the cwd: keyed relative to it, and the cwd keyed as the compiler writes it.
+        // The compiler writes the apparent directory (PWD) when it is the real one, as ccache hashes it.
+        String cwd = req.cwd().toString();
+        String apparent = apparentCwd(req).toString();
+        keyed = keyed.withKeyArgs(keyed.compileArgs(),
+                PrefixMaps.keyed(PrefixMaps.keyed(keyed.keyArgs(), apparent), cwd),
+                PrefixMaps.keyed(PrefixMaps.keyed(keyed.directKeyArgs(), apparent), cwd));
+        String mappedCwd = PrefixMaps.mappedCwd(keyed.compileArgs(), apparent);
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
-                req.cwd().toString(),
+                keyed.hashCwd() ? (mappedCwd.equals(apparent) ? cwd : mappedCwd)
+                        : apparent, // the directory line gcc writes (PWD), left out of the text hashed
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
@@ -257,6 +269,27 @@ final class CallPreparation {
      * The working directory as the user sees it: {@code $PWD} when it names the same directory
      * as the real one (a checkout reached through a symbolic link), as ccache does.
      */
+    /**
+     * {@code sloppiness = clang_index_store}: {@code -index-store-path DIR} is dropped from the
+     * call, neither keyed nor run, as ccache 4.7 drops it (Xcode passes a directory named by a
+     * UUID; the index store is an editor's side output, not the compile's).
+     */
+    static List<String> withoutIndexStorePath(List<String> args) {
+        int at = args.indexOf("-index-store-path");
+        if (at < 0) {
+            return args;
+        }
+        List<String> out = new ArrayList<>(args.size());
+        for (int i = 0; i < args.size(); i++) {
+            if (args.get(i).equals("-index-store-path")) {
+                i++; // and its directory
+                continue;
+            }
+            out.add(args.get(i));
+        }
+        return out;
+    }
+
     static Path apparentCwd(CompileRequest req) {
         String pwd = req.env().get("PWD");
         if (pwd != null && pwd.startsWith("/") && !pwd.equals(req.cwd().toString())) {

@@ -23,6 +23,7 @@ import cache.frontend.pipeline.CallPreparation.NeedsThread;
 import cache.frontend.pipeline.CallPreparation.Prepared;
 import cache.frontend.pipeline.CallPreparation.Ready;
 import cache.frontend.pipeline.PreprocessorRun.Preprocessed;
+import cache.frontend.replay.DependencyPaths;
 import cache.frontend.replay.DependencyTargets;
 import cache.frontend.replay.OutputFiles;
 import cache.frontend.tier.LocalTier;
@@ -735,8 +736,17 @@ public final class CompilePipeline {
             return new Built(preprocessed
                     ? new Outcome.Passthrough(notCached.id() + ": compiling the preprocessed text") : replay, null);
         }
+        // The entry keeps the compiler's files; the caller gets them as ccache writes them (base_dir in a .d).
+        java.util.Map<OutputKind, byte[]> given = withRelativeDependencyPaths(call, r.outputs());
         if (!r.inPlace()) {
-            Outcome written = writeOutputs(call, r.outputs());
+            Outcome written = writeOutputs(call, given);
+            if (written != null) {
+                return new Built(written, null);
+            }
+        } else if (given != r.outputs()) {
+            String dep = call.inv.outputs().get(OutputKind.DEPENDENCY);
+            Outcome written = writeOutputs(call, java.util.Map.of(OutputKind.DEPENDENCY, dep),
+                    java.util.Map.of(OutputKind.DEPENDENCY, given.get(OutputKind.DEPENDENCY)));
             if (written != null) {
                 return new Built(written, null);
             }
@@ -760,7 +770,7 @@ public final class CompilePipeline {
                 outputs.put(OutputKind.DEPENDENCY, retargeted);
             }
         }
-        Outcome failed = writeOutputs(call, outputs);
+        Outcome failed = writeOutputs(call, withRelativeDependencyPaths(call, outputs));
         if (failed != null) {
             return failed;
         }
@@ -769,10 +779,36 @@ public final class CompilePipeline {
         return call.replay(hit.stdout(), hit.stderr(), hit.exitCode());
     }
 
+    /**
+     * {@code outputs} with the dependency file's paths under {@code base_dir} made relative to
+     * the call's directory, as ccache 4.7 writes it ({@link DependencyPaths}); {@code outputs}
+     * itself when nothing changes.
+     */
+    private static java.util.Map<OutputKind, byte[]> withRelativeDependencyPaths(Call call,
+            java.util.Map<OutputKind, byte[]> outputs) {
+        byte[] dep = outputs.get(OutputKind.DEPENDENCY);
+        String baseDir = call.config().baseDir();
+        if (dep == null || baseDir.isEmpty()) {
+            return outputs;
+        }
+        byte[] relative = DependencyPaths.relativeToCwd(dep, baseDir, CallPreparation.apparentCwd(call.req));
+        if (relative == dep) {
+            return outputs;
+        }
+        java.util.Map<OutputKind, byte[]> out = new java.util.EnumMap<>(outputs);
+        out.put(OutputKind.DEPENDENCY, relative);
+        return out;
+    }
+
     /** Writes outputs to the caller's paths; null when written, else the fallback that says why not. */
     private Outcome writeOutputs(Call call, java.util.Map<OutputKind, byte[]> outputs) {
+        return writeOutputs(call, call.inv.outputs(), outputs);
+    }
+
+    private Outcome writeOutputs(Call call, java.util.Map<OutputKind, String> paths,
+            java.util.Map<OutputKind, byte[]> outputs) {
         try {
-            OutputFiles.write(call.cwd(), call.inv.outputs(), outputs, call.req.umask(), daemonUmask);
+            OutputFiles.write(call.cwd(), paths, outputs, call.req.umask(), daemonUmask);
             return null;
         } catch (IOException e) {
             // Unwritable directory, disk full …: the compiler, run by the client, says it its own way.

@@ -23,7 +23,8 @@ import java.util.Map;
  *   <li>{@code none}: nothing but the compiler's name;
  *   <li>{@code string:X}: the string X;
  *   <li>anything else: commands separated by {@code ;}, with {@code %compiler%} replaced by the
- *       compiler's path; their exit codes, stdout and stderr are hashed. The result is kept per
+ *       compiler as ccache names it: as typed when that holds a {@code /} ({@code ./cc.sh}),
+ *       else the path found in {@code PATH}; their exit codes, stdout and stderr are hashed. The result is kept per
  *       compiler path, size, mtime and setting, so a build runs each command once.
  * </ul>
  */
@@ -36,7 +37,7 @@ final class CompilerCheck {
         }
     }
 
-    private record Key(CompilerIdentity compiler, String setting) {}
+    private record Key(CompilerIdentity compiler, String setting, String asCalled) {}
 
     private final ProcessRunner runner;
     private final Cache<Key, Digest> results = Caffeine.newBuilder().maximumSize(1024).build();
@@ -51,13 +52,21 @@ final class CompilerCheck {
     }
 
     /** Whether {@link #digest} can answer without reading the compiler or running a command. */
-    boolean ready(CompilerIdentity c, String setting) {
+    boolean ready(CompilerIdentity c, String typed, String setting) {
         return setting.equals("mtime") || setting.equals("none") || setting.startsWith("string:")
-                || results.getIfPresent(new Key(c, setting)) != null;
+                || results.getIfPresent(new Key(c, setting, asCalled(c, typed))) != null;
+    }
+
+    /**
+     * What {@code %compiler%} stands for: ccache 4.7 keeps a compiler named with a {@code /} as
+     * typed ({@code ./compiler.sh}) and uses the {@code PATH} look-up's answer otherwise.
+     */
+    static String asCalled(CompilerIdentity c, String typed) {
+        return typed != null && typed.contains("/") ? typed : c.path().toString();
     }
 
     /** What to hash besides {@link #identity}, or null for {@code mtime} and {@code none}. */
-    Digest digest(CompilerIdentity c, String setting, Path cwd, Map<String, String> env)
+    Digest digest(CompilerIdentity c, String typed, String setting, Path cwd, Map<String, String> env)
             throws IOException, InterruptedException, FailedException {
         if (setting.equals("mtime") || setting.equals("none")) {
             return null;
@@ -65,7 +74,8 @@ final class CompilerCheck {
         if (setting.startsWith("string:")) {
             return Digest.of(("compiler_check " + setting).getBytes(StandardCharsets.UTF_8));
         }
-        Key key = new Key(c, setting);
+        String asCalled = asCalled(c, typed);
+        Key key = new Key(c, setting, asCalled);
         Digest known = results.getIfPresent(key);
         if (known != null) {
             return known;
@@ -76,7 +86,7 @@ final class CompilerCheck {
         } else {
             ByteArrayOutputStream all = new ByteArrayOutputStream();
             for (String command : setting.split(";")) {
-                List<String> words = CallSettings.words(command.replace("%compiler%", c.path().toString()));
+                List<String> words = CallSettings.words(command.replace("%compiler%", asCalled));
                 if (words.isEmpty()) {
                     continue;
                 }

@@ -52,7 +52,7 @@ final class Manifests {
         PreparedManifest m = manifest(directKey);
         // A manifest read is a storage read, as ccache counts it (local_storage_read_hit/miss).
         call.stats.count(m == EMPTY_MANIFEST ? Counter.LOCAL_STORAGE_READ_MISS : Counter.LOCAL_STORAGE_READ_HIT);
-        return directMode.match(m, call.cwd());
+        return directMode.match(m, call.cwd(), call.config().sloppiness());
     }
 
     /** Whether this directory's store holds a manifest under {@code directKey}. */
@@ -71,7 +71,7 @@ final class Manifests {
         } else {
             store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
         }
-        return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd());
+        return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd(), call.config().sloppiness());
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
@@ -108,7 +108,8 @@ final class Manifests {
         Manifest.Result result = directMode.record(entryKey,
                 DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), call.config().ignoreHeadersInManifest(),
                         call.cwd()),
-                search, call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+                search, call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
+                call.config().sloppiness());
         return add(call, directKey, result);
     }
 
@@ -125,7 +126,7 @@ final class Manifests {
         Invocation inv = call.inv;
         Manifest.Result result = directMode.recordFromDependencies(entryKey, inv.source(), headers, search,
                 call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
-                call.config().ignoreHeadersInManifest());
+                call.config().ignoreHeadersInManifest(), call.config().sloppiness());
         return add(call, directKey, result);
     }
 

@@ -4,6 +4,7 @@ import cache.compat.args.Language;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -154,9 +155,14 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
-    void anAssemblerListingFileIsAnOutputWeDoNotCapture() {
-        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Wa,-adhln=x.lst"));
-        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Xassembler -al=x.lst"));
+    void anAssemblerListingFileIsAnOutputNotKeyedByItsName() {
+        Invocation one = inv("-c x.c -Wa,-a=x.lst,-L");
+        assertEquals("x.lst", one.outputs().get(OutputKind.ASSEMBLER_LISTING));
+        assertEquals(one.keyArgs(), inv("-c x.c -Wa,-a=y.lst,-L").keyArgs(), "ccache: the name is not hashed");
+        assertNotEquals(one.keyArgs(), inv("-c x.c -Wa,-as=x.lst,-L").keyArgs(), "-as lists other things");
+        assertEquals("x.lst", inv("-c x.c -Xassembler -al=x.lst").outputs().get(OutputKind.ASSEMBLER_LISTING));
+        assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, verdict("-c x.c -Wa,-a=x.lst -Wa,-ad=y.lst"), "two listings");
+        assertNull(inv("-S x.c -Wa,-a=x.lst").outputs().get(OutputKind.ASSEMBLER_LISTING), "-S: the assembler does not run");
         inv("-c x.c -Wa,-adhln"); // the listing goes to stdout, which is replayed
         inv("-c x.c -Wa,--noexecstack");
         assertEquals(Counter.UNSUPPORTED_COMPILER_OPTION, assertInstanceOf(Uncacheable.class,

@@ -43,11 +43,30 @@ class BaseDirTest {
     }
 
     @Test
-    void aSymbolicLinkThatWouldSendDotDotElsewhereKeepsTheAbsolutePath() throws Exception {
+    void aSymbolicLinkThatWouldSendDotDotElsewhereIsRelativeToTheRealDirectory() throws Exception {
         Path real = Files.createDirectories(tmp.resolve("real/deep/build"));
         Files.createDirectories(tmp.resolve("inc"));
         Path link = Files.createSymbolicLink(tmp.resolve("build"), real);
-        // From tmp/build (really tmp/real/deep/build), "../inc" is tmp/real/deep/inc: not tmp/inc.
-        assertEquals(List.of("-I" + tmp + "/inc"), BaseDir.rewrite(List.of("-I" + tmp + "/inc"), tmp.toString(), link));
+        // From tmp/build (really tmp/real/deep/build), "../inc" is tmp/real/deep/inc: not tmp/inc;
+        // ccache 4.7 takes the path relative to the real directory then.
+        assertEquals(List.of("-I../../../inc"), BaseDir.rewrite(List.of("-I" + tmp + "/inc"), tmp.toString(), link));
+    }
+
+    /** Issue 16 (ccache's suite runs in run -> run.real): apparent and real spellings give one relative path. */
+    @Test
+    void apparentAndRealSpellingsOfTheTreeGiveTheShortestRelativePath() throws Exception {
+        Path realRoot = Files.createDirectories(tmp.resolve("run.real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("run"), realRoot);
+        Files.createDirectories(realRoot.resolve("dir1/include"));
+        Files.writeString(realRoot.resolve("dir1/test.c"), "");
+        Path apparent = link.resolve("dir1");
+        Path actual = realRoot.resolve("dir1");
+        List<String> expected = List.of("-Iinclude", "-c", "test.c", "-o", "test.o");
+        // typed with the apparent (PWD) spelling, the cwd known only as the real one (PWD=. or unset)
+        assertEquals(expected, BaseDir.rewrite(List.of("-I" + apparent + "/include", "-c", apparent + "/test.c", "-o",
+                apparent + "/test.o"), apparent.toString(), actual));
+        // typed with the real spelling (pwd -P), the cwd apparent
+        assertEquals(expected, BaseDir.rewrite(List.of("-I" + actual + "/include", "-c", actual + "/test.c", "-o",
+                actual + "/test.o"), "/", apparent));
     }
 }

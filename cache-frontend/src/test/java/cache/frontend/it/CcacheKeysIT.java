@@ -34,6 +34,13 @@ class CcacheKeysIT extends CacheWorkDir {
         assertEquals(0, r.exitCode(), r.err());
     }
 
+    private void compileWith(String compiler, Map<String, String> extraEnv) throws Exception {
+        Map<String, String> env = new HashMap<>(cache.env);
+        env.putAll(extraEnv);
+        CacheFixture.Result r = CacheFixture.run(work, List.of(CacheFixture.CLIENT.toString(), compiler, "-c", "a.c"), env);
+        assertEquals(0, r.exitCode(), r.err());
+    }
+
     @Test
     void namespaceSeparatesEntriesAndCanBeEvicted() throws Exception {
         compile(Map.of("CCACHE_NAMESPACE", "one"));
@@ -88,6 +95,64 @@ class CcacheKeysIT extends CacheWorkDir {
         compile(Map.of("CCACHE_COMPILERCHECK", "no_such_command_for_a_compiler_check"));
         assertEquals(2, cache.stat("compiler_check_failed"), "a command that cannot start failed too");
         assertEquals(0, cache.stat("could_not_find_compiler"));
+    }
+
+    @Test
+    void compilerCheckCommandNamesACompilerTypedWithASlashAsTyped() throws Exception {
+        // ccache 4.7: %compiler% is "./cc.sh" as typed, so "echo ./cc.sh" has the same output and a
+        // changed script (its mtime is not hashed under a command check) is served from the entry.
+        Path script = work.resolve("cc.sh");
+        Files.writeString(script, "#!/bin/sh\nexec gcc \"$@\"\n");
+        script.toFile().setExecutable(true);
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo %compiler%"));
+        Files.writeString(script, "# upgraded\n", java.nio.file.StandardOpenOption.APPEND);
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo ./cc.sh"));
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+        compileWith("./cc.sh", Map.of("CCACHE_COMPILERCHECK", "echo " + script));
+        assertEquals(2, cache.stat("cache_miss"), "the resolved path is another output");
+    }
+
+    @Test
+    void clangIndexStoreSloppinessDropsTheIndexStorePathFromKeyAndCompile() throws Exception {
+        // ccache 4.7 drops "-index-store-path DIR" under this sloppiness: gcc, which would refuse
+        // the option, compiles, and two directories share one entry.
+        compile(Map.of("CCACHE_SLOPPINESS", "clang_index_store"), "-index-store-path", "foo", "-c", "a.c");
+        compile(Map.of("CCACHE_SLOPPINESS", "clang_index_store"), "-index-store-path", "bar", "-c", "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void hashDirFalseSharesDebugCompilesAcrossDirectoriesReachedThroughASymbolicLink() throws Exception {
+        // gcc writes the apparent directory (PWD) into the preprocessed text: it must be left out too.
+        Path real = Files.createDirectories(tmp.resolve("tree.real"));
+        Path link = Files.createSymbolicLink(tmp.resolve("tree"), real);
+        for (String d : List.of("dir1", "dir2")) {
+            Path dir = Files.createDirectories(real.resolve(d));
+            Files.writeString(dir.resolve("t.c"), "int t(int x) { return x + 1; }\n");
+            Map<String, String> env = new HashMap<>(cache.env);
+            env.put("CCACHE_NOHASHDIR", "1");
+            env.put("CCACHE_NODIRECT", "1");
+            env.put("PWD", link.resolve(d).toString());
+            CacheFixture.Result r = CacheFixture.run(dir, List.of(CacheFixture.CLIENT.toString(), "gcc", "-g", "-c", "t.c"), env);
+            assertEquals(0, r.exitCode(), r.err());
+        }
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(1, cache.hits());
+    }
+
+    @Test
+    void anAssemblerListingFileIsStoredAndReplayedUnderAnyName() throws Exception {
+        compile(Map.of(), "-c", "-Wa,-a=one.lst,-L", "a.c");
+        byte[] listing = Files.readAllBytes(work.resolve("one.lst"));
+        Files.delete(work.resolve("one.lst"));
+        compile(Map.of(), "-c", "-Wa,-a=one.lst,-L", "a.c");
+        compile(Map.of(), "-c", "-Wa,-a=two.lst,-L", "a.c");
+        assertEquals(1, cache.stat("cache_miss"));
+        assertEquals(2, cache.hits());
+        assertTrue(java.util.Arrays.equals(listing, Files.readAllBytes(work.resolve("one.lst"))));
+        assertTrue(java.util.Arrays.equals(listing, Files.readAllBytes(work.resolve("two.lst"))));
     }
 
     @Test

@@ -1,9 +1,11 @@
 package cache.frontend.key;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.compat.config.Sloppiness;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import java.nio.charset.StandardCharsets;
@@ -150,6 +152,34 @@ class DirectModeTest {
         assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, Long.MAX_VALUE, false));
         Files.writeString(cwd.resolve("t.h"), "int t;\n");
         assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, 0, false), "modified after the call started");
+    }
+
+    /** Issue 16: ccache 4.7 records such headers under its sloppiness settings, and __DATE__ with the date. */
+    @Test
+    void sloppinessAndDateMacrosDecideWhatIsRecorded() throws Exception {
+        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        byte[] cpp = "# 1 \"x.c\"\n# 1 \"t.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
+        List<IncludeScanner.Included> inc = IncludeScanner.scan(cpp);
+        Digest entry = Digest.of(new byte[] {7});
+        Path h = Files.writeString(cwd.resolve("t.h"), "const char *t = __TIME__;\n");
+        Set<Sloppiness> time = Set.of(Sloppiness.TIME_MACROS);
+        Manifest.Result r = dm.record(entry, inc, SEARCH, cwd, Long.MAX_VALUE, false, time);
+        assertEquals(entry, dm.match(new PreparedManifest(Manifest.decode(Manifest.EMPTY.with(r, 8).encode())), cwd, time));
+
+        Files.writeString(h, "const char *d = __DATE__;\n");
+        r = dm.record(entry, inc, SEARCH, cwd, Long.MAX_VALUE, false, Set.of());
+        PreparedManifest m = new PreparedManifest(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
+        assertEquals(entry, dm.match(m, cwd, Set.of()), "today's date is the recorded one");
+        assertNotEquals(new FileHashCache(100).hash(h).digest(), r.headers().get(0).digest());
+        assertNull(dm.match(m, cwd, time), "recorded with the date: a sloppy lookup compares the bare digest");
+
+        Files.writeString(h, "int n;\n");
+        Files.setLastModifiedTime(h, java.nio.file.attribute.FileTime.fromMillis(System.currentTimeMillis() + 86_400_000L));
+        long now = System.currentTimeMillis() * 1_000_000L;
+        assertNull(dm.record(entry, inc, SEARCH, cwd, now, false, Set.of()), "modified in the future");
+        Set<Sloppiness> mtime = Set.of(Sloppiness.INCLUDE_FILE_MTIME);
+        assertEquals(entry, dm.record(entry, inc, SEARCH, cwd, now + 60_000_000_000L, false, mtime).entryKey(),
+                "include_file_mtime: only the ctime must be older than the call");
     }
 
     @Test
