@@ -71,7 +71,10 @@ final class Manifests {
         } else {
             store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
         }
-        return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd());
+        call.stats.mark("manifest-back-filled");
+        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        call.stats.mark("manifest-decoded");
+        return directMode.match(m, call.cwd());
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */

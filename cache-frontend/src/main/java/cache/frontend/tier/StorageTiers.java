@@ -2,8 +2,10 @@ package cache.frontend.tier;
 
 import cache.compat.Counter;
 import cache.hashing.Digest;
+import cache.storage.remote.RemoteStorage;
 import cache.store.CacheEntry;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -58,18 +60,56 @@ public final class StorageTiers {
 
     /** The first remote storage's entry, back-filled into the local store. May block: not on an event loop. */
     public LookupTier.Hit findRemote(Digest key, String namespace, Consumer<Counter> counts) {
+        LookupTier.Hit hit = findRemoteUnfilled(key, namespace, counts);
+        if (hit != null) {
+            backFill(key, hit, namespace, counts);
+        }
+        return hit;
+    }
+
+    /** The first remote storage's entry, not back-filled yet ({@link #backFill}). May block: not on an event loop. */
+    public LookupTier.Hit findRemoteUnfilled(Digest key, String namespace, Consumer<Counter> counts) {
         for (RemoteTier r : remotes) {
             LookupTier.Hit hit = r.find(key, namespace, counts);
             if (hit != null) {
-                if (!remoteOnly) {
-                    // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
-                    counts.accept(Counter.LOCAL_STORAGE_MISS);
-                    local.backFill(key, hit, namespace, counts);
-                }
                 return hit;
             }
         }
         return null;
+    }
+
+    /** A remote hit into the local store (never with {@code remote_only}), counted as ccache counts it. */
+    public void backFill(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
+        if (!remoteOnly) {
+            // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
+            counts.accept(Counter.LOCAL_STORAGE_MISS);
+            local.backFill(key, hit, namespace, counts);
+        }
+    }
+
+    /**
+     * Starts reading the entry under {@code key} from remote storage without blocking the
+     * calling thread (an event loop), when there is one remote storage and it can ({@link
+     * RemoteTier#startFind}); else null, and {@link #findRemote} on a thread that may block.
+     * {@link #remoteHit} makes the read a hit.
+     */
+    public CompletableFuture<RemoteStorage.BlobRead> startRemote(Digest key) {
+        return remotes.size() == 1 ? remotes.get(0).startFind(key) : null;
+    }
+
+    /** What {@link #startRemote} read, as {@link #findRemoteUnfilled} answers and counts it. */
+    public LookupTier.Hit remoteHit(Digest key, RemoteStorage.BlobRead read, Consumer<Counter> counts) {
+        return remotes.get(0).hitOf(key, read, counts);
+    }
+
+    /** As {@link #startRemote}, for direct mode's manifest under {@code directKey}. */
+    public CompletableFuture<RemoteStorage.BlobRead> startRemoteManifest(Digest directKey) {
+        return remotes.size() == 1 ? remotes.get(0).startFindManifest(directKey) : null;
+    }
+
+    /** What {@link #startRemoteManifest} read, as {@link #findRemoteManifest} answers and counts it. */
+    public byte[] remoteManifest(RemoteStorage.BlobRead read, Consumer<Counter> counts) {
+        return RemoteTier.manifestOf(read, counts);
     }
 
     /** Direct mode's manifest from the first remote storage that has it, or null. May block. */
