@@ -94,38 +94,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         } catch (RuntimeException e) {
             quick = failed(e);
         }
-        proceed(ctx, quick);
-    }
-
-    /**
-     * Answers with {@code o}, or goes on with it: a {@link Outcome.Deferred} on a worker, a
-     * {@link Outcome.Pending} (a remote read in flight) back on this event loop once its read
-     * is done, with no thread waiting for it meanwhile.
-     */
-    private void proceed(ChannelHandlerContext ctx, Outcome o) {
-        if (o instanceof Outcome.Deferred d) {
+        if (quick instanceof Outcome.Deferred d) {
             defer(ctx, () -> encode(ctx, d.rest().run()));
-        } else if (o instanceof Outcome.Pending p) {
-            p.read().whenCompleteAsync((v, e) -> {
-                if (!ctx.channel().isActive()) { // the client left: nothing more for it
-                    end();
-                    return;
-                }
-                Outcome next;
-                try {
-                    next = p.next().run();
-                } catch (InterruptedException | RuntimeException x) {
-                    next = failed(x instanceof RuntimeException r ? r : new IllegalStateException(x));
-                } catch (Throwable x) { // an Error: the client compiles
-                    LOG.log(Level.SEVERE, "request failed", x);
-                    end();
-                    ctx.close();
-                    return;
-                }
-                proceed(ctx, next);
-            }, ctx.executor());
         } else {
-            finish(ctx, () -> encode(ctx, o));
+            Outcome answer = quick;
+            finish(ctx, () -> encode(ctx, answer));
         }
     }
 

@@ -56,7 +56,6 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -273,46 +272,23 @@ public final class CompilePipeline {
         Outcome outcome = null;
         try {
             outcome = counted(original, stats, quick);
-            return finishing(original, stats, outcome);
+            if (outcome instanceof Outcome.Deferred d) {
+                return new Outcome.Deferred(() -> {
+                    Outcome last = null;
+                    try {
+                        last = d.rest().run();
+                        return last;
+                    } finally {
+                        finished(original, stats, last);
+                    }
+                });
+            }
+            return outcome;
         } finally {
-            if (!unfinished(outcome)) {
+            if (!(outcome instanceof Outcome.Deferred)) {
                 finished(original, stats, outcome);
             }
         }
-    }
-
-    /** Whether {@code o} is not the call's answer yet: more of the call runs later, elsewhere. */
-    private static boolean unfinished(Outcome o) {
-        return o instanceof Outcome.Deferred || o instanceof Outcome.Pending;
-    }
-
-    /** {@code o}, an unfinished outcome made to write the call's counters and log line when it ends. */
-    private Outcome finishing(CompileRequest original, CallStats stats, Outcome o) {
-        if (o instanceof Outcome.Deferred d) {
-            return new Outcome.Deferred(() -> {
-                Outcome last = null;
-                try {
-                    last = d.rest().run();
-                    return last;
-                } finally {
-                    finished(original, stats, last);
-                }
-            });
-        }
-        if (o instanceof Outcome.Pending p) {
-            return new Outcome.Pending(p.read(), () -> {
-                Outcome next = null;
-                try {
-                    next = p.next().run();
-                    return finishing(original, stats, next);
-                } finally {
-                    if (!unfinished(next)) {
-                        finished(original, stats, next);
-                    }
-                }
-            });
-        }
-        return o;
     }
 
     private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
@@ -386,9 +362,6 @@ public final class CompilePipeline {
         if (o instanceof Outcome.Deferred d) {
             return new Outcome.Deferred(() -> guarded(original, req, stats, d.rest()::run));
         }
-        if (o instanceof Outcome.Pending p) {
-            return new Outcome.Pending(p.read(), () -> guarded(original, req, stats, p.next()::run));
-        }
         if (o instanceof Outcome.Fallback f) {
             stats.count(Counter.FALLBACK_LOCAL);
             LOG.warning("falling back to a plain compile: " + f.reason());
@@ -407,17 +380,6 @@ public final class CompilePipeline {
     /** {@code step} as the rest of a call, for a thread that may block. */
     private static Outcome.Deferred deferred(Step step) {
         return new Outcome.Deferred(() -> {
-            try {
-                return step.run();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        });
-    }
-
-    /** {@code step} as what follows the remote read {@code read} (a {@link Outcome.Pending}). */
-    private static Outcome.Pending pending(CompletableFuture<?> read, Step step) {
-        return new Outcome.Pending(read, () -> {
             try {
                 return step.run();
             } catch (IOException e) {
@@ -447,20 +409,16 @@ public final class CompilePipeline {
             boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
             Digest entryKey = remoteOnly ? null : manifests.match(call, directKey);
             if (entryKey == null && tiers.hasRemote() && (remoteOnly || !manifests.has(directKey))) {
-                // remote storage may block for its timeouts: never on the event loop; a read that
-                // can start without blocking (Redis) is started here, the call continued when it is done
+                // remote storage may block for its timeouts: never on the event loop
                 Step remote = () -> directRemoteManifest(call, directKey, tiers);
-                if (!quick) {
-                    return remote.run();
-                }
-                CompletableFuture<RemoteStorage.BlobRead> read = tiers.startRemoteManifest(directKey);
-                return read == null ? deferred(remote)
-                        : pending(read, () -> remoteManifestRead(call, directKey, tiers, read.join()));
+                return quick ? deferred(remote) : remote.run();
             }
             if (entryKey != null) {
                 LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
                 if (hit == null && tiers.hasRemote()) {
-                    return remoteEntry(call, directKey, entryKey, tiers, quick);
+                    // remote storage may block for its timeouts: never on the event loop
+                    Step remote = () -> directRemote(call, directKey, entryKey, tiers);
+                    return quick ? deferred(remote) : remote.run();
                 }
                 if (hit != null) {
                     return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
@@ -489,61 +447,6 @@ public final class CompilePipeline {
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
         return afterDirectLookup(call, directKey);
-    }
-
-    /**
-     * The quick path's remote manifest, read without blocking ({@link StorageTiers#startRemoteManifest}):
-     * as {@link #directRemoteManifest}, on the thread that must not block; what needs one is deferred.
-     */
-    private Outcome remoteManifestRead(Call call, Digest directKey, StorageTiers tiers, RemoteStorage.BlobRead read)
-            throws IOException, InterruptedException {
-        call.stats.mark("manifest-read");
-        byte[] found = tiers.remoteManifest(read, call.stats::count);
-        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
-        call.stats.mark("manifest-matched");
-        if (entryKey != null) {
-            LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
-            if (hit != null) {
-                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
-            }
-            return remoteEntry(call, directKey, entryKey, tiers, true);
-        }
-        call.stats.count(Counter.DIRECT_CACHE_MISS);
-        return deferred(() -> afterDirectLookup(call, directKey));
-    }
-
-    /**
-     * A direct-mode entry key the local store lacks, asked of remote storage: with {@code quick},
-     * a read that can start without blocking is started and the call continued when it is done,
-     * any other left for a thread that may block.
-     */
-    private Outcome remoteEntry(Call call, Digest directKey, Digest entryKey, StorageTiers tiers, boolean quick)
-            throws IOException, InterruptedException {
-        Step remote = () -> directRemote(call, directKey, entryKey, tiers);
-        if (!quick) {
-            return remote.run();
-        }
-        call.stats.mark("entry-get-start");
-        CompletableFuture<RemoteStorage.BlobRead> read = tiers.startRemote(entryKey);
-        return read == null ? deferred(remote)
-                : pending(read, () -> remoteEntryRead(call, directKey, entryKey, tiers, read.join()));
-    }
-
-    /** The quick path's remote entry, read without blocking: as {@link #directRemote}; a miss is deferred. */
-    private Outcome remoteEntryRead(Call call, Digest directKey, Digest entryKey, StorageTiers tiers,
-            RemoteStorage.BlobRead read) {
-        call.stats.mark("entry-read");
-        LookupTier.Hit hit = tiers.remoteHit(entryKey, read, call.stats::count);
-        call.stats.mark("entry-decoded");
-        if (hit != null) {
-            tiers.backFill(entryKey, hit, call.config().namespace(), call.stats::count);
-            call.stats.mark("back-filled");
-            Outcome o = replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
-            call.stats.mark("replayed");
-            return o;
-        }
-        call.stats.count(Counter.DIRECT_CACHE_MISS);
-        return deferred(() -> afterDirectLookup(call, directKey));
     }
 
     /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */

@@ -33,17 +33,7 @@ public sealed interface Outcome {
      */
     record Deferred(Rest rest) implements Outcome {}
 
-    /**
-     * The call waits for a remote read started without blocking (direct mode's manifest or entry
-     * from Redis, {@link CompilePipeline#handleQuick}): once {@code read} completes, {@code next}
-     * continues the call on a thread that must not block (the daemon's event loop, as the quick
-     * part ran on). {@code next} does not wait; its outcome may be any, {@link Pending} or
-     * {@link Deferred} again. No thread waits for the round trip, and none is handed the call
-     * just to wait. Never returned by {@link CompilePipeline#handle}.
-     */
-    record Pending(java.util.concurrent.CompletableFuture<?> read, Rest next) implements Outcome {}
-
-    /** The remainder of a deferred call; its outcome is never {@link Deferred} (nor {@link Pending}). */
+    /** The remainder of a deferred call; its outcome is never {@link Deferred}. */
     @FunctionalInterface
     interface Rest {
         Outcome run() throws InterruptedException;

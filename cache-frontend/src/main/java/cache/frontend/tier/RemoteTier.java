@@ -4,7 +4,6 @@ import cache.compat.Counter;
 import cache.hashing.Digest;
 import cache.storage.remote.RemoteStorage;
 import cache.store.CacheEntry;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -36,23 +35,7 @@ public final class RemoteTier implements LookupTier {
 
     @Override
     public Hit find(Digest key, String namespace, Consumer<Counter> counts) {
-        return hit(storage.get(key), counts);
-    }
-
-    /**
-     * Starts reading the entry under {@code key} without blocking ({@link
-     * RemoteStorage#startGet}); null when that cannot be done. {@link #hitOf} makes it a hit.
-     */
-    public CompletableFuture<RemoteStorage.BlobRead> startFind(Digest key) {
-        return storage.startGet(key);
-    }
-
-    /** A read {@link #startFind} completed with, as {@link #find} answers and counts it. */
-    public Hit hitOf(Digest key, RemoteStorage.BlobRead framed, Consumer<Counter> counts) {
-        return hit(storage.decode(key, framed), counts);
-    }
-
-    private static Hit hit(RemoteStorage.Read r, Consumer<Counter> counts) {
+        RemoteStorage.Read r = storage.get(key);
         switch (r.status()) {
             case HIT -> {
                 counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
@@ -77,16 +60,7 @@ public final class RemoteTier implements LookupTier {
      * manifest read (a read hit or miss, not a {@code remote_storage_hit}/{@code _miss}).
      */
     public byte[] findManifest(Digest directKey, Consumer<Counter> counts) {
-        return manifestOf(storage.getBlob(directKey), counts);
-    }
-
-    /** Starts reading direct mode's manifest without blocking ({@link RemoteStorage#startGetBlob}); null when that cannot be done. */
-    public CompletableFuture<RemoteStorage.BlobRead> startFindManifest(Digest directKey) {
-        return storage.startGetBlob(directKey);
-    }
-
-    /** A read {@link #startFindManifest} completed with, as {@link #findManifest} answers and counts it. */
-    public static byte[] manifestOf(RemoteStorage.BlobRead r, Consumer<Counter> counts) {
+        RemoteStorage.BlobRead r = storage.getBlob(directKey);
         switch (r.status()) {
             case HIT -> {
                 counts.accept(Counter.REMOTE_STORAGE_READ_HIT);

@@ -2,10 +2,8 @@ package cache.frontend.tier;
 
 import cache.compat.Counter;
 import cache.hashing.Digest;
-import cache.storage.remote.RemoteStorage;
 import cache.store.CacheEntry;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
 /**
@@ -85,31 +83,6 @@ public final class StorageTiers {
             counts.accept(Counter.LOCAL_STORAGE_MISS);
             local.backFill(key, hit, namespace, counts);
         }
-    }
-
-    /**
-     * Starts reading the entry under {@code key} from remote storage without blocking the
-     * calling thread (an event loop), when there is one remote storage and it can ({@link
-     * RemoteTier#startFind}); else null, and {@link #findRemote} on a thread that may block.
-     * {@link #remoteHit} makes the read a hit.
-     */
-    public CompletableFuture<RemoteStorage.BlobRead> startRemote(Digest key) {
-        return remotes.size() == 1 ? remotes.get(0).startFind(key) : null;
-    }
-
-    /** What {@link #startRemote} read, as {@link #findRemoteUnfilled} answers and counts it. */
-    public LookupTier.Hit remoteHit(Digest key, RemoteStorage.BlobRead read, Consumer<Counter> counts) {
-        return remotes.get(0).hitOf(key, read, counts);
-    }
-
-    /** As {@link #startRemote}, for direct mode's manifest under {@code directKey}. */
-    public CompletableFuture<RemoteStorage.BlobRead> startRemoteManifest(Digest directKey) {
-        return remotes.size() == 1 ? remotes.get(0).startFindManifest(directKey) : null;
-    }
-
-    /** What {@link #startRemoteManifest} read, as {@link #findRemoteManifest} answers and counts it. */
-    public byte[] remoteManifest(RemoteStorage.BlobRead read, Consumer<Counter> counts) {
-        return RemoteTier.manifestOf(read, counts);
     }
 
     /** Direct mode's manifest from the first remote storage that has it, or null. May block. */

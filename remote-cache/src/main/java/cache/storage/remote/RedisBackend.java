@@ -16,8 +16,6 @@ import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.DefaultClientResources;
 import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 
 /**
  * {@code redis://} and {@code redis+unix:} over Lettuce: one connection per server, shared by
@@ -110,39 +108,6 @@ final class RedisBackend implements RemoteBackend {
         } catch (RedisException e) {
             throw failure("GET", e);
         }
-    }
-
-    /**
-     * The GET through Lettuce's asynchronous API: it is written from the calling thread and
-     * completes on Lettuce's event loop (or its timer, for a timeout), so no thread waits for the
-     * round trip. Null until the connection is open: opening it blocks (up to the connect
-     * timeout), which {@link #get} does on a thread that may block.
-     */
-    @Override
-    public CompletableFuture<byte[]> startGet(String key) {
-        StatefulRedisConnection<String, byte[]> c = connection;
-        if (c == null) {
-            return null;
-        }
-        CompletableFuture<byte[]> value = new CompletableFuture<>();
-        try {
-            c.async().get(PREFIX + key).whenComplete((v, e) -> {
-                if (e == null) {
-                    value.complete(v);
-                } else {
-                    value.completeExceptionally(failure("GET", redisException(e)));
-                }
-            });
-        } catch (RedisException e) { // rejected at once (not connected)
-            value.completeExceptionally(failure("GET", e));
-        }
-        return value;
-    }
-
-    /** {@code e} (as a future completes with it) as the RedisException it stands for. */
-    private static RedisException redisException(Throwable e) {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof RedisException r ? r : new RedisException(String.valueOf(t.getMessage()), t);
     }
 
     @Override

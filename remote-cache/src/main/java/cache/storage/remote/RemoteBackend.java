@@ -14,17 +14,6 @@ interface RemoteBackend extends AutoCloseable {
     byte[] get(String key) throws BackendException;
 
     /**
-     * Starts reading the value under {@code key} without blocking the calling thread (an event
-     * loop): the future completes with the value, null when there is none, or a {@link
-     * BackendException}, within the URL's timeouts. Null when this backend cannot start a read
-     * without blocking (it has no such client, or its connection is not open yet): then the
-     * caller reads with {@link #get} on a thread that may block.
-     */
-    default java.util.concurrent.CompletableFuture<byte[]> startGet(String key) {
-        return null;
-    }
-
-    /**
      * Stores {@code value} under {@code key}; with {@code onlyIfMissing}, leaves an existing
      * value alone. True when it wrote.
      */

@@ -14,8 +14,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -79,8 +77,7 @@ public final class RemoteStorage implements AutoCloseable {
         /** The name replacing {@code *}; "" when not sharded. */
         final String shard;
         final String forLogging;
-        /** Set once, under the server's lock; read without it by {@link #startRead}. */
-        volatile RemoteBackend backend;
+        RemoteBackend backend;
         volatile long retryAt;
         volatile boolean failing;
 
@@ -143,30 +140,7 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** The entry under {@code key}, a miss, or what went wrong. */
     public Read get(Digest key) {
-        return decode(key, read(key, key.hex()));
-    }
-
-    /**
-     * Starts reading the entry under {@code key} without blocking (see {@link #startGetBlob});
-     * {@link #decode} makes the read an entry. Null when it cannot be started without blocking.
-     */
-    public CompletableFuture<BlobRead> startGet(Digest key) {
-        return startRead(key, key.hex());
-    }
-
-    /**
-     * Starts reading the blob under {@code key} without blocking the calling thread (an event
-     * loop): the future completes, never exceptionally, as {@link #getBlob} would answer, within
-     * the storage's timeouts (a failure backs the server off as there). Null when the read
-     * cannot be started without blocking: the backend has no non-blocking reads, or its server
-     * was not opened yet (opening it may block); then {@link #getBlob} on a thread that may block.
-     */
-    public CompletableFuture<BlobRead> startGetBlob(Digest key) {
-        return startRead(key, blobName(key));
-    }
-
-    /** A read of the entry under {@code key} ({@link #startGet}) as {@link #get} answers it: the entry decoded and checked. */
-    public Read decode(Digest key, BlobRead framed) {
+        BlobRead framed = read(key, key.hex());
         if (framed.status() != Status.HIT) {
             return new Read(framed.status(), null, null);
         }
@@ -201,32 +175,6 @@ public final class RemoteStorage implements AutoCloseable {
         } catch (BackendException e) {
             return new BlobRead(failed(s, e), null);
         }
-        return unframed(s, name, framed);
-    }
-
-    private CompletableFuture<BlobRead> startRead(Digest key, String name) {
-        Server s = server(key);
-        if (s == null) {
-            return CompletableFuture.completedFuture(new BlobRead(Status.SKIPPED, null));
-        }
-        RemoteBackend b = s.backend;
-        CompletableFuture<byte[]> read = b == null ? null : b.startGet(name);
-        if (read == null) {
-            return null;
-        }
-        return read.handle((framed, e) -> e == null ? unframed(s, name, framed)
-                : new BlobRead(failed(s, backendException(s, e)), null));
-    }
-
-    /** {@code e}, with which a backend's read completed, as the BackendException it should be. */
-    private static BackendException backendException(Server s, Throwable e) {
-        Throwable t = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
-        return t instanceof BackendException b ? b
-                : new BackendException("reading from " + s.forLogging + " failed: " + t, false, t);
-    }
-
-    /** What the server answered for {@code name} ({@code framed}; null: nothing there) as a read. */
-    private BlobRead unframed(Server s, String name, byte[] framed) {
         s.failing = false;
         if (framed == null) {
             return new BlobRead(Status.MISS, null);

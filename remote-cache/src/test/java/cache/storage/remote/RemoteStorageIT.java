@@ -103,50 +103,6 @@ class RemoteStorageIT {
         }
     }
 
-    @Test
-    void redisReadsStartWithoutBlockingOnceConnectedAndFailAsBlockingOnes() throws Exception {
-        RealServers.Server redis = RealServers.redis(dir.resolve("a"), 0, "pw");
-        try (RemoteStorage s = storage("redis://pw@127.0.0.1:" + redis.port + "/1|operation-timeout=2000")) {
-            assertEquals(null, s.startGet(KEY), "not connected yet: connecting blocks, left to a blocking get");
-            assertEquals(RemoteStorage.Status.WRITTEN, s.put(KEY, entry("ASYNC"), false));
-            assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(KEY, new byte[] {1, 2, 3}));
-            RemoteStorage.Read hit = s.decode(KEY, s.startGet(KEY).get(10, java.util.concurrent.TimeUnit.SECONDS));
-            assertEquals(RemoteStorage.Status.HIT, hit.status());
-            assertArrayEquals("ASYNC".getBytes(StandardCharsets.UTF_8), hit.entry().outputs().get(cache.store.OutputKind.OBJECT));
-            assertArrayEquals(new byte[] {1, 2, 3}, s.startGetBlob(KEY).get(10, java.util.concurrent.TimeUnit.SECONDS).value());
-            assertEquals(RemoteStorage.Status.MISS, s.startGetBlob(new cache.hashing.Digest(1, 2))
-                    .get(10, java.util.concurrent.TimeUnit.SECONDS).status());
-            redis.kill();
-            RemoteStorage.Status failed = s.startGet(KEY).get(10, java.util.concurrent.TimeUnit.SECONDS).status();
-            assertTrue(failed == RemoteStorage.Status.ERROR || failed == RemoteStorage.Status.TIMEOUT, failed.toString());
-            assertEquals(RemoteStorage.Status.SKIPPED, s.startGet(KEY).get(10, java.util.concurrent.TimeUnit.SECONDS).status(),
-                    "backed off");
-        } finally {
-            redis.close();
-        }
-    }
-
-    @Test
-    void aStoppedRedisTimesOutAReadStartedWithoutBlocking() throws Exception {
-        try (RealServers.Server redis = RealServers.redis(dir.resolve("s"), 0, null);
-                RemoteStorage s = storage("redis://127.0.0.1:" + redis.port + "|operation-timeout=300")) {
-            assertEquals(RemoteStorage.Status.MISS, s.get(KEY).status(), "connected");
-            signal(redis, "STOP"); // hangs: the connection stays open, nothing answers
-            try {
-                assertEquals(RemoteStorage.Status.TIMEOUT, s.startGet(KEY).get(10, java.util.concurrent.TimeUnit.SECONDS)
-                        .status());
-                assertEquals(RemoteStorage.Status.SKIPPED, s.get(KEY).status(), "backed off");
-            } finally {
-                signal(redis, "CONT");
-            }
-        }
-    }
-
-    private static void signal(RealServers.Server server, String signal) throws Exception {
-        assertEquals(0, new ProcessBuilder("kill", "-" + signal, Long.toString(server.process.pid())).inheritIO().start()
-                .waitFor());
-    }
-
     private static boolean sleep() throws InterruptedException {
         Thread.sleep(100);
         return true;

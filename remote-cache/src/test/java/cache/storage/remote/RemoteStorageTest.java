@@ -18,7 +18,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -33,31 +32,6 @@ class RemoteStorageTest {
         final AtomicLong calls = new AtomicLong();
         volatile boolean failing;
         volatile boolean timingOut;
-        /** Whether it starts reads without blocking, as Redis's does once connected; then each waits in {@link #started}. */
-        volatile boolean async;
-        final List<CompletableFuture<byte[]>> started = new java.util.concurrent.CopyOnWriteArrayList<>();
-        final List<String> startedKeys = new java.util.concurrent.CopyOnWriteArrayList<>();
-
-        @Override
-        public CompletableFuture<byte[]> startGet(String key) {
-            if (!async) {
-                return null;
-            }
-            CompletableFuture<byte[]> f = new CompletableFuture<>();
-            started.add(f);
-            startedKeys.add(key);
-            return f;
-        }
-
-        /** Completes the last started read as {@link #get} would answer it now. */
-        void answerLast() {
-            CompletableFuture<byte[]> f = started.get(started.size() - 1);
-            try {
-                f.complete(get(startedKeys.get(startedKeys.size() - 1)));
-            } catch (BackendException e) {
-                f.completeExceptionally(e);
-            }
-        }
 
         @Override
         public byte[] get(String key) throws BackendException {
@@ -148,60 +122,6 @@ class RemoteStorageTest {
         now.addAndGet(Duration.ofSeconds(61).toNanos());
         assertEquals(RemoteStorage.Status.WRITTEN, s.put(key(2), entry("x"), false));
         assertEquals(RemoteStorage.Status.HIT, s.get(key(2)).status());
-    }
-
-    @Test
-    void aReadStartedWithoutBlockingAnswersAsABlockingOneDoes() throws ConfigException {
-        RemoteStorage s = storage("redis://h");
-        assertNull(s.startGet(key(1)), "the server is not open yet: opening it may block");
-        assertEquals(RemoteStorage.Status.WRITTEN, s.put(key(1), entry("OBJ"), false));
-        assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(key(1), new byte[] {7, 8}));
-        FakeBackend server = servers.get(URI.create("redis://h"));
-        assertNull(s.startGet(key(1)), "a backend that cannot start a read without blocking: null");
-        server.async = true;
-
-        CompletableFuture<RemoteStorage.BlobRead> read = s.startGet(key(1));
-        assertTrue(!read.isDone(), "nothing waited for the answer");
-        server.answerLast();
-        RemoteStorage.Read entry = s.decode(key(1), read.join());
-        assertEquals(RemoteStorage.Status.HIT, entry.status());
-        assertArrayEquals("OBJ".getBytes(StandardCharsets.UTF_8), entry.entry().outputs().get(OutputKind.OBJECT));
-
-        CompletableFuture<RemoteStorage.BlobRead> blob = s.startGetBlob(key(1));
-        server.answerLast();
-        assertArrayEquals(new byte[] {7, 8}, blob.join().value());
-
-        CompletableFuture<RemoteStorage.BlobRead> absent = s.startGet(key(2));
-        server.answerLast();
-        assertEquals(RemoteStorage.Status.MISS, s.decode(key(2), absent.join()).status());
-
-        byte[] flipped = server.values.get(key(1).hex()).clone();
-        flipped[flipped.length - 3] ^= 1;
-        server.values.put(key(1).hex(), flipped);
-        CompletableFuture<RemoteStorage.BlobRead> poisoned = s.startGet(key(1));
-        server.answerLast();
-        assertEquals(RemoteStorage.Status.POISONED, s.decode(key(1), poisoned.join()).status(), "checksum checked");
-    }
-
-    @Test
-    void aReadStartedWithoutBlockingThatFailsBacksTheServerOff() throws ConfigException {
-        RemoteStorage s = storage("redis://h");
-        s.get(key(1)); // opens the server
-        FakeBackend server = servers.get(URI.create("redis://h"));
-        server.async = true;
-        server.timingOut = true;
-        CompletableFuture<RemoteStorage.BlobRead> read = s.startGet(key(1));
-        server.answerLast();
-        assertEquals(RemoteStorage.Status.TIMEOUT, read.join().status(), "completed with the failure, not exceptionally");
-        int started = server.started.size();
-        assertEquals(RemoteStorage.Status.SKIPPED, s.startGetBlob(key(2)).join().status(), "backed off: answered at once");
-        assertEquals(started, server.started.size(), "not asked while backed off");
-        server.timingOut = false;
-        now.addAndGet(Duration.ofSeconds(61).toNanos());
-        CompletableFuture<RemoteStorage.BlobRead> odd = s.startGet(key(1));
-        server.started.get(server.started.size() - 1).completeExceptionally(new IllegalStateException("odd"));
-        assertEquals(RemoteStorage.Status.ERROR, odd.join().status(), "any failure of the read is an error");
-        assertEquals(RemoteStorage.Status.SKIPPED, s.get(key(1)).status(), "and backs the server off");
     }
 
     @Test
