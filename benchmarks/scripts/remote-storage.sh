@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# remote-storage.sh [--rounds N] [--skip-lua]: issue 21, cache against Debian's ccache 4.7.5 sharing one
+# remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua]: issue 21, cache against Debian's ccache 4.7.5 sharing one
 # real redis-server (started here on a free loopback port, nothing saved to disk):
 #   (i)  hit latency from an empty local cache: one lua source compiled, the local cache
 #        cleared (`-C`) before every run (hyperfine --prepare), the entry and manifest in
@@ -10,6 +10,9 @@
 #        (every object a remote hit, nothing compiled).
 # Both tools use their own keys (ccache's `ccache:…`, ours `cache:…`) in the same Redis.
 # Rounds interleave the tools so that the host's drift hits both alike; medians are printed.
+# --hit-rounds N repeats (i) N times, the tools' order swapped each round (hyperfine times
+# one tool's 30 runs, then the other's: on a shared host a drift between them is not noise),
+# and prints each round's medians and the median of the rounds' ratios.
 #
 # Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
 # <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
@@ -21,12 +24,13 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) ROUNDS=$2; shift 2 ;;
+	--hit-rounds) HIT_ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA_ROUNDS=0; shift ;;
-	*) die "usage: remote-storage.sh [--rounds N] [--skip-lua]" ;;
+	*) die "usage: remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua]" ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -125,12 +129,24 @@ for tool in ccache cache; do
 done
 sleep 2
 printf '\n(i) one remote hit (lapi.c) from an empty local cache:\n'
-hyperfine -N --warmup 3 --runs 30 --export-json "$TMP/hit.json" \
-	--prepare "env CCACHE_DIR=$TMP/hit-ccache ccache -C" -n ccache \
-	"env PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$TMP/hit-ccache XDG_RUNTIME_DIR=$TMP/run $CMD" \
-	--prepare "env CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CACHE_BIN -C" -n cache \
-	"env PATH=$LINKS:$PATH CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CMD" >&2
-jq -r '.results[] | "  \(.command): median \(.median * 1000 | floor) ms, mean \(.mean * 1000 | floor) ms ± \(.stddev * 1000 | floor)"' "$TMP/hit.json"
+declare -A HIT=(
+	[ccache]="--prepare|env CCACHE_DIR=$TMP/hit-ccache ccache -C|-n|ccache|env PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$TMP/hit-ccache XDG_RUNTIME_DIR=$TMP/run $CMD"
+	[cache]="--prepare|env CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CACHE_BIN -C|-n|cache|env PATH=$LINKS:$PATH CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CMD"
+)
+RATIOS=
+for round in $(seq "$HIT_ROUNDS"); do
+	order=(ccache cache)
+	((round % 2)) || order=(cache ccache)
+	args=()
+	for tool in "${order[@]}"; do IFS='|' read -r -a part <<<"${HIT[$tool]}"; args+=("${part[@]}"); done
+	hyperfine -N --warmup 3 --runs 30 --export-json "$TMP/hit.json" "${args[@]}" >&2
+	((HIT_ROUNDS == 1)) || printf '  round %d (%s first):\n' "$round" "${order[0]}"
+	jq -r '.results[] | "  \(.command): median \(.median * 1000 | floor) ms, mean \(.mean * 1000 | floor) ms ± \(.stddev * 1000 | floor)"' "$TMP/hit.json"
+	RATIOS+="$(jq -r '([.results[] | select(.command == "cache")][0].median) / ([.results[] | select(.command == "ccache")][0].median)' "$TMP/hit.json") "
+done
+if ((HIT_ROUNDS > 1)); then
+	printf '  cache/ccache median ratio per round: %s; median of rounds: %.2f\n' "$RATIOS" "$(echo "$RATIOS" | median)"
+fi
 for tool in ccache cache; do
 	printf '  %s counters of the last run: %s\n' "$tool" \
 		"$(stats "$tool" "$TMP/hit-$tool" | grep -E '^(remote_storage_hit|direct_cache_hit|cache_miss)\b' | tr '\t\n' '= ')"

@@ -16,6 +16,12 @@ final class CallStats {
 
     private final Map<String, Long> deltas = new HashMap<>();
     private final long started;
+    /** Wall-clock phases of the call ({@link #mark}), kept only while {@link #PHASES} logs at FINE. */
+    private StringBuilder phases;
+    private long phaseStart;
+
+    /** Where {@link #mark}ed phases are logged, at FINE, when the call ends. */
+    static final java.util.logging.Logger PHASES = java.util.logging.Logger.getLogger(CallStats.class.getName() + ".phases");
 
     /** @param started the call's start, epoch nanoseconds */
     CallStats(long started) {
@@ -25,6 +31,31 @@ final class CallStats {
     /** The call's start, epoch nanoseconds: what changed after it is not trusted; its debug files' time stamp. */
     long started() {
         return started;
+    }
+
+    /**
+     * Notes that the call reached {@code phase} now (milliseconds since its first mark, on the
+     * monotonic clock, with the thread): a remote hit's time, as the wall clock sees it, by step.
+     * Nothing is kept unless {@link #PHASES} logs at FINE.
+     */
+    void mark(String phase) {
+        if (!PHASES.isLoggable(java.util.logging.Level.FINE)) {
+            return;
+        }
+        long now = System.nanoTime();
+        synchronized (this) {
+            if (phases == null) {
+                phases = new StringBuilder();
+                phaseStart = now;
+            }
+            phases.append(' ').append(phase).append('=').append(String.format(java.util.Locale.ROOT, "%.2f",
+                    (now - phaseStart) / 1e6)).append('@').append(Thread.currentThread().getName());
+        }
+    }
+
+    /** The marked phases, or null when none were kept. */
+    synchronized String phases() {
+        return phases == null ? null : phases.toString();
     }
 
     void count(Counter c) {

@@ -269,6 +269,7 @@ public final class CompilePipeline {
     /** The call's counters and log line are written once, when it has its outcome (or was interrupted). */
     private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
         CallStats stats = new CallStats(epochNanos());
+        stats.mark("start");
         Outcome outcome = null;
         try {
             outcome = counted(original, stats, quick);
@@ -292,6 +293,11 @@ public final class CompilePipeline {
     }
 
     private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
+        stats.mark("finished");
+        String phases = stats.phases();
+        if (phases != null) {
+            CallStats.PHASES.fine("phases of " + original.args() + ":" + phases);
+        }
         try {
             if (original.config().stats()) {
                 stats.flush(counters, clock);
@@ -398,6 +404,7 @@ public final class CompilePipeline {
         }
         Call call = ((Ready) prepared).call();
         Digest directKey = directKey(call);
+        stats.mark("direct-key");
         if (directKey != null && call.looksUp) {
             StorageTiers tiers = tiers(call);
             boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
@@ -427,8 +434,11 @@ public final class CompilePipeline {
     /** A direct key without a manifest here: its manifest, then its entry, asked of remote storage. */
     private Outcome directRemoteManifest(Call call, Digest directKey, StorageTiers tiers)
             throws IOException, InterruptedException {
+        call.stats.mark("remote-step");
         byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
+        call.stats.mark("manifest-get");
         Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
+        call.stats.mark("manifest-matched");
         if (entryKey != null) {
             LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
             if (hit != null) {
@@ -450,9 +460,15 @@ public final class CompilePipeline {
     /** A direct-mode entry key the local store lacks, asked of remote storage. */
     private Outcome directRemote(Call call, Digest directKey, Digest entryKey, StorageTiers tiers)
             throws IOException, InterruptedException {
-        LookupTier.Hit hit = tiers.findRemote(entryKey, call.config().namespace(), call.stats::count);
+        call.stats.mark("entry-get-start");
+        LookupTier.Hit hit = tiers.findRemoteUnfilled(entryKey, call.config().namespace(), call.stats::count);
+        call.stats.mark("entry-got");
         if (hit != null) {
-            return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+            tiers.backFill(entryKey, hit, call.config().namespace(), call.stats::count);
+            call.stats.mark("back-filled");
+            Outcome o = replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+            call.stats.mark("replayed");
+            return o;
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
         return afterDirectLookup(call, directKey);

@@ -69,9 +69,22 @@ final class Manifests {
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;
         } else {
-            store.update(directKey, old -> old != null ? old : raw, call.config().namespace());
+            boolean[] wrote = new boolean[1];
+            store.update(directKey, old -> {
+                if (old != null) {
+                    return old;
+                }
+                wrote[0] = true;
+                return raw;
+            }, call.config().namespace());
+            if (wrote[0]) {
+                call.stats.count(Counter.LOCAL_STORAGE_WRITE); // a back-fill, counted as ccache counts it
+            }
         }
-        return directMode.match(new PreparedManifest(Manifest.decode(raw)), call.cwd(), call.config().sloppiness());
+        call.stats.mark("manifest-back-filled");
+        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        call.stats.mark("manifest-decoded");
+        return directMode.match(m, call.cwd(), call.config().sloppiness());
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */

@@ -58,18 +58,31 @@ public final class StorageTiers {
 
     /** The first remote storage's entry, back-filled into the local store. May block: not on an event loop. */
     public LookupTier.Hit findRemote(Digest key, String namespace, Consumer<Counter> counts) {
+        LookupTier.Hit hit = findRemoteUnfilled(key, namespace, counts);
+        if (hit != null) {
+            backFill(key, hit, namespace, counts);
+        }
+        return hit;
+    }
+
+    /** The first remote storage's entry, not back-filled yet ({@link #backFill}). May block: not on an event loop. */
+    public LookupTier.Hit findRemoteUnfilled(Digest key, String namespace, Consumer<Counter> counts) {
         for (RemoteTier r : remotes) {
             LookupTier.Hit hit = r.find(key, namespace, counts);
             if (hit != null) {
-                if (!remoteOnly) {
-                    // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
-                    counts.accept(Counter.LOCAL_STORAGE_MISS);
-                    local.backFill(key, hit, namespace, counts);
-                }
                 return hit;
             }
         }
         return null;
+    }
+
+    /** A remote hit into the local store (never with {@code remote_only}), counted as ccache counts it. */
+    public void backFill(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
+        if (!remoteOnly) {
+            // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
+            counts.accept(Counter.LOCAL_STORAGE_MISS);
+            local.backFill(key, hit, namespace, counts);
+        }
     }
 
     /** Direct mode's manifest from the first remote storage that has it, or null. May block. */

@@ -127,6 +127,22 @@ class RemoteStorageFailuresIT {
         assertEquals(2 * FILES, s.get("local_storage_write"), "the local cache still works: " + s);
     }
 
+    /**
+     * Every object built by a daemon named {@code name} whose remote storage is the failing
+     * {@code remoteStorage}: the build succeeds, objects as plain gcc's, each compiled by the
+     * daemon (the local cache still works). Returns its counters.
+     */
+    private Map<String, Long> buildDespiteIt(String name, String remoteStorage) throws Exception {
+        try (CacheFixture f = daemon(name, remoteStorage)) {
+            make(f, src, 0, FILES);
+            f.stopDaemon();
+            assertLikePlainGcc();
+            Map<String, Long> s = f.stats();
+            assertCompiledByTheDaemon(s);
+            return s;
+        }
+    }
+
     private String nginx(String location, String http) throws Exception {
         RemoteServers.requireNginx();
         int port = RemoteServers.freePort();
@@ -137,17 +153,11 @@ class RemoteStorageFailuresIT {
     @Test
     void nginxAnsweringErrorsCostsCountedErrorsAndNeverABuild() throws Exception {
         String url = nginx("location / { return 500; }", "");
-        try (CacheFixture f = daemon("errors", url + "|connect-timeout=500|operation-timeout=5000")) {
-            make(f, src, 0, FILES);
-            f.stopDaemon();
-            assertLikePlainGcc();
-            Map<String, Long> s = f.stats();
-            assertCompiledByTheDaemon(s);
-            long errors = s.get("remote_storage_error");
-            assertTrue(errors >= 1 && errors <= CONCURRENT, "a failed PUT, then the server left alone: " + s);
-            assertEquals(0, s.get("remote_storage_timeout"), s.toString());
-            assertEquals(0, s.get("remote_storage_write"), s.toString());
-        }
+        Map<String, Long> s = buildDespiteIt("errors", url + "|connect-timeout=500|operation-timeout=5000");
+        long errors = s.get("remote_storage_error");
+        assertTrue(errors >= 1 && errors <= CONCURRENT, "a failed PUT, then the server left alone: " + s);
+        assertEquals(0, s.get("remote_storage_timeout"), s.toString());
+        assertEquals(0, s.get("remote_storage_write"), s.toString());
     }
 
     @Test
@@ -166,18 +176,12 @@ class RemoteStorageFailuresIT {
         acceptor.start();
         String url = nginx("location / { proxy_pass http://127.0.0.1:" + blackHole.getLocalPort() + ";"
                 + " proxy_connect_timeout 1h; proxy_send_timeout 1h; proxy_read_timeout 1h; }", "");
-        try (CacheFixture f = daemon("hanging", url + "|connect-timeout=500|operation-timeout=1500")) {
-            make(f, src, 0, FILES);
-            f.stopDaemon();
-            assertLikePlainGcc();
-            Map<String, Long> s = f.stats();
-            assertCompiledByTheDaemon(s);
-            long timeouts = s.get("remote_storage_timeout");
-            assertTrue(timeouts >= 1, "nginx never answered: " + s);
-            assertTrue(timeouts <= CONCURRENT, "waited once per caller at the time, then left alone, not once per call "
-                    + "(" + FILES + " calls): " + s);
-            assertEquals(0, s.get("remote_storage_hit") + s.get("remote_storage_write"), s.toString());
-        }
+        Map<String, Long> s = buildDespiteIt("hanging", url + "|connect-timeout=500|operation-timeout=1500");
+        long timeouts = s.get("remote_storage_timeout");
+        assertTrue(timeouts >= 1, "nginx never answered: " + s);
+        assertTrue(timeouts <= CONCURRENT, "waited once per caller at the time, then left alone, not once per call "
+                + "(" + FILES + " calls): " + s);
+        assertEquals(0, s.get("remote_storage_hit") + s.get("remote_storage_write"), s.toString());
         assertTrue(held.size() >= 1, "nginx proxied the daemon's request to the black hole");
     }
 

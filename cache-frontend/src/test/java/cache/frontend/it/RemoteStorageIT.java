@@ -6,15 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
@@ -44,17 +40,11 @@ class RemoteStorageIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        Path server = Path.of("/usr/bin/redis-server");
-        Prerequisites.require(Files.isExecutable(server), "redis-server (Debian package redis-server)");
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            port = s.getLocalPort();
-        }
-        Path dir = Files.createDirectories(tmp.resolve("redis"));
-        redis = new ProcessBuilder(server.toString(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--unixsocket", dir.resolve("redis.sock").toString(), "--unixsocketperm", "700",
-                "--save", "", "--appendonly", "no", "--dir", dir.toString(), "--requirepass", "t0psecret")
-                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.log").toFile()).start();
-        awaitPort(redis, port, dir.resolve("redis.log"));
+        RemoteServers.requireRedis();
+        port = RemoteServers.freePort();
+        Path dir = tmp.resolve("redis");
+        redis = RemoteServers.startRedis(dir, port, "--unixsocket", dir.resolve("redis.sock").toString(),
+                "--unixsocketperm", "700", "--requirepass", "t0psecret");
         src = Files.createDirectories(tmp.resolve("src"));
         for (int i = 0; i < FILES; i++) {
             Files.writeString(src.resolve("f" + i + ".c"), "#include <stdio.h>\n#include <string.h>\n"
@@ -62,66 +52,18 @@ class RemoteStorageIT {
         }
     }
 
-    /** Until {@code port} accepts (bounded by the test's timeout); fails if the server exits first. */
-    private static void awaitPort(Process p, int port, Path log) throws InterruptedException {
-        while (true) {
-            assertTrue(p.isAlive(), () -> "server exited: " + read(log));
-            try (Socket s = new Socket()) {
-                s.connect(new InetSocketAddress("127.0.0.1", port), 1000);
-                return;
-            } catch (IOException notYet) {
-                Thread.sleep(20);
-            }
-        }
-    }
-
     /** nginx with WebDAV PUT on a free loopback port, everything under the test's directory; its URL. */
     private String startNginx() throws Exception {
-        Path bin = Path.of("/usr/sbin/nginx");
-        Prerequisites.require(Files.isExecutable(bin), "nginx with WebDAV (Debian package nginx-extras)");
-        Path dir = Files.createDirectories(tmp.resolve("nginx"));
-        Files.createDirectories(dir.resolve("data"));
-        int http;
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            http = s.getLocalPort();
-        }
-        Files.writeString(dir.resolve("nginx.conf"), """
-                daemon off; master_process off; worker_processes 1;
-                pid %1$s/nginx.pid; error_log %1$s/error.log;
-                events { worker_connections 64; }
-                http {
-                    access_log off;
-                    client_body_temp_path %1$s/body; proxy_temp_path %1$s/proxy; fastcgi_temp_path %1$s/fcgi;
-                    uwsgi_temp_path %1$s/uwsgi; scgi_temp_path %1$s/scgi;
-                    server {
-                        listen 127.0.0.1:%2$d; root %1$s/data; client_max_body_size 256m;
-                        location / { dav_methods PUT; create_full_put_path on; }
-                    }
-                }
-                """.formatted(dir, http));
-        nginx = new ProcessBuilder(bin.toString(), "-p", dir.toString(), "-e", dir.resolve("stderr.log").toString(),
-                "-c", dir.resolve("nginx.conf").toString()).redirectErrorStream(true)
-                .redirectOutput(dir.resolve("out.log").toFile()).start();
-        awaitPort(nginx, http, dir.resolve("error.log"));
+        RemoteServers.requireNginx();
+        int http = RemoteServers.freePort();
+        nginx = RemoteServers.startNginx(tmp.resolve("nginx"), http, RemoteServers.WEBDAV, "");
         return "http://127.0.0.1:" + http + "/cache";
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (Process p : new Process[] {redis, nginx}) {
-            if (p != null) {
-                p.destroyForcibly();
-                p.waitFor(30, TimeUnit.SECONDS);
-            }
-        }
-    }
-
-    private static String read(Path p) {
-        try {
-            return Files.readString(p);
-        } catch (IOException e) {
-            return "(no log)";
-        }
+        RemoteServers.stop(redis);
+        RemoteServers.stop(nginx);
     }
 
     private String url() {

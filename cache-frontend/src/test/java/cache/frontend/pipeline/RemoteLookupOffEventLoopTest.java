@@ -157,6 +157,8 @@ class RemoteLookupOffEventLoopTest {
         assertEquals(List.of(), d.compiler.compiler.compiles, "nothing compiled: a remote hit");
         assertEquals(1, d.count(Counter.DIRECT_CACHE_HIT));
         assertEquals(1, d.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(readsExpected, d.count(Counter.LOCAL_STORAGE_WRITE),
+                "each value read is back-filled and counted: the entry, and the manifest when it came from remote storage");
         d.shared.close();
     }
 
