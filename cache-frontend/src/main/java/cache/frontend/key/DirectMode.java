@@ -282,7 +282,7 @@ public final class DirectMode {
                     continue results;
                 }
             }
-            return m.manifest.results().get(r).entryKey();
+            return m.entryKeys[r];
         }
         return null;
     }

@@ -1,6 +1,7 @@
 package cache.frontend.key;
 
 import cache.hashing.Digest;
+import com.github.benmanes.caffeine.cache.Interner;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,11 +11,19 @@ import java.util.Map;
  * shadowing candidate gets an index, candidates are grouped by directory, and each result is
  * a list of indexes. A lookup then stats each header once and reads each candidate
  * directory's listing once, however many results share them, and compares names in a set.
- * Built once per stored manifest version and kept by the daemon.
+ * Built once per stored manifest version and kept by the daemon: it keeps only these arrays
+ * (not the decoded {@link Manifest}), and its paths and names are interned, shared by every
+ * manifest that names them. A manifest of a real project holds tens of thousands of candidates
+ * (git's sources: ~270 headers with ~35 candidates each), mostly the same names in the same
+ * directories from one source to the next.
  */
 public final class PreparedManifest {
 
-    final Manifest manifest;
+    /** Paths and names shared across manifests: held once however many manifests name them. */
+    private static final Interner<String> NAMES = Interner.newWeakInterner();
+
+    /** Per result: its entry key. */
+    final Digest[] entryKeys;
     /** Distinct header paths, as recorded (absolute, or relative to the compile's directory). */
     final String[] files;
     /** Distinct candidate directories, as recorded. */
@@ -29,12 +38,12 @@ public final class PreparedManifest {
     final boolean[][] resultExisted;
 
     public PreparedManifest(Manifest manifest) {
-        this.manifest = manifest;
         Map<String, Integer> fileIds = new HashMap<>();
         Map<String, Integer> dirIds = new HashMap<>();
         Map<String, Integer> candIds = new HashMap<>();
         List<Manifest.Result> results = manifest.results();
         int n = results.size();
+        entryKeys = new Digest[n];
         resultFiles = new int[n][];
         resultDigests = new Digest[n][];
         resultCandidates = new int[n][];
@@ -43,6 +52,7 @@ public final class PreparedManifest {
         java.util.ArrayList<Integer> cDir = new java.util.ArrayList<>();
         java.util.ArrayList<String> cName = new java.util.ArrayList<>();
         for (int r = 0; r < n; r++) {
+            entryKeys[r] = results.get(r).entryKey();
             List<Manifest.Header> headers = results.get(r).headers();
             int[] fs = new int[headers.size()];
             Digest[] ds = new Digest[headers.size()];
@@ -68,10 +78,10 @@ public final class PreparedManifest {
                         if (d == null) {
                             d = dirList.size();
                             dirIds.put(dir, d);
-                            dirList.add(dir);
+                            dirList.add(NAMES.intern(dir));
                         }
                         cDir.add(d);
-                        cName.add(cand.path().substring(slash + 1));
+                        cName.add(NAMES.intern(cand.path().substring(slash + 1)));
                     }
                     cs[c] = id;
                     ex[c] = cand.existed();
@@ -84,13 +94,24 @@ public final class PreparedManifest {
             resultExisted[r] = ex;
         }
         files = new String[fileIds.size()];
-        fileIds.forEach((path, id) -> files[id] = path);
+        fileIds.forEach((path, id) -> files[id] = NAMES.intern(path));
         dirs = dirList.toArray(new String[0]);
         candidateDir = cDir.stream().mapToInt(Integer::intValue).toArray();
         candidateName = cName.toArray(new String[0]);
     }
 
-    public Manifest manifest() {
-        return manifest;
+    /**
+     * Roughly what this object holds on the heap beyond the interned strings: its arrays and its
+     * digests (for a cache's weigher).
+     */
+    public long estimatedBytes() {
+        long bytes = 64 + 16L * 8;
+        bytes += 16 + 4L * entryKeys.length + 40L * entryKeys.length;
+        bytes += 16 + 4L * (files.length + dirs.length + 2L * candidateDir.length);
+        for (int r = 0; r < resultFiles.length; r++) {
+            bytes += 4 * 16 + 4L * resultFiles[r].length + 44L * resultDigests[r].length
+                    + 4L * resultCandidates[r].length + resultExisted[r].length;
+        }
+        return bytes;
     }
 }
