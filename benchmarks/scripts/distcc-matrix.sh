@@ -46,7 +46,8 @@
 # Checks (exit 1 if any fails; marked !! in the report): every object equals plain gcc's;
 # every job ran where it claims: (a)/(c) distccd's dcc_compile_ok grew by the number of
 # objects; (b) cached's compiles_ok grew by it (cold) or node_hits + compiles_ok did (again); (c)/(d) cache's remote_compile (cold) or node_hit ((d) again) equals it,
-# nothing kept_local.
+# but for the jobs compiled again here because the node's compile printed diagnostics
+# (kept_local_diagnostics_on_node, reported as .redone), nothing kept_local.
 #
 # Knobs: CACHE_BIN, CACHED_BIN (under test: <repo>/dist/bin/{cache,cached}, `mvn package`);
 # LUA_SRC (an unpacked lua5.4 tree; else fetch-sources.sh into <repo>/work/corpus, root
@@ -289,7 +290,7 @@ same_objects() {
 # remote_check KEY PAIR EXPECTED STATS_FILE COMPILED NODE_HITS: the jobs ran where claimed.
 #   cold: every job compiled on a node; again ((b)/(d) after a cold build): node hits.
 remote_check() {
-	local key=$1 pair=$2 n=$3 st=$4 compiled=$5 hits=$6 mode=$7 remote hit kept
+	local key=$1 pair=$2 n=$3 st=$4 compiled=$5 hits=$6 mode=$7 remote hit kept redone
 	case $pair in
 	a) check "$key" "$(((compiled == n) ? 1 : 0))" "distccd compiled $compiled of $n" ;;
 	b)
@@ -302,15 +303,21 @@ remote_check() {
 			record lua.again.b.hits "$hits"
 		fi ;;
 	c | d)
+		# A job whose compile on a node printed diagnostics is compiled again here for the
+		# compiler's own stderr (kept_local_diagnostics_on_node): lua's -Wall -Wextra gives
+		# -Wimplicit-fallthrough warnings on preprocessed text (the /* FALLTHROUGH */ comments
+		# are gone), 12 of its 68 jobs. Any other kept_local fails the check.
 		remote=$(stat_of "$st" remote_compile) hit=$(stat_of "$st" node_hit) kept=$(stat_of "$st" kept_local)
+		redone=$(stat_of "$st" kept_local_diagnostics_on_node)
 		if [[ $mode == cold || $pair == c ]]; then
-			check "$key" "$(((remote == n && compiled == n && kept == 0) ? 1 : 0))" \
-				"remote_compile $remote, node_hit $hit, kept_local $kept; nodes compiled $compiled of $n"
+			check "$key" "$(((remote + redone == n && compiled == n && kept == redone) ? 1 : 0))" \
+				"remote_compile $remote, node_hit $hit, kept_local $kept ($redone redone for diagnostics); nodes compiled $compiled of $n"
 		else
-			check "$key" "$(((hit == n && remote == 0 && compiled == 0) ? 1 : 0))" \
-				"node_hit $hit, remote_compile $remote, kept_local $kept; nodes compiled $compiled"
+			check "$key" "$(((hit + redone == n && remote == 0 && compiled == 0 && kept == redone) ? 1 : 0))" \
+				"node_hit $hit, remote_compile $remote, kept_local $kept ($redone redone for diagnostics); nodes compiled $compiled"
 			record lua.again.d.hits "$hit"
-		fi ;;
+		fi
+		record "$key.redone" "$redone" ;;
 	esac
 }
 
