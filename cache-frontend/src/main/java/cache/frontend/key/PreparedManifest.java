@@ -100,11 +100,16 @@ public final class PreparedManifest {
         candidateName = cName.toArray(new String[0]);
     }
 
+    /** Its weight in the daemon's cache of decoded manifests: the stored bytes kept with it, and itself. */
+    public int cacheWeight(int storedBytes) {
+        return (int) Math.min(Integer.MAX_VALUE, storedBytes + estimatedBytes());
+    }
+
     /**
      * Roughly what this object holds on the heap beyond the interned strings: its arrays and its
-     * digests (for a cache's weigher).
+     * digests.
      */
-    public long estimatedBytes() {
+    long estimatedBytes() {
         long bytes = 64 + 16L * 8;
         bytes += 16 + 4L * entryKeys.length + 40L * entryKeys.length;
         bytes += 16 + 4L * (files.length + dirs.length + 2L * candidateDir.length);

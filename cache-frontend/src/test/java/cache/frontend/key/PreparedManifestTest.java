@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.frontend.pipeline.CompilePipeline;
 import cache.hashing.Digest;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -53,14 +54,15 @@ class PreparedManifestTest {
 
     /**
      * git's 137 sources, ~270 headers with ~35 candidates each, must fit the daemon's cache of
-     * decoded manifests (64 MiB, weighed by stored bytes plus {@link PreparedManifest#estimatedBytes}):
-     * when they did not, every hit of a warm build decoded its manifest again (1.6× slower).
+     * decoded manifests with room to spare, weighed as the cache weighs them: when they did not,
+     * every hit of a warm build decoded its manifest again (1.6× slower).
      */
     @Test
     void aGitSizedProjectsManifestsFitTheDaemonsCache() {
         Manifest m = manifest("x.c", 270);
-        long one = m.encode().length + new PreparedManifest(m).estimatedBytes();
-        assertTrue(137 * one < (64L << 20) / 2, "one manifest weighs " + one + " bytes: 137 of them fill "
-                + (137 * one >> 20) + " MiB of the 64 MiB cache");
+        long one = new PreparedManifest(m).cacheWeight(m.encode().length);
+        long cache = CompilePipeline.Shared.DECODED_MANIFEST_WEIGHT;
+        assertTrue(137 * one < cache / 2, "one manifest weighs " + one + " bytes: 137 of them fill "
+                + (137 * one >> 20) + " MiB of the " + (cache >> 20) + " MiB cache");
     }
 }
