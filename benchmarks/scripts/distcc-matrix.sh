@@ -195,18 +195,6 @@ start_cached() { # start_cached DIR: the 3 cached nodes, empty node caches.
 	done
 }
 
-# cached_sum NAME...: a counter summed over the cached nodes (several names: one line each).
-cached_sum() {
-	local name s total v
-	for name in "$@"; do
-		total=0
-		for s in "${CACHED_STATS[@]}"; do
-			v=$(curl -s --max-time 10 "http://$s/json" | jq -r --arg n "$name" '.[$n] // 0') || true
-			total=$((total + ${v:-0}))
-		done
-		printf '%s\n' "$total"
-	done
-}
 
 distccd_compiles() { # dcc_compile_ok summed over the distccd nodes
 	local s total=0 v

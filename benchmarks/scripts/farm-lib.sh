@@ -1,6 +1,7 @@
 # shellcheck shell=bash
 # Sourced by farm.sh and distcc-matrix.sh: starting and stopping the loopback nodes they run
-# (cached, distccd). The sourcing script defines die().
+# (cached, distccd), and reading cached's counters. The sourcing script defines die() and
+# CACHED_STATS (each cached node's ADDR:STATS_PORT).
 
 stop_pid() { # stop_pid PID: SIGTERM, up to 20 s, then SIGKILL.
 	local pid=$1 i
@@ -27,4 +28,18 @@ wait_port() { # wait_port ADDR PORT PID LOG: until ADDR:PORT accepts (60 s).
 	done
 	cat -- "$4" >&2
 	die "node on $1:$2 did not listen"
+}
+
+# cached_sum NAME...: a counter summed over the cached nodes (several names: one line
+# each), read from each node's stats port (/json).
+cached_sum() {
+	local name s total v
+	for name in "$@"; do
+		total=0
+		for s in "${CACHED_STATS[@]}"; do
+			v=$(curl -s --max-time 10 "http://$s/json" | jq -r --arg n "$name" '.[$n] // 0') || true
+			total=$((total + ${v:-0}))
+		done
+		printf '%s\n' "$total"
+	done
 }

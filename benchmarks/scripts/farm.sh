@@ -234,18 +234,6 @@ start_farm() { # start_farm ROUND: 3 cached and 3 distccd, empty.
 	done
 }
 
-# cached_sum NAME...: a counter summed over the cached nodes (several names: one line each).
-cached_sum() {
-	local name s total v
-	for name in "$@"; do
-		total=0
-		for s in "${CACHED_STATS[@]}"; do
-			v=$(curl -s --max-time 10 "http://$s/json" | jq -r --arg n "$name" '.[$n] // 0') || true
-			total=$((total + ${v:-0}))
-		done
-		printf '%s\n' "$total"
-	done
-}
 
 # distccd_compiles: dcc_compile_ok summed over the distccd nodes.
 distccd_compiles() {
