@@ -15,8 +15,12 @@ import java.util.Map;
  * in earlier search directories, with whether each existed when the result was recorded. A
  * result matches when every file still has its digest and every candidate its existence.
  *
- * <p>Encoding: u8 version, zstd-compressed body of a string table (paths are shared between
- * results) and the results. Anything undecodable is an empty manifest.
+ * <p>Encoding (version 2): u8 version, u32 body length, the zstd-compressed body: a string
+ * table, then the results. A header names its path by string index; a candidate names its
+ * directory and its file name by two indexes (a real project's tens of thousands of candidates
+ * are a few dozen directories times a few hundred names, so the table stays small and a reader
+ * builds no string per candidate). Anything undecodable, a version 1 manifest included, is an
+ * empty manifest: a preprocessor run records the result again.
  */
 public record Manifest(List<Result> results) {
 
@@ -29,7 +33,7 @@ public record Manifest(List<Result> results) {
     /** A path that would have shadowed {@link Header#path()} had it existed (or did exist and was skipped). */
     public record Candidate(String path, boolean existed) {}
 
-    private static final int VERSION = 1;
+    static final int VERSION = 2;
 
     public static final Manifest EMPTY = new Manifest(List.of());
 
@@ -68,8 +72,11 @@ public record Manifest(List<Result> results) {
                 body.put(h.digest().toBytes());
                 body.putInt(h.candidates().size());
                 for (Candidate c : h.candidates()) {
-                    body = ensure(body, 5);
-                    body.putInt(id(c.path(), ids, strings));
+                    body = ensure(body, 9);
+                    String path = c.path();
+                    int slash = path.lastIndexOf('/');
+                    body.putInt(id(slash < 0 ? "" : slash == 0 ? "/" : path.substring(0, slash), ids, strings));
+                    body.putInt(id(path.substring(slash + 1), ids, strings));
                     body.put((byte) (c.existed() ? 1 : 0));
                 }
             }
@@ -88,22 +95,32 @@ public record Manifest(List<Result> results) {
     }
 
     public static Manifest decode(byte[] bytes) {
-        if (bytes == null || bytes.length < 5 || bytes[0] != VERSION) {
+        ByteBuffer body = body(bytes);
+        if (body == null) {
             return EMPTY;
+        }
+        try {
+            return parse(body);
+        } catch (RuntimeException e) {
+            return EMPTY; // a damaged manifest only costs a preprocessor run
+        }
+    }
+
+    /** The uncompressed body of an encoded manifest (string table, then results), or null when it is not one. */
+    static ByteBuffer body(byte[] bytes) {
+        if (bytes == null || bytes.length < 5 || bytes[0] != VERSION) {
+            return null;
         }
         try {
             int rawLength = ByteBuffer.wrap(bytes, 1, 4).getInt();
             if (rawLength < 0 || rawLength > (256 << 20)) {
-                return EMPTY;
+                return null;
             }
             byte[] raw = new byte[rawLength];
             long n = Zstd.decompressByteArray(raw, 0, rawLength, bytes, 5, bytes.length - 5);
-            if (n != rawLength) {
-                return EMPTY;
-            }
-            return parse(ByteBuffer.wrap(raw));
+            return n == rawLength ? ByteBuffer.wrap(raw) : null;
         } catch (RuntimeException e) {
-            return EMPTY; // a damaged manifest only costs a preprocessor run
+            return null;
         }
     }
 
@@ -129,13 +146,20 @@ public record Manifest(List<Result> results) {
                 int nc = in.getInt();
                 List<Candidate> cands = new ArrayList<>(nc);
                 for (int c = 0; c < nc; c++) {
-                    cands.add(new Candidate(strings[in.getInt()], in.get() != 0));
+                    String dir = strings[in.getInt()];
+                    String name = strings[in.getInt()];
+                    cands.add(new Candidate(join(dir, name), in.get() != 0));
                 }
                 headers.add(new Header(path, digest, List.copyOf(cands)));
             }
             results.add(new Result(entry, List.copyOf(headers)));
         }
         return new Manifest(List.copyOf(results));
+    }
+
+    /** A candidate's path from the directory and name it was stored as (the inverse of the split in {@link #encode}). */
+    static String join(String dir, String name) {
+        return dir.isEmpty() ? name : dir.equals("/") ? "/" + name : dir + "/" + name;
     }
 
     private static int id(String s, Map<String, Integer> ids, List<String> strings) {

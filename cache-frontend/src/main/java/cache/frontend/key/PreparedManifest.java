@@ -2,6 +2,10 @@ package cache.frontend.key;
 
 import cache.hashing.Digest;
 import com.github.benmanes.caffeine.cache.Interner;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -37,67 +41,135 @@ public final class PreparedManifest {
     final int[][] resultCandidates;
     final boolean[][] resultExisted;
 
-    public PreparedManifest(Manifest manifest) {
-        Map<String, Integer> fileIds = new HashMap<>();
-        Map<String, Integer> dirIds = new HashMap<>();
-        Map<String, Integer> candIds = new HashMap<>();
-        List<Manifest.Result> results = manifest.results();
-        int n = results.size();
+    /** The manifest with no results. */
+    public static final PreparedManifest EMPTY = decode(null);
+
+    /**
+     * A stored manifest ({@link Manifest#encode}'s bytes) decoded straight into this layout,
+     * without building the {@link Manifest} of records first: the string table's indexes
+     * become header, directory and candidate indexes, and each string of the table becomes at
+     * most one (interned) {@code String}, however many candidates name it. Anything
+     * undecodable is {@link #EMPTY}, as for {@link Manifest#decode}: a damaged manifest only
+     * costs a preprocessor run.
+     */
+    public static PreparedManifest decode(byte[] bytes) {
+        ByteBuffer body = Manifest.body(bytes);
+        if (body != null) {
+            try {
+                return new PreparedManifest(body);
+            } catch (RuntimeException e) {
+                // damaged: as empty
+            }
+        }
+        return new PreparedManifest(ByteBuffer.wrap(new byte[8]));
+    }
+
+    /** {@code manifest} laid out for checking (tests and benchmarks; the daemon decodes stored bytes). */
+    public static PreparedManifest of(Manifest manifest) {
+        return decode(manifest.encode());
+    }
+
+    private PreparedManifest(ByteBuffer in) {
+        byte[] raw = in.array();
+        int nStrings = count(in, 4);
+        int[] offset = new int[nStrings];
+        int[] length = new int[nStrings];
+        for (int i = 0; i < nStrings; i++) {
+            length[i] = count(in, 1);
+            offset[i] = in.position();
+            in.position(offset[i] + length[i]);
+        }
+        String[] text = new String[nStrings]; // each table string made at most once
+        int n = count(in, Digest.BYTES + 4);
         entryKeys = new Digest[n];
         resultFiles = new int[n][];
         resultDigests = new Digest[n][];
         resultCandidates = new int[n][];
         resultExisted = new boolean[n][];
-        java.util.ArrayList<String> dirList = new java.util.ArrayList<>();
-        java.util.ArrayList<Integer> cDir = new java.util.ArrayList<>();
-        java.util.ArrayList<String> cName = new java.util.ArrayList<>();
+        int[] fileOf = new int[nStrings];
+        int[] dirOf = new int[nStrings];
+        Arrays.fill(fileOf, -1);
+        Arrays.fill(dirOf, -1);
+        List<String> fileList = new ArrayList<>();
+        List<String> dirList = new ArrayList<>();
+        Map<Long, Integer> candidateOf = new HashMap<>(); // (directory string, name string) → candidate
+        int[] cDir = new int[64];
+        List<String> cName = new ArrayList<>();
+        int[] cs = new int[256];
+        boolean[] ex = new boolean[256];
         for (int r = 0; r < n; r++) {
-            entryKeys[r] = results.get(r).entryKey();
-            List<Manifest.Header> headers = results.get(r).headers();
-            int[] fs = new int[headers.size()];
-            Digest[] ds = new Digest[headers.size()];
-            int total = 0;
-            for (Manifest.Header h : headers) {
-                total += h.candidates().size();
-            }
-            int[] cs = new int[total];
-            boolean[] ex = new boolean[total];
+            entryKeys[r] = new Digest(in.getLong(), in.getLong());
+            int nHeaders = count(in, 4 + Digest.BYTES + 4);
+            int[] fs = new int[nHeaders];
+            Digest[] ds = new Digest[nHeaders];
             int c = 0;
-            for (int i = 0; i < headers.size(); i++) {
-                Manifest.Header h = headers.get(i);
-                fs[i] = fileIds.computeIfAbsent(h.path(), k -> fileIds.size());
-                ds[i] = h.digest();
-                for (Manifest.Candidate cand : h.candidates()) {
-                    Integer id = candIds.get(cand.path());
+            for (int h = 0; h < nHeaders; h++) {
+                int s = in.getInt();
+                if (fileOf[s] < 0) {
+                    fileOf[s] = fileList.size();
+                    fileList.add(text(raw, offset, length, text, s));
+                }
+                fs[h] = fileOf[s];
+                ds[h] = new Digest(in.getLong(), in.getLong());
+                int nc = count(in, 9);
+                if (c + nc > cs.length) {
+                    cs = Arrays.copyOf(cs, Math.max(2 * cs.length, c + nc));
+                    ex = Arrays.copyOf(ex, cs.length);
+                }
+                for (int k = 0; k < nc; k++) {
+                    int dir = in.getInt();
+                    int name = in.getInt();
+                    if (dir < 0 || dir >= nStrings || name < 0 || name >= nStrings) {
+                        throw new IllegalArgumentException("a candidate names no string of the table");
+                    }
+                    Long pair = (long) dir * nStrings + name; // one number per pair, and small ones hash apart
+                    Integer id = candidateOf.get(pair);
                     if (id == null) {
-                        id = candIds.size();
-                        candIds.put(cand.path(), id);
-                        int slash = cand.path().lastIndexOf('/');
-                        String dir = slash < 0 ? "" : (slash == 0 ? "/" : cand.path().substring(0, slash));
-                        Integer d = dirIds.get(dir);
-                        if (d == null) {
-                            d = dirList.size();
-                            dirIds.put(dir, d);
-                            dirList.add(NAMES.intern(dir));
+                        id = cName.size();
+                        if (dirOf[dir] < 0) {
+                            dirOf[dir] = dirList.size();
+                            dirList.add(text(raw, offset, length, text, dir));
                         }
-                        cDir.add(d);
-                        cName.add(NAMES.intern(cand.path().substring(slash + 1)));
+                        if (id == cDir.length) {
+                            cDir = Arrays.copyOf(cDir, 2 * id);
+                        }
+                        cDir[id] = dirOf[dir];
+                        cName.add(text(raw, offset, length, text, name));
+                        candidateOf.put(pair, id);
                     }
                     cs[c] = id;
-                    ex[c] = cand.existed();
+                    ex[c] = in.get() != 0;
                     c++;
                 }
             }
             resultFiles[r] = fs;
             resultDigests[r] = ds;
-            resultCandidates[r] = cs;
-            resultExisted[r] = ex;
+            resultCandidates[r] = Arrays.copyOf(cs, c);
+            resultExisted[r] = Arrays.copyOf(ex, c);
         }
-        files = new String[fileIds.size()];
-        fileIds.forEach((path, id) -> files[id] = NAMES.intern(path));
+        files = fileList.toArray(new String[0]);
         dirs = dirList.toArray(new String[0]);
-        candidateDir = cDir.stream().mapToInt(Integer::intValue).toArray();
+        candidateDir = Arrays.copyOf(cDir, cName.size());
         candidateName = cName.toArray(new String[0]);
+    }
+
+    /** String {@code s} of the table, made and interned on first use. */
+    private static String text(byte[] raw, int[] offset, int[] length, String[] text, int s) {
+        String t = text[s];
+        if (t == null) {
+            t = NAMES.intern(new String(raw, offset[s], length[s], StandardCharsets.UTF_8));
+            text[s] = t;
+        }
+        return t;
+    }
+
+    /** A count read from {@code in}, checked against what is left when each item takes at least {@code bytesEach}. */
+    private static int count(ByteBuffer in, int bytesEach) {
+        int n = in.getInt();
+        if (n < 0 || n > in.remaining() / bytesEach) {
+            throw new IllegalArgumentException("a count of " + n + " does not fit the manifest");
+        }
+        return n;
     }
 
     /** Its weight in the daemon's cache of decoded manifests: the stored bytes kept with it, and itself. */

@@ -27,7 +27,7 @@ final class Manifests {
     /** Results kept per manifest; older ones are dropped. */
     static final int MANIFEST_RESULTS = 32;
 
-    private static final PreparedManifest EMPTY_MANIFEST = new PreparedManifest(Manifest.EMPTY);
+    private static final PreparedManifest EMPTY_MANIFEST = PreparedManifest.EMPTY;
 
     /** A manifest decoded once, with the bytes it came from: a hit skips decompressing and parsing. */
     record Decoded(byte[] raw, PreparedManifest manifest) {}
@@ -82,7 +82,10 @@ final class Manifests {
             }
         }
         call.stats.mark("manifest-back-filled");
-        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        PreparedManifest m = PreparedManifest.decode(raw);
+        if (!call.config().remoteOnly()) {
+            decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
+        }
         call.stats.mark("manifest-decoded");
         return directMode.match(m, call.cwd(), call.config().sloppiness());
     }
@@ -97,7 +100,7 @@ final class Manifests {
         if (known != null && Arrays.equals(known.raw(), raw)) {
             return known.manifest();
         }
-        PreparedManifest m = new PreparedManifest(Manifest.decode(raw));
+        PreparedManifest m = PreparedManifest.decode(raw);
         decoded.put(directKey, new Decoded(raw, m));
         return m;
     }

@@ -118,9 +118,9 @@ class DirectModeTest {
 
         Files.createDirectories(cwd.resolve("q"));
         Manifest m = Manifest.decode(Manifest.EMPTY.with(r, 8).encode());
-        assertEquals(r.entryKey(), dm.match(new PreparedManifest(m), cwd));
+        assertEquals(r.entryKey(), dm.match(PreparedManifest.of(m), cwd));
         Files.writeString(cwd.resolve("q/h.h"), "int shadow;\n"); // p.h's "h.h" would now find this
-        assertNull(dm.match(new PreparedManifest(m), cwd));
+        assertNull(dm.match(PreparedManifest.of(m), cwd));
     }
 
     @Test
@@ -133,15 +133,15 @@ class DirectModeTest {
         Digest entry = Digest.of(new byte[] {1});
         Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
         Manifest m = Manifest.decode(Manifest.EMPTY.with(r, 8).encode());
-        assertEquals(entry, dm.match(new PreparedManifest(m), cwd));
+        assertEquals(entry, dm.match(PreparedManifest.of(m), cwd));
 
         Files.writeString(cwd.resolve("config.h"), "#define A 2\n"); // now shadows inc/config.h
-        assertNull(dm.match(new PreparedManifest(m), cwd));
+        assertNull(dm.match(PreparedManifest.of(m), cwd));
         Files.delete(cwd.resolve("config.h"));
-        assertEquals(entry, dm.match(new PreparedManifest(m), cwd));
+        assertEquals(entry, dm.match(PreparedManifest.of(m), cwd));
 
         Files.writeString(cwd.resolve("inc/config.h"), "#define A 3\n");
-        assertNull(dm.match(new PreparedManifest(m), cwd));
+        assertNull(dm.match(PreparedManifest.of(m), cwd));
     }
 
     @Test
@@ -164,11 +164,11 @@ class DirectModeTest {
         Path h = Files.writeString(cwd.resolve("t.h"), "const char *t = __TIME__;\n");
         Set<Sloppiness> time = Set.of(Sloppiness.TIME_MACROS);
         Manifest.Result r = dm.record(entry, inc, SEARCH, cwd, Long.MAX_VALUE, false, time);
-        assertEquals(entry, dm.match(new PreparedManifest(Manifest.decode(Manifest.EMPTY.with(r, 8).encode())), cwd, time));
+        assertEquals(entry, dm.match(PreparedManifest.of(Manifest.decode(Manifest.EMPTY.with(r, 8).encode())), cwd, time));
 
         Files.writeString(h, "const char *d = __DATE__;\n");
         r = dm.record(entry, inc, SEARCH, cwd, Long.MAX_VALUE, false, Set.of());
-        PreparedManifest m = new PreparedManifest(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
+        PreparedManifest m = PreparedManifest.of(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
         assertEquals(entry, dm.match(m, cwd, Set.of()), "today's date is the recorded one");
         assertNotEquals(new FileHashCache(100).hash(h).digest(), r.headers().get(0).digest());
         assertNull(dm.match(m, cwd, time), "recorded with the date: a sloppy lookup compares the bare digest");
@@ -194,6 +194,20 @@ class DirectModeTest {
         assertEquals(m, back);
         assertEquals(Manifest.EMPTY, Manifest.decode(new byte[] {1, 0, 0, 0, 9, 1, 2}));
         assertEquals(Manifest.EMPTY, Manifest.decode(null));
+    }
+
+    /** Candidates are stored as directory and name: every shape of path must come back as it was. */
+    @Test
+    void candidatePathsOfEveryShapeSurviveEncoding() {
+        List<Manifest.Candidate> cands = new java.util.ArrayList<>();
+        boolean existed = false;
+        for (String p : List.of("a.h", "/x.h", "/", "sub/b.h", "a//b.h", "dir/", "/usr/include/stdio.h", "../up.h",
+                "/usr/include/./x.h", "")) {
+            cands.add(new Manifest.Candidate(p, existed = !existed));
+        }
+        Manifest m = Manifest.EMPTY.with(new Manifest.Result(Digest.of(new byte[] {7}),
+                List.of(new Manifest.Header("h.h", Digest.of(new byte[] {8}), List.copyOf(cands)))), 32);
+        assertEquals(m, Manifest.decode(m.encode()));
     }
 
     @Test

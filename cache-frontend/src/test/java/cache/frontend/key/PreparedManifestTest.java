@@ -1,13 +1,16 @@
 package cache.frontend.key;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.frontend.pipeline.CompilePipeline;
 import cache.hashing.Digest;
 import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -41,8 +44,8 @@ class PreparedManifestTest {
 
     @Test
     void manifestsNamingTheSameHeadersShareTheirNamesAndKeepTheirEntryKeys() {
-        PreparedManifest a = new PreparedManifest(manifest("a.c", 20));
-        PreparedManifest b = new PreparedManifest(manifest("b.c", 20));
+        PreparedManifest a = PreparedManifest.of(manifest("a.c", 20));
+        PreparedManifest b = PreparedManifest.of(manifest("b.c", 20));
         for (int i = 0; i < a.candidateName.length; i++) {
             assertSame(a.candidateName[i], b.candidateName[i], "one String for a name in every manifest");
         }
@@ -60,9 +63,78 @@ class PreparedManifestTest {
     @Test
     void aGitSizedProjectsManifestsFitTheDaemonsCache() {
         Manifest m = manifest("x.c", 270);
-        long one = new PreparedManifest(m).cacheWeight(m.encode().length);
+        long one = PreparedManifest.of(m).cacheWeight(m.encode().length);
         long cache = CompilePipeline.Shared.DECODED_MANIFEST_WEIGHT;
         assertTrue(137 * one < cache / 2, "one manifest weighs " + one + " bytes: 137 of them fill "
                 + (137 * one >> 20) + " MiB of the " + (cache >> 20) + " MiB cache");
+    }
+
+    /**
+     * The decoder reads the stored bytes straight into the arrays; what it gives must be the
+     * manifest's results, newest last, each header with its digest and each candidate with its
+     * directory, name and recorded existence, shared indexes for shared paths.
+     */
+    @Test
+    void decodingGivesEveryResultsHeadersAndCandidatesAsRecorded() {
+        Manifest.Header stdio = new Manifest.Header("/usr/include/stdio.h", digest("stdio"), List.of(
+                new Manifest.Candidate("/usr/local/include/stdio.h", false),
+                new Manifest.Candidate("/src/p/stdio.h", true)));
+        Manifest.Header local = new Manifest.Header("inc/a.h", digest("a"), List.of(
+                new Manifest.Candidate("a.h", false), new Manifest.Candidate("/stdio.h", false)));
+        Manifest.Header changed = new Manifest.Header("inc/a.h", digest("a2"), local.candidates());
+        Manifest m = Manifest.EMPTY.with(new Manifest.Result(digest("r1"), List.of(stdio, local)), 8)
+                .with(new Manifest.Result(digest("r2"), List.of(changed)), 8);
+
+        PreparedManifest p = PreparedManifest.decode(m.encode());
+
+        assertArrayEquals(new Digest[] {digest("r1"), digest("r2")}, p.entryKeys);
+        assertEquals(List.of("/usr/include/stdio.h", "inc/a.h"), List.of(p.files));
+        assertArrayEquals(new int[] {0, 1}, p.resultFiles[0]);
+        assertArrayEquals(new Digest[] {digest("stdio"), digest("a")}, p.resultDigests[0]);
+        assertArrayEquals(new int[] {1}, p.resultFiles[1], "one index for the path both results name");
+        assertArrayEquals(new Digest[] {digest("a2")}, p.resultDigests[1]);
+        List<String> candidates = new ArrayList<>();
+        for (int c = 0; c < p.candidateName.length; c++) {
+            candidates.add(p.dirs[p.candidateDir[c]] + "|" + p.candidateName[c]);
+        }
+        assertEquals(List.of("/usr/local/include|stdio.h", "/src/p|stdio.h", "|a.h", "/|stdio.h"), candidates);
+        assertArrayEquals(new int[] {0, 1, 2, 3}, p.resultCandidates[0]);
+        assertArrayEquals(new boolean[] {false, true, false, false}, p.resultExisted[0]);
+        assertArrayEquals(new int[] {2, 3}, p.resultCandidates[1], "shared candidates keep their indexes");
+    }
+
+    /** Damaged, truncated or lying bytes are an empty manifest (a preprocessor run), never an exception or a huge allocation. */
+    @Test
+    void damagedManifestsDecodeAsEmpty() {
+        byte[] good = Manifest.EMPTY.with(new Manifest.Result(digest("r"), List.of(new Manifest.Header("a.h",
+                digest("a"), List.of(new Manifest.Candidate("/x/a.h", false))))), 8).encode();
+        assertEquals(1, PreparedManifest.decode(good).entryKeys.length);
+        List<byte[]> bad = new ArrayList<>();
+        bad.add(null);
+        bad.add(new byte[0]);
+        bad.add(Arrays.copyOf(good, good.length - 3));
+        byte[] version = good.clone();
+        version[0] = 1; // the format that stored each candidate's whole path: recorded again
+        bad.add(version);
+        // A valid zstd body whose string count claims more strings than there are bytes.
+        bad.add(rawManifest(ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).array()));
+        // A candidate naming a string index beyond the table.
+        bad.add(rawManifest(ByteBuffer.allocate(4 + 4 + 1 + 4 + 16 + 4 + 4 + 16 + 4 + 9).putInt(1).putInt(1)
+                .put((byte) 'a').putInt(1).putLong(1).putLong(2).putInt(1).putInt(0).putLong(3).putLong(4).putInt(1)
+                .putInt(5).putInt(6).put((byte) 0).array()));
+        // A header naming a string index beyond the table.
+        bad.add(rawManifest(ByteBuffer.allocate(4 + 4 + 16 + 4 + 4 + 16 + 4).putInt(0).putInt(1)
+                .putLong(1).putLong(2).putInt(1).putInt(7).putLong(3).putLong(4).putInt(0).array()));
+        for (byte[] b : bad) {
+            PreparedManifest p = PreparedManifest.decode(b);
+            assertEquals(0, p.entryKeys.length);
+            assertEquals(0, p.files.length);
+        }
+    }
+
+    /** An encoded manifest around {@code body} (version byte, raw length, zstd). */
+    private static byte[] rawManifest(byte[] body) {
+        byte[] packed = com.github.luben.zstd.Zstd.compress(body, 1);
+        return ByteBuffer.allocate(5 + packed.length).put((byte) Manifest.VERSION).putInt(body.length).put(packed).array();
     }
 }
