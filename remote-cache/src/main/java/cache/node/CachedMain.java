@@ -43,7 +43,7 @@ public final class CachedMain implements Callable<Integer> {
     @Option(names = {"-j", "--jobs"}, description = "concurrent compiles (default: cores + 2)")
     Integer jobs;
 
-    @Option(names = {"-N", "--nice"}, description = "niceness added to the node and its compilers (default ${DEFAULT-VALUE})")
+    @Option(names = {"-N", "--nice"}, description = "niceness added to compilers (default ${DEFAULT-VALUE})")
     int nice = 5;
 
     @Option(names = "--job-lifetime", paramLabel = "S", description = "kill compiles running longer (default ${DEFAULT-VALUE} s)")
@@ -117,12 +117,6 @@ public final class CachedMain implements Callable<Integer> {
     public Integer call() throws Exception {
         configureLogging();
         NodeConfig config = config();
-        if (config.nice() > 0) {
-            // Before the node's threads exist: they take the niceness of the thread that starts them.
-            config.niced(SelfNice.apply(config.nice()));
-            LOG.info(config.niced() ? "running at niceness +" + config.nice() + " (--nice): compilers inherit it"
-                    : "cannot renice this process: compilers run under nice -n " + config.nice());
-        }
         CountDownLatch stopped = new CountDownLatch(1);
         CachedNode node = CachedNode.start(config);
         if (pidFile != null) {

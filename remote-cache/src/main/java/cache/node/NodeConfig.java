@@ -20,13 +20,8 @@ public final class NodeConfig {
     private int jobs = Runtime.getRuntime().availableProcessors() + 2;
     /** Compiles waiting for a job slot before BUSY. */
     private int maxQueued = 256;
-    /** Niceness added to compilers (0 = none). */
+    /** Niceness added to compilers, through their compile threads ({@link SelfNice}) or {@code nice} (0 = none). */
     private int nice = 5;
-    /**
-     * The whole process already runs {@link #nice} lower ({@link SelfNice}, as distccd renices
-     * itself): compilers inherit it and are started without a {@code nice} process.
-     */
-    private boolean niced = false;
     /** A compile running longer is killed. */
     private java.time.Duration jobLifetime = java.time.Duration.ofMinutes(5);
     /** The node's store; null = no store (tests only). */
@@ -140,15 +135,6 @@ public final class NodeConfig {
 
     public NodeConfig nice(int value) {
         this.nice = value;
-        return this;
-    }
-
-    public boolean niced() {
-        return niced;
-    }
-
-    public NodeConfig niced(boolean value) {
-        this.niced = value;
         return this;
     }
 

@@ -106,7 +106,7 @@ public final class NodeService implements AutoCloseable {
         this.lookups = new ThreadPoolExecutor(Math.max(2, cores), Math.max(2, cores), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("cached-lookup"));
         this.compiles = new ThreadPoolExecutor(config.jobs(), config.jobs(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("cached-job"));
+                new LinkedBlockingQueue<>(), reniced(daemonThreads("cached-job"), config.nice()));
     }
 
     public NodeStats stats() {
@@ -403,7 +403,7 @@ public final class NodeService implements AutoCloseable {
                 output = dir.resolve("output").toString();
             }
             List<String> cmd = new ArrayList<>();
-            if (config.nice() > 0 && nice != null && !config.niced()) {
+            if (config.nice() > 0 && nice != null && !RENICED.get()) {
                 cmd.addAll(List.of(nice.toString(), "-n", Integer.toString(config.nice())));
             }
             cmd.add(compiler.path().toString());
@@ -536,6 +536,30 @@ public final class NodeService implements AutoCloseable {
             LOG.warning("cannot clean " + dir + ": " + e.getMessage());
         }
     }
+
+    /** Whether the current compile thread runs at the node's {@code --nice} already ({@link SelfNice}). */
+    private static final ThreadLocal<Boolean> RENICED = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Threads of {@code factory} that renice themselves by {@code nice} first: the compilers
+     * they start inherit it, without a {@code nice} process each. Where that fails, compiles
+     * run under {@code nice} (said once in the log).
+     */
+    private ThreadFactory reniced(ThreadFactory factory, int nice) {
+        if (nice <= 0) {
+            return factory;
+        }
+        return r -> factory.newThread(() -> {
+            boolean ok = SelfNice.thisThread(nice);
+            RENICED.set(ok);
+            if (!ok && renicing.compareAndSet(false, true)) {
+                LOG.info("cannot renice the compile threads: compilers run under nice -n " + nice);
+            }
+            r.run();
+        });
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean renicing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static ThreadFactory daemonThreads(String name) {
         AtomicInteger n = new AtomicInteger();

@@ -4,79 +4,51 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Logger;
 import java.util.stream.Stream;
 
 /**
- * Lowers the priority of the whole {@code cached} process once, at start, as distccd renices
- * itself ({@code --nice}): every compiler it starts then inherits the niceness, and no
- * {@code nice} process is started per compile (one process fewer in each job's chain).
+ * Lowers the priority of one of the node's compile threads once, when it starts ({@code
+ * --nice}): on Linux a niceness belongs to a thread and a process it starts inherits it, so
+ * every compiler that thread starts runs at that niceness without a {@code nice} process per
+ * compile (one process fewer in each job's chain; distccd renices itself whole, once). The
+ * node's I/O and lookup threads keep their priority: a probe is answered at once on a node
+ * busy compiling.
  *
- * <p>On Linux a niceness belongs to a thread, and a new thread takes its creator's: so every
- * thread of the JVM at that moment is reniced ({@code renice -n N -p TID…}, one process), which
- * makes every thread created afterwards, the node's included, start at that niceness. The result
- * is read back from {@code /proc/self/task/TID/stat}; any doubt (no {@code renice}, no
- * {@code /proc}, a thread left at another niceness) and the caller keeps the per-compile
- * {@code nice}.
+ * <p>One {@code renice -n N -p TID} per thread, its result read back from {@code
+ * /proc/thread-self/stat}; any doubt (no {@code renice}, no {@code /proc}, another niceness
+ * read back) and the caller runs its compilers under {@code nice} as before.
  */
 final class SelfNice {
 
     private static final Logger LOG = Logger.getLogger(SelfNice.class.getName());
-    private static final Path TASKS = Path.of("/proc/self/task");
+    private static final Path SELF = Path.of("/proc/thread-self");
+    private static final Path RENICE = Stream.of("/usr/bin/renice", "/bin/renice").map(Path::of)
+            .filter(Files::isExecutable).findFirst().orElse(null);
 
     private SelfNice() {}
 
-    /**
-     * Renices every thread of this process by {@code increment} (up to 19); true when every
-     * thread now runs at that niceness.
-     */
-    static boolean apply(int increment) {
-        Path renice = Stream.of("/usr/bin/renice", "/bin/renice").map(Path::of).filter(Files::isExecutable)
-                .findFirst().orElse(null);
-        if (renice == null || increment <= 0 || !Files.isDirectory(TASKS)) {
+    /** Renices the calling thread by {@code increment} (up to 19); true when it now runs at that niceness. */
+    static boolean thisThread(int increment) {
+        if (RENICE == null || increment <= 0 || !Files.exists(SELF)) {
             return false;
         }
         try {
-            Integer now = niceness(Path.of("/proc/thread-self"));
-            if (now == null) {
+            String tid = Files.readSymbolicLink(SELF).getFileName().toString(); // PID/task/TID
+            int target = Math.min(19, niceness() + increment);
+            // util-linux's -n is the new niceness up to 2.38 and an increment later: from a
+            // thread at 0 both come to the same; read back either way.
+            Process p = new ProcessBuilder(RENICE.toString(), "-n", Integer.toString(target), "-p", tid)
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!p.waitFor(10, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
                 return false;
             }
-            int target = Math.min(19, now + increment);
-            // Threads started while renice runs take their creator's old niceness: a few passes.
-            for (int pass = 0; pass < 3; pass++) {
-                List<String> behind = new ArrayList<>();
-                for (Path task : tasks()) {
-                    Integer n = niceness(task);
-                    if (n != null && n != target) {
-                        behind.add(task.getFileName().toString());
-                    }
-                }
-                if (behind.isEmpty()) {
-                    return true;
-                }
-                // util-linux's -n is the new niceness (an absolute value up to 2.38; an increment
-                // in later versions, where from 0 it comes to the same); read back either way.
-                List<String> cmd = new ArrayList<>(List.of(renice.toString(), "-n", Integer.toString(target), "-p"));
-                cmd.addAll(behind);
-                Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                        .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
-                if (!p.waitFor(10, TimeUnit.SECONDS)) {
-                    p.destroyForcibly();
-                    return false;
-                }
-            }
-            for (Path task : tasks()) {
-                Integer n = niceness(task);
-                if (n != null && n != target) {
-                    return false;
-                }
-            }
-            return true;
+            return niceness() == target;
         } catch (IOException | RuntimeException e) {
-            LOG.fine(() -> "cannot renice the node: " + e);
+            LOG.fine(() -> "cannot renice " + Thread.currentThread().getName() + ": " + e);
             return false;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -84,24 +56,14 @@ final class SelfNice {
         }
     }
 
-    private static List<Path> tasks() throws IOException {
-        try (Stream<Path> s = Files.list(TASKS)) {
-            return s.toList();
-        }
-    }
-
-    /** The niceness of a task, field 19 of its {@code stat}; null for a thread gone meanwhile (it runs nothing). */
-    static Integer niceness(Path task) throws IOException {
-        try {
-            return niceOf(Files.readString(task.resolve("stat"), StandardCharsets.US_ASCII));
-        } catch (java.nio.file.NoSuchFileException e) {
-            return null;
-        }
+    /** The calling thread's niceness. */
+    static int niceness() throws IOException {
+        return niceOf(Files.readString(SELF.resolve("stat"), StandardCharsets.US_ASCII));
     }
 
     /** Field 19 (niceness) of a {@code stat} line; the command name in parentheses may hold spaces. */
     static int niceOf(String stat) {
-        String[] after = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
-        return Integer.parseInt(after[16]); // after[0] is field 3 (state)
+        List<String> after = List.of(stat.substring(stat.lastIndexOf(')') + 2).trim().split(" "));
+        return Integer.parseInt(after.get(16)); // after[0] is field 3 (state)
     }
 }

@@ -35,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A probe answered on the connection's event loop ({@link NodeService#probeNow}): never by
  * running a process there (an unknown compiler goes to the lookup pool), with the same answers
- * as the pool's (miss, the stored entry's bytes, a mismatch refused); and a node reniced at
- * start ({@link NodeConfig#niced}) starts its compilers without a {@code nice} process.
+ * as the pool's (miss, the stored entry's bytes, a mismatch refused); and a compile thread,
+ * reniced once ({@link SelfNice}), starts its compilers without a {@code nice} process.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ProbeNowTest {
@@ -117,25 +117,16 @@ class ProbeNowTest {
     }
 
     @Test
-    void aNodeRenicedAtStartRunsItsCompilersWithoutANiceProcess() throws Exception {
-        NodeService s = start(new NodeConfig().nice(5).niced(true));
-        Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
-        assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output", List.of("-O2"), SOURCE.length,
-                Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
-        List<String> job = ran.get(ran.size() - 1);
-        assertEquals(dir.resolve("bin").resolve("gcc").toString(), job.get(0), "the compiler itself: " + job);
-    }
-
-    @Test
-    void aNodeNotRenicedRunsItsCompilersUnderNice() throws Exception {
-        boolean hasNice = Files.isExecutable(Path.of("/usr/bin/nice")) || Files.isExecutable(Path.of("/bin/nice"));
-        org.junit.jupiter.api.Assumptions.assumeTrue(hasNice, "no nice on this machine");
+    void aCompileThreadRenicesItselfAndStartsItsCompilerWithoutANiceProcess() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/renice")) || Files.isExecutable(Path.of("/bin/renice")),
+                "no renice on this machine");
         NodeService s = start(new NodeConfig().nice(5));
         Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
         assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output", List.of("-O2"), SOURCE.length,
                 Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
         List<String> job = ran.get(ran.size() - 1);
-        assertTrue(job.get(0).endsWith("/nice") && job.subList(1, 3).equals(List.of("-n", "5")), "under nice: " + job);
+        assertEquals(dir.resolve("bin").resolve("gcc").toString(), job.get(0), "the compiler itself: " + job);
     }
 
     @Test
