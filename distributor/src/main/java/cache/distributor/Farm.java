@@ -38,9 +38,9 @@ import java.util.logging.Logger;
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
  * healthy nodes, weighted by their slot limits), and when the owner misses, on the next nodes
- * of its ranking: a hit anywhere answers it. On a miss the job goes to the owner, or, when the owner's slots are
- * full, to the next node of that key's ranking; a free slot starts the next waiting job at once,
- * and the preprocessed input is uploaded only then. Each node has one
+ * of its ranking: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
+ * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
+ * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
  *
  * <p>A host may also be a real {@code distccd} ({@link NodeKind} says how it is told apart): it

@@ -110,7 +110,10 @@ public final class CompilerResolver {
         return name;
     }
 
-    /** The binary named {@code name} on the search path; null when its identity is unknown and {@code mayRun} is false. */
+    /**
+     * The binary named {@code name} on the search path; null when its identity is not known yet
+     * and {@code mayRun} is false (learning it runs the binary).
+     */
     private NodeCompiler find(String name, boolean mayRun) throws Refusal {
         for (Path dir : searchPath) {
             Path candidate = dir.resolve(name);

@@ -38,8 +38,8 @@ final class SelfNice {
         try {
             String tid = Files.readSymbolicLink(SELF).getFileName().toString(); // PID/task/TID
             int target = Math.min(19, niceness() + increment);
-            // util-linux's -n is the new niceness up to 2.38 and an increment later: from a
-            // thread at 0 both come to the same; read back either way.
+            // util-linux 2.38 takes -n as the new niceness; read back, so that a renice that
+            // reads it otherwise (as an increment, from a thread not at 0) falls back to nice.
             Process p = new ProcessBuilder(RENICE.toString(), "-n", Integer.toString(target), "-p", tid)
                     .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
             if (!p.waitFor(10, TimeUnit.SECONDS)) {
