@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# farm.sh [--rounds N] [--skip-lua] [--jobs N]
+# farm.sh [--rounds N] [--skip-lua] [--jobs N[,N...]]
 #
 # Issue 19's farm benchmark: `cache` distributing to `cached` nodes (CCACHE_PREFIX=distcc)
 # side by side with Debian's distcc and distccd, on one machine over loopback. Run by
@@ -25,7 +25,10 @@
 # What it measures, in each round, the tools alternating which goes first:
 #   (i)   farm efficiency with a slow compiler. slowcc = gcc that sleeps 0.3 s before a
 #         compile (-c/-S; not for -E, version probes or linking). 60 distinct small C files,
-#         `make -j6` (one job per node slot; --jobs N for another -j). Efficiency = ideal /
+#         `make -j6` (one job per node slot) and `make -j12` (a job waiting for every slot: our
+#         slot queue hands a freed slot over at once, distcc polls), both tools at each -j, on
+#         a farm started afresh for each -j (--jobs 6 for -j6 alone, --jobs 6,12,18 for more).
+#         Efficiency = ideal /
 #         measured wall, against two ideals:
 #           sleeps only   60 x 0.3 s / 6 slots = 3.0 s (as if compiling cost nothing);
 #           honest        max(60 x (0.3 s + c) / 6 slots, 60 x (p + c) / CPUs), where c and p
@@ -44,7 +47,8 @@
 #                   empty cache dir (but w.o), daemon logging each job's phases at FINE
 #                   (probe, slot wait, on the node: medians in the report).
 #   (ii)  a node hit's cost on loopback: a second build of the 60 files from an empty local
-#         cache (new cache dir, new daemon, started untimed and its warm-up over; the farm's
+#         cache, on the nodes as (i)'s first -j left them (-j6 by default: the farm for the
+#         other -j runs first). New cache dir, new daemon, started untimed and its warm-up over; the farm's
 #         share of each call, submission to answer, from its FINE lines), one file at a time, each call
 #         timed; bytes per file = growth of the nodes' bytes_in (client -> node) and
 #         bytes_out (node -> client) over that call. Medians per file. For comparison, the
@@ -90,21 +94,23 @@ readonly DISTCC_LINKS=/usr/lib/distcc CCACHE_LINKS=/usr/lib/ccache
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'farm: error: %s\n' "$*" >&2; exit 1; }
-usage() { printf 'usage: %s [--rounds N] [--skip-lua] [--jobs N]\n' "${0##*/}" >&2; exit 2; }
+usage() { printf 'usage: %s [--rounds N] [--skip-lua] [--jobs N[,N...]]\n' "${0##*/}" >&2; exit 2; }
 
 ROUNDS=3
 LUA=1
-MAKE_J=6
+MAKE_JS=6,12
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA=0; shift ;;
-	--jobs) [[ $# -ge 2 ]] || usage; MAKE_J=$2; shift 2 ;;
+	--jobs) [[ $# -ge 2 ]] || usage; MAKE_JS=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
-[[ $ROUNDS =~ ^[1-9][0-9]*$ && $MAKE_J =~ ^[1-9][0-9]*$ ]] || usage
-readonly ROUNDS LUA MAKE_J
+[[ $ROUNDS =~ ^[1-9][0-9]*$ && $MAKE_JS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || usage
+IFS=, read -r -a JOBS_LIST <<<"$MAKE_JS"
+MAKE_J=${JOBS_LIST[0]} # -j of the lua builds
+readonly ROUNDS LUA MAKE_JS JOBS_LIST MAKE_J
 
 [[ -x $CACHE_BIN && -x $CACHED_BIN ]] || die "$CACHE_BIN or $CACHED_BIN missing: build with 'mvn -B -q -o install -DskipTests'"
 for tool in gcc g++ make distcc distccd ccache curl jq python3 setsid sha256sum; do
@@ -114,9 +120,9 @@ done
 CCACHE_BIN=$(command -v ccache)
 readonly CCACHE_BIN
 
-# No inherited settings of either tool.
+# No inherited settings of either tool (the knobs above were read already: readonly).
 for var in $(compgen -e); do
-	case $var in CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
+	case $var in CACHE_BIN | CACHED_BIN) export -n "${var?}" ;; CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
 done
 export LC_ALL=C
 
@@ -404,53 +410,53 @@ phases() {
 	done | paste -sd ' '
 }
 
-COMMANDS[i.distcc]="cd <slow> && DISTCC_HOSTS='<distccd nodes>' CCACHE_DISABLE=1 make -j$MAKE_J CC='distcc slowcc'"
-COMMANDS[i.cache]="cd <slow> && CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' make -j$MAKE_J CC='$CACHE_BIN slowcc'  (empty CCACHE_DIR, daemon started first)"
+COMMANDS[i.distcc]="cd <slow> && DISTCC_HOSTS='<distccd nodes>' CCACHE_DISABLE=1 make -j<J> CC='distcc slowcc'  (J in $MAKE_JS)"
+COMMANDS[i.cache]="cd <slow> && CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' make -j<J> CC='$CACHE_BIN slowcc'  (J in $MAKE_JS; empty CCACHE_DIR, daemon started first)"
 
-slow_build() { # slow_build TOOL: (i), timed, checked.
-	local tool=$1 t secs before after remote hit local_ failed_ st ph_probe ph_wait ph_node ph_total
+slow_build() { # slow_build TOOL J: (i) with make -jJ, timed, checked; keys end in .jJ.
+	local tool=$1 j=$2 t secs before after remote hit local_ failed_ st ph_probe ph_wait ph_node ph_total
 	make -s -C "$SLOW" clean
-	fresh "slow-$tool"
+	fresh "slow-$tool-j$j"
 	if [[ $tool == cache ]]; then
 		start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
 		warmed_up
 		(cd -- "$WARM" && with cache "$CACHE_BIN" slowcc -O2 -c w.c -o w.o) || die "(i) cache's warm-up compile failed"
-		client_stats cache "$DATA/i.cache.r$round.stats0"
+		client_stats cache "$DATA/i.cache.j$j.r$round.stats0"
 		before=$(cached_sum compiles_ok)
 		t=$(now_us)
-		with cache make -s -C "$SLOW" -j"$MAKE_J" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
-			{ cat -- "$DATA/i.$tool.r$round.log" >&2; die "(i) cache build failed"; }
+		with cache make -s -C "$SLOW" -j"$j" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.j$j.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.j$j.r$round.log" >&2; die "(i) cache build failed"; }
 		secs=$(secs_since "$t")
 		after=$(($(cached_sum compiles_ok) - before))
-		st=$DATA/i.cache.r$round.stats
+		st=$DATA/i.cache.j$j.r$round.stats
 		client_stats cache "$st"
 		remote=$(($(stat_of "$st" remote_compile) - $(stat_of "$st"0 remote_compile)))
 		hit=$(($(stat_of "$st" node_hit) - $(stat_of "$st"0 node_hit)))
 		local_=$(($(stat_of "$st" kept_local) - $(stat_of "$st"0 kept_local)))
 		failed_=$(($(stat_of "$st" builder_failed) - $(stat_of "$st"0 builder_failed)))
 		read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
-		record i.probe-ms.cache "$ph_probe"
-		record i.slot-wait-ms.cache "$ph_wait"
-		record i.on-node-ms.cache "$ph_node"
-		record i.farm-ms.cache "$ph_total"
-		check i.counters.cache "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
+		record "i.probe-ms.cache.j$j" "$ph_probe"
+		record "i.slot-wait-ms.cache.j$j" "$ph_wait"
+		record "i.on-node-ms.cache.j$j" "$ph_node"
+		record "i.farm-ms.cache.j$j" "$ph_total"
+		check "i.counters.cache.j$j" "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
 			after == FILES) ? 1 : 0))" \
 			"remote_compile $remote, node_hit $hit, kept_local $local_, builder_failed $failed_; nodes compiled $after"
 	else
 		(cd -- "$WARM" && with distcc distcc slowcc -O2 -c w.c -o w.o) || die "(i) distcc's warm-up compile failed"
 		before=$(distccd_compiles)
 		t=$(now_us)
-		with distcc make -s -C "$SLOW" -j"$MAKE_J" CC="distcc slowcc" >"$DATA/i.$tool.r$round.log" 2>&1 ||
-			{ cat -- "$DATA/i.$tool.r$round.log" >&2; die "(i) distcc build failed"; }
+		with distcc make -s -C "$SLOW" -j"$j" CC="distcc slowcc" >"$DATA/i.$tool.j$j.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.j$j.r$round.log" >&2; die "(i) distcc build failed"; }
 		secs=$(secs_since "$t")
 		after=$(($(distccd_compiles) - before))
-		check i.counters.distcc "$(((after == FILES) ? 1 : 0))" "distccd nodes compiled $after of $FILES"
+		check "i.counters.distcc.j$j" "$(((after == FILES) ? 1 : 0))" "distccd nodes compiled $after of $FILES"
 	fi
-	same_objects "i.objects.$tool" "$SLOW" "$DATA/slow.sha256"
-	record "i.wall.$tool" "$secs"
-	record "i.eff.$tool" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
-	record "i.eff-honest.$tool" "$(awk -v i="$IDEAL_HONEST" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
-	log "  (i) $tool: $secs s"
+	same_objects "i.objects.$tool.j$j" "$SLOW" "$DATA/slow.sha256"
+	record "i.wall.$tool.j$j" "$secs"
+	record "i.eff.$tool.j$j" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	record "i.eff-honest.$tool.j$j" "$(awk -v i="$IDEAL_HONEST" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	log "  (i) $tool, make -j$j: $secs s"
 }
 
 # --- (ii) a node hit, file by file ------------------------------------------------------
@@ -506,6 +512,9 @@ node_hits() { # (ii) for cache: node hits, then local hits
 		after[1] - before[1] == FILES) ? 1 : 0))" \
 		"client node_hit $hits, remote_compile $remote; nodes compiled $compiled, node_hits $((after[1] - before[1]))"
 	record ii.in.node-hit "$(median_of <"$DATA/node-hit.in")"
+	# How many files were answered by the first probe alone (the fewest bytes sent): the rest
+	# were spilled off their owner by (i)'s build and found on the next node.
+	record ii.first-probe.node-hit "$(sort -g "$DATA/node-hit.in" | awk 'NR == 1 { m = $1 } $1 == m { n++ } END { print n + 0 }')"
 	record ii.out.node-hit "$(median_of <"$DATA/node-hit.out")"
 	# The farm's share of a node hit: from the job's submission to its answer (the daemon's FINE lines).
 	read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
@@ -614,10 +623,16 @@ LOAD_START=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 for ((round = 1; round <= ROUNDS; round++)); do
 	log "round $round/$ROUNDS (load $(cut -d ' ' -f 1-3 /proc/loadavg))"
-	start_farm "$round"
-	log "  cached: $CACHED_HOSTS; distccd: $DISTCCD_HOSTS"
 	if ((round % 2)); then order=(cache distcc); else order=(distcc cache); fi
-	for tool in "${order[@]}"; do slow_build "$tool"; done
+	# (i) at each -j on a farm of its own (empty caches: every job a compile), the first -j
+	# last: (ii) uses its farm as left (with -j above the slots, more jobs spill off their owner).
+	for ((k = ${#JOBS_LIST[@]} - 1; k >= 0; k--)); do
+		j=${JOBS_LIST[k]}
+		if ((${#NODE_PIDS[@]} > 0)); then stop_daemons; stop_nodes; fi
+		start_farm "$round-j$j"
+		log "  make -j$j: cached: $CACHED_HOSTS; distccd: $DISTCCD_HOSTS"
+		for tool in "${order[@]}"; do slow_build "$tool" "$j"; done
+	done
 	# (ii) needs (i)'s cache build on the nodes; ccache+distcc compiles afresh anyway.
 	for tool in "${order[@]}"; do
 		if [[ $tool == cache ]]; then node_hits; else ccache_recompiles; fi
@@ -656,23 +671,29 @@ echo
 fmt='%-66s %12s %12s\n'
 # shellcheck disable=SC2059 # the format is a constant
 printf "$fmt" "" distcc cache
-echo "(i) farm efficiency: $FILES files, slowcc = gcc + ${SLEEP} s, make -j$MAKE_J, ideal ${IDEAL} s"
-# shellcheck disable=SC2059
-printf "$fmt" "  wall time (s)" "$(median i.wall.distcc)" "$(median i.wall.cache)"
-# shellcheck disable=SC2059
-printf "$fmt" "  efficiency = ideal / wall" "$(median i.eff.distcc)" "$(median i.eff.cache)"
+echo "(i) farm efficiency: $FILES files, slowcc = gcc + ${SLEEP} s, ideal ${IDEAL} s"
 echo "  honest ideal ${IDEAL_HONEST} s: per file ${CPU_CPP} s CPU to preprocess, ${CPU_CC} s to compile, $(nproc) CPUs"
-# shellcheck disable=SC2059
-printf "$fmt" "  efficiency = honest ideal / wall" "$(median i.eff-honest.distcc)" "$(median i.eff-honest.cache)"
-# shellcheck disable=SC2059
-printf "$fmt" "  cache's jobs in its farm, median ms: probe / slot wait / on node" - \
-	"$(median i.probe-ms.cache) / $(median i.slot-wait-ms.cache) / $(median i.on-node-ms.cache)"
+for j in "${JOBS_LIST[@]}"; do
+	echo "  make -j$j"
+	# shellcheck disable=SC2059
+	printf "$fmt" "    wall time (s)" "$(median "i.wall.distcc.j$j")" "$(median "i.wall.cache.j$j")"
+	# shellcheck disable=SC2059
+	printf "$fmt" "    efficiency = ideal / wall" "$(median "i.eff.distcc.j$j")" "$(median "i.eff.cache.j$j")"
+	# shellcheck disable=SC2059
+	printf "$fmt" "    efficiency = honest ideal / wall" "$(median "i.eff-honest.distcc.j$j")" \
+		"$(median "i.eff-honest.cache.j$j")"
+	# shellcheck disable=SC2059
+	printf "$fmt" "    cache's jobs, median ms: probe / slot wait / on node" - \
+		"$(median "i.probe-ms.cache.j$j") / $(median "i.slot-wait-ms.cache.j$j") / $(median "i.on-node-ms.cache.j$j")"
+done
 echo "(ii) second build from an empty local cache, file by file, median per file"
 # shellcheck disable=SC2059
 printf "$fmt" "  time per file (ms; distcc = ccache+distcc, compiles again)" \
 	"$(median ii.ms.ccache-distcc)" "$(median ii.ms.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  bytes client -> node per file (node's bytes_in)" - "$(median ii.in.node-hit)"
+# shellcheck disable=SC2059
+printf "$fmt" "  files answered by the first probe alone (of $FILES)" - "$(median ii.first-probe.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  bytes node -> client per file (node's bytes_out)" - "$(median ii.out.node-hit)"
 # shellcheck disable=SC2059

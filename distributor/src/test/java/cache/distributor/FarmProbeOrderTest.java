@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.distributor.hosts.HostList;
+import cache.distributor.route.Node;
+import cache.distributor.route.Rendezvous;
 import cache.hashing.Digest;
 import cache.node.CachedNode;
 import cache.node.NodeConfig;
@@ -27,10 +29,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The farm's round trips per job, counted by three real in-process {@code cached} nodes on
- * 127.0.0.2–4 compiling with the real gcc: a job is probed once on each of the first
+ * 127.0.0.2–4 compiling with the real gcc: a miss is probed once on each of the first
  * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
  * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
- * a node hit answered by the node that compiled it, with no compile anywhere.
+ * a node hit answered by the node that compiled it, with no compile anywhere, and by one probe
+ * (the owner's: the other nodes are not asked); a result held by the second node of the ranking
+ * only is found there once the owner has missed.
  */
 @Timeout(120)
 class FarmProbeOrderTest {
@@ -73,8 +77,18 @@ class FarmProbeOrderTest {
     }
 
     private Farm farm() {
-        String hosts = nodes.keySet().stream().map(id -> id + "/2").collect(Collectors.joining(" "));
+        return farm(List.copyOf(nodes.keySet()));
+    }
+
+    private static Farm farm(List<String> ids) {
+        String hosts = ids.stream().map(id -> id + "/2").collect(Collectors.joining(" "));
         return new Farm(HostList.parse(hosts, "test"), Farm.Options.defaults());
+    }
+
+    /** The key's ranking over all three nodes, as the farm ranks them ({@code host:port}, 2 slots each). */
+    private List<String> ranking(Digest key) {
+        return Rendezvous.rank(key, nodes.keySet().stream().map(id -> new Node(id, 2)).toList()).stream()
+                .map(Node::id).toList();
     }
 
     private Farm.Job job() throws Exception {
@@ -127,5 +141,46 @@ class FarmProbeOrderTest {
         assertEquals(compiledOn, again.node(), "by the key's owner, which compiled it");
         assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
         assertEquals(1, sum(counter("node_hits")), counter("node_hits").toString());
+    }
+
+    @Test
+    void aHitOnTheOwnerIsAnsweredByOneProbeWithoutAskingTheOtherNodes() throws Exception {
+        Farm.Job job = job();
+        String owner = ranking(job.key()).get(0);
+        try (Farm first = farm()) {
+            assertEquals(owner, first.submit(job).get(60, TimeUnit.SECONDS).node(), "compiled on the owner");
+        }
+        Map<String, Long> before = counter("probes");
+        Farm.Result again;
+        try (Farm second = farm()) {
+            again = second.submit(job).get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(again.nodeHit());
+        assertEquals(owner, again.node());
+        Map<String, Long> after = counter("probes");
+        for (String id : nodes.keySet()) {
+            assertEquals(before.get(id) + (id.equals(owner) ? 1 : 0), after.get(id),
+                    "only the owner was probed for the hit: before " + before + ", after " + after);
+        }
+    }
+
+    @Test
+    void aResultOnlyTheSecondNodeOfTheRankingHoldsIsFoundOnceTheOwnerMisses() throws Exception {
+        Farm.Job job = job();
+        List<String> ranking = ranking(job.key());
+        try (Farm alone = farm(List.of(ranking.get(1)))) { // as if the owner's slots had been full
+            assertEquals(ranking.get(1), alone.submit(job).get(60, TimeUnit.SECONDS).node());
+        }
+        Map<String, Long> before = counter("probes");
+        Farm.Result r;
+        try (Farm all = farm()) {
+            r = all.submit(job).get(60, TimeUnit.SECONDS);
+        }
+        assertTrue(r.nodeHit(), "found in the second node's cache");
+        assertEquals(ranking.get(1), r.node());
+        assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
+        Map<String, Long> after = counter("probes");
+        assertEquals(before.get(ranking.get(0)) + 1, after.get(ranking.get(0)), "the owner asked first, once");
+        assertEquals(before.get(ranking.get(1)) + 1, after.get(ranking.get(1)), "then the next node, once");
     }
 }

@@ -67,8 +67,21 @@ public final class CompilerResolver {
 
     /** The binary to run for {@code spec}; refuses when it is not allowed, absent or different. */
     public NodeCompiler resolve(CompilerSpec spec) throws Refusal {
+        return check(spec, resolveName(spec.name()));
+    }
+
+    /**
+     * {@link #resolve}, but without running a process: null when the binary's identity (its
+     * version and target) has not been asked yet, so that the caller can resolve it where a
+     * process may run. Only file metadata is read: cheap enough for an I/O thread.
+     */
+    public NodeCompiler resolveKnown(CompilerSpec spec) throws Refusal {
+        NodeCompiler found = find(allowedName(spec.name()), false);
+        return found == null ? null : check(spec, found);
+    }
+
+    private static NodeCompiler check(CompilerSpec spec, NodeCompiler found) throws Refusal {
         String name = spec.name();
-        NodeCompiler found = resolveName(name);
         if (!found.version().equals(spec.version()) || !found.target().equals(spec.target())) {
             throw new Refusal(ErrorCode.COMPILER_MISMATCH, "node has " + found.describe() + ", client asked for "
                     + name + " " + printable(spec.version()) + " " + printable(spec.target()));
@@ -81,6 +94,11 @@ public final class CompilerResolver {
      * client asks for, which carries no version or target (distccd checks none either).
      */
     public NodeCompiler resolveName(String name) throws Refusal {
+        return find(allowedName(name), true);
+    }
+
+    /** {@code name} when it is a bare name on the whitelist; refused otherwise. */
+    private String allowedName(String name) throws Refusal {
         if (!BARE_NAME.matcher(name).matches() || name.contains("..")) {
             throw new Refusal(ErrorCode.COMPILER_NOT_ALLOWED,
                     "compiler must be a bare name from the node's whitelist, got '" + printable(name) + "'");
@@ -89,10 +107,14 @@ public final class CompilerResolver {
             throw new Refusal(ErrorCode.COMPILER_NOT_ALLOWED,
                     "compiler '" + name + "' is not in the node's whitelist " + whitelist);
         }
-        return find(name);
+        return name;
     }
 
-    private NodeCompiler find(String name) throws Refusal {
+    /**
+     * The binary named {@code name} on the search path; null when its identity is not known yet
+     * and {@code mayRun} is false (learning it runs the binary).
+     */
+    private NodeCompiler find(String name, boolean mayRun) throws Refusal {
         for (Path dir : searchPath) {
             Path candidate = dir.resolve(name);
             try {
@@ -109,6 +131,9 @@ public final class CompilerResolver {
                 Stamp stamp = new Stamp(candidate, a.size(), mtime);
                 Identity id = identities.get(stamp);
                 if (id == null) {
+                    if (!mayRun) {
+                        return null;
+                    }
                     id = probe(candidate);
                     identities.put(stamp, id);
                     LOG.info("compiler " + name + " = " + candidate + " (" + real + "): " + id.version() + " "

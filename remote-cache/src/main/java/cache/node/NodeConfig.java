@@ -20,7 +20,7 @@ public final class NodeConfig {
     private int jobs = Runtime.getRuntime().availableProcessors() + 2;
     /** Compiles waiting for a job slot before BUSY. */
     private int maxQueued = 256;
-    /** Niceness added to compilers (0 = none). */
+    /** Niceness added to compilers, through their compile threads ({@link SelfNice}) or {@code nice} (0 = none). */
     private int nice = 5;
     /** A compile running longer is killed. */
     private java.time.Duration jobLifetime = java.time.Duration.ofMinutes(5);

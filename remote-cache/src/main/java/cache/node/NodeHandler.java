@@ -145,6 +145,14 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
                     + NodeProtocol.SOURCE_VERSION + ", this connection agreed on " + version);
             return;
         }
+        if (m instanceof Probe p) {
+            Message now = service.probeNow(p, slot.peer());
+            if (now != null) { // answered here, on the event loop: no hand-off to a pool and back
+                lastWrite = System.nanoTime();
+                ctx.writeAndFlush(now);
+                return;
+            }
+        }
         int n = inFlight.incrementAndGet();
         if (n > 4 * config.maxInFlight()) {
             inFlight.decrementAndGet();

@@ -58,7 +58,8 @@ import java.util.stream.Stream;
  * compiler identity (name, binary path, size, mtime, version, target), so an entry built by
  * one compiler is never served for another, even after an upgrade in place. Probes and request
  * checks run on a small lookup pool (they touch RocksDB and, once per binary, run the compiler
- * to learn its version); compiles run on {@code jobs} threads, the rest wait in a queue
+ * to learn its version), except a probe whose compiler is known, answered on its connection's
+ * event loop ({@link #probeNow}); compiles run on {@code jobs} threads, the rest wait in a queue
  * bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
  * later requests wait for the first and get its answer.
  */
@@ -105,7 +106,7 @@ public final class NodeService implements AutoCloseable {
         this.lookups = new ThreadPoolExecutor(Math.max(2, cores), Math.max(2, cores), 60, TimeUnit.SECONDS,
                 new LinkedBlockingQueue<>(), daemonThreads("cached-lookup"));
         this.compiles = new ThreadPoolExecutor(config.jobs(), config.jobs(), 60, TimeUnit.SECONDS,
-                new LinkedBlockingQueue<>(), daemonThreads("cached-job"));
+                new LinkedBlockingQueue<>(), reniced(daemonThreads("cached-job"), config.nice()));
     }
 
     public NodeStats stats() {
@@ -239,8 +240,31 @@ public final class NodeService implements AutoCloseable {
         return out;
     }
 
+    /**
+     * A PROBE answered on the caller's thread (the connection's event loop), or null when it must
+     * go through {@link #handle}: its compiler's identity is not known yet (learning it runs the
+     * compiler) or something unexpected happened. What it does is {@link #handle}'s probe: file
+     * metadata of the compiler, one store read and the entry's checksum; no process, no argument
+     * to check (a probe carries none). It saves the node two thread hand-offs per probe (to the
+     * lookup pool and back to the event loop), most of a node hit's cost on the node.
+     */
+    public Message probeNow(Probe p, String peer) {
+        try {
+            NodeCompiler compiler = resolver.resolveKnown(p.compiler());
+            return compiler == null ? null : probe(p, compiler);
+        } catch (Refusal r) {
+            return refuse(p.id(), r, peer);
+        } catch (RuntimeException e) {
+            LOG.log(Level.FINE, "probe from " + peer + " goes to the lookup pool", e);
+            return null;
+        }
+    }
+
     private Message probe(Probe p) throws Refusal {
-        NodeCompiler compiler = resolver.resolve(p.compiler());
+        return probe(p, resolver.resolve(p.compiler()));
+    }
+
+    private Message probe(Probe p, NodeCompiler compiler) {
         byte[] entry = lookup(nodeKey(p.key(), compiler));
         stats.probe(entry != null);
         return entry == null ? new Miss(p.id()) : new NodeProtocol.Hit(p.id(), entry);
@@ -379,7 +403,7 @@ public final class NodeService implements AutoCloseable {
                 output = dir.resolve("output").toString();
             }
             List<String> cmd = new ArrayList<>();
-            if (config.nice() > 0 && nice != null) {
+            if (config.nice() > 0 && nice != null && !RENICED.get()) {
                 cmd.addAll(List.of(nice.toString(), "-n", Integer.toString(config.nice())));
             }
             cmd.add(compiler.path().toString());
@@ -512,6 +536,30 @@ public final class NodeService implements AutoCloseable {
             LOG.warning("cannot clean " + dir + ": " + e.getMessage());
         }
     }
+
+    /** Whether the current compile thread runs at the node's {@code --nice} already ({@link SelfNice}). */
+    private static final ThreadLocal<Boolean> RENICED = ThreadLocal.withInitial(() -> false);
+
+    /**
+     * Threads of {@code factory} that renice themselves by {@code nice} first: the compilers
+     * they start inherit it, without a {@code nice} process each. Where that fails, compiles
+     * run under {@code nice} (said once in the log).
+     */
+    private ThreadFactory reniced(ThreadFactory factory, int nice) {
+        if (nice <= 0) {
+            return factory;
+        }
+        return r -> factory.newThread(() -> {
+            boolean ok = SelfNice.thisThread(nice);
+            RENICED.set(ok);
+            if (!ok && renicing.compareAndSet(false, true)) {
+                LOG.info("cannot renice the compile threads: compilers run under nice -n " + nice);
+            }
+            r.run();
+        });
+    }
+
+    private final java.util.concurrent.atomic.AtomicBoolean renicing = new java.util.concurrent.atomic.AtomicBoolean();
 
     private static ThreadFactory daemonThreads(String name) {
         AtomicInteger n = new AtomicInteger();

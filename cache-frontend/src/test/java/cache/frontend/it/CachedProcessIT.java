@@ -26,7 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The real {@code dist/bin/cached} as a separate process on loopback, driven by the protocol
  * client: probe miss, compile, probe hit with the same bytes, and the object equals gcc's own
- * on the same preprocessed input.
+ * on the same preprocessed input; with {@code --nice N} the compiler runs N lower than the
+ * node's caller while the node's own threads (its I/O, which answers probes) keep their
+ * priority.
  */
 @Timeout(120)
 class CachedProcessIT {
@@ -100,5 +102,65 @@ class CachedProcessIT {
             }
         }
         throw new AssertionError("cached did not listen: " + Files.readString(tmp.resolve("cached.log")));
+    }
+
+    @Test
+    void withNiceTheCompilersRunRenicedAndTheNodeItselfDoesNot() throws Exception {
+        Path cached = CacheFixture.CLIENT.resolveSibling("cached");
+        assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
+        // A compiler that answers the identity questions and writes its own niceness as the object.
+        Path bin = Files.createDirectories(tmp.resolve("bin"));
+        Path cc = Files.writeString(bin.resolve("nicecc"), """
+                #!/bin/sh
+                case "$1" in
+                -dumpfullversion | -dumpversion) echo 1.0; exit 0 ;;
+                -dumpmachine) echo test-target; exit 0 ;;
+                esac
+                while [ $# -gt 1 ]; do [ "$1" = -o ] && out=$2; shift; done
+                read -r line </proc/$$/stat
+                set -- ${line##*") "}
+                shift 16
+                echo "$1" >"$out"
+                """);
+        assertTrue(cc.toFile().setExecutable(true));
+        Path whitelist = Files.createDirectories(tmp.resolve("whitelist"));
+        Files.createSymbolicLink(whitelist.resolve("nicecc"), Path.of("../../bin/distcc"));
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        int base = niceness(Path.of("/proc/thread-self/stat"));
+        Process node = new ProcessBuilder(cached.toString(), "--listen", "127.0.0.1", "--port", String.valueOf(port),
+                "--whitelist", whitelist.toString(), "--compiler-path", bin.toString(),
+                "--cache-dir", tmp.resolve("store").toString(), "--nice", "3", "--log-level", "info",
+                "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
+                .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
+        try {
+            waitForPort(port, node);
+            int expected = Math.min(19, base + 3);
+            CompilerSpec spec = new CompilerSpec("nicecc", "1.0", "test-target");
+            try (NodeClient client = NodeClient.connect("127.0.0.1", port,
+                    new NodeClient.Options().requestTimeout(Duration.ofSeconds(60)))) {
+                CacheEntry e = NodeClient.decode(client.compile(Digest.of("nice-it".getBytes(StandardCharsets.UTF_8)),
+                        spec, "c", List.of(), "int x;\n".getBytes(StandardCharsets.UTF_8)).get(60, TimeUnit.SECONDS)
+                        .entry());
+                assertEquals(0, e.exitCode(), new String(e.stderr(), StandardCharsets.UTF_8));
+                assertEquals(String.valueOf(expected), new String(e.outputs().get(OutputKind.OBJECT),
+                        StandardCharsets.UTF_8).strip(), "the compiler inherits the node's niceness");
+            }
+            assertEquals(base, niceness(Path.of("/proc", Long.toString(node.pid()), "stat")),
+                    "the node's main thread keeps the caller's niceness");
+        } finally {
+            node.destroy();
+            if (!node.waitFor(20, TimeUnit.SECONDS)) {
+                node.destroyForcibly();
+            }
+        }
+    }
+
+    /** Field 19 of a {@code stat} file. */
+    private static int niceness(Path stat) throws IOException {
+        String s = Files.readString(stat);
+        return Integer.parseInt(s.substring(s.lastIndexOf(')') + 2).trim().split(" ")[16]);
     }
 }

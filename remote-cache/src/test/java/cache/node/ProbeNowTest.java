@@ -1,0 +1,137 @@
+package cache.node;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.hashing.Digest;
+import cache.node.protocol.NodeProtocol;
+import cache.node.protocol.NodeProtocol.Compile;
+import cache.node.protocol.NodeProtocol.CompilerSpec;
+import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.node.protocol.NodeProtocol.Hit;
+import cache.node.protocol.NodeProtocol.Miss;
+import cache.node.protocol.NodeProtocol.Probe;
+import cache.node.protocol.NodeProtocol.Result;
+import cache.process.ProcessResult;
+import cache.process.ProcessRunner;
+import cache.store.EntryCodec;
+import cache.store.InMemoryEntryStore;
+import com.github.luben.zstd.Zstd;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A probe answered on the connection's event loop ({@link NodeService#probeNow}): never by
+ * running a process there (an unknown compiler goes to the lookup pool), with the same answers
+ * as the pool's (miss, the stored entry's bytes, a mismatch refused); and a compile thread,
+ * reniced once ({@link SelfNice}), starts its compilers without a {@code nice} process.
+ */
+@Timeout(value = 30, unit = TimeUnit.SECONDS)
+class ProbeNowTest {
+
+    private static final CompilerSpec GCC = new CompilerSpec("gcc", "12.2.0", "x86_64-linux-gnu");
+    private static final byte[] SOURCE = "int x;\n".getBytes(StandardCharsets.UTF_8);
+
+    @TempDir
+    Path dir;
+
+    /** Every command the node ran. */
+    private final List<List<String>> ran = new CopyOnWriteArrayList<>();
+
+    private final ProcessRunner compiler = (cmd, cwd, env, limit) -> {
+        ran.add(List.copyOf(cmd));
+        String first = cmd.get(1);
+        if (first.equals("-dumpfullversion")) {
+            return new ProcessResult(0, "12.2.0\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
+        }
+        if (first.equals("-dumpmachine")) {
+            return new ProcessResult(0, "x86_64-linux-gnu\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
+        }
+        Files.write(cwd.resolve(cmd.get(cmd.indexOf("-o") + 1)), "object".getBytes(StandardCharsets.UTF_8));
+        return new ProcessResult(0, new byte[0], new byte[0]);
+    };
+
+    private NodeService service;
+
+    private NodeService start(NodeConfig config) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Path gcc = bin.resolve("gcc");
+        if (!Files.exists(gcc)) {
+            Files.createFile(gcc, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            Files.writeString(gcc, "#!/bin/sh\n");
+        }
+        config.jobs(1).searchPath(List.of(bin)).tmpDir(Files.createDirectories(dir.resolve("jobs")));
+        service = new NodeService(config, new InMemoryEntryStore(EntryCodec.defaults()),
+                new CompilerResolver(null, List.of(bin), compiler), compiler, new NodeStats());
+        return service;
+    }
+
+    @AfterEach
+    void stop() {
+        if (service != null) {
+            service.close();
+        }
+    }
+
+    private static Probe probe(int id, Digest key, CompilerSpec spec) {
+        return new Probe(id, key, spec);
+    }
+
+    @Test
+    void anUnknownCompilerIsLeftToThePoolAndNoProcessRunsOnTheEventLoop() throws Exception {
+        NodeService s = start(new NodeConfig());
+        Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
+        assertNull(s.probeNow(probe(1, key, GCC), "peer"), "the compiler's identity is unknown: not answered here");
+        assertTrue(ran.isEmpty(), "nothing was run: " + ran);
+        assertInstanceOf(Miss.class, s.handle(probe(2, key, GCC), "peer").get(10, TimeUnit.SECONDS));
+        int identityRuns = ran.size();
+        assertInstanceOf(Miss.class, s.probeNow(probe(3, key, GCC), "peer"), "known now: answered at once");
+        assertEquals(identityRuns, ran.size(), "no process for a probe answered on the event loop");
+        assertEquals(2L, s.stats().snapshot().get("probes"), "both answered probes counted");
+    }
+
+    @Test
+    void aHitOnTheEventLoopIsTheStoredEntryAndAMismatchIsRefused() throws Exception {
+        NodeService s = start(new NodeConfig());
+        Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
+        Result compiled = assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output",
+                List.of("-O2"), SOURCE.length, Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
+        Hit hit = assertInstanceOf(Hit.class, s.probeNow(probe(2, key, GCC), "peer"));
+        assertEquals(2, hit.id());
+        assertArrayEquals(compiled.entry(), hit.entry(), "the stored entry's bytes");
+        NodeProtocol.Error e = assertInstanceOf(NodeProtocol.Error.class,
+                s.probeNow(probe(3, key, new CompilerSpec("gcc", "13.1.0", "x86_64-linux-gnu")), "peer"));
+        assertEquals(ErrorCode.COMPILER_MISMATCH, e.code());
+    }
+
+    @Test
+    void aCompileThreadRenicesItselfAndStartsItsCompilerWithoutANiceProcess() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                Files.isExecutable(Path.of("/usr/bin/renice")) || Files.isExecutable(Path.of("/bin/renice")),
+                "no renice on this machine");
+        NodeService s = start(new NodeConfig().nice(5));
+        Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
+        assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output", List.of("-O2"), SOURCE.length,
+                Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
+        List<String> job = ran.get(ran.size() - 1);
+        assertEquals(dir.resolve("bin").resolve("gcc").toString(), job.get(0), "the compiler itself: " + job);
+    }
+
+    @Test
+    void theNicenessIsReadFromAStatLineWhoseNameHoldsSpacesAndParentheses() {
+        String stat = "4242 (a b) c) S 1 4242 4242 0 -1 4194560 100 0 0 0 5 3 0 0 25 5 30 0 123 456 789";
+        assertEquals(5, SelfNice.niceOf(stat));
+    }
+}
