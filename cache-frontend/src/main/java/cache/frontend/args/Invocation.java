@@ -157,6 +157,16 @@ public record Invocation(
     }
 
     /**
+     * This invocation giving a hit's (and a miss's) dependency file other rule targets: with
+     * {@code base_dir}, those of the command as typed, where the compile ran with a relative
+     * {@code -o}; the compile and the keys stay this invocation's.
+     */
+    public Invocation withDependencyTargets(List<String> targets) {
+        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
+                directModeAllowed, colour, hashedFiles, verbatim, objectName, targets);
+    }
+
+    /**
      * This invocation with other compile and key arguments ({@code ignore_options}); the roles,
      * and so the other projections, stay those of the call as made.
      */
