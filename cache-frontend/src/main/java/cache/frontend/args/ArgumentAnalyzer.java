@@ -69,7 +69,10 @@ public final class ArgumentAnalyzer {
         String listing;
         boolean recordsCommandLine;
         boolean direct = true;
-        boolean color;
+        /** The caller's colour choice; its options are kept out of the key ({@link DiagnosticsColour}). */
+        DiagnosticsColour colour = DiagnosticsColour.AUTO;
+        /** The colour options' words, keyed only when the object records the command line. */
+        final List<String> colourWords = new ArrayList<>();
         int sources;
         final List<String> hashedFiles = new ArrayList<>();
         /** The words of {@code -Xpreprocessor} options, in order: one command line of the preprocessor's. */
@@ -243,6 +246,16 @@ public final class ArgumentAnalyzer {
                 return u;
             }
         }
+        boolean xclangColour = a.equals("-Xclang") && "-fcolor-diagnostics".equals(next);
+        DiagnosticsColour colour = DiagnosticsColour.of(xclangColour ? next : a);
+        if (colour != null) {
+            // As ccache: not keyed (a miss compiles with colours whatever the choice), passed to the compile.
+            List<String> words = xclangColour ? List.of(a, next) : List.of(a);
+            w.colour = colour;
+            w.colourWords.addAll(words);
+            w.record(Role.COLOUR, words);
+            return null;
+        }
         if (a.equals("-Xpreprocessor") && next != null) {
             w.cppPassed.add(next);
         }
@@ -300,15 +313,7 @@ public final class ArgumentAnalyzer {
         if (a.startsWith("-g")) {
             return Role.DEBUG;
         }
-        if (isColour(a) || (a.equals("-Xclang") && words.get(1).equals("-fcolor-diagnostics"))) {
-            return Role.COLOUR;
-        }
         return Role.COMMON;
-    }
-
-    private static boolean isColour(String a) {
-        return a.startsWith("-fdiagnostics-color") || a.startsWith("-fno-diagnostics-color")
-                || a.equals("-fcolor-diagnostics") || a.equals("-fno-color-diagnostics");
     }
 
     /** Tracks the options that change which outputs exist or what they embed. */
@@ -329,8 +334,6 @@ public final class ArgumentAnalyzer {
         } else if (a.equals("-frecord-gcc-switches") || a.equals("-grecord-command-line")
                 || a.equals("-frecord-command-line")) {
             w.recordsCommandLine = true;
-        } else if (isColour(a)) {
-            w.color = true;
         }
     }
 
@@ -709,6 +712,10 @@ public final class ArgumentAnalyzer {
             key.add("[cpp-options]");
             key.addAll(w.cppOnly);
         }
+        if (w.recordsCommandLine && !w.colourWords.isEmpty()) {
+            key.add("[colour]"); // the object records them
+            key.addAll(w.colourWords);
+        }
         boolean objectKeyed = w.recordsCommandLine || w.profileArcs || outputs.containsKey(OutputKind.SPLIT_DWARF);
         // The rule's target, when the compiler derives it from the object or -MT/-MQ name it, is
         // rewritten in a stored .d on a hit, as ccache does; else what names it is keyed.
@@ -751,7 +758,7 @@ public final class ArgumentAnalyzer {
         directKey.addAll(w.cppOnly);
         List<Argument> roles = List.copyOf(w.roles);
         return new Invocation(w.sourceLanguage, w.source, outputs, roles, Argument.words(roles), List.copyOf(key),
-                List.copyOf(directKey), hashCwd, w.direct, w.color, List.copyOf(w.hashedFiles), verbatim, object,
+                List.copyOf(directKey), hashCwd, w.direct, w.colour, List.copyOf(w.hashedFiles), verbatim, object,
                 dependencyTargets);
     }
 

@@ -28,7 +28,8 @@ import java.util.Map;
  *     name a build gives the same compile, as in ccache
  * @param hashCwd whether outputs embed the working directory (debug info, coverage)
  * @param directModeAllowed false when an option hides preprocessor input from direct mode
- * @param colorChosen whether the user chose diagnostics colours explicitly
+ * @param colour the caller's choice of diagnostics colours; its options are in no key (a miss
+ *     always compiles with colours, a replay strips them unless the caller wants them)
  * @param hashedFiles files besides the source whose contents change the result (specs
  *     files, sanitizer lists), relative to the cwd or absolute
  * @param verbatim whether the call used {@code --ccache-skip}: some words' roles are unknown
@@ -49,7 +50,7 @@ public record Invocation(
         List<String> directKeyArgs,
         boolean hashCwd,
         boolean directModeAllowed,
-        boolean colorChosen,
+        DiagnosticsColour colour,
         List<String> hashedFiles,
         boolean verbatim,
         String objectName,
@@ -64,8 +65,8 @@ public record Invocation(
     /**
      * The arguments that make the compiler write the preprocessed source to stdout and nothing
      * else (no object, no dependency file): every argument but {@link Role#MODE},
-     * {@link Role#OUTPUT} and {@link Role#DEPENDENCY} ones, {@code -x} as two words, then
-     * {@code -E}.
+     * {@link Role#OUTPUT}, {@link Role#DEPENDENCY} and {@link Role#COLOUR} ones, {@code -x} as
+     * two words, then {@code -E}.
      */
     public List<String> preprocessorArgs() {
         List<String> out = new ArrayList<>(compileArgs.size() + 1);
@@ -74,7 +75,7 @@ public record Invocation(
                 continue; // -P, -Wp,-P: the compile's own; the hashed text keeps its line markers (ccache)
             }
             switch (a.role()) {
-                case MODE, OUTPUT, DEPENDENCY -> { }
+                case MODE, OUTPUT, DEPENDENCY, COLOUR -> { } // colours: the compile's only, as in ccache
                 case LANGUAGE -> {
                     out.add("-x");
                     out.add(a.languageName());
@@ -84,6 +85,17 @@ public record Invocation(
         }
         out.add("-E");
         return List.copyOf(out);
+    }
+
+    /** The words of the colour options ({@link Role#COLOUR}), in order. */
+    public List<String> colourArgs() {
+        List<String> out = new ArrayList<>();
+        for (Argument a : arguments) {
+            if (a.role() == Role.COLOUR) {
+                out.addAll(a.words());
+            }
+        }
+        return out;
     }
 
     /**
@@ -140,8 +152,18 @@ public record Invocation(
     /** This invocation with the working directory left out of its keys ({@code hash_dir = false}). */
     public Invocation withoutCwdInKey() {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, false,
-                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName,
+                directModeAllowed, colour, hashedFiles, verbatim, objectName,
                 dependencyTargets);
+    }
+
+    /**
+     * This invocation giving a hit's (and a miss's) dependency file other rule targets: with
+     * {@code base_dir}, those of the command as typed, where the compile ran with a relative
+     * {@code -o}; the compile and the keys stay this invocation's.
+     */
+    public Invocation withDependencyTargets(List<String> targets) {
+        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
+                directModeAllowed, colour, hashedFiles, verbatim, objectName, targets);
     }
 
     /**
@@ -150,7 +172,7 @@ public record Invocation(
      */
     public Invocation withKeyArgs(List<String> compileArgs, List<String> keyArgs, List<String> directKeyArgs) {
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
-                directModeAllowed, colorChosen, hashedFiles, verbatim, objectName,
+                directModeAllowed, colour, hashedFiles, verbatim, objectName,
                 dependencyTargets);
     }
 }

@@ -382,13 +382,22 @@ public final class DirectMode {
      */
     public String precompiledHeader(List<IncludeScanner.Included> included, SearchPath search, Path cwd,
             boolean commandLineIncludes) {
+        return precompiledHeader(included, included, search, cwd, commandLineIncludes);
+    }
+
+    /**
+     * {@link #precompiledHeader(List, SearchPath, Path, boolean)} looking only for the headers
+     * in {@code candidates} ({@link IncludeScanner#precompilable}), among all {@code included}.
+     */
+    public String precompiledHeader(List<IncludeScanner.Included> included, List<IncludeScanner.Included> candidates,
+            SearchPath search, Path cwd, boolean commandLineIncludes) {
         DirectoryListings.Snapshot listing = dirs.snapshot();
         java.util.Map<String, Boolean> quoting = new java.util.HashMap<>();
         for (IncludeScanner.Included inc : included) {
             quoting.put(inc.path(), quotesOrUnknown(inc.path(), cwd));
         }
         Includers includers = includers(included, quoting, cwd, commandLineIncludes);
-        for (IncludeScanner.Included inc : included) {
+        for (IncludeScanner.Included inc : candidates) {
             for (String c : includers.candidates(inc, search)) {
                 if ((c.endsWith(GCH) || c.endsWith(PCH)) && listing.exists(absolute(cwd.toString(), c))) {
                     return c;

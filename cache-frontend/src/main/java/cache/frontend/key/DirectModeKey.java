@@ -37,7 +37,6 @@ public final class DirectModeKey {
         if (inv.hashCwd()) {
             key.add("cwd", in.cwd());
         }
-        key.add("color", in.colored());
         key.add("source.path", inv.source());
         key.add("source", source.digest());
         if ((source.flags() & FileHashCache.DATE) != 0) {

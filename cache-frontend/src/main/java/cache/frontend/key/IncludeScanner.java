@@ -16,7 +16,16 @@ import java.util.Map;
 public final class IncludeScanner {
 
     /** A file read by the preprocessor, with the file that included it ({@code <command-line>} for {@code -include}). */
-    public record Included(String path, String includer) {}
+    public record Included(String path, String includer) {
+        /**
+         * Whether the command line included it ({@code -include}, or gcc's implicit {@code
+         * stdc-predef.h}): its includer is gcc's {@code <command-line>}, or clang's {@code
+         * <built-in>}/{@code <command line>}.
+         */
+        public boolean fromCommandLine() {
+            return includer.startsWith("<");
+        }
+    }
 
     private IncludeScanner() {}
 
@@ -39,14 +48,65 @@ public final class IncludeScanner {
         return new ArrayList<>(found.values());
     }
 
-    /** Applies one marker: flag 1 enters a file, flag 2 returns to one, no flag names the current file. */
-    private static void marker(byte[] b, int p, int eol, Deque<String> stack, Map<String, Included> found) {
+    /**
+     * The included files a precompiled header could stand for, in order: gcc uses a {@code .gch}
+     * only for an {@code #include} in the main file before its first C token, or for a file the
+     * command line includes (GCC manual, "Using Precompiled Headers": no precompiled header
+     * from inside another header, none once the first token is seen). A main-file line that
+     * starts with {@code #} (a {@code #pragma} or {@code #ident} the preprocessor kept) is taken
+     * for a directive, not a token, so a later include stays a candidate; text without line
+     * markers names no file and so has none.
+     */
+    public static List<Included> precompilable(byte[] cpp) {
+        List<Included> out = new ArrayList<>();
+        Map<String, Included> found = new LinkedHashMap<>();
+        Deque<String> stack = new ArrayDeque<>();
+        String main = null;
+        int n = cpp.length;
+        int i = 0;
+        while (i < n) {
+            int eol = i;
+            while (eol < n && cpp[eol] != '\n') {
+                eol++;
+            }
+            if (cpp[i] == '#') {
+                if (i + 1 < eol && cpp[i + 1] == ' ') {
+                    Included inc = marker(cpp, i + 2, eol, stack, found);
+                    if (main == null && !stack.isEmpty()) {
+                        main = stack.peekLast();
+                    }
+                    if (inc != null && (inc.includer().equals(main) || inc.fromCommandLine())) {
+                        out.add(inc);
+                    }
+                }
+            } else if (main != null && main.equals(stack.peek()) && !blank(cpp, i, eol)) {
+                break; // the main file's first token: no precompiled header after it
+            }
+            i = eol + 1;
+        }
+        return out;
+    }
+
+    private static boolean blank(byte[] b, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (b[k] != ' ' && b[k] != '\t' && b[k] != '\r' && b[k] != '\f' && b[k] != 0x0b) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /**
+     * Applies one marker: flag 1 enters a file, flag 2 returns to one, no flag names the current
+     * file. Returns the file it enters for the first time, else null.
+     */
+    private static Included marker(byte[] b, int p, int eol, Deque<String> stack, Map<String, Included> found) {
         int digits = p;
         while (p < eol && b[p] >= '0' && b[p] <= '9') {
             p++;
         }
         if (p == digits || p + 1 >= eol || b[p] != ' ' || b[p + 1] != '"') {
-            return;
+            return null;
         }
         java.io.ByteArrayOutputStream raw = new java.io.ByteArrayOutputStream();
         int q = p + 2;
@@ -61,8 +121,10 @@ public final class IncludeScanner {
         if (flag == 1) {
             String includer = stack.isEmpty() ? "<command-line>" : stack.peek();
             stack.push(name);
-            if (!name.startsWith("<")) {
-                found.putIfAbsent(name, new Included(name, includer));
+            if (!name.startsWith("<") && !found.containsKey(name)) {
+                Included inc = new Included(name, includer);
+                found.put(name, inc);
+                return inc;
             }
         } else if (flag == 2) {
             while (!stack.isEmpty() && !stack.peek().equals(name)) {
@@ -77,5 +139,6 @@ public final class IncludeScanner {
             }
             stack.push(name);
         }
+        return null;
     }
 }

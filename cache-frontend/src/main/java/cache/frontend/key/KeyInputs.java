@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * What every key of one call hashes besides its mode's own input: who compiles, the arguments
  * (as the key sees them: {@code hash_dir}, {@code ignore_options} applied), the environment,
- * the cwd when outputs embed it, the colour setting, files read whole (specs files, {@code
+ * the cwd when outputs embed it, files read whole (specs files, {@code
  * extra_files_to_hash}, {@code namespace}, the {@code compiler_check} result), and how a miss
  * compiles.
  *
@@ -18,12 +18,12 @@ import java.util.Map;
  * @param explain whether the keys record their inputs as text ({@code debug})
  */
 public record KeyInputs(CompilerIdentity compiler, Invocation inv, String cwd, Map<String, String> env,
-        boolean colored, List<Digest> extraFiles, String preprocessedExtension, boolean explain) {
+        List<Digest> extraFiles, String preprocessedExtension, boolean explain) {
 
     /** These inputs for a miss that compiles the source (depend mode, whose key covers the compile). */
     public KeyInputs compilingSource() {
         return preprocessedExtension == null ? this
-                : new KeyInputs(compiler, inv, cwd, env, colored, extraFiles, null, explain);
+                : new KeyInputs(compiler, inv, cwd, env, extraFiles, null, explain);
     }
 
     /** The fields of a miss compiled from the preprocessed text, last in every key that has them. */

@@ -95,7 +95,6 @@ public final class PreprocessorModeKey {
         if (inv.hashCwd()) {
             key.add("cwd", in.cwd());
         }
-        key.add("color", in.colored());
         key.add("cpp", Digest.of(inv.hashCwd() ? preprocessed : withoutCwdLine(preprocessed, in.cwd())));
         key.add("cpp.stderr", Digest.of(preprocessorStderr));
         for (Digest d : in.extraFiles()) {

@@ -4,6 +4,7 @@ import cache.compat.Counter;
 import cache.compat.config.Config;
 import cache.frontend.args.Invocation;
 import cache.frontend.key.KeyInputs;
+import cache.frontend.replay.DiagnosticsColours;
 import cache.frontend.replay.StderrPaths;
 import cache.frontend.tier.StorageTiers;
 import cache.hashing.Digest;
@@ -118,24 +119,31 @@ final class Call {
         return new Outcome.Passthrough(why.id() + ": " + reason);
     }
 
-    /** What the client prints: with absolute_paths_in_stderr, the diagnostics' paths made absolute. */
+    /**
+     * What the client prints: the diagnostics without colours unless the caller wants them
+     * ({@link Compilation#stripsColours}), then with absolute_paths_in_stderr their paths made
+     * absolute, in ccache's order.
+     */
     Outcome.Replay replay(byte[] stdout, byte[] stderr, int exitCode) {
-        byte[] err = config().absolutePathsInStderr() && stderr.length > 0
-                ? StderrPaths.absolute(stderr, cwd()) : stderr;
+        byte[] err = how.stripsColours() ? DiagnosticsColours.strip(stderr) : stderr;
+        err = config().absolutePathsInStderr() && err.length > 0 ? StderrPaths.absolute(err, cwd()) : err;
         return new Outcome.Replay(stdout, err, exitCode);
     }
 
-    /** {@code prefix... compiler [colour] args}: ccache's prefix_command (or _cpp) goes first. */
+    /**
+     * {@code prefix... compiler args [colour]}: ccache's prefix_command (or _cpp) goes first; the
+     * colour option last, after any of the caller's, so that it wins as in ccache.
+     */
     List<String> command(String prefix, List<String> args, String colour) {
         List<String> cmd = new ArrayList<>(args.size() + 4);
         if (!prefix.isEmpty()) {
             cmd.addAll(CallSettings.prefix(prefix, cwd(), req.env()));
         }
         cmd.add(req.compiler().toString());
+        cmd.addAll(args);
         if (colour != null) {
             cmd.add(colour);
         }
-        cmd.addAll(args);
         return cmd;
     }
 

@@ -70,7 +70,7 @@ final class CallPreparation {
         if (analysis instanceof Uncacheable u) {
             return answered(stats, u.counter(), u.reason());
         }
-        Invocation analysed = (Invocation) analysis;
+        Invocation analysed = typedTargets((Invocation) analysis, args, asked, req);
         Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
@@ -86,6 +86,11 @@ final class CallPreparation {
         // only leaves the cwd out of its keys.
         Invocation inv = analysed;
         Invocation keyed = config.hashDir() ? analysed : analysed.withoutCwdInKey();
+        if (CompilerFamily.colourOption(type, inv.language()) == null && !inv.colourArgs().isEmpty()) {
+            // No colour option of ours to force: the caller's colour options decide the compile's stderr.
+            keyed = keyed.withKeyArgs(keyed.compileArgs(), withColourArgs(keyed.keyArgs(), inv),
+                    withColourArgs(keyed.directKeyArgs(), inv));
+        }
         CompilerIdentity compiler;
         Digest compilerChecked;
         try {
@@ -100,14 +105,15 @@ final class CallPreparation {
         } catch (CompilerCheck.FailedException e) {
             return answered(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
         }
+        // ccache's colours: every compile coloured, the caller's choice only decides the replay.
         String colourOption = CompilerFamily.colourOption(type, inv.language());
-        boolean colored = colourOption != null && !inv.colorChosen() && req.stderrIsTerminal()
-                && !"dumb".equals(req.env().getOrDefault("TERM", "dumb"));
+        boolean stripsColours = colourOption != null
+                && !inv.colour().keepsColours(req.stderrIsTerminal(), req.env().get("TERM"));
         if (quick && (!inv.hashedFiles().isEmpty() || !config.extraFilesToHash().isEmpty())) {
             // Files read whole on every call (profiles, extra_files_to_hash) may be large: not on the event loop.
             return new NeedsThread();
         }
-        Compilation how = new Compilation(colored, colourOption, secondCppPlan(req, inv, type), null, null);
+        Compilation how = new Compilation(colourOption, stripsColours, secondCppPlan(req, inv, type), null, null);
         List<Digest> extraFiles = new ArrayList<>();
         for (String f : inv.hashedFiles()) {
             try {
@@ -147,9 +153,35 @@ final class CallPreparation {
         KeyInputs keys = new KeyInputs(compiler, CallSettings.withoutIgnored(keyed, config.ignoreOptions()),
                 keyed.hashCwd() ? (mappedCwd.equals(apparent) ? cwd : mappedCwd)
                         : apparent, // the directory line gcc writes (PWD), left out of the text hashed
-                KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), colored, List.copyOf(extraFiles), preprocessedExtension,
+                KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
+    }
+
+    /**
+     * With {@code base_dir}, the call compiles with a relative {@code -o}, so the compiler names
+     * the relative object in the {@code .d}; plain gcc of the command as typed names the object
+     * as typed (an absolute {@code -o}), and so do ccache's hits. The {@code .d} of a miss and of
+     * a hit gets the targets of the command as typed ({@code -MT}/{@code -MQ} are not rewritten,
+     * so only the object's differs). Unchanged when the typed object is not written as it is.
+     */
+    private static Invocation typedTargets(Invocation analysed, List<String> args, List<String> asked,
+            CompileRequest req) {
+        if (analysed.dependencyTargets() == null || args.equals(asked)) {
+            return analysed;
+        }
+        if (ArgumentAnalyzer.analyze(asked, req.cwd(), req.env()) instanceof Invocation typed
+                && typed.dependencyTargets() != null && !typed.dependencyTargets().equals(analysed.dependencyTargets())) {
+            return analysed.withDependencyTargets(typed.dependencyTargets());
+        }
+        return analysed;
+    }
+
+    private static List<String> withColourArgs(List<String> key, Invocation inv) {
+        List<String> out = new ArrayList<>(key);
+        out.add("[colour]");
+        out.addAll(inv.colourArgs());
+        return List.copyOf(out);
     }
 
     /**

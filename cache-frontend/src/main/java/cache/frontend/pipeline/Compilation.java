@@ -6,16 +6,19 @@ import java.nio.file.Path;
 /**
  * How a miss runs the compiler.
  *
- * @param colored whether diagnostics are coloured for a terminal (then {@code colourOption} is
- *     passed; it is in every key)
- * @param colourOption the family's option for coloured diagnostics, or null when it has none
+ * @param colourOption the family's option for coloured diagnostics, passed to every compile
+ *     (whatever the caller chose, as ccache does: a result serves every choice), or null when it
+ *     has none
+ * @param stripsColours whether the caller's stderr gets the diagnostics with their ANSI colour
+ *     sequences taken out ({@link cache.frontend.replay.DiagnosticsColours}): the compile was
+ *     coloured and the caller does not want colours
  * @param plan with {@code run_second_cpp = false}: how the preprocessed text is compiled (or
  *     why the source is, see {@link PreprocessedCompile.Plan#sourceReason()}); null otherwise
  * @param preprocessedFile the preprocessor's output once it ran for this call, else null
  * @param cppStderr what that preprocessor run printed; put before the compile's own stderr
  *     when the preprocessed text is compiled, as ccache does
  */
-record Compilation(boolean colored, String colourOption, PreprocessedCompile.Plan plan,
+record Compilation(String colourOption, boolean stripsColours, PreprocessedCompile.Plan plan,
         Path preprocessedFile, byte[] cppStderr) {
 
     /** Whether a preprocessor-mode miss compiles the preprocessed text (its key says so). */
@@ -30,15 +33,15 @@ record Compilation(boolean colored, String colourOption, PreprocessedCompile.Pla
 
     /** The colour option to pass, or null. */
     String colour() {
-        return colored ? colourOption : null;
+        return colourOption;
     }
 
     Compilation withPreprocessed(Path file, byte[] stderr) {
-        return new Compilation(colored, colourOption, plan, file, stderr);
+        return new Compilation(colourOption, stripsColours, plan, file, stderr);
     }
 
     /** This compilation of the source itself (depend mode, read-only direct mode). */
     Compilation ofSource() {
-        return new Compilation(colored, colourOption, plan, null, null);
+        return new Compilation(colourOption, stripsColours, plan, null, null);
     }
 }

@@ -761,7 +761,7 @@ public final class CompilePipeline {
                     ? new Outcome.Passthrough(notCached.id() + ": compiling the preprocessed text") : replay, null);
         }
         // The entry keeps the compiler's files; the caller gets them as ccache writes them (base_dir in a .d).
-        java.util.Map<OutputKind, byte[]> given = withRelativeDependencyPaths(call, r.outputs());
+        java.util.Map<OutputKind, byte[]> given = withRelativeDependencyPaths(call, withTypedTargets(call, r.outputs()));
         if (!r.inPlace()) {
             Outcome written = writeOutputs(call, given);
             if (written != null) {
@@ -801,6 +801,28 @@ public final class CompilePipeline {
         call.stats.count(kind);
         call.stats.count(tier);
         return call.replay(hit.stdout(), hit.stderr(), hit.exitCode());
+    }
+
+    /**
+     * A miss's {@code outputs} with the dependency file's rule targets those a hit gives (the
+     * command as typed, see {@code CallPreparation.typedTargets}): with {@code base_dir} the
+     * compile named its relative {@code -o}. The entry keeps the compiler's file. {@code outputs}
+     * itself when nothing changes or the layout cannot be reproduced (the compiler's file then).
+     */
+    private static java.util.Map<OutputKind, byte[]> withTypedTargets(Call call,
+            java.util.Map<OutputKind, byte[]> outputs) {
+        byte[] dep = outputs.get(OutputKind.DEPENDENCY);
+        List<String> target = call.inv.dependencyTargets();
+        if (dep == null || target == null || call.config().baseDir().isEmpty()) {
+            return outputs;
+        }
+        byte[] retargeted = DependencyTargets.retarget(dep, target);
+        if (retargeted == null || retargeted == dep) {
+            return outputs;
+        }
+        java.util.Map<OutputKind, byte[]> out = new java.util.EnumMap<>(outputs);
+        out.put(OutputKind.DEPENDENCY, retargeted);
+        return out;
     }
 
     /**

@@ -230,14 +230,27 @@ final class PreprocessorRun {
                 }
             }
         }
+        // Only an include of the main file before its first token, or of the command line, can
+        // be a precompiled header; without such an include no search path is needed (and the
+        // compiler is not run once more for it). The implicit stdc-predef.h is the command
+        // line's only include when it has no -include.
+        boolean commandLineIncludes = DirectMode.commandLineIncludes(inv.preprocessorArgs());
+        List<IncludeScanner.Included> candidates = new ArrayList<>();
+        for (IncludeScanner.Included inc : IncludeScanner.precompilable(preprocessed)) {
+            if (commandLineIncludes || !inc.fromCommandLine()) {
+                candidates.add(inc);
+            }
+        }
+        if (candidates.isEmpty()) {
+            return null;
+        }
         List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
         SearchPath search = searchPaths.searchPath(call.keys.compiler(), inv.language().gccName(),
                 inv.preprocessorArgs(), inv.source(), cwd, call.req.env());
         if (search != null) {
-            return directMode.precompiledHeader(included, search, cwd,
-                    DirectMode.commandLineIncludes(inv.preprocessorArgs()));
+            return directMode.precompiledHeader(included, candidates, search, cwd, commandLineIncludes);
         }
-        for (IncludeScanner.Included inc : included) { // search path unknown: at least beside each header
+        for (IncludeScanner.Included inc : candidates) { // search path unknown: at least beside each header
             for (String ext : List.of(".gch", ".pch")) {
                 if (Files.exists(cwd.resolve(inc.path() + ext))) {
                     return inc.path() + ext;

@@ -320,8 +320,38 @@ class ArgumentAnalyzerTest {
     }
 
     @Test
-    void colourChoiceIsNoticed() {
-        assertTrue(inv("-c x.c -fdiagnostics-color=never").colorChosen());
-        assertFalse(inv("-c x.c").colorChosen());
+    void colourChoiceIsTheLastColourOption() {
+        assertEquals(DiagnosticsColour.NEVER, inv("-c x.c -fdiagnostics-color=never").colour());
+        assertEquals(DiagnosticsColour.AUTO, inv("-c x.c").colour());
+        assertEquals(DiagnosticsColour.ALWAYS, inv("-fno-diagnostics-color -c x.c -fdiagnostics-color").colour());
+        assertEquals(DiagnosticsColour.AUTO, inv("-fdiagnostics-color=always -c x.c -fdiagnostics-color=auto").colour());
+        assertEquals(DiagnosticsColour.ALWAYS, inv("-c x.c -Xclang -fcolor-diagnostics").colour());
+        assertEquals(DiagnosticsColour.NEVER, inv("-c x.c -fcolor-diagnostics -fno-color-diagnostics").colour());
+    }
+
+    @Test
+    void colourOptionsAreInNoKeyButInTheCompileOnly() {
+        Invocation plain = inv("-c x.c -o x.o");
+        for (String colour : List.of("-fdiagnostics-color", "-fdiagnostics-color=always", "-fdiagnostics-color=never",
+                "-fdiagnostics-color=auto", "-fno-diagnostics-color", "-fcolor-diagnostics", "-fno-color-diagnostics",
+                "-Xclang -fcolor-diagnostics")) {
+            Invocation i = inv("-c x.c -o x.o " + colour);
+            assertEquals(plain.keyArgs(), i.keyArgs(), colour);
+            assertEquals(plain.directKeyArgs(), i.directKeyArgs(), colour);
+            assertEquals(plain.preprocessorArgs(), i.preprocessorArgs(), colour);
+            assertTrue(String.join(" ", i.compileArgs()).endsWith(colour), colour);
+            assertEquals(List.of(colour.split(" ")), i.colourArgs(), colour);
+        }
+    }
+
+    @Test
+    void colourOptionsAreKeyedWhenTheObjectRecordsTheCommandLine() {
+        assertNotEquals(inv("-c x.c -frecord-gcc-switches").keyArgs(),
+                inv("-c x.c -frecord-gcc-switches -fdiagnostics-color=never").keyArgs());
+    }
+
+    @Test
+    void anUnknownColourValueStaysKeyed() {
+        assertNotEquals(inv("-c x.c").keyArgs(), inv("-c x.c -fdiagnostics-color=sometimes").keyArgs());
     }
 }

@@ -131,7 +131,7 @@ class ArgumentProjectionsGoldenTest {
         out.append("  direct: ").append(i.directKeyArgs()).append('\n');
         out.append("  outputs: ").append(i.outputs()).append('\n');
         out.append("  flags: hashCwd=").append(i.hashCwd()).append(" direct=").append(i.directModeAllowed())
-                .append(" colour=").append(i.colorChosen()).append(" hashed=").append(i.hashedFiles()).append('\n');
+                .append(" colour=").append(i.colour() != DiagnosticsColour.AUTO).append(" hashed=").append(i.hashedFiles()).append('\n');
         for (CompilerType type : List.of(CompilerType.GCC, CompilerType.CLANG)) {
             PreprocessedCompile.Plan p = PreprocessedCompile.plan(i, line.contains("--ccache-skip"), type, "");
             out.append("  plan ").append(type).append(": ");

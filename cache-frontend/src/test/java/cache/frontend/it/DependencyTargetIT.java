@@ -98,6 +98,34 @@ class DependencyTargetIT extends CacheWorkDir {
         }
     }
 
+    /**
+     * With {@code base_dir} the compile runs with a relative {@code -o}; the {@code .d} of a miss
+     * and of a hit still names the object as typed (absolute), as plain gcc of the typed command
+     * and ccache's hits do (ccache suite, basedir "Object token path in dependency file").
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void underBaseDirMissAndHitNameTheObjectAsTyped(String cc) throws Exception {
+        java.util.Map<String, String> env = new java.util.HashMap<>(cache.env);
+        env.put("CCACHE_BASEDIR", work.toString());
+        String[][] calls = {
+            {"-c t.c -MMD -o " + work.resolve("abs.o"), "abs.o", "abs.d"},
+            {"-c t.c -MMD -o " + work.resolve("abs.o"), "abs.o", "abs.d"},
+            {"-c t.c -MMD -o rel.o", "rel.o", "rel.d"},
+        };
+        for (int i = 0; i < calls.length; i++) {
+            String[] call = calls[i];
+            byte[] expected = reference(cc, call[0], call[1], call[2]);
+            List<String> command = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), cc));
+            command.addAll(words(call[0]));
+            CacheFixture.Result r = CacheFixture.run(work, command, env);
+            assertEquals(0, r.exitCode(), r.err());
+            assertArrayEquals(expected, Files.readAllBytes(work.resolve(call[2])), call[0]);
+            assertEquals(1, cache.stat("cache_miss"), call[0]);
+            assertEquals(i, cache.stat("direct_cache_hit"), call[0]);
+        }
+    }
+
     @Test
     void wpDashDIsKeyedAsDashD() throws Exception {
         cached("gcc", "-c -Wp,-DFOO t.c");

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -172,6 +173,32 @@ class DirectModeIT extends CacheWorkDir {
         assertFalse(java.util.Arrays.equals(before, Files.readAllBytes(work.resolve("obj/m.o"))),
                 "the compiler used the precompiled header (else this test shows nothing)");
         assertEquals("none", compile(cc, flags), "and not cached");
+        assertEquals(2, cache.stat("could_not_use_precompiled_header"));
+    }
+
+    /**
+     * gcc reads {@code util.h.gch} from an earlier {@code -I} directory instead of {@code
+     * util.h} when the main file includes it before its first token: never served from the
+     * cache. Included after the first token, gcc ignores the {@code .gch} (GCC manual, "Using
+     * Precompiled Headers"), so that call is cached like any other.
+     */
+    @Test
+    void aGchInAnEarlierIncludeDirectoryIsDetectedOnlyWhereGccCanUseIt() throws Exception {
+        Files.writeString(work.resolve("pch-src.h"), "static inline int level(void) { return 42; }\n");
+        CacheFixture.Result built = cache.run(work, List.of("gcc", "-O2", "-x", "c-header", "pch-src.h", "-o",
+                "early/util.h.gch"));
+        assertEquals(0, built.exitCode(), built.err());
+        Files.writeString(work.resolve("m.c"), "#include \"util.h\"\nint f(void) { return level(); }\n");
+        ageAll();
+        assertEquals("none", compile("gcc", FLAGS));
+        assertEquals("none", compile("gcc", FLAGS), "not cached: gcc reads early/util.h.gch");
+        assertEquals(2, cache.stat("could_not_use_precompiled_header"));
+        assertEquals(0, cache.stat("cache_miss"));
+
+        Files.writeString(work.resolve("m.c"), "int before;\n#include \"util.h\"\nint f(void) { return level(); }\n");
+        ageAll();
+        assertEquals("none", compile("gcc", FLAGS));
+        assertEquals("direct", compile("gcc", FLAGS), "after the first token the .gch is not used: cached");
         assertEquals(2, cache.stat("could_not_use_precompiled_header"));
     }
 

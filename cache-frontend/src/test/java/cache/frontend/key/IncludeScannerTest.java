@@ -52,4 +52,71 @@ class IncludeScannerTest {
         String cpp = "# 1 \"x.c\"\n# 1 \"dir with \\\"quote\\\"/h.h\" 1\n#pragma once\n#define X\n# 2 \"x.c\" 2\n";
         assertEquals(List.of(new IncludeScanner.Included("dir with \"quote\"/h.h", "x.c")), scan(cpp));
     }
+    private static List<String> precompilable(String text) {
+        return IncludeScanner.precompilable(text.getBytes(StandardCharsets.UTF_8)).stream()
+                .map(IncludeScanner.Included::path).toList();
+    }
+
+    @Test
+    void onlyTheMainFilesIncludesBeforeItsFirstTokenAndTheCommandLinesCanBePrecompiled() {
+        String cpp = """
+                # 0 "src/x.c"
+                # 0 "<built-in>"
+                # 0 "<command-line>"
+                # 1 "/usr/include/stdc-predef.h" 1 3 4
+                # 0 "<command-line>" 2
+                # 1 "./cfg.h" 1
+                # 1 "./cfg-inner.h" 1
+                # 2 "./cfg.h" 2
+                # 0 "<command-line>" 2
+                # 1 "src/x.c"
+
+                #pragma GCC diagnostic push
+                # 1 "inc/a.h" 1
+                # 1 "inc/sub/b.h" 1
+                int b;
+                # 2 "inc/a.h" 2
+                # 3 "src/x.c" 2
+                # 1 "inc/c.h" 1
+                # 4 "src/x.c" 2
+                int x;
+                # 1 "inc/d.h" 1
+                # 6 "src/x.c" 2
+                """;
+        // not b.h (inside a header), not d.h (after "int x;"); a #pragma is no token
+        assertEquals(List.of("/usr/include/stdc-predef.h", "./cfg.h", "inc/a.h", "inc/c.h"), precompilable(cpp));
+    }
+
+    @Test
+    void aMainFileThatStartsWithATokenOrHasNoMarkersHasNoCandidate() {
+        assertEquals(List.of(), precompilable("""
+                # 0 "x.c"
+                # 1 "x.c"
+                int first;
+                # 1 "a.h" 1
+                # 2 "x.c" 2
+                """));
+        assertEquals(List.of(), precompilable("test\n"));
+        assertEquals(List.of(), precompilable("# 1 \"x.c\"\nint x;\n"));
+    }
+
+    @Test
+    void clangMarkersToo() {
+        assertEquals(List.of("./cfg.h", "./a.h"), precompilable("""
+                # 1 "x.c"
+                # 1 "<built-in>" 1
+                # 1 "<built-in>" 3
+                # 361 "<built-in>" 3
+                # 1 "<command line>" 1
+                # 1 "<built-in>" 2
+                # 1 "./cfg.h" 1
+                int c;
+                # 2 "<built-in>" 2
+                # 1 "x.c" 2
+                # 1 "./a.h" 1
+                int a;
+                # 2 "x.c" 2
+                int x;
+                """));
+    }
 }

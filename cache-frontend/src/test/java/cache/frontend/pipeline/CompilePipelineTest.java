@@ -54,12 +54,14 @@ class CompilePipelineTest {
         volatile String cppStderr = "";
         volatile String stdout = "";
         volatile boolean writesObject = true;
+        final java.util.concurrent.atomic.AtomicInteger probes = new java.util.concurrent.atomic.AtomicInteger();
 
         @Override
         public ProcessResult run(List<String> command, Path dir, Map<String, String> env, java.time.Duration limit)
                 throws java.io.IOException, InterruptedException {
             if (command.contains("-v") && command.contains("/dev/null")) {
                 // the search-path probe: this fake has no search path to tell (real compilers: the ITs)
+                probes.incrementAndGet();
                 return new ProcessResult(1, new byte[0], "fake compiler: no search path\n".getBytes(StandardCharsets.UTF_8));
             }
             calls.add(command);
@@ -328,7 +330,27 @@ class CompilePipelineTest {
         try (var left = Files.list(cwd.resolve("tmp"))) {
             assertEquals(0, left.count());
         }
-        assertEquals(List.of("-c", "x.c"), compileRun().subList(1, compileRun().size()));
+        // gcc's colour option last, whatever the caller chose (ccache: a result serves every choice)
+        assertEquals(List.of("-c", "x.c", "-fdiagnostics-color"), compileRun().subList(1, compileRun().size()));
+    }
+
+    /**
+     * The search-path probe ({@code -E -v -x c /dev/null}) finds a precompiled header in an
+     * earlier include directory; it runs only when the preprocessed text shows an include gcc
+     * could take from one: none here for a file without includes or one whose first token comes
+     * before its include, one for a file that starts with its include.
+     */
+    @Test
+    void theSearchPathProbeRunsOnlyWhereAPrecompiledHeaderCouldBeUsed() throws Exception {
+        Files.writeString(cwd.resolve("a.h"), "int a;\n");
+        assertInstanceOf(Outcome.Replay.class, call("-c", "x.c"));
+        Files.writeString(cwd.resolve("late.c"), "# 1 \"late.c\"\nint first;\n# 1 \"a.h\" 1\nint a;\n# 3 \"late.c\" 2\n");
+        assertInstanceOf(Outcome.Replay.class, call("-c", "late.c"));
+        assertEquals(0, compiler.probes.get());
+        Files.writeString(cwd.resolve("early.c"), "# 1 \"early.c\"\n# 1 \"a.h\" 1\nint a;\n# 2 \"early.c\" 2\nint e;\n");
+        assertInstanceOf(Outcome.Replay.class, call("-c", "early.c"));
+        assertEquals(1, compiler.probes.get());
+        assertEquals(3, count("cache_miss"));
     }
 
     @Test
@@ -351,9 +373,9 @@ class CompilePipelineTest {
                 new String(miss.stderr(), StandardCharsets.UTF_8));
         List<String> cpp = preprocessorRun();
         String tmp = cpp.get(cpp.indexOf("-o") + 1);
-        assertEquals(List.of("-DX=1", "-MD", "-MF", "x.d", "-MQ", "x.o", "-E", "-o", tmp, "x.c"),
+        assertEquals(List.of("-DX=1", "-MD", "-MF", "x.d", "-MQ", "x.o", "-fdiagnostics-color", "-E", "-o", tmp, "x.c"),
                 cpp.subList(1, cpp.size()));
-        assertEquals(List.of("-c", "-o", "x.o", tmp), compileRun().subList(1, compileRun().size()));
+        assertEquals(List.of("-c", "-fdiagnostics-color", "-o", "x.o", tmp), compileRun().subList(1, compileRun().size()));
         assertFalse(Files.exists(Path.of(tmp)));
     }
 
