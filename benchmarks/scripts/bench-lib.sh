@@ -76,6 +76,7 @@ check() {
 		failed=1
 		log "CHECK FAILED: $1: $text"
 	fi
+	# shellcheck disable=SC2154 # round: set by the sourcing script
 	CHECKS[$1]+="${CHECKS[$1]:+; }r$round: $text"
 }
 median_of() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }

@@ -65,6 +65,7 @@ secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.2f", (b - a) / 
 # --- builds -----------------------------------------------------------------------------
 
 fresh() { # fresh NAME: new empty cache dir, runtime dir and DISTCC_DIR
+	# shellcheck disable=SC2154 # round: set by the sourcing script
 	RUN_DIR=$TMP/round-$round/$1
 	mkdir -p -- "$RUN_DIR/cache-dir" "$RUN_DIR/distcc"
 	mkdir -m 700 -- "$RUN_DIR/run"
