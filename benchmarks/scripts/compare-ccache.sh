@@ -57,6 +57,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 RUNS=${RUNS:-20}
@@ -100,10 +102,7 @@ readonly CCACHE_BIN
 
 # --- scratch space, isolation ---------------------------------------------------
 
-# No inherited ccache/cache settings (CCACHE_DISABLE, CCACHE_RECACHE, ...).
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/compare-ccache.XXXXXX")
 readonly TMP
@@ -117,14 +116,7 @@ mkdir -m 700 -- "$RUNTIME"
 export XDG_RUNTIME_DIR=$RUNTIME
 
 # PATH for the plain compiler: without either links directory.
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in
-	"$CCACHE_LINKS" | "") continue ;;
-	esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$CCACHE_LINKS")
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 [[ $CLEAN_PATH != *[[:space:]]* ]] || { rm -rf -- "$TMP"; die "PATH entries with whitespace are not supported"; }
@@ -190,34 +182,9 @@ trap cleanup EXIT
 
 # --- workloads --------------------------------------------------------------------
 
-cat >"$SRC/small-c.c" <<'EOF'
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <math.h>
-#include <errno.h>
-#include <stdint.h>
-#include <ctype.h>
-#include <time.h>
-
-long long bench_nonce = 0;
-
-static uint32_t checksum(const char *s)
 {
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
-	return h;
-}
-
-double norm(const double *v, size_t n)
-{
-	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += v[i] * v[i];
-	return sqrt(sum);
-}
-
+	small_c_head
+	cat <<'EOF'
 char *dup_upper(const char *s)
 {
 	size_t n = strlen(s);
@@ -238,6 +205,7 @@ int report(const char *name)
 		      (long)now);
 }
 EOF
+} >"$SRC/small-c.c"
 
 cat >"$SRC/heavy-cxx.cpp" <<'EOF'
 #include <iostream>

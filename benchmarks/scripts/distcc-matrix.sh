@@ -56,6 +56,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 # shellcheck source=farm-lib.sh
 source "$SCRIPT_DIR/farm-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
@@ -102,12 +104,7 @@ readonly LINKS=$TMP/links DATA=$TMP/data TINY=$TMP/tiny
 mkdir -p -- "$DATA" "$TINY"
 
 # PATH without anyone's masquerade directory.
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in "$DISTCC_LINKS" | /usr/lib/ccache | "") continue ;; esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$DISTCC_LINKS" /usr/lib/ccache)
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 
@@ -125,15 +122,6 @@ stop_distccd() {
 	local pid
 	for pid in "${DISTCCD_PIDS[@]}"; do stop_pid "$pid"; done
 	DISTCCD_PIDS=()
-}
-
-stop_daemons() { # every cache daemon this script started (one per runtime dir)
-	local run
-	for run in "${CACHE_RUNS[@]}"; do
-		[[ -d $run ]] || continue
-		env XDG_RUNTIME_DIR="$run" CCACHE_DIR="${run%/run}/cache-dir" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
-	done
-	CACHE_RUNS=()
 }
 
 cleanup() {
@@ -195,24 +183,9 @@ start_cached() { # start_cached DIR: the 3 cached nodes, empty node caches.
 	done
 }
 
-
-distccd_compiles() { # dcc_compile_ok summed over the distccd nodes
-	local s total=0 v
-	for s in "${DISTCCD_STATS[@]}"; do
-		v=$(curl -s --max-time 10 "http://$s/" 2>/dev/null | awk '$1 == "dcc_compile_ok" { print $2 }') || true
-		total=$((total + ${v:-0}))
-	done
-	printf '%s\n' "$total"
-}
-
 # --- a row's environment ----------------------------------------------------------------
 
 RUN_DIR=
-fresh() { # fresh NAME: new empty cache dir, runtime dir and DISTCC_DIR
-	RUN_DIR=$TMP/round-$round/$1
-	mkdir -p -- "$RUN_DIR/cache-dir" "$RUN_DIR/distcc"
-	mkdir -m 700 -- "$RUN_DIR/run"
-}
 
 hosts_of() { case $1 in a | c) printf '%s' "$DISTCCD_HOSTS" ;; b | d) printf '%s' "$CACHED_HOSTS" ;; esac; }
 
@@ -243,37 +216,9 @@ start_daemon() {
 	log "  (the daemon's warm-up did not end within 180 s; measuring anyway)"
 }
 
-stat_of() { awk -F '\t' -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"; }
-
 # --- recording --------------------------------------------------------------------------
 
 declare -A VALUES=() CHECKS=()
-failed=0
-record() { VALUES[$1]+=" $2"; }
-check() { # check KEY OK TEXT
-	local text=$3
-	if [[ $2 != 1 ]]; then
-		text+=" !!"
-		failed=1
-		log "CHECK FAILED: $1: $text"
-	fi
-	CHECKS[$1]+="${CHECKS[$1]:+; }r$round: $text"
-}
-now_us() { printf '%s' "${EPOCHREALTIME/./}"; }
-secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.2f", (b - a) / 1e6 }'; }
-median_of() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
-
-# same_objects KEY DIR EXPECTED: every object in DIR (sha256, sorted) equals EXPECTED's list.
-same_objects() {
-	local bad
-	(cd -- "$2" && find . -name '*.o' -print0 | sort -z | xargs -0 -r sha256sum) >"$DATA/got.sha256"
-	bad=$(diff -- "$3" "$DATA/got.sha256" | grep -c '^[<>]' || true)
-	if [[ $bad -eq 0 ]]; then
-		check "$1" 1 "$(wc -l <"$3") objects = plain gcc's"
-	else
-		check "$1" 0 "$bad object lines missing or differing from plain gcc's"
-	fi
-}
 
 # remote_check KEY PAIR EXPECTED STATS_FILE COMPILED NODE_HITS: the jobs ran where claimed.
 #   cold: every job compiled on a node; again ((b)/(d) after a cold build): node hits.
@@ -441,13 +386,6 @@ LOAD_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------------
 
-median() { # median KEY: of the rounds' values
-	local -a v
-	read -r -a v <<<"${VALUES[$1]:-}"
-	[[ ${#v[@]} -gt 0 ]] || { printf -- '-'; return; }
-	printf '%s\n' "${v[@]}" | median_of
-}
-
 echo
 echo "distcc matrix: distccd and cached nodes on ${NODES[*]} (loopback), $SLOTS slots each;" \
 	"median of $ROUNDS round(s); $(nproc) CPUs for everything"
@@ -472,9 +410,7 @@ printf "$fmt" "lua again, empty local cache (s)" "" "$(median lua.again.a)" "$(m
 printf "$fmt" "  of which node-cache hits ((b): distcc's host pick)" "" 0 "$(median lua.again.b.hits)" 0 "$(median lua.again.d.hits)"
 echo
 echo "per round:"
-for key in $(printf '%s\n' "${!VALUES[@]}" | sort); do
-	printf '  %-22s %s\n' "$key" "${VALUES[$key]# }"
-done
+print_table VALUES 22
 echo
 echo "commands: per file: (a)/(b) distcc gcc -O2 -c tN.c -o tN.o; (c)/(d) $CACHE_BIN gcc -O2 -c tN.c -o tN.o"
 echo "  with CCACHE_PREFIX=distcc; lua: cd <lua> && PATH=<links>:\$PATH $LUA_MAKE"
@@ -482,11 +418,5 @@ echo "  (links: (a)/(b) $DISTCC_LINKS, (c)/(d) cache --install-links); DISTCC_HO
 echo "  distccd '$DISTCCD_HOSTS', cached '$CACHED_HOSTS' (last used)"
 echo
 echo "checks:"
-for key in $(printf '%s\n' "${!CHECKS[@]}" | sort); do
-	printf '  %-26s %s\n' "$key" "${CHECKS[$key]}"
-done
-echo "load average: $LOAD_START at start, $LOAD_END at the end"
-if [[ $failed -ne 0 ]]; then
-	echo "FAILED: some runs were not what they claim (marked !!)"
-	exit 1
-fi
+print_table CHECKS 26
+report_end

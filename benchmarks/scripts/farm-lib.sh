@@ -1,7 +1,9 @@
 # shellcheck shell=bash
 # Sourced by farm.sh and distcc-matrix.sh: starting and stopping the loopback nodes they run
-# (cached, distccd), and reading cached's counters. The sourcing script defines die() and
-# CACHED_STATS (each cached node's ADDR:STATS_PORT).
+# (cached, distccd), reading the nodes' counters, a build's runtime directories, checking its
+# objects, timing. The sourcing script defines die(), TMP, DATA, CACHE_BIN, CACHED_STATS and
+# DISTCCD_STATS (each cached / distccd node's ADDR:STATS_PORT), CACHE_RUNS (the runtime
+# directories of the cache daemons it started) and sets round in a round; check is bench-lib.sh's.
 
 stop_pid() { # stop_pid PID: SIGTERM, up to 20 s, then SIGKILL.
 	local pid=$1 i
@@ -42,4 +44,50 @@ cached_sum() {
 		done
 		printf '%s\n' "$total"
 	done
+}
+
+# --- counters and clocks ----------------------------------------------------------------
+
+distccd_compiles() { # dcc_compile_ok summed over the distccd nodes
+	local s total=0 v
+	for s in "${DISTCCD_STATS[@]}"; do
+		v=$(curl -s --max-time 10 "http://$s/" 2>/dev/null | awk '$1 == "dcc_compile_ok" { print $2 }') || true
+		total=$((total + ${v:-0}))
+	done
+	printf '%s\n' "$total"
+}
+
+stat_of() { awk -F '\t' -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"; }
+
+now_us() { printf '%s' "${EPOCHREALTIME/./}"; }
+secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.2f", (b - a) / 1e6 }'; }
+
+# --- builds -----------------------------------------------------------------------------
+
+fresh() { # fresh NAME: new empty cache dir, runtime dir and DISTCC_DIR
+	# shellcheck disable=SC2154 # round: set by the sourcing script
+	RUN_DIR=$TMP/round-$round/$1
+	mkdir -p -- "$RUN_DIR/cache-dir" "$RUN_DIR/distcc"
+	mkdir -m 700 -- "$RUN_DIR/run"
+}
+
+stop_daemons() { # every cache daemon this script started (one per runtime dir)
+	local run
+	for run in "${CACHE_RUNS[@]}"; do
+		[[ -d $run ]] || continue
+		env XDG_RUNTIME_DIR="$run" CCACHE_DIR="${run%/run}/cache-dir" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	done
+	CACHE_RUNS=()
+}
+
+# same_objects KEY DIR EXPECTED: every object in DIR (sha256, sorted) equals EXPECTED's list.
+same_objects() {
+	local bad
+	(cd -- "$2" && find . -name '*.o' -print0 | sort -z | xargs -0 -r sha256sum) >"$DATA/got.sha256"
+	bad=$(diff -- "$3" "$DATA/got.sha256" | grep -c '^[<>]' || true)
+	if [[ $bad -eq 0 ]]; then
+		check "$1" 1 "$(wc -l <"$3") objects = plain gcc's"
+	else
+		check "$1" 0 "$bad object lines missing or differing from plain gcc's"
+	fi
 }

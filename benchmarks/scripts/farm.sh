@@ -82,6 +82,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 # shellcheck source=farm-lib.sh
 source "$SCRIPT_DIR/farm-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
@@ -134,12 +136,7 @@ readonly BIN=$TMP/bin LINKS=$TMP/links DATA=$TMP/data SLOW=$TMP/slow
 mkdir -p -- "$BIN" "$DATA" "$SLOW"
 
 # PATH without anyone's masquerade directory.
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in "$DISTCC_LINKS" | "$CCACHE_LINKS" | "") continue ;; esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$DISTCC_LINKS" "$CCACHE_LINKS")
 readonly CLEAN_PATH="$BIN:$CLEAN_PATH"
 export PATH=$CLEAN_PATH
 
@@ -153,16 +150,6 @@ stop_nodes() {
 		stop_pid "$pid"
 	done
 	NODE_PIDS=()
-}
-
-# stop_daemons: every cache daemon this script started (one per runtime dir).
-stop_daemons() {
-	local run
-	for run in "${CACHE_RUNS[@]}"; do
-		[[ -d $run ]] || continue
-		env XDG_RUNTIME_DIR="$run" CCACHE_DIR="${run%/run}/cache-dir" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
-	done
-	CACHE_RUNS=()
 }
 
 cleanup() {
@@ -240,26 +227,10 @@ start_farm() { # start_farm ROUND: 3 cached and 3 distccd, empty.
 	done
 }
 
-
-# distccd_compiles: dcc_compile_ok summed over the distccd nodes.
-distccd_compiles() {
-	local s total=0 v
-	for s in "${DISTCCD_STATS[@]}"; do
-		v=$(curl -s --max-time 10 "http://$s/" 2>/dev/null | awk '$1 == "dcc_compile_ok" { print $2 }') || true
-		total=$((total + ${v:-0}))
-	done
-	printf '%s\n' "$total"
-}
-
 # --- tool environments ------------------------------------------------------------------
 
 # Directories of one tool's run: NAME/{cache-dir,run,distcc}; set by fresh.
 RUN_DIR=
-fresh() { # fresh NAME: new empty cache dir, runtime dir and DISTCC_DIR.
-	RUN_DIR=$TMP/round-$round/$1
-	mkdir -p -- "$RUN_DIR/cache-dir" "$RUN_DIR/distcc"
-	mkdir -m 700 -- "$RUN_DIR/run"
-}
 
 # with TOOL CMD...: CMD in TOOL's environment, in RUN_DIR's directories.
 #   plain            gcc, nothing else
@@ -301,36 +272,9 @@ client_stats() { # client_stats TOOL FILE
 	ccache-distcc) with ccache-distcc "$CCACHE_BIN" --print-stats >"$2" ;;
 	esac
 }
-stat_of() { awk -F '\t' -v n="$2" '$1 == n { v = $2 } END { print v + 0 }' "$1"; }
-
 # --- recording --------------------------------------------------------------------------
 
 declare -A VALUES=() CHECKS=() COMMANDS=()
-failed=0
-record() { VALUES[$1]+=" $2"; }
-check() { # check KEY OK TEXT
-	local text=$3
-	if [[ $2 != 1 ]]; then
-		text+=" !!"
-		failed=1
-		log "CHECK FAILED: $1: $text"
-	fi
-	CHECKS[$1]+="${CHECKS[$1]:+; }r$round: $text"
-}
-now_us() { printf '%s' "${EPOCHREALTIME/./}"; }
-secs_since() { awk -v a="$1" -v b="$(now_us)" 'BEGIN { printf "%.2f", (b - a) / 1e6 }'; }
-
-# same_objects KEY DIR EXPECTED: every object in DIR (sha256, sorted) equals EXPECTED's list.
-same_objects() {
-	local bad
-	(cd -- "$2" && find . -name '*.o' -print0 | sort -z | xargs -0 -r sha256sum) >"$DATA/got.sha256"
-	bad=$(diff -- "$3" "$DATA/got.sha256" | grep -c '^[<>]' || true)
-	if [[ $bad -eq 0 ]]; then
-		check "$1" 1 "$(wc -l <"$3") objects = plain gcc's"
-	else
-		check "$1" 0 "$bad object lines missing or differing from plain gcc's"
-	fi
-}
 
 # --- (i) the slow compiler --------------------------------------------------------------
 
@@ -463,8 +407,6 @@ slow_build() { # slow_build TOOL J: (i) with make -jJ, timed, checked; keys end 
 
 COMMANDS[ii.cache]="for f in s*.c: CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' $CACHE_BIN slowcc -O2 -c \$f -o \${f%.c}.o  (new CCACHE_DIR after (i), daemon started first)"
 COMMANDS[ii.ccache]="for f in s*.c: CCACHE_PREFIX=distcc DISTCC_HOSTS='<distccd nodes>' ccache slowcc -O2 -c \$f -o \${f%.c}.o  (empty CCACHE_DIR)"
-
-median_of() { sort -g | awk '{ a[NR] = $1 } END { if (NR == 0) print "-"; else print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
 
 # per_file TOOL KEY: the FILES compiles one by one, each timed (ms) into DATA/KEY.ms;
 # for cache also the nodes' byte counters per call into DATA/KEY.{in,out}.
@@ -657,13 +599,6 @@ LOAD_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------------
 
-median() { # median KEY: of the rounds' values
-	local -a v
-	read -r -a v <<<"${VALUES[$1]:-}"
-	[[ ${#v[@]} -gt 0 ]] || { printf -- '-'; return; }
-	printf '%s\n' "${v[@]}" | median_of
-}
-
 echo
 echo "farm: 3 cached and 3 distccd nodes on ${NODES[*]} (loopback), $SLOTS slots each;" \
 	"median of $ROUNDS round(s); $(nproc) CPUs for everything"
@@ -711,9 +646,7 @@ if [[ $LUA == 1 ]]; then
 fi
 echo
 echo "per round:"
-for key in $(printf '%s\n' "${!VALUES[@]}" | sort); do
-	printf '  %-28s %s\n' "$key" "${VALUES[$key]# }"
-done
+print_table VALUES 28
 echo
 echo "commands (<distccd nodes> = '$DISTCCD_HOSTS', <cached nodes> = '$CACHED_HOSTS' in the last round):"
 for key in $(printf '%s\n' "${!COMMANDS[@]}" | sort); do
@@ -721,11 +654,5 @@ for key in $(printf '%s\n' "${!COMMANDS[@]}" | sort); do
 done
 echo
 echo "checks:"
-for key in $(printf '%s\n' "${!CHECKS[@]}" | sort); do
-	printf '  %-34s %s\n' "$key" "${CHECKS[$key]}"
-done
-echo "load average: $LOAD_START at start, $LOAD_END at the end"
-if [[ $failed -ne 0 ]]; then
-	echo "FAILED: some runs were not what they claim (marked !!)"
-	exit 1
-fi
+print_table CHECKS 34
+report_end

@@ -31,6 +31,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO
 # shellcheck source=stats-lib.sh
@@ -58,20 +60,13 @@ readonly CCACHE_LINKS=/usr/lib/ccache
 command -v hyperfine >/dev/null || die "hyperfine not found"
 command -v python3 >/dev/null || die "python3 not found"
 
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 unset CACHE_JAVA_OPTS CACHE_JAVA CACHE_BIN
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/fresh-daemon.XXXXXX")
 readonly TMP
 [[ $TMP != *[[:space:]]* ]] || { rm -rf -- "$TMP"; die "paths with whitespace are not supported: $TMP"; }
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in "$CCACHE_LINKS" | "") continue ;; esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$CCACHE_LINKS")
 readonly CLEAN_PATH
 
 NAMES=()
@@ -139,34 +134,8 @@ rss() { # NAME -> "rss_kib hwm_kib" or "- -"
 	fi
 }
 
-SMALL_C='#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <math.h>
-#include <errno.h>
-#include <stdint.h>
-#include <ctype.h>
-#include <time.h>
-
-long long bench_nonce = 0;
-
-static uint32_t checksum(const char *s)
-{
-	uint32_t h = 2166136261u;
-	for (; *s; s++)
-		h = (h ^ (uint32_t)tolower((unsigned char)*s)) * 16777619u;
-	return h;
-}
-
-double norm(const double *v, size_t n)
-{
-	double sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += v[i] * v[i];
-	return sqrt(sum);
-}
-
-int main(int argc, char **argv)
+# small.c: small_c_head (bench-lib.sh), then this.
+SMALL_C_TAIL='int main(int argc, char **argv)
 {
 	printf("%u %f %ld\n", checksum(argc > 1 ? argv[1] : "x"), norm((double[]){ 3, 4 }, 2), (long)time(NULL));
 	return 0;
@@ -176,7 +145,7 @@ for name in "${NAMES[@]}"; do
 	d=$TMP/$name
 	mkdir -p -- "$d/src/par" "$d/json"
 	mkdir -m 700 -- "$d/run"
-	printf '%s\n' "$SMALL_C" >"$d/src/small.c"
+	{ small_c_head; printf '%s\n' "$SMALL_C_TAIL"; } >"$d/src/small.c"
 	touch -d '10 minutes ago' "$d/src/small.c"
 	if [[ ${TOOL[$name]} == cache ]]; then
 		"${BIN[$name]}" --install-links "$d/links" >/dev/null

@@ -38,6 +38,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO
 
@@ -82,9 +84,7 @@ for arg in "$@"; do
 	SPEC[$name]=$spec
 done
 
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/interleaved.XXXXXX")
 readonly TMP
 export LC_ALL=C

@@ -78,6 +78,8 @@ for n in "$ITERATIONS" "$SEED" "$MIN_DIRECT" "$MIN_PRE" "$MIN_CHANGED"; do
 done
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 WORK=${MUTATION_WORK:-$REPO/work/mutation}
@@ -94,17 +96,8 @@ die() { printf 'mutation-test: error: %s\n' "$*" >&2; exit 1; }
 
 # --- environment -----------------------------------------------------------------
 
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in
-	"$LINKS" | /usr/lib/ccache | "") continue ;;
-	esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+unset_ccache_env
+CLEAN_PATH=$(path_without "$LINKS" /usr/lib/ccache)
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH LC_ALL=C
 

@@ -56,6 +56,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 readonly SCRIPT_DIR REPO CACHE_BIN
@@ -91,10 +93,7 @@ readonly CCACHE_BIN
 
 # --- scratch space, isolation ---------------------------------------------------------
 
-# No inherited ccache/cache settings (CCACHE_DISABLE, CCACHE_RECACHE, ...).
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 export LC_ALL=C
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/parallel-clients.XXXXXX")
@@ -107,14 +106,7 @@ readonly WORK=$TMP/work LINKS=$TMP/links DATA=$TMP/data
 mkdir -p -- "$WORK/src" "$WORK/ref" "$DATA"
 
 # PATH for the plain compiler: without /usr/lib/ccache (and, below, without our links).
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in
-	"$CCACHE_LINKS" | "") continue ;;
-	esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$CCACHE_LINKS")
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 [[ $CLEAN_PATH != *[[:space:]]* ]] || { rm -rf -- "$TMP"; die "PATH entries with whitespace are not supported"; }
@@ -261,22 +253,8 @@ done | sort -k 2 >"$DATA/expected.sha256"
 source "$SCRIPT_DIR/stats-lib.sh"
 
 # Per-round values by "<phase>.<tool>", space-separated over the rounds.
+# record KEY VALUE and check KEY OK TEXT (bench-lib.sh) fill these.
 declare -A VALUES=() CHECKS=()
-failed=0
-
-# record KEY VALUE: one round's figure.
-record() { VALUES[$1]+=" $2"; }
-
-# check KEY OK TEXT: a counter/object check's outcome (!! and exit 1 when not OK).
-check() {
-	local key=$1 ok=$2 text=$3
-	if [[ $ok != 1 ]]; then
-		text+=" !!"
-		failed=1
-		log "CHECK FAILED: $key: $text"
-	fi
-	CHECKS[$key]+="${CHECKS[$key]:+; }r$round: $text"
-}
 
 stats() { # stats TOOL FILE: the tool's counters.
 	if [[ $1 == cache ]]; then
@@ -450,14 +428,6 @@ LOAD_END=$(cut -d ' ' -f 1-3 /proc/loadavg)
 
 # --- report -----------------------------------------------------------------------------
 
-# median KEY: the median of the rounds' values.
-median() {
-	local -a v
-	read -r -a v <<<"${VALUES[$1]:-}"
-	[[ ${#v[@]} -gt 0 ]] || { printf -- '-'; return; }
-	printf '%s\n' "${v[@]}" | sort -g | awk '{ a[NR] = $1 }
-		END { m = (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2; print m }'
-}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 # verdict VALUE LIMIT: met when VALUE <= LIMIT.
 verdict() { awk -v v="$1" -v l="$2" 'BEGIN { print (v <= l) ? "met" : "NOT met" }'; }
@@ -509,12 +479,5 @@ done
 printf '  %-12s %s  /  %s\n' "cold misses" "${VALUES[miss.cold.cache]# }" "${VALUES[miss.cold.ccache]# }"
 echo
 echo "checks:"
-for key in $(printf '%s\n' "${!CHECKS[@]}" | sort); do
-	printf '  %-26s %s\n' "$key" "${CHECKS[$key]}"
-done
-echo "load average: $LOAD_START at start, $LOAD_END at the end"
-
-if [[ $failed -ne 0 ]]; then
-	echo "FAILED: some runs were not what they claim (marked !!)"
-	exit 1
-fi
+print_table CHECKS 26
+report_end

@@ -69,6 +69,8 @@ for arg in "$@"; do
 done
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 readonly SCRIPT_DIR REPO CHECK MODE FARM
 # The client under test. Override CACHE_BIN to benchmark another build, e.g. a
@@ -106,9 +108,7 @@ die() { printf 'real-project: error: %s\n' "$*" >&2; exit 1; }
 
 # A reproducible cache configuration: drop any CCACHE_* setting inherited from the
 # caller (CCACHE_DISABLE, CCACHE_RECACHE, ...) and use our own cache directory.
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 export CCACHE_DIR=$WORK/cache-dir
 if [[ $FARM == true ]]; then
 	[[ -n ${DISTCC_HOSTS:-} ]] || die "--farm needs DISTCC_HOSTS naming the cached nodes"
@@ -122,14 +122,7 @@ fi
 
 # PATH for the plain builds: without our links and without Debian's ccache
 # masquerade directory, so `gcc` is the real compiler.
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in
-	"$LINKS" | /usr/lib/ccache | "") continue ;;
-	esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$LINKS" /usr/lib/ccache)
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 

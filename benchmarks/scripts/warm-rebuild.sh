@@ -30,6 +30,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=bench-lib.sh
+source "$SCRIPT_DIR/bench-lib.sh"
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
 RUNS=${RUNS:-10}
@@ -51,23 +53,14 @@ for tool in gcc g++ ccache hyperfine jq make; do
 done
 [[ -x $CCACHE_LINKS/gcc && -x $CCACHE_LINKS/g++ ]] || die "$CCACHE_LINKS/gcc missing (Debian's ccache package)"
 
-for var in $(compgen -e); do
-	[[ $var == CCACHE_* ]] && unset "$var"
-done
+unset_ccache_env
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/warm-rebuild.XXXXXX")
 readonly TMP LINKS=$TMP/links JSON=$TMP/json
 mkdir -p -- "$JSON"
 mkdir -m 700 -- "$TMP/run"
 export XDG_RUNTIME_DIR=$TMP/run LC_ALL=C
 
-CLEAN_PATH=
-IFS=: read -r -a path_entries <<<"$PATH"
-for entry in "${path_entries[@]}"; do
-	case $entry in
-	"$CCACHE_LINKS" | "") continue ;;
-	esac
-	CLEAN_PATH=${CLEAN_PATH:+$CLEAN_PATH:}$entry
-done
+CLEAN_PATH=$(path_without "$CCACHE_LINKS")
 readonly CLEAN_PATH
 export PATH=$CLEAN_PATH
 

@@ -6,21 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
-import cache.node.protocol.NodeProtocol.Compile;
-import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.Message;
 import cache.node.protocol.NodeProtocol.Result;
 import cache.process.ProcessResult;
 import cache.process.ProcessRunner;
 import cache.store.CacheEntry;
 import cache.store.EntryCodec;
-import cache.store.InMemoryEntryStore;
 import cache.store.OutputKind;
-import com.github.luben.zstd.Zstd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -41,9 +36,6 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class InFlightCompileTest {
 
-    private static final CompilerSpec GCC = new CompilerSpec("gcc", "12.2.0", "x86_64-linux-gnu");
-    private static final byte[] SOURCE = "int x;\n".getBytes(StandardCharsets.UTF_8);
-
     @TempDir
     Path dir;
 
@@ -53,14 +45,7 @@ class InFlightCompileTest {
     private NodeService service;
 
     /** Answers identity questions; a compile counts itself, waits for {@link #release}, writes its -o file. */
-    private final ProcessRunner compiler = (cmd, cwd, env, limit) -> {
-        String first = cmd.get(1);
-        if (first.equals("-dumpfullversion")) {
-            return new ProcessResult(0, "12.2.0\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        }
-        if (first.equals("-dumpmachine")) {
-            return new ProcessResult(0, "x86_64-linux-gnu\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        }
+    private final ProcessRunner compiler = FakeGccNode.gcc((cmd, cwd) -> {
         int n = runs.incrementAndGet();
         if (!release.await(20, TimeUnit.SECONDS)) {
             throw new InterruptedException("never released");
@@ -71,18 +56,11 @@ class InFlightCompileTest {
         }
         return new ProcessResult(exitCode, ("stdout " + n).getBytes(StandardCharsets.UTF_8),
                 ("stderr " + n).getBytes(StandardCharsets.UTF_8));
-    };
+    });
 
     @BeforeEach
     void start() throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path gcc = Files.createFile(bin.resolve("gcc"), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Files.writeString(gcc, "#!/bin/sh\n");
-        NodeConfig config = new NodeConfig().jobs(2).searchPath(List.of(bin))
-                .tmpDir(Files.createDirectories(dir.resolve("jobs")));
-        service = new NodeService(config, new InMemoryEntryStore(EntryCodec.defaults()),
-                new CompilerResolver(null, List.of(bin), compiler), compiler, new NodeStats());
+        service = FakeGccNode.start(dir, new NodeConfig().jobs(2), compiler);
     }
 
     @AfterEach
@@ -96,7 +74,7 @@ class InFlightCompileTest {
         Digest key = Digest.of("one key".getBytes(StandardCharsets.UTF_8));
         List<CompletableFuture<Message>> replies = new ArrayList<>();
         for (int id = 1; id <= 4; id++) {
-            replies.add(service.handle(compile(id, key), "client-" + id));
+            replies.add(service.handle(FakeGccNode.compile(id, key), "client-" + id));
         }
         awaitJoined(3);
         release.countDown();
@@ -123,8 +101,8 @@ class InFlightCompileTest {
 
     @Test
     void aDifferentKeyIsNotJoinedToARunningCompile() throws Exception {
-        CompletableFuture<Message> a = service.handle(compile(1, Digest.of(new byte[] {1})), "a");
-        CompletableFuture<Message> b = service.handle(compile(2, Digest.of(new byte[] {2})), "b");
+        CompletableFuture<Message> a = service.handle(FakeGccNode.compile(1, Digest.of(new byte[] {1})), "a");
+        CompletableFuture<Message> b = service.handle(FakeGccNode.compile(2, Digest.of(new byte[] {2})), "b");
         awaitRuns(2);
         release.countDown();
         assertInstanceOf(Result.class, a.get(10, TimeUnit.SECONDS));
@@ -137,8 +115,8 @@ class InFlightCompileTest {
     void aFailedCompileIsSharedByItsWaitersButNotRemembered() throws Exception {
         exitCode = 1;
         Digest key = Digest.of("failing".getBytes(StandardCharsets.UTF_8));
-        CompletableFuture<Message> a = service.handle(compile(1, key), "a");
-        CompletableFuture<Message> b = service.handle(compile(2, key), "b");
+        CompletableFuture<Message> a = service.handle(FakeGccNode.compile(1, key), "a");
+        CompletableFuture<Message> b = service.handle(FakeGccNode.compile(2, key), "b");
         awaitJoined(1);
         release.countDown();
         Result ra = assertInstanceOf(Result.class, a.get(10, TimeUnit.SECONDS));
@@ -148,13 +126,10 @@ class InFlightCompileTest {
         assertTrue(!ra.stored() && !rb.stored(), "a failure is not stored");
         assertEquals(1, runs.get());
 
-        Result again = assertInstanceOf(Result.class, service.handle(compile(3, key), "c").get(10, TimeUnit.SECONDS));
+        Result again = assertInstanceOf(Result.class,
+                service.handle(FakeGccNode.compile(3, key), "c").get(10, TimeUnit.SECONDS));
         assertEquals(1, EntryCodec.defaults().decode(again.entry()).exitCode());
         assertEquals(2, runs.get(), "a later request compiles again: failures are not remembered");
-    }
-
-    private static Compile compile(int id, Digest key) {
-        return new Compile(id, key, GCC, "cpp-output", List.of("-O2"), SOURCE.length, Zstd.compress(SOURCE));
     }
 
     private void awaitJoined(long n) throws InterruptedException {

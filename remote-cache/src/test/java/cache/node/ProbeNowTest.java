@@ -8,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.hashing.Digest;
 import cache.node.protocol.NodeProtocol;
-import cache.node.protocol.NodeProtocol.Compile;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.NodeProtocol.Hit;
@@ -17,13 +16,9 @@ import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
 import cache.process.ProcessResult;
 import cache.process.ProcessRunner;
-import cache.store.EntryCodec;
-import cache.store.InMemoryEntryStore;
-import com.github.luben.zstd.Zstd;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -41,8 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class ProbeNowTest {
 
-    private static final CompilerSpec GCC = new CompilerSpec("gcc", "12.2.0", "x86_64-linux-gnu");
-    private static final byte[] SOURCE = "int x;\n".getBytes(StandardCharsets.UTF_8);
+    private static final CompilerSpec GCC = FakeGccNode.GCC;
 
     @TempDir
     Path dir;
@@ -50,31 +44,21 @@ class ProbeNowTest {
     /** Every command the node ran. */
     private final List<List<String>> ran = new CopyOnWriteArrayList<>();
 
-    private final ProcessRunner compiler = (cmd, cwd, env, limit) -> {
-        ran.add(List.copyOf(cmd));
-        String first = cmd.get(1);
-        if (first.equals("-dumpfullversion")) {
-            return new ProcessResult(0, "12.2.0\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        }
-        if (first.equals("-dumpmachine")) {
-            return new ProcessResult(0, "x86_64-linux-gnu\n".getBytes(StandardCharsets.UTF_8), new byte[0]);
-        }
+    private final ProcessRunner gcc = FakeGccNode.gcc((cmd, cwd) -> {
         Files.write(cwd.resolve(cmd.get(cmd.indexOf("-o") + 1)), "object".getBytes(StandardCharsets.UTF_8));
         return new ProcessResult(0, new byte[0], new byte[0]);
+    });
+
+    /** The fake gcc, every command it was asked to run recorded in {@link #ran}. */
+    private final ProcessRunner compiler = (cmd, cwd, env, limit) -> {
+        ran.add(List.copyOf(cmd));
+        return gcc.run(cmd, cwd, env, limit);
     };
 
     private NodeService service;
 
     private NodeService start(NodeConfig config) throws Exception {
-        Path bin = Files.createDirectories(dir.resolve("bin"));
-        Path gcc = bin.resolve("gcc");
-        if (!Files.exists(gcc)) {
-            Files.createFile(gcc, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-            Files.writeString(gcc, "#!/bin/sh\n");
-        }
-        config.jobs(1).searchPath(List.of(bin)).tmpDir(Files.createDirectories(dir.resolve("jobs")));
-        service = new NodeService(config, new InMemoryEntryStore(EntryCodec.defaults()),
-                new CompilerResolver(null, List.of(bin), compiler), compiler, new NodeStats());
+        service = FakeGccNode.start(dir, config.jobs(1), compiler);
         return service;
     }
 
@@ -106,8 +90,8 @@ class ProbeNowTest {
     void aHitOnTheEventLoopIsTheStoredEntryAndAMismatchIsRefused() throws Exception {
         NodeService s = start(new NodeConfig());
         Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
-        Result compiled = assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output",
-                List.of("-O2"), SOURCE.length, Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
+        Result compiled = assertInstanceOf(Result.class,
+                s.handle(FakeGccNode.compile(1, key), "peer").get(10, TimeUnit.SECONDS));
         Hit hit = assertInstanceOf(Hit.class, s.probeNow(probe(2, key, GCC), "peer"));
         assertEquals(2, hit.id());
         assertArrayEquals(compiled.entry(), hit.entry(), "the stored entry's bytes");
@@ -123,8 +107,7 @@ class ProbeNowTest {
                 "no renice on this machine");
         NodeService s = start(new NodeConfig().nice(5));
         Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
-        assertInstanceOf(Result.class, s.handle(new Compile(1, key, GCC, "cpp-output", List.of("-O2"), SOURCE.length,
-                Zstd.compress(SOURCE)), "peer").get(10, TimeUnit.SECONDS));
+        assertInstanceOf(Result.class, s.handle(FakeGccNode.compile(1, key), "peer").get(10, TimeUnit.SECONDS));
         List<String> job = ran.get(ran.size() - 1);
         assertEquals(dir.resolve("bin").resolve("gcc").toString(), job.get(0), "the compiler itself: " + job);
     }

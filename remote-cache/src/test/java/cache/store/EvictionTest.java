@@ -11,16 +11,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -180,42 +176,23 @@ class EvictionTest {
         open(StoreLimits.UNLIMITED);
         long size = putAging(1);
         store.setLimits(new StoreLimits(30 * size, 0, 0.8));
-        List<Digest> manifestKeys = new ArrayList<>();
-        for (int i = 0; i < 10; i++) {
-            manifestKeys.add(key("m" + i));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int seed = t;
-                futures.add(pool.submit(() -> {
-                    Random r = new Random(seed);
-                    for (int i = 0; i < 400; i++) {
-                        int k = r.nextInt(200);
-                        switch (r.nextInt(5)) {
-                            case 0, 1 -> store.entries().put(key("e" + k), entry(k, 3000));
-                            case 2, 3 -> {
-                                CacheEntry e = store.entries().get(key("e" + k));
-                                if (e != null) {
-                                    assertEquals(entry(k, 3000), e);
-                                }
-                            }
-                            default -> store.manifests().update(manifestKeys.get(k % 10), m -> new byte[k]);
-                        }
-                        if (i % 50 == 0) {
-                            clock.advance(Duration.ofSeconds(30));
-                        }
+        List<Digest> manifestKeys = SeededWorkers.keys("m", 10);
+        SeededWorkers.run(4, 400, (r, i) -> {
+            int k = r.nextInt(200);
+            switch (r.nextInt(5)) {
+                case 0, 1 -> store.entries().put(key("e" + k), entry(k, 3000));
+                case 2, 3 -> {
+                    CacheEntry e = store.entries().get(key("e" + k));
+                    if (e != null) {
+                        assertEquals(entry(k, 3000), e);
                     }
-                    return null;
-                }));
+                }
+                default -> store.manifests().update(manifestKeys.get(k % 10), m -> new byte[k]);
             }
-            for (Future<?> f : futures) {
-                f.get();
+            if (i % 50 == 0) {
+                clock.advance(Duration.ofSeconds(30));
             }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         for (int i = 0; i < 3; i++) {
             store.awaitMaintenance();
         }

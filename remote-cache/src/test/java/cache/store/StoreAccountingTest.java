@@ -99,35 +99,16 @@ class StoreAccountingTest {
 
     @Test
     void concurrentWritersOnEntriesAndManifestsAccountExactly() throws Exception {
-        List<Digest> manifestKeys = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
-            manifestKeys.add(key("m" + i));
-        }
-        ExecutorService pool = Executors.newFixedThreadPool(4);
-        try {
-            List<Future<?>> futures = new ArrayList<>();
-            for (int t = 0; t < 4; t++) {
-                int seed = t;
-                futures.add(pool.submit(() -> {
-                    Random r = new Random(seed);
-                    for (int i = 0; i < 400; i++) {
-                        Digest k = key("k" + r.nextInt(30));
-                        switch (r.nextInt(4)) {
-                            case 0, 1 -> store.entries().put(k, entry("v".repeat(r.nextInt(5000))));
-                            case 2 -> store.entries().remove(k);
-                            default -> store.manifests().update(manifestKeys.get(r.nextInt(20)),
-                                    old -> r.nextInt(5) == 0 ? null : manifest(r.nextInt(2000)));
-                        }
-                    }
-                    return null;
-                }));
+        List<Digest> manifestKeys = SeededWorkers.keys("m", 20);
+        SeededWorkers.run(4, 400, (r, i) -> {
+            Digest k = key("k" + r.nextInt(30));
+            switch (r.nextInt(4)) {
+                case 0, 1 -> store.entries().put(k, entry("v".repeat(r.nextInt(5000))));
+                case 2 -> store.entries().remove(k);
+                default -> store.manifests().update(manifestKeys.get(r.nextInt(20)),
+                        old -> r.nextInt(5) == 0 ? null : manifest(r.nextInt(2000)));
             }
-            for (Future<?> f : futures) {
-                f.get();
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertEquals(actual(manifestKeys), store.usage());
     }
 

@@ -46,6 +46,36 @@ final class CacheFixture implements AutoCloseable {
     }
 
     /**
+     * A cache of its own under {@code root} with distribution on, as a ccache+distcc user has it:
+     * {@code CCACHE_PREFIX=distcc} with {@code hosts} as {@code DISTCC_HOSTS}, and no distributor,
+     * disable or recache setting of the caller's environment.
+     */
+    static CacheFixture distributing(Path root, String hosts) throws IOException {
+        CacheFixture cache = new CacheFixture(root);
+        cache.env.put("CCACHE_PREFIX", "distcc");
+        cache.env.put("DISTCC_HOSTS", hosts);
+        // No ~/.distcc of the machine's user: an explicit DISTCC_DIR must exist (distcc's rule).
+        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
+        cache.env.remove("CACHE_DISTRIBUTOR");
+        cache.env.remove("CCACHE_DISABLE");
+        cache.env.remove("CCACHE_RECACHE");
+        return cache;
+    }
+
+    /**
+     * A source tree unpacked by {@code benchmarks/scripts/fetch-sources.sh} into the repository's
+     * {@code work/corpus} (fetched once, then reused): {@code line} of its output, 0 zlib, 1 lua5.4, 2 git.
+     */
+    static Path fetchedSource(int line) throws IOException, InterruptedException {
+        Path repo = DIST.getParent();
+        Result r = run(repo, List.of(repo.resolve("benchmarks/scripts/fetch-sources.sh").toString(),
+                repo.resolve("work/corpus").toString()), System.getenv());
+        List<String> dirs = r.out().lines().toList();
+        assertTrue(r.exitCode() == 0 && dirs.size() == 3, "fetch-sources.sh failed:\n" + r.err());
+        return Path.of(dirs.get(line));
+    }
+
+    /**
      * Makes every regular file under {@code paths} old enough for direct mode: its mtime an
      * hour back, and a pause so that its ctime (set to now by that very change, and not
      * settable) lies in an earlier tick of the kernel's coarse clock than the next call's start.

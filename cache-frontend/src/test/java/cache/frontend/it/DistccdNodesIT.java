@@ -4,13 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cache.node.client.NodeClient;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -54,7 +50,7 @@ class DistccdNodesIT {
 
     private DistccdProcess plain;
     private DistccdProcess lzo;
-    private Cached cached;
+    private NodeProcess cached;
     private Path project;
 
     @BeforeAll
@@ -62,8 +58,7 @@ class DistccdNodesIT {
         Prerequisites.require(Files.isExecutable(Path.of("/usr/bin/distccd")), "distccd (Debian package distcc)");
         plain = DistccdProcess.start("127.0.0.5", Files.createDirectories(tmp.resolve("distccd-plain")), SLOTS);
         lzo = DistccdProcess.start("127.0.0.6", Files.createDirectories(tmp.resolve("distccd-lzo")), SLOTS);
-        Path cachedBin = CacheFixture.CLIENT.resolveSibling("cached");
-        cached = Cached.start(cachedBin, "127.0.0.7", Files.createDirectories(tmp.resolve("cached")));
+        cached = NodeProcess.start("127.0.0.7", Files.createDirectories(tmp.resolve("cached")), SLOTS, null);
         project = Files.createDirectories(tmp.resolve("project"));
         for (int i = 0; i < COLD_FILES + MIXED_FILES; i++) {
             Files.writeString(project.resolve("u" + i + ".c"), """
@@ -109,7 +104,7 @@ class DistccdNodesIT {
     void aColdBuildIsCompiledOnRealDistccdNodesPlainAndLzoAndEqualsPlainGcc() throws Exception {
         List<String> sources = names(0, COLD_FILES);
         Map<String, byte[]> expected = plainGcc(sources);
-        try (CacheFixture cache = distributing(tmp.resolve("a-cold"),
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("a-cold"),
                 plain.entry() + " " + lzo.entry() + ",lzo")) {
             int plainBefore = plain.compiled();
             int lzoBefore = lzo.compiled();
@@ -137,7 +132,7 @@ class DistccdNodesIT {
         CacheFixture.Result local = CacheFixture.run(project, List.of("gcc", "-O2", "-c", "broken.c", "-o",
                 "broken.o"), env);
         assertTrue(local.exitCode() != 0, "broken.c does not compile");
-        try (CacheFixture cache = distributing(tmp.resolve("b-error"), plain.entry())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("b-error"), plain.entry())) {
             CacheFixture.Result r = cache.run(project, List.of(CacheFixture.CLIENT.toString(), "gcc", "-O2", "-c",
                     "broken.c", "-o", "broken.o"));
             assertEquals(local.exitCode(), r.exitCode(), "exit code as plain gcc's: " + r.err());
@@ -152,7 +147,7 @@ class DistccdNodesIT {
     void aListMixingACachedNodeAndADistccdUsesBoth() throws Exception {
         List<String> sources = names(COLD_FILES, MIXED_FILES);
         Map<String, byte[]> expected = plainGcc(sources);
-        try (CacheFixture cache = distributing(tmp.resolve("c-mixed"), cached.entry() + " " + lzo.entry() + ",lzo")) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("c-mixed"), cached.hostEntry(SLOTS) + " " + lzo.entry() + ",lzo")) {
             int lzoBefore = lzo.compiled();
             long cachedBefore = cached.stats().getOrDefault("compiles_ok", 0L);
             build(cache, sources, expected, "build on a cached node and a distccd");
@@ -177,7 +172,7 @@ class DistccdNodesIT {
         List<String> sources = List.of("late.c", "later.c");
         Map<String, byte[]> expected = plainGcc(sources);
         plain.stop();
-        try (CacheFixture cache = distributing(tmp.resolve("d-stopped"), plain.entry() + " " + lzo.entry() + ",lzo")) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("d-stopped"), plain.entry() + " " + lzo.entry() + ",lzo")) {
             build(cache, sources, expected, "build with " + plain + " stopped");
             Map<String, Long> client = cache.stats();
             assertEquals(sources.size(), client.getOrDefault("remote_compile", 0L)
@@ -194,17 +189,6 @@ class DistccdNodesIT {
             l.add("u" + i + ".c");
         }
         return l;
-    }
-
-    private CacheFixture distributing(Path root, String hosts) throws IOException {
-        CacheFixture cache = new CacheFixture(root);
-        cache.env.put("CCACHE_PREFIX", "distcc");
-        cache.env.put("DISTCC_HOSTS", hosts);
-        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
-        cache.env.remove("CACHE_DISTRIBUTOR");
-        cache.env.remove("CCACHE_DISABLE");
-        cache.env.remove("CCACHE_RECACHE");
-        return cache;
     }
 
     private Map<String, byte[]> plainGcc(List<String> sources) throws Exception {
@@ -253,101 +237,5 @@ class DistccdNodesIT {
     private static String counters(Map<String, Long> s) {
         return List.of("cache_miss", "remote_compile", "node_hit", "kept_local", "builder_failed").stream()
                 .map(n -> n + "=" + s.getOrDefault(n, 0L)).collect(Collectors.joining(" "));
-    }
-
-    // --- the nodes -------------------------------------------------------------------------
-
-    /** A node process on a loopback address and its log. */
-    private abstract static class Node {
-        final String address;
-        final int port;
-        final Process process;
-        final Path logFile;
-
-        Node(String address, int port, Process process, Path logFile) {
-            this.address = address;
-            this.port = port;
-            this.process = process;
-            this.logFile = logFile;
-        }
-
-        String entry() {
-            return address + ":" + port + "/" + SLOTS;
-        }
-
-        void awaitListening() throws Exception {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-            while (System.nanoTime() < deadline) {
-                if (!process.isAlive()) {
-                    throw new AssertionError(this + " exited: " + log());
-                }
-                try {
-                    new Socket(address, port).close();
-                    return;
-                } catch (IOException e) {
-                    Thread.sleep(100);
-                }
-            }
-            throw new AssertionError(this + " did not listen: " + log());
-        }
-
-        String log() {
-            try {
-                return Files.readString(logFile);
-            } catch (IOException e) {
-                return "(no log: " + e + ")";
-            }
-        }
-
-        void stop() throws InterruptedException {
-            if (!process.isAlive()) {
-                return;
-            }
-            process.destroy();
-            if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-            }
-        }
-
-        @Override
-        public String toString() {
-            return getClass().getSimpleName() + " " + address + ":" + port;
-        }
-    }
-
-    /** A real {@code cached} node whose whitelist is distcc's masquerade directory convention. */
-    private static final class Cached extends Node {
-        private Cached(String address, int port, Process process, Path logFile) {
-            super(address, port, process, logFile);
-        }
-
-        static Cached start(Path cached, String address, Path dir) throws Exception {
-            assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
-            Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
-            Files.createSymbolicLink(whitelist.resolve("gcc"), Path.of("../../bin/distcc"));
-            int port = DistccdProcess.freePort(address);
-            Path log = dir.resolve("cached.log");
-            Process p = new ProcessBuilder(cached.toString(), "--listen", address, "--port", String.valueOf(port),
-                    "--whitelist", whitelist.toString(), "--cache-dir", dir.resolve("store").toString(),
-                    "--tmp-dir", Files.createDirectories(dir.resolve("jobs")).toString(),
-                    "--jobs", String.valueOf(SLOTS), "--log-level", "info")
-                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-            Cached c = new Cached(address, port, p, log);
-            try {
-                c.awaitListening();
-            } catch (Throwable t) {
-                c.stop();
-                throw t;
-            }
-            return c;
-        }
-
-        Map<String, Long> stats() throws Exception {
-            NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(30))
-                    .connectTimeout(Duration.ofSeconds(10));
-            try (NodeClient client = NodeClient.connect(address, port, options)) {
-                return client.stats().get(30, TimeUnit.SECONDS);
-            }
-        }
     }
 }

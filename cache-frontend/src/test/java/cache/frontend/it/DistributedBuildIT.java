@@ -137,7 +137,7 @@ class DistributedBuildIT {
     void aColdBuildIsCompiledOnTheNodesAndEqualsPlainGcc() throws Exception {
         List<String> sources = names("f", COLD_FILES);
         Map<String, byte[]> expected = plainGcc(sources, "-O2");
-        try (CacheFixture cache = distributing(tmp.resolve("a-cold"), hostList())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("a-cold"), hostList())) {
             Map<String, Map<String, Long>> before = nodeStats();
             build(cache, sources, "-O2", expected, "cold build");
             Map<String, Long> client = cache.stats();
@@ -173,7 +173,7 @@ class DistributedBuildIT {
     void aSecondBuildFromAnEmptyLocalCacheIsAnsweredByTheNodes() throws Exception {
         List<String> sources = names("f", COLD_FILES);
         Map<String, byte[]> expected = plainGcc(sources, "-O2");
-        try (CacheFixture cache = distributing(tmp.resolve("b-second"), hostList())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("b-second"), hostList())) {
             Map<String, Map<String, Long>> before = nodeStats();
             build(cache, sources, "-O2", expected, "second build from an empty local cache");
             Map<String, Map<String, Long>> after = nodeStats();
@@ -202,7 +202,7 @@ class DistributedBuildIT {
         for (String flags : List.of("-O2 -fstack-usage", "-O2 -march=native")) {
             List<String> sources = names("g", 5);
             Map<String, byte[]> expected = plainGcc(sources, flags);
-            try (CacheFixture cache = distributing(tmp.resolve("c-local" + flags.replace(' ', '_')), hostList())) {
+            try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("c-local" + flags.replace(' ', '_')), hostList())) {
                 Map<String, Map<String, Long>> before = nodeStats();
                 build(cache, sources, flags, expected, flags + " build");
                 Map<String, Map<String, Long>> after = nodeStats();
@@ -234,7 +234,7 @@ class DistributedBuildIT {
             expectedDeps.put(src, Files.readAllBytes(dep));
             Files.delete(dep);
         }
-        try (CacheFixture cache = distributing(tmp.resolve("c-deps"), hostList())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("c-deps"), hostList())) {
             build(cache, sources, flags, expected, flags + " build");
             Map<String, Long> client = cache.stats();
             String story = flags + ": client " + distributionCounters(client);
@@ -254,7 +254,7 @@ class DistributedBuildIT {
     void garbageHostListCompilesLocally() throws Exception {
         List<String> sources = names("e", 5);
         Map<String, byte[]> expected = plainGcc(sources, "-O2");
-        try (CacheFixture cache = distributing(tmp.resolve("e-garbage"), "127.0.0.2:notaport")) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("e-garbage"), "127.0.0.2:notaport")) {
             Map<String, Map<String, Long>> before = nodeStats();
             build(cache, sources, "-O2", expected, "build with DISTCC_HOSTS=127.0.0.2:notaport");
             Map<String, Map<String, Long>> after = nodeStats();
@@ -283,7 +283,7 @@ class DistributedBuildIT {
         NodeProcess dead = nodes.get(0);
         dead.process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
         assertTrue(!dead.process.isAlive(), "the node was killed");
-        try (CacheFixture cache = distributing(tmp.resolve("d-killed"), hostList())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("d-killed"), hostList())) {
             Map<String, Map<String, Long>> before = nodeStats();
             build(cache, sources, "-O2", expected, "build with " + dead.address + " killed");
             Map<String, Map<String, Long>> after = nodeStats();
@@ -318,19 +318,6 @@ class DistributedBuildIT {
     /** {@code DISTCC_HOSTS} naming every node, dead or alive: {@code 127.0.0.2:P/2 127.0.0.3:Q/2 …}. */
     private String hostList() {
         return nodes.stream().map(node -> node.hostEntry(NODE_SLOTS)).collect(Collectors.joining(" "));
-    }
-
-    /** A cache of its own with distribution on, as a ccache+distcc user has it. */
-    private CacheFixture distributing(Path root, String hosts) throws IOException {
-        CacheFixture cache = new CacheFixture(root);
-        cache.env.put("CCACHE_PREFIX", "distcc");
-        cache.env.put("DISTCC_HOSTS", hosts);
-        // No ~/.distcc of the machine's user: an explicit DISTCC_DIR must exist (distcc's rule).
-        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
-        cache.env.remove("CACHE_DISTRIBUTOR");
-        cache.env.remove("CCACHE_DISABLE");
-        cache.env.remove("CCACHE_RECACHE");
-        return cache;
     }
 
     /** Plain {@code gcc FLAGS -c F -o F.o} in the project directory: the reference objects. */

@@ -154,8 +154,8 @@ class FarmFailuresIT {
         Map<String, byte[]> expected = ParallelBuild.plainGcc(projectA, sources, "-O2");
         // Limits above the build's parallelism: each key goes to its owner, never spills.
         String hosts = nodes.stream().map(n -> n.hostEntry(8)).collect(Collectors.joining(" "));
-        try (CacheFixture a = distributing(tmp.resolve("two-a"), hosts);
-                CacheFixture b = distributing(tmp.resolve("two-b"), hosts)) {
+        try (CacheFixture a = CacheFixture.distributing(tmp.resolve("two-a"), hosts);
+                CacheFixture b = CacheFixture.distributing(tmp.resolve("two-b"), hosts)) {
             Map<String, Map<String, Long>> before = stats(nodes);
             CompletableFuture<Void> buildA = CompletableFuture.runAsync(() -> ParallelBuild.build(a, projectA, sources, "-O2",
                     expected, "daemon A", 4));
@@ -192,7 +192,7 @@ class FarmFailuresIT {
         String hosts = nodes.stream().map(n -> n.hostEntry(NODE_SLOTS)).collect(Collectors.joining(" "));
         NodeProcess stopped = nodes.get(0);
         Files.createFile(slowFlag);
-        try (CacheFixture cache = distributing(tmp.resolve("stopped"), hosts)) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("stopped"), hosts)) {
             long startedBefore = stopped.stats().getOrDefault("compiles_ok", 0L);
             Map<String, Map<String, Long>> before = stats(nodes);
             CompletableFuture<Void> build = CompletableFuture.runAsync(() -> ParallelBuild.build(cache, projectA, sources, "-O2",
@@ -240,7 +240,7 @@ class FarmFailuresIT {
         Map<String, byte[]> expected = ParallelBuild.plainGcc(projectA, sources, "-O2");
         String hosts = Stream.of(otherVersion, nodes.get(1), nodes.get(2)).map(n -> n.hostEntry(NODE_SLOTS))
                 .collect(Collectors.joining(" "));
-        try (CacheFixture cache = distributing(tmp.resolve("other-version"), hosts)) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("other-version"), hosts)) {
             Map<String, Long> before = otherVersion.stats();
             ParallelBuild.build(cache, projectA, sources, "-O2", expected, "build with a gcc 99.9.0 node", 6);
             Map<String, Long> after = otherVersion.stats();
@@ -265,17 +265,6 @@ class FarmFailuresIT {
             l.add(prefix + i + ".c");
         }
         return l;
-    }
-
-    private static CacheFixture distributing(Path root, String hosts) throws IOException {
-        CacheFixture cache = new CacheFixture(root);
-        cache.env.put("CCACHE_PREFIX", "distcc");
-        cache.env.put("DISTCC_HOSTS", hosts);
-        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
-        cache.env.remove("CACHE_DISTRIBUTOR");
-        cache.env.remove("CCACHE_DISABLE");
-        cache.env.remove("CCACHE_RECACHE");
-        return cache;
     }
 
     private static long served(Map<String, Long> s) {

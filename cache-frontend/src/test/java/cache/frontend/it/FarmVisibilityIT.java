@@ -119,7 +119,7 @@ class FarmVisibilityIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void whyMissesStayedHereShowsInVerboseStats() throws Exception {
-        try (CacheFixture cache = distributing(tmp.resolve("kept"), hostEntry())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("kept"), hostEntry())) {
             compile(cache, "gcc", "-O2", "a1.c");
             compile(cache, "gcc", "-O2", "a2.c");
             compile(cache, "gcc", "-O2 -fstack-usage", "b1.c");
@@ -138,7 +138,7 @@ class FarmVisibilityIT {
     @Test
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aMalformedHostListShowsInPlainStats() throws Exception {
-        try (CacheFixture cache = distributing(tmp.resolve("malformed"), NODE_ADDRESS + ":notaport")) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("malformed"), NODE_ADDRESS + ":notaport")) {
             compile(cache, "gcc", "-O2", "c1.c");
             compile(cache, "gcc", "-O2", "c2.c");
             assertEquals(2L, cache.stats().get("kept_local_host_list_malformed"), cache.stats().toString());
@@ -150,7 +150,7 @@ class FarmVisibilityIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void aDeadNodesFallbacksShowTheirReason() throws Exception {
         String dead = "127.0.0.1:" + freePort("127.0.0.1") + "/2"; // nothing listens there
-        try (CacheFixture cache = distributing(tmp.resolve("dead"), dead)) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("dead"), dead)) {
             compile(cache, "gcc", "-O2", "d1.c");
             compile(cache, "gcc", "-O2", "d2.c");
             Map<String, Long> s = cache.stats();
@@ -170,7 +170,7 @@ class FarmVisibilityIT {
     void aJobInFlightShowsInCacheMonitorAndInDistccmonText() throws Exception {
         boolean distccmon = Prerequisites.available(Files.isExecutable(Path.of("/usr/bin/distccmon-text")),
                 "distccmon-text (Debian package distcc)");
-        try (CacheFixture cache = distributing(tmp.resolve("monitor"), hostEntry())) {
+        try (CacheFixture cache = CacheFixture.distributing(tmp.resolve("monitor"), hostEntry())) {
             cache.env.put("PATH", wrappers + ":" + cache.env.get("PATH"));
             int metricsPort = freePort("127.0.0.1");
             cache.env.put("CACHE_METRICS_PORT", String.valueOf(metricsPort)); // read by the daemon it starts
@@ -235,17 +235,6 @@ class FarmVisibilityIT {
 
     private String hostEntry() {
         return NODE_ADDRESS + ":" + nodePort + "/2";
-    }
-
-    private CacheFixture distributing(Path root, String hosts) throws IOException {
-        CacheFixture cache = new CacheFixture(root);
-        cache.env.put("CCACHE_PREFIX", "distcc");
-        cache.env.put("DISTCC_HOSTS", hosts);
-        cache.env.put("DISTCC_DIR", Files.createDirectories(root.resolve("distcc")).toString());
-        cache.env.remove("CACHE_DISTRIBUTOR");
-        cache.env.remove("CCACHE_DISABLE");
-        cache.env.remove("CCACHE_RECACHE");
-        return cache;
     }
 
     private void compile(CacheFixture cache, String compiler, String flags, String src) throws Exception {

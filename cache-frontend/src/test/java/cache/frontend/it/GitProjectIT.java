@@ -129,15 +129,7 @@ class GitProjectIT {
 
     /** The unpacked git source, from fetch-sources.sh (its third line). */
     private Path gitSource() throws IOException, InterruptedException {
-        Path repo = CacheFixture.DIST.getParent();
-        Path script = repo.resolve("benchmarks/scripts/fetch-sources.sh");
-        Path out = tmp.resolve("fetch-sources.out");
-        Path log = tmp.resolve("fetch-sources.log");
-        int rc = run(List.of(script.toString(), repo.resolve("work/corpus").toString()), repo, System.getenv(), out,
-                log, 5);
-        List<String> dirs = Files.readAllLines(out);
-        assertTrue(rc == 0 && dirs.size() == 3, "fetch-sources.sh failed:\n" + Files.readString(log));
-        Path git = Path.of(dirs.get(2));
+        Path git = CacheFixture.fetchedSource(2);
         assertTrue(Files.isRegularFile(git.resolve("Makefile")), git + " has no Makefile");
         return git;
     }

@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.node.client.NodeClient;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -53,11 +50,7 @@ final class NodeProcess {
         for (String compiler : List.of("gcc", "g++")) {
             Files.createSymbolicLink(whitelist.resolve(compiler), Path.of("../../bin/distcc"));
         }
-        int port;
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-            port = s.getLocalPort();
-        }
+        int port = DistccdProcess.freePort(address);
         Path log = dir.resolve("cached.log");
         List<String> cmd = new ArrayList<>(List.of(cached.toString(), "--listen", address, "--port",
                 String.valueOf(port), "--whitelist", whitelist.toString(), "--cache-dir",
@@ -132,5 +125,10 @@ final class NodeProcess {
         if (!process.waitFor(20, TimeUnit.SECONDS)) {
             process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    @Override
+    public String toString() {
+        return "cached " + address + ":" + port;
     }
 }

@@ -187,15 +187,7 @@ class RemoteStorageZlibIT {
 
     /** The unpacked zlib source, from fetch-sources.sh (its first line). */
     private Path zlibSource() throws IOException, InterruptedException {
-        Path repo = CacheFixture.DIST.getParent();
-        Path script = repo.resolve("benchmarks/scripts/fetch-sources.sh");
-        Path log = tmp.resolve("fetch-sources.log");
-        Path out = tmp.resolve("fetch-sources.out");
-        int rc = run(List.of(script.toString(), repo.resolve("work/corpus").toString()), repo, System.getenv(), out,
-                log, 5);
-        List<String> dirs = Files.readAllLines(out);
-        assertTrue(rc == 0 && dirs.size() == 3, "fetch-sources.sh failed:\n" + Files.readString(log));
-        Path zlib = Path.of(dirs.get(0));
+        Path zlib = CacheFixture.fetchedSource(0);
         assertTrue(Files.isRegularFile(zlib.resolve("configure")), zlib + " has no configure");
         return zlib;
     }

@@ -150,23 +150,37 @@ public final class NodeProtocol {
     }
 
     /** Any frame's content; {@link #id} is the request id. */
-    public sealed interface Message permits Hello, Welcome, Auth, AuthOk, Probe, Hit, Miss, Compile,
-            CompileSource, Result, Working, Stats, StatsReply, Error {
+    public sealed interface Message permits Hello, Welcome, Auth, Probe, Hit, Compile, CompileSource, Result,
+            StatsReply, Error, Bodiless {
         int id();
 
-        /** The frame type code. */
-        int type();
+        /** The frame type code: each message class has exactly one, in the table {@code NodeProtocol.TYPES}. */
+        default int type() {
+            return TYPES.get(getClass());
+        }
 
         /** Writes the body (after type and id). */
         void writeBody(ByteBuf out);
     }
 
-    public record Hello(int id, int minVersion, int maxVersion, String client) implements Message {
+    /** A message whose frame is type and request id only. */
+    public sealed interface Bodiless extends Message permits AuthOk, Miss, Working, Stats {
         @Override
-        public int type() {
-            return HELLO;
+        default void writeBody(ByteBuf out) {
         }
+    }
 
+    /** The frame type of every message class: the one table that ties a record to its code. */
+    private static final Map<Class<? extends Message>, Integer> TYPES = Map.ofEntries(
+            Map.entry(Hello.class, HELLO), Map.entry(Welcome.class, WELCOME),
+            Map.entry(Auth.class, AUTH), Map.entry(AuthOk.class, AUTH_OK),
+            Map.entry(Probe.class, PROBE), Map.entry(Hit.class, HIT), Map.entry(Miss.class, MISS),
+            Map.entry(Compile.class, COMPILE), Map.entry(CompileSource.class, COMPILE_SOURCE),
+            Map.entry(Result.class, RESULT), Map.entry(Working.class, WORKING),
+            Map.entry(Stats.class, STATS), Map.entry(StatsReply.class, STATS_REPLY),
+            Map.entry(Error.class, ERROR));
+
+    public record Hello(int id, int minVersion, int maxVersion, String client) implements Message {
         @Override
         public void writeBody(ByteBuf out) {
             out.writeInt(MAGIC);
@@ -174,16 +188,10 @@ public final class NodeProtocol {
             out.writeShort(maxVersion);
             writeString(out, client);
         }
-
     }
 
     /** @param nonce empty unless the node requires authentication; then the client must send {@link Auth} */
     public record Welcome(int id, int version, String node, byte[] nonce, int maxFrame) implements Message {
-        @Override
-        public int type() {
-            return WELCOME;
-        }
-
         @Override
         public void writeBody(ByteBuf out) {
             out.writeShort(version);
@@ -212,67 +220,31 @@ public final class NodeProtocol {
         }
 
         @Override
-        public int type() {
-            return AUTH;
-        }
-
-        @Override
         public void writeBody(ByteBuf out) {
             writeBytes(out, mac);
         }
-
     }
 
-    public record AuthOk(int id) implements Message {
-        @Override
-        public int type() {
-            return AUTH_OK;
-        }
-
-        @Override
-        public void writeBody(ByteBuf out) {
-        }
-
+    public record AuthOk(int id) implements Bodiless {
     }
 
     public record Probe(int id, Digest key, CompilerSpec compiler) implements Message {
-        @Override
-        public int type() {
-            return PROBE;
-        }
-
         @Override
         public void writeBody(ByteBuf out) {
             writeKey(out, key);
             writeCompiler(out, compiler);
         }
-
     }
 
     /** @param entry the stored entry bytes ({@code EntryCodec} format) */
     public record Hit(int id, byte[] entry) implements Message {
         @Override
-        public int type() {
-            return HIT;
-        }
-
-        @Override
         public void writeBody(ByteBuf out) {
             writeBytes(out, entry);
         }
-
     }
 
-    public record Miss(int id) implements Message {
-        @Override
-        public int type() {
-            return MISS;
-        }
-
-        @Override
-        public void writeBody(ByteBuf out) {
-        }
-
+    public record Miss(int id) implements Bodiless {
     }
 
     /**
@@ -284,20 +256,10 @@ public final class NodeProtocol {
     public record Compile(int id, Digest key, CompilerSpec compiler, String language, List<String> args,
             int inputLength, byte[] zstdInput) implements Message {
         @Override
-        public int type() {
-            return COMPILE;
-        }
-
-        @Override
         public void writeBody(ByteBuf out) {
-            writeKey(out, key);
-            writeCompiler(out, compiler);
-            writeString(out, language);
-            writeArgs(out, args);
-            out.writeInt(inputLength);
-            writeBytes(out, zstdInput);
+            writeJob(out, key, compiler, language, args);
+            writeInput(out, inputLength, zstdInput);
         }
-
     }
 
     /**
@@ -318,20 +280,11 @@ public final class NodeProtocol {
     public record CompileSource(int id, Digest key, CompilerSpec compiler, String language, List<String> args,
             String source, String cwd, int inputLength, byte[] zstdInput) implements Message {
         @Override
-        public int type() {
-            return COMPILE_SOURCE;
-        }
-
-        @Override
         public void writeBody(ByteBuf out) {
-            writeKey(out, key);
-            writeCompiler(out, compiler);
-            writeString(out, language);
-            writeArgs(out, args);
+            writeJob(out, key, compiler, language, args);
             writeString(out, source);
             writeString(out, cwd);
-            out.writeInt(inputLength);
-            writeBytes(out, zstdInput);
+            writeInput(out, inputLength, zstdInput);
         }
 
         /**
@@ -348,16 +301,10 @@ public final class NodeProtocol {
     /** @param stored whether the node kept the result in its cache (successful compiles only) */
     public record Result(int id, boolean stored, byte[] entry) implements Message {
         @Override
-        public int type() {
-            return RESULT;
-        }
-
-        @Override
         public void writeBody(ByteBuf out) {
             out.writeByte(stored ? 1 : 0);
             writeBytes(out, entry);
         }
-
     }
 
     /**
@@ -366,36 +313,13 @@ public final class NodeProtocol {
      * client can tell a long compile from a node that hangs (stopped, swapping to death, cut off)
      * without waiting for the request timeout.
      */
-    public record Working(int id) implements Message {
-        @Override
-        public int type() {
-            return WORKING;
-        }
-
-        @Override
-        public void writeBody(ByteBuf out) {
-        }
-
+    public record Working(int id) implements Bodiless {
     }
 
-    public record Stats(int id) implements Message {
-        @Override
-        public int type() {
-            return STATS;
-        }
-
-        @Override
-        public void writeBody(ByteBuf out) {
-        }
-
+    public record Stats(int id) implements Bodiless {
     }
 
     public record StatsReply(int id, Map<String, Long> values) implements Message {
-        @Override
-        public int type() {
-            return STATS_REPLY;
-        }
-
         @Override
         public void writeBody(ByteBuf out) {
             out.writeShort(values.size());
@@ -404,21 +328,14 @@ public final class NodeProtocol {
                 out.writeLong(e.getValue());
             }
         }
-
     }
 
     public record Error(int id, ErrorCode code, String message) implements Message {
-        @Override
-        public int type() {
-            return ERROR;
-        }
-
         @Override
         public void writeBody(ByteBuf out) {
             out.writeShort(code.code());
             writeString(out, message);
         }
-
     }
 
     /** Splits the stream into frames, refusing one longer than {@code maxFrame} before allocating it. */
@@ -463,23 +380,14 @@ public final class NodeProtocol {
                 case HIT -> new Hit(id, readBytes(in));
                 case MISS -> new Miss(id);
                 case COMPILE -> {
-                    Digest key = readKey(in);
-                    CompilerSpec compiler = readCompiler(in);
-                    String language = readString(in);
-                    List<String> args = readArgs(in);
-                    int inputLength = readInputLength(in);
-                    yield new Compile(id, key, compiler, language, args, inputLength, readBytes(in));
+                    Job job = readJob(in);
+                    yield new Compile(id, job.key(), job.compiler(), job.language(), job.args(),
+                            readInputLength(in), readBytes(in));
                 }
                 case COMPILE_SOURCE -> {
-                    Digest key = readKey(in);
-                    CompilerSpec compiler = readCompiler(in);
-                    String language = readString(in);
-                    List<String> args = readArgs(in);
-                    String source = readString(in);
-                    String cwd = readString(in);
-                    int inputLength = readInputLength(in);
-                    yield new CompileSource(id, key, compiler, language, args, source, cwd, inputLength,
-                            readBytes(in));
+                    Job job = readJob(in);
+                    yield new CompileSource(id, job.key(), job.compiler(), job.language(), job.args(),
+                            readString(in), readString(in), readInputLength(in), readBytes(in));
                 }
                 case RESULT -> new Result(id, in.readByte() != 0, readBytes(in));
                 case WORKING -> new Working(id);
@@ -503,6 +411,29 @@ public final class NodeProtocol {
         } catch (IndexOutOfBoundsException e) {
             throw new ProtocolException("frame type 0x" + Integer.toHexString(type) + " truncated");
         }
+    }
+
+    /** The fields {@link Compile} and {@link CompileSource} both start with, in wire order. */
+    private record Job(Digest key, CompilerSpec compiler, String language, List<String> args) {
+    }
+
+    private static void writeJob(ByteBuf out, Digest key, CompilerSpec compiler, String language,
+            List<String> args) {
+        writeKey(out, key);
+        writeCompiler(out, compiler);
+        writeString(out, language);
+        writeArgs(out, args);
+    }
+
+    /** Arguments are evaluated left to right, so this reads the fields in wire order. */
+    private static Job readJob(ByteBuf in) throws ProtocolException {
+        return new Job(readKey(in), readCompiler(in), readString(in), readArgs(in));
+    }
+
+    /** Both compiles end with the uncompressed length and the zstd frame of their input. */
+    private static void writeInput(ByteBuf out, int inputLength, byte[] zstdInput) {
+        out.writeInt(inputLength);
+        writeBytes(out, zstdInput);
     }
 
     private static void writeArgs(ByteBuf out, List<String> args) {
