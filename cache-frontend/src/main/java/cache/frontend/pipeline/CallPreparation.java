@@ -23,6 +23,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.logging.Logger;
 
 /**
@@ -48,8 +49,12 @@ final class CallPreparation {
     record NeedsThread() implements Prepared {}
 
     private final CompilerCheck compilerCheck;
-    CallPreparation(CompilerCheck compilerCheck) {
+    /** Compilers (as identified for keys) that failed on the family's colour option: compiled without it. */
+    private final Set<CompilerIdentity> refusesColour;
+
+    CallPreparation(CompilerCheck compilerCheck, Set<CompilerIdentity> refusesColour) {
         this.compilerCheck = compilerCheck;
+        this.refusesColour = refusesColour;
     }
 
     /**
@@ -86,11 +91,6 @@ final class CallPreparation {
         // only leaves the cwd out of its keys.
         Invocation inv = analysed;
         Invocation keyed = config.hashDir() ? analysed : analysed.withoutCwdInKey();
-        if (CompilerFamily.colourOption(type, inv.language()) == null && !inv.colourArgs().isEmpty()) {
-            // No colour option of ours to force: the caller's colour options decide the compile's stderr.
-            keyed = keyed.withKeyArgs(keyed.compileArgs(), withColourArgs(keyed.keyArgs(), inv),
-                    withColourArgs(keyed.directKeyArgs(), inv));
-        }
         CompilerIdentity compiler;
         Digest compilerChecked;
         try {
@@ -105,8 +105,14 @@ final class CallPreparation {
         } catch (CompilerCheck.FailedException e) {
             return answered(stats, Counter.COMPILER_CHECK_FAILED, e.getMessage());
         }
-        // ccache's colours: every compile coloured, the caller's choice only decides the replay.
-        String colourOption = CompilerFamily.colourOption(type, inv.language());
+        // ccache's colours: every compile coloured, the caller's choice only decides the replay;
+        // not for a compiler that refused the option (gcc before 4.9), as ccache retries without it.
+        String colourOption = refusesColour.contains(compiler) ? null : CompilerFamily.colourOption(type, inv.language());
+        if (colourOption == null && !inv.colourArgs().isEmpty()) {
+            // No colour option of ours to force: the caller's colour options decide the compile's stderr.
+            keyed = keyed.withKeyArgs(keyed.compileArgs(), withColourArgs(keyed.keyArgs(), inv),
+                    withColourArgs(keyed.directKeyArgs(), inv));
+        }
         boolean stripsColours = colourOption != null
                 && !inv.colour().keepsColours(req.stderrIsTerminal(), req.env().get("TERM"));
         if (quick && (!inv.hashedFiles().isEmpty() || !config.extraFilesToHash().isEmpty())) {

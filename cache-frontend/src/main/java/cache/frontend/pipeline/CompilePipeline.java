@@ -9,6 +9,7 @@ import cache.frontend.dispatch.Builder;
 import cache.frontend.dispatch.BuilderChain;
 import cache.frontend.dispatch.FarmBuilder;
 import cache.frontend.dispatch.LocalBuilder;
+import cache.frontend.key.CompilerIdentity;
 import cache.frontend.key.DependModeKey;
 import cache.frontend.key.DependencyFile;
 import cache.frontend.key.DirectMode;
@@ -57,6 +58,8 @@ import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -138,6 +141,12 @@ public final class CompilePipeline {
         final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults(), remoteBackoff());
         /** Writes to remote storage, in the background so that no reply waits for one. */
         final BackgroundWrites remoteWrites = new BackgroundWrites();
+        /**
+         * Compilers that failed on the colour option every miss adds (gcc before 4.9 knows no
+         * {@code -fdiagnostics-color}): their calls compile without it from then on. Keyed by the
+         * identity the keys use, so an upgraded compiler is asked again.
+         */
+        final Set<CompilerIdentity> refusesColour = ConcurrentHashMap.newKeySet();
 
         /** @param clientBinary the native client (never taken for the real compiler), or null */
         public Shared(ProcessRunner runner, Path clientBinary) {
@@ -147,7 +156,7 @@ public final class CompilePipeline {
             this.compilerCheck = new CompilerCheck(runner);
             this.farm = new FarmBuilder(runner);
             this.preprocessor = new PreprocessorRun(runner,
-                    new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode);
+                    new TemporaryFiles(Path.of(System.getProperty("java.io.tmpdir"))), searchPaths, directMode, refusesColour);
         }
 
         private static java.time.Duration remoteBackoff() {
@@ -227,7 +236,7 @@ public final class CompilePipeline {
         this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.preparation = new CallPreparation(shared.compilerCheck);
+        this.preparation = new CallPreparation(shared.compilerCheck, shared.refusesColour);
     }
 
     /**
@@ -740,6 +749,14 @@ public final class CompilePipeline {
         if (r.counter() != null) {
             call.stats.count(r.counter());
         }
+        if (r.exitCode() != 0 && how.colour() != null && refusedColour(r.stderr(), how.colour())) {
+            // ccache's retry: an old gcc that does not know the option we added fails on it. The
+            // client compiles the command as given this once; later calls compile without it.
+            // Counted and logged as any fallback (guarded).
+            shared.refusesColour.add(call.keys.compiler());
+            return new Built(new Outcome.Fallback(call.keys.compiler().path() + " does not know " + how.colour()
+                    + "; its later calls compile without it"), null);
+        }
         byte[] stderr = preprocessed ? concat(cpp.stderr(), r.stderr()) : r.stderr();
         Outcome replay = call.replay(r.stdout(), stderr, r.exitCode());
         if (r.exitCode() != 0) {
@@ -776,6 +793,15 @@ public final class CompilePipeline {
             }
         }
         return new Built(replay, new CacheEntry(r.exitCode(), r.stdout(), stderr, r.outputs()));
+    }
+
+    /**
+     * Whether a failed compile's {@code stderr} is the compiler refusing {@code option}: it names
+     * the option without its dash, as ccache looks for it (some compilers print it without one).
+     */
+    static boolean refusedColour(byte[] stderr, String option) {
+        return stderr != null && new String(stderr, java.nio.charset.StandardCharsets.ISO_8859_1)
+                .contains(option.substring(1));
     }
 
     /** A hit: its outputs to the caller's paths, then its stdout, stderr and exit code. */

@@ -48,13 +48,16 @@ final class PreprocessorRun {
     private final TemporaryFiles temporaryFiles;
     private final SearchPathProbe searchPaths;
     private final DirectMode directMode;
+    /** Shared with {@link CallPreparation}: compilers that failed on the colour option. */
+    private final java.util.Set<cache.frontend.key.CompilerIdentity> refusesColour;
 
     PreprocessorRun(ProcessRunner runner, TemporaryFiles temporaryFiles, SearchPathProbe searchPaths,
-            DirectMode directMode) {
+            DirectMode directMode, java.util.Set<cache.frontend.key.CompilerIdentity> refusesColour) {
         this.runner = runner;
         this.temporaryFiles = temporaryFiles;
         this.searchPaths = searchPaths;
         this.directMode = directMode;
+        this.refusesColour = refusesColour;
     }
 
     Preprocessed run(Call call) throws IOException, InterruptedException {
@@ -73,6 +76,10 @@ final class PreprocessorRun {
                         + new String(cpp.stderr(), StandardCharsets.UTF_8));
                 Files.deleteIfExists(file);
                 handedOver = true;
+                if (call.how.preprocessed() && call.how.colour() != null
+                        && CompilePipeline.refusedColour(cpp.stderr(), call.how.colour())) {
+                    refusesColour.add(call.keys.compiler()); // an old gcc: later calls without the option
+                }
                 return new Preprocessed(null, null, null,
                         call.passthrough(Counter.PREPROCESSOR_ERROR, "preprocessor exited with " + cpp.exitCode()));
             }

@@ -154,4 +154,45 @@ class ColourDiagnosticsIT {
         }
         assertEquals(0, cache.hits(), "a failed compile is not cached");
     }
+
+    /**
+     * gcc before 4.9 knows no {@code -fdiagnostics-color}, the option every miss adds: such a
+     * compiler (here a {@code gcc} that refuses it as gcc 4.8 does) must never break the build.
+     * Its first call is compiled by the client as typed (the compile, or with {@code
+     * run_second_cpp = false} the preprocessor run, refused the option), and its later calls
+     * without the option, cached; no call prints the refusal.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {true, false})
+    void aGccThatDoesNotKnowTheColourOptionBuildsAndIsCachedWithoutIt(boolean secondCpp) throws Exception {
+        Path bin = Files.createDirectories(tmp.resolve("old-gcc"));
+        Path gcc = bin.resolve("gcc");
+        Files.writeString(gcc, """
+                #!/bin/sh
+                for a in "$@"; do
+                  case "$a" in -fdiagnostics-color*) echo "gcc: error: unrecognized command line option '$a'" >&2; exit 1;; esac
+                done
+                exec /usr/bin/gcc "$@"
+                """);
+        gcc.toFile().setExecutable(true);
+        List<String> command = List.of(gcc.toString(), "-Wall", "-c", "w.c", "-o", "w.o");
+        CacheFixture.Result plain = piped(command);
+        assertEquals(0, plain.exitCode(), plain.err());
+        byte[] object = Files.readAllBytes(dir.resolve("w.o"));
+        Map<String, String> env = env("xterm");
+        if (!secondCpp) {
+            env.put("CCACHE_NOCPP2", "1"); // the preprocessor run carries the colour option then
+        }
+        for (int call = 0; call < 3; call++) {
+            Files.delete(dir.resolve("w.o"));
+            CacheFixture.Result ours = CacheFixture.run(dir, viaCache(ccache, command), env);
+            assertEquals(0, ours.exitCode(), "call " + call + ": " + ours.err());
+            assertEquals(plain.err(), ours.err(), "call " + call + ": the compiler's own warnings, no refusal");
+            assertArrayEquals(object, Files.readAllBytes(dir.resolve("w.o")), "call " + call);
+        }
+        assertEquals(1, cache.stat(secondCpp ? "fallback_local" : "preprocessor_error"),
+                "the first call, compiled by the client");
+        assertEquals(1, cache.stat("cache_miss"), "the second call, compiled without the option and stored");
+        assertEquals(1, cache.hits(), "the third call");
+    }
 }
