@@ -37,6 +37,10 @@ public final class ArgumentAnalyzer {
         String source;
         Language sourceLanguage;
         String output;
+        /** The command as typed, word for word the walked one, where that has {@code base_dir} applied; else null. */
+        List<String> typed;
+        /** The {@code -o} value as typed. */
+        String typedOutput;
         String depFile;
         boolean compile;
         boolean assemble;
@@ -101,6 +105,19 @@ public final class ArgumentAnalyzer {
     static final String SKIP = "--ccache-skip";
 
     public static Analysis analyze(List<String> rawArgs, Path cwd, Map<String, String> env) {
+        return analyze(rawArgs, rawArgs, cwd, env);
+    }
+
+    /**
+     * The analysis of {@code rawArgs}, whose dependency targets are those of {@code typed}: the
+     * command as typed, word for word {@code rawArgs} before {@code base_dir} made paths relative
+     * ({@link BaseDir#rewrite} keeps every word in its place). The compile runs with a relative
+     * {@code -o}, so the compiler names the relative object in the {@code .d}; plain gcc of the
+     * command as typed names it as typed, and so do ccache's hits: a miss's and a hit's {@code .d}
+     * get the typed object as its target. {@code -MT}/{@code -MQ} values are never rewritten, so
+     * only the object's target differs; a typed object make would need quoted keeps the relative one.
+     */
+    public static Analysis analyze(List<String> rawArgs, List<String> typed, Path cwd, Map<String, String> env) {
         if (env.containsKey("DEPENDENCIES_OUTPUT") || env.containsKey("SUNPRO_DEPENDENCIES")) {
             return new Uncacheable(Counter.UNSUPPORTED_ENVIRONMENT_VARIABLE,
                     "DEPENDENCIES_OUTPUT or SUNPRO_DEPENDENCIES is set");
@@ -110,8 +127,10 @@ public final class ArgumentAnalyzer {
             return inProcessDir;
         }
         List<String> args;
+        List<String> typedArgs = typed == rawArgs ? null : new ArrayList<>(typed.size());
         try {
-            args = ResponseFiles.expand(rawArgs, cwd); // refuses "@/dev/fd/3" before reading it
+            // refuses "@/dev/fd/3" before reading it
+            args = typedArgs == null ? ResponseFiles.expand(rawArgs, cwd) : ResponseFiles.expand(rawArgs, typed, typedArgs, cwd);
         } catch (ResponseFiles.CallersFileException e) {
             return callersOwn("@" + e.path());
         } catch (IOException e) {
@@ -123,19 +142,28 @@ public final class ArgumentAnalyzer {
         boolean skipUsed = args.contains(SKIP);
         if (skipUsed) {
             List<String> kept = new ArrayList<>(args.size());
+            List<String> typedKept = typedArgs == null ? null : new ArrayList<>(args.size());
             for (int i = 0; i < args.size(); i++) {
                 if (args.get(i).equals(SKIP)) {
                     if (++i < args.size()) {
                         verbatim.add(kept.size());
                         kept.add(args.get(i));
+                        if (typedKept != null) {
+                            typedKept.add(typedArgs.get(i));
+                        }
                     }
                 } else {
                     kept.add(args.get(i));
+                    if (typedKept != null) {
+                        typedKept.add(typedArgs.get(i));
+                    }
                 }
             }
             args = kept;
+            typedArgs = typedKept;
         }
         Walk w = new Walk();
+        w.typed = typedArgs;
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             Uncacheable verdict;
@@ -184,6 +212,7 @@ public final class ArgumentAnalyzer {
             case "-o" -> {
                 if (next == null) { return bad("-o without a file"); }
                 w.record(Role.OUTPUT, List.of(a, next));
+                w.typedOutput = w.typed == null ? next : w.typed.get(i + 1); // base_dir rewrote it, perhaps
                 return output(w, next);
             }
             case "-x" -> {
@@ -209,6 +238,7 @@ public final class ArgumentAnalyzer {
         }
         if (a.startsWith("-o")) {
             w.record(Role.OUTPUT, a);
+            w.typedOutput = a.substring(2); // base_dir leaves a joined -o as it is
             return output(w, a.substring(2));
         }
         if (a.startsWith("-x")) {
@@ -726,6 +756,10 @@ public final class ArgumentAnalyzer {
             } else if (w.driverDeps && !w.syntaxOnly && (w.output != null || !w.assemble) && plainTarget(object)) {
                 // The driver's -MQ <object> with -o; else the compiler's default, the source's base name with .o.
                 dependencyTargets = List.of(object);
+                if (w.output != null && plainTarget(w.typedOutput)) {
+                    // base_dir: the object as typed, which plain gcc names (see analyze(rawArgs, typed, …))
+                    dependencyTargets = List.of(w.typedOutput);
+                }
             } else {
                 objectKeyed = true;
             }

@@ -37,7 +37,8 @@ import java.util.Map;
  * @param objectName the object's path as the command line names it, also when the compile
  *     writes none (debug files are named after it, as in ccache)
  * @param dependencyTargets the dependency rule's targets a hit's stored {@code .d} is given
- *     ({@code cache.frontend.replay.DependencyTargets}), as the compiler writes them; null when
+ *     ({@code cache.frontend.replay.DependencyTargets}), as the compiler writes them for the
+ *     command as typed (with {@code base_dir}, the typed object, not the relative one); null when
  *     the key fixes them (the object path or the {@code -MT}/{@code -MQ} values are keyed)
  */
 public record Invocation(
@@ -154,16 +155,6 @@ public record Invocation(
         return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, false,
                 directModeAllowed, colour, hashedFiles, verbatim, objectName,
                 dependencyTargets);
-    }
-
-    /**
-     * This invocation giving a hit's (and a miss's) dependency file other rule targets: with
-     * {@code base_dir}, those of the command as typed, where the compile ran with a relative
-     * {@code -o}; the compile and the keys stay this invocation's.
-     */
-    public Invocation withDependencyTargets(List<String> targets) {
-        return new Invocation(language, source, outputs, arguments, compileArgs, keyArgs, directKeyArgs, hashCwd,
-                directModeAllowed, colour, hashedFiles, verbatim, objectName, targets);
     }
 
     /**

@@ -39,12 +39,32 @@ public final class ResponseFiles {
      */
     public static List<String> expand(List<String> args, Path cwd) throws IOException {
         List<String> out = new ArrayList<>(args.size());
-        expandInto(args, cwd, out, 0);
+        expandInto(args, cwd, out, 0, null, null);
         return out;
     }
 
-    private static void expandInto(List<String> args, Path cwd, List<String> out, int depth) throws IOException {
-        for (String a : args) {
+    /**
+     * {@link #expand} of {@code args}, and in {@code alignedOut} the same expansion of {@code
+     * aligned}, a command of as many words as {@code args} that differs only outside response
+     * files (the command as typed, where {@code args} is it with {@code base_dir} applied): each
+     * word of {@code alignedOut} stands where its counterpart stands in the result. The
+     * response files are those {@code args} names, read once.
+     */
+    public static List<String> expand(List<String> args, List<String> aligned, List<String> alignedOut, Path cwd)
+            throws IOException {
+        if (aligned.size() != args.size()) {
+            throw new IllegalArgumentException("not word for word: " + aligned + " and " + args);
+        }
+        List<String> out = new ArrayList<>(args.size());
+        expandInto(args, cwd, out, 0, aligned, alignedOut);
+        return out;
+    }
+
+    private static void expandInto(List<String> args, Path cwd, List<String> out, int depth,
+            List<String> aligned, List<String> alignedOut) throws IOException {
+        for (int i = 0; i < args.size(); i++) {
+            String a = args.get(i);
+            int before = out.size();
             if (a.length() > 1 && a.charAt(0) == '@') {
                 if (depth >= MAX_DEPTH) {
                     throw new IOException("response files nested too deeply at " + a);
@@ -54,9 +74,15 @@ public final class ResponseFiles {
                 }
                 Path file = cwd.resolve(a.substring(1));
                 String text = Files.readString(file, StandardCharsets.UTF_8);
-                expandInto(split(text), cwd, out, depth + 1); // gcc resolves nested files against the cwd too
+                expandInto(split(text), cwd, out, depth + 1, null, null); // gcc resolves nested files against the cwd too
+                if (alignedOut != null) {
+                    alignedOut.addAll(out.subList(before, out.size())); // a file's words are the same in both
+                }
             } else {
                 out.add(a);
+                if (alignedOut != null) {
+                    alignedOut.add(aligned.get(i));
+                }
             }
         }
     }

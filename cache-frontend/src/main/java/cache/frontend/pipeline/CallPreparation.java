@@ -71,11 +71,12 @@ final class CallPreparation {
         List<String> asked = config.sloppiness().contains(Sloppiness.CLANG_INDEX_STORE)
                 ? withoutIndexStorePath(req.args()) : req.args();
         List<String> args = baseDir.isEmpty() ? asked : BaseDir.rewrite(asked, baseDir, apparentCwd(req));
-        Analysis analysis = ArgumentAnalyzer.analyze(args, req.cwd(), req.env());
+        // One analysis; with base_dir the .d's rule target is the object as typed (see analyze).
+        Analysis analysis = ArgumentAnalyzer.analyze(args, asked, req.cwd(), req.env());
         if (analysis instanceof Uncacheable u) {
             return answered(stats, u.counter(), u.reason());
         }
-        Invocation analysed = typedTargets((Invocation) analysis, args, asked, req);
+        Invocation analysed = (Invocation) analysis;
         Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
@@ -162,25 +163,6 @@ final class CallPreparation {
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
         return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
-    }
-
-    /**
-     * With {@code base_dir}, the call compiles with a relative {@code -o}, so the compiler names
-     * the relative object in the {@code .d}; plain gcc of the command as typed names the object
-     * as typed (an absolute {@code -o}), and so do ccache's hits. The {@code .d} of a miss and of
-     * a hit gets the targets of the command as typed ({@code -MT}/{@code -MQ} are not rewritten,
-     * so only the object's differs). Unchanged when the typed object is not written as it is.
-     */
-    private static Invocation typedTargets(Invocation analysed, List<String> args, List<String> asked,
-            CompileRequest req) {
-        if (analysed.dependencyTargets() == null || args.equals(asked)) {
-            return analysed;
-        }
-        if (ArgumentAnalyzer.analyze(asked, req.cwd(), req.env()) instanceof Invocation typed
-                && typed.dependencyTargets() != null && !typed.dependencyTargets().equals(analysed.dependencyTargets())) {
-            return analysed.withDependencyTargets(typed.dependencyTargets());
-        }
-        return analysed;
     }
 
     private static List<String> withColourArgs(List<String> key, Invocation inv) {

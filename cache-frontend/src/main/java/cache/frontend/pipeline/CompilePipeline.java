@@ -831,7 +831,7 @@ public final class CompilePipeline {
 
     /**
      * A miss's {@code outputs} with the dependency file's rule targets those a hit gives (the
-     * command as typed, see {@code CallPreparation.typedTargets}): with {@code base_dir} the
+     * command as typed, see {@code ArgumentAnalyzer.analyze(rawArgs, typed, …)}): with {@code base_dir} the
      * compile named its relative {@code -o}. The entry keeps the compiler's file. {@code outputs}
      * itself when nothing changes or the layout cannot be reproduced (the compiler's file then).
      */

@@ -16,6 +16,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -203,6 +204,41 @@ class ArgumentAnalyzerTest {
         assertFalse(inv("-c -MD x.s").outputs().containsKey(OutputKind.DEPENDENCY), "no .d for assembler");
         assertTrue(inv("-c x.c -o a.o -fprofile-arcs").directKeyArgs().contains("a.o"));
         assertTrue(inv("-c x.c -o a.o -gsplit-dwarf -g").directKeyArgs().contains("a.o"));
+    }
+
+    /**
+     * With {@code base_dir} the call is analysed once: the analysis of the rewritten command
+     * carries the dependency target of the command as typed (the typed object), keys and compile
+     * as the rewritten command alone gives them; -MT/-MQ, never rewritten, stay.
+     */
+    @Test
+    @Timeout(10)
+    void theOneAnalysisCarriesTheTypedObjectAsTheDependencyTarget() throws Exception {
+        List<String> typed = List.of("-c", "/p/x.c", "-o", "/p/obj/x.o", "-MD");
+        List<String> rewritten = List.of("-c", "x.c", "-o", "obj/x.o", "-MD");
+        Invocation once = assertInstanceOf(Invocation.class, ArgumentAnalyzer.analyze(rewritten, typed, cwd, Map.of()));
+        Invocation alone = inv(String.join(" ", rewritten));
+        assertEquals(List.of("/p/obj/x.o"), once.dependencyTargets());
+        assertEquals(List.of("obj/x.o"), alone.dependencyTargets());
+        assertEquals(alone.compileArgs(), once.compileArgs());
+        assertEquals(alone.keyArgs(), once.keyArgs());
+        assertEquals(alone.directKeyArgs(), once.directKeyArgs());
+        assertEquals(alone.outputs(), once.outputs());
+
+        // the typed word is found where the walk is: after response files and --ccache-skip
+        Files.writeString(cwd.resolve("flags.rsp"), "-O2 -MD\n-c");
+        Invocation shifted = assertInstanceOf(Invocation.class, ArgumentAnalyzer.analyze(
+                List.of("@flags.rsp", "--ccache-skip", "-DX", "x.c", "-o", "x.o"),
+                List.of("@flags.rsp", "--ccache-skip", "-DX", "/p/x.c", "-o", "/p/x.o"), cwd, Map.of()));
+        assertEquals(List.of("/p/x.o"), shifted.dependencyTargets());
+
+        // -MT names the target (not rewritten); a typed object make would quote keeps the relative one
+        assertEquals(List.of("t"), assertInstanceOf(Invocation.class, ArgumentAnalyzer.analyze(
+                List.of("-c", "x.c", "-o", "x.o", "-MD", "-MT", "t"),
+                List.of("-c", "/p/x.c", "-o", "/p/x.o", "-MD", "-MT", "t"), cwd, Map.of())).dependencyTargets());
+        assertEquals(List.of("x.o"), assertInstanceOf(Invocation.class, ArgumentAnalyzer.analyze(
+                List.of("-c", "x.c", "-o", "x.o", "-MD"),
+                List.of("-c", "/p q/x.c", "-o", "/p q/x.o", "-MD"), cwd, Map.of())).dependencyTargets());
     }
 
     @Test
