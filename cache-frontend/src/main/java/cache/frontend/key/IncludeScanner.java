@@ -29,39 +29,32 @@ public final class IncludeScanner {
 
     private IncludeScanner() {}
 
+    /**
+     * What one pass over a preprocessor's output found.
+     *
+     * @param included every included file once, in first-inclusion order; the main source is not listed
+     * @param precompilable the included files a precompiled header could stand for, in order: gcc
+     *     uses a {@code .gch} only for an {@code #include} in the main file before its first C
+     *     token, or for a file the command line includes (GCC manual, "Using Precompiled
+     *     Headers": no precompiled header from inside another header, none once the first token
+     *     is seen). A main-file line that starts with {@code #} (a {@code #pragma} or {@code
+     *     #ident} the preprocessor kept) is taken for a directive, not a token, so a later include
+     *     stays a candidate; text without line markers names no file and so has none.
+     */
+    public record Scanned(List<Included> included, List<Included> precompilable) {}
+
     /** Every included file once, in first-inclusion order; the main source is not listed. */
     public static List<Included> scan(byte[] cpp) {
-        Map<String, Included> found = new LinkedHashMap<>();
-        Deque<String> stack = new ArrayDeque<>();
-        int n = cpp.length;
-        int i = 0;
-        while (i < n) {
-            int eol = i;
-            while (eol < n && cpp[eol] != '\n') {
-                eol++;
-            }
-            if (cpp[i] == '#' && i + 1 < eol && cpp[i + 1] == ' ') {
-                marker(cpp, i + 2, eol, stack, found);
-            }
-            i = eol + 1;
-        }
-        return new ArrayList<>(found.values());
+        return read(cpp).included();
     }
 
-    /**
-     * The included files a precompiled header could stand for, in order: gcc uses a {@code .gch}
-     * only for an {@code #include} in the main file before its first C token, or for a file the
-     * command line includes (GCC manual, "Using Precompiled Headers": no precompiled header
-     * from inside another header, none once the first token is seen). A main-file line that
-     * starts with {@code #} (a {@code #pragma} or {@code #ident} the preprocessor kept) is taken
-     * for a directive, not a token, so a later include stays a candidate; text without line
-     * markers names no file and so has none.
-     */
-    public static List<Included> precompilable(byte[] cpp) {
-        List<Included> out = new ArrayList<>();
+    /** The included files and, from the same pass, the precompilable ones ({@link Scanned}). */
+    public static Scanned read(byte[] cpp) {
         Map<String, Included> found = new LinkedHashMap<>();
+        List<Included> precompilable = new ArrayList<>();
         Deque<String> stack = new ArrayDeque<>();
         String main = null;
+        boolean tokenSeen = false; // in the main file: no precompiled header after it
         int n = cpp.length;
         int i = 0;
         while (i < n) {
@@ -72,19 +65,21 @@ public final class IncludeScanner {
             if (cpp[i] == '#') {
                 if (i + 1 < eol && cpp[i + 1] == ' ') {
                     Included inc = marker(cpp, i + 2, eol, stack, found);
-                    if (main == null && !stack.isEmpty()) {
-                        main = stack.peekLast();
-                    }
-                    if (inc != null && (inc.includer().equals(main) || inc.fromCommandLine())) {
-                        out.add(inc);
+                    if (!tokenSeen) {
+                        if (main == null && !stack.isEmpty()) {
+                            main = stack.peekLast();
+                        }
+                        if (inc != null && (inc.includer().equals(main) || inc.fromCommandLine())) {
+                            precompilable.add(inc);
+                        }
                     }
                 }
-            } else if (main != null && main.equals(stack.peek()) && !blank(cpp, i, eol)) {
-                break; // the main file's first token: no precompiled header after it
+            } else if (!tokenSeen && main != null && main.equals(stack.peek()) && !blank(cpp, i, eol)) {
+                tokenSeen = true;
             }
             i = eol + 1;
         }
-        return out;
+        return new Scanned(new ArrayList<>(found.values()), precompilable);
     }
 
     private static boolean blank(byte[] b, int from, int to) {

@@ -135,12 +135,13 @@ final class PreprocessorRun {
             counter = Counter.UNSUPPORTED_CODE_DIRECTIVE;
             why = ".incbin in " + inv.source();
         } else {
-            String device = deviceInclude(call.cwd(), inv.source(), p.text());
+            IncludeScanner.Scanned scanned = IncludeScanner.read(p.text()); // one pass for both checks
+            String device = deviceInclude(call.cwd(), inv.source(), scanned.included());
             if (device != null) {
                 counter = Counter.UNSUPPORTED_CODE_DIRECTIVE;
                 why = "includes " + device;
             } else {
-                String pch = inv.language().isPreprocessed() ? null : precompiledHeader(call, p.text());
+                String pch = inv.language().isPreprocessed() ? null : precompiledHeader(call, scanned);
                 if (pch != null) {
                     counter = Counter.COULD_NOT_USE_PRECOMPILED_HEADER;
                     why = "precompiled header " + pch;
@@ -191,11 +192,11 @@ final class PreprocessorRun {
      * and the daemon's preprocessor is not the caller's compiler: the client compiles such a
      * call itself. A file whose real path cannot be found counts too.
      */
-    private static String deviceInclude(Path cwd, String source, byte[] preprocessed) {
+    private static String deviceInclude(Path cwd, String source, List<IncludeScanner.Included> included) {
         if (readsProcessFile(cwd, source)) {
             return source;
         }
-        for (IncludeScanner.Included inc : IncludeScanner.scan(preprocessed)) {
+        for (IncludeScanner.Included inc : included) {
             String p = inc.path();
             if (!p.startsWith("<") && readsProcessFile(cwd, p)) { // not <built-in>, <command-line>
                 return p;
@@ -225,7 +226,7 @@ final class PreprocessorRun {
      * output names (see {@link DirectMode#precompiledHeader}), or null. The preprocessor does
      * not read it, so its contents would be missing from the key.
      */
-    private String precompiledHeader(Call call, byte[] preprocessed) throws IOException, InterruptedException {
+    private String precompiledHeader(Call call, IncludeScanner.Scanned scanned) throws IOException, InterruptedException {
         Invocation inv = call.inv;
         Path cwd = call.cwd();
         // clang's driver swaps "-include X" for the X.pch (or .gch) beside it even for the
@@ -243,7 +244,7 @@ final class PreprocessorRun {
         // line's only include when it has no -include.
         boolean commandLineIncludes = DirectMode.commandLineIncludes(inv.preprocessorArgs());
         List<IncludeScanner.Included> candidates = new ArrayList<>();
-        for (IncludeScanner.Included inc : IncludeScanner.precompilable(preprocessed)) {
+        for (IncludeScanner.Included inc : scanned.precompilable()) {
             if (commandLineIncludes || !inc.fromCommandLine()) {
                 candidates.add(inc);
             }
@@ -251,11 +252,10 @@ final class PreprocessorRun {
         if (candidates.isEmpty()) {
             return null;
         }
-        List<IncludeScanner.Included> included = IncludeScanner.scan(preprocessed);
         SearchPath search = searchPaths.searchPath(call.keys.compiler(), inv.language().gccName(),
                 inv.preprocessorArgs(), inv.source(), cwd, call.req.env());
         if (search != null) {
-            return directMode.precompiledHeader(included, candidates, search, cwd, commandLineIncludes);
+            return directMode.precompiledHeader(scanned.included(), candidates, search, cwd, commandLineIncludes);
         }
         for (IncludeScanner.Included inc : candidates) { // search path unknown: at least beside each header
             for (String ext : List.of(".gch", ".pch")) {
