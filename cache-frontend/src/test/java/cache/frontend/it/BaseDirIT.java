@@ -5,17 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -26,13 +22,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * as typed.
  */
 @Timeout(300)
-class BaseDirIT {
-
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path root;
+class BaseDirIT extends CacheWorkDir {
 
     static Stream<String> compilers() {
         return Compilers.cCompilers().stream();
@@ -40,26 +30,14 @@ class BaseDirIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        root = Files.createDirectories(tmp.resolve("checkouts"));
         for (String c : List.of("a", "b")) {
-            Path p = Files.createDirectories(root.resolve(c + "/proj/inc"));
-            Files.createDirectories(root.resolve(c + "/proj/obj"));
+            Path p = Files.createDirectories(work.resolve(c + "/proj/inc"));
+            Files.createDirectories(work.resolve(c + "/proj/obj"));
             Files.writeString(p.resolve("conf.h"), "#define LEVEL 3\n");
             Files.writeString(p.getParent().resolve("m.c"),
                     "#include <stdio.h>\n#include \"conf.h\"\nint f(void) { return LEVEL; }\n");
         }
-        try (Stream<Path> s = Files.walk(root)) {
-            for (Path p : s.filter(Files::isRegularFile).toList()) {
-                Files.setLastModifiedTime(p, FileTime.from(Instant.now().minusSeconds(10)));
-            }
-        }
-        Thread.sleep(150);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
+        CacheFixture.backdate(work);
     }
 
     private List<String> absoluteCommand(String cc, Path proj, String extra) {
@@ -86,9 +64,9 @@ class BaseDirIT {
     @ParameterizedTest
     @MethodSource("compilers")
     void twoCheckoutsShareHitsUnderBaseDir(String cc) throws Exception {
-        Map<String, String> base = Map.of("CCACHE_BASEDIR", root.toString());
-        Path a = root.resolve("a/proj");
-        Path b = root.resolve("b/proj");
+        Map<String, String> base = Map.of("CCACHE_BASEDIR", work.toString());
+        Path a = work.resolve("a/proj");
+        Path b = work.resolve("b/proj");
         cached(a, absoluteCommand(cc, a, ""), base);
         long direct = cache.stat("direct_cache_hit");
         cached(b, absoluteCommand(cc, b, ""), base);
@@ -107,8 +85,8 @@ class BaseDirIT {
     @ParameterizedTest
     @MethodSource("compilers")
     void withoutBaseDirTheCheckoutsDoNotShare(String cc) throws Exception {
-        Path a = root.resolve("a/proj");
-        Path b = root.resolve("b/proj");
+        Path a = work.resolve("a/proj");
+        Path b = work.resolve("b/proj");
         cached(a, absoluteCommand(cc, a, ""), Map.of());
         long hits = cache.stat("direct_cache_hit") + cache.stat("preprocessed_cache_hit");
         cached(b, absoluteCommand(cc, b, ""), Map.of());
@@ -118,14 +96,14 @@ class BaseDirIT {
     @ParameterizedTest
     @MethodSource("compilers")
     void debugInfoHashesTheDirectoryUnlessHashDirIsOff(String cc) throws Exception {
-        Path a = root.resolve("a/proj");
-        Path b = root.resolve("b/proj");
-        Map<String, String> base = Map.of("CCACHE_BASEDIR", root.toString());
+        Path a = work.resolve("a/proj");
+        Path b = work.resolve("b/proj");
+        Map<String, String> base = Map.of("CCACHE_BASEDIR", work.toString());
         cached(a, absoluteCommand(cc, a, "-g"), base);
         long direct = cache.stat("direct_cache_hit");
         cached(b, absoluteCommand(cc, b, "-g"), base);
         assertEquals(direct, cache.stat("direct_cache_hit"), "-g embeds the directory: no sharing by default");
-        Map<String, String> noHashDir = Map.of("CCACHE_BASEDIR", root.toString(), "CCACHE_NOHASHDIR", "1");
+        Map<String, String> noHashDir = Map.of("CCACHE_BASEDIR", work.toString(), "CCACHE_NOHASHDIR", "1");
         cached(a, absoluteCommand(cc, a, "-g"), noHashDir);
         cached(b, absoluteCommand(cc, b, "-g"), noHashDir);
         assertEquals(direct + 1, cache.stat("direct_cache_hit"), "hash_dir = false shares them");

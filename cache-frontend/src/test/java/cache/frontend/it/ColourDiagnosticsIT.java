@@ -12,10 +12,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Timeout;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -28,16 +26,11 @@ import org.junit.jupiter.params.provider.MethodSource;
  * prints for the same command, through a pipe and through a terminal ({@code script}).
  */
 @Timeout(300)
-class ColourDiagnosticsIT {
+class ColourDiagnosticsIT extends CacheWorkDir {
 
     private static final String WARNS = "int f(int x) { int y; return x; }\n";
     private static final String FAILS = "int b(void) { return nope; }\n";
 
-    @TempDir
-    Path tmp;
-
-    private CacheFixture cache;
-    private Path dir;
     private Path ccache;
 
     static Stream<String> compilers() {
@@ -46,17 +39,10 @@ class ColourDiagnosticsIT {
 
     @BeforeEach
     void setUp() throws Exception {
-        cache = new CacheFixture(tmp);
-        dir = Files.createDirectories(tmp.resolve("src"));
-        Files.writeString(dir.resolve("w.c"), WARNS);
-        Files.writeString(dir.resolve("e.c"), FAILS);
+        Files.writeString(work.resolve("w.c"), WARNS);
+        Files.writeString(work.resolve("e.c"), FAILS);
         ccache = Files.createSymbolicLink(Files.createDirectories(tmp.resolve("bin")).resolve("ccache"),
                 CacheFixture.CLIENT);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        cache.close();
     }
 
     private static List<String> compile(String cc, String source, String... colour) {
@@ -80,7 +66,7 @@ class ColourDiagnosticsIT {
 
     /** The stderr of {@code command} through a pipe. */
     private CacheFixture.Result piped(List<String> command) throws Exception {
-        return CacheFixture.run(dir, command, env("xterm"));
+        return CacheFixture.run(work, command, env("xterm"));
     }
 
     /** What {@code command} prints on a terminal ({@code script}'s pty, CR LF made LF), and its status. */
@@ -89,7 +75,7 @@ class ColourDiagnosticsIT {
         for (String w : command) {
             shell.append('\'').append(w.replace("'", "'\\''")).append("' ");
         }
-        CacheFixture.Result r = CacheFixture.run(dir, List.of("script", "-qec", shell.toString(), "/dev/null"), env(term));
+        CacheFixture.Result r = CacheFixture.run(work, List.of("script", "-qec", shell.toString(), "/dev/null"), env(term));
         return r.out().replace("\r\n", "\n") + "[status " + r.exitCode() + "]";
     }
 
@@ -102,20 +88,20 @@ class ColourDiagnosticsIT {
 
         // The plain compiler: the object (identical with and without colours) and each stderr.
         CacheFixture.Result plain = piped(compile(cc, "w.c"));
-        byte[] object = Files.readAllBytes(dir.resolve("w.o"));
+        byte[] object = Files.readAllBytes(work.resolve("w.o"));
         CacheFixture.Result plainColoured = piped(compile(cc, "w.c", always));
-        assertArrayEquals(object, Files.readAllBytes(dir.resolve("w.o")), "colours change no object");
+        assertArrayEquals(object, Files.readAllBytes(work.resolve("w.o")), "colours change no object");
         assertTrue(plain.err().contains("warning") && !plain.err().contains("\u001b["), plain.err());
         assertTrue(plainColoured.err().contains("\u001b["), plainColoured.err());
         String plainTerminal = onTerminal(compile(cc, "w.c"), "xterm");
         assertTrue(plainTerminal.contains("\u001b["), plainTerminal);
-        Files.delete(dir.resolve("w.o"));
+        Files.delete(work.resolve("w.o"));
 
         // Miss through a pipe, no choice: uncoloured, as plain; the stored result is coloured.
         CacheFixture.Result miss = piped(viaCache(ccache, compile(cc, "w.c")));
         assertEquals(0, miss.exitCode(), miss.err());
         assertEquals(plain.err(), miss.err(), "miss, pipe");
-        assertArrayEquals(object, Files.readAllBytes(dir.resolve("w.o")), "miss: the plain compiler's object");
+        assertArrayEquals(object, Files.readAllBytes(work.resolve("w.o")), "miss: the plain compiler's object");
         assertEquals(0, cache.hits());
 
         // Hits of that one result, for every choice and both kinds of stderr.
@@ -126,12 +112,12 @@ class ColourDiagnosticsIT {
                 onTerminal(viaCache(ccache, compile(cc, "w.c", never)), "xterm"), "never, terminal");
         assertEquals(onTerminal(compile(cc, "w.c"), "dumb"),
                 onTerminal(viaCache(ccache, compile(cc, "w.c")), "dumb"), "no choice, TERM=dumb terminal");
-        assertArrayEquals(object, Files.readAllBytes(dir.resolve("w.o")), "hit: the plain compiler's object");
+        assertArrayEquals(object, Files.readAllBytes(work.resolve("w.o")), "hit: the plain compiler's object");
         assertEquals(5, cache.hits());
         assertEquals(1, cache.stat("cache_miss"));
 
         // A miss on a terminal stores the same result for a later caller behind a pipe.
-        Files.writeString(dir.resolve("w.c"), WARNS + "int g(void) { return 1; }\n");
+        Files.writeString(work.resolve("w.c"), WARNS + "int g(void) { return 1; }\n");
         CacheFixture.Result plain2 = piped(compile(cc, "w.c"));
         String terminalMiss = onTerminal(viaCache(ccache, compile(cc, "w.c")), "xterm");
         assertEquals(onTerminal(compile(cc, "w.c"), "xterm"), terminalMiss, "miss, terminal");
@@ -178,17 +164,17 @@ class ColourDiagnosticsIT {
         List<String> command = List.of(gcc.toString(), "-Wall", "-c", "w.c", "-o", "w.o");
         CacheFixture.Result plain = piped(command);
         assertEquals(0, plain.exitCode(), plain.err());
-        byte[] object = Files.readAllBytes(dir.resolve("w.o"));
+        byte[] object = Files.readAllBytes(work.resolve("w.o"));
         Map<String, String> env = env("xterm");
         if (!secondCpp) {
             env.put("CCACHE_NOCPP2", "1"); // the preprocessor run carries the colour option then
         }
         for (int call = 0; call < 3; call++) {
-            Files.delete(dir.resolve("w.o"));
-            CacheFixture.Result ours = CacheFixture.run(dir, viaCache(ccache, command), env);
+            Files.delete(work.resolve("w.o"));
+            CacheFixture.Result ours = CacheFixture.run(work, viaCache(ccache, command), env);
             assertEquals(0, ours.exitCode(), "call " + call + ": " + ours.err());
             assertEquals(plain.err(), ours.err(), "call " + call + ": the compiler's own warnings, no refusal");
-            assertArrayEquals(object, Files.readAllBytes(dir.resolve("w.o")), "call " + call);
+            assertArrayEquals(object, Files.readAllBytes(work.resolve("w.o")), "call " + call);
         }
         assertEquals(1, cache.stat(secondCpp ? "fallback_local" : "preprocessor_error"),
                 "the first call, compiled by the client");
