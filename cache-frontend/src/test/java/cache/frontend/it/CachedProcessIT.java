@@ -12,7 +12,6 @@ import cache.store.CacheEntry;
 import cache.store.OutputKind;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -51,7 +50,7 @@ class CachedProcessIT {
                 "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
         try {
-            waitForPort(port, node);
+            ServerPorts.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
             Path src = Files.writeString(tmp.resolve("hello.c"), "int answer(void) { return 42; }\n");
             assertEquals(0, new ProcessBuilder("gcc", "-E", src.toString(), "-o", tmp.resolve("hello.i").toString())
                     .inheritIO().start().waitFor());
@@ -88,21 +87,6 @@ class CachedProcessIT {
         return s;
     }
 
-    private void waitForPort(int port, Process node) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!node.isAlive()) {
-                throw new AssertionError("cached exited: " + Files.readString(tmp.resolve("cached.log")));
-            }
-            try {
-                new Socket("127.0.0.1", port).close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("cached did not listen: " + Files.readString(tmp.resolve("cached.log")));
-    }
 
     @Test
     void withNiceTheCompilersRunRenicedAndTheNodeItselfDoesNot() throws Exception {
@@ -136,7 +120,7 @@ class CachedProcessIT {
                 "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
         try {
-            waitForPort(port, node);
+            ServerPorts.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
             int expected = Math.min(19, base + 3);
             CompilerSpec spec = new CompilerSpec("nicecc", "1.0", "test-target");
             try (NodeClient client = NodeClient.connect("127.0.0.1", port,

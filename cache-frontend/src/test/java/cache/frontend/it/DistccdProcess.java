@@ -1,11 +1,5 @@
 package cache.frontend.it;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -38,7 +32,7 @@ final class DistccdProcess {
     }
 
     static DistccdProcess start(String address, Path dir, int slots) throws Exception {
-        int port = freePort(address);
+        int port = ServerPorts.free(address);
         Path log = dir.resolve("distccd.log");
         Process p = new ProcessBuilder("distccd", "--daemon", "--no-detach", "--listen", address,
                 "--port", String.valueOf(port), "--allow", "127.0.0.0/8", "--jobs", String.valueOf(slots),
@@ -46,19 +40,12 @@ final class DistccdProcess {
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
         DistccdProcess d = new DistccdProcess(address, port, slots, p, log);
         try {
-            d.awaitListening();
+            ServerPorts.awaitListening("distccd", p, address, port, log);
         } catch (Throwable t) {
             d.stop();
             throw t;
         }
         return d;
-    }
-
-    static int freePort(String address) throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getByName(address), 0));
-            return s.getLocalPort();
-        }
     }
 
     /** Its entry in a host list: {@code ADDRESS:PORT/SLOTS}. */
@@ -85,28 +72,8 @@ final class DistccdProcess {
         return n;
     }
 
-    private void awaitListening() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError(this + " exited: " + log());
-            }
-            try {
-                new Socket(address, port).close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError(this + " did not listen: " + log());
-    }
-
     String log() {
-        try {
-            return Files.readString(logFile);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ServerPorts.read(logFile);
     }
 
     void stop() throws InterruptedException {

@@ -5,9 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.node.client.NodeClient;
-import java.io.IOException;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -65,7 +63,7 @@ class DistributedDebugIT {
                 root.resolve("store").toString(), "--tmp-dir", Files.createDirectories(root.resolve("jobs")).toString(),
                 "--jobs", "2").redirectErrorStream(true).redirectOutput(root.resolve("cached.log").toFile()).start();
         try (CacheFixture cache = new CacheFixture(Files.createDirectories(root.resolve("client")))) {
-            waitForPort(port, node, root);
+            ServerPorts.awaitListening("cached", node, "127.0.0.2", port, root.resolve("cached.log"));
             Path proj = Files.createDirectories(root.resolve("proj"));
             Files.createDirectories(proj.resolve("sub"));
             Files.createDirectories(proj.resolve("inc"));
@@ -150,21 +148,5 @@ class DistributedDebugIT {
         assertEquals(0, p.exitCode(), p.err());
         assertArrayEquals(Files.readAllBytes(cwd.resolve(name + "-local.o")), Files.readAllBytes(cwd.resolve(name
                 + ".o")), compiler + " " + src + ": the node's -g object is the local one");
-    }
-
-    private static void waitForPort(int port, Process node, Path root) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!node.isAlive()) {
-                throw new AssertionError("cached exited: " + Files.readString(root.resolve("cached.log")));
-            }
-            try {
-                new Socket("127.0.0.2", port).close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("cached did not listen: " + Files.readString(root.resolve("cached.log")));
     }
 }

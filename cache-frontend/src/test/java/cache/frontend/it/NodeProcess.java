@@ -3,8 +3,6 @@ package cache.frontend.it;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.node.client.NodeClient;
-import java.io.IOException;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -50,7 +48,7 @@ final class NodeProcess {
         for (String compiler : List.of("gcc", "g++")) {
             Files.createSymbolicLink(whitelist.resolve(compiler), Path.of("../../bin/distcc"));
         }
-        int port = DistccdProcess.freePort(address);
+        int port = ServerPorts.free(address);
         Path log = dir.resolve("cached.log");
         List<String> cmd = new ArrayList<>(List.of(cached.toString(), "--listen", address, "--port",
                 String.valueOf(port), "--whitelist", whitelist.toString(), "--cache-dir",
@@ -62,7 +60,7 @@ final class NodeProcess {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         NodeProcess node = new NodeProcess(address, port, slots, p, dir, log);
         try {
-            node.awaitListening();
+            ServerPorts.awaitListening("cached", p, address, port, log);
         } catch (Throwable t) {
             node.stop();
             throw t;
@@ -73,22 +71,6 @@ final class NodeProcess {
     /** Its {@code DISTCC_HOSTS} entry, {@code ADDRESS:PORT/LIMIT}. */
     String hostEntry(int limit) {
         return address + ":" + port + "/" + limit;
-    }
-
-    private void awaitListening() throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new AssertionError("cached on " + address + " exited: " + log());
-            }
-            try {
-                new Socket(address, port).close();
-                return;
-            } catch (IOException e) {
-                Thread.sleep(100);
-            }
-        }
-        throw new AssertionError("cached on " + address + ":" + port + " did not listen: " + log());
     }
 
     /** Its counters, asked over the protocol (never of a stopped node: that would wait). */
@@ -109,11 +91,7 @@ final class NodeProcess {
     }
 
     String log() {
-        try {
-            return Files.readString(logFile);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        return ServerPorts.read(logFile);
     }
 
     void stop() throws Exception {
