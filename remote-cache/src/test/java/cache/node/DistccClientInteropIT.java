@@ -19,7 +19,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,7 +26,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -47,64 +45,6 @@ import org.junit.jupiter.params.provider.MethodSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class DistccClientInteropIT {
-
-    /**
-     * One command of the acceptance.
-     *
-     * @param outputs the files it writes, compared
-     * @param likeGcc whether distcc's own answer is plain gcc's, so ours must be too
-     * @param cached whether a successful job is stored on the node (a failed one is not)
-     */
-    record Case(String name, List<String> command, List<String> outputs, boolean likeGcc, boolean cached) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static final String C_SOURCE = """
-            #include <string.h>
-            #define TWICE(x) ((x) * 2)
-            long measure_%s(const char *s) { return TWICE((long) strlen(s)) + 7; }
-            """;
-    private static final String CXX_SOURCE = """
-            #include <string>
-            #include <vector>
-            template <typename T> T total(const std::vector<T> &v) { T s{}; for (const T &x : v) s += x; return s; }
-            int size_%s() { std::vector<int> v{1, 2, 3}; return total(v) + (int) std::string("ab").size(); }
-            """;
-    private static final String WARNING_SOURCE = """
-            #include <stdio.h>
-            #define SQ(x) ((x) * (x))
-            static int unused_%s(int a) { return a; }
-            int shout(void) { int u; return printf("%%d\\n", SQ(3)); }
-            """;
-    private static final String ERROR_SOURCE = "int broken_%s(void) { return 1 }\n";
-
-    static Stream<Arguments> cases() {
-        List<Case> cases = List.of(
-                new Case("c", List.of("gcc", "-O2", "-c", "m.c", "-o", "m.o"), List.of("m.o"), true, true),
-                new Case("c++", List.of("g++", "-O2", "-c", "p.cc", "-o", "p.o"), List.of("p.o"), true, true),
-                new Case("warnings", List.of("gcc", "-Wall", "-O2", "-c", "w.c", "-o", "w.o"), List.of("w.o"), false,
-                        true),
-                new Case("error", List.of("gcc", "-O2", "-c", "e.c", "-o", "e.o"), List.of("e.o"), true, false),
-                new Case("-MD", List.of("gcc", "-O2", "-MD", "-c", "m.c", "-o", "m.o"), List.of("m.o", "m.d"), true,
-                        true),
-                // distcc 3.4 names this .d after the source (m.d), where gcc writes obj/m.d: distcc's own rule.
-                new Case("-MD -o elsewhere", List.of("gcc", "-O2", "-MD", "-c", "m.c", "-o", "obj/m.o"),
-                        List.of("obj/m.o", "obj/m.d", "m.d"), false, true),
-                new Case("c++ -MMD -MF -MT", List.of("g++", "-O2", "-MMD", "-MF", "deps/p.dep", "-MT", "p-target",
-                        "-c", "p.cc", "-o", "p.o"), List.of("p.o", "deps/p.dep"), true, true),
-                new Case("-g", List.of("gcc", "-O2", "-g", "-c", "m.c", "-o", "m.o"), List.of("m.o"), false, true),
-                new Case("c++ -g", List.of("g++", "-O2", "-g", "-c", "p.cc", "-o", "p.o"), List.of("p.o"), false, true));
-        List<Arguments> all = new ArrayList<>();
-        for (String protocol : List.of("plain", "lzo")) {
-            for (Case c : cases) {
-                all.add(Arguments.of(protocol, c));
-            }
-        }
-        return all.stream();
-    }
 
     @TempDir
     static Path dir;
@@ -169,14 +109,14 @@ class DistccClientInteropIT {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
+    @MethodSource("cache.node.DistccInteropCases#byProtocol")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void realDistccOnCachedAnswersAsDistccdAndAsGccAndRepeatsFromTheNodeCache(String protocol, Case c)
-            throws Exception {
+    void realDistccOnCachedAnswersAsDistccdAndAsGccAndRepeatsFromTheNodeCache(String protocol,
+            DistccInteropCases.Case c) throws Exception {
         String option = protocol.equals("lzo") ? ",lzo" : "";
         String name = (protocol + "_" + c.name()).replaceAll("[^A-Za-z0-9]", "_");
         // Salted per case: the cases share the node, and none may hit another's entry there.
-        Path project = project(dir.resolve(name), name);
+        Path project = DistccInteropCases.writeSources(dir.resolve(name), name);
 
         Answer gcc = run(project, c, c.command(), null);
         Answer distccd = run(project, c, distcc(c), "127.0.0.1:" + distccdPort + option);
@@ -203,7 +143,7 @@ class DistccClientInteropIT {
         assertEquals(1L, afterFirst.get("compiles_ok") + afterFirst.get("compiles_failed")
                 - before.get("compiles_ok") - before.get("compiles_failed"), "the first job ran on the node: " + story);
         assertEquals(1L, runsAfterFirst - runsBefore, "one compiler run for it: " + story);
-        if (c.cached()) {
+        if (c.storedOnNode()) {
             assertEquals(1L, afterSecond.get("node_hits") - afterFirst.get("node_hits"),
                     "the repeated job is a node hit: " + story);
             assertEquals(afterFirst.get("compiles_ok"), afterSecond.get("compiles_ok"), "no second compile: " + story);
@@ -244,14 +184,14 @@ class DistccClientInteropIT {
         }
     }
 
-    private static List<String> distcc(Case c) {
+    private static List<String> distcc(DistccInteropCases.Case c) {
         List<String> cmd = new ArrayList<>(List.of("distcc"));
         cmd.addAll(c.command());
         return cmd;
     }
 
     /** Runs {@code cmd} in {@code project} (through distcc to {@code hosts} when given) and takes its outputs. */
-    private Answer run(Path project, Case c, List<String> cmd, String hosts) throws Exception {
+    private Answer run(Path project, DistccInteropCases.Case c, List<String> cmd, String hosts) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(project.toFile())
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD);
         Map<String, String> env = pb.environment();
@@ -277,17 +217,6 @@ class DistccClientInteropIT {
             }
         }
         return new Answer(p.exitValue(), compilerErr, outputs);
-    }
-
-    /** The case's sources in a directory of their own, salted. */
-    private static Path project(Path project, String salt) throws IOException {
-        Files.createDirectories(project.resolve("deps"));
-        Files.createDirectories(project.resolve("obj"));
-        Files.writeString(project.resolve("m.c"), C_SOURCE.formatted(salt));
-        Files.writeString(project.resolve("p.cc"), CXX_SOURCE.formatted(salt));
-        Files.writeString(project.resolve("w.c"), WARNING_SOURCE.formatted(salt));
-        Files.writeString(project.resolve("e.c"), ERROR_SOURCE.formatted(salt));
-        return project;
     }
 
     /** Scripts that count their compile runs (not the node's version questions) and run the real compiler. */

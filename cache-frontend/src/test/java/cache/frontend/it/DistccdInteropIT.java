@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.node.DistccInteropCases;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -13,14 +14,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
@@ -41,75 +40,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 class DistccdInteropIT {
 
     private static final int SLOTS = 2;
-
-    /** Where a case's job must end up. */
-    enum Route {
-        /** compiled by distccd, its answer used */
-        NODE,
-        /** run by distccd, then again here for gcc's own answer (counter {@code kept_local_<reason>}) */
-        NODE_THEN_HERE,
-        /** never sent to distccd (counter {@code kept_local_<reason>}) */
-        HERE
-    }
-
-    /**
-     * One command of the acceptance.
-     *
-     * @param outputs the files the command writes, compared with plain gcc's
-     * @param reason the {@code kept_local_*} counter for a job not answered by the node
-     */
-    record Case(String name, List<String> command, List<String> outputs, Route route, String reason) {
-        @Override
-        public String toString() {
-            return name;
-        }
-    }
-
-    private static final String C_SOURCE = """
-            #include <string.h>
-            #define TWICE(x) ((x) * 2)
-            long measure_%s(const char *s) { return TWICE((long) strlen(s)) + 7; }
-            """;
-    private static final String CXX_SOURCE = """
-            #include <string>
-            #include <vector>
-            template <typename T> T total(const std::vector<T> &v) { T s{}; for (const T &x : v) s += x; return s; }
-            int size_%s() { std::vector<int> v{1, 2, 3}; return total(v) + (int) std::string("ab").size(); }
-            """;
-    private static final String WARNING_SOURCE = """
-            #include <stdio.h>
-            #define SQ(x) ((x) * (x))
-            static int unused_%s(int a) { return a; }
-            int shout(void) { int u; return printf("%%d\\n", SQ(3)); }
-            """;
-    private static final String ERROR_SOURCE = "int broken_%s(void) { return 1 }\n";
-
-    static Stream<Arguments> cases() {
-        List<Case> cases = List.of(
-                new Case("c", List.of("gcc", "-O2", "-c", "m.c", "-o", "m.o"), List.of("m.o"), Route.NODE, null),
-                new Case("c++", List.of("g++", "-O2", "-c", "p.cc", "-o", "p.o"), List.of("p.o"), Route.NODE, null),
-                new Case("warnings", List.of("gcc", "-Wall", "-O2", "-c", "w.c", "-o", "w.o"), List.of("w.o"),
-                        Route.NODE_THEN_HERE, "kept_local_diagnostics_on_node"),
-                new Case("error", List.of("gcc", "-O2", "-c", "e.c", "-o", "e.o"), List.of("e.o"),
-                        Route.NODE_THEN_HERE, "kept_local_failed_on_node"),
-                new Case("-MD", List.of("gcc", "-O2", "-MD", "-c", "m.c", "-o", "m.o"), List.of("m.o", "m.d"),
-                        Route.NODE, null),
-                new Case("-MD -o elsewhere", List.of("gcc", "-O2", "-MD", "-c", "m.c", "-o", "obj/m.o"),
-                        List.of("obj/m.o", "obj/m.d", "m.d"), Route.NODE, null),
-                new Case("c++ -MMD -MF -MT", List.of("g++", "-O2", "-MMD", "-MF", "deps/p.dep", "-MT", "p-target",
-                        "-c", "p.cc", "-o", "p.o"), List.of("p.o", "deps/p.dep"), Route.NODE, null),
-                new Case("-g", List.of("gcc", "-O2", "-g", "-c", "m.c", "-o", "m.o"), List.of("m.o"), Route.HERE,
-                        "kept_local_no_source_node"),
-                new Case("c++ -g", List.of("g++", "-O2", "-g", "-c", "p.cc", "-o", "p.o"), List.of("p.o"), Route.HERE,
-                        "kept_local_no_source_node"));
-        List<Arguments> all = new ArrayList<>();
-        for (String protocol : List.of("plain", "lzo")) {
-            for (Case c : cases) {
-                all.add(Arguments.of(protocol, c));
-            }
-        }
-        return all.stream();
-    }
 
     @TempDir
     static Path tmp;
@@ -139,14 +69,15 @@ class DistccdInteropIT {
     }
 
     @ParameterizedTest(name = "{0} {1}")
-    @MethodSource("cases")
+    @MethodSource("cache.node.DistccInteropCases#byProtocol")
     @Timeout(value = 60, unit = TimeUnit.SECONDS)
-    void ourDistributorOnARealDistccdGivesPlainGccsOutputsStderrAndExitCode(String protocol, Case c)
+    void ourDistributorOnARealDistccdGivesPlainGccsOutputsStderrAndExitCode(String protocol, DistccInteropCases.Case c)
             throws Exception {
         DistccdProcess node = protocol.equals("lzo") ? lzo : plain;
         String name = (protocol + "_" + c.name()).replaceAll("[^A-Za-z0-9]", "_");
         // Salted per case: the cases share a cache per protocol, and none may hit another's entry.
-        Path project = project(tmp.resolve(name), name);
+        Path project = DistccInteropCases.writeSources(tmp.resolve(name), name);
+        CacheFixture.backdate(project); // old enough for direct mode
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LC_ALL", "C");
         CacheFixture.Result local = CacheFixture.run(project, c.command(), env);
@@ -186,11 +117,11 @@ class DistccdInteropIT {
             }
             case NODE_THEN_HERE -> {
                 assertEquals(1, onNode, "distccd ran the job: " + story);
-                assertEquals(1L, stats.getOrDefault(c.reason(), 0L), "then it was redone here: " + story);
+                assertEquals(1L, stats.getOrDefault(c.keptLocal(), 0L), "then it was redone here: " + story);
             }
             case HERE -> {
                 assertEquals(0, onNode, "the job never reached distccd: " + story);
-                assertEquals(1L, stats.getOrDefault(c.reason(), 0L), "kept here for its reason: " + story);
+                assertEquals(1L, stats.getOrDefault(c.keptLocal(), 0L), "kept here for its reason: " + story);
             }
             default -> throw new AssertionError(c.route());
         }
@@ -209,20 +140,8 @@ class DistccdInteropIT {
         }
     }
 
-    /** The case's sources in a directory of its own, old enough for direct mode, salted. */
-    private static Path project(Path dir, String salt) throws Exception {
-        Files.createDirectories(dir.resolve("deps"));
-        Files.createDirectories(dir.resolve("obj"));
-        Files.writeString(dir.resolve("m.c"), C_SOURCE.formatted(salt));
-        Files.writeString(dir.resolve("p.cc"), CXX_SOURCE.formatted(salt));
-        Files.writeString(dir.resolve("w.c"), WARNING_SOURCE.formatted(salt));
-        Files.writeString(dir.resolve("e.c"), ERROR_SOURCE.formatted(salt));
-        CacheFixture.backdate(dir);
-        return dir;
-    }
-
     /** The outputs plain gcc wrote, removed so that the run under test writes them afresh. */
-    private static Map<String, byte[]> takeOutputs(Path project, Case c) throws Exception {
+    private static Map<String, byte[]> takeOutputs(Path project, DistccInteropCases.Case c) throws Exception {
         Map<String, byte[]> outputs = new HashMap<>();
         for (String out : c.outputs()) {
             Path p = project.resolve(out);
