@@ -50,7 +50,7 @@ class CachedProcessIT {
                 "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
         try {
-            ServerPorts.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
+            ServerProcesses.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
             Path src = Files.writeString(tmp.resolve("hello.c"), "int answer(void) { return 42; }\n");
             assertEquals(0, new ProcessBuilder("gcc", "-E", src.toString(), "-o", tmp.resolve("hello.i").toString())
                     .inheritIO().start().waitFor());
@@ -73,10 +73,7 @@ class CachedProcessIT {
                         "the node's object equals gcc's own");
             }
         } finally {
-            node.destroy();
-            if (!node.waitFor(20, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-            }
+            ServerProcesses.stop(node);
         }
     }
 
@@ -86,7 +83,6 @@ class CachedProcessIT {
         p.waitFor();
         return s;
     }
-
 
     @Test
     void withNiceTheCompilersRunRenicedAndTheNodeItselfDoesNot() throws Exception {
@@ -120,7 +116,7 @@ class CachedProcessIT {
                 "--tmp-dir", Files.createDirectories(tmp.resolve("jobs")).toString(), "--jobs", "2")
                 .redirectErrorStream(true).redirectOutput(tmp.resolve("cached.log").toFile()).start();
         try {
-            ServerPorts.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
+            ServerProcesses.awaitListening("cached", node, "127.0.0.1", port, tmp.resolve("cached.log"));
             int expected = Math.min(19, base + 3);
             CompilerSpec spec = new CompilerSpec("nicecc", "1.0", "test-target");
             try (NodeClient client = NodeClient.connect("127.0.0.1", port,
@@ -135,10 +131,7 @@ class CachedProcessIT {
             assertEquals(base, niceness(Path.of("/proc", Long.toString(node.pid()), "stat")),
                     "the node's main thread keeps the caller's niceness");
         } finally {
-            node.destroy();
-            if (!node.waitFor(20, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-            }
+            ServerProcesses.stop(node);
         }
     }
 

@@ -1,7 +1,6 @@
 package cache.frontend.it;
 
 import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -32,20 +31,14 @@ final class DistccdProcess {
     }
 
     static DistccdProcess start(String address, Path dir, int slots) throws Exception {
-        int port = ServerPorts.free(address);
+        int port = ServerProcesses.free(address);
         Path log = dir.resolve("distccd.log");
         Process p = new ProcessBuilder("distccd", "--daemon", "--no-detach", "--listen", address,
                 "--port", String.valueOf(port), "--allow", "127.0.0.0/8", "--jobs", String.valueOf(slots),
                 "--log-stderr", "--log-level", "info")
                 .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        DistccdProcess d = new DistccdProcess(address, port, slots, p, log);
-        try {
-            ServerPorts.awaitListening("distccd", p, address, port, log);
-        } catch (Throwable t) {
-            d.stop();
-            throw t;
-        }
-        return d;
+        ServerProcesses.awaitListening("distccd", p, address, port, log);
+        return new DistccdProcess(address, port, slots, p, log);
     }
 
     /** Its entry in a host list: {@code ADDRESS:PORT/SLOTS}. */
@@ -73,17 +66,11 @@ final class DistccdProcess {
     }
 
     String log() {
-        return ServerPorts.read(logFile);
+        return ServerProcesses.read(logFile);
     }
 
     void stop() throws InterruptedException {
-        if (!process.isAlive()) {
-            return;
-        }
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        }
+        ServerProcesses.stop(process);
     }
 
     @Override

@@ -63,7 +63,7 @@ class DistributedDebugIT {
                 root.resolve("store").toString(), "--tmp-dir", Files.createDirectories(root.resolve("jobs")).toString(),
                 "--jobs", "2").redirectErrorStream(true).redirectOutput(root.resolve("cached.log").toFile()).start();
         try (CacheFixture cache = new CacheFixture(Files.createDirectories(root.resolve("client")))) {
-            ServerPorts.awaitListening("cached", node, "127.0.0.2", port, root.resolve("cached.log"));
+            ServerProcesses.awaitListening("cached", node, "127.0.0.2", port, root.resolve("cached.log"));
             Path proj = Files.createDirectories(root.resolve("proj"));
             Files.createDirectories(proj.resolve("sub"));
             Files.createDirectories(proj.resolve("inc"));
@@ -123,10 +123,7 @@ class DistributedDebugIT {
             cache.env.remove("CCACHE_NOHASHDIR");
             assertEquals(remote + 1, cache.stat("remote_compile"), "the hash_dir = false -g miss compiled on the node");
         } finally {
-            node.destroy();
-            if (!node.waitFor(20, TimeUnit.SECONDS)) {
-                node.destroyForcibly();
-            }
+            ServerProcesses.stop(node);
         }
     }
 

@@ -48,7 +48,7 @@ final class NodeProcess {
         for (String compiler : List.of("gcc", "g++")) {
             Files.createSymbolicLink(whitelist.resolve(compiler), Path.of("../../bin/distcc"));
         }
-        int port = ServerPorts.free(address);
+        int port = ServerProcesses.free(address);
         Path log = dir.resolve("cached.log");
         List<String> cmd = new ArrayList<>(List.of(cached.toString(), "--listen", address, "--port",
                 String.valueOf(port), "--whitelist", whitelist.toString(), "--cache-dir",
@@ -58,14 +58,8 @@ final class NodeProcess {
             cmd.addAll(List.of("--compiler-path", compilerPath));
         }
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        NodeProcess node = new NodeProcess(address, port, slots, p, dir, log);
-        try {
-            ServerPorts.awaitListening("cached", p, address, port, log);
-        } catch (Throwable t) {
-            node.stop();
-            throw t;
-        }
-        return node;
+        ServerProcesses.awaitListening("cached", p, address, port, log);
+        return new NodeProcess(address, port, slots, p, dir, log);
     }
 
     /** Its {@code DISTCC_HOSTS} entry, {@code ADDRESS:PORT/LIMIT}. */
@@ -91,7 +85,7 @@ final class NodeProcess {
     }
 
     String log() {
-        return ServerPorts.read(logFile);
+        return ServerProcesses.read(logFile);
     }
 
     void stop() throws Exception {
@@ -99,10 +93,7 @@ final class NodeProcess {
             return;
         }
         pause(false); // a stopped process does not act on SIGTERM
-        process.destroy();
-        if (!process.waitFor(20, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor(20, TimeUnit.SECONDS);
-        }
+        ServerProcesses.stop(process);
     }
 
     @Override
