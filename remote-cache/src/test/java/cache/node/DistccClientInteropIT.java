@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -208,15 +207,7 @@ class DistccClientInteropIT {
         assertTrue(p.waitFor(50, TimeUnit.SECONDS), "bounded: " + cmd);
         String compilerErr = err.lines().filter(l -> !l.startsWith("distcc[")).map(l -> l + "\n")
                 .collect(Collectors.joining());
-        Map<String, byte[]> outputs = new LinkedHashMap<>();
-        for (String out : c.outputs()) {
-            Path f = project.resolve(out);
-            if (Files.exists(f)) {
-                outputs.put(out, Files.readAllBytes(f));
-                Files.delete(f);
-            }
-        }
-        return new Answer(p.exitValue(), compilerErr, outputs);
+        return new Answer(p.exitValue(), compilerErr, DistccInteropCases.takeOutputs(project, c));
     }
 
     /** Scripts that count their compile runs (not the node's version questions) and run the real compiler. */

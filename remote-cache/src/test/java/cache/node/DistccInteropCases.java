@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.params.provider.Arguments;
 
@@ -112,5 +114,21 @@ public final class DistccInteropCases {
         Files.writeString(project.resolve("w.c"), WARNING_SOURCE.formatted(salt));
         Files.writeString(project.resolve("e.c"), ERROR_SOURCE.formatted(salt));
         return project;
+    }
+
+    /**
+     * The outputs of case {@code c} that a command left in {@code project}, in the case's order,
+     * each removed so that the next command writes it afresh (a file not written is not in the map).
+     */
+    public static Map<String, byte[]> takeOutputs(Path project, Case c) throws IOException {
+        Map<String, byte[]> outputs = new LinkedHashMap<>();
+        for (String out : c.outputs()) {
+            Path f = project.resolve(out);
+            if (Files.exists(f)) {
+                outputs.put(out, Files.readAllBytes(f));
+                Files.delete(f);
+            }
+        }
+        return outputs;
     }
 }

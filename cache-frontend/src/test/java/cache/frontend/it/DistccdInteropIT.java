@@ -81,7 +81,7 @@ class DistccdInteropIT {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.put("LC_ALL", "C");
         CacheFixture.Result local = CacheFixture.run(project, c.command(), env);
-        Map<String, byte[]> expected = takeOutputs(project, c);
+        Map<String, byte[]> expected = DistccInteropCases.takeOutputs(project, c); // plain gcc's, removed
 
         CacheFixture cache = caches.computeIfAbsent(protocol, p -> distributing(tmp.resolve("cache-" + p),
                 node.entry() + (p.equals("lzo") ? ",lzo" : "")));
@@ -138,19 +138,6 @@ class DistccdInteropIT {
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
-    }
-
-    /** The outputs plain gcc wrote, removed so that the run under test writes them afresh. */
-    private static Map<String, byte[]> takeOutputs(Path project, DistccInteropCases.Case c) throws Exception {
-        Map<String, byte[]> outputs = new HashMap<>();
-        for (String out : c.outputs()) {
-            Path p = project.resolve(out);
-            if (Files.exists(p)) {
-                outputs.put(out, Files.readAllBytes(p));
-                Files.delete(p);
-            }
-        }
-        return outputs;
     }
 
     private static String counters(Map<String, Long> s) {
