@@ -255,9 +255,10 @@ public final class CompilePipeline {
         return new Outcome.Fallback("invalid configuration: " + message);
     }
 
+    /** The call's outcome, with any work left for after the reply done ({@link Outcome#settled}). */
     public Outcome handle(CompileRequest original) throws InterruptedException {
         Outcome o = serve(original, false);
-        return o instanceof Outcome.Deferred d ? d.rest().run() : o;
+        return Outcome.settled(o instanceof Outcome.Deferred d ? d.rest().run() : o);
     }
 
     /**
@@ -454,17 +455,29 @@ public final class CompilePipeline {
         call.stats.mark("remote-step");
         byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
         call.stats.mark("manifest-get");
-        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
+        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found, tiers.lateCounts());
         call.stats.mark("manifest-matched");
         if (entryKey != null) {
             LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
             if (hit != null) {
-                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+                return writtenUnlessAnswered(call, replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT));
             }
             return directRemote(call, directKey, entryKey, tiers);
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
+        call.writeNow(); // the manifest back-filled before this call records into it
         return afterDirectLookup(call, directKey);
+    }
+
+    /**
+     * {@code o}; when it is not a replay (a hit whose outputs could not be written: the client
+     * compiles), the back-fills the replay would have carried are written now.
+     */
+    private static Outcome writtenUnlessAnswered(Call call, Outcome o) {
+        if (!(o instanceof Outcome.Replay)) {
+            call.writeNow();
+        }
+        return o;
     }
 
     /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */
@@ -481,13 +494,15 @@ public final class CompilePipeline {
         LookupTier.Hit hit = tiers.findRemoteUnfilled(entryKey, call.config().namespace(), call.stats::count);
         call.stats.mark("entry-got");
         if (hit != null) {
-            tiers.backFill(entryKey, hit, call.config().namespace(), call.stats::count);
-            call.stats.mark("back-filled");
+            // the back-fills (this entry, and the manifest if it came from remote storage too)
+            // are written after the reply: the hit does not wait for the local store
+            call.writeLater(tiers.backFillLater(entryKey, hit, call.config().namespace(), call.stats::count));
             Outcome o = replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
             call.stats.mark("replayed");
-            return o;
+            return writtenUnlessAnswered(call, o);
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
+        call.writeNow(); // the manifest back-filled before this call records into it
         return afterDirectLookup(call, directKey);
     }
 
