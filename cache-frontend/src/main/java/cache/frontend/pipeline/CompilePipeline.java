@@ -53,6 +53,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -95,6 +96,8 @@ public final class CompilePipeline {
     private final Manifests manifests;
     private final CounterStore counters;
     private final Shared shared;
+    /** Replies' after-reply writes not run yet ({@link #awaitLateWrites}). */
+    private final LateWrites lateWrites = new LateWrites();
     private final Clock clock;
     private final int daemonUmask;
     private final CallPreparation preparation;
@@ -256,6 +259,15 @@ public final class CompilePipeline {
     }
 
     /** The call's outcome, with any work left for after the reply done ({@link Outcome#settled}). */
+    /**
+     * Waits (up to {@code max}) until the writes that replies left for after them ({@link
+     * Outcome.Replay#afterReply}) are done: a {@code -C} or {@code -s} right after a build sees
+     * the store as the build left it, not a back-fill landing after it.
+     */
+    public void awaitLateWrites(Duration max) throws InterruptedException {
+        lateWrites.await(max);
+    }
+
     public Outcome handle(CompileRequest original) throws InterruptedException {
         Outcome o = serve(original, false);
         return Outcome.settled(o instanceof Outcome.Deferred d ? d.rest().run() : o);
@@ -296,7 +308,7 @@ public final class CompilePipeline {
                     Outcome last = null;
                     try {
                         last = d.rest().run();
-                        return last;
+                        return lateWrites.tracked(last);
                     } finally {
                         finished(original, stats, last);
                     }
