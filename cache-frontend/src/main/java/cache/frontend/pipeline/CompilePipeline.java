@@ -17,6 +17,7 @@ import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
 import cache.frontend.key.IncludeScanner;
 import cache.frontend.key.KeyInputs;
+import cache.frontend.key.PreparedManifest;
 import cache.frontend.key.PreprocessorModeKey;
 import cache.frontend.key.SearchPathProbe;
 import cache.frontend.pipeline.CallPreparation.Answered;
@@ -61,6 +62,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -144,6 +147,12 @@ public final class CompilePipeline {
         final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults(), remoteBackoff());
         /** Writes to remote storage, in the background so that no reply waits for one. */
         final BackgroundWrites remoteWrites = new BackgroundWrites();
+        /** Remote reads made ahead of the call that needs them ({@link EarlyRead}). */
+        final ExecutorService remoteReads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "remote-read");
+            t.setDaemon(true);
+            return t;
+        });
         /**
          * Compilers that failed on the colour option every miss adds (gcc before 4.9 knows no
          * {@code -fdiagnostics-color}): their calls compile without it from then on. Keyed by the
@@ -174,6 +183,7 @@ public final class CompilePipeline {
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
+            remoteReads.shutdownNow();
             remoteWrites.close();
             remoteStorages.close();
         }
@@ -467,14 +477,31 @@ public final class CompilePipeline {
         call.stats.mark("remote-step");
         byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
         call.stats.mark("manifest-get");
-        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found, tiers.lateCounts());
+        Digest entryKey = null;
+        EarlyRead early = null;
+        if (found != null) {
+            PreparedManifest m = manifests.found(call, directKey, found, tiers.lateCounts());
+            early = EarlyRead.start(m.newestEntryKey(), tiers, call.config().namespace(), shared.remoteReads);
+            entryKey = manifests.match(call, m);
+        }
         call.stats.mark("manifest-matched");
         if (entryKey != null) {
             LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
             if (hit != null) {
+                if (early != null) {
+                    early.drop();
+                }
                 return writtenUnlessAnswered(call, replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT));
             }
+            EarlyRead.Answer read = early == null ? null : early.answerFor(entryKey, call.stats::count);
+            if (read != null) {
+                call.stats.mark("entry-read-early");
+                return remoteEntry(call, directKey, entryKey, tiers, read.hit());
+            }
             return directRemote(call, directKey, entryKey, tiers);
+        }
+        if (early != null) {
+            early.drop();
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
         call.writeNow(); // the manifest back-filled before this call records into it
@@ -505,6 +532,12 @@ public final class CompilePipeline {
         call.stats.mark("entry-get-start");
         LookupTier.Hit hit = tiers.findRemoteUnfilled(entryKey, call.config().namespace(), call.stats::count);
         call.stats.mark("entry-got");
+        return remoteEntry(call, directKey, entryKey, tiers, hit);
+    }
+
+    /** What remote storage answered for a direct-mode entry key: its hit replayed, or the miss carried on. */
+    private Outcome remoteEntry(Call call, Digest directKey, Digest entryKey, StorageTiers tiers, LookupTier.Hit hit)
+            throws IOException, InterruptedException {
         if (hit != null) {
             // the back-fills (this entry, and the manifest if it came from remote storage too)
             // are written after the reply: the hit does not wait for the local store

@@ -62,13 +62,12 @@ final class Manifests {
     }
 
     /**
-     * The entry key that {@code raw}, a manifest found in remote storage, gives for the files as
-     * they are now, or null. The manifest is kept in this directory's store, written after the
-     * reply if the call is answered ({@link Call#writeLater}; {@code lateCounts} hears of the
-     * write), except under {@code remote_only}: then the call remembers it, to record its result
-     * into.
+     * {@code raw}, a manifest found in remote storage, decoded. It is kept in this directory's
+     * store, written after the reply if the call is answered ({@link Call#writeLater}; {@code
+     * lateCounts} hears of the write), except under {@code remote_only}: then the call remembers
+     * it, to record its result into.
      */
-    Digest matchFound(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts) {
+    PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts) {
         PreparedManifest m = PreparedManifest.decode(raw);
         call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
@@ -90,6 +89,11 @@ final class Manifests {
             });
             decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
         }
+        return m;
+    }
+
+    /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */
+    Digest match(Call call, PreparedManifest m) {
         return directMode.match(m, call.cwd(), call.config().sloppiness());
     }
 
