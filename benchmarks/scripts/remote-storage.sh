@@ -14,6 +14,13 @@
 # one tool's 30 runs, then the other's: on a shared host a drift between them is not noise),
 # and prints each round's medians and the median of the rounds' ratios.
 #
+# --interleaved N times the same remote hit another way, after (i): N rounds, in each every
+# tool once, the order rotating, the local cache emptied (untimed) just before each tool's call,
+# which is timed alone (bash's EPOCHREALTIME around the compiler command: no process of the
+# timer's own). On a shared host this puts every tool under the same drift, call by call.
+# --also NAME=BIN (repeatable) adds another build of cache (its own links, runtime dir and
+# daemon) to (i) and --interleaved, e.g. --also main=/path/to/main/dist/bin/cache for an A/B.
+#
 # Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
 # <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
 # Needs gcc, g++, make, ccache (with redis-storage), redis-server, hyperfine.
@@ -24,13 +31,16 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0
+declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--hit-rounds) HIT_ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA_ROUNDS=0; shift ;;
-	*) die "usage: remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua]" ;;
+	--interleaved) INTERLEAVED=$2; shift 2 ;;
+	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
+	*) die "usage: remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -48,6 +58,9 @@ REDIS_PID=
 cleanup() {
 	[[ -n $REDIS_PID ]] && kill -9 "$REDIS_PID" 2>/dev/null
 	XDG_RUNTIME_DIR=$TMP/run CCACHE_DIR=$TMP/x "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+	for name in "${!ALSO[@]}"; do
+		XDG_RUNTIME_DIR=$TMP/run-$name CCACHE_DIR=$TMP/x "${ALSO[$name]}" --stop-daemon >/dev/null 2>&1 || true
+	done
 	[[ ${KEEP_TMP:-0} == 1 ]] && log "kept $TMP" || rm -rf -- "$TMP"
 }
 trap cleanup EXIT
@@ -64,7 +77,13 @@ export CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$PORT"
 LINKS=$TMP/links
 mkdir -p -- "$LINKS"
 "$CACHE_BIN" --install-links "$LINKS" >/dev/null || die "cache --install-links failed"
-declare -A PATHS=([ccache]=/usr/lib/ccache [cache]=$LINKS)
+declare -A PATHS=([ccache]=/usr/lib/ccache [cache]=$LINKS) BINS=([cache]=$CACHE_BIN) RUNS=([cache]=$TMP/run)
+for name in "${!ALSO[@]}"; do
+	[[ $name != cache && $name != ccache ]] || die "--also: $name is taken"
+	mkdir -p -m 700 -- "$TMP/links-$name" "$TMP/run-$name"
+	"${ALSO[$name]}" --install-links "$TMP/links-$name" >/dev/null || die "$name: --install-links failed"
+	PATHS[$name]=$TMP/links-$name BINS[$name]=${ALSO[$name]} RUNS[$name]=$TMP/run-$name
+done
 
 LUA=$TMP/lua
 rebuild_prepare lua "$LUA_SRC" "$LUA" || die "preparing lua failed"
@@ -77,9 +96,11 @@ CLEAN=$(rebuild_clean lua)
 run() {
 	local tool=$1 dir=$2
 	shift 2
-	env PATH="${PATHS[$tool]}:$PATH" CCACHE_DIR="$dir" XDG_RUNTIME_DIR="$TMP/run" "$@"
+	env PATH="${PATHS[$tool]}:$PATH" CCACHE_DIR="$dir" XDG_RUNTIME_DIR="${RUNS[$tool]:-$TMP/run}" "$@"
 }
-stats() { if [[ $1 == cache ]]; then run cache "$2" "$CACHE_BIN" --print-stats; else run ccache "$2" ccache --print-stats; fi; }
+# tool_bin TOOL: the program that answers TOOL's admin options (-C, --print-stats).
+tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; fi; }
+stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
 # settled: until Redis holds every result and manifest of lua (writes of ours are in the background).
 settled() { for _ in $(seq 600); do (($(redis-cli -p "$PORT" dbsize) >= 2 * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "Redis never got every entry"; }
 
@@ -124,19 +145,21 @@ fi
 # (i) one file, a remote hit from an empty local cache, the local cache emptied before each run.
 cd -- "$LUA/src"
 CMD="gcc -std=gnu99 -DLUA_USE_LINUX -O2 -g -c lapi.c -o $TMP/lapi.o"
-for tool in ccache cache; do
+TOOLS=(ccache cache "${!ALSO[@]}")
+for tool in "${TOOLS[@]}"; do
 	run "$tool" "$TMP/$tool-seed" sh -c "$CMD" # the entry and manifest in Redis
 done
 sleep 2
 printf '\n(i) one remote hit (lapi.c) from an empty local cache:\n'
-declare -A HIT=(
-	[ccache]="--prepare|env CCACHE_DIR=$TMP/hit-ccache ccache -C|-n|ccache|env PATH=/usr/lib/ccache:$PATH CCACHE_DIR=$TMP/hit-ccache XDG_RUNTIME_DIR=$TMP/run $CMD"
-	[cache]="--prepare|env CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CACHE_BIN -C|-n|cache|env PATH=$LINKS:$PATH CCACHE_DIR=$TMP/hit-cache XDG_RUNTIME_DIR=$TMP/run $CMD"
-)
+declare -A HIT=()
+for tool in "${TOOLS[@]}"; do
+	env="env PATH=${PATHS[$tool]}:$PATH CCACHE_DIR=$TMP/hit-$tool XDG_RUNTIME_DIR=${RUNS[$tool]:-$TMP/run}"
+	HIT[$tool]="--prepare|$env $(tool_bin "$tool") -C|-n|$tool|$env $CMD"
+done
 RATIOS=
 for round in $(seq "$HIT_ROUNDS"); do
-	order=(ccache cache)
-	((round % 2)) || order=(cache ccache)
+	order=("${TOOLS[@]}")
+	((round % 2)) || order=($(printf '%s\n' "${TOOLS[@]}" | tac))
 	args=()
 	for tool in "${order[@]}"; do IFS='|' read -r -a part <<<"${HIT[$tool]}"; args+=("${part[@]}"); done
 	hyperfine -N --warmup 3 --runs 30 --export-json "$TMP/hit.json" "${args[@]}" >&2
@@ -147,7 +170,29 @@ done
 if ((HIT_ROUNDS > 1)); then
 	printf '  cache/ccache median ratio per round: %s; median of rounds: %.2f\n' "$RATIOS" "$(echo "$RATIOS" | median)"
 fi
-for tool in ccache cache; do
+# --interleaved: every tool once per round, order rotating, each call timed alone after its -C.
+if ((INTERLEAVED)); then
+	declare -A TIMES=()
+	for round in $(seq "$INTERLEAVED"); do
+		n=${#TOOLS[@]}
+		for i in $(seq 0 $((n - 1))); do
+			tool=${TOOLS[$(((i + round) % n))]}
+			run "$tool" "$TMP/hit-$tool" "$(tool_bin "$tool")" -C >/dev/null
+			t0=$EPOCHREALTIME
+			# shellcheck disable=SC2086 # CMD is split into the compiler's arguments, as hyperfine -N does
+			run "$tool" "$TMP/hit-$tool" $CMD
+			t1=$EPOCHREALTIME
+			TIMES[$tool]+="$(echo "($t1 - $t0) * 1000" | bc -l) "
+		done
+	done
+	printf '\n(iii) one remote hit, %d interleaved rounds, each call after its own -C (ms):\n' "$INTERLEAVED"
+	base=$(echo "${TIMES[ccache]}" | median)
+	for tool in "${TOOLS[@]}"; do
+		m=$(echo "${TIMES[$tool]}" | median)
+		printf '  %-8s median %6.2f ms   ÷ ccache %.2f\n' "$tool" "$m" "$(echo "$m / $base" | bc -l)"
+	done
+fi
+for tool in "${TOOLS[@]}"; do
 	printf '  %s counters of the last run: %s\n' "$tool" \
 		"$(stats "$tool" "$TMP/hit-$tool" | grep -E '^(remote_storage_hit|direct_cache_hit|cache_miss)\b' | tr '\t\n' '= ')"
 done

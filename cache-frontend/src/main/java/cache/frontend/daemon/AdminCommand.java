@@ -40,6 +40,9 @@ import java.util.Map;
  */
 final class AdminCommand {
 
+    /** How long an admin command waits for the back-fills that replies left for after them. */
+    private static final Duration LATE_WRITES_WAIT = Duration.ofSeconds(2);
+
     /** The ccache release whose behaviour we follow; shown by the {@code ccache} personality's {@code -V}. */
     static final String CCACHE_VERSION = "4.7.5";
 
@@ -230,6 +233,11 @@ final class AdminCommand {
             }
         }
         lease.applyConfig(c);
+        try {
+            lease.pipeline().awaitLateWrites(LATE_WRITES_WAIT); // a build's back-fills land before a -C or -s
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         return lease;
     }
 

@@ -44,6 +44,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private final AtomicBoolean ended = new AtomicBoolean();
     /** The store this call uses, once it has one; released when the request ends. */
     private volatile CacheDirectories.Lease lease;
+    /** The answer's work for after the reply ({@link Outcome.Replay#afterReply}); null: none. */
+    private volatile Runnable afterReply;
 
     ClientHandler(Daemon daemon, ExecutorService workers) {
         this.daemon = daemon;
@@ -132,9 +134,21 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             ctx.close();
             return;
         } finally {
-            end();
+            if (afterReply == null) {
+                end();
+            }
         }
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
+        Runnable after = afterReply;
+        if (after != null) {
+            try {
+                after.run(); // the client has its answer; the call still holds its store
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, "writing after the reply failed", e);
+            } finally {
+                end();
+            }
+        }
     }
 
     /** The request is over: the daemon's activity count and the store's use by this call end, once. */
@@ -224,9 +238,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 env, req.umask(), req.isTerminal(2), config, req.pid(), req.clock());
     }
 
-    private static ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {
+    private ByteBuf encode(ChannelHandlerContext ctx, Outcome outcome) {
         if (outcome instanceof Outcome.Replay r) {
-            return ReplyEncoder.replay(ctx.alloc(), r.stdout(), r.stderr(), r.exitCode());
+            ByteBuf reply = ReplyEncoder.replay(ctx.alloc(), r.stdout(), r.stderr(), r.exitCode());
+            afterReply = r.afterReply();
+            return reply;
         }
         if (outcome instanceof Outcome.Passthrough p) {
             return ReplyEncoder.runYourself(ctx.alloc(), ReplyEncoder.PASSTHROUGH, p.reason(), p.compiler());

@@ -64,6 +64,11 @@ public final class PreparedManifest {
         return new PreparedManifest(ByteBuffer.wrap(new byte[8]));
     }
 
+    /** The entry key of the newest result, the one a lookup tries first; null when there is none. */
+    public Digest newestEntryKey() {
+        return entryKeys.length == 0 ? null : entryKeys[entryKeys.length - 1];
+    }
+
     /** {@code manifest} laid out for checking (tests and benchmarks; the daemon decodes stored bytes). */
     public static PreparedManifest of(Manifest manifest) {
         return decode(manifest.encode());

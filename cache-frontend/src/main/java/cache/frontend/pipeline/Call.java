@@ -76,6 +76,8 @@ final class Call {
     byte[] remoteManifest;
     /** The storage tiers of this call's configuration, made on first use ({@code CompilePipeline.tiers}). */
     StorageTiers tiers;
+    /** Store writes left until after the reply ({@link #writeLater}), in order; null: none. */
+    private List<Runnable> laterWrites;
 
     Call(CompileRequest req, CallStats stats, Invocation inv, Compilation how, KeyInputs keys, long started,
             boolean debugInfo) {
@@ -127,7 +129,30 @@ final class Call {
     Outcome.Replay replay(byte[] stdout, byte[] stderr, int exitCode) {
         byte[] err = how.stripsColours() ? DiagnosticsColours.strip(stderr) : stderr;
         err = config().absolutePathsInStderr() && err.length > 0 ? StderrPaths.absolute(err, cwd()) : err;
-        return new Outcome.Replay(stdout, err, exitCode);
+        List<Runnable> later = laterWrites;
+        laterWrites = null;
+        return new Outcome.Replay(stdout, err, exitCode, later == null ? null : () -> later.forEach(Runnable::run));
+    }
+
+    /**
+     * {@code write} (a back-fill of what remote storage answered) is done after this call's
+     * reply if the call ends in one ({@link #replay}); a call that goes on to compile does it
+     * first ({@link #writeNow}), so that what it records builds on it.
+     */
+    void writeLater(Runnable write) {
+        if (laterWrites == null) {
+            laterWrites = new ArrayList<>(2);
+        }
+        laterWrites.add(write);
+    }
+
+    /** The writes left for later, done now. */
+    void writeNow() {
+        List<Runnable> later = laterWrites;
+        laterWrites = null;
+        if (later != null) {
+            later.forEach(Runnable::run);
+        }
     }
 
     /**

@@ -17,6 +17,7 @@ import cache.frontend.key.DirectModeKey;
 import cache.frontend.key.DirectoryListings;
 import cache.frontend.key.IncludeScanner;
 import cache.frontend.key.KeyInputs;
+import cache.frontend.key.PreparedManifest;
 import cache.frontend.key.PreprocessorModeKey;
 import cache.frontend.key.SearchPathProbe;
 import cache.frontend.pipeline.CallPreparation.Answered;
@@ -53,6 +54,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.LocalDate;
 import java.time.ZoneId;
 import java.util.ArrayList;
@@ -60,6 +62,8 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ExecutionException;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -95,6 +99,8 @@ public final class CompilePipeline {
     private final Manifests manifests;
     private final CounterStore counters;
     private final Shared shared;
+    /** Replies' after-reply writes not run yet ({@link #awaitLateWrites}). */
+    private final LateWrites lateWrites = new LateWrites();
     private final Clock clock;
     private final int daemonUmask;
     private final CallPreparation preparation;
@@ -141,6 +147,12 @@ public final class CompilePipeline {
         final RemoteStorages remoteStorages = new RemoteStorages(EntryCodec.defaults(), remoteBackoff());
         /** Writes to remote storage, in the background so that no reply waits for one. */
         final BackgroundWrites remoteWrites = new BackgroundWrites();
+        /** Remote reads made ahead of the call that needs them ({@link EarlyRead}). */
+        final ExecutorService remoteReads = Executors.newCachedThreadPool(r -> {
+            Thread t = new Thread(r, "remote-read");
+            t.setDaemon(true);
+            return t;
+        });
         /**
          * Compilers that failed on the colour option every miss adds (gcc before 4.9 knows no
          * {@code -fdiagnostics-color}): their calls compile without it from then on. Keyed by the
@@ -171,6 +183,7 @@ public final class CompilePipeline {
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
+            remoteReads.shutdownNow();
             remoteWrites.close();
             remoteStorages.close();
         }
@@ -255,9 +268,19 @@ public final class CompilePipeline {
         return new Outcome.Fallback("invalid configuration: " + message);
     }
 
+    /** The call's outcome, with any work left for after the reply done ({@link Outcome#settled}). */
+    /**
+     * Waits (up to {@code max}) until the writes that replies left for after them ({@link
+     * Outcome.Replay#afterReply}) are done: a {@code -C} or {@code -s} right after a build sees
+     * the store as the build left it, not a back-fill landing after it.
+     */
+    public void awaitLateWrites(Duration max) throws InterruptedException {
+        lateWrites.await(max);
+    }
+
     public Outcome handle(CompileRequest original) throws InterruptedException {
         Outcome o = serve(original, false);
-        return o instanceof Outcome.Deferred d ? d.rest().run() : o;
+        return Outcome.settled(o instanceof Outcome.Deferred d ? d.rest().run() : o);
     }
 
     /**
@@ -295,7 +318,7 @@ public final class CompilePipeline {
                     Outcome last = null;
                     try {
                         last = d.rest().run();
-                        return last;
+                        return lateWrites.tracked(last);
                     } finally {
                         finished(original, stats, last);
                     }
@@ -454,17 +477,46 @@ public final class CompilePipeline {
         call.stats.mark("remote-step");
         byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
         call.stats.mark("manifest-get");
-        Digest entryKey = found == null ? null : manifests.matchFound(call, directKey, found);
+        Digest entryKey = null;
+        EarlyRead early = null;
+        if (found != null) {
+            PreparedManifest m = manifests.found(call, directKey, found, tiers.lateCounts());
+            early = EarlyRead.start(m.newestEntryKey(), tiers, call.config().namespace(), shared.remoteReads);
+            entryKey = manifests.match(call, m);
+        }
         call.stats.mark("manifest-matched");
         if (entryKey != null) {
             LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
             if (hit != null) {
-                return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
+                if (early != null) {
+                    early.drop();
+                }
+                return writtenUnlessAnswered(call, replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT));
+            }
+            EarlyRead.Answer read = early == null ? null : early.answerFor(entryKey, call.stats::count);
+            if (read != null) {
+                call.stats.mark("entry-read-early");
+                return remoteEntry(call, directKey, entryKey, tiers, read.hit());
             }
             return directRemote(call, directKey, entryKey, tiers);
         }
+        if (early != null) {
+            early.drop();
+        }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
+        call.writeNow(); // the manifest back-filled before this call records into it
         return afterDirectLookup(call, directKey);
+    }
+
+    /**
+     * {@code o}; when it is not a replay (a hit whose outputs could not be written: the client
+     * compiles), the back-fills the replay would have carried are written now.
+     */
+    private static Outcome writtenUnlessAnswered(Call call, Outcome o) {
+        if (!(o instanceof Outcome.Replay)) {
+            call.writeNow();
+        }
+        return o;
     }
 
     /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */
@@ -480,14 +532,22 @@ public final class CompilePipeline {
         call.stats.mark("entry-get-start");
         LookupTier.Hit hit = tiers.findRemoteUnfilled(entryKey, call.config().namespace(), call.stats::count);
         call.stats.mark("entry-got");
+        return remoteEntry(call, directKey, entryKey, tiers, hit);
+    }
+
+    /** What remote storage answered for a direct-mode entry key: its hit replayed, or the miss carried on. */
+    private Outcome remoteEntry(Call call, Digest directKey, Digest entryKey, StorageTiers tiers, LookupTier.Hit hit)
+            throws IOException, InterruptedException {
         if (hit != null) {
-            tiers.backFill(entryKey, hit, call.config().namespace(), call.stats::count);
-            call.stats.mark("back-filled");
+            // the back-fills (this entry, and the manifest if it came from remote storage too)
+            // are written after the reply: the hit does not wait for the local store
+            call.writeLater(tiers.backFillLater(entryKey, hit, call.config().namespace(), call.stats::count));
             Outcome o = replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
             call.stats.mark("replayed");
-            return o;
+            return writtenUnlessAnswered(call, o);
         }
         call.stats.count(Counter.DIRECT_CACHE_MISS);
+        call.writeNow(); // the manifest back-filled before this call records into it
         return afterDirectLookup(call, directKey);
     }
 

@@ -15,6 +15,7 @@ import com.github.benmanes.caffeine.cache.Cache;
 import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * Direct mode's manifests in one cache directory: the lookup of a direct key to the entry key
@@ -61,32 +62,38 @@ final class Manifests {
     }
 
     /**
-     * The entry key that {@code raw}, a manifest found in remote storage, gives for the files as
-     * they are now, or null. The manifest is kept in this directory's store, except under {@code
-     * remote_only}: then the call remembers it, to record its result into.
+     * {@code raw}, a manifest found in remote storage, decoded. It is kept in this directory's
+     * store, written after the reply if the call is answered ({@link Call#writeLater}; {@code
+     * lateCounts} hears of the write), except under {@code remote_only}: then the call remembers
+     * it, to record its result into.
      */
-    Digest matchFound(Call call, Digest directKey, byte[] raw) {
+    PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts) {
+        PreparedManifest m = PreparedManifest.decode(raw);
+        call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;
         } else {
-            boolean[] wrote = new boolean[1];
-            store.update(directKey, old -> {
-                if (old != null) {
-                    return old;
+            String namespace = call.config().namespace();
+            call.writeLater(() -> {
+                boolean[] wrote = new boolean[1];
+                store.update(directKey, old -> {
+                    if (old != null) {
+                        return old;
+                    }
+                    wrote[0] = true;
+                    return raw;
+                }, namespace);
+                if (wrote[0]) {
+                    lateCounts.accept(Counter.LOCAL_STORAGE_WRITE); // a back-fill, counted as ccache counts it
                 }
-                wrote[0] = true;
-                return raw;
-            }, call.config().namespace());
-            if (wrote[0]) {
-                call.stats.count(Counter.LOCAL_STORAGE_WRITE); // a back-fill, counted as ccache counts it
-            }
-        }
-        call.stats.mark("manifest-back-filled");
-        PreparedManifest m = PreparedManifest.decode(raw);
-        if (!call.config().remoteOnly()) {
+            });
             decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
         }
-        call.stats.mark("manifest-decoded");
+        return m;
+    }
+
+    /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */
+    Digest match(Call call, PreparedManifest m) {
         return directMode.match(m, call.cwd(), call.config().sloppiness());
     }
 

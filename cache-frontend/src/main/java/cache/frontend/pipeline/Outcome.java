@@ -5,8 +5,27 @@ import java.nio.file.Path;
 /** How the daemon answers a compile request. */
 public sealed interface Outcome {
 
-    /** Print these bytes and exit with this code: a hit, or a miss the daemon compiled. */
-    record Replay(byte[] stdout, byte[] stderr, int exitCode) implements Outcome {}
+    /**
+     * Print these bytes and exit with this code: a hit, or a miss the daemon compiled.
+     * {@code afterReply} (null: nothing) is store work the answer does not wait for, such as a
+     * remote hit's back-fill into the local store: whoever sends the reply runs it afterwards,
+     * while the call still holds the store; whoever only wants the outcome runs it at once
+     * ({@link #settled}).
+     */
+    record Replay(byte[] stdout, byte[] stderr, int exitCode, Runnable afterReply) implements Outcome {
+        public Replay(byte[] stdout, byte[] stderr, int exitCode) {
+            this(stdout, stderr, exitCode, null);
+        }
+    }
+
+    /** {@code o} with its after-reply work done: for callers that send no reply of their own. */
+    static Outcome settled(Outcome o) {
+        if (o instanceof Replay r && r.afterReply() != null) {
+            r.afterReply().run();
+            return new Replay(r.stdout(), r.stderr(), r.exitCode());
+        }
+        return o;
+    }
 
     /**
      * Not cacheable: the client runs the compiler itself, exactly as asked; {@code compiler}

@@ -85,6 +85,23 @@ public final class StorageTiers {
         }
     }
 
+    /**
+     * {@link #backFill}, its write returned to be run later (after the reply): counted now as a
+     * local miss; the write itself counts where background writes count.
+     */
+    public Runnable backFillLater(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
+        if (remoteOnly) {
+            return () -> { };
+        }
+        counts.accept(Counter.LOCAL_STORAGE_MISS);
+        return () -> local.backFill(key, hit, namespace, lateCounts);
+    }
+
+    /** Where writes made after the call's own counters were written count. */
+    public Consumer<Counter> lateCounts() {
+        return lateCounts;
+    }
+
     /** Direct mode's manifest from the first remote storage that has it, or null. May block. */
     public byte[] findRemoteManifest(Digest directKey, Consumer<Counter> counts) {
         for (RemoteTier r : remotes) {

@@ -8,11 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -129,6 +132,44 @@ class RemoteStorageIT {
             assertEquals(2 * FILES, second.stat("direct_cache_hit"), "back-filled: now local direct-mode hits");
             assertEquals(FILES, second.stat("local_storage_hit"));
             assertEquals(FILES, second.stat("remote_storage_hit"), "remote storage not asked again");
+        }
+    }
+
+    /** {@code h.h} holding {@code value}, back-dated (with a pause for its ctime) so that direct mode records it. */
+    private void header(String value, int secondsAgo) throws Exception {
+        Path h = src.resolve("h.h");
+        Files.writeString(h, "#define V " + value + "\n");
+        Files.setLastModifiedTime(h, FileTime.from(Instant.now().minusSeconds(secondsAgo)));
+        Thread.sleep(150);
+    }
+
+    @Test
+    void aManifestWhoseNewestResultNoLongerMatchesGivesTheOlderResultsEntry() throws Exception {
+        Files.writeString(src.resolve("g.c"), "#include \"h.h\"\nint g(void) { return V; }\n");
+        Files.setLastModifiedTime(src.resolve("g.c"), FileTime.from(Instant.now().minusSeconds(60)));
+        String[] compile = {"gcc", "-O2", "-c", "g.c", "-o", "g.o"};
+        byte[] older;
+        try (CacheFixture first = daemon("first", url())) {
+            header("1", 40);
+            assertEquals(0, first.cache(src, compile).exitCode());
+            older = Files.readAllBytes(src.resolve("g.o"));
+            header("22", 20); // another size: the manifest gets a second, newer result
+            assertEquals(0, first.cache(src, compile).exitCode());
+            assertFalse(java.util.Arrays.equals(older, Files.readAllBytes(src.resolve("g.o"))));
+            assertEquals(2, first.stat("cache_miss"));
+            first.stopDaemon(); // its background writes are done when it has stopped
+        }
+        header("1", 40); // as for the first result: the manifest's newest result does not match
+        try (CacheFixture second = daemon("second", url())) {
+            CacheFixture.Result r = second.cache(src, compile);
+            assertEquals(0, r.exitCode(), r.err());
+            Map<String, Long> s = second.stats();
+            assertEquals(1, s.get("direct_cache_hit"), s.toString());
+            assertEquals(1, s.get("remote_storage_hit"), s.toString());
+            assertEquals(0, s.get("cache_miss"), s.toString());
+            assertEquals(2, s.get("remote_storage_read_hit"), "the manifest and the older entry; the newer one,"
+                    + " read ahead of the match and dropped, is not counted: " + s);
+            assertArrayEquals(older, Files.readAllBytes(src.resolve("g.o")), "the older result's object");
         }
     }
 }

@@ -152,11 +152,16 @@ class RemoteLookupOffEventLoopTest {
             return rest.rest().run();
         }).get();
         assertNotEquals(caller, ran[0]);
-        assertInstanceOf(Outcome.Replay.class, done);
+        Outcome.Replay replay = assertInstanceOf(Outcome.Replay.class, done);
         assertEquals(readsExpected, stamped(values), "the worker read remote storage");
         assertEquals(List.of(), d.compiler.compiler.compiles, "nothing compiled: a remote hit");
         assertEquals(1, d.count(Counter.DIRECT_CACHE_HIT));
         assertEquals(1, d.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(0, d.local.entryCount(), "the back-fill waits until the reply is sent");
+        assertEquals(0, d.count(Counter.LOCAL_STORAGE_WRITE));
+        assertInstanceOf(Runnable.class, replay.afterReply(), "the replay carries the back-fill");
+        Outcome.settled(replay);
+        assertEquals(1, d.local.entryCount(), "then the entry is back-filled");
         assertEquals(readsExpected, d.count(Counter.LOCAL_STORAGE_WRITE),
                 "each value read is back-filled and counted: the entry, and the manifest when it came from remote storage");
         d.shared.close();

@@ -1,140 +1,124 @@
 package cache.storage.remote;
 
-import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisClient;
-import io.lettuce.core.RedisCommandTimeoutException;
-import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisException;
-import io.lettuce.core.RedisURI;
-import io.lettuce.core.SetArgs;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.codec.RedisCodec;
-import io.lettuce.core.codec.StringCodec;
-import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.DefaultClientResources;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import redis.clients.jedis.ClientSetInfoConfig;
+import redis.clients.jedis.ConnectionPoolConfig;
+import redis.clients.jedis.DefaultJedisClientConfig;
+import redis.clients.jedis.RedisClient;
+import redis.clients.jedis.exceptions.JedisConnectionException;
+import redis.clients.jedis.exceptions.JedisException;
+import redis.clients.jedis.params.SetParams;
 
 /**
- * {@code redis://} and {@code redis+unix:} over Lettuce: one connection per server, shared by
- * every thread (Lettuce pipelines the commands of concurrent callers on it), opened on first use
- * and reopened by Lettuce after the server comes back. While it is down, commands fail at once
- * rather than queue, so a dead server costs a caller no more than its connect timeout.
- * Keys are {@code cache:} and the entry key in hex (not ccache's {@code ccache:} prefix: the
- * entries differ).
+ * {@code redis://} over Jedis: a pool of blocking connections, each command written and its
+ * answer read by the calling thread, as ccache's hiredis does. A remote hit is two GETs on the
+ * daemon's worker; through a client with its own I/O threads (Lettuce, which this replaced for
+ * TCP) each GET also woke that thread twice and the caller once, about 1 ms per GET on a
+ * 2-core machine against 0.1–0.2 ms here (docs/benchmarks.md, "Remote storage", session 14).
+ *
+ * <p>Connections are made on first use with the URL's connect timeout, every command bounded by
+ * its operation timeout. A pooled connection the server dropped (a restart) fails its next
+ * command at once: that is retried once on a new connection, so a restarted server is not
+ * taken for a failing one; a timeout, a refused connect or an error the server answered is not
+ * retried. Keys are {@code cache:} and the entry key in hex (not ccache's {@code ccache:}
+ * prefix: the entries differ).
  */
 final class RedisBackend implements RemoteBackend {
 
     static final String PREFIX = "cache:";
 
-    /** One set of Lettuce threads for every Redis server of the process. */
-    private static final class Resources {
-        static final ClientResources SHARED = DefaultClientResources.builder().ioThreadPoolSize(2)
-                .computationThreadPoolSize(1).build();
-    }
-
     private final RedisClient client;
     private final String where;
-    private volatile StatefulRedisConnection<String, byte[]> connection;
 
-    /**
-     * @param uri host, port, database and credentials (see {@link #uri}); not logged
-     * @param where the server as logs may show it (no credentials)
-     */
-    RedisBackend(RedisURI uri, String where, Duration connectTimeout, Duration operationTimeout) {
-        uri.setTimeout(operationTimeout);
+    /** @param where the server as logs may show it (no credentials) */
+    RedisBackend(RedisTarget target, String where, Duration connectTimeout, Duration operationTimeout) {
         this.where = where;
-        this.client = RedisClient.create(Resources.SHARED, uri);
-        client.setOptions(ClientOptions.builder()
-                .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).build())
-                .timeoutOptions(TimeoutOptions.enabled(operationTimeout))
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .autoReconnect(true)
-                .build());
+        DefaultJedisClientConfig.Builder config = DefaultJedisClientConfig.builder()
+                .connectionTimeoutMillis(millis(connectTimeout))
+                .socketTimeoutMillis(millis(operationTimeout))
+                .database(target.database())
+                // no CLIENT SETINFO round trips on every new connection
+                .clientSetInfoConfig(ClientSetInfoConfig.DISABLED);
+        if (target.password() != null) {
+            config.user(target.user()).password(target.password());
+        }
+        ConnectionPoolConfig pooling = new ConnectionPoolConfig();
+        pooling.setMaxTotal(64); // more than the daemon's workers: a caller never waits for a connection
+        pooling.setMaxIdle(16);
+        pooling.setMaxWait(operationTimeout);
+        pooling.setTestOnBorrow(false); // a PING per command would double the round trips
+        this.client = RedisClient.builder().hostAndPort(target.host(), target.port()).clientConfig(config.build())
+                .poolConfig(pooling).build();
     }
 
-    /**
-     * The Lettuce URI of a {@code redis://[[USER:]PASSWORD@]HOST[:PORT][/DB]} or {@code
-     * redis+unix:[//[[USER:]PASSWORD@]localhost]PATH[?db=DB]} URL (already checked by the grammar).
-     */
-    static RedisURI uri(java.net.URI url) {
-        RedisURI.Builder b;
-        int db;
-        if (url.getScheme().equals("redis+unix")) {
-            b = RedisURI.Builder.socket(url.getPath());
-            String q = url.getQuery();
-            db = q == null ? 0 : Integer.parseInt(q.substring("db=".length()));
-        } else {
-            b = RedisURI.Builder.redis(url.getHost(), url.getPort() < 0 ? RedisURI.DEFAULT_REDIS_PORT : url.getPort());
-            String path = url.getPath();
-            db = path == null || path.length() <= 1 ? 0 : Integer.parseInt(path.substring(1));
-        }
-        b.withDatabase(db);
-        String info = url.getUserInfo();
-        if (info != null && !info.isEmpty()) {
-            int colon = info.indexOf(':');
-            if (colon < 0) {
-                b.withPassword(info.toCharArray());
-            } else {
-                b.withAuthentication(info.substring(0, colon), info.substring(colon + 1).toCharArray());
-            }
-        }
-        return b.build();
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, Math.max(1, d.toMillis()));
     }
 
-    private StatefulRedisConnection<String, byte[]> connection() throws BackendException {
-        StatefulRedisConnection<String, byte[]> c = connection;
-        if (c != null) {
-            return c;
-        }
-        synchronized (this) {
-            if (connection == null) {
-                try {
-                    connection = client.connect(RedisCodec.of(StringCodec.UTF8, ByteArrayCodec.INSTANCE));
-                } catch (RedisException e) {
-                    throw failure("connect", e);
-                }
-            }
-            return connection;
-        }
+    /** One command on a pooled connection. */
+    @FunctionalInterface
+    private interface Command<T> {
+        T on(RedisClient client);
     }
 
     @Override
     public byte[] get(String key) throws BackendException {
-        try {
-            return connection().sync().get(PREFIX + key);
-        } catch (RedisException e) {
-            throw failure("GET", e);
-        }
+        byte[] k = (PREFIX + key).getBytes(StandardCharsets.UTF_8);
+        return run("GET", c -> c.get(k));
     }
 
     @Override
     public boolean put(String key, byte[] value, boolean onlyIfMissing) throws BackendException {
+        byte[] k = (PREFIX + key).getBytes(StandardCharsets.UTF_8);
+        String ok = run("SET", c -> onlyIfMissing ? c.set(k, value, SetParams.setParams().nx()) : c.set(k, value));
+        return "OK".equals(ok);
+    }
+
+    private <T> T run(String what, Command<T> command) throws BackendException {
         try {
-            String ok = onlyIfMissing ? connection().sync().set(PREFIX + key, value, SetArgs.Builder.nx())
-                    : connection().sync().set(PREFIX + key, value);
-            return "OK".equals(ok);
-        } catch (RedisException e) {
-            throw failure("SET", e);
+            return command.on(client);
+        } catch (JedisConnectionException e) {
+            if (isTimeout(e) || refused(e)) {
+                throw failure(what, e);
+            }
+            // A connection that was dead before we used it (the server restarted, or dropped it
+            // while idle): so are the other idle ones. A new connection answers for the server.
+            client.getPool().clear();
+            try {
+                return command.on(client);
+            } catch (JedisException again) {
+                throw failure(what, again);
+            }
+        } catch (JedisException e) {
+            throw failure(what, e);
         }
     }
 
-    private BackendException failure(String what, RedisException e) {
-        boolean timeout = isTimeout(e);
+    /** Nobody listens there: a new connection would be refused as well. */
+    private static boolean refused(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private BackendException failure(String what, JedisException e) {
         String message = e.getMessage();
-        if (e instanceof RedisConnectionException && e.getCause() != null) {
+        if (e.getCause() != null && e.getCause().getMessage() != null) {
             message = message + ": " + e.getCause().getMessage();
         }
-        return new BackendException("Redis " + what + " at " + where + ": " + message, timeout, e);
+        return new BackendException("Redis " + what + " at " + where + ": " + message, isTimeout(e), e);
     }
 
-    /** A command, the connect, or the connection's handshake (AUTH, SELECT) timed out. */
+    /** A command or the connect timed out. */
     private static boolean isTimeout(Throwable e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof RedisCommandTimeoutException || t instanceof io.netty.channel.ConnectTimeoutException
-                    || t instanceof java.util.concurrent.TimeoutException) {
+            if (t instanceof SocketTimeoutException) {
                 return true;
             }
         }
@@ -143,10 +127,6 @@ final class RedisBackend implements RemoteBackend {
 
     @Override
     public void close() {
-        StatefulRedisConnection<String, byte[]> c = connection;
-        if (c != null) {
-            c.close();
-        }
-        client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+        client.close();
     }
 }

@@ -119,8 +119,10 @@ public final class RemoteStorage implements AutoCloseable {
                 case "bazel" -> HttpBackend.Layout.BAZEL;
                 default -> HttpBackend.Layout.SUBDIRS;
             }, connect, operation, url.attribute("bearer-token"), url.attribute("header"));
-            case "redis", "redis+unix" -> new RedisBackend(RedisBackend.uri(u),
-                    RemoteStorageUrl.redact(u.toString()), connect, operation);
+            case "redis" -> new RedisBackend(RedisTarget.of(u), RemoteStorageUrl.redact(u.toString()), connect,
+                    operation);
+            case "redis+unix" -> new RedisSocketBackend(RedisTarget.of(u), RemoteStorageUrl.redact(u.toString()),
+                    connect, operation);
             default -> throw new IllegalArgumentException("no backend for " + url.scheme());
         };
     }

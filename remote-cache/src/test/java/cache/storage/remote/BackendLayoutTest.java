@@ -38,22 +38,18 @@ class BackendLayoutTest {
     }
 
     @Test
-    @SuppressWarnings("deprecation") // the plain credential getters are what a test can compare
     void redisUrlsGiveHostPortDatabaseAndCredentials() {
-        RedisURI u = RedisBackend.uri(URI.create("redis://us:pw@cache.example.com:6380/3"));
-        assertEquals("cache.example.com", u.getHost());
-        assertEquals(6380, u.getPort());
-        assertEquals(3, u.getDatabase());
-        assertEquals("us", u.getUsername());
-        assertArrayEquals("pw".toCharArray(), u.getPassword());
-        RedisURI d = RedisBackend.uri(URI.create("redis://p4ss@h"));
-        assertEquals(6379, d.getPort());
-        assertEquals(0, d.getDatabase());
-        assertArrayEquals("p4ss".toCharArray(), d.getPassword());
-        RedisURI s = RedisBackend.uri(URI.create("redis+unix://pw@localhost/run/r.sock?db=2"));
-        assertEquals("/run/r.sock", s.getSocket());
-        assertEquals(2, s.getDatabase());
+        RedisTarget u = RedisTarget.of(URI.create("redis://us:pw@cache.example.com:6380/3"));
+        assertEquals(new RedisTarget("cache.example.com", 6380, null, 3, "us", "pw"), u);
         assertFalse(u.toString().contains("pw"), u.toString());
+        assertEquals(new RedisTarget("h", 6379, null, 0, null, "p4ss"), RedisTarget.of(URI.create("redis://p4ss@h")));
+        RedisTarget s = RedisTarget.of(URI.create("redis+unix://pw@localhost/run/r.sock?db=2"));
+        assertEquals(new RedisTarget(null, 0, "/run/r.sock", 2, null, "pw"), s);
+        assertTrue(s.unixSocket());
+        RedisURI lettuce = RedisSocketBackend.uri(s);
+        assertEquals("/run/r.sock", lettuce.getSocket());
+        assertEquals(2, lettuce.getDatabase());
+        assertFalse(lettuce.toString().contains("pw"), lettuce.toString());
     }
 
     @Test

@@ -92,12 +92,29 @@ class RemoteStorageIT {
             assertEquals(RemoteStorage.Status.SKIPPED, s.put(KEY, entry("B"), false), "backed off");
             redis = RealServers.redis(dir.resolve("k2"), port, null);
             RemoteStorage.Status after;
-            do { // Lettuce reconnects in the background; each try after a backoff
+            do { // each try after a backoff
                 now.addAndGet(Duration.ofSeconds(61).toNanos());
                 after = s.get(KEY).status();
             } while (after != RemoteStorage.Status.MISS && sleep());
             assertEquals(RemoteStorage.Status.MISS, after, "a new, empty server");
             assertEquals(RemoteStorage.Status.WRITTEN, s.put(KEY, entry("C"), false));
+        } finally {
+            redis.close();
+        }
+    }
+
+    @Test
+    void aRestartedRedisIsNotTakenForAFailingOne() throws Exception {
+        RealServers.Server redis = RealServers.redis(dir.resolve("r1"), 0, null);
+        int port = redis.port;
+        try (RemoteStorage s = storage("redis://127.0.0.1:" + port)) {
+            assertEquals(RemoteStorage.Status.WRITTEN, s.put(KEY, entry("A"), false)); // a pooled connection now
+            redis.close();
+            redis = RealServers.redis(dir.resolve("r2"), port, null);
+            // the pooled connection is dead; the GET is retried on a new one, not counted as an error
+            assertEquals(RemoteStorage.Status.MISS, s.get(KEY).status(), "a new, empty server");
+            assertEquals(RemoteStorage.Status.WRITTEN, s.put(KEY, entry("B"), false), "not backed off");
+            assertArrayEquals("B".getBytes(StandardCharsets.UTF_8), object(s.get(KEY)));
         } finally {
             redis.close();
         }
