@@ -29,6 +29,10 @@ class CcacheCompatIT extends CacheWorkDir {
         ccache = Files.createDirectories(tmp.resolve("bin")).resolve("ccache");
         Files.createSymbolicLink(ccache, CacheFixture.CLIENT);
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
+        // older than the first call: a source written in the clock tick its compile starts
+        // (a fast spawn) is too new for direct mode to remember, and the second call's direct hit
+        // would not come
+        CacheFixture.backdate(work);
     }
 
     private CacheFixture.Result ccache(Map<String, String> extraEnv, String... args) throws Exception {
@@ -332,6 +336,7 @@ class CcacheCompatIT extends CacheWorkDir {
             Files.writeString(tmp.resolve(co + "/include/conf.h"), "#define K 3\n");
             Files.writeString(src.resolve("k.c"), "#include \"conf.h\"\nint k(void) { return K; }\n");
         }
+        CacheFixture.backdate(tmp.resolve("one"), tmp.resolve("two"));
         Map<String, String> env = new HashMap<>(cache.env);
         env.put("CCACHE_BASEDIR", tmp.toString());
         byte[] first = null;
@@ -409,6 +414,7 @@ class CcacheCompatIT extends CacheWorkDir {
         Path gen = Files.createDirectories(work.resolve("gen"));
         Files.writeString(gen.resolve("stamp.h"), "#define STAMP 1\n");
         Files.writeString(work.resolve("s.c"), "#include \"gen/stamp.h\"\nint s(void) { return STAMP; }\n");
+        CacheFixture.backdate(work);
         Map<String, String> env = Map.of("CCACHE_IGNOREHEADERS", gen.toString());
         compileOk(env, "s.c");
         Thread.sleep(1100); // a different mtime second, as a build tool would see it
@@ -418,6 +424,7 @@ class CcacheCompatIT extends CacheWorkDir {
         // a header that is not ignored is still checked
         Files.writeString(work.resolve("t.h"), "#define T 1\n");
         Files.writeString(work.resolve("t.c"), "#include \"t.h\"\nint t(void) { return T; }\n");
+        CacheFixture.backdate(work.resolve("t.h"), work.resolve("t.c"));
         compileOk(env, "t.c");
         Thread.sleep(1100);
         Files.writeString(work.resolve("t.h"), "#define T 2\n");
