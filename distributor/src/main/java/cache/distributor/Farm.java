@@ -62,6 +62,8 @@ public final class Farm implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 3;
     /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
     static final int PROBED = 3;
+    /** Nodes probed at once first (the owner and the node a spilled job went to); the rest after both miss. */
+    static final int FIRST_ROUND = 2;
     /** How long a probe may take before its node counts as failed. */
     static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
@@ -198,23 +200,29 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The first hit, in ranking order, among the caches of {@code asked}, or null. The key's owner
-     * ({@code asked.get(0)}) is asked alone first: it holds nearly every hit, and on a node hit
-     * the other nodes are not woken at all (on a machine short of CPUs their three wake-ups per
-     * probe delayed the owner's answer; one probe also sends a third of the bytes). Only when
-     * the owner misses (or fails) are the next nodes asked, at once and in parallel
-     * ({@link #firstInOrder}): a result a busy build spilled from its owner to the next node of
-     * the ranking is found there, for one more round trip before a compile. Probes take no
-     * slot. A probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its
-     * node is backed off (a stopped node must not hold every job up).
+     * and the next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@value
+     * #FIRST_ROUND} probes) are asked at once; the third node only when both miss (or fail).
+     * Why two and not one: the owner holds most hits, but a job that found the owner's slots
+     * full was compiled on the next node of the key's ranking (bounded-load spill), and in a
+     * busy build that is a large share of them (27 of 60 in session 13's {@code make -j6}):
+     * asking the owner alone first cost those hits a second round trip. Why not all three: on
+     * a machine short of CPUs each probe wakes a node's JVM, and the third node holds a result
+     * only after a spill past two full nodes or a ranking change; a hit answered by the first
+     * two sends two 59-byte probes. The answer keeps the ranking's order ({@link
+     * #firstInOrder}): the owner's hit wins over the next node's. Probes take no slot. A probe
+     * that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is backed
+     * off (a stopped node must not hold every job up).
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return probeOne(job, asked.get(0), failed, missed).thenCompose(hit -> hit != null || asked.size() == 1
+        int first = Math.min(FIRST_ROUND, asked.size());
+        return firstInOrder(job, asked.subList(0, first), failed, missed).thenCompose(hit -> hit != null
+                || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstInOrder(job, asked.subList(1, asked.size()), failed, missed));
+                : firstInOrder(job, asked.subList(first, asked.size()), failed, missed));
     }
 
     /**
