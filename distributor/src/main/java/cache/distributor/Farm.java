@@ -113,6 +113,7 @@ public final class Farm implements AutoCloseable {
     }
 
     private final Map<String, TcpHost> hosts = new LinkedHashMap<>();
+    private final java.util.function.Function<TcpHost, java.net.SocketAddress> addresses;
     private final List<Node> nodes = new ArrayList<>();
     private final SlotPool slots;
     private final Health health;
@@ -134,6 +135,15 @@ public final class Farm implements AutoCloseable {
 
     /** A farm of the TCP hosts of {@code list} (the list's problems are the caller's to report). */
     public Farm(HostList list, Options options) {
+        this(list, options, null);
+    }
+
+    /**
+     * @param addresses where each host is reached instead of its TCP address, or null: {@link
+     *     FarmWarmup}'s in-process nodes
+     */
+    Farm(HostList list, Options options, java.util.function.Function<TcpHost, java.net.SocketAddress> addresses) {
+        this.addresses = addresses;
         for (HostSpec h : list.hosts()) {
             if (h instanceof TcpHost t) {
                 String id = t.host() + ":" + t.port();
@@ -176,10 +186,13 @@ public final class Farm implements AutoCloseable {
         JobTimes times = new JobTimes(System.nanoTime());
         out.whenComplete((r, e) -> {
             listener.phase(JobListener.Phase.DONE, null);
-            LOG.fine(() -> times.describe(job.key(), r, e));
+            if (addresses == null) { // the warm-up's jobs are not the user's
+                LOG.fine(() -> times.describe(job.key(), r, e));
+            }
         });
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
+        times.ranking = ranking;
         listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
         java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
                 new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
@@ -458,9 +471,10 @@ public final class Farm implements AutoCloseable {
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new NativeConnection(NodeClient.connect(h.host(), h.port(), o), id);
+                    return new NativeConnection(addresses != null ? NodeClient.connect(addresses.apply(h), o)
+                            : NodeClient.connect(h.host(), h.port(), o), id);
                 } catch (IOException e) {
-                    if (NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
+                    if (addresses == null && NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
                         distccd.add(id);
                         LOG.info(() -> id + " does not speak our protocol and closes like a distccd: using distcc's"
                                 + " protocol version " + (h.options().lzo() ? 2 : 1));
@@ -494,9 +508,22 @@ public final class Farm implements AutoCloseable {
         volatile long probed;
         volatile long slot;
         volatile String node;
+        /** The key's ranking when the job was submitted, to say which of its nodes answered. */
+        volatile List<Node> ranking = List.of();
 
         JobTimes(long submitted) {
             this.submitted = submitted;
+        }
+
+        /** {@code node}'s place in the key's ranking, from 1; 0 when it was not in it. */
+        int rank(String node) {
+            List<Node> r = ranking;
+            for (int i = 0; i < r.size(); i++) {
+                if (r.get(i).id().equals(node)) {
+                    return i + 1;
+                }
+            }
+            return 0;
         }
 
         String describe(Digest key, Result r, Throwable e) {
@@ -507,8 +534,8 @@ public final class Farm implements AutoCloseable {
                     "job %s: probe %.1f ms, slot wait %.1f ms, on %s %.1f ms, total %.1f ms: %s",
                     key.hex().substring(0, 12), (p - submitted) / 1e6, (s - p) / 1e6, node == null ? "-" : node,
                     (done - s) / 1e6, (done - submitted) / 1e6,
-                    e != null ? "failed (" + unwrap(e) + ")" : r.nodeHit() ? "node hit on " + r.node()
-                            : "compiled on " + r.node());
+                    e != null ? "failed (" + unwrap(e) + ")" : (r.nodeHit() ? "node hit on " : "compiled on ")
+                            + r.node() + " (#" + rank(r.node()) + " of the key's ranking)");
         }
     }
 
