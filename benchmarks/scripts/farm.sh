@@ -59,7 +59,10 @@
 #         bytes_out (node -> client) over that call. Medians per file. For comparison, the
 #         same sequence with ccache+distcc (Debian's ccache, CCACHE_PREFIX=distcc, empty
 #         CCACHE_DIR, distccd nodes): each file is compiled again remotely; and cache's
-#         local hits (the same calls once more, same cache dir).
+#         local hits (the same calls once more, same cache dir). Node hits are split by the
+#         place of the key's ranking that answered (the farm's FINE lines say it), and measured
+#         once more after, on the same nodes, by a new daemon whose warm-up skips the farm's
+#         client side (-Dcache.farmWarmupJobs=0): what that warm-up is worth.
 #   (iii) Debian's lua5.4 (fetch-sources.sh, built as rebuild-lib.sh sets it up, but with
 #         MYCFLAGS=MYCXXFLAGS=-O2: distcc's -g objects differ from local ones, which the
 #         object checks would flag), `make -C src -j6 o`,
@@ -472,40 +475,45 @@ per_file() {
 	record "ii.ms.$key" "$(median_of <"$DATA/$key.ms")"
 }
 
-node_hits() { # (ii) for cache: node hits, then local hits
-	local compiled hits remote st ph_probe ph_wait ph_node ph_total
+# node_hits [nowarm]: (ii) for cache: node hits, then local hits; with nowarm, a daemon whose
+# warm-up skips the farm's client side (-Dcache.farmWarmupJobs=0), node hits only, keys
+# ending in -nowarm (run after the other: the nodes' JVMs are warmer then, not colder).
+node_hits() {
+	local compiled hits remote st ph_probe ph_wait ph_node ph_total v=${1:+-$1} opts=''
 	local -a before after
-	fresh "hit-cache"
-	start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
+	[[ -z $v ]] || opts='-Dcache.farmWarmupJobs=0 '
+	fresh "hit-cache$v"
+	start_daemon "$opts-Djava.util.logging.config.file=$TMP/logging.properties"
 	warmed_up
 	mapfile -t before < <(cached_sum compiles_ok node_hits)
-	per_file cache node-hit
+	per_file cache "node-hit$v"
 	mapfile -t after < <(cached_sum compiles_ok node_hits)
-	st=$DATA/ii.cache.r$round.stats
+	st=$DATA/ii.cache$v.r$round.stats
 	client_stats cache "$st"
 	hits=$(stat_of "$st" node_hit)
 	remote=$(stat_of "$st" remote_compile)
 	compiled=$((after[0] - before[0]))
-	check ii.counters.node-hit "$(((hits == FILES && remote == 0 && compiled == 0 &&
+	check "ii.counters.node-hit$v" "$(((hits == FILES && remote == 0 && compiled == 0 &&
 		after[1] - before[1] == FILES) ? 1 : 0))" \
 		"client node_hit $hits, remote_compile $remote; nodes compiled $compiled, node_hits $((after[1] - before[1]))"
-	record ii.in.node-hit "$(median_of <"$DATA/node-hit.in")"
+	record "ii.in.node-hit$v" "$(median_of <"$DATA/node-hit$v.in")"
 	# How many files were answered by the first round of probes (the fewest bytes sent): the
 	# rest needed another round (the third node's).
-	record ii.first-probe.node-hit "$(sort -g "$DATA/node-hit.in" | awk 'NR == 1 { m = $1 } $1 == m { n++ } END { print n + 0 }')"
+	record "ii.first-probe.node-hit$v" "$(sort -g "$DATA/node-hit$v.in" | awk 'NR == 1 { m = $1 } $1 == m { n++ } END { print n + 0 }')"
 	# The farm's share by where the hit was: on the key's owner (#1 of its ranking) or on the
 	# node (i)'s build spilled it to (#2, #3); the FINE lines say which.
 	local rank
 	for rank in 1 2 3; do
 		awk -v r="(#$rank" '/ job [0-9a-f]+: probe .* node hit on / && index($0, r) {
-			for (i = 1; i <= NF; i++) if ($i == "total") print $(i + 1) }' "$RUN_DIR/run/cache/d.log" >"$DATA/hit-rank$rank"
-		record "ii.hits-on-rank$rank" "$(wc -l <"$DATA/hit-rank$rank")"
-		record "ii.farm-ms.rank$rank" "$(median_of <"$DATA/hit-rank$rank")"
+			for (i = 1; i <= NF; i++) if ($i == "total") print $(i + 1) }' "$RUN_DIR/run/cache/d.log" >"$DATA/hit$v-rank$rank"
+		record "ii.hits-on-rank$rank$v" "$(wc -l <"$DATA/hit$v-rank$rank")"
+		record "ii.farm-ms.rank$rank$v" "$(median_of <"$DATA/hit$v-rank$rank")"
 	done
-	record ii.out.node-hit "$(median_of <"$DATA/node-hit.out")"
+	record "ii.out.node-hit$v" "$(median_of <"$DATA/node-hit$v.out")"
 	# The farm's share of a node hit: from the job's submission to its answer (the daemon's FINE lines).
 	read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
-	record ii.farm-ms.node-hit "$ph_total"
+	record "ii.farm-ms.node-hit$v" "$ph_total"
+	[[ -z $v ]] || return 0
 	# The same calls again: local hits.
 	per_file cache local-hit
 	client_stats cache "$st.2"
@@ -624,7 +632,7 @@ for ((round = 1; round <= ROUNDS; round++)); do
 	done
 	# (ii) needs (i)'s cache build on the nodes; ccache+distcc compiles afresh anyway.
 	for tool in "${order[@]}"; do
-		if [[ $tool == cache ]]; then node_hits; else ccache_recompiles; fi
+		if [[ $tool == cache ]]; then node_hits && node_hits nowarm; else ccache_recompiles; fi
 	done
 	if [[ $LUA == 1 ]]; then
 		lua_build plain "" lua-plain
@@ -689,6 +697,15 @@ for rank in 1 2 3; do
 	printf "$fmt" "    hits on #$rank of the key's ranking: files, farm's share (ms)" - \
 		"$(median "ii.hits-on-rank$rank") / $(median "ii.farm-ms.rank$rank")"
 done
+# shellcheck disable=SC2059
+printf "$fmt" "  the same, the daemon's warm-up without the farm's (ms)" - "$(median ii.farm-ms.node-hit-nowarm)"
+for rank in 1 2 3; do
+	# shellcheck disable=SC2059
+	printf "$fmt" "    hits on #$rank: files, farm's share (ms)" - \
+		"$(median "ii.hits-on-rank$rank-nowarm") / $(median "ii.farm-ms.rank$rank-nowarm")"
+done
+# shellcheck disable=SC2059
+printf "$fmt" "  time per file, the daemon's warm-up without the farm's (ms)" - "$(median ii.ms.node-hit-nowarm)"
 # shellcheck disable=SC2059
 printf "$fmt" "  reference: cache's local hit, same calls (ms)" - "$(median ii.ms.local-hit)"
 if [[ $LUA == 1 ]]; then

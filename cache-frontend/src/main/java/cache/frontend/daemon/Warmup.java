@@ -63,6 +63,8 @@ final class Warmup implements Runnable {
      * kept, the calls only fill gaps; {@code -Dcache.warmupCalls=N} in {@code CACHE_JAVA_OPTS} for experiments).
      */
     static final int DEFAULT_CALLS = Integer.getInteger("cache.warmupCalls", 1_500);
+    /** Jobs of the farm's warm-up ({@code -Dcache.farmWarmupJobs=N}; 0 skips it, for measurements). */
+    static final int FARM_JOBS = Integer.getInteger("cache.farmWarmupJobs", FarmWarmup.DEFAULT_JOBS);
     /** How long the warm-up sends its calls regardless of the user's. */
     static final long EAGER_NANOS = Long.getLong("cache.warmupEagerMillis", 4_000) * 1_000_000L;
     /** After the eager phase: how long no user request must have arrived before a warm-up call. */
@@ -270,10 +272,10 @@ final class Warmup implements Runnable {
     private String warmFarm() {
         try {
             Map<String, String> env = starterEnv;
-            if (!FarmBuilder.enabled(daemon.configs().load(env, daemon.systemConfig(), Path.of("/")), env)) {
+            if (FARM_JOBS <= 0 || !FarmBuilder.enabled(daemon.configs().load(env, daemon.systemConfig(), Path.of("/")), env)) {
                 return "";
             }
-            FarmWarmup.Report r = FarmWarmup.run(FarmWarmup.DEFAULT_JOBS);
+            FarmWarmup.Report r = FarmWarmup.run(FARM_JOBS);
             farmReport = r;
             return "; the farm's client side: " + r.jobs() + " jobs (" + r.nodeHits() + " node hits) in " + r.millis()
                     + " ms before";
