@@ -37,8 +37,8 @@ import java.util.logging.Logger;
  * The nodes of one host list, used as one sharded cache that also compiles.
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
- * healthy nodes, weighted by their slot limits), and when the owner misses, on the next nodes
- * of its ranking: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
+ * healthy nodes, weighted by their slot limits) and the next node of its ranking at once, and
+ * when both miss, on the third: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
