@@ -368,11 +368,13 @@ readonly PROJECT CPU_CPP CPU_CC IDEAL_HONEST
 SLOW=${PROJECT[$II_SHAPE]} # (ii)'s project
 readonly SLOW
 
-# Where cache's jobs spent their time: its Farm's FINE lines, one per job.
+# Where cache's jobs spent their time: its Farm's FINE lines, one per job, and each call's
+# phases in the daemon (CallStats.phases, one line per call).
 cat >"$TMP/logging.properties" <<'EOF'
 handlers = java.util.logging.ConsoleHandler
 .level = INFO
 cache.distributor.Farm.level = FINE
+cache.frontend.pipeline.CallStats.phases.level = FINE
 java.util.logging.ConsoleHandler.level = FINE
 EOF
 
