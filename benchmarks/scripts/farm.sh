@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# farm.sh [--rounds N] [--skip-lua] [--jobs N[,N...]]
+# farm.sh [--rounds N] [--skip-lua] [--jobs N[,N...]] [--shapes light|heavy[,...]]
 #
 # Issue 19's farm benchmark: `cache` distributing to `cached` nodes (CCACHE_PREFIX=distcc)
 # side by side with Debian's distcc and distccd, on one machine over loopback. Run by
@@ -24,7 +24,12 @@
 #
 # What it measures, in each round, the tools alternating which goes first:
 #   (i)   farm efficiency with a slow compiler. slowcc = gcc that sleeps 0.3 s before a
-#         compile (-c/-S; not for -E, version probes or linking). 60 distinct small C files,
+#         compile (-c/-S; not for -E, version probes or linking). 60 distinct C files in two
+#         shapes (--shapes, both by default, each its own row):
+#           light  one-line functions, no header: a job is the 0.3 s sleep and ~0.01 s of CPU,
+#                  the issue's "60 jobs of 0.3 s" (where distcc measures 0.78-0.91);
+#           heavy  small units with <string.h> (sessions 11-13): ~0.07 s of gcc CPU each to
+#                  compile and as much to preprocess, which saturates a 2-CPU machine.
 #         `make -j6` (one job per node slot) and `make -j12` (a job waiting for every slot: our
 #         slot queue hands a freed slot over at once, distcc polls), both tools at each -j, on
 #         a farm started afresh for each -j (--jobs 6 for -j6 alone, --jobs 6,12,18 for more).
@@ -54,7 +59,10 @@
 #         bytes_out (node -> client) over that call. Medians per file. For comparison, the
 #         same sequence with ccache+distcc (Debian's ccache, CCACHE_PREFIX=distcc, empty
 #         CCACHE_DIR, distccd nodes): each file is compiled again remotely; and cache's
-#         local hits (the same calls once more, same cache dir).
+#         local hits (the same calls once more, same cache dir). Node hits are split by the
+#         place of the key's ranking that answered (the farm's FINE lines say it), and measured
+#         once more after, on the same nodes, by a new daemon whose warm-up skips the farm's
+#         client side (-Dcache.farmWarmupJobs=0): what that warm-up is worth.
 #   (iii) Debian's lua5.4 (fetch-sources.sh, built as rebuild-lib.sh sets it up, but with
 #         MYCFLAGS=MYCXXFLAGS=-O2: distcc's -g objects differ from local ones, which the
 #         object checks would flag), `make -C src -j6 o`,
@@ -96,23 +104,30 @@ readonly DISTCC_LINKS=/usr/lib/distcc CCACHE_LINKS=/usr/lib/ccache
 
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'farm: error: %s\n' "$*" >&2; exit 1; }
-usage() { printf 'usage: %s [--rounds N] [--skip-lua] [--jobs N[,N...]]\n' "${0##*/}" >&2; exit 2; }
+usage() { printf 'usage: %s [--rounds N] [--skip-lua] [--jobs N[,N...]] [--shapes light|heavy[,...]]\n' "${0##*/}" >&2; exit 2; }
 
 ROUNDS=3
 LUA=1
 MAKE_JS=6,12
+SHAPES=light,heavy
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA=0; shift ;;
 	--jobs) [[ $# -ge 2 ]] || usage; MAKE_JS=$2; shift 2 ;;
+	--shapes) [[ $# -ge 2 ]] || usage; SHAPES=$2; shift 2 ;;
 	*) usage ;;
 	esac
 done
-[[ $ROUNDS =~ ^[1-9][0-9]*$ && $MAKE_JS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || usage
+[[ $ROUNDS =~ ^[1-9][0-9]*$ && $MAKE_JS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ &&
+	$SHAPES =~ ^(light|heavy)(,(light|heavy))*$ ]] || usage
 IFS=, read -r -a JOBS_LIST <<<"$MAKE_JS"
+IFS=, read -r -a SHAPE_LIST <<<"$SHAPES"
+# (ii)'s files: the heavy project's when it is built (as in the sessions before 14), else the light one's.
+II_SHAPE=${SHAPE_LIST[0]}
+[[ ,$SHAPES, != *,heavy,* ]] || II_SHAPE=heavy
 MAKE_J=${JOBS_LIST[0]} # -j of the lua builds
-readonly ROUNDS LUA MAKE_JS JOBS_LIST MAKE_J
+readonly ROUNDS LUA MAKE_JS JOBS_LIST MAKE_J SHAPE_LIST II_SHAPE
 
 [[ -x $CACHE_BIN && -x $CACHED_BIN ]] || die "$CACHE_BIN or $CACHED_BIN missing: build with 'mvn -B -q -o install -DskipTests'"
 for tool in gcc g++ make distcc distccd ccache curl jq python3 setsid sha256sum; do
@@ -132,8 +147,8 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/farm.XXXXXX")
 readonly TMP
 # distccd drops root for user distccd: it must reach slowcc and the cmdlist.
 chmod 755 "$TMP"
-readonly BIN=$TMP/bin LINKS=$TMP/links DATA=$TMP/data SLOW=$TMP/slow
-mkdir -p -- "$BIN" "$DATA" "$SLOW"
+readonly BIN=$TMP/bin LINKS=$TMP/links DATA=$TMP/data
+mkdir -p -- "$BIN" "$DATA"
 
 # PATH without anyone's masquerade directory.
 CLEAN_PATH=$(path_without "$DISTCC_LINKS" "$CCACHE_LINKS")
@@ -278,8 +293,21 @@ declare -A VALUES=() CHECKS=() COMMANDS=()
 
 # --- (i) the slow compiler --------------------------------------------------------------
 
-for ((s = 0; s < FILES; s++)); do
-	cat >"$SLOW/s$s.c" <<EOF
+# project SHAPE DIR: the 60 files of (i) (and (ii)) in DIR, a Makefile, their plain objects'
+# checksums in DATA/SHAPE.sha256.
+#   light  a one-line function per file, no header: the compile is ~0.01 s of CPU, so a job is
+#          the 0.3 s sleep and little else (the issue's "60 jobs of 0.3 s").
+#   heavy  a small unit with <string.h> (the sessions before 14): ~0.07 s of gcc CPU per compile
+#          and as much to preprocess, which on a 2-CPU machine is a load of its own.
+project() {
+	local shape=$1 dir=$2 s
+	mkdir -p -- "$dir"
+	for ((s = 0; s < FILES; s++)); do
+		if [[ $shape == light ]]; then
+			printf 'int light_%d(int x) { return x * %d + %d; }\n' "$s" $((2 * s + 1)) "$s" >"$dir/s$s.c"
+			continue
+		fi
+		cat >"$dir/s$s.c" <<EOF
 #include <string.h>
 #define SEED_$s ${s}L
 static long table_${s}[$((8 + s % 13))];
@@ -300,21 +328,26 @@ int name_$s(char *out, unsigned long size)
 	return (int)strlen(out);
 }
 EOF
-done
-# shellcheck disable=SC2016 # make's variables, literally
-printf '%s\n' 'OBJS := $(patsubst %.c,%.o,$(wildcard s*.c))' 'all: $(OBJS)' '%.o: %.c' \
-	'	$(CC) -O2 -c $< -o $@' 'clean:' '	rm -f *.o' >"$SLOW/Makefile"
-find "$SLOW" -exec touch -d '10 minutes ago' {} +
-make -s -C "$SLOW" -j2 CC=/usr/bin/gcc >/dev/null || die "plain gcc build of the slow project failed"
-(cd -- "$SLOW" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$DATA/slow.sha256"
-make -s -C "$SLOW" clean
+	done
+	# shellcheck disable=SC2016 # make's variables, literally
+	printf '%s\n' 'OBJS := $(patsubst %.c,%.o,$(wildcard s*.c))' 'all: $(OBJS)' '%.o: %.c' \
+		'	$(CC) -O2 -c $< -o $@' 'clean:' '	rm -f *.o' >"$dir/Makefile"
+	find "$dir" -exec touch -d '10 minutes ago' {} +
+	make -s -C "$dir" -j2 CC=/usr/bin/gcc >/dev/null || die "plain gcc build of the $shape project failed"
+	(cd -- "$dir" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$DATA/$shape.sha256"
+	make -s -C "$dir" clean
+}
 readonly WARM=$TMP/warm
 mkdir -p -- "$WARM"
 printf 'int warm(int x) { return x * 3 + 1; }\n' >"$WARM/w.c"
 
-# The honest ideal's CPU costs (see the header): CPU seconds of every file's preprocessing and
-# compile with plain gcc, per file.
-read -r CPU_CPP CPU_CC < <(cd -- "$SLOW" && python3 -c '
+# The honest ideal's CPU costs (see the header), per shape: CPU seconds of every file's
+# preprocessing and compile with plain gcc, per file.
+declare -A PROJECT=() CPU_CPP=() CPU_CC=() IDEAL_HONEST=()
+for shape in "${SHAPE_LIST[@]}"; do
+	PROJECT[$shape]=$TMP/$shape
+	project "$shape" "${PROJECT[$shape]}"
+	read -r "CPU_CPP[$shape]" "CPU_CC[$shape]" < <(cd -- "${PROJECT[$shape]}" && python3 -c '
 import resource, subprocess, sys
 def cpu(cmds):
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -326,16 +359,22 @@ files = ["s%d" % i for i in range(int(sys.argv[1]))]
 p = cpu([["/usr/bin/gcc", "-O2", "-E", f + ".c", "-o", f + ".i"] for f in files])
 c = cpu([["/usr/bin/gcc", "-O2", "-c", f + ".i", "-o", f + ".o"] for f in files])
 print("%.4f %.4f" % (p, c))' "$FILES") || die "measuring gcc's CPU time failed"
-rm -f -- "$SLOW"/*.i "$SLOW"/*.o
-IDEAL_HONEST=$(awk -v n="$FILES" -v s="$SLEEP" -v k=$((${#NODES[@]} * SLOTS)) -v cpus="$(nproc)" \
-	-v p="$CPU_CPP" -v c="$CPU_CC" 'BEGIN { a = n * (s + c) / k; b = n * (p + c) / cpus; printf "%.2f", (a > b ? a : b) }')
-readonly CPU_CPP CPU_CC IDEAL_HONEST
+	rm -f -- "${PROJECT[$shape]}"/*.i "${PROJECT[$shape]}"/*.o
+	IDEAL_HONEST[$shape]=$(awk -v n="$FILES" -v s="$SLEEP" -v k=$((${#NODES[@]} * SLOTS)) -v cpus="$(nproc)" \
+		-v p="${CPU_CPP[$shape]}" -v c="${CPU_CC[$shape]}" \
+		'BEGIN { a = n * (s + c) / k; b = n * (p + c) / cpus; printf "%.2f", (a > b ? a : b) }')
+done
+readonly PROJECT CPU_CPP CPU_CC IDEAL_HONEST
+SLOW=${PROJECT[$II_SHAPE]} # (ii)'s project
+readonly SLOW
 
-# Where cache's jobs spent their time: its Farm's FINE lines, one per job.
+# Where cache's jobs spent their time: its Farm's FINE lines, one per job, and each call's
+# phases in the daemon (CallStats.phases, one line per call).
 cat >"$TMP/logging.properties" <<'EOF'
 handlers = java.util.logging.ConsoleHandler
 .level = INFO
 cache.distributor.Farm.level = FINE
+cache.frontend.pipeline.CallStats.phases.level = FINE
 java.util.logging.ConsoleHandler.level = FINE
 EOF
 
@@ -357,50 +396,52 @@ phases() {
 COMMANDS[i.distcc]="cd <slow> && DISTCC_HOSTS='<distccd nodes>' CCACHE_DISABLE=1 make -j<J> CC='distcc slowcc'  (J in $MAKE_JS)"
 COMMANDS[i.cache]="cd <slow> && CCACHE_PREFIX=distcc DISTCC_HOSTS='<cached nodes>' make -j<J> CC='$CACHE_BIN slowcc'  (J in $MAKE_JS; empty CCACHE_DIR, daemon started first)"
 
-slow_build() { # slow_build TOOL J: (i) with make -jJ, timed, checked; keys end in .jJ.
-	local tool=$1 j=$2 t secs before after remote hit local_ failed_ st ph_probe ph_wait ph_node ph_total
-	make -s -C "$SLOW" clean
-	fresh "slow-$tool-j$j"
+slow_build() { # slow_build TOOL J SHAPE: (i) with make -jJ on SHAPE's project, timed, checked; keys end in .SHAPE.jJ.
+	local tool=$1 shape=$3 t secs before after remote hit local_ failed_ st ph_probe ph_wait ph_node ph_total
+	local j=$2 dir=${PROJECT[$3]}
+	make -s -C "$dir" clean
+	fresh "slow-$tool-$shape-j$j"
+	local k=$shape.j$2 # the keys' suffix
 	if [[ $tool == cache ]]; then
 		start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
 		warmed_up
 		(cd -- "$WARM" && with cache "$CACHE_BIN" slowcc -O2 -c w.c -o w.o) || die "(i) cache's warm-up compile failed"
-		client_stats cache "$DATA/i.cache.j$j.r$round.stats0"
+		client_stats cache "$DATA/i.cache.$k.r$round.stats0"
 		before=$(cached_sum compiles_ok)
 		t=$(now_us)
-		with cache make -s -C "$SLOW" -j"$j" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.j$j.r$round.log" 2>&1 ||
-			{ cat -- "$DATA/i.$tool.j$j.r$round.log" >&2; die "(i) cache build failed"; }
+		with cache make -s -C "$dir" -j"$j" CC="$CACHE_BIN slowcc" >"$DATA/i.$tool.$k.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.$k.r$round.log" >&2; die "(i) cache build failed"; }
 		secs=$(secs_since "$t")
 		after=$(($(cached_sum compiles_ok) - before))
-		st=$DATA/i.cache.j$j.r$round.stats
+		st=$DATA/i.cache.$k.r$round.stats
 		client_stats cache "$st"
 		remote=$(($(stat_of "$st" remote_compile) - $(stat_of "$st"0 remote_compile)))
 		hit=$(($(stat_of "$st" node_hit) - $(stat_of "$st"0 node_hit)))
 		local_=$(($(stat_of "$st" kept_local) - $(stat_of "$st"0 kept_local)))
 		failed_=$(($(stat_of "$st" builder_failed) - $(stat_of "$st"0 builder_failed)))
 		read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
-		record "i.probe-ms.cache.j$j" "$ph_probe"
-		record "i.slot-wait-ms.cache.j$j" "$ph_wait"
-		record "i.on-node-ms.cache.j$j" "$ph_node"
-		record "i.farm-ms.cache.j$j" "$ph_total"
-		check "i.counters.cache.j$j" "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
+		record "i.probe-ms.cache.$k" "$ph_probe"
+		record "i.slot-wait-ms.cache.$k" "$ph_wait"
+		record "i.on-node-ms.cache.$k" "$ph_node"
+		record "i.farm-ms.cache.$k" "$ph_total"
+		check "i.counters.cache.$k" "$(((remote == FILES && hit == 0 && local_ == 0 && failed_ == 0 &&
 			after == FILES) ? 1 : 0))" \
 			"remote_compile $remote, node_hit $hit, kept_local $local_, builder_failed $failed_; nodes compiled $after"
 	else
 		(cd -- "$WARM" && with distcc distcc slowcc -O2 -c w.c -o w.o) || die "(i) distcc's warm-up compile failed"
 		before=$(distccd_compiles)
 		t=$(now_us)
-		with distcc make -s -C "$SLOW" -j"$j" CC="distcc slowcc" >"$DATA/i.$tool.j$j.r$round.log" 2>&1 ||
-			{ cat -- "$DATA/i.$tool.j$j.r$round.log" >&2; die "(i) distcc build failed"; }
+		with distcc make -s -C "$dir" -j"$j" CC="distcc slowcc" >"$DATA/i.$tool.$k.r$round.log" 2>&1 ||
+			{ cat -- "$DATA/i.$tool.$k.r$round.log" >&2; die "(i) distcc build failed"; }
 		secs=$(secs_since "$t")
 		after=$(($(distccd_compiles) - before))
-		check "i.counters.distcc.j$j" "$(((after == FILES) ? 1 : 0))" "distccd nodes compiled $after of $FILES"
+		check "i.counters.distcc.$k" "$(((after == FILES) ? 1 : 0))" "distccd nodes compiled $after of $FILES"
 	fi
-	same_objects "i.objects.$tool.j$j" "$SLOW" "$DATA/slow.sha256"
-	record "i.wall.$tool.j$j" "$secs"
-	record "i.eff.$tool.j$j" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
-	record "i.eff-honest.$tool.j$j" "$(awk -v i="$IDEAL_HONEST" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
-	log "  (i) $tool, make -j$j: $secs s"
+	same_objects "i.objects.$tool.$k" "$dir" "$DATA/$shape.sha256"
+	record "i.wall.$tool.$k" "$secs"
+	record "i.eff.$tool.$k" "$(awk -v i="$IDEAL" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	record "i.eff-honest.$tool.$k" "$(awk -v i="${IDEAL_HONEST[$shape]}" -v w="$secs" 'BEGIN { printf "%.2f", i / w }')"
+	log "  (i) $tool, $shape, make -j$j: $secs s (load $(cut -d ' ' -f 1 /proc/loadavg))"
 }
 
 # --- (ii) a node hit, file by file ------------------------------------------------------
@@ -432,35 +473,49 @@ per_file() {
 			printf '%s\n' $((io[1] - before[1])) >>"$DATA/$key.out"
 		fi
 	done
-	same_objects "ii.objects.$key" "$SLOW" "$DATA/slow.sha256"
+	same_objects "ii.objects.$key" "$SLOW" "$DATA/$II_SHAPE.sha256"
 	record "ii.ms.$key" "$(median_of <"$DATA/$key.ms")"
 }
 
-node_hits() { # (ii) for cache: node hits, then local hits
-	local compiled hits remote st ph_probe ph_wait ph_node ph_total
+# node_hits [nowarm]: (ii) for cache: node hits, then local hits; with nowarm, a daemon whose
+# warm-up skips the farm's client side (-Dcache.farmWarmupJobs=0), node hits only, keys
+# ending in -nowarm (run after the other: the nodes' JVMs are warmer then, not colder).
+node_hits() {
+	local compiled hits remote st ph_probe ph_wait ph_node ph_total v=${1:+-$1} opts=''
 	local -a before after
-	fresh "hit-cache"
-	start_daemon "-Djava.util.logging.config.file=$TMP/logging.properties"
+	[[ -z $v ]] || opts='-Dcache.farmWarmupJobs=0 '
+	fresh "hit-cache$v"
+	start_daemon "$opts-Djava.util.logging.config.file=$TMP/logging.properties"
 	warmed_up
 	mapfile -t before < <(cached_sum compiles_ok node_hits)
-	per_file cache node-hit
+	per_file cache "node-hit$v"
 	mapfile -t after < <(cached_sum compiles_ok node_hits)
-	st=$DATA/ii.cache.r$round.stats
+	st=$DATA/ii.cache$v.r$round.stats
 	client_stats cache "$st"
 	hits=$(stat_of "$st" node_hit)
 	remote=$(stat_of "$st" remote_compile)
 	compiled=$((after[0] - before[0]))
-	check ii.counters.node-hit "$(((hits == FILES && remote == 0 && compiled == 0 &&
+	check "ii.counters.node-hit$v" "$(((hits == FILES && remote == 0 && compiled == 0 &&
 		after[1] - before[1] == FILES) ? 1 : 0))" \
 		"client node_hit $hits, remote_compile $remote; nodes compiled $compiled, node_hits $((after[1] - before[1]))"
-	record ii.in.node-hit "$(median_of <"$DATA/node-hit.in")"
-	# How many files were answered by the first probe alone (the fewest bytes sent): the rest
-	# were spilled off their owner by (i)'s build and found on the next node.
-	record ii.first-probe.node-hit "$(sort -g "$DATA/node-hit.in" | awk 'NR == 1 { m = $1 } $1 == m { n++ } END { print n + 0 }')"
-	record ii.out.node-hit "$(median_of <"$DATA/node-hit.out")"
+	record "ii.in.node-hit$v" "$(median_of <"$DATA/node-hit$v.in")"
+	# How many files were answered by the first round of probes (the fewest bytes sent): the
+	# rest needed another round (the third node's).
+	record "ii.first-probe.node-hit$v" "$(sort -g "$DATA/node-hit$v.in" | awk 'NR == 1 { m = $1 } $1 == m { n++ } END { print n + 0 }')"
+	# The farm's share by where the hit was: on the key's owner (#1 of its ranking) or on the
+	# node (i)'s build spilled it to (#2, #3); the FINE lines say which.
+	local rank
+	for rank in 1 2 3; do
+		awk -v r="(#$rank" '/ job [0-9a-f]+: probe .* node hit on / && index($0, r) {
+			for (i = 1; i <= NF; i++) if ($i == "total") print $(i + 1) }' "$RUN_DIR/run/cache/d.log" >"$DATA/hit$v-rank$rank"
+		record "ii.hits-on-rank$rank$v" "$(wc -l <"$DATA/hit$v-rank$rank")"
+		record "ii.farm-ms.rank$rank$v" "$(median_of <"$DATA/hit$v-rank$rank")"
+	done
+	record "ii.out.node-hit$v" "$(median_of <"$DATA/node-hit$v.out")"
 	# The farm's share of a node hit: from the job's submission to its answer (the daemon's FINE lines).
 	read -r ph_probe ph_wait ph_node ph_total < <(phases "$RUN_DIR/run/cache/d.log")
-	record ii.farm-ms.node-hit "$ph_total"
+	record "ii.farm-ms.node-hit$v" "$ph_total"
+	[[ -z $v ]] || return 0
 	# The same calls again: local hits.
 	per_file cache local-hit
 	client_stats cache "$st.2"
@@ -573,11 +628,13 @@ for ((round = 1; round <= ROUNDS; round++)); do
 		if ((${#NODE_PIDS[@]} > 0)); then stop_daemons; stop_nodes; fi
 		start_farm "$round-j$j"
 		log "  make -j$j: cached: $CACHED_HOSTS; distccd: $DISTCCD_HOSTS"
-		for tool in "${order[@]}"; do slow_build "$tool" "$j"; done
+		for shape in "${SHAPE_LIST[@]}"; do
+			for tool in "${order[@]}"; do slow_build "$tool" "$j" "$shape"; done
+		done
 	done
 	# (ii) needs (i)'s cache build on the nodes; ccache+distcc compiles afresh anyway.
 	for tool in "${order[@]}"; do
-		if [[ $tool == cache ]]; then node_hits; else ccache_recompiles; fi
+		if [[ $tool == cache ]]; then node_hits && node_hits nowarm; else ccache_recompiles; fi
 	done
 	if [[ $LUA == 1 ]]; then
 		lua_build plain "" lua-plain
@@ -607,32 +664,50 @@ fmt='%-66s %12s %12s\n'
 # shellcheck disable=SC2059 # the format is a constant
 printf "$fmt" "" distcc cache
 echo "(i) farm efficiency: $FILES files, slowcc = gcc + ${SLEEP} s, ideal ${IDEAL} s"
-echo "  honest ideal ${IDEAL_HONEST} s: per file ${CPU_CPP} s CPU to preprocess, ${CPU_CC} s to compile, $(nproc) CPUs"
-for j in "${JOBS_LIST[@]}"; do
-	echo "  make -j$j"
-	# shellcheck disable=SC2059
-	printf "$fmt" "    wall time (s)" "$(median "i.wall.distcc.j$j")" "$(median "i.wall.cache.j$j")"
-	# shellcheck disable=SC2059
-	printf "$fmt" "    efficiency = ideal / wall" "$(median "i.eff.distcc.j$j")" "$(median "i.eff.cache.j$j")"
-	# shellcheck disable=SC2059
-	printf "$fmt" "    efficiency = honest ideal / wall" "$(median "i.eff-honest.distcc.j$j")" \
-		"$(median "i.eff-honest.cache.j$j")"
-	# shellcheck disable=SC2059
-	printf "$fmt" "    cache's jobs, median ms: probe / slot wait / on node" - \
-		"$(median "i.probe-ms.cache.j$j") / $(median "i.slot-wait-ms.cache.j$j") / $(median "i.on-node-ms.cache.j$j")"
+for shape in "${SHAPE_LIST[@]}"; do
+	echo " $shape project: honest ideal ${IDEAL_HONEST[$shape]} s: per file ${CPU_CPP[$shape]} s CPU to preprocess," \
+		"${CPU_CC[$shape]} s to compile, $(nproc) CPUs"
+	for j in "${JOBS_LIST[@]}"; do
+		k=$shape.j$j
+		echo "  $shape, make -j$j"
+		# shellcheck disable=SC2059
+		printf "$fmt" "    wall time (s)" "$(median "i.wall.distcc.$k")" "$(median "i.wall.cache.$k")"
+		# shellcheck disable=SC2059
+		printf "$fmt" "    efficiency = ideal / wall" "$(median "i.eff.distcc.$k")" "$(median "i.eff.cache.$k")"
+		# shellcheck disable=SC2059
+		printf "$fmt" "    efficiency = honest ideal / wall" "$(median "i.eff-honest.distcc.$k")" \
+			"$(median "i.eff-honest.cache.$k")"
+		# shellcheck disable=SC2059
+		printf "$fmt" "    cache's jobs, median ms: probe / slot wait / on node" - \
+			"$(median "i.probe-ms.cache.$k") / $(median "i.slot-wait-ms.cache.$k") / $(median "i.on-node-ms.cache.$k")"
+	done
 done
-echo "(ii) second build from an empty local cache, file by file, median per file"
+echo "(ii) ($II_SHAPE project) second build from an empty local cache, file by file, median per file"
 # shellcheck disable=SC2059
 printf "$fmt" "  time per file (ms; distcc = ccache+distcc, compiles again)" \
 	"$(median ii.ms.ccache-distcc)" "$(median ii.ms.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  bytes client -> node per file (node's bytes_in)" - "$(median ii.in.node-hit)"
 # shellcheck disable=SC2059
-printf "$fmt" "  files answered by the first probe alone (of $FILES)" - "$(median ii.first-probe.node-hit)"
+printf "$fmt" "  files answered by the first round of probes (of $FILES)" - "$(median ii.first-probe.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  bytes node -> client per file (node's bytes_out)" - "$(median ii.out.node-hit)"
 # shellcheck disable=SC2059
 printf "$fmt" "  the farm's share of a node hit: submitted to answered (ms)" - "$(median ii.farm-ms.node-hit)"
+for rank in 1 2 3; do
+	# shellcheck disable=SC2059
+	printf "$fmt" "    hits on #$rank of the key's ranking: files, farm's share (ms)" - \
+		"$(median "ii.hits-on-rank$rank") / $(median "ii.farm-ms.rank$rank")"
+done
+# shellcheck disable=SC2059
+printf "$fmt" "  the same, the daemon's warm-up without the farm's (ms)" - "$(median ii.farm-ms.node-hit-nowarm)"
+for rank in 1 2 3; do
+	# shellcheck disable=SC2059
+	printf "$fmt" "    hits on #$rank: files, farm's share (ms)" - \
+		"$(median "ii.hits-on-rank$rank-nowarm") / $(median "ii.farm-ms.rank$rank-nowarm")"
+done
+# shellcheck disable=SC2059
+printf "$fmt" "  time per file, the daemon's warm-up without the farm's (ms)" - "$(median ii.ms.node-hit-nowarm)"
 # shellcheck disable=SC2059
 printf "$fmt" "  reference: cache's local hit, same calls (ms)" - "$(median ii.ms.local-hit)"
 if [[ $LUA == 1 ]]; then

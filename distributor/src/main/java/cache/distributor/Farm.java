@@ -37,8 +37,8 @@ import java.util.logging.Logger;
  * The nodes of one host list, used as one sharded cache that also compiles.
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
- * healthy nodes, weighted by their slot limits), and when the owner misses, on the next nodes
- * of its ranking: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
+ * healthy nodes, weighted by their slot limits) and the next node of its ranking at once, and
+ * when both miss, on the third: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
@@ -62,6 +62,8 @@ public final class Farm implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 3;
     /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
     static final int PROBED = 3;
+    /** Nodes probed at once first (the owner and the node a spilled job went to); the rest after both miss. */
+    static final int FIRST_ROUND = 2;
     /** How long a probe may take before its node counts as failed. */
     static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
@@ -111,6 +113,7 @@ public final class Farm implements AutoCloseable {
     }
 
     private final Map<String, TcpHost> hosts = new LinkedHashMap<>();
+    private final java.util.function.Function<TcpHost, java.net.SocketAddress> addresses;
     private final List<Node> nodes = new ArrayList<>();
     private final SlotPool slots;
     private final Health health;
@@ -132,6 +135,15 @@ public final class Farm implements AutoCloseable {
 
     /** A farm of the TCP hosts of {@code list} (the list's problems are the caller's to report). */
     public Farm(HostList list, Options options) {
+        this(list, options, null);
+    }
+
+    /**
+     * @param addresses where each host is reached instead of its TCP address, or null: {@link
+     *     FarmWarmup}'s in-process nodes
+     */
+    Farm(HostList list, Options options, java.util.function.Function<TcpHost, java.net.SocketAddress> addresses) {
+        this.addresses = addresses;
         for (HostSpec h : list.hosts()) {
             if (h instanceof TcpHost t) {
                 String id = t.host() + ":" + t.port();
@@ -174,10 +186,13 @@ public final class Farm implements AutoCloseable {
         JobTimes times = new JobTimes(System.nanoTime());
         out.whenComplete((r, e) -> {
             listener.phase(JobListener.Phase.DONE, null);
-            LOG.fine(() -> times.describe(job.key(), r, e));
+            if (addresses == null) { // the warm-up's jobs are not the user's
+                LOG.fine(() -> times.describe(job.key(), r, e));
+            }
         });
         List<Node> healthy = health.healthy(nodes);
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
+        times.ranking = ranking;
         listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
         java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
                 new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
@@ -198,23 +213,29 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The first hit, in ranking order, among the caches of {@code asked}, or null. The key's owner
-     * ({@code asked.get(0)}) is asked alone first: it holds nearly every hit, and on a node hit
-     * the other nodes are not woken at all (on a machine short of CPUs their three wake-ups per
-     * probe delayed the owner's answer; one probe also sends a third of the bytes). Only when
-     * the owner misses (or fails) are the next nodes asked, at once and in parallel
-     * ({@link #firstInOrder}): a result a busy build spilled from its owner to the next node of
-     * the ranking is found there, for one more round trip before a compile. Probes take no
-     * slot. A probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its
-     * node is backed off (a stopped node must not hold every job up).
+     * and the next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@value
+     * #FIRST_ROUND} probes) are asked at once; the third node only when both miss (or fail).
+     * Why two and not one: the owner holds most hits, but a job that found the owner's slots
+     * full was compiled on the next node of the key's ranking (bounded-load spill), and in a
+     * busy build that is a large share of them (27 of 60 in session 13's {@code make -j6}):
+     * asking the owner alone first cost those hits a second round trip. Why not all three: on
+     * a machine short of CPUs each probe wakes a node's JVM, and the third node holds a result
+     * only after a spill past two full nodes or a ranking change; a hit answered by the first
+     * two sends two 59-byte probes. The answer keeps the ranking's order ({@link
+     * #firstInOrder}): the owner's hit wins over the next node's. Probes take no slot. A probe
+     * that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is backed
+     * off (a stopped node must not hold every job up).
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        return probeOne(job, asked.get(0), failed, missed).thenCompose(hit -> hit != null || asked.size() == 1
+        int first = Math.min(FIRST_ROUND, asked.size());
+        return firstInOrder(job, asked.subList(0, first), failed, missed).thenCompose(hit -> hit != null
+                || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstInOrder(job, asked.subList(1, asked.size()), failed, missed));
+                : firstInOrder(job, asked.subList(first, asked.size()), failed, missed));
     }
 
     /**
@@ -450,9 +471,10 @@ public final class Farm implements AutoCloseable {
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new NativeConnection(NodeClient.connect(h.host(), h.port(), o), id);
+                    return new NativeConnection(addresses != null ? NodeClient.connect(addresses.apply(h), o)
+                            : NodeClient.connect(h.host(), h.port(), o), id);
                 } catch (IOException e) {
-                    if (NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
+                    if (addresses == null && NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
                         distccd.add(id);
                         LOG.info(() -> id + " does not speak our protocol and closes like a distccd: using distcc's"
                                 + " protocol version " + (h.options().lzo() ? 2 : 1));
@@ -486,9 +508,22 @@ public final class Farm implements AutoCloseable {
         volatile long probed;
         volatile long slot;
         volatile String node;
+        /** The key's ranking when the job was submitted, to say which of its nodes answered. */
+        volatile List<Node> ranking = List.of();
 
         JobTimes(long submitted) {
             this.submitted = submitted;
+        }
+
+        /** {@code node}'s place in the key's ranking, from 1; 0 when it was not in it. */
+        int rank(String node) {
+            List<Node> r = ranking;
+            for (int i = 0; i < r.size(); i++) {
+                if (r.get(i).id().equals(node)) {
+                    return i + 1;
+                }
+            }
+            return 0;
         }
 
         String describe(Digest key, Result r, Throwable e) {
@@ -499,8 +534,8 @@ public final class Farm implements AutoCloseable {
                     "job %s: probe %.1f ms, slot wait %.1f ms, on %s %.1f ms, total %.1f ms: %s",
                     key.hex().substring(0, 12), (p - submitted) / 1e6, (s - p) / 1e6, node == null ? "-" : node,
                     (done - s) / 1e6, (done - submitted) / 1e6,
-                    e != null ? "failed (" + unwrap(e) + ")" : r.nodeHit() ? "node hit on " + r.node()
-                            : "compiled on " + r.node());
+                    e != null ? "failed (" + unwrap(e) + ")" : (r.nodeHit() ? "node hit on " : "compiled on ")
+                            + r.node() + " (#" + rank(r.node()) + " of the key's ranking)");
         }
     }
 

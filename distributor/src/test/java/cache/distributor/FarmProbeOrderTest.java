@@ -12,14 +12,23 @@ import cache.hashing.Digest;
 import cache.node.CachedNode;
 import cache.node.NodeConfig;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -32,9 +41,11 @@ import org.junit.jupiter.api.io.TempDir;
  * 127.0.0.2–4 compiling with the real gcc: a miss is probed once on each of the first
  * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
  * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
- * a node hit answered by the node that compiled it, with no compile anywhere, and by one probe
- * (the owner's: the other nodes are not asked); a result held by the second node of the ranking
- * only is found there once the owner has missed.
+ * a node hit answered by the node that compiled it, with no compile anywhere, and by one round of
+ * {@value Farm#FIRST_ROUND} probes (the owner's and the next node's: the third is not asked); a
+ * result held by the second node of the ranking only (a spilled job's) is found there in that same
+ * round, while the owner's answer is still held back; one held by the third only is found there
+ * once the first two have missed.
  */
 @Timeout(120)
 class FarmProbeOrderTest {
@@ -144,11 +155,11 @@ class FarmProbeOrderTest {
     }
 
     @Test
-    void aHitOnTheOwnerIsAnsweredByOneProbeWithoutAskingTheOtherNodes() throws Exception {
+    void aHitOnTheOwnerIsAnsweredByOneRoundOfTwoProbesWithoutAskingTheThirdNode() throws Exception {
         Farm.Job job = job();
-        String owner = ranking(job.key()).get(0);
+        List<String> ranking = ranking(job.key());
         try (Farm first = farm()) {
-            assertEquals(owner, first.submit(job).get(60, TimeUnit.SECONDS).node(), "compiled on the owner");
+            assertEquals(ranking.get(0), first.submit(job).get(60, TimeUnit.SECONDS).node(), "compiled on the owner");
         }
         Map<String, Long> before = counter("probes");
         Farm.Result again;
@@ -156,31 +167,191 @@ class FarmProbeOrderTest {
             again = second.submit(job).get(60, TimeUnit.SECONDS);
         }
         assertTrue(again.nodeHit());
-        assertEquals(owner, again.node());
+        assertEquals(ranking.get(0), again.node());
         Map<String, Long> after = counter("probes");
         for (String id : nodes.keySet()) {
-            assertEquals(before.get(id) + (id.equals(owner) ? 1 : 0), after.get(id),
-                    "only the owner was probed for the hit: before " + before + ", after " + after);
+            assertEquals(before.get(id) + (id.equals(ranking.get(2)) ? 0 : 1), after.get(id),
+                    "the owner and the next node probed once, the third not at all: before " + before + ", after "
+                            + after);
         }
     }
 
     @Test
-    void aResultOnlyTheSecondNodeOfTheRankingHoldsIsFoundOnceTheOwnerMisses() throws Exception {
+    void aResultOnlyTheSecondNodeOfTheRankingHoldsIsFoundInOneRoundOfProbes() throws Exception {
+        Farm.Job job = job();
+        // Every node behind a proxy of its own, so that the owner's answers can be held back.
+        Map<String, Proxy> proxies = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<String, CachedNode> n : nodes.entrySet()) {
+                Proxy p = new Proxy(n.getValue().address());
+                proxies.put(p.id(), p);
+            }
+            List<String> ranking = Rendezvous.rank(job.key(),
+                    proxies.keySet().stream().map(id -> new Node(id, 2)).toList()).stream().map(Node::id).toList();
+            String spilledTo = proxies.get(ranking.get(1)).target();
+            try (Farm alone = farm(List.of(spilledTo))) { // as if the owner's slots had been full
+                assertEquals(spilledTo, alone.submit(job).get(60, TimeUnit.SECONDS).node());
+            }
+            Map<String, Long> before = counter("probes");
+            // The owner's answers (its handshake included) wait until the second node has been
+            // probed: asking the second only after the owner's miss would never release them
+            // (the proxy gives up after a bound, and the farm then goes on the old way).
+            Proxy owner = proxies.get(ranking.get(0));
+            owner.holdUntil(() -> counter("probes").get(spilledTo) > before.get(spilledTo));
+            Farm.Result r;
+            try (Farm all = farm(ranking)) {
+                r = all.submit(job).get(60, TimeUnit.SECONDS);
+            }
+            assertTrue(owner.releasedByCondition(),
+                    "the second node was probed while the owner's answer was still held back: one round");
+            assertTrue(r.nodeHit(), "found in the second node's cache");
+            assertEquals(ranking.get(1), r.node());
+            assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
+            Map<String, Long> after = counter("probes");
+            String ownerNode = owner.target();
+            String third = proxies.get(ranking.get(2)).target();
+            assertEquals(before.get(ownerNode) + 1, after.get(ownerNode), "the owner asked once");
+            assertEquals(before.get(spilledTo) + 1, after.get(spilledTo), "the next node asked once");
+            assertEquals(before.get(third), after.get(third), "the third node not asked");
+        } finally {
+            proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    @Test
+    void aResultOnlyTheThirdNodeHoldsIsFoundOnceTheFirstTwoMiss() throws Exception {
         Farm.Job job = job();
         List<String> ranking = ranking(job.key());
-        try (Farm alone = farm(List.of(ranking.get(1)))) { // as if the owner's slots had been full
-            assertEquals(ranking.get(1), alone.submit(job).get(60, TimeUnit.SECONDS).node());
+        try (Farm alone = farm(List.of(ranking.get(2)))) { // as if the first two had been full
+            assertEquals(ranking.get(2), alone.submit(job).get(60, TimeUnit.SECONDS).node());
         }
         Map<String, Long> before = counter("probes");
         Farm.Result r;
         try (Farm all = farm()) {
             r = all.submit(job).get(60, TimeUnit.SECONDS);
         }
-        assertTrue(r.nodeHit(), "found in the second node's cache");
-        assertEquals(ranking.get(1), r.node());
+        assertTrue(r.nodeHit(), "found in the third node's cache");
+        assertEquals(ranking.get(2), r.node());
         assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
         Map<String, Long> after = counter("probes");
-        assertEquals(before.get(ranking.get(0)) + 1, after.get(ranking.get(0)), "the owner asked first, once");
-        assertEquals(before.get(ranking.get(1)) + 1, after.get(ranking.get(1)), "then the next node, once");
+        for (String id : ranking) {
+            assertEquals(before.get(id) + 1, after.get(id), "each node asked once: " + before + " " + after);
+        }
+    }
+
+    /**
+     * A TCP forwarder on the node's address (another port) that can hold the node's answers back
+     * until a condition holds (polled; at most {@link #HOLD_LIMIT_MS}, below the farm's connect
+     * timeout, then it lets them through anyway and says so).
+     */
+    private static final class Proxy implements AutoCloseable {
+        static final long HOLD_LIMIT_MS = 4_000;
+        private final InetSocketAddress node;
+        private final ServerSocket server;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+        private final CountDownLatch released = new CountDownLatch(1);
+        private final AtomicBoolean byCondition = new AtomicBoolean();
+        private volatile boolean holding;
+
+        Proxy(InetSocketAddress node) throws IOException {
+            this.node = node;
+            this.server = new ServerSocket(0, 50, node.getAddress());
+            Thread t = new Thread(this::accept, "proxy-" + id());
+            t.setDaemon(true);
+            t.start();
+        }
+
+        String id() {
+            return node.getAddress().getHostAddress() + ":" + server.getLocalPort();
+        }
+
+        String target() {
+            return node.getAddress().getHostAddress() + ":" + node.getPort();
+        }
+
+        void holdUntil(BooleanSupplier condition) {
+            holding = true;
+            Thread t = new Thread(() -> {
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS);
+                while (System.nanoTime() < end) {
+                    if (condition.getAsBoolean()) {
+                        byCondition.set(true);
+                        break;
+                    }
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException e) {
+                        break;
+                    }
+                }
+                released.countDown();
+            }, "proxy-hold");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        boolean releasedByCondition() {
+            return byCondition.get();
+        }
+
+        private void accept() {
+            try {
+                while (true) {
+                    Socket client = server.accept();
+                    Socket upstream = new Socket(node.getAddress(), node.getPort());
+                    client.setTcpNoDelay(true);
+                    upstream.setTcpNoDelay(true);
+                    sockets.add(client);
+                    sockets.add(upstream);
+                    pump(client, upstream, false);
+                    pump(upstream, client, holding);
+                }
+            } catch (IOException closed) {
+                // the test is over
+            }
+        }
+
+        private void pump(Socket from, Socket to, boolean hold) {
+            Thread t = new Thread(() -> {
+                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                    byte[] buf = new byte[8192];
+                    boolean waited = !hold;
+                    for (int n; (n = in.read(buf)) >= 0;) {
+                        if (!waited) {
+                            released.await();
+                            waited = true;
+                        }
+                        out.write(buf, 0, n);
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException e) {
+                    // a side closed
+                } finally {
+                    closeQuietly(from);
+                    closeQuietly(to);
+                }
+            }, "proxy-pump");
+            t.setDaemon(true);
+            t.start();
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+        }
+
+        @Override
+        public void close() {
+            released.countDown();
+            try {
+                server.close();
+            } catch (IOException ignored) {
+                // closing
+            }
+            sockets.forEach(Proxy::closeQuietly);
+        }
     }
 }

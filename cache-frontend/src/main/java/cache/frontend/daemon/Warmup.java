@@ -1,5 +1,7 @@
 package cache.frontend.daemon;
 
+import cache.distributor.FarmWarmup;
+import cache.frontend.dispatch.FarmBuilder;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.store.EntryCodec;
 import cache.store.InMemoryBlobStore;
@@ -41,6 +43,11 @@ import java.util.stream.Stream;
  * warm-up in the gaps and serves the next build compiled. It gives up after {@link
  * #LIMIT_NANOS} (a machine never quiet for that long gets no more of it).
  *
+ * <p>When the environment that started the daemon sends misses to a farm ({@code
+ * CCACHE_PREFIX=distcc} or {@code prefix_command}), the farm's client side is run first, against
+ * in-process nodes ({@link FarmWarmup}: no socket, no node, nothing written), so that the first
+ * node hits do not run interpreted either.
+ *
  * <p>These requests say {@code warmup} instead of {@code compile}, and
  * the daemon serves them from a private pipeline (its own in-memory store and counters) in a
  * private temporary directory with no configuration file: nothing reaches the user's cache or
@@ -56,6 +63,8 @@ final class Warmup implements Runnable {
      * kept, the calls only fill gaps; {@code -Dcache.warmupCalls=N} in {@code CACHE_JAVA_OPTS} for experiments).
      */
     static final int DEFAULT_CALLS = Integer.getInteger("cache.warmupCalls", 1_500);
+    /** Jobs of the farm's warm-up ({@code -Dcache.farmWarmupJobs=N}; 0 skips it, for measurements). */
+    static final int FARM_JOBS = Integer.getInteger("cache.farmWarmupJobs", FarmWarmup.DEFAULT_JOBS);
     /** How long the warm-up sends its calls regardless of the user's. */
     static final long EAGER_NANOS = Long.getLong("cache.warmupEagerMillis", 4_000) * 1_000_000L;
     /** After the eager phase: how long no user request must have arrived before a warm-up call. */
@@ -103,6 +112,9 @@ final class Warmup implements Runnable {
     private final long limitNanos;
     private int hits;
     private volatile int sent;
+    /** The environment of the client that started the daemon (the tests give their own). */
+    private Map<String, String> starterEnv = System.getenv();
+    private volatile FarmWarmup.Report farmReport;
 
     /**
      * @param eagerNanos how long calls go back to back from the first one on
@@ -129,6 +141,17 @@ final class Warmup implements Runnable {
     /** How many of the calls were direct-mode hits, by the private pipeline's own counters (for tests). */
     int hits() {
         return hits;
+    }
+
+    /** The starting client's environment as the warm-up reads it (for tests). */
+    Warmup environment(Map<String, String> env) {
+        this.starterEnv = env;
+        return this;
+    }
+
+    /** What the farm's warm-up did, or null when it did not run (for tests). */
+    FarmWarmup.Report farmReport() {
+        return farmReport;
     }
 
     /** How many calls were sent (for tests). */
@@ -208,6 +231,7 @@ final class Warmup implements Runnable {
             frames.add(frame(dir, env, "g++", cxx, fromTop, "src/warm-c++.o"));
             frames.add(frame(src, env, "g++", cxx, fromSrc, "warm-here-c++.o"));
         }
+        String farm = warmFarm();
         ByteBuffer reply = ByteBuffer.allocate(1 << 16);
         long started = System.nanoTime();
         long eagerEnd = started + eagerNanos;
@@ -237,7 +261,31 @@ final class Warmup implements Runnable {
         long millis = (System.nanoTime() - started) / 1_000_000;
         int first = eager < 0 ? sent : eager;
         LOG.info("JIT warm-up: " + hits + " hits of " + sent + " calls in " + millis + " ms (" + first
-                + " in the first " + eagerNanos / 1_000_000 + " ms, the rest when no build was calling)");
+                + " in the first " + eagerNanos / 1_000_000 + " ms, the rest when no build was calling)" + farm);
+    }
+
+    /**
+     * When the environment that started the daemon sends misses to a farm: its client side run
+     * through {@link FarmWarmup} (in-process nodes, no socket, nothing written), so that the
+     * first real node hits are not interpreted. What it did, for the log line, or "".
+     */
+    private String warmFarm() {
+        try {
+            Map<String, String> env = starterEnv;
+            if (FARM_JOBS <= 0 || !FarmBuilder.enabled(daemon.configs().load(env, daemon.systemConfig(), Path.of("/")), env)) {
+                return "";
+            }
+            FarmWarmup.Report r = FarmWarmup.run(FARM_JOBS);
+            farmReport = r;
+            return "; the farm's client side: " + r.jobs() + " jobs (" + r.nodeHits() + " node hits) in " + r.millis()
+                    + " ms before";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        } catch (Exception e) { // a warm-up that cannot run is no error
+            LOG.log(Level.FINE, "the farm's warm-up failed", e);
+            return "; the farm's warm-up failed: " + e;
+        }
     }
 
     private ByteBuffer frame(Path dir, Map<String, String> env, String name, Path compiler, List<String> args,

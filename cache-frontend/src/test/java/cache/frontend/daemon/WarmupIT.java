@@ -70,6 +70,25 @@ class WarmupIT {
     }
 
     @Test
+    void aStarterThatDistributesGetsTheFarmsClientSideRunAgainstInProcessNodes() throws Exception {
+        Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", tmp.toString(),
+                "CCACHE_DIR", tmp.resolve("cache").toString(), "CCACHE_PREFIX", "distcc");
+        Warmup w = new Warmup(daemon, CLIENT, 022, 4, 60_000_000_000L, 0).environment(env);
+        w.run();
+        cache.distributor.FarmWarmup.Report r = w.farmReport();
+        assertTrue(r != null, "the farm's warm-up ran");
+        assertEquals(cache.distributor.FarmWarmup.DEFAULT_JOBS, r.nodeHits() + r.compiled(), "every job answered: " + r);
+        assertTrue(r.nodeHits() > 0 && r.compiled() > 0, r.toString());
+        assertEquals(4, w.sent(), "then the calls over the socket, as without a farm");
+
+        Map<String, String> plain = new java.util.HashMap<>(env);
+        plain.remove("CCACHE_PREFIX");
+        Warmup without = new Warmup(daemon, CLIENT, 022, 4, 60_000_000_000L, 0).environment(plain);
+        without.run();
+        assertNull(without.farmReport(), "no farm's warm-up for a starter that does not distribute");
+    }
+
+    @Test
     void aZeroBudgetCompilesNothingAndLeavesNothing() throws Exception {
         Warmup w = new Warmup(daemon, CLIENT, 022, 50, 0, 0);
         w.run();

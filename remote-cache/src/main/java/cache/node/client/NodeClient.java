@@ -31,12 +31,15 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.nio.NioEventLoopGroup;
-import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.local.LocalAddress;
+import io.netty.channel.local.LocalChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -184,9 +187,18 @@ public final class NodeClient implements AutoCloseable {
 
     /** Connects, agrees on the protocol version and authenticates; blocks until done. */
     public static NodeClient connect(String host, int port, Options options) throws IOException {
+        return connect(InetSocketAddress.createUnresolved(host, port), options);
+    }
+
+    /**
+     * {@link #connect(String, int, Options)} to {@code address}: a TCP one, or a Netty {@link
+     * LocalAddress} served in this JVM (no socket: the daemon's warm-up runs the client's code
+     * against an in-process handler that way).
+     */
+    public static NodeClient connect(SocketAddress address, Options options) throws IOException {
         NodeClient c = new NodeClient(options);
         try {
-            c.open(host, port);
+            c.open(address);
             return c;
         } catch (IOException | RuntimeException e) {
             c.close();
@@ -194,7 +206,10 @@ public final class NodeClient implements AutoCloseable {
         }
     }
 
-    private void open(String host, int port) throws IOException {
+    private void open(SocketAddress address) throws IOException {
+        boolean local = address instanceof LocalAddress;
+        String host = local ? ((LocalAddress) address).id() : ((InetSocketAddress) address).getHostString();
+        int port = local ? 0 : ((InetSocketAddress) address).getPort();
         SslContext tls = null;
         if (options.tls) {
             SslContextBuilder b = SslContextBuilder.forClient();
@@ -206,12 +221,11 @@ public final class NodeClient implements AutoCloseable {
             tls = b.build();
         }
         SslContext sslContext = tls;
-        Bootstrap b = new Bootstrap().group(group).channel(NioSocketChannel.class)
-                .option(ChannelOption.TCP_NODELAY, true)
+        Bootstrap b = new Bootstrap().group(group).channel(local ? LocalChannel.class : NioSocketChannel.class)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
-                .handler(new ChannelInitializer<SocketChannel>() {
+                .handler(new ChannelInitializer<Channel>() {
                     @Override
-                    protected void initChannel(SocketChannel ch) {
+                    protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new ByteCounter(bytesReceived::add, bytesSent::add));
                         if (sslContext != null) {
                             ch.pipeline().addLast(sslContext.newHandler(ch.alloc(), host, port));
@@ -222,7 +236,10 @@ public final class NodeClient implements AutoCloseable {
                     }
                 });
         try {
-            channel = b.connect(host, port).sync().channel();
+            if (!local) {
+                b.option(ChannelOption.TCP_NODELAY, true);
+            }
+            channel = (local ? b.connect(address) : b.connect(host, port)).sync().channel();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while connecting to " + host + ":" + port);
