@@ -75,6 +75,9 @@ final class CacheFixture implements AutoCloseable {
         return Path.of(dirs.get(line));
     }
 
+    /** Longer than one tick of the clock that stamps files, at any HZ >= 100. */
+    static final long CLOCK_TICK_MILLIS = 11;
+
     /**
      * Makes every regular file under {@code paths} old enough for direct mode: its mtime an
      * hour back, and a pause so that its ctime (set to now by that very change, and not
@@ -112,6 +115,13 @@ final class CacheFixture implements AutoCloseable {
 
     static Result run(Path cwd, List<String> command, Map<String, String> environment)
             throws IOException, InterruptedException {
+        // A file written in the same tick of the kernel's coarse clock as a call starts is too
+        // new for direct mode to remember, rightly. A build tool does not compile within a tick
+        // of writing its sources; a test that writes a file and runs a call at once did, on a
+        // machine with a fast process start: 111 of 200 spawns from this JVM landed in the
+        // write's 4 ms tick (kernel 6.18), and direct-hit assertions failed about half the time.
+        // So every call starts at least one tick of any HZ >= 100 after what came before it.
+        Thread.sleep(CLOCK_TICK_MILLIS);
         Path out = Files.createTempFile("it-out", null);
         Path err = Files.createTempFile("it-err", null);
         try {
