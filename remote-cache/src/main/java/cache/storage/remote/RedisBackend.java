@@ -16,8 +16,9 @@ import redis.clients.jedis.params.SetParams;
  * {@code redis://} over Jedis: a pool of blocking connections, each command written and its
  * answer read by the calling thread, as ccache's hiredis does. A remote hit is two GETs on the
  * daemon's worker; through a client with its own I/O threads (Lettuce, which this replaced for
- * TCP) each GET also woke that thread twice and the caller once, about 1 ms per GET on a
- * 2-core machine against 0.1–0.2 ms here (docs/benchmarks.md, "Remote storage", session 14).
+ * TCP) each GET also woke that thread twice and the caller once: about 1 ms per GET on a
+ * 2-core machine where a blocking socket took 0.1–0.2 ms; through this backend the daemon's
+ * manifest GET, with its checks, took 0.32 ms (docs/benchmarks.md, "Remote storage", session 14).
  *
  * <p>Connections are made on first use with the URL's connect timeout, every command bounded by
  * its operation timeout. A pooled connection the server dropped (a restart) fails its next
