@@ -38,7 +38,7 @@ import java.util.logging.Logger;
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
  * healthy nodes, weighted by their slot limits) and the next node of its ranking at once, and
- * when both miss, on the third: a hit anywhere answers it. On a miss the job goes to the owner, or, when the
+ * when both miss, on the third: the first hit to arrive answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection.
@@ -212,19 +212,26 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * The first hit, in ranking order, among the caches of {@code asked}, or null. The key's owner
-     * and the next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@value
-     * #FIRST_ROUND} probes) are asked at once; the third node only when both miss (or fail).
-     * Why two and not one: the owner holds most hits, but a job that found the owner's slots
-     * full was compiled on the next node of the key's ranking (bounded-load spill), and in a
-     * busy build that is a large share of them (27 of 60 in session 13's {@code make -j6}):
-     * asking the owner alone first cost those hits a second round trip. Why not all three: on
-     * a machine short of CPUs each probe wakes a node's JVM, and the third node holds a result
-     * only after a spill past two full nodes or a ranking change; a hit answered by the first
-     * two sends two 59-byte probes. The answer keeps the ranking's order ({@link
-     * #firstInOrder}): the owner's hit wins over the next node's. Probes take no slot. A probe
-     * that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is backed
-     * off (a stopped node must not hold every job up).
+     * The first verified hit among the caches of {@code asked}, or null. The key's owner and the
+     * next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@value #FIRST_ROUND}
+     * probes) are asked at once; the third node only when both miss (or fail). Why two and not
+     * one: the owner holds most hits, but a job that found the owner's slots full was compiled on
+     * the next node of the key's ranking (bounded-load spill), and in a busy build that is a large
+     * share of them (27 of 60 in session 13's {@code make -j6}): asking the owner alone first cost
+     * those hits a second round trip. Why not all three: on a machine short of CPUs each probe
+     * wakes a node's JVM, and the third node holds a result only after a spill past two full nodes
+     * or a ranking change; a hit answered by the first two sends two 59-byte probes. Probes take
+     * no slot. A probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its
+     * node is backed off (a stopped node must not hold every job up).
+     *
+     * <p>What the ranking's order is for: who is asked in which round (above) and where a miss is
+     * compiled ({@link #attempt}: the owner, else the next node with a free slot), so that a key's
+     * later hits are found in the first round. It is not a preference among hits: every node
+     * stores an entry under a node key that includes its compiler's identity (version, target,
+     * binary), the client checked the compiler spec it sent, and each entry's checksum is
+     * verified when it is decoded ({@link NativeConnection}), so any node's verified hit for the
+     * key is the same compile's result. The first to arrive answers the job ({@link #firstHit});
+     * a slower owner's answer is dropped (its failure still backs it off).
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
@@ -232,43 +239,31 @@ public final class Farm implements AutoCloseable {
             return CompletableFuture.completedFuture(null);
         }
         int first = Math.min(FIRST_ROUND, asked.size());
-        return firstInOrder(job, asked.subList(0, first), failed, missed).thenCompose(hit -> hit != null
+        return firstHit(job, asked.subList(0, first), failed, missed).thenCompose(hit -> hit != null
                 || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstInOrder(job, asked.subList(first, asked.size()), failed, missed));
+                : firstHit(job, asked.subList(first, asked.size()), failed, missed));
     }
 
     /**
-     * The first hit, in ranking order, among the caches of {@code asked}, all asked at once, or
-     * null: complete once the nodes before the hit have missed.
+     * The first hit to arrive among the caches of {@code asked}, all asked at once, or null once
+     * every one of them has missed (or failed).
      */
-    private CompletableFuture<Result> firstInOrder(Job job, List<Node> asked,
+    private CompletableFuture<Result> firstHit(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
-        List<CompletableFuture<Result>> probes = new ArrayList<>(asked.size());
-        for (Node n : asked) {
-            probes.add(probeOne(job, n, failed, missed));
-        }
-        // Answered as soon as the ranking's order allows: the first node's hit at once, without
-        // waiting for the others (on a busy machine the slowest sets the pace).
         CompletableFuture<Result> first = new CompletableFuture<>();
-        Runnable decide = () -> {
-            for (CompletableFuture<Result> p : probes) {
-                if (!p.isDone()) {
-                    return; // an earlier node of the ranking may still hit
-                }
-                Result r = p.join(); // probeOne never fails: a failure is a miss
+        java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(asked.size());
+        if (asked.isEmpty()) {
+            first.complete(null);
+        }
+        for (Node n : asked) {
+            probeOne(job, n, failed, missed).whenComplete((r, e) -> { // probeOne never fails: a failure is a miss
                 if (r != null) {
                     first.complete(r);
-                    return;
+                } else if (left.decrementAndGet() == 0) {
+                    first.complete(null);
                 }
-            }
-            first.complete(null);
-        };
-        if (probes.isEmpty()) {
-            decide.run();
-        }
-        for (CompletableFuture<Result> p : probes) {
-            p.whenComplete((r, e) -> decide.run());
+            });
         }
         return first;
     }

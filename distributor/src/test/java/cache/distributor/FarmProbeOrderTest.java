@@ -44,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * a node hit answered by the node that compiled it, with no compile anywhere, and by one round of
  * {@value Farm#FIRST_ROUND} probes (the owner's and the next node's: the third is not asked); a
  * result held by the second node of the ranking only (a spilled job's) is found there in that same
- * round, while the owner's answer is still held back; one held by the third only is found there
+ * round, and answers the job while the owner's answer is still held back (any verified hit is as
+ * good as the owner's); a key no node holds is compiled; one held by the third only is found there
  * once the first two have missed.
  */
 @Timeout(120)
@@ -103,8 +104,12 @@ class FarmProbeOrderTest {
     }
 
     private Farm.Job job() throws Exception {
+        return job("int twice(int x) { return 2 * x; }\n");
+    }
+
+    private Farm.Job job(String source) throws Exception {
         Path c = tmp.resolve("t.c");
-        Files.writeString(c, "int twice(int x) { return 2 * x; }\n");
+        Files.writeString(c, source);
         byte[] preprocessed = run("gcc", "-E", c.toString()).getBytes(StandardCharsets.UTF_8);
         return new Farm.Job(Digest.of(preprocessed), gcc, "cpp-output", List.of("-O2"), preprocessed);
     }
@@ -207,8 +212,12 @@ class FarmProbeOrderTest {
             Proxy owner = proxies.get(ranking.get(0));
             owner.holdUntil(() -> counter("probes").get(spilledTo) > before.get(spilledTo));
             Farm.Result r;
+            String ownerNode = owner.target();
             try (Farm all = farm(ranking)) {
                 r = all.submit(job).get(60, TimeUnit.SECONDS);
+                // The second node's hit may answer before the owner's probe is even sent (its
+                // connection was held): with the farm still open, wait, bounded, until it is counted.
+                awaitProbe(ownerNode, before.get(ownerNode));
             }
             assertTrue(owner.releasedByCondition(),
                     "the second node was probed while the owner's answer was still held back: one round");
@@ -216,13 +225,72 @@ class FarmProbeOrderTest {
             assertEquals(ranking.get(1), r.node());
             assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
             Map<String, Long> after = counter("probes");
-            String ownerNode = owner.target();
             String third = proxies.get(ranking.get(2)).target();
             assertEquals(before.get(ownerNode) + 1, after.get(ownerNode), "the owner asked once");
             assertEquals(before.get(spilledTo) + 1, after.get(spilledTo), "the next node asked once");
             assertEquals(before.get(third), after.get(third), "the third node not asked");
         } finally {
             proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    @Test
+    void aHitHeldOnlyByTheSecondNodeIsAnsweredWhileTheOwnersProbeIsPendingAndAMissOnAllIsCompiled()
+            throws Exception {
+        Farm.Job spilled = job();
+        Map<String, Proxy> proxies = new LinkedHashMap<>();
+        try {
+            for (CachedNode n : nodes.values()) {
+                Proxy p = new Proxy(n.address());
+                proxies.put(p.id(), p);
+            }
+            List<String> ranking = Rendezvous.rank(spilled.key(),
+                    proxies.keySet().stream().map(id -> new Node(id, 2)).toList()).stream().map(Node::id).toList();
+            String spilledTo = proxies.get(ranking.get(1)).target();
+            try (Farm alone = farm(List.of(spilledTo))) { // as if the owner's slots had been full
+                assertEquals(spilledTo, alone.submit(spilled).get(60, TimeUnit.SECONDS).node());
+            }
+            try (Farm all = farm(ranking)) {
+                // A key no node holds: every probe misses and the job is compiled (which also opens
+                // the farm's connection to every node, so that below only a probe's answer is held).
+                Map<String, Long> compiledBefore = counter("compiles_ok");
+                Farm.Result fresh = all.submit(job("int thrice(int x) { return 3 * x; }\n")).get(60, TimeUnit.SECONDS);
+                assertFalse(fresh.nodeHit(), "a miss on every node is compiled, not answered from a cache");
+                assertEquals(0, fresh.entry().exitCode());
+                assertEquals(sum(compiledBefore) + 1, sum(counter("compiles_ok")), "compiled once on the farm");
+
+                Proxy owner = proxies.get(ranking.get(0));
+                Map<String, Long> before = counter("probes");
+                java.util.concurrent.CompletableFuture<Farm.Result> answer = new java.util.concurrent.CompletableFuture<>();
+                owner.holdUntil(answer::isDone); // the owner answers only once the job is answered
+                all.submit(spilled).whenComplete((r, e) -> {
+                    if (e != null) {
+                        answer.completeExceptionally(e);
+                    } else {
+                        answer.complete(r);
+                    }
+                });
+                Farm.Result r = answer.get(60, TimeUnit.SECONDS);
+                assertTrue(owner.releasedByCondition(),
+                        "answered while the owner's probe answer was still held back (not after the proxy's "
+                                + Proxy.HOLD_LIMIT_MS + " ms bound)");
+                assertTrue(r.nodeHit(), "found in the second node's cache");
+                assertEquals(ranking.get(1), r.node());
+                awaitProbe(owner.target(), before.get(owner.target()));
+                assertEquals(before.get(owner.target()) + 1, counter("probes").get(owner.target()),
+                        "the owner was asked (its answer was what was pending)");
+            }
+            assertEquals(2, sum(counter("compiles_ok")), "nothing compiled for the hit: " + counter("compiles_ok"));
+        } finally {
+            proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    /** Waits, bounded, until {@code node} has counted more probes than {@code before}. */
+    private void awaitProbe(String node, long before) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (counter("probes").get(node) <= before && System.nanoTime() < end) {
+            Thread.sleep(10);
         }
     }
 
@@ -257,9 +325,10 @@ class FarmProbeOrderTest {
         private final InetSocketAddress node;
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
-        private final CountDownLatch released = new CountDownLatch(1);
         private final AtomicBoolean byCondition = new AtomicBoolean();
-        private volatile boolean holding;
+        /** While not null and not counted down, the node's answers wait (on every connection, open or not yet). */
+        private volatile CountDownLatch gate;
+        private volatile Thread holder;
 
         Proxy(InetSocketAddress node) throws IOException {
             this.node = node;
@@ -278,7 +347,8 @@ class FarmProbeOrderTest {
         }
 
         void holdUntil(BooleanSupplier condition) {
-            holding = true;
+            CountDownLatch released = new CountDownLatch(1);
+            gate = released;
             Thread t = new Thread(() -> {
                 long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS);
                 while (System.nanoTime() < end) {
@@ -295,10 +365,16 @@ class FarmProbeOrderTest {
                 released.countDown();
             }, "proxy-hold");
             t.setDaemon(true);
+            holder = t;
             t.start();
         }
 
-        boolean releasedByCondition() {
+        /** Whether the answers were let through because the condition held; waits (bounded) for that decision. */
+        boolean releasedByCondition() throws InterruptedException {
+            Thread t = holder;
+            if (t != null) {
+                t.join(HOLD_LIMIT_MS + 1_000);
+            }
             return byCondition.get();
         }
 
@@ -312,22 +388,22 @@ class FarmProbeOrderTest {
                     sockets.add(client);
                     sockets.add(upstream);
                     pump(client, upstream, false);
-                    pump(upstream, client, holding);
+                    pump(upstream, client, true);
                 }
             } catch (IOException closed) {
                 // the test is over
             }
         }
 
+        /** Copies {@code from} to {@code to}; with {@code hold}, each read waits while the {@link #gate} is closed. */
         private void pump(Socket from, Socket to, boolean hold) {
             Thread t = new Thread(() -> {
                 try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
                     byte[] buf = new byte[8192];
-                    boolean waited = !hold;
                     for (int n; (n = in.read(buf)) >= 0;) {
-                        if (!waited) {
-                            released.await();
-                            waited = true;
+                        CountDownLatch g = hold ? gate : null;
+                        if (g != null) {
+                            g.await();
                         }
                         out.write(buf, 0, n);
                         out.flush();
@@ -353,7 +429,10 @@ class FarmProbeOrderTest {
 
         @Override
         public void close() {
-            released.countDown();
+            CountDownLatch g = gate;
+            if (g != null) {
+                g.countDown();
+            }
             try {
                 server.close();
             } catch (IOException ignored) {
