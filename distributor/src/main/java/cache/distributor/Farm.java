@@ -194,10 +194,11 @@ public final class Farm implements AutoCloseable {
         List<Node> ranking = healthy.isEmpty() ? List.of() : Rendezvous.rank(job.key(), healthy);
         times.ranking = ranking;
         listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
+        times.told = System.nanoTime();
         java.util.concurrent.atomic.AtomicReference<FarmException.Reason> probeFailed =
                 new java.util.concurrent.atomic.AtomicReference<>(FarmException.Reason.NO_HEALTHY_NODE);
         Set<String> missed = ConcurrentHashMap.newKeySet();
-        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed, missed).whenComplete((hit, e) -> {
+        probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())), probeFailed, missed, times).whenComplete((hit, e) -> {
             times.probed = System.nanoTime();
             if (out.isDone()) {
                 return;
@@ -234,15 +235,16 @@ public final class Farm implements AutoCloseable {
      * a slower owner's answer is dropped (its failure still backs it off).
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
+            JobTimes times) {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         int first = Math.min(FIRST_ROUND, asked.size());
-        return firstHit(job, asked.subList(0, first), failed, missed).thenCompose(hit -> hit != null
+        return firstHit(job, asked.subList(0, first), failed, missed, times).thenCompose(hit -> hit != null
                 || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstHit(job, asked.subList(first, asked.size()), failed, missed));
+                : firstHit(job, asked.subList(first, asked.size()), failed, missed, times));
     }
 
     /**
@@ -250,14 +252,15 @@ public final class Farm implements AutoCloseable {
      * every one of them has missed (or failed).
      */
     private CompletableFuture<Result> firstHit(Job job, List<Node> asked,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
+            JobTimes times) {
         CompletableFuture<Result> first = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(asked.size());
         if (asked.isEmpty()) {
             first.complete(null);
         }
         for (Node n : asked) {
-            probeOne(job, n, failed, missed).whenComplete((r, e) -> { // probeOne never fails: a failure is a miss
+            probeOne(job, n, failed, missed, times).whenComplete((r, e) -> { // probeOne never fails: a failure is a miss
                 if (r != null) {
                     first.complete(r);
                 } else if (left.decrementAndGet() == 0) {
@@ -273,12 +276,14 @@ public final class Farm implements AutoCloseable {
      * @param missed gets the node's id when its cache answered that it has no entry
      */
     private CompletableFuture<Result> probeOne(Job job, Node node,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
+            JobTimes times) {
         CompletableFuture<Result> p = connection(node).thenCompose(client -> {
             Source s = job.source();
             if (!client.hasCache() || (s != null && !client.compilesSources())) {
                 return CompletableFuture.completedFuture(null);
             }
+            long sent = System.nanoTime();
             return (s == null ? client.probe(job.key(), job.compiler())
                     : client.probeSource(job.key(), job.compiler(), s.path(), s.cwd()))
                     .thenApply(e -> {
@@ -286,6 +291,7 @@ public final class Farm implements AutoCloseable {
                             missed.add(node.id());
                             return null;
                         }
+                        times.hit(sent);
                         return new Result(e, node.id(), true);
                     });
         });
@@ -501,6 +507,11 @@ public final class Farm implements AutoCloseable {
     private static final class JobTimes {
         final long submitted;
         volatile long probed;
+        /** When the listener had been told of the probe phase. */
+        volatile long told;
+        /** A hit's probe: when it was handed to its connection and when its entry was back and verified. */
+        private long hitSent;
+        private long hitAnswered;
         volatile long slot;
         volatile String node;
         /** The key's ranking when the job was submitted, to say which of its nodes answered. */
@@ -508,6 +519,28 @@ public final class Farm implements AutoCloseable {
 
         JobTimes(long submitted) {
             this.submitted = submitted;
+        }
+
+        /** The first hit's probe, sent at {@code sent}, is back and verified now. */
+        synchronized void hit(long sent) {
+            if (hitAnswered == 0) {
+                hitSent = sent;
+                hitAnswered = System.nanoTime();
+            }
+        }
+
+        /**
+         * Where a node hit's time went: until the listener was told, until the probe was handed
+         * to the connection, the round trip (encode, loopback, the node, decode and checksum here),
+         * and from there to the job's end (waking its waiter, the listener's last call).
+         */
+        private synchronized String hitPhases(long done) {
+            if (hitAnswered == 0) {
+                return "";
+            }
+            return String.format(java.util.Locale.ROOT, " [hit: told %.2f, sent %.2f, round trip %.2f, after %.2f ms]",
+                    (told - submitted) / 1e6, (hitSent - told) / 1e6, (hitAnswered - hitSent) / 1e6,
+                    (done - hitAnswered) / 1e6);
         }
 
         /** {@code node}'s place in the key's ranking, from 1; 0 when it was not in it. */
@@ -530,7 +563,8 @@ public final class Farm implements AutoCloseable {
                     key.hex().substring(0, 12), (p - submitted) / 1e6, (s - p) / 1e6, node == null ? "-" : node,
                     (done - s) / 1e6, (done - submitted) / 1e6,
                     e != null ? "failed (" + unwrap(e) + ")" : (r.nodeHit() ? "node hit on " : "compiled on ")
-                            + r.node() + " (#" + rank(r.node()) + " of the key's ranking)");
+                            + r.node() + " (#" + rank(r.node()) + " of the key's ranking)"
+                            + (e == null && r.nodeHit() ? hitPhases(done) : ""));
         }
     }
 
