@@ -11,6 +11,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -50,12 +52,42 @@ class DistccStateFilesTest {
     void aFileLivesFromTheFirstPhaseUntilDone() {
         Path state = tmp.resolve("distcc/state");
         FarmJobs jobs = new FarmJobs();
+        List<Runnable> writes = new ArrayList<>();
         JobListener l = jobs.track(99, "a.c",
-                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString())));
+                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString()), writes::add));
         l.phase(JobListener.Phase.COMPILE, "n:1");
+        assertFalse(Files.exists(state.resolve("binstate_99")), "not written on the job's thread");
+        writes.forEach(Runnable::run);
         assertTrue(Files.isRegularFile(state.resolve("binstate_99")), "written while the job runs");
         l.phase(JobListener.Phase.DONE, null);
-        assertFalse(Files.exists(state.resolve("binstate_99")), "removed when it is done");
+        assertFalse(Files.exists(state.resolve("binstate_99")), "removed when it is done, on the job's thread");
+    }
+
+    @Test
+    void aPhaseNotWrittenBeforeTheJobIsDoneIsNeverWritten() {
+        Path state = tmp.resolve("distcc/state");
+        FarmJobs jobs = new FarmJobs();
+        List<Runnable> writes = new ArrayList<>();
+        JobListener l = jobs.track(98, "a.c",
+                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString()), writes::add));
+        l.phase(JobListener.Phase.PROBE, "n:1");
+        l.phase(JobListener.Phase.DONE, null);
+        writes.forEach(Runnable::run); // the writer comes late
+        assertFalse(Files.exists(state.resolve("binstate_98")), "no file left behind by a late write");
+    }
+
+    @Test
+    void theDefaultWriterWritesTheFileSoon() throws Exception {
+        Path file = tmp.resolve("distcc/state/binstate_97");
+        JobListener l = new FarmJobs().track(97, "a.c",
+                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString())));
+        l.phase(JobListener.Phase.COMPILE, "n:1");
+        for (int i = 0; i < 1_000 && !Files.exists(file); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.isRegularFile(file), "written by the background writer");
+        l.phase(JobListener.Phase.DONE, null);
+        assertFalse(Files.exists(file), "removed when it is done");
     }
 
     @Test
