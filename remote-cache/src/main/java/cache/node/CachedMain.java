@@ -119,6 +119,10 @@ public final class CachedMain implements Callable<Integer> {
         NodeConfig config = config();
         CountDownLatch stopped = new CountDownLatch(1);
         CachedNode node = CachedNode.start(config);
+        int warmUp = Integer.getInteger("cached.warmupProbes", NodeWarmup.DEFAULT_PROBES);
+        if (warmUp > 0) {
+            node.warmUp(warmUp);
+        }
         if (pidFile != null) {
             Files.writeString(pidFile, ProcessHandle.current().pid() + "\n");
         }

@@ -33,6 +33,28 @@ public final class CachedNode implements AutoCloseable {
     private NodeServer server;
     private StatsServer statsServer;
 
+    private volatile Thread warmup;
+
+    /**
+     * Runs the probe path {@code probes} times on a background thread ({@link NodeWarmup}), so
+     * that the first hits clients ask for are answered by compiled code; nothing is stored or
+     * counted. {@link #close} stops it first.
+     */
+    public void warmUp(int probes) {
+        Thread t = new Thread(() -> {
+            try {
+                NodeWarmup.Report r = NodeWarmup.run(service, probes);
+                LOG.info("probe path warmed up: " + r.probes() + " probes in " + r.millis() + " ms");
+            } catch (RuntimeException e) {
+                LOG.log(java.util.logging.Level.FINE, "warm-up stopped", e);
+            }
+        }, "cached-warmup");
+        t.setDaemon(true);
+        t.setPriority(Thread.MIN_PRIORITY);
+        warmup = t;
+        t.start();
+    }
+
     private CachedNode(LocalStore localStore, NodeService service) {
         this.localStore = localStore;
         this.service = service;
@@ -116,6 +138,15 @@ public final class CachedNode implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread w = warmup;
+        if (w != null) { // it reads the store: stopped before the store closes
+            w.interrupt();
+            try {
+                w.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (statsServer != null) {
             statsServer.close();
         }

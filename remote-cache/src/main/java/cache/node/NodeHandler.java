@@ -146,10 +146,18 @@ final class NodeHandler extends SimpleChannelInboundHandler<Message> {
             return;
         }
         if (m instanceof Probe p) {
+            long start = System.nanoTime();
             Message now = service.probeNow(p, slot.peer());
             if (now != null) { // answered here, on the event loop: no hand-off to a pool and back
-                lastWrite = System.nanoTime();
+                long looked = System.nanoTime();
+                lastWrite = looked;
                 ctx.writeAndFlush(now);
+                if (LOG.isLoggable(java.util.logging.Level.FINE)) {
+                    long written = System.nanoTime();
+                    LOG.fine(String.format(java.util.Locale.ROOT, "probe for %s: %s, looked up in %.3f ms, written in %.3f ms",
+                            slot.peer(), now instanceof NodeProtocol.Hit ? "hit" : "answered", (looked - start) / 1e6,
+                            (written - looked) / 1e6));
+                }
                 return;
             }
         }

@@ -260,6 +260,43 @@ public final class NodeService implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link NodeWarmup}'s lookup: what a probe does ({@link #probeNow}) before the entry's
+     * checksum, for a key the store cannot hold, counting nothing. The compiler is looked up as a probe does (file metadata,
+     * never a process); the node key is made for a stand-in compiler, since the spec's is none
+     * of this node's.
+     */
+    void warmUpLookup(Digest key, CompilerSpec spec) {
+        try {
+            resolver.resolveKnown(spec);
+        } catch (Refusal expected) {
+            // the warm-up's version is nobody's: a known compiler refuses it, as it should
+        }
+        NodeCompiler standIn = new NodeCompiler(spec.name(), java.nio.file.Path.of("/warm-up/" + spec.name()),
+                spec.version(), spec.target(), 1, 1);
+        Digest nodeKey = nodeKey(key, standIn);
+        if (store != null) {
+            store.local().getEncoded(nodeKey);
+        }
+    }
+
+    /** A compiler name on this node's whitelist (the first), for the warm-up's lookups; "gcc" without one. */
+    String warmUpCompilerName() {
+        java.nio.file.Path list = config.whitelist();
+        if (list != null) {
+            try (Stream<java.nio.file.Path> names = Files.list(list)) {
+                java.util.Optional<String> first = names.map(p -> p.getFileName().toString())
+                        .filter(n -> !n.startsWith(".")).sorted().findFirst();
+                if (first.isPresent()) {
+                    return first.get();
+                }
+            } catch (IOException e) {
+                LOG.fine(() -> "warm-up: cannot list the whitelist: " + e);
+            }
+        }
+        return "gcc";
+    }
+
     private Message probe(Probe p) throws Refusal {
         return probe(p, resolver.resolve(p.compiler()));
     }
