@@ -514,11 +514,12 @@ node_hits() {
 		record "ii.farm-ms.rank$rank$v" "$(median_of <"$DATA/hit$v-rank$rank")"
 	done
 	record "ii.out.node-hit$v" "$(median_of <"$DATA/node-hit$v.out")"
-	# A node hit's farm share broken down (the FINE line's "[hit: told T, sent S, round trip R,
-	# after A ms]"): the monitors told, the probe handed to its connection, its round trip (encode,
-	# loopback, the node, decode and checksum here), and the job's end (its waiter woken).
+	# A node hit's farm share broken down (the FINE line's "[hit: sent S, round trip R, after A
+	# ms; told T ms]"): the probe handed to its connection, its round trip (encode, loopback, the
+	# node, decode and checksum here), the job's end (its waiter woken); and, overlapping the
+	# round trip, the monitors told.
 	local part
-	for part in told sent trip after; do
+	for part in sent trip after told; do
 		awk -v p="$part" '/ node hit on .*\[hit: / {
 			for (i = 1; i <= NF; i++) if ($i == p) { x = $(i + 1); sub(/,$/, "", x); print x } }' \
 			"$RUN_DIR/run/cache/d.log" >"$DATA/hit$v-$part"
@@ -715,8 +716,8 @@ for rank in 1 2 3; do
 		"$(median "ii.hits-on-rank$rank") / $(median "ii.farm-ms.rank$rank")"
 done
 # shellcheck disable=SC2059
-printf "$fmt" "    medians of its parts: monitors told / probe sent / round trip / job's end (ms)" - \
-	"$(median ii.hit-ms.told) / $(median ii.hit-ms.sent) / $(median ii.hit-ms.trip) / $(median ii.hit-ms.after)"
+printf "$fmt" "    its parts, medians: probe sent / round trip / job's end; monitors told meanwhile (ms)" - \
+	"$(median ii.hit-ms.sent) / $(median ii.hit-ms.trip) / $(median ii.hit-ms.after); $(median ii.hit-ms.told)"
 # shellcheck disable=SC2059
 printf "$fmt" "  the same, the daemon's warm-up without the farm's (ms)" - "$(median ii.farm-ms.node-hit-nowarm)"
 for rank in 1 2 3; do

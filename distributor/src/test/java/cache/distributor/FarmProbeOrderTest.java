@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.distributor.hosts.HostList;
+import cache.distributor.monitor.FarmJobs;
 import cache.distributor.route.Node;
 import cache.distributor.route.Rendezvous;
 import cache.hashing.Digest;
@@ -145,13 +146,29 @@ class FarmProbeOrderTest {
     void anIdenticalJobFromANewFarmIsANodeHitOnTheNodeThatCompiledItWithoutACompile() throws Exception {
         Farm.Job job = job();
         String compiledOn;
+        List<JobListener.Phase> compiledPhases = new CopyOnWriteArrayList<>();
+        FarmJobs table = new FarmJobs();
+        JobListener tracked = table.track(1, "t.c");
         try (Farm first = farm()) {
-            compiledOn = first.submit(job).get(60, TimeUnit.SECONDS).node();
+            compiledOn = first.submit(job, (phase, node) -> {
+                compiledPhases.add(phase);
+                tracked.phase(phase, node);
+            }).get(60, TimeUnit.SECONDS).node();
         }
         Farm.Result again;
+        List<JobListener.Phase> hitPhases = new CopyOnWriteArrayList<>();
+        JobListener trackedHit = table.track(2, "t.c");
         try (Farm second = farm()) {
-            again = second.submit(job).get(60, TimeUnit.SECONDS);
+            again = second.submit(job, (phase, node) -> {
+                hitPhases.add(phase);
+                trackedHit.phase(phase, node);
+            }).get(60, TimeUnit.SECONDS);
         }
+        // The listener is told of the probe while the probes travel, yet hears every phase in order.
+        assertEquals(List.of(JobListener.Phase.PROBE, JobListener.Phase.BLOCKED, JobListener.Phase.COMPILE,
+                JobListener.Phase.DONE), compiledPhases);
+        assertEquals(List.of(JobListener.Phase.PROBE, JobListener.Phase.DONE), hitPhases);
+        assertEquals(List.of(), table.snapshot(), "no job left in the monitors' table");
         assertNotNull(again.entry());
         assertTrue(again.nodeHit(), "answered from a node's cache");
         assertEquals(compiledOn, again.node(), "by the key's owner, which compiled it");
