@@ -452,18 +452,21 @@ public final class NodeService implements AutoCloseable {
                 cmd.addAll(source.prefixMaps(dir));
             }
             cmd.addAll(List.of("-x", c.language(), in, "-o", output));
+            long started = System.nanoTime();
             ProcessResult o = runner.run(cmd, workDir, environment(dir), config.jobLifetime());
+            long ran = System.nanoTime() - started;
             Path out = dir.resolve("output");
             byte[] object = o.exitCode() == 0 && !o.timedOut() && Files.isRegularFile(out)
                     ? Files.readAllBytes(out) : null;
-            return new JobOutput(o, object);
+            return new JobOutput(o, object, ran);
         } finally {
             deleteTree(created);
         }
     }
 
     /** What a job left: the process outcome and the output file (null when there is none). */
-    private record JobOutput(ProcessResult outcome, byte[] object) {
+    /** @param processNanos how long the compiler ran, start to exit, as this JVM saw it */
+    private record JobOutput(ProcessResult outcome, byte[] object, long processNanos) {
     }
 
     /**
@@ -489,9 +492,9 @@ public final class NodeService implements AutoCloseable {
                 stats.storeFull();
             }
         }
-        LOG.info(String.format("compile %s %s for %s: exit %d, %d bytes, %d ms%s", compiler.describe(),
-                c.language(), peer, exit, entry.length, (System.nanoTime() - start) / 1_000_000,
-                stored ? ", stored" : ""));
+        LOG.info(String.format("compile %s %s for %s: exit %d, %d bytes, %d ms (the compiler %d ms)%s",
+                compiler.describe(), c.language(), peer, exit, entry.length, (System.nanoTime() - start) / 1_000_000,
+                job.processNanos() / 1_000_000, stored ? ", stored" : ""));
         return new Outcome(stored, entry, null);
     }
 
