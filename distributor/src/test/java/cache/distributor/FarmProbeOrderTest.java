@@ -210,18 +210,11 @@ class FarmProbeOrderTest {
     void aResultOnlyTheSecondNodeOfTheRankingHoldsIsFoundInOneRoundOfProbes() throws Exception {
         Farm.Job job = job();
         // Every node behind a proxy of its own, so that the owner's answers can be held back.
-        Map<String, Proxy> proxies = new LinkedHashMap<>();
+        Map<String, Proxy> proxies = proxyEach();
         try {
-            for (Map.Entry<String, CachedNode> n : nodes.entrySet()) {
-                Proxy p = new Proxy(n.getValue().address());
-                proxies.put(p.id(), p);
-            }
-            List<String> ranking = Rendezvous.rank(job.key(),
-                    proxies.keySet().stream().map(id -> new Node(id, 2)).toList()).stream().map(Node::id).toList();
+            List<String> ranking = rankingOver(proxies, job.key());
             String spilledTo = proxies.get(ranking.get(1)).target();
-            try (Farm alone = farm(List.of(spilledTo))) { // as if the owner's slots had been full
-                assertEquals(spilledTo, alone.submit(job).get(60, TimeUnit.SECONDS).node());
-            }
+            compiledOnlyOn(job, spilledTo); // as if the owner's slots had been full
             Map<String, Long> before = counter("probes");
             // The owner's answers (its handshake included) wait until the second node has been
             // probed: asking the second only after the owner's miss would never release them
@@ -255,18 +248,10 @@ class FarmProbeOrderTest {
     void aHitHeldOnlyByTheSecondNodeIsAnsweredWhileTheOwnersProbeIsPendingAndAMissOnAllIsCompiled()
             throws Exception {
         Farm.Job spilled = job();
-        Map<String, Proxy> proxies = new LinkedHashMap<>();
+        Map<String, Proxy> proxies = proxyEach();
         try {
-            for (CachedNode n : nodes.values()) {
-                Proxy p = new Proxy(n.address());
-                proxies.put(p.id(), p);
-            }
-            List<String> ranking = Rendezvous.rank(spilled.key(),
-                    proxies.keySet().stream().map(id -> new Node(id, 2)).toList()).stream().map(Node::id).toList();
-            String spilledTo = proxies.get(ranking.get(1)).target();
-            try (Farm alone = farm(List.of(spilledTo))) { // as if the owner's slots had been full
-                assertEquals(spilledTo, alone.submit(spilled).get(60, TimeUnit.SECONDS).node());
-            }
+            List<String> ranking = rankingOver(proxies, spilled.key());
+            compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
             try (Farm all = farm(ranking)) {
                 // A key no node holds: every probe misses and the job is compiled (which also opens
                 // the farm's connection to every node, so that below only a probe's answer is held).
@@ -303,6 +288,29 @@ class FarmProbeOrderTest {
         }
     }
 
+    /** A proxy in front of every node, by its own {@code host:port}; the caller closes them. */
+    private Map<String, Proxy> proxyEach() throws IOException {
+        Map<String, Proxy> proxies = new LinkedHashMap<>();
+        for (CachedNode n : nodes.values()) {
+            Proxy p = new Proxy(n.address());
+            proxies.put(p.id(), p);
+        }
+        return proxies;
+    }
+
+    /** The key's ranking over the proxies, as a farm of them ranks it. */
+    private static List<String> rankingOver(Map<String, Proxy> proxies, Digest key) {
+        return Rendezvous.rank(key, proxies.keySet().stream().map(id -> new Node(id, 2)).toList()).stream()
+                .map(Node::id).toList();
+    }
+
+    /** Compiles {@code job} on {@code node} alone (a farm of that node only), so that only it holds the result. */
+    private void compiledOnlyOn(Farm.Job job, String node) throws Exception {
+        try (Farm alone = farm(List.of(node))) {
+            assertEquals(node, alone.submit(job).get(60, TimeUnit.SECONDS).node());
+        }
+    }
+
     /** Waits, bounded, until {@code node} has counted more probes than {@code before}. */
     private void awaitProbe(String node, long before) throws InterruptedException {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -315,9 +323,7 @@ class FarmProbeOrderTest {
     void aResultOnlyTheThirdNodeHoldsIsFoundOnceTheFirstTwoMiss() throws Exception {
         Farm.Job job = job();
         List<String> ranking = ranking(job.key());
-        try (Farm alone = farm(List.of(ranking.get(2)))) { // as if the first two had been full
-            assertEquals(ranking.get(2), alone.submit(job).get(60, TimeUnit.SECONDS).node());
-        }
+        compiledOnlyOn(job, ranking.get(2)); // as if the first two had been full
         Map<String, Long> before = counter("probes");
         Farm.Result r;
         try (Farm all = farm()) {

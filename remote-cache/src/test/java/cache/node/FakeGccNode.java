@@ -52,6 +52,22 @@ final class FakeGccNode {
     }
 
     /**
+     * {@link #gcc} whose compiles write an object ("object") where {@code -o} says and succeed,
+     * every command it is given (identity questions included) recorded in {@code ran}.
+     */
+    static ProcessRunner recording(List<List<String>> ran) {
+        ProcessRunner gcc = gcc((cmd, cwd) -> {
+            java.nio.file.Files.write(cwd.resolve(cmd.get(cmd.indexOf("-o") + 1)),
+                    "object".getBytes(StandardCharsets.UTF_8));
+            return new ProcessResult(0, new byte[0], new byte[0]);
+        });
+        return (cmd, cwd, env, limit) -> {
+            ran.add(List.copyOf(cmd));
+            return gcc.run(cmd, cwd, env, limit);
+        };
+    }
+
+    /**
      * A node in {@code dir} (its {@code bin/} search path and {@code jobs/} directory) with
      * {@code config}'s other settings, running every command through {@code compiler}; the caller
      * closes it.

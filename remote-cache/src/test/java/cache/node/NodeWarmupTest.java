@@ -8,10 +8,7 @@ import cache.hashing.Digest;
 import cache.node.protocol.NodeProtocol.Hit;
 import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
-import cache.process.ProcessResult;
-import cache.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -37,11 +34,6 @@ class NodeWarmupTest {
 
     private final List<List<String>> ran = new CopyOnWriteArrayList<>();
 
-    private final ProcessRunner gcc = FakeGccNode.gcc((cmd, cwd) -> {
-        Files.write(cwd.resolve(cmd.get(cmd.indexOf("-o") + 1)), "object".getBytes(StandardCharsets.UTF_8));
-        return new ProcessResult(0, new byte[0], new byte[0]);
-    });
-
     private NodeService service;
 
     @AfterEach
@@ -52,10 +44,7 @@ class NodeWarmupTest {
     }
 
     private NodeService start() throws Exception {
-        service = FakeGccNode.start(dir, new NodeConfig().jobs(1), (cmd, cwd, env, limit) -> {
-            ran.add(List.copyOf(cmd));
-            return gcc.run(cmd, cwd, env, limit);
-        });
+        service = FakeGccNode.start(dir, new NodeConfig().jobs(1), FakeGccNode.recording(ran));
         return service;
     }
 

@@ -14,7 +14,6 @@ import cache.node.protocol.NodeProtocol.Hit;
 import cache.node.protocol.NodeProtocol.Miss;
 import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
-import cache.process.ProcessResult;
 import cache.process.ProcessRunner;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -44,16 +43,8 @@ class ProbeNowTest {
     /** Every command the node ran. */
     private final List<List<String>> ran = new CopyOnWriteArrayList<>();
 
-    private final ProcessRunner gcc = FakeGccNode.gcc((cmd, cwd) -> {
-        Files.write(cwd.resolve(cmd.get(cmd.indexOf("-o") + 1)), "object".getBytes(StandardCharsets.UTF_8));
-        return new ProcessResult(0, new byte[0], new byte[0]);
-    });
-
     /** The fake gcc, every command it was asked to run recorded in {@link #ran}. */
-    private final ProcessRunner compiler = (cmd, cwd, env, limit) -> {
-        ran.add(List.copyOf(cmd));
-        return gcc.run(cmd, cwd, env, limit);
-    };
+    private final ProcessRunner compiler = FakeGccNode.recording(ran);
 
     private NodeService service;
 

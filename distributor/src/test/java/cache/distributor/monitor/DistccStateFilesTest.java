@@ -48,32 +48,37 @@ class DistccStateFilesTest {
         assertEquals(1, ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN).getInt(284), "DCC_PHASE_BLOCKED");
     }
 
+    /** Writes the state files' writer was handed, run when the test says. */
+    private final List<Runnable> writes = new ArrayList<>();
+
+    /** A job of client {@code pid} whose state file is written by {@link #writes}. */
+    private JobListener job(long pid) {
+        return new FarmJobs().track(pid, "a.c",
+                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString()), writes::add));
+    }
+
+    private Path stateFile(long pid) {
+        return tmp.resolve("distcc/state/binstate_" + pid);
+    }
+
     @Test
     void aFileLivesFromTheFirstPhaseUntilDone() {
-        Path state = tmp.resolve("distcc/state");
-        FarmJobs jobs = new FarmJobs();
-        List<Runnable> writes = new ArrayList<>();
-        JobListener l = jobs.track(99, "a.c",
-                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString()), writes::add));
+        JobListener l = job(99);
         l.phase(JobListener.Phase.COMPILE, "n:1");
-        assertFalse(Files.exists(state.resolve("binstate_99")), "not written on the job's thread");
+        assertFalse(Files.exists(stateFile(99)), "not written on the job's thread");
         writes.forEach(Runnable::run);
-        assertTrue(Files.isRegularFile(state.resolve("binstate_99")), "written while the job runs");
+        assertTrue(Files.isRegularFile(stateFile(99)), "written while the job runs");
         l.phase(JobListener.Phase.DONE, null);
-        assertFalse(Files.exists(state.resolve("binstate_99")), "removed when it is done, on the job's thread");
+        assertFalse(Files.exists(stateFile(99)), "removed when it is done, on the job's thread");
     }
 
     @Test
     void aPhaseNotWrittenBeforeTheJobIsDoneIsNeverWritten() {
-        Path state = tmp.resolve("distcc/state");
-        FarmJobs jobs = new FarmJobs();
-        List<Runnable> writes = new ArrayList<>();
-        JobListener l = jobs.track(98, "a.c",
-                DistccStateFiles.forJob(Map.of("DISTCC_DIR", tmp.resolve("distcc").toString()), writes::add));
+        JobListener l = job(98);
         l.phase(JobListener.Phase.PROBE, "n:1");
         l.phase(JobListener.Phase.DONE, null);
         writes.forEach(Runnable::run); // the writer comes late
-        assertFalse(Files.exists(state.resolve("binstate_98")), "no file left behind by a late write");
+        assertFalse(Files.exists(stateFile(98)), "no file left behind by a late write");
     }
 
     @Test
