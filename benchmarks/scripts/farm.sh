@@ -87,7 +87,8 @@
 #
 # Knobs: CACHE_BIN, CACHED_BIN (under test: <repo>/dist/bin/{cache,cached}); LUA_SRC (an
 # unpacked lua5.4 source tree; else fetch-sources.sh into <repo>/work/corpus, root needed
-# once); KEEP_TMP=1 keeps the temp dir (logs, counters, trees).
+# once); KEEP_TMP=1 keeps the temp dir (logs, counters, trees); FARM_DAEMON_OPTS, JVM options
+# added to every cache daemon's (e.g. -Dcache.farmFirstRound=3: all three nodes probed at once).
 # Needs gcc, g++, make, distcc + distccd (Debian's distcc), ccache, curl, jq, python3, setsid.
 set -euo pipefail
 
@@ -141,7 +142,7 @@ readonly CCACHE_BIN
 
 # No inherited settings of either tool (the knobs above were read already: readonly).
 for var in $(compgen -e); do
-	case $var in CACHE_BIN | CACHED_BIN) export -n "${var?}" ;; CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
+	case $var in CACHE_BIN | CACHED_BIN | FARM_DAEMON_OPTS) export -n "${var?}" ;; CCACHE_* | DISTCC_* | DISTCCD_* | CACHE_*) unset "$var" ;; esac
 done
 export LC_ALL=C
 
@@ -271,7 +272,8 @@ with() {
 
 start_daemon() { # start_daemon [JAVA_OPTS]: cache's daemon for RUN_DIR, untimed.
 	CACHE_RUNS+=("$RUN_DIR/run")
-	with cache CACHE_JAVA_OPTS="${1:-}" "$CACHE_BIN" --start-daemon >/dev/null || die "cache --start-daemon failed"
+	with cache CACHE_JAVA_OPTS="${FARM_DAEMON_OPTS:+$FARM_DAEMON_OPTS }${1:-}" "$CACHE_BIN" --start-daemon >/dev/null ||
+		die "cache --start-daemon failed"
 }
 
 warmed_up() { # warmed_up: until RUN_DIR's daemon has logged the end of its JIT warm-up (150 s at most).

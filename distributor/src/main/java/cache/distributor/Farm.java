@@ -62,8 +62,12 @@ public final class Farm implements AutoCloseable {
     public static final int MAX_ATTEMPTS = 3;
     /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
     static final int PROBED = 3;
-    /** Nodes probed at once first (the owner and the node a spilled job went to); the rest after both miss. */
-    static final int FIRST_ROUND = 2;
+    /**
+     * Nodes probed at once first (the owner and the node a spilled job went to); the rest after
+     * both miss. 2; {@code -Dcache.farmFirstRound=3} asks all three at once (for measurements:
+     * a miss then pays one round trip before its upload instead of two, and a hit wakes three nodes).
+     */
+    static final int FIRST_ROUND = Math.max(1, Math.min(PROBED, Integer.getInteger("cache.farmFirstRound", 2)));
     /** How long a probe may take before its node counts as failed. */
     static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
@@ -221,7 +225,7 @@ public final class Farm implements AutoCloseable {
 
     /**
      * The first verified hit among the caches of {@code asked}, or null. The key's owner and the
-     * next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@value #FIRST_ROUND}
+     * next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@link #FIRST_ROUND}
      * probes) are asked at once; the third node only when both miss (or fail). Why two and not
      * one: the owner holds most hits, but a job that found the owner's slots full was compiled on
      * the next node of the key's ranking (bounded-load spill), and in a busy build that is a large

@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
  * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
  * a node hit answered by the node that compiled it, with no compile anywhere, and by one round of
- * {@value Farm#FIRST_ROUND} probes (the owner's and the next node's: the third is not asked); a
+ * {@link Farm#FIRST_ROUND} (2) probes (the owner's and the next node's: the third is not asked); a
  * result held by the second node of the ranking only (a spilled job's) is found there in that same
  * round, and answers the job while the owner's answer is still held back (any verified hit is as
  * good as the owner's); a key no node holds is compiled; one held by the third only is found there
