@@ -3,6 +3,7 @@ package cache.frontend.key;
 import cache.compat.config.Sloppiness;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,18 @@ public final class DirectMode {
 
     private final FileHashCache files;
     private final DirectoryListings dirs;
+    /** Stat data remembered while unchanged (inotify), or null: every header and directory stat'ed. */
+    private final FileWatch watch;
 
     public DirectMode(FileHashCache files, DirectoryListings dirs) {
+        this(files, dirs, null);
+    }
+
+    /** With {@code watch} (nullable) answering a lookup's stats from memory while nothing changed. */
+    public DirectMode(FileHashCache files, DirectoryListings dirs, FileWatch watch) {
         this.files = files;
         this.dirs = dirs;
+        this.watch = watch;
     }
 
     /**
@@ -230,7 +239,10 @@ public final class DirectMode {
     /**
      * The entry key of the newest result that still holds in {@code cwd}, or {@code null}: every
      * header still has its digest and every candidate its recorded existence. Each header is
-     * stat'ed at most once and each candidate directory listed at most once per call.
+     * stat'ed at most once and each candidate directory listed at most once per call; with a
+     * {@link FileWatch}, what has not changed since an earlier lookup is not stat'ed at all, and
+     * each candidate is answered on its own (its absence stays known while objects are written
+     * into its directory, which changes the directory's listing on every compile).
      */
     public Digest match(PreparedManifest m, Path cwd) {
         return match(m, cwd, Set.of());
@@ -240,6 +252,7 @@ public final class DirectMode {
     public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy) {
         String base = cwd.toString();
         DirectoryListings.Snapshot listing = dirs.snapshot();
+        FileWatch.Session watched = watch == null ? null : watch.session();
         Digest[] digests = new Digest[m.files.length];
         boolean[] unreadable = new boolean[m.files.length];
         List<Set<String>> names = new ArrayList<>(java.util.Collections.nCopies(m.dirs.length, (Set<String>) null));
@@ -253,8 +266,8 @@ public final class DirectMode {
                 int f = fs[i];
                 if (digests[f] == null && !unreadable[f]) {
                     try {
-                        digests[f] = headerDigest(files.hash(Path.of(listing.statPath(absolute(base, m.files[f])))),
-                                sloppy);
+                        digests[f] = headerDigest(
+                                files.hash(Path.of(listing.statPath(absolute(base, m.files[f]))), watched), sloppy);
                     } catch (IOException | RuntimeException e) {
                         unreadable[f] = true; // gone or unreadable; the preprocessor run will tell
                     }
@@ -267,7 +280,10 @@ public final class DirectMode {
             boolean[] ex = m.resultExisted[r];
             for (int i = 0; i < cs.length; i++) {
                 int c = cs[i];
-                if (exists[c] == 0) {
+                if (exists[c] == 0 && watched != null) {
+                    exists[c] = (byte) (watched.exists(join(absolute(base, m.dirs[m.candidateDir[c]]),
+                            m.candidateName[c])) ? 2 : 1);
+                } else if (exists[c] == 0) {
                     int d = m.candidateDir[c];
                     if (!listed[d]) {
                         names.set(d, listing.namesIn(absolute(base, m.dirs[d])));

@@ -35,6 +35,7 @@ import cache.frontend.tier.StorageTiers;
 import cache.frontend.tier.TierChain;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
 import cache.hashing.KeyBuilder;
 import cache.process.ProcessRunner;
 import cache.store.BlobStore;
@@ -123,7 +124,9 @@ public final class CompilePipeline {
         final ProcessRunner runner;
         final Path clientBinary;
         final FileHashCache fileHashes = new FileHashCache(200_000);
-        final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
+        /** inotify's word on what changed, so that a lookup stats only that (null: not available here). */
+        final FileWatch fileWatch = FileWatch.open();
+        final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings(), fileWatch);
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
         final PreprocessorRun preprocessor;
@@ -183,6 +186,9 @@ public final class CompilePipeline {
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
+            if (fileWatch != null) {
+                fileWatch.close();
+            }
             remoteReads.shutdownNow();
             remoteWrites.close();
             remoteStorages.close();
