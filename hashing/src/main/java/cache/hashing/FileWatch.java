@@ -42,14 +42,15 @@ import java.util.logging.Logger;
  * inotify does not report is not watched: a path on a file system not in {@link #LOCAL} (a
  * network or FUSE mount, where another machine may write), a path whose resolution cannot be
  * followed, anything once the watch limit is reached; those are stat'ed on every call, as
- * before. A mount over a watched directory sends no event, so every session also compares
- * {@code /proc/self/mountinfo} with the last one it saw and forgets everything when it
- * differs. A queue overflow forgets everything. Writes through a shared {@code mmap} send no
+ * before. A mount over a watched directory sends no event, so every session also polls
+ * {@code /proc/self/mountinfo} (one system call; the kernel flags it after every change of the
+ * mount table) and forgets everything when it changed. A queue overflow forgets everything. Writes through a shared {@code mmap} send no
  * event (and change the stat data only later, if at all): the same blind spot as a stat.
  *
  * <p>inotify is reached through the JDK's own natives ({@code sun.nio.fs.LinuxWatchService},
- * opened by the daemon's {@code --add-opens java.base/sun.nio.fs}) and the events are read into
- * a direct buffer whose address needs {@code --add-exports java.base/sun.nio.ch}. Without them
+ * opened by the daemon's {@code --add-opens java.base/sun.nio.fs}); the events are read into a
+ * direct buffer and the mount table is polled through {@code sun.nio.ch}, which the daemon's
+ * {@code --add-opens java.base/sun.nio.ch} opens. Without them
  * (another OS, another JDK layout, tests without the options) {@link #open()} gives
  * {@code null} and callers stat as before.
  */
@@ -133,7 +134,8 @@ public final class FileWatch implements AutoCloseable {
     /** Device → whether its file system is in {@link #LOCAL}. */
     private final Map<Long, Boolean> localDevices = new HashMap<>();
     private final ConcurrentHashMap<String, Memo> memos = new ConcurrentHashMap<>();
-    private byte[] mounts;
+    /** {@code /proc/self/mountinfo}, open: it polls as "priority data" after every change of the mount table. */
+    private final java.io.FileDescriptor mounts;
     private boolean full;
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong stated = new AtomicLong();
@@ -145,7 +147,9 @@ public final class FileWatch implements AutoCloseable {
         this.eventsAddress = natives.address(events);
         this.descriptor = new Descriptor(natives, natives.init());
         CLEANER.register(this, descriptor);
-        this.mounts = readMounts();
+        int m = natives.openMounts();
+        descriptor.mounts = m;
+        this.mounts = natives.fd(m);
     }
 
     private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
@@ -154,6 +158,7 @@ public final class FileWatch implements AutoCloseable {
     private static final class Descriptor implements Runnable {
         private final Natives natives;
         volatile int fd;
+        volatile int mounts = -1;
 
         Descriptor(Natives natives, int fd) {
             this.natives = natives;
@@ -163,9 +168,14 @@ public final class FileWatch implements AutoCloseable {
         @Override
         public void run() {
             int f = fd;
+            int m = mounts;
             fd = -1;
+            mounts = -1;
             if (f >= 0) {
                 natives.close(f);
+            }
+            if (m >= 0) {
+                natives.close(m);
             }
         }
     }
@@ -194,13 +204,38 @@ public final class FileWatch implements AutoCloseable {
 
     /** Answers for one lookup; not for later use (a later lookup starts its own session). */
     public final class Session {
+        private ArrayList<Memo> consulted;
+        private boolean incomplete;
+
         private Session() {}
+
+        /**
+         * From now on, remembers every answer given, so that {@link #recorded()} can say later
+         * whether all of them still hold.
+         */
+        public void record() {
+            consulted = new ArrayList<>();
+            incomplete = false;
+        }
+
+        /**
+         * The answers given since {@link #record()}, as {@link Dependencies} that stay
+         * {@link Dependencies#unchanged()} until an event about one of them is read; {@code
+         * null} when an answer came from a stat that is not watched (then nothing derived from
+         * them may be remembered).
+         */
+        public Dependencies recorded() {
+            return consulted == null || incomplete ? null : new Dependencies(consulted.toArray(new Memo[0]));
+        }
 
         /** {@code path}'s stat data following links, or {@code null} when it does not exist. */
         public FileStat statOrNull(String path) throws IOException {
             Memo m = memos.get(path);
             if (m != null && m.state == VALID) {
                 answered.incrementAndGet();
+                if (consulted != null) {
+                    consulted.add(m);
+                }
                 return m.stat;
             }
             stated.incrementAndGet();
@@ -214,10 +249,15 @@ public final class FileWatch implements AutoCloseable {
                         ok = true;
                         return s;
                     } finally {
-                        settle(fresh, s, ok);
+                        if (settle(fresh, s, ok) && consulted != null) {
+                            consulted.add(fresh);
+                        } else {
+                            incomplete = true;
+                        }
                     }
                 }
             }
+            incomplete = true;
             return FileStat.ofOrNull(Path.of(path));
         }
 
@@ -245,18 +285,47 @@ public final class FileWatch implements AutoCloseable {
      * was registered (the drain removed it) or the stat failed ({@code ok} false: the memo is
      * dropped). Under the lock, so that no drain runs between the check and the write.
      */
-    private void settle(Memo m, FileStat stat, boolean ok) {
+    private boolean settle(Memo m, FileStat stat, boolean ok) {
         lock.lock();
         try {
             if (ok && m.state == PENDING && memos.get(m.path) == m) {
                 m.stat = stat;
                 m.state = VALID;
-            } else {
-                m.state = INVALID;
-                memos.remove(m.path, m);
+                return true;
             }
+            m.state = INVALID;
+            memos.remove(m.path, m);
+            return false;
         } finally {
             lock.unlock();
+        }
+    }
+
+    /**
+     * Answers a session gave: whatever was derived from them (a manifest's match) still holds
+     * while they are {@link #unchanged()}. Read after a new session's drain, that is "nothing
+     * about them changed before this lookup began".
+     */
+    public static final class Dependencies {
+        private final Memo[] memos;
+
+        Dependencies(Memo[] memos) {
+            this.memos = memos;
+        }
+
+        /** Whether no event about any of them has been read: each answer would be given again. */
+        public boolean unchanged() {
+            for (Memo m : memos) {
+                if (m.state != VALID) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** How many answers (for the memory estimate of what holds them). */
+        public int size() {
+            return memos.length;
         }
     }
 
@@ -453,9 +522,7 @@ public final class FileWatch implements AutoCloseable {
             if (fd < 0) {
                 return;
             }
-            byte[] now = readMounts();
-            if (!Arrays.equals(now, mounts)) {
-                mounts = now;
+            if (natives.mountsChanged(mounts)) {
                 forgetAll();
             }
             while (true) {
@@ -562,14 +629,6 @@ public final class FileWatch implements AutoCloseable {
         }
     }
 
-    private static byte[] readMounts() {
-        try {
-            return Files.readAllBytes(Path.of("/proc/self/mountinfo"));
-        } catch (IOException | RuntimeException e) {
-            return new byte[0];
-        }
-    }
-
     private void closeFd() {
         descriptor.run();
     }
@@ -600,6 +659,9 @@ public final class FileWatch implements AutoCloseable {
         private final MethodHandle errno;
         private final Class<?> unixException;
         private final MethodHandle address;
+        private final MethodHandle open;
+        private final MethodHandle newFd;
+        private final MethodHandle poll;
 
         private Natives() throws ReflectiveOperationException {
             Class<?> watchService = Class.forName("sun.nio.fs.LinuxWatchService");
@@ -627,6 +689,15 @@ public final class FileWatch implements AutoCloseable {
             MethodHandles.Lookup ue = MethodHandles.privateLookupIn(unixException, MethodHandles.lookup());
             errno = ue.findVirtual(unixException, "errno", MethodType.methodType(int.class))
                     .asType(MethodType.methodType(int.class, Throwable.class));
+            open = nd.findStatic(dispatcher, "open",
+                    MethodType.methodType(int.class, Class.forName("sun.nio.fs.UnixPath"), int.class, int.class))
+                    .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
+            Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
+            newFd = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup()).findStatic(ioUtil, "newFD",
+                    MethodType.methodType(java.io.FileDescriptor.class, int.class));
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            poll = MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "poll",
+                    MethodType.methodType(int.class, java.io.FileDescriptor.class, int.class, long.class));
             Class<?> direct = Class.forName("sun.nio.ch.DirectBuffer");
             address = MethodHandles.lookup().findVirtual(direct, "address", MethodType.methodType(long.class))
                     .asType(MethodType.methodType(long.class, ByteBuffer.class));
@@ -660,6 +731,31 @@ public final class FileWatch implements AutoCloseable {
                 release.invokeExact(buf);
             }
         }
+
+        /** {@code /proc/self/mountinfo} opened for reading (it is never read: only polled). */
+        int openMounts() throws Throwable {
+            return (int) open.invokeExact(Path.of("/proc/self/mountinfo"), 0 /* O_RDONLY */, 0);
+        }
+
+        java.io.FileDescriptor fd(int fd) throws Throwable {
+            return (java.io.FileDescriptor) newFd.invokeExact(fd);
+        }
+
+        /**
+         * Whether the mount table changed since the last call: the kernel marks the open file
+         * with POLLPRI | POLLERR once per change (fs/proc_namespace.c, mounts_poll). A poll that
+         * fails counts as a change.
+         */
+        boolean mountsChanged(java.io.FileDescriptor mounts) {
+            try {
+                return ((int) poll.invokeExact(mounts, POLLPRI | POLLERR, 0L) & (POLLPRI | POLLERR)) != 0;
+            } catch (Throwable e) {
+                return true;
+            }
+        }
+
+        private static final int POLLPRI = 0x2;
+        private static final int POLLERR = 0x8;
 
         int read(int fd, long address, int length) throws Throwable {
             return (int) read.invokeExact(fd, address, length);

@@ -225,6 +225,26 @@ class FileWatchTest {
         assertEquals(1, statsFor(h.toString()));
     }
 
+    /** Needs root and a kernel that lets this container mount (CI and this machine); skipped otherwise. */
+    @Test
+    void aMountOverAWatchedDirectoryIsSeen() throws Exception {
+        Path dir = Files.createDirectories(tmp.resolve("inc"));
+        Path h = dir.resolve("a.h");
+        write(h, "int a;\n");
+        assertNotNull(now(h));
+        assertEquals(0, statsFor(h.toString()));
+        org.junit.jupiter.api.Assumptions.assumeTrue("root".equals(System.getProperty("user.name")), "mounting needs root");
+        Process p = new ProcessBuilder("mount", "-t", "tmpfs", "none", dir.toString()).redirectErrorStream(true).start();
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor(20, TimeUnit.SECONDS) && p.exitValue() == 0,
+                "this machine does not let us mount");
+        try {
+            assertNull(now(h), "the tmpfs hides the header; no inotify event says so, the mount table does");
+        } finally {
+            new ProcessBuilder("umount", dir.toString()).start().waitFor(20, TimeUnit.SECONDS);
+        }
+        assertEquals(FileStat.of(h), now(h), "and it is back after the umount");
+    }
+
     @Test
     void resolutionListsEveryEntryTheWalkPassesThrough() throws IOException {
         Path real = Files.createDirectories(tmp.resolve("r/s"));

@@ -242,7 +242,9 @@ public final class DirectMode {
      * stat'ed at most once and each candidate directory listed at most once per call; with a
      * {@link FileWatch}, what has not changed since an earlier lookup is not stat'ed at all, and
      * each candidate is answered on its own (its absence stays known while objects are written
-     * into its directory, which changes the directory's listing on every compile).
+     * into its directory, which changes the directory's listing on every compile), and the
+     * answer itself is remembered with the manifest until inotify reports a change to one of
+     * the files, directories or candidates it was drawn from.
      */
     public Digest match(PreparedManifest m, Path cwd) {
         return match(m, cwd, Set.of());
@@ -251,8 +253,30 @@ public final class DirectMode {
     /** {@link #match(PreparedManifest, Path)} with the headers' digests as {@link #headerDigest} gives them. */
     public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy) {
         String base = cwd.toString();
-        DirectoryListings.Snapshot listing = dirs.snapshot();
         FileWatch.Session watched = watch == null ? null : watch.session();
+        if (watched == null) {
+            return match(m, base, sloppy, null, new boolean[1]);
+        }
+        PreparedManifest.Matched known = m.matched;
+        if (known != null && known.cwd().equals(base) && known.sloppy().equals(sloppy) && known.since().unchanged()) {
+            return known.entryKey();
+        }
+        watched.record();
+        boolean[] dated = new boolean[1];
+        Digest key = match(m, base, sloppy, watched, dated);
+        FileWatch.Dependencies since = watched.recorded();
+        // A digest with today's date in it is not the same tomorrow, though no file changed.
+        m.matched = since == null || dated[0] ? null : new PreparedManifest.Matched(base, sloppy, key, since);
+        return key;
+    }
+
+    /**
+     * The match itself; {@code watched} (nullable) answers the stats, {@code dated[0]} is set
+     * when a digest compared holds today's date ({@code __DATE__}).
+     */
+    private Digest match(PreparedManifest m, String base, Set<Sloppiness> sloppy, FileWatch.Session watched,
+            boolean[] dated) {
+        DirectoryListings.Snapshot listing = dirs.snapshot();
         Digest[] digests = new Digest[m.files.length];
         boolean[] unreadable = new boolean[m.files.length];
         List<Set<String>> names = new ArrayList<>(java.util.Collections.nCopies(m.dirs.length, (Set<String>) null));
@@ -266,8 +290,10 @@ public final class DirectMode {
                 int f = fs[i];
                 if (digests[f] == null && !unreadable[f]) {
                     try {
-                        digests[f] = headerDigest(
-                                files.hash(Path.of(listing.statPath(absolute(base, m.files[f]))), watched), sloppy);
+                        FileHashCache.Hashed h = files.hash(Path.of(listing.statPath(absolute(base, m.files[f]))),
+                                watched);
+                        dated[0] |= (h.flags() & FileHashCache.DATE) != 0;
+                        digests[f] = headerDigest(h, sloppy);
                     } catch (IOException | RuntimeException e) {
                         unreadable[f] = true; // gone or unreadable; the preprocessor run will tell
                     }

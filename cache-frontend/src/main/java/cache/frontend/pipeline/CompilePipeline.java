@@ -187,6 +187,9 @@ public final class CompilePipeline {
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
             if (fileWatch != null) {
+                long[] c = fileWatch.counts();
+                LOG.info("file watch: " + c[0] + " stats answered from memory, " + c[1] + " made, everything forgotten "
+                        + c[2] + " times");
                 fileWatch.close();
             }
             remoteReads.shutdownNow();
