@@ -343,10 +343,6 @@ public final class CompilePipeline {
 
     private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
         stats.mark("finished");
-        String phases = stats.phases();
-        if (phases != null) {
-            CallStats.PHASES.fine("phases of " + original.args() + ":" + phases);
-        }
         try {
             if (original.config().stats()) {
                 stats.flush(counters, clock);
@@ -359,6 +355,11 @@ public final class CompilePipeline {
             if (original.config().debug()) {
                 CallLog.writeDebugLog(original, stats, outcome);
             }
+        }
+        stats.mark("counted");
+        String phases = stats.phases();
+        if (phases != null) {
+            CallStats.PHASES.fine("phases of " + original.args() + ":" + phases);
         }
     }
 
@@ -458,6 +459,7 @@ public final class CompilePipeline {
             StorageTiers tiers = tiers(call);
             boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
             Digest entryKey = remoteOnly ? null : manifests.match(call, directKey);
+            stats.mark("matched");
             if (entryKey == null && tiers.hasRemote() && (remoteOnly || !manifests.has(directKey))) {
                 // remote storage may block for its timeouts: never on the event loop
                 Step remote = () -> directRemoteManifest(call, directKey, tiers);
@@ -465,6 +467,7 @@ public final class CompilePipeline {
             }
             if (entryKey != null) {
                 LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
+                stats.mark("entry-found");
                 if (hit == null && tiers.hasRemote()) {
                     // remote storage may block for its timeouts: never on the event loop
                     Step remote = () -> directRemote(call, directKey, entryKey, tiers);
@@ -890,6 +893,7 @@ public final class CompilePipeline {
             }
         }
         Outcome failed = writeOutputs(call, withRelativeDependencyPaths(call, outputs));
+        call.stats.mark("outputs-written");
         if (failed != null) {
             return failed;
         }
