@@ -106,16 +106,43 @@ public final class FileWatch implements AutoCloseable {
         }
     }
 
+    /**
+     * Memos that depend on one thing. A memo that went invalid through another of its
+     * dependencies stays listed until this one fires; such stale entries are dropped whenever
+     * the list has doubled since the last sweep (amortized constant per add: the lists of "/"
+     * and "/usr" hold every memo below them).
+     */
+    static final class Dependents {
+        private final ArrayList<Memo> memos = new ArrayList<>(2);
+        private int sweepAt = 8;
+
+        void add(Memo m) {
+            if (memos.size() >= sweepAt) {
+                memos.removeIf(x -> x.state == INVALID);
+                sweepAt = Math.max(8, 2 * memos.size());
+            }
+            memos.add(m);
+        }
+
+        int size() {
+            return memos.size();
+        }
+    }
+
     /** One inotify watch: a directory or a file, and the memos that depend on it. */
     private static final class Watch {
         final int wd;
         final String path;
-        /** Memos that depend on this directory's entry of that name. */
-        final Map<String, List<Memo>> byName = new HashMap<>();
-        /** Memos that depend on this file or directory itself. */
-        final List<Memo> self = new ArrayList<>();
+        /**
+         * Memos that depend on this directory's entry of that name: every path resolved through
+         * this directory has one, so an event about the directory itself (moved, deleted, its
+         * permissions changed) fires them all.
+         */
+        final Map<String, Dependents> byName = new HashMap<>();
+        /** Memos of this file itself (its contents and attributes). */
+        final Dependents self = new Dependents();
         /** Memos that depend on every entry of this directory (its own stat data: its mtime). */
-        final List<Memo> any = new ArrayList<>();
+        final Dependents any = new Dependents();
 
         Watch(int wd, String path) {
             this.wd = wd;
@@ -376,12 +403,10 @@ public final class FileWatch implements AutoCloseable {
             }
             Memo m = new Memo(path);
             for (int i = 0; i < dirs.size(); i++) {
-                Watch w = dirs.get(i);
-                add(w.byName.computeIfAbsent(r.entries.get(i)[1], k -> new ArrayList<>(2)), m);
-                add(w.self, m);
+                dirs.get(i).byName.computeIfAbsent(r.entries.get(i)[1], k -> new Dependents()).add(m);
             }
             if (target != null) {
-                add(r.targetIsDirectory ? target.any : target.self, m);
+                (r.targetIsDirectory ? target.any : target.self).add(m);
             }
             memos.put(path, m);
             return m;
@@ -391,14 +416,6 @@ public final class FileWatch implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-    }
-
-    /** Adds {@code m}, dropping memos that are no longer valid (a path edited again and again). */
-    private static void add(List<Memo> list, Memo m) {
-        if (list.size() >= 8) {
-            list.removeIf(x -> x.state == INVALID);
-        }
-        list.add(m);
     }
 
     /**
@@ -590,7 +607,7 @@ public final class FileWatch implements AutoCloseable {
         }
         fire(w.any);
         if (name != null) {
-            List<Memo> named = w.byName.remove(name);
+            Dependents named = w.byName.remove(name);
             if (named != null) {
                 fire(named);
             }
@@ -602,18 +619,19 @@ public final class FileWatch implements AutoCloseable {
     private void fireAll(Watch w) {
         fire(w.self);
         fire(w.any);
-        for (List<Memo> l : w.byName.values()) {
+        for (Dependents l : w.byName.values()) {
             fire(l);
         }
         w.byName.clear();
     }
 
-    private void fire(List<Memo> list) {
-        for (Memo m : list) {
+    private void fire(Dependents list) {
+        for (Memo m : list.memos) {
             m.state = INVALID;
             memos.remove(m.path, m);
         }
-        list.clear();
+        list.memos.clear();
+        list.sweepAt = 8;
     }
 
     private void forgetAll() {
@@ -623,8 +641,8 @@ public final class FileWatch implements AutoCloseable {
         }
         memos.clear();
         for (Watch w : byWd.values()) {
-            w.self.clear();
-            w.any.clear();
+            w.self.memos.clear();
+            w.any.memos.clear();
             w.byName.clear();
         }
     }

@@ -245,6 +245,18 @@ class FileWatchTest {
         assertEquals(FileStat.of(h), now(h), "and it is back after the umount");
     }
 
+    /** The lists of "/" and "/usr" name every memo below them: stale entries must not pile up nor be swept on every add. */
+    @Test
+    void aDependentsListDropsStaleMemosAsItGrows() {
+        FileWatch.Dependents d = new FileWatch.Dependents();
+        for (int i = 0; i < 100_000; i++) {
+            FileWatch.Memo m = new FileWatch.Memo("/p" + i);
+            d.add(m);
+            m.state = 2; // invalidated through another of its dependencies
+        }
+        assertTrue(d.size() <= 16, "swept as it grew: " + d.size());
+    }
+
     @Test
     void resolutionListsEveryEntryTheWalkPassesThrough() throws IOException {
         Path real = Files.createDirectories(tmp.resolve("r/s"));
