@@ -163,7 +163,11 @@ public final class FileWatch implements AutoCloseable {
     private final ConcurrentHashMap<String, Memo> memos = new ConcurrentHashMap<>();
     /** {@code /proc/self/mountinfo}, open: it polls as "priority data" after every change of the mount table. */
     private final java.io.FileDescriptor mounts;
+    /** The watch limit was reached at {@link #fullSince} (nanoTime): new paths are stat'ed every time until a restart. */
     private boolean full;
+    private long fullSince;
+    /** After the watch limit was reached, everything is dropped and watched afresh at most this often. */
+    static final long RESTART_AFTER_NANOS = 60_000_000_000L;
     private final AtomicLong answered = new AtomicLong();
     private final AtomicLong stated = new AtomicLong();
     private final AtomicLong forgotten = new AtomicLong();
@@ -376,11 +380,14 @@ public final class FileWatch implements AutoCloseable {
         }
         lock.lock();
         try {
+            if (full && System.nanoTime() - fullSince > RESTART_AFTER_NANOS) {
+                restart(); // the watches of a project built an hour ago make room for today's
+            }
             if (descriptor.fd < 0 || full) {
                 return null;
             }
             if (memos.size() >= MAX_MEMOS) {
-                forgetAll();
+                restart();
             }
             Resolution r = resolve(path);
             if (r == null) {
@@ -503,6 +510,7 @@ public final class FileWatch implements AutoCloseable {
             // ENOSPC: the user's watch limit (fs.inotify.max_user_watches); EACCES: not ours to read
             if (natives.errno(e) == 28) {
                 full = true;
+                fullSince = System.nanoTime();
                 LOG.info("inotify watch limit reached (fs.inotify.max_user_watches): further files are stat'ed on every lookup");
             }
             return null;
@@ -644,6 +652,33 @@ public final class FileWatch implements AutoCloseable {
             w.self.memos.clear();
             w.any.memos.clear();
             w.byName.clear();
+        }
+    }
+
+    /**
+     * Forgets everything and drops every watch: a new inotify instance, empty tables. A daemon
+     * that lives for weeks would otherwise keep the watches of every tree it ever looked at.
+     */
+    void restart() {
+        lock.lock();
+        try {
+            forgetAll();
+            int old = descriptor.fd;
+            if (old < 0) {
+                return; // closed, or turned off after a read failure: stays off
+            }
+            try {
+                descriptor.fd = natives.init();
+            } catch (Throwable e) {
+                descriptor.fd = -1;
+                LOG.info("change notification off: a new inotify instance failed (" + e + ")");
+            }
+            natives.close(old);
+            byWd.clear();
+            byPath.clear();
+            full = false;
+        } finally {
+            lock.unlock();
         }
     }
 

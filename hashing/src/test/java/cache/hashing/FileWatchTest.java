@@ -217,6 +217,18 @@ class FileWatchTest {
     }
 
     @Test
+    void afterARestartEverythingIsWatchedAfresh() throws IOException {
+        Path h = tmp.resolve("a.h");
+        write(h, "int a;\n");
+        now(h);
+        watch.restart();
+        assertEquals(1, statsFor(h.toString()), "forgotten");
+        assertEquals(0, statsFor(h.toString()), "and remembered again, through the new instance");
+        write(h, "int a, b;\n");
+        assertEquals(FileStat.of(h), now(h), "whose watches report changes");
+    }
+
+    @Test
     void anOverflowForgetsEverything() throws IOException {
         Path h = tmp.resolve("a.h");
         write(h, "int a;\n");
