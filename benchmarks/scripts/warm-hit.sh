@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# warm-hit.sh [--rounds N] [--runs N] [--warm N] NAME=CACHE_BIN ...
+# warm-hit.sh [--rounds N] [--runs N] [--warm N] [--opts NAME=JAVA_OPTS]... NAME=CACHE_BIN ...
 #
 # Issue 17's "warm hit ≤ 0.3× ccache's", broken down: where a warm direct-mode hit of
 # fresh-daemon.sh's small C source spends its time, side by side in one run with
@@ -10,6 +10,8 @@
 #           base=dist/bin/cache other=/path/to/other/dist/bin/cache), each with its own
 #           cache directory and daemon, started before the rounds, its warm-up awaited,
 #           then WARM hits (default 600) so that the timed ones are "after 500".
+#           --opts NAME=JAVA_OPTS starts NAME's daemon with CACHE_JAVA_OPTS=JAVA_OPTS (an A/B of
+#           one build: base=dist/bin/cache nowatch=dist/bin/cache --opts nowatch=-Dcache.fileWatch=false).
 # Per round and tool, hyperfine -N (--runs RUNS, 5 warm-up runs) gives the wall median and
 # the client's CPU (hyperfine's user+system means). A hit of ours also costs the daemon's
 # CPU, which hyperfine cannot see: the sum of /proc/PID/task/*/schedstat's on-CPU
@@ -25,16 +27,18 @@ source "$SCRIPT_DIR/bench-lib.sh"
 readonly SCRIPT_DIR
 
 die() { printf 'warm-hit: error: %s\n' "$*" >&2; exit 2; }
-usage() { printf 'usage: %s [--rounds N] [--runs N] [--warm N] NAME=CACHE_BIN ...\n' "${0##*/}" >&2; exit 2; }
+usage() { printf 'usage: %s [--rounds N] [--runs N] [--warm N] [--opts NAME=JAVA_OPTS]... NAME=CACHE_BIN ...\n' "${0##*/}" >&2; exit 2; }
 
 ROUNDS=5
 RUNS=200
 WARM=600
+declare -A OPTS
 while [[ $# -gt 0 ]]; do
 	case $1 in
 	--rounds) [[ $# -ge 2 ]] || usage; ROUNDS=$2; shift 2 ;;
 	--runs) [[ $# -ge 2 ]] || usage; RUNS=$2; shift 2 ;;
 	--warm) [[ $# -ge 2 ]] || usage; WARM=$2; shift 2 ;;
+	--opts) [[ $# -ge 2 && $2 == *=* ]] || usage; OPTS[${2%%=*}]=${2#*=}; shift 2 ;;
 	-h | --help | --*) usage ;;
 	*) break ;;
 	esac
@@ -72,7 +76,7 @@ in_env() {
 		IDEAL_REAL_DIR=/usr/bin "$@") ;;
 	ccache) (cd "$TMP/src" && env PATH="$CCACHE_LINKS:$CLEAN_PATH" CCACHE_DIR="$TMP/ccache-dir" "$@") ;;
 	*) (cd "$TMP/src" && env PATH="$TMP/$tool/links:$CLEAN_PATH" CCACHE_DIR="$TMP/$tool/cache-dir" \
-		XDG_RUNTIME_DIR="$TMP/$tool/run" "$@") ;;
+		XDG_RUNTIME_DIR="$TMP/$tool/run" ${OPTS[$tool]+CACHE_JAVA_OPTS="${OPTS[$tool]}"} "$@") ;;
 	esac
 }
 

@@ -84,6 +84,8 @@ static const char *const jvm_defaults[] = {
 	"-Dfile.encoding=UTF-8",
 	/* FileStat reads the JDK's stat record directly (no attribute map, no exception per missing file) */
 	"--add-opens=java.base/sun.nio.fs=ALL-UNNAMED",
+	/* FileWatch: the inotify events' direct buffer's address, and a poll of /proc/self/mountinfo */
+	"--add-opens=java.base/sun.nio.ch=ALL-UNNAMED",
 };
 
 /* Everything one invocation learns along the way; passed around instead of globals. */

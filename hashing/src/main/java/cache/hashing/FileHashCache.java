@@ -68,7 +68,18 @@ public final class FileHashCache {
      * the caller treats it as a file it cannot hash.
      */
     public Hashed hash(Path path) throws IOException {
-        FileStat stat = FileStat.of(path);
+        return hash(path, FileStat.of(path));
+    }
+
+    /**
+     * {@link #hash(Path)} with the stat data from {@code watched} (remembered while unchanged)
+     * instead of a stat, or from a stat when {@code watched} is null.
+     */
+    public Hashed hash(Path path, FileWatch.Session watched) throws IOException {
+        return hash(path, watched == null ? FileStat.of(path) : watched.stat(path));
+    }
+
+    private Hashed hash(Path path, FileStat stat) throws IOException {
         Hashed known = cache.getIfPresent(stat);
         if (known != null) {
             return known;

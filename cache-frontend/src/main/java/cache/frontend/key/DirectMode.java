@@ -3,6 +3,7 @@ package cache.frontend.key;
 import cache.compat.config.Sloppiness;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -30,10 +31,18 @@ public final class DirectMode {
 
     private final FileHashCache files;
     private final DirectoryListings dirs;
+    /** Stat data remembered while unchanged (inotify), or null: every header and directory stat'ed. */
+    private final FileWatch watch;
 
     public DirectMode(FileHashCache files, DirectoryListings dirs) {
+        this(files, dirs, null);
+    }
+
+    /** With {@code watch} (nullable) answering a lookup's stats from memory while nothing changed. */
+    public DirectMode(FileHashCache files, DirectoryListings dirs, FileWatch watch) {
         this.files = files;
         this.dirs = dirs;
+        this.watch = watch;
     }
 
     /**
@@ -230,7 +239,12 @@ public final class DirectMode {
     /**
      * The entry key of the newest result that still holds in {@code cwd}, or {@code null}: every
      * header still has its digest and every candidate its recorded existence. Each header is
-     * stat'ed at most once and each candidate directory listed at most once per call.
+     * stat'ed at most once and each candidate directory listed at most once per call; with a
+     * {@link FileWatch}, what has not changed since an earlier lookup is not stat'ed at all, and
+     * each candidate is answered on its own (its absence stays known while objects are written
+     * into its directory, which changes the directory's listing on every compile), and the
+     * answer itself is remembered with the manifest until inotify reports a change to one of
+     * the files, directories or candidates it was drawn from.
      */
     public Digest match(PreparedManifest m, Path cwd) {
         return match(m, cwd, Set.of());
@@ -239,6 +253,29 @@ public final class DirectMode {
     /** {@link #match(PreparedManifest, Path)} with the headers' digests as {@link #headerDigest} gives them. */
     public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy) {
         String base = cwd.toString();
+        FileWatch.Session watched = watch == null ? null : watch.session();
+        if (watched == null) {
+            return match(m, base, sloppy, null, new boolean[1]);
+        }
+        PreparedManifest.Matched known = m.matched;
+        if (known != null && known.cwd().equals(base) && known.sloppy().equals(sloppy) && known.since().unchanged()) {
+            return known.entryKey();
+        }
+        watched.record();
+        boolean[] dated = new boolean[1];
+        Digest key = match(m, base, sloppy, watched, dated);
+        FileWatch.Dependencies since = watched.recorded();
+        // A digest with today's date in it is not the same tomorrow, though no file changed.
+        m.matched = since == null || dated[0] ? null : new PreparedManifest.Matched(base, sloppy, key, since);
+        return key;
+    }
+
+    /**
+     * The match itself; {@code watched} (nullable) answers the stats, {@code dated[0]} is set
+     * when a digest compared holds today's date ({@code __DATE__}).
+     */
+    private Digest match(PreparedManifest m, String base, Set<Sloppiness> sloppy, FileWatch.Session watched,
+            boolean[] dated) {
         DirectoryListings.Snapshot listing = dirs.snapshot();
         Digest[] digests = new Digest[m.files.length];
         boolean[] unreadable = new boolean[m.files.length];
@@ -253,8 +290,10 @@ public final class DirectMode {
                 int f = fs[i];
                 if (digests[f] == null && !unreadable[f]) {
                     try {
-                        digests[f] = headerDigest(files.hash(Path.of(listing.statPath(absolute(base, m.files[f])))),
-                                sloppy);
+                        FileHashCache.Hashed h = files.hash(Path.of(listing.statPath(absolute(base, m.files[f]))),
+                                watched);
+                        dated[0] |= (h.flags() & FileHashCache.DATE) != 0;
+                        digests[f] = headerDigest(h, sloppy);
                     } catch (IOException | RuntimeException e) {
                         unreadable[f] = true; // gone or unreadable; the preprocessor run will tell
                     }
@@ -267,7 +306,10 @@ public final class DirectMode {
             boolean[] ex = m.resultExisted[r];
             for (int i = 0; i < cs.length; i++) {
                 int c = cs[i];
-                if (exists[c] == 0) {
+                if (exists[c] == 0 && watched != null) {
+                    exists[c] = (byte) (watched.exists(join(absolute(base, m.dirs[m.candidateDir[c]]),
+                            m.candidateName[c])) ? 2 : 1);
+                } else if (exists[c] == 0) {
                     int d = m.candidateDir[c];
                     if (!listed[d]) {
                         names.set(d, listing.namesIn(absolute(base, m.dirs[d])));

@@ -41,6 +41,17 @@ public final class PreparedManifest {
     final int[][] resultCandidates;
     final boolean[][] resultExisted;
 
+    /**
+     * The last answer of {@link DirectMode#match} for this manifest (working directory and
+     * sloppiness included), with the stat answers it was drawn from; valid while they are
+     * unchanged. Only with a {@link cache.hashing.FileWatch}.
+     */
+    volatile Matched matched;
+
+    /** A remembered match ({@link #matched}); {@code entryKey} null when no result held. */
+    record Matched(String cwd, java.util.Set<cache.compat.config.Sloppiness> sloppy, Digest entryKey,
+            cache.hashing.FileWatch.Dependencies since) {}
+
     /** The manifest with no results. */
     public static final PreparedManifest EMPTY = decode(null);
 

@@ -35,6 +35,7 @@ import cache.frontend.tier.StorageTiers;
 import cache.frontend.tier.TierChain;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
 import cache.hashing.KeyBuilder;
 import cache.process.ProcessRunner;
 import cache.store.BlobStore;
@@ -123,7 +124,9 @@ public final class CompilePipeline {
         final ProcessRunner runner;
         final Path clientBinary;
         final FileHashCache fileHashes = new FileHashCache(200_000);
-        final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings());
+        /** inotify's word on what changed, so that a lookup stats only that (null: not available here). */
+        final FileWatch fileWatch = FileWatch.open();
+        final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings(), fileWatch);
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
         final PreprocessorRun preprocessor;
@@ -183,6 +186,12 @@ public final class CompilePipeline {
 
         /** Lets queued remote writes finish (a few seconds at most), then closes the connections. */
         public void close() {
+            if (fileWatch != null) {
+                long[] c = fileWatch.counts();
+                LOG.info("file watch: " + c[0] + " stats answered from memory, " + c[1] + " made, everything forgotten "
+                        + c[2] + " times");
+                fileWatch.close();
+            }
             remoteReads.shutdownNow();
             remoteWrites.close();
             remoteStorages.close();
@@ -334,10 +343,6 @@ public final class CompilePipeline {
 
     private void finished(CompileRequest original, CallStats stats, Outcome outcome) {
         stats.mark("finished");
-        String phases = stats.phases();
-        if (phases != null) {
-            CallStats.PHASES.fine("phases of " + original.args() + ":" + phases);
-        }
         try {
             if (original.config().stats()) {
                 stats.flush(counters, clock);
@@ -350,6 +355,11 @@ public final class CompilePipeline {
             if (original.config().debug()) {
                 CallLog.writeDebugLog(original, stats, outcome);
             }
+        }
+        stats.mark("counted");
+        String phases = stats.phases();
+        if (phases != null) {
+            CallStats.PHASES.fine("phases of " + original.args() + ":" + phases);
         }
     }
 
@@ -449,6 +459,7 @@ public final class CompilePipeline {
             StorageTiers tiers = tiers(call);
             boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
             Digest entryKey = remoteOnly ? null : manifests.match(call, directKey);
+            stats.mark("matched");
             if (entryKey == null && tiers.hasRemote() && (remoteOnly || !manifests.has(directKey))) {
                 // remote storage may block for its timeouts: never on the event loop
                 Step remote = () -> directRemoteManifest(call, directKey, tiers);
@@ -456,6 +467,7 @@ public final class CompilePipeline {
             }
             if (entryKey != null) {
                 LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);
+                stats.mark("entry-found");
                 if (hit == null && tiers.hasRemote()) {
                     // remote storage may block for its timeouts: never on the event loop
                     Step remote = () -> directRemote(call, directKey, entryKey, tiers);
@@ -881,6 +893,7 @@ public final class CompilePipeline {
             }
         }
         Outcome failed = writeOutputs(call, withRelativeDependencyPaths(call, outputs));
+        call.stats.mark("outputs-written");
         if (failed != null) {
             return failed;
         }

@@ -134,6 +134,64 @@ class DirectModeIT extends CacheWorkDir {
         assertArrayEquals(Files.readAllBytes(work.resolve("obj/m.o")), got, "the object of LEVEL 3, as gcc makes it");
     }
 
+    /**
+     * Warm direct hits answer their headers from inotify's silence (FileWatch), and every way a
+     * header can change between two calls is still seen: an edit in place of the same size, a
+     * new version renamed over it, a write through a hard link elsewhere, a shadowing header in
+     * an earlier directory, an include directory that is a symbolic link pointed elsewhere. Each
+     * call's object is compared with plain gcc's; the daemon's closing log line shows that the
+     * stats were answered from memory (the watch was in the path, not the stat fallback).
+     */
+    @Test
+    void warmHitsSeeEveryChangeThroughChangeNotification() throws Exception {
+        Files.createDirectories(work.resolve("v1"));
+        Files.createDirectories(work.resolve("v2"));
+        Files.writeString(work.resolve("v1/ver.h"), "#define VER 1\n");
+        Files.writeString(work.resolve("v2/ver.h"), "#define VER 2\n");
+        Files.createSymbolicLink(work.resolve("cur"), Path.of("v1"));
+        Files.writeString(work.resolve("m.c"),
+                "#include <stdio.h>\n#include <util.h>\n#include <ver.h>\nint f(void) { return level() + VER; }\n");
+        ageAll();
+        String flags = "-O2 -g -Iearly -Iinc -Icur -c m.c -o obj/m.o -MD -MF obj/m.d -MT obj/m.o";
+        String cc = "gcc";
+        assertEquals("none", compile(cc, flags));
+        for (int i = 0; i < 3; i++) {
+            assertEquals("direct", compile(cc, flags));
+        }
+        try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(work.resolve("inc/conf.h").toFile(), "rw")) {
+            f.seek("#define LEVEL ".length());
+            f.write('7'); // same size, in place
+        }
+        assertEquals("none", compile(cc, flags), "edited in place");
+        assertEquals("direct", compile(cc, flags));
+        Path fresh = work.resolve("inc/conf.h.new");
+        Files.writeString(fresh, "#define LEVEL 8\n");
+        Files.move(fresh, work.resolve("inc/conf.h"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertEquals("none", compile(cc, flags), "renamed over");
+        assertEquals("direct", compile(cc, flags));
+        Path elsewhere = Files.createDirectories(work.resolve("elsewhere"));
+        Files.createLink(elsewhere.resolve("alias.h"), work.resolve("inc/conf.h"));
+        Files.writeString(elsewhere.resolve("alias.h"), "#define LEVEL 9\n");
+        assertEquals("none", compile(cc, flags), "written through a hard link in another directory");
+        assertEquals("direct", compile(cc, flags));
+        Files.writeString(work.resolve("early/ver.h"), "#define VER 5\n");
+        assertEquals("none", compile(cc, flags), "shadowed from an earlier directory");
+        Files.delete(work.resolve("early/ver.h"));
+        assertEquals("direct", compile(cc, flags), "the shadow gone: the earlier result again");
+        Path next = Files.createSymbolicLink(work.resolve("cur.new"), Path.of("v2"));
+        Files.move(next, work.resolve("cur"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertEquals("none", compile(cc, flags), "the include directory's link now points at v2");
+        assertEquals("direct", compile(cc, flags));
+        cache.stopDaemon();
+        String log = Files.readString(cache.runtimeDir.resolve("cache/d.log"));
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("file watch: (\\d+) stats answered from memory")
+                .matcher(log);
+        org.junit.jupiter.api.Assertions.assertTrue(m.find(), "the daemon's closing line: " + log);
+        org.junit.jupiter.api.Assertions.assertTrue(Long.parseLong(m.group(1)) > 0, m.group());
+    }
+
     @ParameterizedTest
     @MethodSource("compilers")
     void newHeaderInAnEarlierDirectoryShadowsTheOldOne(String cc) throws Exception {

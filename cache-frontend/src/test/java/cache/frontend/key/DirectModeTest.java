@@ -21,7 +21,12 @@ class DirectModeTest {
     @TempDir
     Path cwd;
 
-    private static final SearchPath SEARCH = new SearchPath(List.of("q"), List.of("inc", "/usr/include"), List.of("gone"));
+    /** The direct mode under test: here stat-based; {@link DirectModeWithFileWatchTest} runs every case with inotify. */
+    DirectMode newDirectMode() {
+        return new DirectMode(new FileHashCache(100), new DirectoryListings());
+    }
+
+    static final SearchPath SEARCH = new SearchPath(List.of("q"), List.of("inc", "/usr/include"), List.of("gone"));
 
     @Test
     void searchPathParsesGccVerboseOutput() {
@@ -81,7 +86,7 @@ class DirectModeTest {
         Files.writeString(cwd.resolve("b.c"), "#include \"sys.h\"\nint b;\n");
         Files.createDirectories(cwd.resolve("inc"));
         Files.writeString(cwd.resolve("inc/sys.h"), "int s;\n");
-        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        DirectMode dm = newDirectMode();
         for (String src : List.of("a.c", "b.c")) {
             byte[] cpp = ("# 1 \"" + src + "\"\n# 1 \"<command-line>\"\n# 1 \"/usr/include/stdc-predef.h\" 1 3 4\n"
                     + "# 1 \"" + src + "\"\n# 1 \"inc/sys.h\" 1\n# 2 \"" + src + "\" 2\n").getBytes(StandardCharsets.UTF_8);
@@ -107,7 +112,7 @@ class DirectModeTest {
         Files.writeString(cwd.resolve("inc/a.h"), "#include <h.h>\n");
         Files.writeString(cwd.resolve("inc/p.h"), "#include \"h.h\"\n");
         Files.writeString(cwd.resolve("inc/h.h"), "#pragma once\nint h;\n");
-        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        DirectMode dm = newDirectMode();
         byte[] cpp = ("# 1 \"x.c\"\n# 1 \"inc/a.h\" 1\n# 1 \"inc/h.h\" 1\n# 2 \"inc/a.h\" 2\n"
                 + "# 2 \"x.c\" 2\n# 1 \"inc/p.h\" 1\n# 2 \"x.c\" 2\n").getBytes(StandardCharsets.UTF_8);
         Manifest.Result r = dm.record(Digest.of(new byte[] {1}), cpp, SEARCH, cwd, Long.MAX_VALUE, false);
@@ -128,7 +133,7 @@ class DirectModeTest {
         Files.createDirectories(cwd.resolve("inc"));
         Files.writeString(cwd.resolve("inc/config.h"), "#define A 1\n");
         Files.writeString(cwd.resolve("x.c"), "#include \"config.h\"\n");
-        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        DirectMode dm = newDirectMode();
         byte[] cpp = "# 1 \"x.c\"\n# 1 \"inc/config.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
         Digest entry = Digest.of(new byte[] {1});
         Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
@@ -147,7 +152,7 @@ class DirectModeTest {
     @Test
     void tooNewOrTimeMacroFilesAreNotRecorded() throws Exception {
         Files.writeString(cwd.resolve("t.h"), "const char *t = __TIME__;\n");
-        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        DirectMode dm = newDirectMode();
         byte[] cpp = "# 1 \"x.c\"\n# 1 \"t.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
         assertNull(dm.record(Digest.of(new byte[0]), cpp, SEARCH, cwd, Long.MAX_VALUE, false));
         Files.writeString(cwd.resolve("t.h"), "int t;\n");
@@ -157,7 +162,7 @@ class DirectModeTest {
     /** Issue 16: ccache 4.7 records such headers under its sloppiness settings, and __DATE__ with the date. */
     @Test
     void sloppinessAndDateMacrosDecideWhatIsRecorded() throws Exception {
-        DirectMode dm = new DirectMode(new FileHashCache(100), new DirectoryListings());
+        DirectMode dm = newDirectMode();
         byte[] cpp = "# 1 \"x.c\"\n# 1 \"t.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
         List<IncludeScanner.Included> inc = IncludeScanner.scan(cpp);
         Digest entry = Digest.of(new byte[] {7});

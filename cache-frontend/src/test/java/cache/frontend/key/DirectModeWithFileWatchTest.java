@@ -1,0 +1,81 @@
+package cache.frontend.key;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cache.hashing.Digest;
+import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Every case of {@link DirectModeTest} again, with the headers' and candidates' stat data
+ * remembered through inotify ({@link FileWatch}): a header edited, a shadowing header created or
+ * removed between two lookups must be seen exactly as with a stat per file. And the watch must
+ * really answer: a second lookup of an unchanged tree makes no stat for its headers.
+ */
+class DirectModeWithFileWatchTest extends DirectModeTest {
+
+    private final List<FileWatch> opened = new ArrayList<>();
+
+    @Override
+    DirectMode newDirectMode() {
+        FileWatch w = FileWatch.open();
+        assertNotNull(w, "surefire runs with the daemon's JVM options: inotify must be reachable");
+        opened.add(w);
+        return new DirectMode(new FileHashCache(100), new DirectoryListings(), w);
+    }
+
+    @AfterEach
+    void closeWatches() {
+        opened.forEach(FileWatch::close);
+    }
+
+    @Test
+    void aSecondLookupOfAnUnchangedTreeStatsNothingAndAnEditIsStillSeen() throws Exception {
+        Files.createDirectories(cwd.resolve("inc"));
+        Files.writeString(cwd.resolve("inc/config.h"), "#define A 1\n");
+        Files.writeString(cwd.resolve("x.c"), "#include \"config.h\"\n");
+        DirectMode dm = newDirectMode();
+        FileWatch w = opened.get(opened.size() - 1);
+        byte[] cpp = "# 1 \"x.c\"\n# 1 \"inc/config.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
+        Digest entry = Digest.of(new byte[] {1});
+        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+        PreparedManifest m = PreparedManifest.of(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
+        assertEquals(entry, dm.match(m, cwd));
+        long stats = w.counts()[1];
+        assertNotNull(m.matched, "the answer is remembered with the manifest");
+        Files.writeString(cwd.resolve("x.o"), "an object written next to the source");
+        assertEquals(entry, dm.match(m, cwd));
+        assertEquals(stats, w.counts()[1], "nothing relevant changed: no stat");
+
+        Files.writeString(cwd.resolve("inc/config.h"), "#define A 2\n");
+        assertNull(dm.match(m, cwd), "the edit is seen");
+        Files.writeString(cwd.resolve("inc/config.h"), "#define A 1\n");
+        assertEquals(entry, dm.match(m, cwd), "and undone");
+        Files.writeString(cwd.resolve("config.h"), "#define A 3\n");
+        assertNull(dm.match(m, cwd), "a header that now shadows it is seen");
+        Files.delete(cwd.resolve("config.h"));
+        assertEquals(entry, dm.match(m, cwd));
+        assertTrue(w.counts()[1] > stats, "what changed was stat'ed again");
+    }
+
+    @Test
+    void aMatchThroughAHeaderWithTheDateIsNotRemembered() throws Exception {
+        Files.writeString(cwd.resolve("d.h"), "const char *d = __DATE__;\n");
+        DirectMode dm = newDirectMode();
+        byte[] cpp = "# 1 \"x.c\"\n# 1 \"d.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
+        Digest entry = Digest.of(new byte[] {2});
+        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+        PreparedManifest m = PreparedManifest.of(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
+        assertEquals(entry, dm.match(m, cwd));
+        assertNull(m.matched, "tomorrow the same file gives another digest");
+    }
+}

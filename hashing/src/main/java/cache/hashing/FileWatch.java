@@ -1,0 +1,837 @@
+package cache.hashing;
+
+import java.io.IOException;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Stat data remembered until the kernel says otherwise: a path stat'ed once through a {@link
+ * Session} is watched with inotify (the file itself and every directory entry its resolution
+ * walks through, symbolic links followed), and its stat data (or its absence) is answered from
+ * memory until an event names one of them. A warm direct-mode hit checks ~100 headers and
+ * shadowing candidates; with their answers remembered it makes no system call for them.
+ *
+ * <p>Correctness rests on the order of things. Events are queued by the kernel before the
+ * system call that caused them returns, and a {@link Session} reads the whole queue when it
+ * starts, so a session sees every change made before it started. A path is watched before it
+ * is stat'ed, and its answer is trusted only if no event about it was read in between. What
+ * inotify does not report is not watched: a path on a file system not in {@link #LOCAL} (a
+ * network or FUSE mount, where another machine may write), a path whose resolution cannot be
+ * followed, anything once the watch limit is reached; those are stat'ed on every call, as
+ * before. A mount over a watched directory sends no event, so every session also polls
+ * {@code /proc/self/mountinfo} (one system call; the kernel flags it after every change of the
+ * mount table) and forgets everything when it changed. A queue overflow forgets everything. Writes through a shared {@code mmap} send no
+ * event (and change the stat data only later, if at all): the same blind spot as a stat.
+ *
+ * <p>inotify is reached through the JDK's own natives ({@code sun.nio.fs.LinuxWatchService},
+ * opened by the daemon's {@code --add-opens java.base/sun.nio.fs}); the events are read into a
+ * direct buffer and the mount table is polled through {@code sun.nio.ch}, which the daemon's
+ * {@code --add-opens java.base/sun.nio.ch} opens. Without them
+ * (another OS, another JDK layout, tests without the options) {@link #open()} gives
+ * {@code null} and callers stat as before.
+ */
+public final class FileWatch implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(FileWatch.class.getName());
+
+    static final int IN_MODIFY = 0x2;
+    static final int IN_ATTRIB = 0x4;
+    static final int IN_CLOSE_WRITE = 0x8;
+    static final int IN_MOVED_FROM = 0x40;
+    static final int IN_MOVED_TO = 0x80;
+    static final int IN_CREATE = 0x100;
+    static final int IN_DELETE = 0x200;
+    static final int IN_DELETE_SELF = 0x400;
+    static final int IN_MOVE_SELF = 0x800;
+    static final int IN_UNMOUNT = 0x2000;
+    static final int IN_Q_OVERFLOW = 0x4000;
+    static final int IN_IGNORED = 0x8000;
+    static final int IN_ONLYDIR = 0x01000000;
+
+    /** A directory: its entries (created, removed, renamed, attributes changed) and itself. */
+    static final int DIR_MASK = IN_ATTRIB | IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF
+            | IN_MOVE_SELF | IN_ONLYDIR;
+    /**
+     * A file: its contents and attributes, written through any of its names (a directory's
+     * watch does not see a write through a hard link in another directory).
+     */
+    static final int FILE_MASK = IN_MODIFY | IN_ATTRIB | IN_CLOSE_WRITE | IN_DELETE_SELF | IN_MOVE_SELF;
+
+    /** File systems whose changes all pass through this kernel, so inotify reports them. */
+    static final Set<String> LOCAL = Set.of("ext2", "ext3", "ext4", "xfs", "btrfs", "tmpfs", "f2fs", "jfs", "reiserfs",
+            "bcachefs", "zfs", "overlay", "ramfs");
+
+    /** Symbolic links followed in one resolution before giving up, as the kernel's ELOOP. */
+    static final int MAX_LINKS = 40;
+
+    /** Remembered paths before everything is forgotten and watched afresh. */
+    static final int MAX_MEMOS = 500_000;
+
+    private static final int PENDING = 0;
+    private static final int VALID = 1;
+    private static final int INVALID = 2;
+
+    /** One path's remembered stat data ({@code null}: it does not exist). */
+    static final class Memo {
+        final String path;
+        volatile int state = PENDING;
+        volatile FileStat stat;
+
+        Memo(String path) {
+            this.path = path;
+        }
+    }
+
+    /**
+     * Memos that depend on one thing. A memo that went invalid through another of its
+     * dependencies stays listed until this one fires; such stale entries are dropped whenever
+     * the list has doubled since the last sweep (amortized constant per add: the lists of "/"
+     * and "/usr" hold every memo below them).
+     */
+    static final class Dependents {
+        private final ArrayList<Memo> memos = new ArrayList<>(2);
+        private int sweepAt = 8;
+
+        void add(Memo m) {
+            if (memos.size() >= sweepAt) {
+                memos.removeIf(x -> x.state == INVALID);
+                sweepAt = Math.max(8, 2 * memos.size());
+            }
+            memos.add(m);
+        }
+
+        int size() {
+            return memos.size();
+        }
+    }
+
+    /** One inotify watch: a directory or a file, and the memos that depend on it. */
+    private static final class Watch {
+        final int wd;
+        final String path;
+        /**
+         * Memos that depend on this directory's entry of that name: every path resolved through
+         * this directory has one, so an event about the directory itself (moved, deleted, its
+         * permissions changed) fires them all.
+         */
+        final Map<String, Dependents> byName = new HashMap<>();
+        /** Memos of this file itself (its contents and attributes). */
+        final Dependents self = new Dependents();
+        /** Memos that depend on every entry of this directory (its own stat data: its mtime). */
+        final Dependents any = new Dependents();
+
+        Watch(int wd, String path) {
+            this.wd = wd;
+            this.path = path;
+        }
+    }
+
+    private final Natives natives;
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ByteBuffer events;
+    private final long eventsAddress;
+    /** The inotify descriptor, closed by {@link #close()} or, for one never closed, when unreachable. */
+    private final Descriptor descriptor;
+    private final Map<Integer, Watch> byWd = new HashMap<>();
+    private final Map<String, Watch> byPath = new HashMap<>();
+    /** Device → whether its file system is in {@link #LOCAL}. */
+    private final Map<Long, Boolean> localDevices = new HashMap<>();
+    private final ConcurrentHashMap<String, Memo> memos = new ConcurrentHashMap<>();
+    /** {@code /proc/self/mountinfo}, open: it polls as "priority data" after every change of the mount table. */
+    private final java.io.FileDescriptor mounts;
+    /** The watch limit was reached at {@link #fullSince} (nanoTime): new paths are stat'ed every time until a restart. */
+    private boolean full;
+    private long fullSince;
+    /** After the watch limit was reached, everything is dropped and watched afresh at most this often. */
+    static final long RESTART_AFTER_NANOS = 60_000_000_000L;
+    private final AtomicLong answered = new AtomicLong();
+    private final AtomicLong stated = new AtomicLong();
+    private final AtomicLong forgotten = new AtomicLong();
+
+    private FileWatch(Natives natives) throws Throwable {
+        this.natives = natives;
+        this.events = ByteBuffer.allocateDirect(64 * 1024).order(ByteOrder.nativeOrder());
+        this.eventsAddress = natives.address(events);
+        this.descriptor = new Descriptor(natives, natives.init());
+        CLEANER.register(this, descriptor);
+        int m = natives.openMounts();
+        descriptor.mounts = m;
+        this.mounts = natives.fd(m);
+    }
+
+    private static final java.lang.ref.Cleaner CLEANER = java.lang.ref.Cleaner.create();
+
+    /** The descriptor, apart from the watch, so that a cleaner can close it. */
+    private static final class Descriptor implements Runnable {
+        private final Natives natives;
+        volatile int fd;
+        volatile int mounts = -1;
+
+        Descriptor(Natives natives, int fd) {
+            this.natives = natives;
+            this.fd = fd;
+        }
+
+        @Override
+        public void run() {
+            int f = fd;
+            int m = mounts;
+            fd = -1;
+            mounts = -1;
+            if (f >= 0) {
+                natives.close(f);
+            }
+            if (m >= 0) {
+                natives.close(m);
+            }
+        }
+    }
+
+    /** A watch, or {@code null} when inotify cannot be reached from here (see the class comment). */
+    public static FileWatch open() {
+        if (!"Linux".equals(System.getProperty("os.name")) || "false".equals(System.getProperty("cache.fileWatch"))) {
+            return null;
+        }
+        try {
+            return new FileWatch(Natives.get());
+        } catch (Throwable e) {
+            LOG.info("no change notification (" + e + "): every header is stat'ed on every lookup");
+            return null;
+        }
+    }
+
+    /**
+     * Starts a lookup: reads every event queued so far, so that the answers of this session
+     * reflect every change made before this call.
+     */
+    public Session session() {
+        drain();
+        return new Session();
+    }
+
+    /** Answers for one lookup; not for later use (a later lookup starts its own session). */
+    public final class Session {
+        private ArrayList<Memo> consulted;
+        private boolean incomplete;
+
+        private Session() {}
+
+        /**
+         * From now on, remembers every answer given, so that {@link #recorded()} can say later
+         * whether all of them still hold.
+         */
+        public void record() {
+            consulted = new ArrayList<>();
+            incomplete = false;
+        }
+
+        /**
+         * The answers given since {@link #record()}, as {@link Dependencies} that stay
+         * {@link Dependencies#unchanged()} until an event about one of them is read; {@code
+         * null} when an answer came from a stat that is not watched (then nothing derived from
+         * them may be remembered).
+         */
+        public Dependencies recorded() {
+            return consulted == null || incomplete ? null : new Dependencies(consulted.toArray(new Memo[0]));
+        }
+
+        /** {@code path}'s stat data following links, or {@code null} when it does not exist. */
+        public FileStat statOrNull(String path) throws IOException {
+            Memo m = memos.get(path);
+            if (m != null && m.state == VALID) {
+                answered.incrementAndGet();
+                if (consulted != null) {
+                    consulted.add(m);
+                }
+                return m.stat;
+            }
+            stated.incrementAndGet();
+            if (m == null || m.state == INVALID) {
+                Memo fresh = register(path);
+                if (fresh != null) {
+                    FileStat s = null;
+                    boolean ok = false;
+                    try {
+                        s = FileStat.ofOrNull(Path.of(path));
+                        ok = true;
+                        return s;
+                    } finally {
+                        if (settle(fresh, s, ok) && consulted != null) {
+                            consulted.add(fresh);
+                        } else {
+                            incomplete = true;
+                        }
+                    }
+                }
+            }
+            incomplete = true;
+            return FileStat.ofOrNull(Path.of(path));
+        }
+
+        /** {@link #statOrNull}, throwing {@link NoSuchFileException} when absent (as {@link FileStat#of}). */
+        public FileStat stat(Path path) throws IOException {
+            FileStat s = statOrNull(path.toString());
+            if (s == null) {
+                throw new NoSuchFileException(path.toString());
+            }
+            return s;
+        }
+
+        /** Whether {@code path} exists, following links; an error other than absence counts as absent. */
+        public boolean exists(String path) {
+            try {
+                return statOrNull(path) != null;
+            } catch (IOException | RuntimeException e) {
+                return false;
+            }
+        }
+    }
+
+    /**
+     * Makes a pending memo valid with {@code stat}, unless an event about it was read since it
+     * was registered (the drain removed it) or the stat failed ({@code ok} false: the memo is
+     * dropped). Under the lock, so that no drain runs between the check and the write.
+     */
+    private boolean settle(Memo m, FileStat stat, boolean ok) {
+        lock.lock();
+        try {
+            if (ok && m.state == PENDING && memos.get(m.path) == m) {
+                m.stat = stat;
+                m.state = VALID;
+                return true;
+            }
+            m.state = INVALID;
+            memos.remove(m.path, m);
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Answers a session gave: whatever was derived from them (a manifest's match) still holds
+     * while they are {@link #unchanged()}. Read after a new session's drain, that is "nothing
+     * about them changed before this lookup began".
+     */
+    public static final class Dependencies {
+        private final Memo[] memos;
+
+        Dependencies(Memo[] memos) {
+            this.memos = memos;
+        }
+
+        /** Whether no event about any of them has been read: each answer would be given again. */
+        public boolean unchanged() {
+            for (Memo m : memos) {
+                if (m.state != VALID) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** How many answers (for the memory estimate of what holds them). */
+        public int size() {
+            return memos.length;
+        }
+    }
+
+    /** Counters for the daemon's log and tests: answers from memory, real stats, times all was forgotten. */
+    public long[] counts() {
+        return new long[] {answered.get(), stated.get(), forgotten.get()};
+    }
+
+    /** Paths remembered now (tests). */
+    int remembered() {
+        return memos.size();
+    }
+
+    /**
+     * Watches what {@code path}'s resolution depends on and returns its new, pending memo; or
+     * {@code null} when it cannot be watched (then it is stat'ed every time).
+     */
+    private Memo register(String path) {
+        if (!path.startsWith("/")) {
+            return null;
+        }
+        lock.lock();
+        try {
+            if (full && System.nanoTime() - fullSince > RESTART_AFTER_NANOS) {
+                restart(); // the watches of a project built an hour ago make room for today's
+            }
+            if (descriptor.fd < 0 || full) {
+                return null;
+            }
+            if (memos.size() >= MAX_MEMOS) {
+                restart();
+            }
+            Resolution r = resolve(path);
+            if (r == null) {
+                return null;
+            }
+            List<Watch> dirs = new ArrayList<>(r.entries.size());
+            for (String[] entry : r.entries) {
+                Watch w = watch(entry[0], true);
+                if (w == null) {
+                    return null;
+                }
+                dirs.add(w);
+            }
+            Watch target = null;
+            if (r.target != null) {
+                target = watch(r.target, r.targetIsDirectory);
+                if (target == null) {
+                    return null;
+                }
+            }
+            Memo m = new Memo(path);
+            for (int i = 0; i < dirs.size(); i++) {
+                dirs.get(i).byName.computeIfAbsent(r.entries.get(i)[1], k -> new Dependents()).add(m);
+            }
+            if (target != null) {
+                (r.targetIsDirectory ? target.any : target.self).add(m);
+            }
+            memos.put(path, m);
+            return m;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "not watched: " + path, e);
+            return null;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * The directory entries a path's resolution walks through, as (real directory, name) pairs,
+     * and the real path it ends at ({@code null} when a component does not exist).
+     */
+    record Resolution(List<String[]> entries, String target, boolean targetIsDirectory) {}
+
+    /**
+     * Walks {@code path} as the kernel does: component by component from the root, a symbolic
+     * link's target spliced in where it stands, ".." taken from the real directory reached so
+     * far. {@code null} when the walk cannot be followed (a permission, a loop).
+     */
+    static Resolution resolve(String path) throws IOException {
+        Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
+        Set<List<String>> seen = new LinkedHashSet<>();
+        List<String[]> entries = new ArrayList<>();
+        String cur = "/";
+        boolean curIsDir = true;
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.pop();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (!curIsDir) {
+                return new Resolution(entries, null, false); // a component under a file: ENOTDIR
+            }
+            if (c.equals("..")) {
+                cur = parent(cur);
+                continue;
+            }
+            if (seen.add(List.of(cur, c))) {
+                entries.add(new String[] {cur, c});
+            }
+            String next = cur.equals("/") ? "/" + c : cur + "/" + c;
+            BasicFileAttributes a;
+            try {
+                a = Files.readAttributes(Path.of(next), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException | NotDirectoryException e) {
+                return new Resolution(entries, null, false);
+            }
+            if (a.isSymbolicLink()) {
+                if (++links > MAX_LINKS) {
+                    return null;
+                }
+                String target = Files.readSymbolicLink(Path.of(next)).toString();
+                String[] parts = target.split("/");
+                for (int i = parts.length - 1; i >= 0; i--) {
+                    todo.push(parts[i]);
+                }
+                if (target.startsWith("/")) {
+                    cur = "/";
+                }
+                continue;
+            }
+            cur = next;
+            curIsDir = a.isDirectory();
+            if (!curIsDir && !a.isRegularFile()) {
+                return null; // a FIFO, a device: not hashed anyway
+            }
+        }
+        return new Resolution(entries, cur, curIsDir);
+    }
+
+    private static String parent(String dir) {
+        int slash = dir.lastIndexOf('/');
+        return slash <= 0 ? "/" : dir.substring(0, slash);
+    }
+
+    /** The watch of the real path {@code path}, added if needed; {@code null} when it cannot be watched. */
+    private Watch watch(String path, boolean directory) throws IOException {
+        Watch w = byPath.get(path);
+        if (w != null) {
+            return w;
+        }
+        FileStat s = FileStat.ofOrNull(Path.of(path));
+        if (s == null || s.directory() != directory || !local(s.device(), path)) {
+            return null;
+        }
+        int wd;
+        try {
+            wd = natives.addWatch(descriptor.fd, path, directory ? DIR_MASK : FILE_MASK);
+        } catch (Throwable e) {
+            // ENOSPC: the user's watch limit (fs.inotify.max_user_watches); EACCES: not ours to read
+            if (natives.errno(e) == 28) {
+                full = true;
+                fullSince = System.nanoTime();
+                LOG.info("inotify watch limit reached (fs.inotify.max_user_watches): further files are stat'ed on every lookup");
+            }
+            return null;
+        }
+        w = byWd.get(wd);
+        if (w == null) { // the same inode under another path shares its watch descriptor
+            w = new Watch(wd, path);
+            byWd.put(wd, w);
+        }
+        byPath.put(path, w);
+        return w;
+    }
+
+    private boolean local(long device, String path) {
+        Boolean known = localDevices.get(device);
+        if (known == null) {
+            String type;
+            try {
+                type = Files.getFileStore(Path.of(path)).type();
+            } catch (IOException | RuntimeException e) {
+                type = "";
+            }
+            known = LOCAL.contains(type);
+            localDevices.put(device, known);
+        }
+        return known;
+    }
+
+    /** Reads every queued event and forgets the memos they name. */
+    void drain() {
+        lock.lock();
+        try {
+            int fd = descriptor.fd;
+            if (fd < 0) {
+                return;
+            }
+            if (natives.mountsChanged(mounts)) {
+                forgetAll();
+            }
+            while (true) {
+                events.clear();
+                int n;
+                try {
+                    n = natives.read(fd, eventsAddress, events.capacity());
+                } catch (Throwable e) {
+                    if (natives.errno(e) != 11) { // EAGAIN: nothing more
+                        LOG.log(Level.WARNING, "inotify read failed; change notification off", e);
+                        forgetAll();
+                        closeFd();
+                    }
+                    return;
+                }
+                if (n <= 0) {
+                    return;
+                }
+                events.limit(n);
+                handle(events);
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Applies the events in {@code b} (struct inotify_event records, native byte order). */
+    private void handle(ByteBuffer b) {
+        while (b.remaining() >= 16) {
+            int wd = b.getInt();
+            int mask = b.getInt();
+            b.getInt(); // cookie
+            int len = b.getInt();
+            String name = null;
+            if (len > 0) {
+                int start = b.position();
+                int end = start;
+                while (end < start + len && b.get(end) != 0) {
+                    end++;
+                }
+                byte[] bytes = new byte[end - start];
+                b.get(start, bytes);
+                name = new String(bytes, StandardCharsets.UTF_8);
+                b.position(start + len);
+            }
+            event(wd, mask, name);
+        }
+    }
+
+    /** One event: {@code name} is the directory entry's, {@code null} for the watched file or directory itself. */
+    void event(int wd, int mask, String name) {
+        if ((mask & (IN_Q_OVERFLOW | IN_UNMOUNT)) != 0) {
+            forgetAll();
+            return;
+        }
+        Watch w = byWd.get(wd);
+        if (w == null) {
+            return;
+        }
+        if ((mask & IN_IGNORED) != 0) { // the watch is gone (file deleted, file system unmounted)
+            fireAll(w);
+            byWd.remove(wd);
+            byPath.values().removeIf(x -> x == w);
+            return;
+        }
+        fire(w.any);
+        if (name != null) {
+            Dependents named = w.byName.remove(name);
+            if (named != null) {
+                fire(named);
+            }
+        } else {
+            fireAll(w);
+        }
+    }
+
+    private void fireAll(Watch w) {
+        fire(w.self);
+        fire(w.any);
+        for (Dependents l : w.byName.values()) {
+            fire(l);
+        }
+        w.byName.clear();
+    }
+
+    private void fire(Dependents list) {
+        for (Memo m : list.memos) {
+            m.state = INVALID;
+            memos.remove(m.path, m);
+        }
+        list.memos.clear();
+        list.sweepAt = 8;
+    }
+
+    private void forgetAll() {
+        forgotten.incrementAndGet();
+        for (Memo m : memos.values()) {
+            m.state = INVALID;
+        }
+        memos.clear();
+        for (Watch w : byWd.values()) {
+            w.self.memos.clear();
+            w.any.memos.clear();
+            w.byName.clear();
+        }
+    }
+
+    /**
+     * Forgets everything and drops every watch: a new inotify instance, empty tables. A daemon
+     * that lives for weeks would otherwise keep the watches of every tree it ever looked at.
+     */
+    void restart() {
+        lock.lock();
+        try {
+            forgetAll();
+            int old = descriptor.fd;
+            if (old < 0) {
+                return; // closed, or turned off after a read failure: stays off
+            }
+            try {
+                descriptor.fd = natives.init();
+            } catch (Throwable e) {
+                descriptor.fd = -1;
+                LOG.info("change notification off: a new inotify instance failed (" + e + ")");
+            }
+            natives.close(old);
+            byWd.clear();
+            byPath.clear();
+            full = false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void closeFd() {
+        descriptor.run();
+    }
+
+    @Override
+    public void close() {
+        lock.lock();
+        try {
+            forgetAll();
+            closeFd();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** The JDK's inotify natives and its direct buffers' addresses, through method handles. */
+    static final class Natives {
+        private static volatile Natives instance;
+
+        private final MethodHandle init;
+        private final MethodHandle addWatch;
+        private final MethodHandle configureBlocking;
+        private final MethodHandle read;
+        private final MethodHandle close;
+        private final MethodHandle asNativeBuffer;
+        private final MethodHandle nativeAddress;
+        private final MethodHandle release;
+        private final MethodHandle errno;
+        private final Class<?> unixException;
+        private final MethodHandle address;
+        private final MethodHandle open;
+        private final MethodHandle newFd;
+        private final MethodHandle poll;
+
+        private Natives() throws ReflectiveOperationException {
+            Class<?> watchService = Class.forName("sun.nio.fs.LinuxWatchService");
+            Class<?> dispatcher = Class.forName("sun.nio.fs.UnixNativeDispatcher");
+            Class<?> buffers = Class.forName("sun.nio.fs.NativeBuffers");
+            Class<?> buffer = Class.forName("sun.nio.fs.NativeBuffer");
+            unixException = Class.forName("sun.nio.fs.UnixException");
+            MethodHandles.Lookup ws = MethodHandles.privateLookupIn(watchService, MethodHandles.lookup());
+            init = ws.findStatic(watchService, "inotifyInit", MethodType.methodType(int.class));
+            addWatch = ws.findStatic(watchService, "inotifyAddWatch",
+                    MethodType.methodType(int.class, int.class, long.class, int.class));
+            configureBlocking = ws.findStatic(watchService, "configureBlocking",
+                    MethodType.methodType(void.class, int.class, boolean.class));
+            MethodHandles.Lookup nd = MethodHandles.privateLookupIn(dispatcher, MethodHandles.lookup());
+            read = nd.findStatic(dispatcher, "read", MethodType.methodType(int.class, int.class, long.class, int.class));
+            close = nd.findStatic(dispatcher, "close", MethodType.methodType(void.class, int.class));
+            MethodHandles.Lookup nb = MethodHandles.privateLookupIn(buffers, MethodHandles.lookup());
+            asNativeBuffer = nb.findStatic(buffers, "asNativeBuffer", MethodType.methodType(buffer, byte[].class))
+                    .asType(MethodType.methodType(Object.class, byte[].class));
+            MethodHandles.Lookup bl = MethodHandles.privateLookupIn(buffer, MethodHandles.lookup());
+            nativeAddress = bl.findVirtual(buffer, "address", MethodType.methodType(long.class))
+                    .asType(MethodType.methodType(long.class, Object.class));
+            release = bl.findVirtual(buffer, "release", MethodType.methodType(void.class))
+                    .asType(MethodType.methodType(void.class, Object.class));
+            MethodHandles.Lookup ue = MethodHandles.privateLookupIn(unixException, MethodHandles.lookup());
+            errno = ue.findVirtual(unixException, "errno", MethodType.methodType(int.class))
+                    .asType(MethodType.methodType(int.class, Throwable.class));
+            open = nd.findStatic(dispatcher, "open",
+                    MethodType.methodType(int.class, Class.forName("sun.nio.fs.UnixPath"), int.class, int.class))
+                    .asType(MethodType.methodType(int.class, Path.class, int.class, int.class));
+            Class<?> ioUtil = Class.forName("sun.nio.ch.IOUtil");
+            newFd = MethodHandles.privateLookupIn(ioUtil, MethodHandles.lookup()).findStatic(ioUtil, "newFD",
+                    MethodType.methodType(java.io.FileDescriptor.class, int.class));
+            Class<?> net = Class.forName("sun.nio.ch.Net");
+            poll = MethodHandles.privateLookupIn(net, MethodHandles.lookup()).findStatic(net, "poll",
+                    MethodType.methodType(int.class, java.io.FileDescriptor.class, int.class, long.class));
+            Class<?> direct = Class.forName("sun.nio.ch.DirectBuffer");
+            address = MethodHandles.lookup().findVirtual(direct, "address", MethodType.methodType(long.class))
+                    .asType(MethodType.methodType(long.class, ByteBuffer.class));
+        }
+
+        static Natives get() throws ReflectiveOperationException {
+            Natives n = instance;
+            if (n == null) {
+                n = new Natives();
+                instance = n;
+            }
+            return n;
+        }
+
+        long address(ByteBuffer direct) throws Throwable {
+            return (long) address.invokeExact(direct);
+        }
+
+        int init() throws Throwable {
+            int fd = (int) init.invokeExact();
+            configureBlocking.invokeExact(fd, false);
+            return fd;
+        }
+
+        int addWatch(int fd, String path, int mask) throws Throwable {
+            byte[] bytes = path.getBytes(StandardCharsets.UTF_8);
+            Object buf = asNativeBuffer.invokeExact(bytes);
+            try {
+                return (int) addWatch.invokeExact(fd, (long) nativeAddress.invokeExact(buf), mask);
+            } finally {
+                release.invokeExact(buf);
+            }
+        }
+
+        /** {@code /proc/self/mountinfo} opened for reading (it is never read: only polled). */
+        int openMounts() throws Throwable {
+            return (int) open.invokeExact(Path.of("/proc/self/mountinfo"), 0 /* O_RDONLY */, 0);
+        }
+
+        java.io.FileDescriptor fd(int fd) throws Throwable {
+            return (java.io.FileDescriptor) newFd.invokeExact(fd);
+        }
+
+        /**
+         * Whether the mount table changed since the last call: the kernel marks the open file
+         * with POLLPRI | POLLERR once per change (fs/proc_namespace.c, mounts_poll). A poll that
+         * fails counts as a change.
+         */
+        boolean mountsChanged(java.io.FileDescriptor mounts) {
+            try {
+                return ((int) poll.invokeExact(mounts, POLLPRI | POLLERR, 0L) & (POLLPRI | POLLERR)) != 0;
+            } catch (Throwable e) {
+                return true;
+            }
+        }
+
+        private static final int POLLPRI = 0x2;
+        private static final int POLLERR = 0x8;
+
+        int read(int fd, long address, int length) throws Throwable {
+            return (int) read.invokeExact(fd, address, length);
+        }
+
+        void close(int fd) {
+            try {
+                close.invokeExact(fd);
+            } catch (Throwable e) {
+                LOG.log(Level.FINE, "inotify close", e);
+            }
+        }
+
+        /** The errno of a {@code UnixException}, or -1. */
+        int errno(Throwable e) {
+            if (!unixException.isInstance(e)) {
+                return -1;
+            }
+            try {
+                return (int) errno.invokeExact(e);
+            } catch (Throwable t) {
+                return -1;
+            }
+        }
+    }
+}
