@@ -9,6 +9,7 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 
 /**
  * A {@link Manifest} laid out for checking: every distinct header and every distinct
@@ -53,15 +54,56 @@ public final class PreparedManifest {
      * costs a preprocessor run.
      */
     public static PreparedManifest decode(byte[] bytes) {
+        return decode(bytes, null);
+    }
+
+    /**
+     * {@link #decode(byte[])}, telling {@code newest} (when not null) the newest result's entry
+     * key before the decode proper: found by a pass that only skips over the decompressed body
+     * (a few microseconds against the decode's fraction of a millisecond), so that a caller can
+     * start reading that entry while the rest is decoded. {@code newest} hears nothing when the
+     * manifest has no result or is undecodable.
+     */
+    public static PreparedManifest decode(byte[] bytes, Consumer<Digest> newest) {
         ByteBuffer body = Manifest.body(bytes);
         if (body != null) {
             try {
+                if (newest != null) {
+                    Digest key = newestEntryKey(body.duplicate());
+                    if (key != null) {
+                        newest.accept(key);
+                    }
+                }
                 return new PreparedManifest(body);
             } catch (RuntimeException e) {
                 // damaged: as empty
             }
         }
         return new PreparedManifest(ByteBuffer.wrap(new byte[8]));
+    }
+
+    /**
+     * The last result's entry key in a decompressed body ({@link Manifest}'s layout), every
+     * count checked as the decode checks it; null when there is no result. Throws for a damaged
+     * body.
+     */
+    static Digest newestEntryKey(ByteBuffer in) {
+        int nStrings = count(in, 4);
+        for (int i = 0; i < nStrings; i++) {
+            int length = count(in, 1);
+            in.position(in.position() + length);
+        }
+        int n = count(in, Digest.BYTES + 4);
+        for (int r = 0; r < n - 1; r++) {
+            in.position(in.position() + Digest.BYTES);
+            int nHeaders = count(in, 4 + Digest.BYTES + 4);
+            for (int h = 0; h < nHeaders; h++) {
+                in.position(in.position() + 4 + Digest.BYTES);
+                int nc = count(in, 9);
+                in.position(in.position() + 9 * nc);
+            }
+        }
+        return n == 0 ? null : new Digest(in.getLong(), in.getLong());
     }
 
     /** The entry key of the newest result, the one a lookup tries first; null when there is none. */
