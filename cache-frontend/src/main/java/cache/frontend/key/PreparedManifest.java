@@ -2,13 +2,12 @@ package cache.frontend.key;
 
 import cache.hashing.Digest;
 import com.github.benmanes.caffeine.cache.Interner;
+import io.netty.util.collection.LongObjectHashMap;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Consumer;
 
 /**
@@ -139,7 +138,8 @@ public final class PreparedManifest {
         Arrays.fill(dirOf, -1);
         List<String> fileList = new ArrayList<>();
         List<String> dirList = new ArrayList<>();
-        Map<Long, Integer> candidateOf = new HashMap<>(); // (directory string, name string) → candidate
+        // (directory string, name string) → candidate, keyed without boxing: a manifest has thousands
+        LongObjectHashMap<Integer> candidateOf = new LongObjectHashMap<>();
         int[] cDir = new int[64];
         List<String> cName = new ArrayList<>();
         int[] cs = new int[256];
@@ -169,7 +169,7 @@ public final class PreparedManifest {
                     if (dir < 0 || dir >= nStrings || name < 0 || name >= nStrings) {
                         throw new IllegalArgumentException("a candidate names no string of the table");
                     }
-                    Long pair = (long) dir * nStrings + name; // one number per pair, and small ones hash apart
+                    long pair = (long) dir * nStrings + name; // one number per pair
                     Integer id = candidateOf.get(pair);
                     if (id == null) {
                         id = cName.size();
