@@ -64,25 +64,14 @@ final class Manifests {
     /**
      * {@code raw}, a manifest found in remote storage, decoded; {@code newest} hears its newest
      * result's entry key as soon as that is known, before the decode (see {@link
-     * PreparedManifest#decode(byte[], Consumer)}). The same bytes decoded before (by this daemon,
-     * for any directory) are not decoded again. It is kept in this directory's store, written
+     * PreparedManifest#decode(byte[], Consumer)}). It is kept in this directory's store, written
      * after the reply if the call is answered ({@link Call#writeLater}; {@code lateCounts} hears
      * of the write), except under {@code remote_only}: then the call remembers it, to record its
      * result into.
      */
     PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts,
             Consumer<Digest> newest) {
-        Decoded known = decoded.getIfPresent(directKey);
-        PreparedManifest m;
-        if (known != null && Arrays.equals(known.raw(), raw)) {
-            m = known.manifest();
-            Digest key = m.newestEntryKey();
-            if (key != null) {
-                newest.accept(key);
-            }
-        } else {
-            m = PreparedManifest.decode(raw, newest);
-        }
+        PreparedManifest m = PreparedManifest.decode(raw, newest);
         call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;
