@@ -66,19 +66,25 @@ public final class PreparedManifest {
     public static PreparedManifest decode(byte[] bytes, Consumer<Digest> newest) {
         ByteBuffer body = Manifest.body(bytes);
         if (body != null) {
+            Digest key = newest == null ? null : newestEntryKeyOrNull(body.duplicate());
+            if (key != null) {
+                newest.accept(key); // outside the decode's catch: its failure is not a damaged manifest
+            }
             try {
-                if (newest != null) {
-                    Digest key = newestEntryKey(body.duplicate());
-                    if (key != null) {
-                        newest.accept(key);
-                    }
-                }
                 return new PreparedManifest(body);
             } catch (RuntimeException e) {
                 // damaged: as empty
             }
         }
         return new PreparedManifest(ByteBuffer.wrap(new byte[8]));
+    }
+
+    private static Digest newestEntryKeyOrNull(ByteBuffer body) {
+        try {
+            return newestEntryKey(body);
+        } catch (RuntimeException e) {
+            return null; // damaged: the decode finds it so too
+        }
     }
 
     /**
