@@ -490,12 +490,16 @@ public final class CompilePipeline {
         byte[] found = tiers.findRemoteManifest(directKey, call.stats::count);
         call.stats.mark("manifest-get");
         Digest entryKey = null;
-        EarlyRead early = null;
+        EarlyRead[] started = new EarlyRead[1];
         if (found != null) {
-            PreparedManifest m = manifests.found(call, directKey, found, tiers.lateCounts());
-            early = EarlyRead.start(m.newestEntryKey(), tiers, call.config().namespace(), shared.remoteReads);
+            // the newest result's entry is read while the manifest is decoded and matched
+            PreparedManifest m = manifests.found(call, directKey, found, tiers.lateCounts(), newest -> {
+                started[0] = EarlyRead.start(newest, tiers, call.config().namespace(), shared.remoteReads);
+                call.stats.mark("entry-read-started");
+            });
             entryKey = manifests.match(call, m);
         }
+        EarlyRead early = started[0];
         call.stats.mark("manifest-matched");
         if (entryKey != null) {
             LookupTier.Hit hit = tiers.findLocal(entryKey, call.config().namespace(), call.stats::count);

@@ -62,13 +62,16 @@ final class Manifests {
     }
 
     /**
-     * {@code raw}, a manifest found in remote storage, decoded. It is kept in this directory's
-     * store, written after the reply if the call is answered ({@link Call#writeLater}; {@code
-     * lateCounts} hears of the write), except under {@code remote_only}: then the call remembers
-     * it, to record its result into.
+     * {@code raw}, a manifest found in remote storage, decoded; {@code newest} hears its newest
+     * result's entry key as soon as that is known, before the decode (see {@link
+     * PreparedManifest#decode(byte[], Consumer)}). It is kept in this directory's store, written
+     * after the reply if the call is answered ({@link Call#writeLater}; {@code lateCounts} hears
+     * of the write), except under {@code remote_only}: then the call remembers it, to record its
+     * result into.
      */
-    PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts) {
-        PreparedManifest m = PreparedManifest.decode(raw);
+    PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts,
+            Consumer<Digest> newest) {
+        PreparedManifest m = PreparedManifest.decode(raw, newest);
         call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;

@@ -78,11 +78,7 @@ public final class StorageTiers {
 
     /** A remote hit into the local store (never with {@code remote_only}), counted as ccache counts it. */
     public void backFill(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
-        if (!remoteOnly) {
-            // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
-            counts.accept(Counter.LOCAL_STORAGE_MISS);
-            local.backFill(key, hit, namespace, counts);
-        }
+        backFillWrite(key, hit, namespace, counts, counts).run();
     }
 
     /**
@@ -90,11 +86,18 @@ public final class StorageTiers {
      * local miss; the write itself counts where background writes count.
      */
     public Runnable backFillLater(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
+        return backFillWrite(key, hit, namespace, counts, lateCounts);
+    }
+
+    /** The back-fill's write, its local miss counted into {@code counts} now, the write into {@code writeCounts}. */
+    private Runnable backFillWrite(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts,
+            Consumer<Counter> writeCounts) {
         if (remoteOnly) {
             return () -> { };
         }
+        // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
         counts.accept(Counter.LOCAL_STORAGE_MISS);
-        return () -> local.backFill(key, hit, namespace, lateCounts);
+        return () -> local.backFill(key, hit, namespace, writeCounts);
     }
 
     /** Where writes made after the call's own counters were written count. */

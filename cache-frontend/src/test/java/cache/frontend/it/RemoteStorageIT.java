@@ -135,6 +135,36 @@ class RemoteStorageIT {
         }
     }
 
+    /** The GETs Redis has answered since it started ({@code INFO commandstats}). */
+    private long redisGets() throws Exception {
+        String info = RemoteServers.redisCli(port, 5, "-a", "t0psecret", "--no-auth-warning", "INFO", "commandstats");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("cmdstat_get:calls=(\\d+)").matcher(info);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
+    }
+
+    /**
+     * A remote hit reads its entry ahead of the manifest's decode and match (EarlyRead); the
+     * reply must be made from that read's answer, not from a second read of the same entry:
+     * Redis answers exactly two GETs for the hit, the manifest and the entry.
+     */
+    @Test
+    void aRemoteHitUsesTheEarlyReadsAnswerAndReadsItsEntryOnce() throws Exception {
+        try (CacheFixture first = daemon("first", url())) {
+            build(first, tmp.resolve("out1"), 0, 1);
+            first.stopDaemon(); // its background writes are done when it has stopped
+        }
+        try (CacheFixture second = daemon("second", url())) {
+            long before = redisGets();
+            build(second, tmp.resolve("out2"), 0, 1);
+            long gets = redisGets() - before;
+            Map<String, Long> s = second.stats();
+            assertEquals(1, s.get("remote_storage_hit"), s.toString());
+            assertEquals(2, s.get("remote_storage_read_hit"), "the manifest and the entry: " + s);
+            assertEquals(2, gets, "the manifest's GET and the entry's, read once, ahead of the match");
+            assertLikePlainGcc(tmp.resolve("out2"), 1);
+        }
+    }
+
     /** {@code h.h} holding {@code value}, back-dated (with a pause for its ctime) so that direct mode records it. */
     private void header(String value, int secondsAgo) throws Exception {
         Path h = src.resolve("h.h");

@@ -103,6 +103,37 @@ class PreparedManifestTest {
         assertArrayEquals(new int[] {2, 3}, p.resultCandidates[1], "shared candidates keep their indexes");
     }
 
+    /**
+     * The key a remote hit starts reading before the decode is the newest result's, as the
+     * decode gives it, whatever the results before it hold; a manifest with no result, or one
+     * too damaged to skip over, names none.
+     */
+    @Test
+    void theKeyToldBeforeTheDecodeIsTheNewestResults() {
+        Manifest m = Manifest.EMPTY;
+        for (int r = 0; r < 5; r++) {
+            List<Manifest.Header> hs = new ArrayList<>();
+            for (int h = 0; h <= r; h++) { // results of different sizes: a skip that miscounts lands elsewhere
+                List<Manifest.Candidate> cands = new ArrayList<>();
+                for (int c = 0; c < 3 * h; c++) {
+                    cands.add(new Manifest.Candidate("/d" + c + "/h" + h + ".h", c % 2 == 0));
+                }
+                hs.add(new Manifest.Header("/usr/include/h" + h + "_" + r + ".h", digest("h" + h + r), cands));
+            }
+            m = m.with(new Manifest.Result(digest("r" + r), hs), 8);
+            List<Digest> told = new ArrayList<>();
+            PreparedManifest p = PreparedManifest.decode(m.encode(), told::add);
+            assertEquals(List.of(digest("r" + r)), told, "after " + (r + 1) + " results");
+            assertEquals(p.newestEntryKey(), told.get(0));
+        }
+        List<Digest> told = new ArrayList<>();
+        PreparedManifest.decode(Manifest.EMPTY.encode(), told::add);
+        PreparedManifest.decode(rawManifest(ByteBuffer.allocate(8).putInt(Integer.MAX_VALUE).putInt(0).array()),
+                told::add);
+        PreparedManifest.decode(null, told::add);
+        assertEquals(List.of(), told);
+    }
+
     /** Damaged, truncated or lying bytes are an empty manifest (a preprocessor run), never an exception or a huge allocation. */
     @Test
     void damagedManifestsDecodeAsEmpty() {

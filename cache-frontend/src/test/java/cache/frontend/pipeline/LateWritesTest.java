@@ -43,11 +43,31 @@ class LateWritesTest {
     @Test
     void workThatNeverRunsHoldsAWaiterOnlyForItsBound() throws Exception {
         LateWrites late = new LateWrites();
-        late.tracked(new Outcome.Replay(new byte[0], new byte[0], 0, () -> { }));
+        Outcome held = late.tracked(new Outcome.Replay(new byte[0], new byte[0], 0, () -> { }));
         long t0 = System.nanoTime();
         late.await(Duration.ofMillis(100));
         assertTrue(System.nanoTime() - t0 >= Duration.ofMillis(100).toNanos(), "it waited for the pending work");
         assertEquals(1, late.pending());
+        java.lang.ref.Reference.reachabilityFence(held); // still held: not dropped
+    }
+
+    /** Session 14's review: work dropped without running must not stay counted for the daemon's life. */
+    @Test
+    void workDroppedWithoutRunningLeavesTheCount() throws Exception {
+        LateWrites late = new LateWrites();
+        late.tracked(new Outcome.Replay(new byte[0], new byte[0], 0, () -> { })); // dropped at once
+        Outcome ran = late.tracked(new Outcome.Replay(new byte[0], new byte[0], 0, () -> { }));
+        ((Outcome.Replay) ran).afterReply().run();
+        ran = null; // run, then dropped: taken off once, not twice
+        while (late.pending() > 0) { // bounded by the class's @Timeout
+            System.gc();
+            Thread.sleep(10);
+        }
+        for (int i = 0; i < 5; i++) { // the second one's cleaning, after its run, must not count it off again
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertEquals(0, late.pending());
     }
 
     @Test

@@ -28,8 +28,12 @@ final class RemoteFrame {
         return out.array();
     }
 
-    /** The body of {@code framed}; throws with the reason when it is not a whole, intact frame. */
-    static byte[] unwrap(byte[] framed) throws PoisonedException {
+    /**
+     * The body of {@code framed}; throws with the reason when it is not a whole, intact frame.
+     * Without {@code checksum} the body's bytes are not checked (only the version and length):
+     * for a body that carries a checksum of its own over all of it, which its reader checks.
+     */
+    static byte[] unwrap(byte[] framed, boolean checksum) throws PoisonedException {
         if (framed.length < HEADER) {
             throw new PoisonedException("value of " + framed.length + " bytes is shorter than a frame header");
         }
@@ -43,13 +47,10 @@ final class RemoteFrame {
             throw new PoisonedException("frame says " + Integer.toUnsignedString(length) + " bytes, value holds "
                     + (framed.length - HEADER));
         }
-        long checksum = in.getLong();
-        if (checksum != Hashing.xxh3_64(framed, HEADER, length)) {
+        if (checksum && in.getLong(1 + 4) != Hashing.xxh3_64(framed, HEADER, length)) {
             throw new PoisonedException("frame checksum mismatch");
         }
-        byte[] body = new byte[length];
-        in.get(body);
-        return body;
+        return java.util.Arrays.copyOfRange(framed, HEADER, framed.length);
     }
 
     /** A value that is not an intact frame. */

@@ -102,6 +102,24 @@ class RemoteStorageTest {
         }
     }
 
+    /**
+     * An entry's frame is not hashed on a read (the entry's own checksum covers the body); a
+     * blob (a manifest) has no checksum but its frame's, so a flipped bit in one is still caught.
+     */
+    @Test
+    void aBlobWithAFlippedBitIsPoisoned() throws ConfigException {
+        RemoteStorage s = storage("redis://h");
+        byte[] manifest = "a manifest's bytes".getBytes(StandardCharsets.UTF_8);
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(key(1), manifest));
+        assertArrayEquals(manifest, s.getBlob(key(1)).value());
+        FakeBackend server = servers.get(URI.create("redis://h"));
+        String name = server.values.keySet().iterator().next();
+        byte[] flipped = server.values.get(name).clone();
+        flipped[flipped.length - 3] ^= 1;
+        server.values.put(name, flipped);
+        assertEquals(RemoteStorage.Status.POISONED, s.getBlob(key(1)).status());
+    }
+
     @Test
     void aFailedServerCostsOneFailureThenIsBackedOffForAMinute() throws ConfigException {
         RemoteStorage s = storage("http://h/c");
