@@ -95,6 +95,34 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         }
     }
 
+    /** {@link #kindNoFollow}'s answers. */
+    public static final int ABSENT = 0;
+    public static final int DIRECTORY = 1;
+    public static final int REGULAR = 2;
+    public static final int LINK = 3;
+    public static final int OTHER = 4;
+
+    /**
+     * What {@code path} itself is, not following a final symbolic link (lstat): {@link #ABSENT}
+     * (also when a component is not a directory), {@link #DIRECTORY}, {@link #REGULAR},
+     * {@link #LINK} or {@link #OTHER}. Other errors (a permission) are thrown. Without an
+     * exception for an absent path on the fast path: {@code FileWatch} asks this of every
+     * component of every shadowing candidate it watches, most of which do not exist.
+     */
+    public static int kindNoFollow(Path path) throws IOException {
+        if (DIRECT != null && DIRECT.unixPath.isInstance(path)) {
+            return DIRECT.kindNoFollow(path);
+        }
+        java.nio.file.attribute.BasicFileAttributes a;
+        try {
+            a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
+                    java.nio.file.LinkOption.NOFOLLOW_LINKS);
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            return ABSENT;
+        }
+        return a.isSymbolicLink() ? LINK : a.isDirectory() ? DIRECTORY : a.isRegularFile() ? REGULAR : OTHER;
+    }
+
     /** Whether the fast path is in use (for tests and the daemon's startup log). */
     public static boolean direct() {
         return DIRECT != null;
@@ -119,6 +147,7 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         private static final int S_IFMT = 0170000;
         private static final int S_IFDIR = 0040000;
         private static final int S_IFREG = 0100000;
+        private static final int S_IFLNK = 0120000;
 
         private final Class<?> unixPath;
         private final MethodHandle get;      // (UnixPath, boolean) -> UnixFileAttributes
@@ -196,6 +225,28 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
                         (m & S_IFMT) == S_IFDIR, (m & S_IFMT) == S_IFREG);
             } catch (Throwable t) {
                 throw new IOException("stat " + path, t);
+            }
+        }
+
+        int kindNoFollow(Path path) throws IOException {
+            Object a;
+            try {
+                a = (Object) get.invokeExact((Object) path, false);
+            } catch (Throwable t) {
+                if (unixException.isInstance(t)) {
+                    int e = errnoOf((Exception) t);
+                    if (e == ENOENT || e == ENOTDIR) {
+                        return ABSENT;
+                    }
+                    throw new IOException("lstat " + path + ": errno " + e);
+                }
+                throw new IOException("lstat " + path, t);
+            }
+            try {
+                int m = (int) mode.invokeExact(a) & S_IFMT;
+                return m == S_IFDIR ? DIRECTORY : m == S_IFREG ? REGULAR : m == S_IFLNK ? LINK : OTHER;
+            } catch (Throwable t) {
+                throw new IOException("lstat " + path, t);
             }
         }
 

@@ -8,17 +8,11 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -100,6 +94,8 @@ public final class FileWatch implements AutoCloseable {
         final String path;
         volatile int state = PENDING;
         volatile FileStat stat;
+        /** Set by {@link #register}: the walk found it absent under watches that were already in place. */
+        boolean knownAbsent;
 
         Memo(String path) {
             this.path = path;
@@ -158,6 +154,8 @@ public final class FileWatch implements AutoCloseable {
     private final Descriptor descriptor;
     private final Map<Integer, Watch> byWd = new HashMap<>();
     private final Map<String, Watch> byPath = new HashMap<>();
+    /** Watches added so far (under the lock): a walk during which none was added needs no second look. */
+    private long added;
     /** Device → whether its file system is in {@link #LOCAL}. */
     private final Map<Long, Boolean> localDevices = new HashMap<>();
     private final ConcurrentHashMap<String, Memo> memos = new ConcurrentHashMap<>();
@@ -233,6 +231,79 @@ public final class FileWatch implements AutoCloseable {
         return new Session();
     }
 
+    /** {@link Session#remembered}'s answers. */
+    public static final int UNKNOWN = 0;
+    public static final int ABSENT = 1;
+    public static final int PRESENT = 2;
+
+    /**
+     * Paths to watch, in the order asked: a lookup never registers a path itself (a walk and
+     * the watches cost several times a stat, and a new daemon's first lookups of a project
+     * would pay them all at once); one background thread does it, and the next lookup finds
+     * the answers remembered.
+     */
+    private final java.util.concurrent.ThreadPoolExecutor registrar = registrar();
+
+    /** One thread, gone after 10 s idle (a test JVM makes many watches and closes few). */
+    private static java.util.concurrent.ThreadPoolExecutor registrar() {
+        java.util.concurrent.ThreadPoolExecutor e = new java.util.concurrent.ThreadPoolExecutor(1, 1, 10,
+                java.util.concurrent.TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), r -> {
+                    Thread t = new Thread(r, "file-watch");
+                    t.setDaemon(true);
+                    return t;
+                });
+        e.allowCoreThreadTimeOut(true);
+        return e;
+    }
+    private final Set<String> queued = ConcurrentHashMap.newKeySet();
+
+    private void queue(String path) {
+        if (queued.size() < 100_000 && queued.add(path)) {
+            try {
+                registrar.execute(() -> {
+                    queued.remove(path);
+                    Memo m = memos.get(path);
+                    if (m == null || m.state == INVALID) {
+                        registerNow(path);
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                queued.remove(path); // closed
+            }
+        }
+    }
+
+    /** Watches {@code path} and remembers its stat data (the background thread's work). */
+    void registerNow(String path) {
+        Memo fresh = register(path);
+        if (fresh == null) {
+            return;
+        }
+        FileStat s = null;
+        boolean ok = false;
+        try {
+            // absent, and its directory was watched before the walk looked: no stat needed
+            s = fresh.knownAbsent ? null : FileStat.ofOrNull(Path.of(path));
+            ok = true;
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "not remembered: " + path, e);
+        } finally {
+            settle(fresh, s, ok);
+        }
+    }
+
+    /** Waits until every path queued so far is watched and remembered (tests, benchmarks). */
+    public void awaitQueued() {
+        try {
+            registrar.submit(() -> {}).get(60, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException
+                | java.util.concurrent.RejectedExecutionException e) {
+            throw new IllegalStateException("file watch registrations did not finish", e);
+        }
+    }
+
     /** Answers for one lookup; not for later use (a later lookup starts its own session). */
     public final class Session {
         private ArrayList<Memo> consulted;
@@ -259,7 +330,11 @@ public final class FileWatch implements AutoCloseable {
             return consulted == null || incomplete ? null : new Dependencies(consulted.toArray(new Memo[0]));
         }
 
-        /** {@code path}'s stat data following links, or {@code null} when it does not exist. */
+        /**
+         * {@code path}'s stat data following links, or {@code null} when it does not exist:
+         * remembered, or from a stat (and the path queued to be watched in the background,
+         * so that a later lookup finds it remembered).
+         */
         public FileStat statOrNull(String path) throws IOException {
             Memo m = memos.get(path);
             if (m != null && m.state == VALID) {
@@ -270,26 +345,28 @@ public final class FileWatch implements AutoCloseable {
                 return m.stat;
             }
             stated.incrementAndGet();
-            if (m == null || m.state == INVALID) {
-                Memo fresh = register(path);
-                if (fresh != null) {
-                    FileStat s = null;
-                    boolean ok = false;
-                    try {
-                        s = FileStat.ofOrNull(Path.of(path));
-                        ok = true;
-                        return s;
-                    } finally {
-                        if (settle(fresh, s, ok) && consulted != null) {
-                            consulted.add(fresh);
-                        } else {
-                            incomplete = true;
-                        }
-                    }
+            incomplete = true;
+            queue(path);
+            return FileStat.ofOrNull(Path.of(path));
+        }
+
+        /**
+         * Whether {@code path} exists, from memory: {@link #PRESENT}, {@link #ABSENT}, or
+         * {@link #UNKNOWN} when nothing is remembered (the path is then queued to be watched;
+         * the caller answers some other way).
+         */
+        public int remembered(String path) {
+            Memo m = memos.get(path);
+            if (m != null && m.state == VALID) {
+                answered.incrementAndGet();
+                if (consulted != null) {
+                    consulted.add(m);
                 }
+                return m.stat != null ? PRESENT : ABSENT;
             }
             incomplete = true;
-            return FileStat.ofOrNull(Path.of(path));
+            queue(path);
+            return UNKNOWN;
         }
 
         /** {@link #statOrNull}, throwing {@link NoSuchFileException} when absent (as {@link FileStat#of}). */
@@ -389,7 +466,8 @@ public final class FileWatch implements AutoCloseable {
             if (memos.size() >= MAX_MEMOS) {
                 restart();
             }
-            Resolution r = resolve(path);
+            long addedBefore = added;
+            Resolution r = resolve(path, this);
             if (r == null) {
                 return null;
             }
@@ -408,7 +486,15 @@ public final class FileWatch implements AutoCloseable {
                     return null;
                 }
             }
+            // When the walk's lstats ran before one of its directories was watched, it is walked
+            // again now that they all are: a change in between shows here, any later one as an
+            // event. Under watches that were all there before the walk, its answers stand.
+            boolean verified = added == addedBefore;
+            if (!verified && !same(r, resolve(path, this))) {
+                return null;
+            }
             Memo m = new Memo(path);
+            m.knownAbsent = verified && r.target == null;
             for (int i = 0; i < dirs.size(); i++) {
                 dirs.get(i).byName.computeIfAbsent(r.entries.get(i)[1], k -> new Dependents()).add(m);
             }
@@ -437,55 +523,179 @@ public final class FileWatch implements AutoCloseable {
      * far. {@code null} when the walk cannot be followed (a permission, a loop).
      */
     static Resolution resolve(String path) throws IOException {
-        Deque<String> todo = new ArrayDeque<>(Arrays.asList(path.split("/")));
-        Set<List<String>> seen = new LinkedHashSet<>();
+        return resolve(path, null);
+    }
+
+    /**
+     * Where the walk of a directory prefix of a path ended: its real path and the entries it
+     * went through; valid while {@link #valid} is (it is registered on those entries).
+     */
+    private record Prefix(String real, List<String[]> entries, Memo valid) {}
+
+    /** Directory prefixes already walked (under the lock): a candidate then costs one lstat, not one per component. */
+    private final Map<String, Prefix> prefixes = new HashMap<>();
+
+    /**
+     * {@link #resolve(String)}, starting from the longest directory prefix of {@code path} in
+     * {@code known} that is still valid, and remembering the prefixes walked (when {@code known}
+     * is not null).
+     */
+    private static Resolution resolve(String path, FileWatch known) throws IOException {
+        String[] parts = path.split("/");
+        int last = parts.length - 1;
+        while (last > 0 && (parts[last].isEmpty())) {
+            last--; // "a/b/" walks as "a/b"
+        }
         List<String[]> entries = new ArrayList<>();
+        Set<String> seen = new java.util.HashSet<>();
         String cur = "/";
-        boolean curIsDir = true;
-        int links = 0;
-        while (!todo.isEmpty()) {
-            String c = todo.pop();
-            if (c.isEmpty() || c.equals(".")) {
-                continue;
-            }
-            if (!curIsDir) {
-                return new Resolution(entries, null, false); // a component under a file: ENOTDIR
-            }
-            if (c.equals("..")) {
-                cur = parent(cur);
-                continue;
-            }
-            if (seen.add(List.of(cur, c))) {
-                entries.add(new String[] {cur, c});
-            }
-            String next = cur.equals("/") ? "/" + c : cur + "/" + c;
-            BasicFileAttributes a;
-            try {
-                a = Files.readAttributes(Path.of(next), BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException | NotDirectoryException e) {
-                return new Resolution(entries, null, false);
-            }
-            if (a.isSymbolicLink()) {
-                if (++links > MAX_LINKS) {
-                    return null;
+        int from = 0;
+        if (known != null) {
+            StringBuilder lexical = new StringBuilder();
+            int best = -1;
+            Prefix hit = null;
+            for (int i = 0; i < last; i++) {
+                lexical.append(parts[i]).append('/');
+                Prefix p = known.prefixes.get(lexical.toString());
+                if (p != null && p.valid.state == VALID) {
+                    best = i;
+                    hit = p;
                 }
-                String target = Files.readSymbolicLink(Path.of(next)).toString();
-                String[] parts = target.split("/");
-                for (int i = parts.length - 1; i >= 0; i--) {
-                    todo.push(parts[i]);
-                }
-                if (target.startsWith("/")) {
-                    cur = "/";
-                }
-                continue;
             }
-            cur = next;
-            curIsDir = a.isDirectory();
-            if (!curIsDir && !a.isRegularFile()) {
-                return null; // a FIFO, a device: not hashed anyway
+            if (hit != null) {
+                cur = hit.real;
+                for (String[] e : hit.entries) {
+                    entries.add(e);
+                    seen.add(e[0] + '\0' + e[1]);
+                }
+                from = best + 1;
             }
         }
-        return new Resolution(entries, cur, curIsDir);
+        int[] links = {0};
+        StringBuilder lexical = new StringBuilder();
+        for (int i = 0; i < from; i++) {
+            lexical.append(parts[i]).append('/');
+        }
+        for (int i = from; i <= last; i++) {
+            Step step = step(cur, parts[i], entries, seen, links);
+            if (step == null) {
+                return null;
+            }
+            if (step.real == null) {
+                return new Resolution(entries, null, false);
+            }
+            cur = step.real;
+            lexical.append(parts[i]).append('/');
+            if (i == last) {
+                return new Resolution(entries, cur, step.directory);
+            }
+            if (!step.directory) {
+                return new Resolution(entries, null, false); // a component under a file: ENOTDIR
+            }
+            if (known != null && !parts[i].isEmpty()) {
+                known.remember(lexical.toString(), cur, entries);
+            }
+        }
+        return new Resolution(entries, cur, true);
+    }
+
+    /** Where one step of a walk ended: {@code real} null when absent. */
+    private record Step(String real, boolean directory) {}
+
+    /**
+     * Takes component {@code c} from the real directory {@code cur}: an entry to watch, and a
+     * symbolic link's target walked in its place. {@code null} when the walk cannot go on.
+     */
+    private static Step step(String cur, String c, List<String[]> entries, Set<String> seen, int[] links)
+            throws IOException {
+        if (c.isEmpty() || c.equals(".")) {
+            return new Step(cur, true);
+        }
+        if (c.equals("..")) {
+            return new Step(parent(cur), true);
+        }
+        if (seen.add(cur + '\0' + c)) {
+            entries.add(new String[] {cur, c});
+        }
+        String next = cur.equals("/") ? "/" + c : cur + "/" + c;
+        int kind = FileStat.kindNoFollow(Path.of(next));
+        switch (kind) {
+            case FileStat.ABSENT:
+                return new Step(null, false);
+            case FileStat.DIRECTORY:
+                return new Step(next, true);
+            case FileStat.REGULAR:
+                return new Step(next, false);
+            case FileStat.LINK:
+                break;
+            default:
+                return null; // a FIFO, a device: not hashed anyway
+        }
+        if (++links[0] > MAX_LINKS) {
+            return null;
+        }
+        String target = Files.readSymbolicLink(Path.of(next)).toString();
+        String at = target.startsWith("/") ? "/" : cur;
+        String[] parts = target.split("/");
+        boolean directory = true;
+        for (int i = 0; i < parts.length; i++) {
+            if (!directory) {
+                return new Step(null, false);
+            }
+            Step s = step(at, parts[i], entries, seen, links);
+            if (s == null || s.real == null) {
+                return s;
+            }
+            at = s.real;
+            directory = s.directory;
+        }
+        return new Step(at, directory);
+    }
+
+    /**
+     * Remembers the walk of directory prefix {@code lexical}, valid until one of its entries
+     * changes. The walk's lstats ran before its entries were watched, so it is walked once more
+     * after: a change in between shows as a different walk (then nothing is remembered), a
+     * change after it as an event.
+     */
+    private void remember(String lexical, String real, List<String[]> entries) throws IOException {
+        Prefix old = prefixes.get(lexical);
+        if (old != null && old.valid.state == VALID) {
+            return;
+        }
+        Memo valid = new Memo("\0prefix " + lexical);
+        List<String[]> copy = List.copyOf(entries);
+        for (String[] e : copy) {
+            Watch w = watch(e[0], true);
+            if (w == null) {
+                return; // not watchable: walked again next time
+            }
+            w.byName.computeIfAbsent(e[1], k -> new Dependents()).add(valid);
+        }
+        Resolution check = resolve(lexical, null);
+        if (check == null || !real.equals(check.target()) || !sameEntries(copy, check.entries())) {
+            valid.state = INVALID;
+            return;
+        }
+        valid.state = VALID;
+        prefixes.put(lexical, new Prefix(real, copy, valid));
+    }
+
+    static boolean sameEntries(List<String[]> a, List<String[]> b) {
+        if (a.size() != b.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!Arrays.equals(a.get(i), b.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    static boolean same(Resolution a, Resolution b) {
+        return b != null && java.util.Objects.equals(a.target(), b.target()) && a.targetIsDirectory() == b.targetIsDirectory()
+                && sameEntries(a.entries(), b.entries());
     }
 
     private static String parent(String dir) {
@@ -515,6 +725,7 @@ public final class FileWatch implements AutoCloseable {
             }
             return null;
         }
+        added++;
         w = byWd.get(wd);
         if (w == null) { // the same inode under another path shares its watch descriptor
             w = new Watch(wd, path);
@@ -648,6 +859,10 @@ public final class FileWatch implements AutoCloseable {
             m.state = INVALID;
         }
         memos.clear();
+        for (Prefix p : prefixes.values()) {
+            p.valid.state = INVALID;
+        }
+        prefixes.clear();
         for (Watch w : byWd.values()) {
             w.self.memos.clear();
             w.any.memos.clear();
@@ -688,6 +903,7 @@ public final class FileWatch implements AutoCloseable {
 
     @Override
     public void close() {
+        registrar.shutdownNow();
         lock.lock();
         try {
             forgetAll();

@@ -47,11 +47,19 @@ class FileWatchTest {
     private long statsFor(String path) throws IOException {
         long before = watch.counts()[1];
         watch.session().statOrNull(path);
+        watch.awaitQueued();
         return watch.counts()[1] - before;
     }
 
+    /** A lookup of {@code p}, then its background registration awaited (as the next lookup would find it). */
     private FileStat now(Path p) throws IOException {
-        return watch.session().statOrNull(p.toString());
+        return looked(p.toString());
+    }
+
+    private FileStat looked(String path) throws IOException {
+        FileStat s = watch.session().statOrNull(path);
+        watch.awaitQueued();
+        return s;
     }
 
     private static void write(Path p, String text) throws IOException {
@@ -123,6 +131,7 @@ class FileWatchTest {
     void aShadowingCandidateAppearingInADirectoryThatDidNotExistIsSeen() throws IOException {
         String candidate = tmp.resolve("local/include/sys/a.h").toString();
         assertFalse(watch.session().exists(candidate));
+        watch.awaitQueued();
         assertEquals(0, statsFor(candidate));
         Files.createDirectories(tmp.resolve("local/include/sys"));
         assertEquals(1, statsFor(candidate), "creating a directory on the way dropped the memo");
@@ -137,6 +146,7 @@ class FileWatchTest {
         String candidate = tmp.resolve("b.h").toString();
         now(h);
         watch.session().exists(candidate);
+        watch.awaitQueued();
         Path tmpObj = tmp.resolve("x.o.tmp");
         write(tmpObj, "object");
         Files.move(tmpObj, tmp.resolve("x.o"), StandardCopyOption.REPLACE_EXISTING);
@@ -163,10 +173,28 @@ class FileWatchTest {
         write(v2.resolve("a.h"), "int two, longer;\n");
         Path current = Files.createSymbolicLink(tmp.resolve("current"), Path.of("v1"));
         String viaLink = current.resolve("a.h").toString();
-        assertEquals(FileStat.of(v1.resolve("a.h")), watch.session().statOrNull(viaLink));
+        assertEquals(FileStat.of(v1.resolve("a.h")), looked(viaLink));
         Path next = Files.createSymbolicLink(tmp.resolve("current.new"), Path.of("v2"));
         Files.move(next, current, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        assertEquals(FileStat.of(v2.resolve("a.h")), watch.session().statOrNull(viaLink));
+        assertEquals(FileStat.of(v2.resolve("a.h")), looked(viaLink));
+    }
+
+    /** Walked prefixes are remembered: one that changed must not resolve a path registered after the change. */
+    @Test
+    void aNewPathUnderARetargetedLinkResolvesThroughTheNewTarget() throws IOException {
+        Path v1 = Files.createDirectories(tmp.resolve("v1"));
+        Path v2 = Files.createDirectories(tmp.resolve("v2"));
+        write(v1.resolve("a.h"), "int a;\n");
+        write(v2.resolve("b.h"), "int b;\n");
+        Path cur = Files.createSymbolicLink(tmp.resolve("cur"), Path.of("v1"));
+        assertNotNull(looked(cur.resolve("a.h").toString()));
+        assertNull(looked(cur.resolve("b.h").toString()), "b.h is not in v1");
+        Path next = Files.createSymbolicLink(tmp.resolve("cur.new"), Path.of("v2"));
+        Files.move(next, cur, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        assertEquals(FileStat.of(v2.resolve("b.h")), looked(cur.resolve("b.h").toString()));
+        write(v2.resolve("b.h"), "int b, c, d;\n");
+        assertEquals(FileStat.of(v2.resolve("b.h")), looked(cur.resolve("b.h").toString()),
+                "and its memo watches v2, not v1");
     }
 
     @Test
@@ -175,9 +203,9 @@ class FileWatchTest {
         write(real.resolve("a.h"), "int a;\n");
         Path link = Files.createSymbolicLink(tmp.resolve("link"), real);
         String viaLink = link.resolve("a.h").toString();
-        watch.session().statOrNull(viaLink);
+        looked(viaLink);
         write(real.resolve("a.h"), "int a, b;\n");
-        assertEquals(FileStat.of(real.resolve("a.h")), watch.session().statOrNull(viaLink));
+        assertEquals(FileStat.of(real.resolve("a.h")), looked(viaLink));
     }
 
     @Test
@@ -185,12 +213,12 @@ class FileWatchTest {
         Path dir = Files.createDirectories(tmp.resolve("p/q"));
         write(dir.resolve("a.h"), "int a;\n");
         String path = dir.resolve("a.h").toString();
-        assertNotNull(watch.session().statOrNull(path));
+        assertNotNull(looked(path));
         Files.move(tmp.resolve("p"), tmp.resolve("p.old"));
-        assertNull(watch.session().statOrNull(path));
+        assertNull(looked(path));
         Files.createDirectories(dir);
         write(dir.resolve("a.h"), "int other;\n");
-        assertEquals(FileStat.of(dir.resolve("a.h")), watch.session().statOrNull(path));
+        assertEquals(FileStat.of(dir.resolve("a.h")), looked(path));
     }
 
     @Test
@@ -199,19 +227,18 @@ class FileWatchTest {
         Path link = Files.createSymbolicLink(tmp.resolve("l"), real);
         write(tmp.resolve("x/a.h"), "int a;\n"); // l/.. is x, not tmp
         String path = link + "/../a.h";
-        assertEquals(FileStat.of(tmp.resolve("x/a.h")), watch.session().statOrNull(path));
+        assertEquals(FileStat.of(tmp.resolve("x/a.h")), looked(path));
         write(tmp.resolve("x/a.h"), "int a, b, c;\n");
-        assertEquals(FileStat.of(tmp.resolve("x/a.h")), watch.session().statOrNull(path));
+        assertEquals(FileStat.of(tmp.resolve("x/a.h")), looked(path));
     }
 
     @Test
     void aChangeAfterTheSessionStartedIsSeenByTheNextSession() throws IOException {
         Path h = tmp.resolve("a.h");
         write(h, "int a;\n");
-        FileWatch.Session s = watch.session();
-        FileStat first = s.statOrNull(h.toString());
+        FileStat first = looked(h.toString());
         write(h, "int a, b;\n");
-        FileStat next = watch.session().statOrNull(h.toString());
+        FileStat next = looked(h.toString());
         assertEquals(FileStat.of(h), next);
         assertFalse(first.equals(next));
     }

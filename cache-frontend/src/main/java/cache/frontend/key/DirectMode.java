@@ -307,9 +307,11 @@ public final class DirectMode {
             for (int i = 0; i < cs.length; i++) {
                 int c = cs[i];
                 if (exists[c] == 0 && watched != null) {
-                    exists[c] = (byte) (watched.exists(join(absolute(base, m.dirs[m.candidateDir[c]]),
-                            m.candidateName[c])) ? 2 : 1);
-                } else if (exists[c] == 0) {
+                    // remembered, else from the listings below (and watched from the next lookup on)
+                    int known = watched.remembered(join(absolute(base, m.dirs[m.candidateDir[c]]), m.candidateName[c]));
+                    exists[c] = (byte) (known == FileWatch.PRESENT ? 2 : known == FileWatch.ABSENT ? 1 : 0);
+                }
+                if (exists[c] == 0) {
                     int d = m.candidateDir[c];
                     if (!listed[d]) {
                         names.set(d, listing.namesIn(absolute(base, m.dirs[d])));
