@@ -257,7 +257,22 @@ public final class FileWatch implements AutoCloseable {
     }
     private final Set<String> queued = ConcurrentHashMap.newKeySet();
 
+    /**
+     * Paths that could not be watched (a network file system, the watch limit, a walk that
+     * changed under us), with when: not tried again for a minute, so that a project on NFS
+     * does not have every path walked again behind every lookup.
+     */
+    private final ConcurrentHashMap<String, Long> unwatchable = new ConcurrentHashMap<>();
+    private final AtomicLong attempts = new AtomicLong();
+
     private void queue(String path) {
+        Long failed = unwatchable.get(path);
+        if (failed != null) {
+            if (System.nanoTime() - failed < RESTART_AFTER_NANOS) {
+                return;
+            }
+            unwatchable.remove(path, failed);
+        }
         if (queued.size() < 100_000 && queued.add(path)) {
             try {
                 registrar.execute(() -> {
@@ -275,8 +290,13 @@ public final class FileWatch implements AutoCloseable {
 
     /** Watches {@code path} and remembers its stat data (the background thread's work). */
     void registerNow(String path) {
+        attempts.incrementAndGet();
         Memo fresh = register(path);
         if (fresh == null) {
+            if (unwatchable.size() >= 100_000) {
+                unwatchable.clear();
+            }
+            unwatchable.put(path, System.nanoTime());
             return;
         }
         FileStat s = null;
@@ -440,6 +460,11 @@ public final class FileWatch implements AutoCloseable {
     /** Counters for the daemon's log and tests: answers from memory, real stats, times all was forgotten. */
     public long[] counts() {
         return new long[] {answered.get(), stated.get(), forgotten.get()};
+    }
+
+    /** Registrations tried by the background thread (tests). */
+    long attempts() {
+        return attempts.get();
     }
 
     /** Paths remembered now (tests). */

@@ -256,6 +256,17 @@ class FileWatchTest {
     }
 
     @Test
+    void aPathThatCannotBeWatchedIsNotTriedAgainBehindEveryLookup() throws IOException {
+        String relative = "not/absolute.h"; // never watched: only absolute paths are
+        looked(relative);
+        long tried = watch.attempts();
+        assertEquals(1, tried);
+        looked(relative);
+        looked(relative);
+        assertEquals(tried, watch.attempts(), "stat'ed each time, not queued again");
+    }
+
+    @Test
     void anOverflowForgetsEverything() throws IOException {
         Path h = tmp.resolve("a.h");
         write(h, "int a;\n");
