@@ -290,7 +290,10 @@ public final class DirectMode {
                 int f = fs[i];
                 if (digests[f] == null && !unreadable[f]) {
                     try {
-                        FileHashCache.Hashed h = files.hash(Path.of(listing.statPath(absolute(base, m.files[f]))),
+                        // With the watch the path is looked up as written, ".." and all: its walk (a link
+                        // before a "..") is what the watch follows; the canonical form would hide it.
+                        String path = absolute(base, m.files[f]);
+                        FileHashCache.Hashed h = files.hash(Path.of(watched != null ? path : listing.statPath(path)),
                                 watched);
                         dated[0] |= (h.flags() & FileHashCache.DATE) != 0;
                         digests[f] = headerDigest(h, sloppy);

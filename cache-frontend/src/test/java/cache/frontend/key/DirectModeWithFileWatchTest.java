@@ -72,6 +72,31 @@ class DirectModeWithFileWatchTest extends DirectModeTest {
         assertTrue(w.counts()[1] > stats, "what changed was stat'ed again");
     }
 
+    /** A header reached through "dir/../": which directory ".." is depends on a link the canonical path hides. */
+    @Test
+    void aRememberedMatchSeesALinkRetargetedBeforeADotDot() throws Exception {
+        for (String v : List.of("a1", "a2")) {
+            Files.createDirectories(cwd.resolve(v + "/src"));
+            Files.createDirectories(cwd.resolve(v + "/include"));
+            Files.writeString(cwd.resolve(v + "/include/x.h"), "int " + v + ";\n");
+        }
+        Files.createSymbolicLink(cwd.resolve("src"), java.nio.file.Path.of("a1/src"));
+        DirectMode dm = newDirectMode();
+        FileWatch w = opened.get(opened.size() - 1);
+        byte[] cpp = "# 1 \"x.c\"\n# 1 \"src/../include/x.h\" 1\n# 2 \"x.c\" 2\n".getBytes(StandardCharsets.UTF_8);
+        Digest entry = Digest.of(new byte[] {3});
+        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+        PreparedManifest m = PreparedManifest.of(Manifest.decode(Manifest.EMPTY.with(r, 8).encode()));
+        assertEquals(entry, dm.match(m, cwd));
+        w.awaitQueued();
+        assertEquals(entry, dm.match(m, cwd));
+        assertNotNull(m.matched);
+        java.nio.file.Path next = Files.createSymbolicLink(cwd.resolve("src.new"), java.nio.file.Path.of("a2/src"));
+        Files.move(next, cwd.resolve("src"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        assertNull(dm.match(m, cwd), "src/.. is a2 now, whose x.h differs");
+    }
+
     @Test
     void aMatchThroughAHeaderWithTheDateIsNotRemembered() throws Exception {
         Files.writeString(cwd.resolve("d.h"), "const char *d = __DATE__;\n");
