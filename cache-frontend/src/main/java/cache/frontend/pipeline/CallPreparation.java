@@ -52,9 +52,12 @@ final class CallPreparation {
     /** Compilers (as identified for keys) that failed on the family's colour option: compiled without it. */
     private final Set<CompilerIdentity> refusesColour;
 
-    CallPreparation(CompilerCheck compilerCheck, Set<CompilerIdentity> refusesColour) {
+    private final CompilerFiles compilers;
+
+    CallPreparation(CompilerCheck compilerCheck, Set<CompilerIdentity> refusesColour, CompilerFiles compilers) {
         this.compilerCheck = compilerCheck;
         this.refusesColour = refusesColour;
+        this.compilers = compilers;
     }
 
     /**
@@ -81,8 +84,14 @@ final class CallPreparation {
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
         }
+        CompilerFiles.Facts facts;
+        try {
+            facts = compilers.of(req.compiler());
+        } catch (IOException e) {
+            return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        }
         // compiler_type: families whose command lines we do not parse run uncached.
-        CompilerType type = CompilerFamily.of(config.compilerType(), req.compiler());
+        CompilerType type = config.compilerType() == CompilerType.AUTO ? facts.guess() : config.compilerType();
         Uncacheable refused = CompilerFamily.refusal(type, analysed.compileArgs());
         if (refused != null) {
             return answered(stats, refused.counter(), refused.reason());
@@ -95,7 +104,7 @@ final class CallPreparation {
         CompilerIdentity compiler;
         Digest compilerChecked;
         try {
-            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler(), facts.stat());
             if (quick && !compilerCheck.ready(found, req.compilerName(), config.compilerCheck())) {
                 return new NeedsThread(); // its command runs once per compiler
             }
@@ -234,7 +243,8 @@ final class CallPreparation {
      * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
      * compiler the client was given by path is not searched again.
      */
-    static CompileRequest configured(CompileRequest req, Path clientBinary) throws IOException {
+    static CompileRequest configured(CompileRequest req, Path clientBinary, CompilerFiles compilers)
+            throws IOException {
         String forced = req.config().compiler();
         String searchPath = req.config().path();
         Path compiler = req.compiler();
@@ -252,7 +262,13 @@ final class CallPreparation {
             name = wanted;
         }
         Config config = req.config();
-        DistccMasquerade.Behind behind = DistccMasquerade.resolve(compiler,
+        Path distcc;
+        try {
+            distcc = compilers.of(compiler).distcc();
+        } catch (IOException e) {
+            distcc = null; // unreadable: the preparation says so
+        }
+        DistccMasquerade.Behind behind = DistccMasquerade.resolve(compiler, distcc,
                 searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath, req.cwd(),
                 c -> CallSettings.isCacheItself(c, clientBinary));
         if (behind != null) {

@@ -127,6 +127,8 @@ public final class CompilePipeline {
         /** inotify's word on what changed, so that a lookup stats only that (null: not available here). */
         final FileWatch fileWatch = FileWatch.open();
         final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings(), fileWatch);
+        /** The compilers' files, read again only when the watch reports a change. */
+        final CompilerFiles compilers = new CompilerFiles(fileWatch);
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
         final PreprocessorRun preprocessor;
@@ -215,7 +217,7 @@ public final class CompilePipeline {
         public Outcome disabled(CompileRequest req) {
             Outcome o = new Outcome.Passthrough("disabled by the configuration");
             try {
-                CompileRequest c = CallPreparation.configured(req, clientBinary);
+                CompileRequest c = CallPreparation.configured(req, clientBinary, compilers);
                 Path run = c == null ? req.compiler() : CallPreparation.clientCompiler(req, c);
                 return run.equals(req.compiler()) ? o : Outcome.runningInstead(o, run);
             } catch (IOException | RuntimeException e) {
@@ -258,7 +260,7 @@ public final class CompilePipeline {
         this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.preparation = new CallPreparation(shared.compilerCheck, shared.refusesColour);
+        this.preparation = new CallPreparation(shared.compilerCheck, shared.refusesColour, shared.compilers);
     }
 
     /**
@@ -390,7 +392,7 @@ public final class CompilePipeline {
     private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
         CompileRequest req;
         try {
-            req = CallPreparation.configured(original, shared.clientBinary);
+            req = CallPreparation.configured(original, shared.clientBinary, shared.compilers);
         } catch (IOException | RuntimeException e) {
             return internalError(original, e, stats);
         }
