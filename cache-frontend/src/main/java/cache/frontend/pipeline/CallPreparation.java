@@ -86,7 +86,7 @@ final class CallPreparation {
         }
         CompilerFiles.Facts facts;
         try {
-            facts = compilers.of(req.compiler());
+            facts = compilers.of(req.compiler(), stats.startNanos());
         } catch (IOException e) {
             return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
         }
@@ -243,7 +243,7 @@ final class CallPreparation {
      * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
      * compiler the client was given by path is not searched again.
      */
-    static CompileRequest configured(CompileRequest req, Path clientBinary, CompilerFiles compilers)
+    static CompileRequest configured(CompileRequest req, Path clientBinary, CompilerFiles compilers, long since)
             throws IOException {
         String forced = req.config().compiler();
         String searchPath = req.config().path();
@@ -264,7 +264,7 @@ final class CallPreparation {
         Config config = req.config();
         Path distcc;
         try {
-            distcc = compilers.of(compiler).distcc();
+            distcc = compilers.of(compiler, since).distcc();
         } catch (IOException e) {
             distcc = null; // unreadable: the preparation says so
         }

@@ -204,6 +204,11 @@ public final class CompilePipeline {
             return farm.jobs();
         }
 
+        /** inotify's word on what changed, or {@code null} where it is not available. */
+        public FileWatch fileWatch() {
+            return fileWatch;
+        }
+
         /** The farms' nodes and whether each is healthy now, for the metrics port. */
         public java.util.Map<String, Boolean> farmNodeHealth() {
             return farm.nodeHealth();
@@ -217,7 +222,7 @@ public final class CompilePipeline {
         public Outcome disabled(CompileRequest req) {
             Outcome o = new Outcome.Passthrough("disabled by the configuration");
             try {
-                CompileRequest c = CallPreparation.configured(req, clientBinary, compilers);
+                CompileRequest c = CallPreparation.configured(req, clientBinary, compilers, System.nanoTime());
                 Path run = c == null ? req.compiler() : CallPreparation.clientCompiler(req, c);
                 return run.equals(req.compiler()) ? o : Outcome.runningInstead(o, run);
             } catch (IOException | RuntimeException e) {
@@ -392,7 +397,7 @@ public final class CompilePipeline {
     private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
         CompileRequest req;
         try {
-            req = CallPreparation.configured(original, shared.clientBinary, shared.compilers);
+            req = CallPreparation.configured(original, shared.clientBinary, shared.compilers, stats.startNanos());
         } catch (IOException | RuntimeException e) {
             return internalError(original, e, stats);
         }

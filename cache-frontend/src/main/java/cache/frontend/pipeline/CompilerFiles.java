@@ -42,12 +42,15 @@ final class CompilerFiles {
         this.watch = watch;
     }
 
-    /** The facts of {@code compiler} (absolute; a relative path is read every time), as they are now. */
-    Facts of(Path compiler) throws IOException {
+    /**
+     * The facts of {@code compiler} (absolute; a relative path is read every time), as they were
+     * at the latest when the call began at {@code since} ({@link System#nanoTime()}).
+     */
+    Facts of(Path compiler, long since) throws IOException {
         if (watch == null || !compiler.isAbsolute()) {
             return read(compiler, null);
         }
-        FileWatch.Session session = watch.session(); // every change made before this call is known
+        FileWatch.Session session = watch.session(since); // every change made before the call began is known
         Kept k = kept.getIfPresent(compiler);
         if (k != null && k.dependencies().unchanged()) {
             return k.facts();

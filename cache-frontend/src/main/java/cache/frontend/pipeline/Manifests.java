@@ -68,7 +68,7 @@ final class Manifests {
         PreparedManifest m = manifest(directKey);
         // A manifest read is a storage read, as ccache counts it (local_storage_read_hit/miss).
         call.stats.count(m == EMPTY_MANIFEST ? Counter.LOCAL_STORAGE_READ_MISS : Counter.LOCAL_STORAGE_READ_HIT);
-        return directMode.match(m, call.cwd(), call.config().sloppiness());
+        return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
     /** Whether this directory's store holds a manifest under {@code directKey}. */
@@ -112,7 +112,7 @@ final class Manifests {
 
     /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */
     Digest match(Call call, PreparedManifest m) {
-        return directMode.match(m, call.cwd(), call.config().sloppiness());
+        return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */

@@ -54,10 +54,10 @@ class CompilerFilesTest {
 
     /** The facts once the first call's paths are watched: from then on kept. */
     private CompilerFiles.Facts settled(Path compiler) throws IOException {
-        files.of(compiler);
+        files.of(compiler, System.nanoTime());
         watch.awaitQueued();
-        CompilerFiles.Facts f = files.of(compiler);
-        assertSame(f, files.of(compiler), "kept while nothing changed");
+        CompilerFiles.Facts f = files.of(compiler, System.nanoTime());
+        assertSame(f, files.of(compiler, System.nanoTime()), "kept while nothing changed");
         return f;
     }
 
@@ -76,7 +76,7 @@ class CompilerFilesTest {
         Files.delete(link);
         Files.createSymbolicLink(link, Path.of("clang-16"));
 
-        CompilerFiles.Facts after = files.of(gcc);
+        CompilerFiles.Facts after = files.of(gcc, System.nanoTime());
         assertNotSame(before, after);
         assertEquals(CompilerType.CLANG, after.guess());
         assertEquals(8, after.stat().size());
@@ -88,7 +88,7 @@ class CompilerFilesTest {
         Path staged = Files.writeString(bin.resolve(".dpkg-new"), "gcc 12.2 upgraded");
         Files.move(staged, bin.resolve("x86_64-linux-gnu-gcc-12"), StandardCopyOption.ATOMIC_MOVE);
 
-        assertEquals(17, files.of(gcc).stat().size());
+        assertEquals(17, files.of(gcc, System.nanoTime()).stat().size());
     }
 
     @Test
@@ -96,7 +96,7 @@ class CompilerFilesTest {
         CompilerFiles.Facts before = settled(gcc);
         Files.writeString(bin.resolve("x86_64-linux-gnu-gcc-12"), "gcc 13");
 
-        CompilerFiles.Facts after = files.of(gcc);
+        CompilerFiles.Facts after = files.of(gcc, System.nanoTime());
         assertNotSame(before, after);
         assertEquals(before.stat().size(), after.stat().size());
         assertEquals(after.stat(), cache.hashing.FileStat.of(gcc), "the stat data as they are now");
@@ -109,7 +109,7 @@ class CompilerFilesTest {
         Files.delete(bin.resolve("gcc-12"));
         Files.createSymbolicLink(bin.resolve("gcc-12"), Path.of("distcc"));
 
-        assertEquals(bin.resolve("distcc").toRealPath(), files.of(gcc).distcc());
+        assertEquals(bin.resolve("distcc").toRealPath(), files.of(gcc, System.nanoTime()).distcc());
     }
 
     @Test
@@ -117,14 +117,14 @@ class CompilerFilesTest {
         settled(gcc);
         Files.delete(bin.resolve("x86_64-linux-gnu-gcc-12"));
 
-        assertNull(files.of(gcc).stat());
+        assertNull(files.of(gcc, System.nanoTime()).stat());
     }
 
     @Test
     void withoutTheWatchEveryCallReads() throws IOException {
         CompilerFiles plain = new CompilerFiles(null);
-        CompilerFiles.Facts f = plain.of(gcc);
-        assertNotSame(f, plain.of(gcc));
-        assertEquals(f, plain.of(gcc));
+        CompilerFiles.Facts f = plain.of(gcc, System.nanoTime());
+        assertNotSame(f, plain.of(gcc, System.nanoTime()));
+        assertEquals(f, plain.of(gcc, System.nanoTime()));
     }
 }
