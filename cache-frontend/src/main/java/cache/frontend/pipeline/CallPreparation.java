@@ -17,6 +17,7 @@ import cache.frontend.key.KeyEnvironment;
 import cache.frontend.key.KeyInputs;
 import cache.hashing.Digest;
 import cache.hashing.FileStat;
+import cache.hashing.FileWatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -80,7 +81,9 @@ final class CallPreparation {
             return answered(stats, u.counter(), u.reason());
         }
         Invocation analysed = (Invocation) analysis;
-        Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
+        FileWatch watch = compilers.watch();
+        Uncacheable misplaced = misplacedFiles(analysed, req.cwd(),
+                watch == null ? null : watch.session(stats.startNanos()));
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
         }
@@ -171,7 +174,7 @@ final class CallPreparation {
                         : apparent, // the directory line gcc writes (PWD), left out of the text hashed
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
-        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
+        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo, compilers.watch()));
     }
 
     private static List<String> withColourArgs(List<String> key, Invocation inv) {
@@ -187,10 +190,10 @@ final class CallPreparation {
      * exists but is not a regular file (a directory), or whose directory does not exist, is a bad
      * output file ({@code /dev/null} excepted). The compiler, run as asked, then says why.
      */
-    static Uncacheable misplacedFiles(Invocation inv, Path cwd) throws IOException {
+    static Uncacheable misplacedFiles(Invocation inv, Path cwd, FileWatch.Session watched) throws IOException {
         if (!inv.source().equals("/dev/null")) {
             Path path = cwd.resolve(inv.source());
-            FileStat source = FileStat.ofOrNull(path);
+            FileStat source = watched == null ? FileStat.ofOrNull(path) : watched.statOrNull(path.toString());
             // A link is not judged here: followed by the daemon it may name the daemon's own
             // file (src.c -> /dev/stdin); the preprocessor run finds what the caller's names.
             if ((source == null || !source.regular()) && !Files.isSymbolicLink(path)) {

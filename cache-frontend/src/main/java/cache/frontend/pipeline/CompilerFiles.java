@@ -42,6 +42,11 @@ final class CompilerFiles {
         this.watch = watch;
     }
 
+    /** The watch these facts rest on, or {@code null}. */
+    FileWatch watch() {
+        return watch;
+    }
+
     /**
      * The facts of {@code compiler} (absolute; a relative path is read every time), as they were
      * at the latest when the call began at {@code since} ({@link System#nanoTime()}).
