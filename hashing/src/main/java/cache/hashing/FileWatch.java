@@ -432,17 +432,16 @@ public final class FileWatch implements AutoCloseable {
      * was registered (the drain removed it) or the stat failed ({@code ok} false: the memo is
      * dropped). Under the lock, so that no drain runs between the check and the write.
      */
-    private boolean settle(Memo m, FileStat stat, boolean ok) {
+    private void settle(Memo m, FileStat stat, boolean ok) {
         lock.lock();
         try {
             if (ok && m.state == PENDING && memos.get(m.path) == m) {
                 m.stat = stat;
                 m.state = VALID;
-                return true;
+                return;
             }
             m.state = INVALID;
             memos.remove(m.path, m);
-            return false;
         } finally {
             lock.unlock();
         }
@@ -468,11 +467,6 @@ public final class FileWatch implements AutoCloseable {
                 }
             }
             return true;
-        }
-
-        /** How many answers (for the memory estimate of what holds them). */
-        public int size() {
-            return memos.length;
         }
     }
 
