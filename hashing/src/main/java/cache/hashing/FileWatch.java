@@ -231,6 +231,25 @@ public final class FileWatch implements AutoCloseable {
         return new Session();
     }
 
+    /**
+     * {@link #session()} for a call that began at {@code since} ({@link System#nanoTime()}):
+     * when a drain that started after that has finished (an earlier lookup of the same call, or
+     * another call's), every change made before the call began is known already, and the
+     * session starts without reading the queue again.
+     */
+    public Session session(long since) {
+        if (drainedSince - since < 0) {
+            drain();
+        }
+        return new Session();
+    }
+
+    /**
+     * {@link System#nanoTime()} at the start of the last drain that finished: every event queued
+     * before it has been applied.
+     */
+    private volatile long drainedSince = System.nanoTime() - (1L << 62);
+
     /** {@link Session#remembered}'s answers. */
     public static final int UNKNOWN = 0;
     public static final int ABSENT = 1;
@@ -413,17 +432,16 @@ public final class FileWatch implements AutoCloseable {
      * was registered (the drain removed it) or the stat failed ({@code ok} false: the memo is
      * dropped). Under the lock, so that no drain runs between the check and the write.
      */
-    private boolean settle(Memo m, FileStat stat, boolean ok) {
+    private void settle(Memo m, FileStat stat, boolean ok) {
         lock.lock();
         try {
             if (ok && m.state == PENDING && memos.get(m.path) == m) {
                 m.stat = stat;
                 m.state = VALID;
-                return true;
+                return;
             }
             m.state = INVALID;
             memos.remove(m.path, m);
-            return false;
         } finally {
             lock.unlock();
         }
@@ -449,11 +467,6 @@ public final class FileWatch implements AutoCloseable {
                 }
             }
             return true;
-        }
-
-        /** How many answers (for the memory estimate of what holds them). */
-        public int size() {
-            return memos.length;
         }
     }
 
@@ -778,9 +791,12 @@ public final class FileWatch implements AutoCloseable {
     /** Reads every queued event and forgets the memos they name. */
     void drain() {
         lock.lock();
+        long start = System.nanoTime();
+        boolean done = false;
         try {
             int fd = descriptor.fd;
             if (fd < 0) {
+                done = true; // closed: nothing is answered from memory
                 return;
             }
             if (natives.mountsChanged(mounts)) {
@@ -797,15 +813,20 @@ public final class FileWatch implements AutoCloseable {
                         forgetAll();
                         closeFd();
                     }
+                    done = true;
                     return;
                 }
                 if (n <= 0) {
+                    done = true;
                     return;
                 }
                 events.limit(n);
                 handle(events);
             }
         } finally {
+            if (done) { // read to the end, or everything forgotten: no change made before it is unknown
+                drainedSince = start;
+            }
             lock.unlock();
         }
     }

@@ -77,6 +77,19 @@ class FileWatchTest {
     }
 
     @Test
+    void aCallThatBeganAfterAChangeSeesItThoughAnotherSessionDrainedBeforeTheCall() throws IOException {
+        Path h = tmp.resolve("a.h");
+        write(h, "int a;\n");
+        now(h);
+        long earlier = System.nanoTime();
+        watch.session(earlier).statOrNull(h.toString()); // drains: nothing new
+        write(h, "int a; int b;\n");
+        long call = System.nanoTime(); // the call begins after the write
+        assertEquals(FileStat.of(h), watch.session(call).statOrNull(h.toString()), "drained again: the write is seen");
+        assertEquals(FileStat.of(h), watch.session(call).statOrNull(h.toString()), "a later session of the same call");
+    }
+
+    @Test
     void aWriteInPlaceIsSeen() throws IOException {
         Path h = tmp.resolve("a.h");
         write(h, "int a;\n");

@@ -28,4 +28,19 @@ public interface BlobStore {
     }
 
     void clear();
+
+    /** {@link #changes()} of a store that cannot tell (another process writes it). */
+    long UNTRACKED = -1;
+
+    /**
+     * A number that is different after every change of any stored value, or {@link #UNTRACKED}.
+     * Read before a {@link #get}: while it stays the same, that answer still holds, and a caller
+     * that kept what it derived from the bytes need not read them again.
+     */
+    default long changes() {
+        return UNTRACKED;
+    }
+
+    /** Notes a use of {@code key}'s value without reading it (last use, for eviction), as {@link #get} does. */
+    default void used(Digest key) {}
 }

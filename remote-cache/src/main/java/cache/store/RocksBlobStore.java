@@ -31,6 +31,16 @@ final class RocksBlobStore implements BlobStore {
     }
 
     @Override
+    public long changes() {
+        return family.changes();
+    }
+
+    @Override
+    public void used(Digest key) {
+        family.used(key);
+    }
+
+    @Override
     public void clear() {
         family.clear();
     }

@@ -94,6 +94,8 @@ final class TrackedFamily {
     private final Object[] stripes = new Object[STRIPES];
     private final ReentrantReadWriteLock structure = new ReentrantReadWriteLock();
     private final AtomicLong bytes;
+    /** See {@link #changes()}. */
+    private final AtomicLong changes = new AtomicLong();
     private final AtomicLong files;
     /** Hits not yet written to the catalog: key → epoch seconds of the latest. */
     private final ConcurrentHashMap<Digest, Long> touched = new ConcurrentHashMap<>();
@@ -155,12 +157,26 @@ final class TrackedFamily {
             throw new StoreException(this + " read failed", e);
         }
         if (value != null) {
-            touched.put(key, now());
-            if (touched.size() > MAX_PENDING_TOUCHES) {
-                touchPressure.run();
-            }
+            used(key);
         }
         return value;
+    }
+
+    /** Notes a hit on {@code key} read earlier (see {@link BlobStore#used}). */
+    void used(Digest key) {
+        touched.put(key, now());
+        if (touched.size() > MAX_PENDING_TOUCHES) {
+            touchPressure.run();
+        }
+    }
+
+    /**
+     * Changes of values written so far (puts, updates, removals, evictions, clears), counted
+     * after each is applied: a reader that reads this before a {@link #get} and finds it the same
+     * later knows no value changed since ({@link BlobStore#changes}).
+     */
+    long changes() {
+        return changes.get();
     }
 
     /** The stored value, or {@code null}, without counting as a use (for maintenance). */
@@ -394,6 +410,7 @@ final class TrackedFamily {
             counters.setIn(batch, kind.bytesCounter, 0);
             counters.setIn(batch, kind.filesCounter, 0);
             db.write(writeOptions, batch);
+            changes.incrementAndGet();
             bytes.set(0);
             files.set(0);
             touched.clear();
@@ -506,6 +523,7 @@ final class TrackedFamily {
             counters.addTo(batch, kind.filesCounter, deltaFiles);
         }
         db.write(writeOptions, batch);
+        changes.incrementAndGet();
         bytes.addAndGet(deltaBytes);
         files.addAndGet(deltaFiles);
     }

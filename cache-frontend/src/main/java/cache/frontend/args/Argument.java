@@ -35,6 +35,11 @@ public record Argument(Role role, List<String> words, OptionTable.Option option)
 
     /** All words of {@code args}, in order. */
     static List<String> words(List<Argument> args) {
-        return args.stream().flatMap(a -> a.words().stream()).toList();
+        // a loop, not a stream: every call walks this, and the daemon's C1-compiled streams cost ~8% of a warm hit's Java time
+        java.util.ArrayList<String> out = new java.util.ArrayList<>(args.size() + 4);
+        for (Argument a : args) {
+            out.addAll(a.words());
+        }
+        return java.util.Collections.unmodifiableList(out);
     }
 }

@@ -44,7 +44,7 @@ public final class Daemon implements AutoCloseable {
     private final CacheDirectories directories;
     private final SupervisedProcessRunner runner;
     private final int umask;
-    private final ConfigLoader configs = new ConfigLoader();
+    private final ConfigLoader configs;
     private final Path systemConfig = Path.of(System.getenv().getOrDefault("CACHE_SYSTEM_CONFIG",
             ConfigLoader.SYSTEM_CONFIG.toString()));
     private final AdminCommand.Context adminContext;
@@ -81,6 +81,7 @@ public final class Daemon implements AutoCloseable {
         this.umask = detectUmask(config.socket().getParent());
         this.runner = new SupervisedProcessRunner(config.client());
         this.shared = new CompilePipeline.Shared(runner, config.client());
+        this.configs = new ConfigLoader(shared.fileWatch());
         this.directories = new CacheDirectories(shared, umask,
                 config.storeIdleTimeout(), loop, workers);
         this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,

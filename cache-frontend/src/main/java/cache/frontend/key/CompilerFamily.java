@@ -41,6 +41,21 @@ public final class CompilerFamily {
 
     /** ccache 4.7's {@code guess_compiler} on the compiler's path. */
     public static CompilerType guess(Path compiler) {
+        try {
+            return guess(compiler, link -> {});
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e); // the visitor above throws nothing
+        }
+    }
+
+    /** Told of each path {@link #guess(Path, LinkVisitor)} reaches through a link. */
+    @FunctionalInterface
+    public interface LinkVisitor {
+        void reached(Path path) throws IOException;
+    }
+
+    /** {@link #guess(Path)}, telling {@code visitor} of every path a link leads it to, in order. */
+    public static CompilerType guess(Path compiler, LinkVisitor visitor) throws IOException {
         Path p = compiler;
         for (int i = 0; i < MAX_LINKS && Files.isSymbolicLink(p); i++) {
             try {
@@ -49,6 +64,7 @@ public final class CompilerFamily {
             } catch (IOException | UnsupportedOperationException e) {
                 break;
             }
+            visitor.reached(p);
         }
         Path file = p.getFileName();
         return guessFromName(file == null ? "" : file.toString());

@@ -23,6 +23,17 @@ public record CompilerIdentity(String name, Path path, long size, long mtimeNano
         return new CompilerIdentity(baseName(name), path, a.size(), nanos);
     }
 
+    /** The identity from stat data already read ({@code stat} null: the compiler does not exist). */
+    public static CompilerIdentity of(String name, Path path, cache.hashing.FileStat stat) throws IOException {
+        if (stat == null) {
+            throw new java.nio.file.NoSuchFileException(path.toString());
+        }
+        if (!stat.regular()) {
+            throw new IOException(path + " is not a regular file");
+        }
+        return new CompilerIdentity(baseName(name), path, stat.size(), stat.mtimeNanos());
+    }
+
     public void addTo(KeyBuilder key) {
         key.add("compiler.name", name).add("compiler.size", size).add("compiler.mtime", mtimeNanos);
     }

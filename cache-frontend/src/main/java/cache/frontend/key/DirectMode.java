@@ -252,8 +252,16 @@ public final class DirectMode {
 
     /** {@link #match(PreparedManifest, Path)} with the headers' digests as {@link #headerDigest} gives them. */
     public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy) {
+        return match(m, cwd, sloppy, System.nanoTime());
+    }
+
+    /**
+     * {@link #match(PreparedManifest, Path, Set)} for a call that began at {@code since} ({@link
+     * System#nanoTime()}): files as they were then at the earliest.
+     */
+    public Digest match(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy, long since) {
         String base = cwd.toString();
-        FileWatch.Session watched = watch == null ? null : watch.session();
+        FileWatch.Session watched = watch == null ? null : watch.session(since);
         if (watched == null) {
             return match(m, base, sloppy, null, new boolean[1]);
         }
@@ -264,9 +272,9 @@ public final class DirectMode {
         watched.record();
         boolean[] dated = new boolean[1];
         Digest key = match(m, base, sloppy, watched, dated);
-        FileWatch.Dependencies since = watched.recorded();
+        FileWatch.Dependencies answers = watched.recorded();
         // A digest with today's date in it is not the same tomorrow, though no file changed.
-        m.matched = since == null || dated[0] ? null : new PreparedManifest.Matched(base, sloppy, key, since);
+        m.matched = answers == null || dated[0] ? null : new PreparedManifest.Matched(base, sloppy, key, answers);
         return key;
     }
 

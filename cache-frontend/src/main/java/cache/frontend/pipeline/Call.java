@@ -9,6 +9,7 @@ import cache.frontend.replay.StderrPaths;
 import cache.frontend.tier.StorageTiers;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
+import cache.hashing.FileWatch;
 import cache.hashing.FileStat;
 import cache.hashing.KeyBuilder;
 import cache.store.OutputKind;
@@ -79,9 +80,13 @@ final class Call {
     /** Store writes left until after the reply ({@link #writeLater}), in order; null: none. */
     private List<Runnable> laterWrites;
 
+    /** Where the source's stat data come from while unchanged ({@code null}: a stat each time). */
+    private final FileWatch watch;
+
     Call(CompileRequest req, CallStats stats, Invocation inv, Compilation how, KeyInputs keys, long started,
-            boolean debugInfo) {
+            boolean debugInfo, FileWatch watch) {
         this.req = req;
+        this.watch = watch;
         this.stats = stats;
         this.inv = inv;
         this.how = how;
@@ -175,7 +180,8 @@ final class Call {
     /** The source's digest and stat data (see {@link #EMPTY_SOURCE} for {@code /dev/null}). */
     FileHashCache.Hashed hashSource(FileHashCache hashes) throws IOException {
         Path source = cwd().resolve(inv.source());
-        return source.normalize().equals(DEV_NULL) ? EMPTY_SOURCE : hashes.hash(source);
+        return source.normalize().equals(DEV_NULL) ? EMPTY_SOURCE
+                : hashes.hash(source, watch == null ? null : watch.session(stats.startNanos()));
     }
 
     /** Whether {@code f} changed too close to (or after) the call's start to be trusted. */

@@ -17,6 +17,7 @@ import cache.frontend.key.KeyEnvironment;
 import cache.frontend.key.KeyInputs;
 import cache.hashing.Digest;
 import cache.hashing.FileStat;
+import cache.hashing.FileWatch;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -52,9 +53,12 @@ final class CallPreparation {
     /** Compilers (as identified for keys) that failed on the family's colour option: compiled without it. */
     private final Set<CompilerIdentity> refusesColour;
 
-    CallPreparation(CompilerCheck compilerCheck, Set<CompilerIdentity> refusesColour) {
+    private final CompilerFiles compilers;
+
+    CallPreparation(CompilerCheck compilerCheck, Set<CompilerIdentity> refusesColour, CompilerFiles compilers) {
         this.compilerCheck = compilerCheck;
         this.refusesColour = refusesColour;
+        this.compilers = compilers;
     }
 
     /**
@@ -77,12 +81,20 @@ final class CallPreparation {
             return answered(stats, u.counter(), u.reason());
         }
         Invocation analysed = (Invocation) analysis;
-        Uncacheable misplaced = misplacedFiles(analysed, req.cwd());
+        FileWatch watch = compilers.watch();
+        Uncacheable misplaced = misplacedFiles(analysed, req.cwd(),
+                watch == null ? null : watch.session(stats.startNanos()));
         if (misplaced != null) {
             return answered(stats, misplaced.counter(), misplaced.reason());
         }
+        CompilerFiles.Facts facts;
+        try {
+            facts = compilers.of(req.compiler(), stats.startNanos());
+        } catch (IOException e) {
+            return answered(stats, Counter.COULD_NOT_FIND_COMPILER, e.getMessage());
+        }
         // compiler_type: families whose command lines we do not parse run uncached.
-        CompilerType type = CompilerFamily.of(config.compilerType(), req.compiler());
+        CompilerType type = config.compilerType() == CompilerType.AUTO ? facts.guess() : config.compilerType();
         Uncacheable refused = CompilerFamily.refusal(type, analysed.compileArgs());
         if (refused != null) {
             return answered(stats, refused.counter(), refused.reason());
@@ -95,7 +107,7 @@ final class CallPreparation {
         CompilerIdentity compiler;
         Digest compilerChecked;
         try {
-            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler());
+            CompilerIdentity found = CompilerIdentity.of(req.compilerName(), req.compiler(), facts.stat());
             if (quick && !compilerCheck.ready(found, req.compilerName(), config.compilerCheck())) {
                 return new NeedsThread(); // its command runs once per compiler
             }
@@ -162,7 +174,7 @@ final class CallPreparation {
                         : apparent, // the directory line gcc writes (PWD), left out of the text hashed
                 KeyEnvironment.forKey(req.env(), config.sloppiness().contains(Sloppiness.LOCALE)), List.copyOf(extraFiles), preprocessedExtension,
                 config.debug());
-        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo));
+        return new Ready(new Call(req, stats, inv, how, keys, stats.started(), debugInfo, compilers.watch()));
     }
 
     private static List<String> withColourArgs(List<String> key, Invocation inv) {
@@ -178,10 +190,10 @@ final class CallPreparation {
      * exists but is not a regular file (a directory), or whose directory does not exist, is a bad
      * output file ({@code /dev/null} excepted). The compiler, run as asked, then says why.
      */
-    static Uncacheable misplacedFiles(Invocation inv, Path cwd) throws IOException {
+    static Uncacheable misplacedFiles(Invocation inv, Path cwd, FileWatch.Session watched) throws IOException {
         if (!inv.source().equals("/dev/null")) {
             Path path = cwd.resolve(inv.source());
-            FileStat source = FileStat.ofOrNull(path);
+            FileStat source = watched == null ? FileStat.ofOrNull(path) : watched.statOrNull(path.toString());
             // A link is not judged here: followed by the daemon it may name the daemon's own
             // file (src.c -> /dev/stdin); the preprocessor run finds what the caller's names.
             if ((source == null || !source.regular()) && !Files.isSymbolicLink(path)) {
@@ -234,7 +246,8 @@ final class CallPreparation {
      * set, else in the caller's {@code PATH}, skipping links back to this cache or to ccache; a
      * compiler the client was given by path is not searched again.
      */
-    static CompileRequest configured(CompileRequest req, Path clientBinary) throws IOException {
+    static CompileRequest configured(CompileRequest req, Path clientBinary, CompilerFiles compilers, long since)
+            throws IOException {
         String forced = req.config().compiler();
         String searchPath = req.config().path();
         Path compiler = req.compiler();
@@ -252,7 +265,13 @@ final class CallPreparation {
             name = wanted;
         }
         Config config = req.config();
-        DistccMasquerade.Behind behind = DistccMasquerade.resolve(compiler,
+        Path distcc;
+        try {
+            distcc = compilers.of(compiler, since).distcc();
+        } catch (IOException e) {
+            distcc = null; // unreadable: the preparation says so
+        }
+        DistccMasquerade.Behind behind = DistccMasquerade.resolve(compiler, distcc,
                 searchPath.isEmpty() ? req.env().getOrDefault("PATH", "/usr/bin:/bin") : searchPath, req.cwd(),
                 c -> CallSettings.isCacheItself(c, clientBinary));
         if (behind != null) {

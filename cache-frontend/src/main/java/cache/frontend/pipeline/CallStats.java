@@ -16,6 +16,8 @@ final class CallStats {
 
     private final Map<String, Long> deltas = new HashMap<>();
     private final long started;
+    /** {@link System#nanoTime()} at the call's start: a file watch drained after it knows every earlier change. */
+    private final long startNanos = System.nanoTime();
     /** Wall-clock phases of the call ({@link #mark}), kept only while {@link #PHASES} logs at FINE. */
     private StringBuilder phases;
     private long phaseStart;
@@ -31,6 +33,11 @@ final class CallStats {
     /** The call's start, epoch nanoseconds: what changed after it is not trusted; its debug files' time stamp. */
     long started() {
         return started;
+    }
+
+    /** {@link System#nanoTime()} at the call's start (see {@code FileWatch.session(long)}). */
+    long startNanos() {
+        return startNanos;
     }
 
     /**

@@ -127,6 +127,8 @@ public final class CompilePipeline {
         /** inotify's word on what changed, so that a lookup stats only that (null: not available here). */
         final FileWatch fileWatch = FileWatch.open();
         final DirectMode directMode = new DirectMode(fileHashes, new DirectoryListings(), fileWatch);
+        /** The compilers' files, read again only when the watch reports a change. */
+        final CompilerFiles compilers = new CompilerFiles(fileWatch);
         final SearchPathProbe searchPaths;
         final CompilerCheck compilerCheck;
         final PreprocessorRun preprocessor;
@@ -202,6 +204,11 @@ public final class CompilePipeline {
             return farm.jobs();
         }
 
+        /** inotify's word on what changed, or {@code null} where it is not available. */
+        public FileWatch fileWatch() {
+            return fileWatch;
+        }
+
         /** The farms' nodes and whether each is healthy now, for the metrics port. */
         public java.util.Map<String, Boolean> farmNodeHealth() {
             return farm.nodeHealth();
@@ -215,7 +222,7 @@ public final class CompilePipeline {
         public Outcome disabled(CompileRequest req) {
             Outcome o = new Outcome.Passthrough("disabled by the configuration");
             try {
-                CompileRequest c = CallPreparation.configured(req, clientBinary);
+                CompileRequest c = CallPreparation.configured(req, clientBinary, compilers, System.nanoTime());
                 Path run = c == null ? req.compiler() : CallPreparation.clientCompiler(req, c);
                 return run.equals(req.compiler()) ? o : Outcome.runningInstead(o, run);
             } catch (IOException | RuntimeException e) {
@@ -258,7 +265,7 @@ public final class CompilePipeline {
         this.shared = shared;
         this.clock = clock;
         this.daemonUmask = daemonUmask;
-        this.preparation = new CallPreparation(shared.compilerCheck, shared.refusesColour);
+        this.preparation = new CallPreparation(shared.compilerCheck, shared.refusesColour, shared.compilers);
     }
 
     /**
@@ -390,7 +397,7 @@ public final class CompilePipeline {
     private Outcome counted(CompileRequest original, CallStats stats, boolean quick) throws InterruptedException {
         CompileRequest req;
         try {
-            req = CallPreparation.configured(original, shared.clientBinary);
+            req = CallPreparation.configured(original, shared.clientBinary, shared.compilers, stats.startNanos());
         } catch (IOException | RuntimeException e) {
             return internalError(original, e, stats);
         }

@@ -50,7 +50,11 @@ final class DistccMasquerade {
      * distcc says what is missing). {@code skip} rejects links back to this cache.
      */
     static Behind resolve(Path compiler, String path, Path cwd, Predicate<Path> skip) {
-        Path distcc = distccOf(compiler);
+        return resolve(compiler, distccOf(compiler), path, cwd, skip);
+    }
+
+    /** {@link #resolve(Path, String, Path, Predicate)} with {@link #distccOf}{@code (compiler)} known. */
+    static Behind resolve(Path compiler, Path distcc, String path, Path cwd, Predicate<Path> skip) {
         if (distcc == null || compiler.getFileName() == null) {
             return null;
         }

@@ -30,8 +30,23 @@ final class Manifests {
 
     private static final PreparedManifest EMPTY_MANIFEST = PreparedManifest.EMPTY;
 
-    /** A manifest decoded once, with the bytes it came from: a hit skips decompressing and parsing. */
-    record Decoded(byte[] raw, PreparedManifest manifest) {}
+    /**
+     * A manifest decoded once, with the bytes it came from: a hit skips decompressing and parsing.
+     * {@code source} and {@code changes}: the store those bytes were read from and its {@link
+     * BlobStore#changes()} before the read; while that store still says the same, nothing in it
+     * changed and a hit skips the read too ({@code source} null: not known to match any store).
+     */
+    record Decoded(byte[] raw, PreparedManifest manifest, BlobStore source, long changes) {
+
+        Decoded(byte[] raw, PreparedManifest manifest) {
+            this(raw, manifest, null, BlobStore.UNTRACKED);
+        }
+
+        /** Whether {@code store} still holds these very bytes, known without reading them. */
+        boolean current(BlobStore store) {
+            return source == store && changes != BlobStore.UNTRACKED && changes == store.changes();
+        }
+    }
 
     private final BlobStore store;
     private final Cache<Digest, Decoded> decoded;
@@ -53,7 +68,7 @@ final class Manifests {
         PreparedManifest m = manifest(directKey);
         // A manifest read is a storage read, as ccache counts it (local_storage_read_hit/miss).
         call.stats.count(m == EMPTY_MANIFEST ? Counter.LOCAL_STORAGE_READ_MISS : Counter.LOCAL_STORAGE_READ_HIT);
-        return directMode.match(m, call.cwd(), call.config().sloppiness());
+        return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
     /** Whether this directory's store holds a manifest under {@code directKey}. */
@@ -97,21 +112,29 @@ final class Manifests {
 
     /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */
     Digest match(Call call, PreparedManifest m) {
-        return directMode.match(m, call.cwd(), call.config().sloppiness());
+        return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
     /** The manifest stored under {@code directKey}, decoded and prepared once per stored version. */
     private PreparedManifest manifest(Digest directKey) {
+        Decoded known = decoded.getIfPresent(directKey);
+        if (known != null && known.current(store)) {
+            store.used(directKey); // a read skipped is still a use, for eviction
+            return known.manifest();
+        }
+        long changes = store.changes(); // before the read: a write after it shows as another number
         byte[] raw = store.get(directKey);
         if (raw == null) {
             return EMPTY_MANIFEST;
         }
-        Decoded known = decoded.getIfPresent(directKey);
         if (known != null && Arrays.equals(known.raw(), raw)) {
+            if (changes != BlobStore.UNTRACKED) {
+                decoded.put(directKey, new Decoded(known.raw(), known.manifest(), store, changes));
+            }
             return known.manifest();
         }
         PreparedManifest m = PreparedManifest.decode(raw);
-        decoded.put(directKey, new Decoded(raw, m));
+        decoded.put(directKey, new Decoded(raw, m, store, changes));
         return m;
     }
 

@@ -1,6 +1,7 @@
 package cache.frontend.replay;
 
 import static java.nio.file.StandardOpenOption.CREATE_NEW;
+import static java.nio.file.StandardOpenOption.READ;
 import static java.nio.file.StandardOpenOption.WRITE;
 
 import cache.hashing.FileStat;
@@ -10,11 +11,13 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.PosixFilePermission;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
 import java.util.Map;
@@ -27,7 +30,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * <p>Writes go to a temporary file in the same directory, then the old file is unlinked and the
  * new one renamed into place, so a daemon killed mid-write never leaves a truncated object under
  * the real name (at worst no file, which a build tool treats as out of date). Permissions
- * follow the caller's umask, as the compiler's would.
+ * follow the caller's umask, as the compiler's would. A file that already holds the very bytes
+ * is only stamped ({@link #restamped}).
  */
 public final class OutputFiles {
 
@@ -107,6 +111,10 @@ public final class OutputFiles {
             }
             return;
         }
+        if (existing != null && existing.regular() && existing.size() == data.length && data.length > 0
+                && restamped(target, data, umask)) {
+            return;
+        }
         Path dir = target.toAbsolutePath().getParent();
         Path tmp = dir.resolve("." + target.getFileName() + ".cache-" + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         int mode = 0666 & ~umask;
@@ -136,6 +144,72 @@ public final class OutputFiles {
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
+            }
+        }
+    }
+
+    /**
+     * When {@code target} already holds exactly {@code data}, as a fresh write would leave it, it
+     * is stamped instead of rewritten: a hit that rebuilds an unchanged object (a touched source,
+     * a header edit that changed nothing, a branch switched back) then costs a read and a
+     * one-byte write instead of a new inode, which on ext4 is the largest part of a warm hit
+     * (~0.2 ms of a 1 ms hit here; ccache's in-place truncation costs more).
+     *
+     * <p>Only when nothing else could tell: a regular file (not a link), a single link (a rewrite
+     * would leave another name with the old contents untouched), owned by this process's user and
+     * with the mode a new file gets from the caller's umask. The byte written is the one already
+     * there, so the contents are the same at every instant; the write makes the kernel stamp
+     * mtime and ctime with the clock that stamps every other write, so {@code make} sees the
+     * object newer than its sources exactly as after a rewrite.
+     */
+    static boolean restamped(Path target, byte[] data, int umask) throws IOException {
+        Map<String, Object> a;
+        try {
+            a = Files.readAttributes(target, "unix:mode,uid,nlink", LinkOption.NOFOLLOW_LINKS);
+        } catch (java.nio.file.FileSystemException e) {
+            return false; // gone meanwhile, or not ours to read: written the usual way
+        }
+        int mode = (Integer) a.get("mode");
+        if ((mode & S_IFMT) != S_IFREG || (mode & 07777) != (0666 & ~umask) || (Integer) a.get("nlink") != 1
+                || (Integer) a.get("uid") != Owner.UID) {
+            return false;
+        }
+        try (FileChannel f = FileChannel.open(target, READ, WRITE, LinkOption.NOFOLLOW_LINKS)) {
+            if (f.size() != data.length) {
+                return false;
+            }
+            ByteBuffer chunk = ByteBuffer.allocate(Math.min(data.length, COMPARE_CHUNK));
+            int at = 0;
+            while (at < data.length) {
+                chunk.clear().limit(Math.min(chunk.capacity(), data.length - at));
+                int n = f.read(chunk, at);
+                if (n <= 0 || !Arrays.equals(chunk.array(), 0, n, data, at, at + n)) {
+                    return false;
+                }
+                at += n;
+            }
+            if (f.write(ByteBuffer.wrap(data, 0, 1), 0) != 1) {
+                return false;
+            }
+            return true;
+        } catch (java.nio.file.FileSystemException e) {
+            return false; // gone, a link put in its place, not writable: written the usual way
+        }
+    }
+
+    private static final int S_IFMT = 0170000;
+    private static final int S_IFREG = 0100000;
+    private static final int COMPARE_CHUNK = 64 * 1024;
+
+    /** This process's user, as {@code /proc/self} is owned by it. */
+    private static final class Owner {
+        static final int UID = uid();
+
+        private static int uid() {
+            try {
+                return (Integer) Files.getAttribute(Path.of("/proc/self/"), "unix:uid");
+            } catch (IOException | RuntimeException e) {
+                return -1; // no file matches: always rewritten
             }
         }
     }

@@ -97,7 +97,7 @@ class DistccMasqueradeTest {
         Config config = new ConfigLoader().load(env, tmp.resolve("no-system.conf"), tmp);
         CompileRequest req = new CompileRequest("gcc", distccLinks.resolve("gcc"), List.of("-c", "x.c"), tmp, env,
                 022, false, config);
-        CompileRequest c = CallPreparation.configured(req, cacheBin);
+        CompileRequest c = CallPreparation.configured(req, cacheBin, new CompilerFiles(null), System.nanoTime());
         assertEquals(usrBin.resolve("gcc"), c.compiler());
         assertEquals(usrBin.resolve("distcc").toString(), c.config().prefixCommand());
         assertEquals(distccLinks.resolve("gcc"), CallPreparation.clientCompiler(req, c),
@@ -105,7 +105,7 @@ class DistccMasqueradeTest {
 
         CompileRequest plain = new CompileRequest("gcc", usrBin.resolve("gcc"), List.of("-c", "x.c"), tmp, env,
                 022, false, config);
-        CompileRequest same = CallPreparation.configured(plain, cacheBin);
+        CompileRequest same = CallPreparation.configured(plain, cacheBin, new CompilerFiles(null), System.nanoTime());
         assertEquals("", same.config().prefixCommand(), "a real compiler changes nothing");
         assertEquals(usrBin.resolve("gcc"), same.compiler());
     }

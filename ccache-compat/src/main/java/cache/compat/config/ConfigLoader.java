@@ -1,16 +1,14 @@
 package cache.compat.config;
 
+import cache.hashing.FileStat;
+import cache.hashing.FileWatch;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
-import java.nio.file.attribute.FileTime;
 import java.util.Map;
-import java.util.Objects;
 import java.util.function.Function;
 
 /**
@@ -39,7 +37,9 @@ import java.util.function.Function;
  *
  * <p>Files are read once and kept, parsed, in a small Caffeine cache keyed by path and
  * checked against the file's size, modification time and inode on every load, so a load per
- * request costs a few {@code stat} calls. Values are parsed again on each load because
+ * request costs a few {@code stat} calls; with a {@link FileWatch} (the daemon's), those stat
+ * data come from memory while inotify reports no change, and so does the temporary directory's
+ * "is a writable directory". Values are parsed again on each load because
  * {@code $VAR} references depend on the caller's environment. A file that does not exist or
  * cannot be read is skipped, as in ccache. Thread-safe.
  */
@@ -50,7 +50,22 @@ public final class ConfigLoader {
 
     private final Cache<Path, CachedFile> files = Caffeine.newBuilder().maximumSize(256).build();
 
-    private record CachedFile(long size, FileTime mtime, Object fileKey, ConfigFile content) {}
+    private record CachedFile(FileStat stat, ConfigFile content) {}
+
+    /** Where change notification answers stats ({@code null}: every load stats). */
+    private final FileWatch watch;
+    /** Temporary directories found writable, kept while nothing on their paths changed. */
+    private final Cache<Path, FileWatch.Dependencies> writable = Caffeine.newBuilder().maximumSize(64).build();
+
+    /** A loader that stats the files on every load. */
+    public ConfigLoader() {
+        this(null);
+    }
+
+    /** @param watch inotify's word on changes, or {@code null} */
+    public ConfigLoader(FileWatch watch) {
+        this.watch = watch;
+    }
 
     /** As {@link #load(Map, Path, Path)} with paths resolved against this process's directory. */
     public Config load(Map<String, String> env, Path systemConfig) throws ConfigException {
@@ -70,7 +85,9 @@ public final class ConfigLoader {
     public Config load(Map<String, String> env, Path systemConfig, Path cwd) throws ConfigException {
         Function<String, String> getenv = env::get;
         String home = env.containsKey("HOME") ? env.get("HOME") : System.getProperty("user.home");
-        boolean legacyExists = Files.isDirectory(cwd.resolve(home + "/.ccache"));
+        FileWatch.Session session = watch == null ? null : watch.session();
+        FileStat legacy = stat(cwd.resolve(home + "/.ccache"), session);
+        boolean legacyExists = legacy != null && legacy.directory();
         Config.Builder b = new Config.Builder();
 
         String primary;
@@ -80,7 +97,7 @@ public final class ConfigLoader {
             primary = configPathEnv;
         } else {
             system = systemConfig.toString();
-            apply(b, system, cwd, getenv);
+            apply(b, system, cwd, getenv, session);
             String ccacheDirEnv = env.get("CCACHE_DIR");
             String dir = ccacheDirEnv != null ? ccacheDirEnv : b.string(ConfigKey.CACHE_DIR);
             String xdgConfigHome = env.get("XDG_CONFIG_HOME");
@@ -94,7 +111,7 @@ public final class ConfigLoader {
                 primary = ValueSyntax.normalizePath(home + "/.config/ccache/ccache.conf");
             }
         }
-        apply(b, primary, cwd, getenv);
+        apply(b, primary, cwd, getenv, session);
         applyEnvironment(b, env);
 
         if (b.string(ConfigKey.CACHE_DIR).isEmpty()) {
@@ -110,7 +127,7 @@ public final class ConfigLoader {
             b.setComputed(ConfigKey.CACHE_DIR, dir);
         }
         if (!b.temporaryDirExplicit()) {
-            b.setComputed(ConfigKey.TEMPORARY_DIR, defaultTemporaryDir(env, b.string(ConfigKey.CACHE_DIR), cwd));
+            b.setComputed(ConfigKey.TEMPORARY_DIR, defaultTemporaryDir(env, b.string(ConfigKey.CACHE_DIR), cwd, session));
         }
         return b.build(primary, system);
     }
@@ -119,11 +136,25 @@ public final class ConfigLoader {
         return dir.isEmpty() ? rest : dir + "/" + rest;
     }
 
-    private static String defaultTemporaryDir(Map<String, String> env, String cacheDir, Path cwd) {
+    /** {@code path}'s stat data following links, {@code null} when absent or unreadable. */
+    private static FileStat stat(Path path, FileWatch.Session session) {
+        try {
+            return session != null ? session.statOrNull(path.toString()) : FileStat.ofOrNull(path);
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    private String defaultTemporaryDir(Map<String, String> env, String cacheDir, Path cwd,
+            FileWatch.Session session) {
         String runtime = env.get("XDG_RUNTIME_DIR");
         if (runtime != null && !runtime.isEmpty()) {
             String dir = runtime + "/ccache-tmp";
             Path p = cwd.resolve(dir);
+            FileWatch.Dependencies known = session == null ? null : writable.getIfPresent(p);
+            if (known != null && known.unchanged()) {
+                return dir; // a mode, owner or mount change on its path is an event
+            }
             try {
                 // ccache creates it at this point too. Looked at first, one stat on every call:
                 // creating a directory that exists costs a failed mkdir and an exception.
@@ -134,6 +165,14 @@ public final class ConfigLoader {
                     Files.createDirectories(p);
                 }
                 if (Files.isWritable(p)) {
+                    if (session != null) {
+                        session.record();
+                        FileStat st = stat(p, session);
+                        FileWatch.Dependencies d = session.recorded();
+                        if (st != null && st.directory() && d != null) {
+                            writable.put(p, d);
+                        }
+                    }
                     return dir;
                 }
             } catch (IOException | SecurityException e) {
@@ -144,9 +183,9 @@ public final class ConfigLoader {
     }
 
     /** Applies one file's lines in order; unknown keys are ignored, as in ccache. */
-    private void apply(Config.Builder b, String path, Path cwd, Function<String, String> env)
-            throws ConfigException {
-        ConfigFile file = read(path, cwd);
+    private void apply(Config.Builder b, String path, Path cwd, Function<String, String> env,
+            FileWatch.Session session) throws ConfigException {
+        ConfigFile file = read(path, cwd, session);
         if (file == null) {
             return;
         }
@@ -194,39 +233,35 @@ public final class ConfigLoader {
     }
 
     /** The parsed file, from the cache when its size, mtime and inode are unchanged; null if absent. */
-    private ConfigFile read(String path, Path cwd) {
+    private ConfigFile read(String path, Path cwd, FileWatch.Session session) {
         if (path.isEmpty()) {
             return null;
         }
         Path p = cwd.resolve(path); // not normalised: "link/.." must mean what the OS says
-        if (!p.toFile().exists()) {
-            // Checked without an exception: read on every compile, and /etc/ccache.conf is usually absent.
+        FileStat st = stat(p, session);
+        if (st == null) {
             files.invalidate(p);
             return null;
         }
-        BasicFileAttributes attrs;
-        try {
-            attrs = Files.readAttributes(p, BasicFileAttributes.class);
-        } catch (NoSuchFileException e) {
-            files.invalidate(p);
-            return null;
-        } catch (IOException | SecurityException e) {
-            return null;
-        }
-        if (!attrs.isRegularFile()) {
+        if (!st.regular()) {
             return null;
         }
         CachedFile cached = files.getIfPresent(p);
-        if (cached != null && cached.size() == attrs.size() && cached.mtime().equals(attrs.lastModifiedTime())
-                && Objects.equals(cached.fileKey(), attrs.fileKey())) {
+        if (cached != null && sameFile(cached.stat(), st)) {
             return cached.content();
         }
         try {
             ConfigFile content = ConfigFile.parse(new String(Files.readAllBytes(p), StandardCharsets.UTF_8));
-            files.put(p, new CachedFile(attrs.size(), attrs.lastModifiedTime(), attrs.fileKey(), content));
+            files.put(p, new CachedFile(st, content));
             return content;
         } catch (IOException | SecurityException e) {
             return null;
         }
+    }
+
+    /** The same contents as far as stat data tell (size, mtime, inode and device; not ctime, changed by a chmod). */
+    private static boolean sameFile(FileStat a, FileStat b) {
+        return a.size() == b.size() && a.mtimeNanos() == b.mtimeNanos() && a.inode() == b.inode()
+                && a.device() == b.device();
     }
 }

@@ -32,21 +32,27 @@ class ConfigLoaderTest {
     Path home;
     Path system;
     Map<String, String> env;
-    final ConfigLoader loader = new ConfigLoader();
+    ConfigLoader loader;
+
+    /** The loader under test: one that stats every file on every load. */
+    ConfigLoader newLoader() {
+        return new ConfigLoader();
+    }
 
     @BeforeEach
     void setUp() throws Exception {
+        loader = newLoader();
         home = Files.createDirectories(dir.resolve("home"));
         system = dir.resolve("etc-ccache.conf");
         env = new LinkedHashMap<>();
         env.put("HOME", home.toString());
     }
 
-    private Config load() throws ConfigException {
+    Config load() throws ConfigException {
         return loader.load(env, system, dir);
     }
 
-    private static void write(Path p, String content) throws Exception {
+    static void write(Path p, String content) throws Exception {
         Files.createDirectories(p.getParent());
         Files.writeString(p, content);
     }
