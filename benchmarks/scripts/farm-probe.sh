@@ -19,6 +19,8 @@
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
+# shellcheck source=farm-lib.sh
+source "$SCRIPT_DIR/farm-lib.sh" # free_port
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHED_BIN=${CACHED_BIN:-$REPO/dist/bin/cached}
 DIST=$(cd -- "$(dirname -- "$CACHED_BIN")/.." && pwd -P)
@@ -42,7 +44,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-free_port() { python3 -c 'import socket,sys; s=socket.socket(); s.bind((sys.argv[1],0)); print(s.getsockname()[1])' "$1"; }
 start_node() { # start_node ADDR PORT NAME [JAVA_OPTS]
 	mkdir -p "$TMP/$3/jobs"
 	CACHED_JAVA_OPTS="${4:-}" "$CACHED_BIN" --listen "$1" --port "$2" --jobs 1 --compiler-path /usr/bin:/bin \

@@ -15,18 +15,15 @@ import cache.node.protocol.NodeProtocol.Message;
 import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
 import cache.process.ProcessRunner;
-import cache.store.CacheEntry;
-import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
-import cache.store.EntryStore;
 import cache.store.InMemoryEntryStore;
+import cache.storage.remote.RemoteBackedStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,8 +34,8 @@ import org.junit.jupiter.api.io.TempDir;
  * connection's event loop) and handed straight to a compile thread ({@link NodeService#handle}):
  * a compile hit is answered before {@code handle} returns, a miss runs on a compile thread, a
  * refusal is the same answer as the pool's; an unknown compiler's identity is never learnt on
- * the caller's thread, and a store with remote storage behind it is never read there, for
- * compiles and probes alike.
+ * the caller's thread, and a store with remote storage behind it ({@link RemoteBackedStore} over
+ * {@code file:} storage) is never read there, for compiles and probes alike.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class CompileNowTest {
@@ -104,81 +101,27 @@ class CompileNowTest {
 
     @Test
     void aStoreWithRemoteStorageBehindIsNeverReadOnTheCallersThread() throws Exception {
-        RemoteBacked store = new RemoteBacked();
+        List<String> remoteReadOn = new CopyOnWriteArrayList<>();
         Path bin = java.nio.file.Files.createDirectories(dir.resolve("bin"));
         FakeGccNode.start(dir, new NodeConfig(), compiler).close(); // the placeholder gcc in dir/bin
         NodeConfig config = new NodeConfig().jobs(1).searchPath(List.of(bin))
                 .tmpDir(java.nio.file.Files.createDirectories(dir.resolve("jobs")));
-        service = new NodeService(config, store, new CompilerResolver(null, List.of(bin), compiler), compiler,
-                new NodeStats());
-        String me = Thread.currentThread().getName();
-        assertInstanceOf(Result.class,
-                service.handle(FakeGccNode.compile(1, key("a")), "peer").get(10, TimeUnit.SECONDS));
-        assertInstanceOf(Result.class,
-                service.handle(FakeGccNode.compile(2, key("a")), "peer").get(10, TimeUnit.SECONDS));
-        assertNull(service.probeNow(new Probe(3, key("a"), FakeGccNode.GCC), "peer"),
-                "a probe goes to the pool when remote storage is behind the store");
-        assertInstanceOf(NodeProtocol.Hit.class,
-                service.handle(new Probe(4, key("a"), FakeGccNode.GCC), "peer").get(10, TimeUnit.SECONDS));
-        assertFalse(store.readOn.isEmpty(), "the remote tier was asked");
-        assertFalse(store.readOn.contains(me), "never on the caller's thread: " + store.readOn);
-    }
-
-    /** A store whose reads stand for remote storage's (recording their threads), over a local one. */
-    private static final class RemoteBacked implements EntryStore {
-        final InMemoryEntryStore local = new InMemoryEntryStore(EntryCodec.defaults());
-        final List<String> readOn = new CopyOnWriteArrayList<>();
-
-        @Override
-        public EntryStore local() {
-            return local;
-        }
-
-        @Override
-        public CacheEntry get(Digest key) throws CorruptEntryException {
-            readOn.add(Thread.currentThread().getName());
-            return local.get(key);
-        }
-
-        @Override
-        public byte[] getEncoded(Digest key) {
-            readOn.add(Thread.currentThread().getName());
-            return local.getEncoded(key);
-        }
-
-        @Override
-        public void put(Digest key, CacheEntry entry) {
-            local.put(key, entry);
-        }
-
-        @Override
-        public boolean remove(Digest key) {
-            return local.remove(key);
-        }
-
-        @Override
-        public void putEncoded(Digest key, byte[] encoded) {
-            local.putEncoded(key, encoded);
-        }
-
-        @Override
-        public void forEachKey(Consumer<Digest> action) {
-            local.forEachKey(action);
-        }
-
-        @Override
-        public void clear() {
-            local.clear();
-        }
-
-        @Override
-        public long totalBytes() {
-            return local.totalBytes();
-        }
-
-        @Override
-        public long entryCount() {
-            return local.entryCount();
+        EntryCodec codec = EntryCodec.defaults();
+        try (RemoteBackedStore store = new RemoteBackedStore(new InMemoryEntryStore(codec),
+                "file:" + dir.resolve("remote"), codec, status -> remoteReadOn.add(Thread.currentThread().getName()))) {
+            service = new NodeService(config, store, new CompilerResolver(null, List.of(bin), compiler), compiler,
+                    new NodeStats());
+            String me = Thread.currentThread().getName();
+            assertInstanceOf(Result.class,
+                    service.handle(FakeGccNode.compile(1, key("a")), "peer").get(10, TimeUnit.SECONDS));
+            assertInstanceOf(Result.class,
+                    service.handle(FakeGccNode.compile(2, key("b")), "peer").get(10, TimeUnit.SECONDS));
+            assertNull(service.probeNow(new Probe(3, key("c"), FakeGccNode.GCC), "peer"),
+                    "a probe goes to the pool when remote storage is behind the store");
+            assertInstanceOf(NodeProtocol.Miss.class,
+                    service.handle(new Probe(4, key("c"), FakeGccNode.GCC), "peer").get(10, TimeUnit.SECONDS));
+            assertTrue(remoteReadOn.size() >= 3, "the remote storage was read (and written) for the new keys: " + remoteReadOn);
+            assertFalse(remoteReadOn.contains(me), "never on the caller's thread: " + remoteReadOn);
         }
     }
 }
