@@ -59,9 +59,8 @@ import java.util.stream.Stream;
  * one compiler is never served for another, even after an upgrade in place. Probes and request
  * checks run on a small lookup pool (they touch RocksDB and, once per binary, run the compiler
  * to learn its version), except a probe whose compiler is known, answered on its connection's
- * event loop ({@link #probeNow}), and a compile whose compiler is known, checked there and handed
- * straight to a compile thread (neither when remote storage is behind the store); compiles run on {@code jobs} threads, the rest wait in a queue
- * bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
+ * event loop ({@link #probeNow}) unless remote storage is behind the store; compiles run on
+ * {@code jobs} threads, the rest wait in a queue bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
  * later requests wait for the first and get its answer.
  */
 public final class NodeService implements AutoCloseable {
@@ -147,9 +146,6 @@ public final class NodeService implements AutoCloseable {
      */
     public CompletableFuture<Message> handle(Message request, String peer) {
         CompletableFuture<Message> reply = new CompletableFuture<>();
-        if (compileNow(request, peer, reply)) {
-            return reply;
-        }
         try {
             lookups.execute(() -> {
                 try {
@@ -177,47 +173,6 @@ public final class NodeService implements AutoCloseable {
                     "node is stopping"));
         }
         return reply;
-    }
-
-    /**
-     * A COMPILE or COMPILE_SOURCE checked, looked up and queued on the caller's thread (the
-     * connection's event loop), straight to a compile thread; false when it must go through the
-     * lookup pool instead: its compiler's identity is not known yet (learning it runs the
-     * compiler), or the node's store has remote storage behind it (a lookup there is a network
-     * round trip, which must not hold up the event loop). What runs here is what a probe answered
-     * on the event loop does ({@link #probeNow}: file metadata, the local store's read) plus the
-     * argument checks, which are CPU only. It saves a compile one of its two thread hand-offs
-     * (event loop, lookup pool, compile thread); the input is decompressed on the compile thread.
-     */
-    private boolean compileNow(Message request, String peer, CompletableFuture<Message> reply) {
-        CompilerSpec spec = request instanceof Compile c ? c.compiler()
-                : request instanceof CompileSource c ? c.compiler() : null;
-        if (spec == null || (store != null && store.local() != store)) {
-            return false;
-        }
-        NodeCompiler compiler;
-        try {
-            compiler = resolver.resolveKnown(spec);
-        } catch (Refusal r) {
-            reply.complete(refuse(request.id(), r, peer));
-            return true;
-        } catch (RuntimeException e) {
-            LOG.log(Level.FINE, "compile from " + peer + " goes to the lookup pool", e);
-            return false;
-        }
-        if (compiler == null) {
-            return false;
-        }
-        try {
-            compile(request instanceof Compile c ? JobRequest.of(c) : JobRequest.of((CompileSource) request),
-                    compiler, peer, reply);
-        } catch (Refusal r) {
-            reply.complete(refuse(request.id(), r, peer));
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "request from " + peer + " failed", e);
-            reply.complete(refuse(request.id(), new Refusal(ErrorCode.INTERNAL, "node error: " + e), peer));
-        }
-        return true;
     }
 
     /**
@@ -289,8 +244,8 @@ public final class NodeService implements AutoCloseable {
      * A PROBE answered on the caller's thread (the connection's event loop), or null when it must
      * go through {@link #handle}: its compiler's identity is not known yet (learning it runs the
      * compiler), the store has remote storage behind it (a network round trip) or something
-     * unexpected happened. What it does is {@link #handle}'s probe: file
-     * metadata of the compiler, one store read and the entry's checksum; no process, no argument
+     * unexpected happened. What it does is {@link #handle}'s probe: file metadata of the
+     * compiler, one store read and the entry's checksum; no process, no argument
      * to check (a probe carries none). It saves the node two thread hand-offs per probe (to the
      * lookup pool and back to the event loop), most of a node hit's cost on the node.
      */
@@ -357,11 +312,7 @@ public final class NodeService implements AutoCloseable {
     }
 
     private void compile(JobRequest c, String peer, CompletableFuture<Message> reply) throws Refusal {
-        compile(c, resolver.resolve(c.compiler()), peer, reply);
-    }
-
-    private void compile(JobRequest c, NodeCompiler compiler, String peer, CompletableFuture<Message> reply)
-            throws Refusal {
+        NodeCompiler compiler = resolver.resolve(c.compiler());
         // The languages the client's option table knows, in the node's column: sources and their
         // preprocessed forms; the input file gets the suffix that language has without -x.
         Language language = Language.forNode(c.language());
