@@ -88,7 +88,10 @@
 # Knobs: CACHE_BIN, CACHED_BIN (under test: <repo>/dist/bin/{cache,cached}); LUA_SRC (an
 # unpacked lua5.4 source tree; else fetch-sources.sh into <repo>/work/corpus, root needed
 # once); KEEP_TMP=1 keeps the temp dir (logs, counters, trees); FARM_DAEMON_OPTS, JVM options
-# added to every cache daemon's (e.g. -Dcache.farmFirstRound=3: all three nodes probed at once).
+# added to every cache daemon's (e.g. -Dcache.farmFirstRound=3: all three nodes probed at once);
+# FARM_NODE_LOG_LEVEL=debug starts the cached nodes with --log-level debug, and (ii) then also
+# reports the node's own part of a hit (its probe lines: the lookup, the answer's write).
+# CACHED_JAVA_OPTS reaches the nodes as usual (e.g. -Dcache.tcpTransport=nio).
 # Needs gcc, g++, make, distcc + distccd (Debian's distcc), ccache, curl, jq, python3, setsid.
 set -euo pipefail
 
@@ -208,20 +211,21 @@ chmod 644 "$TMP/cmdlist"
 # --- the farm ---------------------------------------------------------------------------
 
 CACHED_HOSTS='' DISTCCD_HOSTS=''
-declare -a CACHED_STATS=() DISTCCD_STATS=()
+declare -a CACHED_STATS=() DISTCCD_STATS=() CACHED_LOGS=()
 
 start_farm() { # start_farm ROUND: 3 cached and 3 distccd, empty.
 	local dir addr port sport pid
 	CACHED_HOSTS='' DISTCCD_HOSTS=''
-	CACHED_STATS=() DISTCCD_STATS=()
+	CACHED_STATS=() DISTCCD_STATS=() CACHED_LOGS=()
 	for addr in "${NODES[@]}"; do
 		dir=$TMP/round-$1/cached-$addr
 		mkdir -p -- "$dir/jobs"
 		port=$(free_port "$addr") sport=$(free_port "$addr")
 		"$CACHED_BIN" --listen "$addr" --port "$port" --jobs "$SLOTS" --whitelist "$TMP/whitelist" \
 			--compiler-path "$BIN:/usr/bin:/bin" --cache-dir "$dir/store" --tmp-dir "$dir/jobs" \
-			--stats --stats-port "$sport" >"$dir/log" 2>&1 &
+			--stats --stats-port "$sport" ${FARM_NODE_LOG_LEVEL:+--log-level "$FARM_NODE_LOG_LEVEL"} >"$dir/log" 2>&1 &
 		pid=$!
+		CACHED_LOGS+=("$dir/log")
 		NODE_PIDS+=("$pid")
 		wait_port "$addr" "$port" "$pid" "$dir/log"
 		wait_port "$addr" "$sport" "$pid" "$dir/log"
@@ -492,8 +496,25 @@ node_hits() {
 	start_daemon "$opts-Djava.util.logging.config.file=$TMP/logging.properties"
 	warmed_up
 	mapfile -t before < <(cached_sum compiles_ok node_hits)
+	local -a marks=()
+	local f i
+	for f in "${CACHED_LOGS[@]}"; do marks+=("$(wc -l <"$f")"); done
 	per_file cache "node-hit$v"
 	mapfile -t after < <(cached_sum compiles_ok node_hits)
+	# The node's own part of each hit, from its debug probe lines ("probe for P: hit, looked up
+	# in L ms, written in W ms") written during these calls: none unless FARM_NODE_LOG_LEVEL=debug.
+	: >"$DATA/node$v-lookup"
+	: >"$DATA/node$v-write"
+	for i in "${!CACHED_LOGS[@]}"; do
+		tail -n +"$((marks[i] + 1))" "${CACHED_LOGS[i]}" | awk -v l="$DATA/node$v-lookup" -v w="$DATA/node$v-write" '
+			/ probe for .*: hit, looked up in / { for (j = 1; j <= NF; j++) {
+				if ($j == "in" && $(j - 1) == "up") print $(j + 1) >>l
+				if ($j == "in" && $(j - 1) == "written") print $(j + 1) >>w } }'
+	done
+	if [[ -s $DATA/node$v-lookup ]]; then
+		record "ii.node-ms.lookup$v" "$(median_of <"$DATA/node$v-lookup")"
+		record "ii.node-ms.write$v" "$(median_of <"$DATA/node$v-write")"
+	fi
 	st=$DATA/ii.cache$v.r$round.stats
 	client_stats cache "$st"
 	hits=$(stat_of "$st" node_hit)
@@ -720,6 +741,11 @@ done
 # shellcheck disable=SC2059
 printf "$fmt" "    its parts, medians: probe sent / round trip / job's end; monitors told meanwhile (ms)" - \
 	"$(median ii.hit-ms.sent) / $(median ii.hit-ms.trip) / $(median ii.hit-ms.after); $(median ii.hit-ms.told)"
+if [[ -n ${VALUES[ii.node-ms.lookup]:-} ]]; then
+	# shellcheck disable=SC2059
+	printf "$fmt" "    of the round trip, on the node (debug log): lookup / answer written (ms)" - \
+		"$(median ii.node-ms.lookup) / $(median ii.node-ms.write)"
+fi
 # shellcheck disable=SC2059
 printf "$fmt" "  the same, the daemon's warm-up without the farm's (ms)" - "$(median ii.farm-ms.node-hit-nowarm)"
 for rank in 1 2 3; do

@@ -13,9 +13,9 @@ import cache.hashing.Digest;
 import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
+import cache.node.protocol.TcpTransport;
 import cache.store.CacheEntry;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -130,8 +130,8 @@ public final class Farm implements AutoCloseable {
         t.setDaemon(true);
         return t;
     });
-    /** One event-loop thread for every node connection of this farm. */
-    private final EventLoopGroup loop = new NioEventLoopGroup(1, r -> {
+    /** One event-loop thread for every node connection of this farm ({@link TcpTransport}: epoll on Linux). */
+    private final EventLoopGroup loop = TcpTransport.group(1, r -> {
         Thread t = new Thread(r, "farm-io");
         t.setDaemon(true);
         return t;

@@ -3,6 +3,7 @@ package cache.node;
 import cache.node.protocol.ByteCounter;
 import cache.node.protocol.MessageCodec;
 import cache.node.protocol.NodeProtocol;
+import cache.node.protocol.TcpTransport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -10,9 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
-import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.ipfilter.IpFilterRuleType;
 import io.netty.handler.ipfilter.IpSubnetFilterRule;
 import io.netty.handler.ipfilter.RuleBasedIpFilter;
@@ -28,7 +27,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Logger;
 
 /**
- * The node's TCP listener. Each connection's pipeline, in order:
+ * The node's TCP listener, on {@link TcpTransport}'s event loops (epoll on Linux). Each
+ * connection's pipeline, in order:
  * <ol>
  *   <li>the address filter ({@code --allow}): a client outside it is closed on registration,
  *       before a byte is read;</li>
@@ -47,13 +47,13 @@ public final class NodeServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(NodeServer.class.getName());
 
-    private final EventLoopGroup boss = new NioEventLoopGroup(1);
+    private final EventLoopGroup boss = TcpTransport.group(1);
     private final EventLoopGroup workers;
     private final List<Channel> channels = new ArrayList<>();
     private InetSocketAddress address;
 
     private NodeServer(int workerThreads) {
-        this.workers = new NioEventLoopGroup(workerThreads);
+        this.workers = TcpTransport.group(workerThreads);
     }
 
     /** Binds the node's port (and nothing else); the service answers the requests. */
@@ -75,7 +75,7 @@ public final class NodeServer implements AutoCloseable {
         AtomicInteger open = new AtomicInteger();
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
-                .channel(NioServerSocketChannel.class)
+                .channel(TcpTransport.serverChannel(workers))
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -97,7 +97,7 @@ public final class NodeServer implements AutoCloseable {
                     }
                 });
         address = bindTo(b, config.listen(), config.port());
-        LOG.info("listening on " + address + (tls != null ? " (TLS)" : "")
+        LOG.info("listening on " + address + " (" + TcpTransport.name() + ")" + (tls != null ? " (TLS)" : "")
                 + (config.authSecret() != null ? " (shared-secret authentication)" : ""));
     }
 

@@ -59,8 +59,8 @@ import java.util.stream.Stream;
  * one compiler is never served for another, even after an upgrade in place. Probes and request
  * checks run on a small lookup pool (they touch RocksDB and, once per binary, run the compiler
  * to learn its version), except a probe whose compiler is known, answered on its connection's
- * event loop ({@link #probeNow}); compiles run on {@code jobs} threads, the rest wait in a queue
- * bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
+ * event loop ({@link #probeNow}) unless remote storage is behind the store; compiles run on
+ * {@code jobs} threads, the rest wait in a queue bounded by {@code maxQueued}. Identical concurrent compiles (the same node key) run once: the
  * later requests wait for the first and get its answer.
  */
 public final class NodeService implements AutoCloseable {
@@ -243,12 +243,16 @@ public final class NodeService implements AutoCloseable {
     /**
      * A PROBE answered on the caller's thread (the connection's event loop), or null when it must
      * go through {@link #handle}: its compiler's identity is not known yet (learning it runs the
-     * compiler) or something unexpected happened. What it does is {@link #handle}'s probe: file
-     * metadata of the compiler, one store read and the entry's checksum; no process, no argument
+     * compiler), the store has remote storage behind it (a network round trip) or something
+     * unexpected happened. What it does is {@link #handle}'s probe: file metadata of the
+     * compiler, one store read and the entry's checksum; no process, no argument
      * to check (a probe carries none). It saves the node two thread hand-offs per probe (to the
      * lookup pool and back to the event loop), most of a node hit's cost on the node.
      */
     public Message probeNow(Probe p, String peer) {
+        if (store != null && store.local() != store) {
+            return null; // remote storage behind: its lookup is a network round trip, not for the event loop
+        }
         try {
             NodeCompiler compiler = resolver.resolveKnown(p.compiler());
             return compiler == null ? null : probe(p, compiler);

@@ -2,6 +2,7 @@ package cache.node;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,6 +16,9 @@ import cache.node.protocol.NodeProtocol.Miss;
 import cache.node.protocol.NodeProtocol.Probe;
 import cache.node.protocol.NodeProtocol.Result;
 import cache.process.ProcessRunner;
+import cache.storage.remote.RemoteBackedStore;
+import cache.store.EntryCodec;
+import cache.store.InMemoryEntryStore;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,7 +33,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A probe answered on the connection's event loop ({@link NodeService#probeNow}): never by
  * running a process there (an unknown compiler goes to the lookup pool), with the same answers
- * as the pool's (miss, the stored entry's bytes, a mismatch refused); and a compile thread,
+ * as the pool's (miss, the stored entry's bytes, a mismatch refused), and never when remote
+ * storage is behind the store (a network read); and a compile thread,
  * reniced once ({@link SelfNice}), starts its compilers without a {@code nice} process.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
@@ -89,6 +94,30 @@ class ProbeNowTest {
         NodeProtocol.Error e = assertInstanceOf(NodeProtocol.Error.class,
                 s.probeNow(probe(3, key, new CompilerSpec("gcc", "13.1.0", "x86_64-linux-gnu")), "peer"));
         assertEquals(ErrorCode.COMPILER_MISMATCH, e.code());
+    }
+
+    @Test
+    void aStoreWithRemoteStorageBehindIsNeverReadOnTheEventLoop() throws Exception {
+        List<String> remoteReadOn = new CopyOnWriteArrayList<>();
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        FakeGccNode.start(dir, new NodeConfig(), compiler).close(); // the placeholder gcc in dir/bin
+        NodeConfig config = new NodeConfig().jobs(1).searchPath(List.of(bin))
+                .tmpDir(Files.createDirectories(dir.resolve("jobs")));
+        EntryCodec codec = EntryCodec.defaults();
+        try (RemoteBackedStore store = new RemoteBackedStore(new InMemoryEntryStore(codec),
+                "file:" + dir.resolve("remote"), codec, status -> remoteReadOn.add(Thread.currentThread().getName()))) {
+            service = new NodeService(config, store, new CompilerResolver(null, List.of(bin), compiler), compiler,
+                    new NodeStats());
+            Digest key = Digest.of("k".getBytes(StandardCharsets.UTF_8));
+            assertInstanceOf(Result.class, service.handle(FakeGccNode.compile(1, key), "peer").get(10, TimeUnit.SECONDS));
+            Digest other = Digest.of("other".getBytes(StandardCharsets.UTF_8));
+            assertNull(service.probeNow(probe(2, other, GCC), "peer"),
+                    "the compiler is known, but remote storage is behind the store: left to the pool");
+            assertInstanceOf(Miss.class, service.handle(probe(3, other, GCC), "peer").get(10, TimeUnit.SECONDS));
+            assertTrue(remoteReadOn.size() >= 2, "the remote storage was read for the new keys: " + remoteReadOn);
+            assertFalse(remoteReadOn.contains(Thread.currentThread().getName()),
+                    "never on the caller's thread: " + remoteReadOn);
+        }
     }
 
     @Test

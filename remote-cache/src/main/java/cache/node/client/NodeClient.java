@@ -19,6 +19,7 @@ import cache.node.protocol.NodeProtocol.Result;
 import cache.node.protocol.NodeProtocol.Stats;
 import cache.node.protocol.NodeProtocol.StatsReply;
 import cache.node.protocol.NodeProtocol.Welcome;
+import cache.node.protocol.TcpTransport;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
@@ -30,10 +31,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioEventLoopGroup;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
@@ -182,7 +181,7 @@ public final class NodeClient implements AutoCloseable {
     private NodeClient(Options options) {
         this.options = options;
         this.ownGroup = options.group == null;
-        this.group = ownGroup ? new NioEventLoopGroup(1) : options.group;
+        this.group = ownGroup ? TcpTransport.group(1) : options.group;
     }
 
     /** Connects, agrees on the protocol version and authenticates; blocks until done. */
@@ -221,7 +220,7 @@ public final class NodeClient implements AutoCloseable {
             tls = b.build();
         }
         SslContext sslContext = tls;
-        Bootstrap b = new Bootstrap().group(group).channel(local ? LocalChannel.class : NioSocketChannel.class)
+        Bootstrap b = new Bootstrap().group(group).channel(local ? LocalChannel.class : TcpTransport.socketChannel(group))
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) options.connectTimeout.toMillis())
                 .handler(new ChannelInitializer<Channel>() {
                     @Override
