@@ -55,6 +55,13 @@ import java.util.logging.Logger;
  * <ul>
  *   <li>A store is opened by the first call that names its directory; concurrent first calls
  *       open it once (the others wait for it).
+ *   <li>A directory this daemon creates (no {@code <dir>/db} yet) holds nothing, so a compile
+ *       call there does not wait for RocksDB to create its store (tens of milliseconds of file
+ *       creation and fsyncs, the first call of a fresh CI cache and every call of the build that
+ *       overlaps it): the store opens on its own thread while the calls go on with an {@link
+ *       OpeningStore}, whose reads are misses (so remote storage answers them) and whose writes
+ *       (back-fills, results) wait for the open. Still one open per directory; admin commands
+ *       and {@link #lease} wait for it.
  *   <li>The directory is the truth, as it is for ccache, which has no daemon to remember
  *       anything: every call checks that {@code <dir>/db} is still the directory the store was
  *       opened in (device and inode). After {@code rm -rf $CCACHE_DIR} the next call finds it
@@ -96,15 +103,28 @@ final class CacheDirectories implements AutoCloseable {
     /** Where the sockets of shared directories are served, and their requests run. */
     private final EventLoopGroup loop;
     private final ExecutorService workers;
+    private final StoreOpener opener;
     private volatile boolean closed;
+
+    /** How a store is opened: {@link LocalStore#open}; a test may hold it to see what calls do meanwhile. */
+    @FunctionalInterface
+    interface StoreOpener {
+        LocalStore open(Path db, EntryCodec codec, StoreOptions options) throws IOException;
+    }
 
     CacheDirectories(CompilePipeline.Shared shared, int umask, Duration idle, EventLoopGroup loop,
             ExecutorService workers) {
+        this(shared, umask, idle, loop, workers, LocalStore::open);
+    }
+
+    CacheDirectories(CompilePipeline.Shared shared, int umask, Duration idle, EventLoopGroup loop,
+            ExecutorService workers, StoreOpener opener) {
         this.shared = shared;
         this.umask = umask;
         this.idleNanos = idle.toNanos();
         this.loop = loop;
         this.workers = workers;
+        this.opener = opener;
     }
 
     /** What the pipelines of all directories share. */
@@ -125,7 +145,10 @@ final class CacheDirectories implements AutoCloseable {
             return directory.dir;
         }
 
-        /** The store when this daemon holds it; empty when another user's daemon does. */
+        /**
+         * The store when this daemon holds it; empty when another user's daemon does, or (for a
+         * lease of {@link #leaseForCall}) while a new directory's store still opens.
+         */
         Optional<LocalStore> local() {
             return Optional.ofNullable(directory.local);
         }
@@ -198,8 +221,8 @@ final class CacheDirectories implements AutoCloseable {
      */
     Lease leaseIfOpen(Path dir) throws IOException {
         Directory d = directories.get(dir);
-        if (d == null || !d.isOpen()) {
-            return null;
+        if (d == null || !d.isOpen() || d.opening()) {
+            return null; // a store still opening: its writes would wait, so not on an event loop
         }
         if (!d.stillAt(FileStat.ofOrNull(d.db))) {
             retire(d, "its directory was removed or replaced");
@@ -223,12 +246,32 @@ final class CacheDirectories implements AutoCloseable {
      *     it without sharing it, a full disk); the call then runs the compiler without the cache
      */
     Lease lease(Path dir, Config config, int callerUmask) throws IOException {
+        Lease l = lease(dir, config, callerUmask, false);
+        try {
+            l.directory.awaitOpen();
+        } catch (IOException e) {
+            l.close();
+            throw e;
+        }
+        return l;
+    }
+
+    /**
+     * {@link #lease}, for a compile call: a directory created here is leased while its store
+     * still opens (see {@link OpeningStore}), so the call looks in remote storage (or compiles)
+     * at once. Its writes may wait for the open: not on an event loop.
+     */
+    Lease leaseForCall(Path dir, Config config, int callerUmask) throws IOException {
+        return lease(dir, config, callerUmask, true);
+    }
+
+    private Lease lease(Path dir, Config config, int callerUmask, boolean inBackground) throws IOException {
         while (true) {
             if (closed) {
                 throw new IOException("the daemon is stopping");
             }
             Directory d = directories.computeIfAbsent(dir, Directory::new);
-            d.open(config, config.umask().orElse(callerUmask));
+            d.open(config, config.umask().orElse(callerUmask), inBackground);
             if (!d.stillAt(FileStat.ofOrNull(d.db))) {
                 retire(d, "its directory was removed or replaced");
                 continue;
@@ -311,8 +354,10 @@ final class CacheDirectories implements AutoCloseable {
         private volatile LocalStore local;
         private volatile SharedStoreClient remote;
         private volatile CompilePipeline pipeline;
+        /** A new directory's store while it opens on its own thread (then done); null when opened by a call. */
+        private volatile OpeningStore opening;
         /** The socket other users' daemons reach {@link #local} through, when the directory is shared. */
-        private Channel sharing;
+        private volatile Channel sharing;
         private long device;
         private long inode;
         private IOException failure;
@@ -332,12 +377,42 @@ final class CacheDirectories implements AutoCloseable {
             return pipeline != null;
         }
 
+        /** Whether the store is still being opened in the background. */
+        boolean opening() {
+            OpeningStore o = opening;
+            return o != null && !o.isDone();
+        }
+
+        /** Waits for a background open to end; its failure is this call's. */
+        void awaitOpen() throws IOException {
+            OpeningStore o = opening;
+            if (o == null) {
+                return;
+            }
+            java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+            o.whenDone(done::countDown);
+            try {
+                done.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while the store of " + dir + " opens");
+            }
+            if (local == null && remote == null) {
+                throw new IOException("the store of " + dir + " could not be opened");
+            }
+        }
+
         /** Whether {@code now} (a stat of {@code db}) is still the directory the store lives in. */
         boolean stillAt(FileStat now) {
             return now != null && now.device() == device && now.inode() == inode;
         }
 
-        synchronized void open(Config config, int mask) throws IOException {
+        /**
+         * Opens the store unless it is open (or opening). With {@code inBackground}, a directory
+         * without {@code db} (nothing in it to find) gets {@link #pipeline} at once, on an
+         * {@link OpeningStore}, and its store is opened on a thread of its own.
+         */
+        synchronized void open(Config config, int mask, boolean inBackground) throws IOException {
             if (pipeline != null || retired) {
                 return;
             }
@@ -346,6 +421,7 @@ final class CacheDirectories implements AutoCloseable {
             }
             awaitPredecessor();
             try {
+                boolean fresh = inBackground && !Files.exists(db, LinkOption.NOFOLLOW_LINKS);
                 createDirectory(dir, mask);
                 createDirectory(db, mask);
                 EntryCodec codec = config.compression() ? new EntryCodec(true, config.compressionLevel())
@@ -353,7 +429,14 @@ final class CacheDirectories implements AutoCloseable {
                 FileStat at = FileStat.of(db);
                 device = at.device();
                 inode = at.inode();
-                openLocalOrShared(codec, limitsOf(config));
+                if (fresh) {
+                    openInBackground(codec, limitsOf(config));
+                } else {
+                    long t0 = System.nanoTime();
+                    openLocalOrShared(codec, limitsOf(config));
+                    pipeline = newPipeline();
+                    LOG.fine(() -> "the store of " + dir + " took " + (System.nanoTime() - t0) / 1000 + " µs to open");
+                }
                 failure = null;
             } catch (IOException | RuntimeException e) {
                 failure = e instanceof IOException io ? io : new IOException(e.getMessage(), e);
@@ -362,6 +445,44 @@ final class CacheDirectories implements AutoCloseable {
                         + TimeUnit.NANOSECONDS.toSeconds(RETRY_OPEN_NANOS) + " s", e);
                 throw failure;
             }
+        }
+
+        private CompilePipeline newPipeline() {
+            LocalStore s = local;
+            if (s != null) {
+                return new CompilePipeline(s.entries(), s.manifests(), s.counters(), shared, Clock.systemUTC(), umask);
+            }
+            return new CompilePipeline(remote.entries(), remote.manifests(), remote.counters(), shared,
+                    Clock.systemUTC(), umask);
+        }
+
+        /**
+         * {@link #openLocalOrShared} on a thread of its own, the calls meanwhile on an {@link
+         * OpeningStore}. A failed open retires the directory: the next call opens it again (or
+         * finds that another daemon holds it), as after any failed open.
+         */
+        private void openInBackground(EntryCodec codec, StoreLimits limits) {
+            OpeningStore o = new OpeningStore(dir.toString());
+            opening = o;
+            pipeline = new CompilePipeline(o.entries(), o.manifests(), o.counters(), shared, Clock.systemUTC(), umask);
+            Thread t = new Thread(() -> {
+                long t0 = System.nanoTime();
+                try {
+                    openLocalOrShared(codec, limits);
+                    o.opened(local != null
+                            ? new OpeningStore.Target(local.entries(), local.manifests(), local.counters())
+                            : new OpeningStore.Target(remote.entries(), remote.manifests(), remote.counters()));
+                    LOG.fine(() -> "the store of " + dir + " took " + (System.nanoTime() - t0) / 1000
+                            + " µs to open, its calls not waiting");
+                } catch (IOException | RuntimeException e) {
+                    LOG.log(Level.WARNING, "cannot open the store of " + dir + "; the calls that began meanwhile"
+                            + " keep nothing locally", e);
+                    o.failed(e);
+                    CacheDirectories.this.retire(this, "its store could not be opened");
+                }
+            }, "store-open");
+            t.setDaemon(true);
+            t.start();
         }
 
         /**
@@ -403,8 +524,6 @@ final class CacheDirectories implements AutoCloseable {
                         SharedStoreClient c = new SharedStoreClient(socket, codec,
                                 () -> CacheDirectories.this.retire(this, "the daemon holding its store stopped answering"));
                         remote = c;
-                        pipeline = new CompilePipeline(c.entries(), c.manifests(), c.counters(), shared,
-                                Clock.systemUTC(), umask);
                         LOG.info("using the store of " + dir + " through " + socket + " (another daemon holds it)");
                         return;
                     } catch (IOException notServed) {
@@ -412,12 +531,10 @@ final class CacheDirectories implements AutoCloseable {
                     }
                 }
                 try {
-                    LocalStore s = LocalStore.open(db, codec, StoreOptions.defaults().withLimits(limits)
+                    LocalStore s = opener.open(db, codec, StoreOptions.defaults().withLimits(limits)
                             .withCleanupListener(this::countCleanup));
                     local = s;
                     share(s, socket);
-                    pipeline = new CompilePipeline(s.entries(), s.manifests(), s.counters(), shared,
-                            Clock.systemUTC(), umask);
                     LOG.info("opened the store of " + dir);
                     return;
                 } catch (IOException e) {
@@ -522,7 +639,7 @@ final class CacheDirectories implements AutoCloseable {
          * pipeline is set right after the socket is bound).
          */
         synchronized boolean lease() {
-            if (retired || (local == null && remote == null)) {
+            if (retired || (local == null && remote == null && opening == null)) {
                 return false;
             }
             users++;
@@ -563,6 +680,16 @@ final class CacheDirectories implements AutoCloseable {
         }
 
         private void closeStore() {
+            OpeningStore o = opening;
+            if (o != null && !o.isDone()) {
+                // RocksDB is still creating the store: it closes once that ends (a successor waits for it)
+                o.whenDone(() -> {
+                    synchronized (this) {
+                        closeStore();
+                    }
+                });
+                return;
+            }
             try {
                 if (sharing != null) {
                     sharing.close().awaitUninterruptibly();

@@ -183,7 +183,8 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     /**
      * A user's call: its configuration applied, then as much of it as needs no process, in the
      * store of the cache directory its configuration names. A directory whose store is not open
-     * yet continues on a worker, which opens it (creating the directory).
+     * yet continues on a worker, which opens it (creating the directory; a new one opens in the
+     * background, {@link CacheDirectories#leaseForCall}).
      */
     private Outcome quickCompile(ClientRequest req) {
         Path cwd = Path.of(req.cwd());
@@ -210,12 +211,15 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
         if (lease == null) {
             return new Outcome.Deferred(() -> {
                 try {
-                    lease = daemon.directories().lease(dir, config, req.umask());
+                    lease = daemon.directories().leaseForCall(dir, config, req.umask());
                 } catch (IOException e) {
                     return new Outcome.Fallback("cannot use the cache directory " + dir + ": " + e.getMessage());
                 }
                 lease.applyConfig(config);
-                return lease.pipeline().handle(cr);
+                // as from the event loop: the call's writes for after the reply (a remote hit's
+                // back-fill, which in a new directory waits for its store) left for after it
+                Outcome quick = lease.pipeline().handleQuick(cr);
+                return quick instanceof Outcome.Deferred rest ? rest.rest().run() : quick;
             });
         }
         lease.applyConfig(config);
