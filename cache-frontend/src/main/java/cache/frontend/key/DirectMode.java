@@ -33,6 +33,19 @@ public final class DirectMode {
     private final DirectoryListings dirs;
     /** Stat data remembered while unchanged (inotify), or null: every header and directory stat'ed. */
     private final FileWatch watch;
+    /**
+     * Candidate paths joined once: directory → name → the one {@code String} of their join. A
+     * manifest's directories and names are interned, so both lookups hash nothing and compare
+     * by identity, and the joined instance keeps its hash, which the watch's memo of the path
+     * (keyed by the instance that was queued) then finds by identity too. A manifest this daemon
+     * never decoded (every one a CI runner fetches from remote storage) checks ~1,800
+     * candidates for one of lua's sources: concatenating and hashing each path was most of its
+     * match. Dropped whole past {@link #JOINED_MAX} paths.
+     */
+    private final java.util.concurrent.ConcurrentHashMap<String, java.util.concurrent.ConcurrentHashMap<String, String>>
+            joinedPaths = new java.util.concurrent.ConcurrentHashMap<>();
+    private final java.util.concurrent.atomic.AtomicInteger joinedCount = new java.util.concurrent.atomic.AtomicInteger();
+    static final int JOINED_MAX = 200_000;
 
     public DirectMode(FileHashCache files, DirectoryListings dirs) {
         this(files, dirs, null);
@@ -319,7 +332,7 @@ public final class DirectMode {
                 int c = cs[i];
                 if (exists[c] == 0 && watched != null) {
                     // remembered, else from the listings below (and watched from the next lookup on)
-                    int known = watched.remembered(join(absolute(base, m.dirs[m.candidateDir[c]]), m.candidateName[c]));
+                    int known = watched.remembered(joined(absolute(base, m.dirs[m.candidateDir[c]]), m.candidateName[c]));
                     exists[c] = (byte) (known == FileWatch.PRESENT ? 2 : known == FileWatch.ABSENT ? 1 : 0);
                 }
                 if (exists[c] == 0) {
@@ -475,6 +488,27 @@ public final class DirectMode {
         }
         String prefix = dir.endsWith("/") ? dir : dir + "/";
         return path.startsWith(prefix) && path.length() > prefix.length() ? path.substring(prefix.length()) : null;
+    }
+
+    /** {@link #join}, the same instance for the same directory and name (see {@link #joinedPaths}). */
+    String joined(String dir, String name) {
+        java.util.concurrent.ConcurrentHashMap<String, String> in = joinedPaths.get(dir);
+        if (in == null) {
+            in = joinedPaths.computeIfAbsent(dir, k -> new java.util.concurrent.ConcurrentHashMap<>());
+        }
+        String path = in.get(name);
+        if (path == null) {
+            if (joinedCount.incrementAndGet() > JOINED_MAX) {
+                joinedCount.set(0);
+                joinedPaths.clear();
+            }
+            path = join(dir, name);
+            String first = in.putIfAbsent(name, path);
+            if (first != null) {
+                path = first;
+            }
+        }
+        return path;
     }
 
     static String join(String dir, String name) {

@@ -39,6 +39,20 @@ class DirectModeWithFileWatchTest extends DirectModeTest {
     }
 
     @Test
+    void aCandidatePathIsJoinedOnceAndGivenAgainAsTheSameInstanceEvenPastItsBound() {
+        DirectMode dm = newDirectMode();
+        String a = dm.joined("/usr/include", "stdio.h");
+        assertEquals("/usr/include/stdio.h", a);
+        org.junit.jupiter.api.Assertions.assertSame(a, dm.joined("/usr/include", "stdio.h"));
+        assertEquals("sys/types.h", dm.joined("", "sys/types.h"));
+        assertEquals("/x.h", dm.joined("/", "x.h"));
+        for (int i = 0; i <= DirectMode.JOINED_MAX; i++) {
+            assertEquals("/d/" + i + ".h", dm.joined("/d", i + ".h"));
+        }
+        assertEquals("/usr/include/stdio.h", dm.joined("/usr/include", "stdio.h"), "dropped whole, joined again");
+    }
+
+    @Test
     void aSecondLookupOfAnUnchangedTreeStatsNothingAndAnEditIsStillSeen() throws Exception {
         Files.createDirectories(cwd.resolve("inc"));
         Files.writeString(cwd.resolve("inc/config.h"), "#define A 1\n");
