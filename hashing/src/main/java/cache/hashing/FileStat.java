@@ -113,6 +113,10 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         if (DIRECT != null && DIRECT.unixPath.isInstance(path)) {
             return DIRECT.kindNoFollow(path);
         }
+        return kindViaAttributes(path);
+    }
+
+    static int kindViaAttributes(Path path) throws IOException {
         java.nio.file.attribute.BasicFileAttributes a;
         try {
             a = Files.readAttributes(path, java.nio.file.attribute.BasicFileAttributes.class,
@@ -200,22 +204,34 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
             }
         }
 
+        /** {@link #attributes}'s answer for an error other than absence. */
+        private static final Object FAILED = new Object();
+
+        /**
+         * The JDK's stat record of {@code path} (of the link itself when not {@code follow});
+         * {@code null} when it does not exist (or a component is not a directory); {@link
+         * #FAILED} for any other error, which the caller asks the public API again, so that it is
+         * reported in the JDK's words.
+         */
+        private Object attributes(Path path, boolean follow) throws IOException {
+            try {
+                return (Object) get.invokeExact((Object) path, follow);
+            } catch (Throwable t) {
+                if (unixException.isInstance(t)) {
+                    int e = errnoOf((Exception) t);
+                    return e == ENOENT || e == ENOTDIR ? null : FAILED;
+                }
+                throw new IOException((follow ? "stat " : "lstat ") + path, t);
+            }
+        }
+
         FileStat stat(Path path) throws IOException {
             if (!unixPath.isInstance(path)) {
                 return viaAttributes(path);
             }
-            Object a;
-            try {
-                a = (Object) get.invokeExact((Object) path, true);
-            } catch (Throwable t) {
-                if (unixException.isInstance(t)) {
-                    int e = errnoOf((Exception) t);
-                    if (e == ENOENT || e == ENOTDIR) {
-                        return null;
-                    }
-                    return viaAttributes(path); // the JDK's own message for other errors
-                }
-                throw new IOException("stat " + path, t);
+            Object a = attributes(path, true);
+            if (a == null || a == FAILED) {
+                return a == null ? null : viaAttributes(path);
             }
             try {
                 int m = (int) mode.invokeExact(a);
@@ -229,18 +245,9 @@ public record FileStat(long device, long inode, long size, long mtimeNanos, long
         }
 
         int kindNoFollow(Path path) throws IOException {
-            Object a;
-            try {
-                a = (Object) get.invokeExact((Object) path, false);
-            } catch (Throwable t) {
-                if (unixException.isInstance(t)) {
-                    int e = errnoOf((Exception) t);
-                    if (e == ENOENT || e == ENOTDIR) {
-                        return ABSENT;
-                    }
-                    throw new IOException("lstat " + path + ": errno " + e);
-                }
-                throw new IOException("lstat " + path, t);
+            Object a = attributes(path, false);
+            if (a == null || a == FAILED) {
+                return a == null ? ABSENT : kindViaAttributes(path);
             }
             try {
                 int m = (int) mode.invokeExact(a) & S_IFMT;

@@ -91,8 +91,9 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             return;
         }
         Outcome quick;
+        long arrived = System.nanoTime(); // the call began: what changed before it must be seen
         try {
-            quick = ownWarmup ? warmupCompile(req) : quickCompile(req);
+            quick = ownWarmup ? warmupCompile(req, arrived) : quickCompile(req, arrived);
         } catch (RuntimeException e) {
             quick = failed(e);
         }
@@ -167,14 +168,14 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     }
 
     /** A warm-up call: to the warm-up's private pipeline (refused once the warm-up is over). */
-    private Outcome warmupCompile(ClientRequest req) {
+    private Outcome warmupCompile(ClientRequest req, long arrived) {
         CompilePipeline pipeline = daemon.warmupPipeline();
         if (pipeline == null) {
             return new Outcome.Fallback("no warm-up running");
         }
         try {
             return pipeline.handleQuick(compileRequest(req, daemon.configs().load(req.env(), daemon.systemConfig(),
-                    Path.of(req.cwd()))));
+                    Path.of(req.cwd()), arrived)), arrived);
         } catch (ConfigException e) {
             return new Outcome.Fallback("invalid configuration: " + e.getMessage());
         }
@@ -186,11 +187,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
      * yet continues on a worker, which opens it (creating the directory; a new one opens in the
      * background, {@link CacheDirectories#leaseForCall}).
      */
-    private Outcome quickCompile(ClientRequest req) {
+    private Outcome quickCompile(ClientRequest req, long arrived) {
         Path cwd = Path.of(req.cwd());
         Config config;
         try {
-            config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd);
+            config = daemon.configs().load(req.env(), daemon.systemConfig(), cwd, arrived);
         } catch (ConfigException e) {
             // ccache stops with its error and status 1 (a CCACHE_DISABLE=0 says the user meant
             // something ccache does not read); compiling anyway would hide the mistake.
@@ -216,14 +217,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
                     return new Outcome.Fallback("cannot use the cache directory " + dir + ": " + e.getMessage());
                 }
                 lease.applyConfig(config);
-                // as from the event loop: the call's writes for after the reply (a remote hit's
-                // back-fill, which in a new directory waits for its store) left for after it
-                Outcome quick = lease.pipeline().handleQuick(cr);
-                return quick instanceof Outcome.Deferred rest ? rest.rest().run() : quick;
+                // its writes for after the reply (a remote hit's back-fill, which in a new
+                // directory waits for its store) left for after it, as from the event loop
+                return lease.pipeline().handleHere(cr, arrived);
             });
         }
         lease.applyConfig(config);
-        return lease.pipeline().handleQuick(cr);
+        return lease.pipeline().handleQuick(cr, arrived);
     }
 
     /**

@@ -188,6 +188,21 @@ final class OpeningStore {
             public void clear() {
                 await().manifests().clear();
             }
+
+            /** The open store's count (a decoded manifest is then used without a read); unknown while it opens. */
+            @Override
+            public long changes() {
+                Target t = now();
+                return t == null ? UNTRACKED : t.manifests().changes();
+            }
+
+            @Override
+            public void used(Digest key) {
+                Target t = now();
+                if (t != null) {
+                    t.manifests().used(key);
+                }
+            }
         };
     }
 

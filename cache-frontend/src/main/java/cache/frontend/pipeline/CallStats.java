@@ -17,7 +17,7 @@ final class CallStats {
     private final Map<String, Long> deltas = new HashMap<>();
     private final long started;
     /** {@link System#nanoTime()} at the call's start: a file watch drained after it knows every earlier change. */
-    private final long startNanos = System.nanoTime();
+    private final long startNanos;
     /** Wall-clock phases of the call ({@link #mark}), kept only while {@link #PHASES} logs at FINE. */
     private StringBuilder phases;
     private long phaseStart;
@@ -27,7 +27,13 @@ final class CallStats {
 
     /** @param started the call's start, epoch nanoseconds */
     CallStats(long started) {
+        this(started, System.nanoTime());
+    }
+
+    /** @param startNanos {@link System#nanoTime()} when the call's request arrived */
+    CallStats(long started, long startNanos) {
         this.started = started;
+        this.startNanos = startNanos;
     }
 
     /** The call's start, epoch nanoseconds: what changed after it is not trusted; its debug files' time stamp. */

@@ -295,8 +295,17 @@ public final class CompilePipeline {
     }
 
     public Outcome handle(CompileRequest original) throws InterruptedException {
-        Outcome o = serve(original, false);
-        return Outcome.settled(o instanceof Outcome.Deferred d ? d.rest().run() : o);
+        return Outcome.settled(handleHere(original, System.nanoTime()));
+    }
+
+    /**
+     * The whole call on this thread (it may block), its writes for after the reply ({@link
+     * Outcome.Replay#afterReply}) left to the caller, who runs them once the client has its
+     * answer; {@code received} as for {@link #handleQuick(CompileRequest, long)}.
+     */
+    public Outcome handleHere(CompileRequest original, long received) throws InterruptedException {
+        Outcome o = serve(original, false, received);
+        return o instanceof Outcome.Deferred d ? d.rest().run() : o;
     }
 
     /**
@@ -307,8 +316,17 @@ public final class CompilePipeline {
      * daemon answers most of a warm build on its event loop this way, without a thread hand-off.
      */
     public Outcome handleQuick(CompileRequest original) {
+        return handleQuick(original, System.nanoTime());
+    }
+
+    /**
+     * {@link #handleQuick(CompileRequest)} for a request received at {@code received} ({@link
+     * System#nanoTime()}): a file watch drained after that (by the configuration's load) is not
+     * read again for this call.
+     */
+    public Outcome handleQuick(CompileRequest original, long received) {
         try {
-            return serve(original, true);
+            return serve(original, true, received);
         } catch (InterruptedException e) {
             throw new IllegalStateException("a quick call never waits", e); // nothing on the quick path blocks
         }
@@ -323,8 +341,8 @@ public final class CompilePipeline {
     }
 
     /** The call's counters and log line are written once, when it has its outcome (or was interrupted). */
-    private Outcome serve(CompileRequest original, boolean quick) throws InterruptedException {
-        CallStats stats = new CallStats(epochNanos());
+    private Outcome serve(CompileRequest original, boolean quick, long received) throws InterruptedException {
+        CallStats stats = new CallStats(epochNanos(), received);
         stats.mark("start");
         Outcome outcome = null;
         try {

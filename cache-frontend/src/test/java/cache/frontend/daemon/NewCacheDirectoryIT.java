@@ -82,10 +82,9 @@ class NewCacheDirectoryIT {
                 src, env, 022, false, config);
     }
 
-    /** The call as the daemon's worker runs it: the quick part, then the rest; the reply's after-work left. */
+    /** The call as the daemon's worker runs it for a directory not open yet: the reply's after-work left. */
     private static Outcome call(CacheDirectories.Lease lease, CompileRequest r) throws Exception {
-        Outcome quick = lease.pipeline().handleQuick(r);
-        return quick instanceof Outcome.Deferred d ? d.rest().run() : quick;
+        return lease.pipeline().handleHere(r, System.nanoTime());
     }
 
     /** The call with its after-reply work done, as the daemon has done it once the client has its answer. */

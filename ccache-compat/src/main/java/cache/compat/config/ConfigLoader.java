@@ -83,9 +83,18 @@ public final class ConfigLoader {
      *     {@code path:line:} or {@code CCACHE_X:} prefix
      */
     public Config load(Map<String, String> env, Path systemConfig, Path cwd) throws ConfigException {
+        return load(env, systemConfig, cwd, System.nanoTime());
+    }
+
+    /**
+     * {@link #load(Map, Path, Path)} for a call that began at {@code since} ({@link
+     * System#nanoTime()}): the files as they were then at the earliest (see {@link
+     * FileWatch#session(long)}; the call's later lookups need not read the watch's queue again).
+     */
+    public Config load(Map<String, String> env, Path systemConfig, Path cwd, long since) throws ConfigException {
         Function<String, String> getenv = env::get;
         String home = env.containsKey("HOME") ? env.get("HOME") : System.getProperty("user.home");
-        FileWatch.Session session = watch == null ? null : watch.session();
+        FileWatch.Session session = watch == null ? null : watch.session(since);
         FileStat legacy = stat(cwd.resolve(home + "/.ccache"), session);
         boolean legacyExists = legacy != null && legacy.directory();
         Config.Builder b = new Config.Builder();
