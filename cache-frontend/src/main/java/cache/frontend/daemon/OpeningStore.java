@@ -81,12 +81,21 @@ final class OpeningStore {
         }
     }
 
-    /** The open store, waiting for the open; a failed open is a failed write. */
+    /**
+     * The open store, waiting for the open; a failed open is a failed write, and so is an
+     * interrupt while waiting (the thread keeps its interrupt status: a daemon stopping, a
+     * call given up).
+     */
     private Target await() {
         try {
-            return target.join();
-        } catch (CompletionException e) {
+            return target.get();
+        } catch (java.util.concurrent.ExecutionException e) {
             throw new StoreException("the store of " + dir + " could not be opened", e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException("interrupted while the store of " + dir + " was opening", e);
+        } catch (java.util.concurrent.CancellationException e) {
+            throw new StoreException("the open of the store of " + dir + " was cancelled", e);
         }
     }
 

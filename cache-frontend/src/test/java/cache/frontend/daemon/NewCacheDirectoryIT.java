@@ -57,8 +57,7 @@ class NewCacheDirectoryIT {
         Path x = Files.writeString(src.resolve("x.c"), "#include <string.h>\nint x(const char *s) { return strlen(s) * 3; }\n");
         Files.setLastModifiedTime(x, FileTime.from(Instant.now().minusSeconds(3600)));
         // Its ctime cannot be set back: a source changed within the daemon's margin (0.1 s) is not
-        // recorded in a manifest, and the second daemon's call would then take preprocessor mode,
-        // whose back-fill is written before the reply and so waits for the held open.
+        // recorded in a manifest, and the direct-mode case's second call would take preprocessor mode.
         Thread.sleep(300);
         loop = new EpollEventLoopGroup(1);
         workers = Executors.newCachedThreadPool();
@@ -70,13 +69,14 @@ class NewCacheDirectoryIT {
         loop.shutdownGracefully().awaitUninterruptibly();
     }
 
-    private Map<String, String> env(Path cacheDir) {
+    private Map<String, String> env(Path cacheDir, boolean direct) {
         return Map.of("HOME", tmp.toString(), "PATH", System.getenv("PATH"), "LC_ALL", "C",
-                "CCACHE_DIR", cacheDir.toString(), "CCACHE_REMOTE_STORAGE", "file:" + tmp.resolve("remote"));
+                "CCACHE_DIR", cacheDir.toString(), "CCACHE_REMOTE_STORAGE", "file:" + tmp.resolve("remote"),
+                direct ? "CCACHE_DIRECT" : "CCACHE_NODIRECT", "1");
     }
 
-    private CompileRequest request(Path cacheDir, Path out) throws Exception {
-        Map<String, String> env = env(cacheDir);
+    private CompileRequest request(Path cacheDir, Path out, boolean direct) throws Exception {
+        Map<String, String> env = env(cacheDir, direct);
         Config config = new ConfigLoader().load(env, tmp.resolve("no-system.conf"), src);
         return new CompileRequest("gcc", Path.of("/usr/bin/gcc"), List.of("-O2", "-c", "x.c", "-o", out.toString()),
                 src, env, 022, false, config);
@@ -97,11 +97,21 @@ class NewCacheDirectoryIT {
 
     @Test
     void aNewDirectorysFirstCallIsARemoteHitBeforeItsStoreIsOpenAndItsBackFillLandsAfter() throws Exception {
+        firstCallOfANewDirectory(true);
+    }
+
+    /** Preprocessor mode's remote hit (direct mode off) leaves its back-fill for after the reply too. */
+    @Test
+    void aPreprocessorModeRemoteHitIsAnsweredBeforeTheStoreIsOpenAndItsBackFillLandsAfter() throws Exception {
+        firstCallOfANewDirectory(false);
+    }
+
+    private void firstCallOfANewDirectory(boolean direct) throws Exception {
         // a first daemon fills remote storage
         Path first = tmp.resolve("first");
         CompilePipeline.Shared shared1 = new CompilePipeline.Shared(new DefaultProcessRunner(), null);
         try (CacheDirectories dirs = new CacheDirectories(shared1, 022, Duration.ofMinutes(5), loop, workers)) {
-            CompileRequest r = request(first, tmp.resolve("seed.o"));
+            CompileRequest r = request(first, tmp.resolve("seed.o"), direct);
             try (CacheDirectories.Lease l = dirs.leaseForCall(first, r.config(), 022)) {
                 assertInstanceOf(Outcome.Replay.class, settled(call(l, r)));
             }
@@ -130,7 +140,7 @@ class NewCacheDirectoryIT {
                     opened.set(true);
                     return s;
                 })) {
-            CompileRequest r = request(second, tmp.resolve("hit.o"));
+            CompileRequest r = request(second, tmp.resolve("hit.o"), direct);
             assertNull(dirs.leaseIfOpen(second), "nothing open yet");
             CacheDirectories.Lease lease = dirs.leaseForCall(second, r.config(), 022);
             openBegun.await();
@@ -154,12 +164,15 @@ class NewCacheDirectoryIT {
                 assertEquals(1, store.entries().entryCount(), "the back-fill landed once the store was open");
                 Map<String, Long> c = store.counters().snapshot();
                 assertEquals(1L, c.get(Counter.REMOTE_STORAGE_HIT.id()), c.toString());
-                assertEquals(2L, c.get(Counter.LOCAL_STORAGE_WRITE.id()), "the entry and its manifest: " + c);
+                // direct mode writes the entry and its manifest; preprocessor mode the entry alone
+                assertEquals(direct ? 2L : 1L, c.get(Counter.LOCAL_STORAGE_WRITE.id()), c.toString());
+                assertEquals(1L, c.get((direct ? Counter.DIRECT_CACHE_HIT : Counter.PREPROCESSED_CACHE_HIT).id()),
+                        c.toString());
                 assertNull(c.get(Counter.CACHE_MISS.id()), c.toString());
             }
 
             // and the next call is a local hit from the store the first one filled
-            CompileRequest again = request(second, tmp.resolve("again.o"));
+            CompileRequest again = request(second, tmp.resolve("again.o"), direct);
             try (CacheDirectories.Lease l = dirs.leaseIfOpen(second)) {
                 assertInstanceOf(Outcome.Replay.class, settled(call(l, again)));
                 assertEquals(1L, l.counters().snapshot().get(Counter.LOCAL_STORAGE_HIT.id()));

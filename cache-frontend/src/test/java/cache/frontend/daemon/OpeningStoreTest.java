@@ -71,4 +71,31 @@ class OpeningStoreTest {
         manifests.used(key);
         assertEquals(List.of(key), store.used);
     }
+
+    @Test
+    void aWriteWaitingForTheOpenGivesUpWhenItsThreadIsInterruptedAndKeepsTheInterrupt() throws Exception {
+        OpeningStore o = new OpeningStore("/tmp/never-opens");
+        java.util.concurrent.CompletableFuture<Throwable> thrown = new java.util.concurrent.CompletableFuture<>();
+        java.util.concurrent.atomic.AtomicBoolean stillInterrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        Thread writer = new Thread(() -> {
+            try {
+                o.manifests().update(Digest.of(new byte[] {1}), old -> new byte[] {2});
+                thrown.complete(null);
+            } catch (Throwable t) {
+                stillInterrupted.set(Thread.currentThread().isInterrupted());
+                thrown.complete(t);
+            }
+        });
+        writer.start();
+        // the write is parked on the open (the store never opens here); then the daemon gives up on it
+        while (writer.getState() != Thread.State.WAITING) {
+            Thread.sleep(1);
+        }
+        writer.interrupt();
+        Throwable t = thrown.get(5, TimeUnit.SECONDS);
+        org.junit.jupiter.api.Assertions.assertInstanceOf(cache.store.StoreException.class, t,
+                "a failed write, as a failed open is");
+        org.junit.jupiter.api.Assertions.assertTrue(stillInterrupted.get(), "the thread keeps its interrupt");
+        writer.join(5_000);
+    }
 }

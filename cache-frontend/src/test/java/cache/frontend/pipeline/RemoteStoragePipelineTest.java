@@ -2,6 +2,7 @@ package cache.frontend.pipeline;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.compat.Counter;
@@ -66,6 +67,15 @@ class RemoteStoragePipelineTest {
         }
 
         Outcome compile(String... settings) throws Exception {
+            return pipeline.handle(request(settings));
+        }
+
+        /** The call as the daemon runs it: its after-reply work left in the outcome. */
+        Outcome compileHere(String... settings) throws Exception {
+            return pipeline.handleHere(request(settings), System.nanoTime());
+        }
+
+        private CompileRequest request(String... settings) throws Exception {
             Map<String, String> env = new HashMap<>(Map.of("HOME", cwd.toString(),
                     "CCACHE_REMOTE_STORAGE", "file:" + remote));
             for (int i = 0; i < settings.length; i += 2) {
@@ -73,8 +83,7 @@ class RemoteStoragePipelineTest {
             }
             Config config = new ConfigLoader().load(env, cwd.resolve("no-system.conf"), cwd);
             Files.deleteIfExists(cwd.resolve("x.o"));
-            return pipeline.handle(new CompileRequest("gcc", gcc, List.of("-c", "x.c", "-o", "x.o"), cwd, env, 022,
-                    false, config));
+            return new CompileRequest("gcc", gcc, List.of("-c", "x.c", "-o", "x.o"), cwd, env, 022, false, config);
         }
 
         long count(Counter c) {
@@ -160,6 +169,34 @@ class RemoteStoragePipelineTest {
         second.shared.close();
         assertEquals(0, second.manifests.size(), "a miss compiled here records its manifest remotely only");
         assertEquals(4, remoteFiles().size(), "two entries, two manifests");
+    }
+
+    @Test
+    void aPreprocessorModeRemoteHitLeavesItsBackFillForAfterTheReply() throws Exception {
+        Daemon first = new Daemon(true);
+        first.compile("CCACHE_NODIRECT", "1"); // no manifest anywhere: the second daemon's call takes preprocessor mode
+        first.shared.close();
+        assertEquals(1, remoteFiles().size(), "the entry alone");
+
+        Daemon second = new Daemon(true);
+        Outcome.Replay hit = assertInstanceOf(Outcome.Replay.class, second.compileHere());
+        assertEquals(List.of(), second.compiler.compiles, "a remote hit");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")), "written before the reply");
+        assertEquals(1, second.count(Counter.PREPROCESSED_CACHE_HIT));
+        assertNotNull(hit.afterReply(), "store work left for after the reply");
+        assertEquals(0, second.local.entryCount(), "the back-fill is not written before the reply");
+        assertEquals(1, second.manifests.size(), "the manifest the hit records is (a small local write)");
+
+        hit.afterReply().run();
+        assertEquals(1, second.local.entryCount(), "the back-fill, after the reply");
+        assertEquals(2, second.count(Counter.LOCAL_STORAGE_WRITE), "the manifest and the back-fill: "
+                + second.counters.snapshot());
+
+        Files.deleteIfExists(cwd.resolve("x.o"));
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT), "the recorded manifest gives the key");
+        assertEquals(1, second.count(Counter.LOCAL_STORAGE_HIT), "and the back-filled entry answers");
+        second.shared.close();
     }
 
     @Test
