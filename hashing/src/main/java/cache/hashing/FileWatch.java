@@ -312,31 +312,27 @@ public final class FileWatch implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong();
 
     private void queue(String path) {
-        Long failed = unwatchable.get(path);
-        if (failed != null) {
-            if (System.nanoTime() - failed < RESTART_AFTER_NANOS) {
-                return;
+        queue(path, () -> {
+            Memo m = memos.get(path);
+            if (m == null || m.state == INVALID) {
+                registerNow(path);
             }
-            unwatchable.remove(path, failed);
-        }
-        if (queued.size() < 100_000 && queued.add(path)) {
-            try {
-                registrar.execute(() -> {
-                    queued.remove(path);
-                    Memo m = memos.get(path);
-                    if (m == null || m.state == INVALID) {
-                        registerNow(path);
-                    }
-                });
-            } catch (java.util.concurrent.RejectedExecutionException e) {
-                queued.remove(path); // closed
-            }
-        }
+        });
     }
 
     /** {@link #queue} for the listing of directory {@code dir}. */
     private void queueListing(String dir) {
         String key = "\0ls " + dir;
+        queue(key, () -> {
+            Memo m = listings.get(dir);
+            if ((m == null || m.state == INVALID) && !churning.contains(dir)) {
+                listNow(dir, key);
+            }
+        });
+    }
+
+    /** Runs {@code registration} on the background thread, once while queued, unless {@code key} failed lately. */
+    private void queue(String key, Runnable registration) {
         Long failed = unwatchable.get(key);
         if (failed != null) {
             if (System.nanoTime() - failed < RESTART_AFTER_NANOS) {
@@ -348,10 +344,7 @@ public final class FileWatch implements AutoCloseable {
             try {
                 registrar.execute(() -> {
                     queued.remove(key);
-                    Memo m = listings.get(dir);
-                    if ((m == null || m.state == INVALID) && !churning.contains(dir)) {
-                        listNow(dir, key);
-                    }
+                    registration.run();
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
                 queued.remove(key); // closed
@@ -468,18 +461,27 @@ public final class FileWatch implements AutoCloseable {
             return consulted == null || incomplete ? null : new Dependencies(consulted.toArray(new Memo[0]));
         }
 
+        /** {@code key}'s memo in {@code table} when it is valid (an answer: counted, and recorded), else null. */
+        private Memo valid(Map<String, Memo> table, String key) {
+            Memo m = table.get(key);
+            if (m == null || m.state != VALID) {
+                return null;
+            }
+            answered.incrementAndGet();
+            if (consulted != null) {
+                consulted.add(m);
+            }
+            return m;
+        }
+
         /**
          * {@code path}'s stat data following links, or {@code null} when it does not exist:
          * remembered, or from a stat (and the path queued to be watched in the background,
          * so that a later lookup finds it remembered).
          */
         public FileStat statOrNull(String path) throws IOException {
-            Memo m = memos.get(path);
-            if (m != null && m.state == VALID) {
-                answered.incrementAndGet();
-                if (consulted != null) {
-                    consulted.add(m);
-                }
+            Memo m = valid(memos, path);
+            if (m != null) {
                 return m.stat;
             }
             stated.incrementAndGet();
@@ -494,12 +496,8 @@ public final class FileWatch implements AutoCloseable {
          * the caller answers some other way).
          */
         public int remembered(String path) {
-            Memo m = memos.get(path);
-            if (m != null && m.state == VALID) {
-                answered.incrementAndGet();
-                if (consulted != null) {
-                    consulted.add(m);
-                }
+            Memo m = valid(memos, path);
+            if (m != null) {
                 return m.stat != null ? PRESENT : ABSENT;
             }
             incomplete = true;
@@ -516,12 +514,8 @@ public final class FileWatch implements AutoCloseable {
          * (the directory is then queued to be listed, unless names keep appearing in it).
          */
         public Set<String> names(String dir) {
-            Memo m = listings.get(dir);
-            if (m != null && m.state == VALID) {
-                answered.incrementAndGet();
-                if (consulted != null) {
-                    consulted.add(m);
-                }
+            Memo m = valid(listings, dir);
+            if (m != null) {
                 return m.names;
             }
             if (!churning.contains(dir)) {

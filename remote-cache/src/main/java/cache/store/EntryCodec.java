@@ -139,15 +139,14 @@ public final class EntryCodec {
         if (stored.length < HEADER + TRAILER) {
             throw new CorruptEntryException("entry shorter than its header (" + stored.length + " bytes)");
         }
-        if (stored[4] == FORMAT_CRC) {
-            return decodeCrc(stored);
-        }
+        // Format 2: CRC32C over all, then, for a compressed body, zstd's own check of the payload.
+        boolean crc = stored[4] == FORMAT_CRC;
         ByteBuffer in = ByteBuffer.wrap(stored);
-        int end = stored.length - TRAILER;
-        if (in.getLong(end) != Hashing.xxh3_64(stored, 0, end)) {
+        int end = stored.length - (crc ? TRAILER_CRC : TRAILER);
+        if (crc ? in.getInt(end) != crc(stored, end) : in.getLong(end) != Hashing.xxh3_64(stored, 0, end)) {
             throw new CorruptEntryException("entry checksum mismatch");
         }
-        if (in.getInt() != MAGIC || in.get() != FORMAT) {
+        if (in.getInt() != MAGIC || in.get() != (crc ? FORMAT_CRC : FORMAT)) {
             throw new CorruptEntryException("bad entry magic or format");
         }
         int compression = in.get();
@@ -157,43 +156,15 @@ public final class EntryCodec {
         int length = in.getInt();
         if (length < 0 || length > MAX_PAYLOAD) {
             throw new CorruptEntryException("bad payload length " + length);
+        }
+        // format 2 is written with the frame's checksum, which zstd checks as it decompresses
+        if (crc && compression == 1 && (end - HEADER < 9 || Integer.reverseBytes(in.getInt(HEADER)) != ZSTD_MAGIC
+                || (stored[HEADER + 4] & ZSTD_CHECKSUM_FLAG) == 0)) {
+            throw new CorruptEntryException("entry body is not a checksummed zstd frame");
         }
         byte[] payload = switch (compression) {
             case 0 -> java.util.Arrays.copyOfRange(stored, HEADER, end);
             case 1 -> decompress(stored, HEADER, end, length);
-            default -> throw new CorruptEntryException("unknown compression " + compression);
-        };
-        return parsed(payload, length);
-    }
-
-    /** Format 2: CRC32C over all, then, for a compressed body, zstd's own check of the payload. */
-    private static CacheEntry decodeCrc(byte[] stored) throws CorruptEntryException {
-        ByteBuffer in = ByteBuffer.wrap(stored);
-        int end = stored.length - TRAILER_CRC;
-        if (in.getInt(end) != crc(stored, end)) {
-            throw new CorruptEntryException("entry checksum mismatch");
-        }
-        if (in.getInt() != MAGIC || in.get() != FORMAT_CRC) {
-            throw new CorruptEntryException("bad entry magic or format");
-        }
-        int compression = in.get();
-        if (in.getShort() != 0) {
-            throw new CorruptEntryException("reserved header bits set");
-        }
-        int length = in.getInt();
-        if (length < 0 || length > MAX_PAYLOAD) {
-            throw new CorruptEntryException("bad payload length " + length);
-        }
-        byte[] payload = switch (compression) {
-            case 0 -> java.util.Arrays.copyOfRange(stored, HEADER, end);
-            case 1 -> {
-                // written with the frame's checksum, which zstd checks as it decompresses
-                if (end - HEADER < 9 || Integer.reverseBytes(in.getInt(HEADER)) != ZSTD_MAGIC
-                        || (stored[HEADER + 4] & ZSTD_CHECKSUM_FLAG) == 0) {
-                    throw new CorruptEntryException("entry body is not a checksummed zstd frame");
-                }
-                yield decompress(stored, HEADER, end, length);
-            }
             default -> throw new CorruptEntryException("unknown compression " + compression);
         };
         return parsed(payload, length);
