@@ -89,16 +89,28 @@ public final class FileWatch implements AutoCloseable {
     private static final int VALID = 1;
     private static final int INVALID = 2;
 
-    /** One path's remembered stat data ({@code null}: it does not exist). */
+    /**
+     * One path's remembered stat data ({@code null}: it does not exist), or, for a {@link
+     * #listing} memo, the names in the directory the path resolves to (empty when it resolves to
+     * nothing or to a file).
+     */
     static final class Memo {
         final String path;
+        /** A directory's names ({@link #listings}), not a path's stat data ({@link #memos}). */
+        final boolean listing;
         volatile int state = PENDING;
         volatile FileStat stat;
+        volatile Set<String> names;
         /** Set by {@link #register}: the walk found it absent under watches that were already in place. */
         boolean knownAbsent;
 
         Memo(String path) {
+            this(path, false);
+        }
+
+        Memo(String path, boolean listing) {
             this.path = path;
+            this.listing = listing;
         }
     }
 
@@ -139,6 +151,11 @@ public final class FileWatch implements AutoCloseable {
         final Dependents self = new Dependents();
         /** Memos that depend on every entry of this directory (its own stat data: its mtime). */
         final Dependents any = new Dependents();
+        /**
+         * Listings of this directory ({@link Session#names}): they answer only for names not in
+         * it, so only a name appearing (created, moved in) or the directory itself changes them.
+         */
+        final Dependents created = new Dependents();
 
         Watch(int wd, String path) {
             this.wd = wd;
@@ -159,6 +176,16 @@ public final class FileWatch implements AutoCloseable {
     /** Device → whether its file system is in {@link #LOCAL}. */
     private final Map<Long, Boolean> localDevices = new HashMap<>();
     private final ConcurrentHashMap<String, Memo> memos = new ConcurrentHashMap<>();
+    /** Directory (as looked up) → its remembered names ({@link Session#names}). */
+    private final ConcurrentHashMap<String, Memo> listings = new ConcurrentHashMap<>();
+    /**
+     * Directories whose listing was dropped because a name appeared in them (objects written
+     * next to sources): not listed again until everything is forgotten; their names are asked
+     * for one by one ({@link Session#remembered}), whose memos do not depend on other names.
+     */
+    private final Set<String> churning = ConcurrentHashMap.newKeySet();
+    /** Listings with more names than this are not remembered. */
+    static final int MAX_LISTED = 20_000;
     /** {@code /proc/self/mountinfo}, open: it polls as "priority data" after every change of the mount table. */
     private final java.io.FileDescriptor mounts;
     /** The watch limit was reached at {@link #fullSince} (nanoTime): new paths are stat'ed every time until a restart. */
@@ -285,25 +312,90 @@ public final class FileWatch implements AutoCloseable {
     private final AtomicLong attempts = new AtomicLong();
 
     private void queue(String path) {
-        Long failed = unwatchable.get(path);
+        queue(path, () -> {
+            Memo m = memos.get(path);
+            if (m == null || m.state == INVALID) {
+                registerNow(path);
+            }
+        });
+    }
+
+    /** {@link #queue} for the listing of directory {@code dir}. */
+    private void queueListing(String dir) {
+        String key = "\0ls " + dir;
+        queue(key, () -> {
+            Memo m = listings.get(dir);
+            if ((m == null || m.state == INVALID) && !churning.contains(dir)) {
+                listNow(dir, key);
+            }
+        });
+    }
+
+    /** Runs {@code registration} on the background thread, once while queued, unless {@code key} failed lately. */
+    private void queue(String key, Runnable registration) {
+        Long failed = unwatchable.get(key);
         if (failed != null) {
             if (System.nanoTime() - failed < RESTART_AFTER_NANOS) {
                 return;
             }
-            unwatchable.remove(path, failed);
+            unwatchable.remove(key, failed);
         }
-        if (queued.size() < 100_000 && queued.add(path)) {
+        if (queued.size() < 100_000 && queued.add(key)) {
             try {
                 registrar.execute(() -> {
-                    queued.remove(path);
-                    Memo m = memos.get(path);
-                    if (m == null || m.state == INVALID) {
-                        registerNow(path);
-                    }
+                    queued.remove(key);
+                    registration.run();
                 });
             } catch (java.util.concurrent.RejectedExecutionException e) {
-                queued.remove(path); // closed
+                queued.remove(key); // closed
             }
+        }
+    }
+
+    /**
+     * Watches directory {@code dir} (its resolution, and the directory for names appearing) and
+     * remembers its names (the background thread's work). The names are read after the watches
+     * are in place, so a name created before the read is in them and one created after fires
+     * the memo.
+     */
+    void listNow(String dir, String key) {
+        attempts.incrementAndGet();
+        Memo fresh = register(dir, true);
+        if (fresh == null) {
+            if (unwatchable.size() >= 100_000) {
+                unwatchable.clear();
+            }
+            unwatchable.put(key, System.nanoTime());
+            return;
+        }
+        Set<String> names = fresh.names; // set by register when nothing is to be listed
+        if (names == null) {
+            java.util.HashSet<String> found = new java.util.HashSet<>();
+            try (java.nio.file.DirectoryStream<Path> s = Files.newDirectoryStream(Path.of(dir))) {
+                for (Path p : s) {
+                    if (found.size() >= MAX_LISTED) {
+                        found = null;
+                        break;
+                    }
+                    found.add(p.getFileName().toString());
+                }
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "not listed: " + dir, e);
+                found = null;
+            }
+            names = found == null ? null : Set.copyOf(found);
+        }
+        lock.lock();
+        try {
+            if (names != null && fresh.state == PENDING && listings.get(dir) == fresh) {
+                fresh.names = names;
+                fresh.state = VALID;
+                return;
+            }
+            fresh.state = INVALID;
+            listings.remove(dir, fresh);
+        } finally {
+            lock.unlock();
         }
     }
 
@@ -369,18 +461,27 @@ public final class FileWatch implements AutoCloseable {
             return consulted == null || incomplete ? null : new Dependencies(consulted.toArray(new Memo[0]));
         }
 
+        /** {@code key}'s memo in {@code table} when it is valid (an answer: counted, and recorded), else null. */
+        private Memo valid(Map<String, Memo> table, String key) {
+            Memo m = table.get(key);
+            if (m == null || m.state != VALID) {
+                return null;
+            }
+            answered.incrementAndGet();
+            if (consulted != null) {
+                consulted.add(m);
+            }
+            return m;
+        }
+
         /**
          * {@code path}'s stat data following links, or {@code null} when it does not exist:
          * remembered, or from a stat (and the path queued to be watched in the background,
          * so that a later lookup finds it remembered).
          */
         public FileStat statOrNull(String path) throws IOException {
-            Memo m = memos.get(path);
-            if (m != null && m.state == VALID) {
-                answered.incrementAndGet();
-                if (consulted != null) {
-                    consulted.add(m);
-                }
+            Memo m = valid(memos, path);
+            if (m != null) {
                 return m.stat;
             }
             stated.incrementAndGet();
@@ -395,17 +496,32 @@ public final class FileWatch implements AutoCloseable {
          * the caller answers some other way).
          */
         public int remembered(String path) {
-            Memo m = memos.get(path);
-            if (m != null && m.state == VALID) {
-                answered.incrementAndGet();
-                if (consulted != null) {
-                    consulted.add(m);
-                }
+            Memo m = valid(memos, path);
+            if (m != null) {
                 return m.stat != null ? PRESENT : ABSENT;
             }
             incomplete = true;
             queue(path);
             return UNKNOWN;
+        }
+
+        /**
+         * The names in directory {@code dir} (absolute, as written: links and ".." are followed
+         * as the kernel would), remembered while no name appears in it and its resolution is
+         * unchanged; empty when it does not exist or is not a directory. Only a name's absence
+         * may be read from it: a name listed may still not {@code stat} (a dangling link), so
+         * those are asked with {@link #remembered}. {@code null} when nothing is remembered
+         * (the directory is then queued to be listed, unless names keep appearing in it).
+         */
+        public Set<String> names(String dir) {
+            Memo m = valid(listings, dir);
+            if (m != null) {
+                return m.names;
+            }
+            if (!churning.contains(dir)) {
+                queueListing(dir);
+            }
+            return null;
         }
 
         /** {@link #statOrNull}, throwing {@link NoSuchFileException} when absent (as {@link FileStat#of}). */
@@ -485,11 +601,25 @@ public final class FileWatch implements AutoCloseable {
         return memos.size();
     }
 
+    /** Directories whose names are remembered now (tests). */
+    int listed() {
+        return listings.size();
+    }
+
     /**
      * Watches what {@code path}'s resolution depends on and returns its new, pending memo; or
      * {@code null} when it cannot be watched (then it is stat'ed every time).
      */
     private Memo register(String path) {
+        return register(path, false);
+    }
+
+    /**
+     * {@link #register(String)}, or with {@code listing} a pending listing memo of the directory
+     * {@code path}: it depends on the resolution's entries and on names appearing in the
+     * directory; its {@link Memo#names} are set already (empty) when there is no directory to list.
+     */
+    private Memo register(String path, boolean listing) {
         if (!path.startsWith("/")) {
             return null;
         }
@@ -501,7 +631,7 @@ public final class FileWatch implements AutoCloseable {
             if (descriptor.fd < 0 || full) {
                 return null;
             }
-            if (memos.size() >= MAX_MEMOS) {
+            if (memos.size() + listings.size() >= MAX_MEMOS) {
                 restart();
             }
             long addedBefore = added;
@@ -531,10 +661,19 @@ public final class FileWatch implements AutoCloseable {
             if (!verified && !same(r, resolve(path, this))) {
                 return null;
             }
-            Memo m = new Memo(path);
+            Memo m = new Memo(path, listing);
             m.knownAbsent = verified && r.target == null;
             for (int i = 0; i < dirs.size(); i++) {
                 dirs.get(i).byName.computeIfAbsent(r.entries.get(i)[1], k -> new Dependents()).add(m);
+            }
+            if (listing) {
+                if (target != null && r.targetIsDirectory) {
+                    target.created.add(m);
+                } else {
+                    m.names = Set.of(); // nothing there, or a file: every name under it is absent (ENOENT, ENOTDIR)
+                }
+                listings.put(path, m);
+                return m;
             }
             if (target != null) {
                 (r.targetIsDirectory ? target.any : target.self).add(m);
@@ -871,6 +1010,14 @@ public final class FileWatch implements AutoCloseable {
             return;
         }
         fire(w.any);
+        if ((mask & (IN_CREATE | IN_MOVED_TO)) != 0 && w.created.size() > 0) {
+            for (Memo m : w.created.memos) {
+                if (m.state != INVALID && churning.size() < 100_000) {
+                    churning.add(m.path);
+                }
+            }
+            fire(w.created);
+        }
         if (name != null) {
             Dependents named = w.byName.remove(name);
             if (named != null) {
@@ -884,6 +1031,7 @@ public final class FileWatch implements AutoCloseable {
     private void fireAll(Watch w) {
         fire(w.self);
         fire(w.any);
+        fire(w.created);
         for (Dependents l : w.byName.values()) {
             fire(l);
         }
@@ -893,7 +1041,7 @@ public final class FileWatch implements AutoCloseable {
     private void fire(Dependents list) {
         for (Memo m : list.memos) {
             m.state = INVALID;
-            memos.remove(m.path, m);
+            (m.listing ? listings : memos).remove(m.path, m);
         }
         list.memos.clear();
         list.sweepAt = 8;
@@ -905,6 +1053,11 @@ public final class FileWatch implements AutoCloseable {
             m.state = INVALID;
         }
         memos.clear();
+        for (Memo m : listings.values()) {
+            m.state = INVALID;
+        }
+        listings.clear();
+        churning.clear();
         for (Prefix p : prefixes.values()) {
             p.valid.state = INVALID;
         }
@@ -912,6 +1065,7 @@ public final class FileWatch implements AutoCloseable {
         for (Watch w : byWd.values()) {
             w.self.memos.clear();
             w.any.memos.clear();
+            w.created.memos.clear();
             w.byName.clear();
         }
     }

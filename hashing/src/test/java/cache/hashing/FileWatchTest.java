@@ -331,4 +331,79 @@ class FileWatchTest {
         assertTrue(r.entries().stream().anyMatch(e -> e[0].equals(tmp.toString()) && e[1].equals("r")));
         assertTrue(r.entries().stream().anyMatch(e -> e[0].equals(real.toString()) && e[1].equals("a.h")));
     }
+
+    /** {@code dir}'s names through a new session, after letting the background thread list it. */
+    private java.util.Set<String> listed(Path dir) {
+        watch.session().names(dir.toString());
+        watch.awaitQueued();
+        return watch.session().names(dir.toString());
+    }
+
+    @Test
+    void aDirectorysNamesAreRememberedWhileNoNameAppearsInIt() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("inc"));
+        write(d.resolve("a.h"), "int a;\n");
+        assertNull(watch.session().names(d.toString()), "nothing remembered yet: queued, the caller asks otherwise");
+        watch.awaitQueued();
+        long stats = watch.counts()[1];
+        assertEquals(java.util.Set.of("a.h"), watch.session().names(d.toString()));
+        write(d.resolve("a.h"), "int changed;\n");
+        Files.delete(d.resolve("a.h"));
+        assertEquals(java.util.Set.of("a.h"), watch.session().names(d.toString()),
+                "an edit or a removal leaves every absence it answers true: kept");
+        assertEquals(stats, watch.counts()[1], "answered from memory");
+    }
+
+    @Test
+    void aNameCreatedOrMovedIntoAListedDirectoryIsNeverAnsweredAbsent() throws IOException {
+        Path d = Files.createDirectories(tmp.resolve("inc"));
+        assertEquals(java.util.Set.of(), listed(d));
+        write(d.resolve("new.h"), "int n;\n");
+        assertNull(watch.session().names(d.toString()), "a name appeared: the old names are dropped");
+        watch.awaitQueued();
+        assertNull(watch.session().names(d.toString()),
+                "names keep appearing here (objects next to sources): asked one by one from now on");
+
+        Path e = Files.createDirectories(tmp.resolve("inc2"));
+        write(tmp.resolve("moved.h"), "int m;\n");
+        assertEquals(java.util.Set.of(), listed(e));
+        Files.move(tmp.resolve("moved.h"), e.resolve("moved.h"));
+        assertNull(watch.session().names(e.toString()), "a name moved in: dropped too");
+    }
+
+    @Test
+    void aMissingDirectoryHasNoNamesUntilItIsCreatedWithSome() throws IOException {
+        Path d = tmp.resolve("later/inc");
+        assertEquals(java.util.Set.of(), listed(d));
+        Files.createDirectories(d);
+        write(d.resolve("x.h"), "int x;\n");
+        assertNull(watch.session().names(d.toString()), "its parent's entry changed: dropped");
+        assertEquals(java.util.Set.of("x.h"), listed(d), "and listed again");
+        Path file = tmp.resolve("file");
+        write(file, "x");
+        assertEquals(java.util.Set.of(), listed(file), "a file: nothing under it resolves (ENOTDIR)");
+    }
+
+    @Test
+    void aDirectoryReachedThroughALinkOrDotDotIsTheOneTheKernelReachesNow() throws IOException {
+        Files.createDirectories(tmp.resolve("a1/sub"));
+        Files.createDirectories(tmp.resolve("a2/sub"));
+        write(tmp.resolve("a1/x.h"), "x");
+        write(tmp.resolve("a2/y.h"), "y");
+        Files.createSymbolicLink(tmp.resolve("ln"), Path.of("a1/sub"));
+        Path up = tmp.resolve("ln/..");
+        assertEquals(java.util.Set.of("sub", "x.h"), listed(up), "ln/.. is a1");
+        Path next = Files.createSymbolicLink(tmp.resolve("ln.new"), Path.of("a2/sub"));
+        Files.move(next, tmp.resolve("ln"), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        assertNull(watch.session().names(up.toString()), "the link changed: dropped");
+        assertEquals(java.util.Set.of("sub", "y.h"), listed(up), "ln/.. is a2 now");
+
+        Path d = Files.createDirectories(tmp.resolve("gone"));
+        write(d.resolve("old.h"), "o");
+        assertEquals(java.util.Set.of("old.h"), listed(d));
+        Files.delete(d.resolve("old.h"));
+        Files.delete(d);
+        assertNull(watch.session().names(d.toString()), "removed: dropped");
+        assertEquals(java.util.Set.of(), listed(d));
+    }
 }

@@ -253,9 +253,12 @@ public final class DirectMode {
      * The entry key of the newest result that still holds in {@code cwd}, or {@code null}: every
      * header still has its digest and every candidate its recorded existence. Each header is
      * stat'ed at most once and each candidate directory listed at most once per call; with a
-     * {@link FileWatch}, what has not changed since an earlier lookup is not stat'ed at all, and
-     * each candidate is answered on its own (its absence stays known while objects are written
-     * into its directory, which changes the directory's listing on every compile), and the
+     * {@link FileWatch}, what has not changed since an earlier lookup is not stat'ed at all: a
+     * candidate is absent when its directory's remembered names lack it (one lookup per
+     * directory, so a manifest never decoded before, as every one fetched from remote storage,
+     * costs a few dozen lookups and a set test per candidate, not a lookup per candidate path),
+     * and answered on its own when they hold it or its directory keeps getting new names
+     * (objects written next to sources: its absence stays known while they are), and the
      * answer itself is remembered with the manifest until inotify reports a change to one of
      * the files, directories or candidates it was drawn from.
      */
@@ -303,6 +306,9 @@ public final class DirectMode {
         List<Set<String>> names = new ArrayList<>(java.util.Collections.nCopies(m.dirs.length, (Set<String>) null));
         boolean[] listed = new boolean[m.dirs.length];
         byte[] exists = new byte[m.candidateName.length]; // 0 unknown, 1 absent, 2 present
+        // With the watch: each candidate directory's remembered names, asked once per lookup
+        Set<String>[] remembered = watched == null ? null : newSetArray(m.dirs.length);
+        boolean[] asked = watched == null ? null : new boolean[m.dirs.length];
         results:
         for (int r = m.resultFiles.length - 1; r >= 0; r--) {
             int[] fs = m.resultFiles[r];
@@ -331,9 +337,23 @@ public final class DirectMode {
             for (int i = 0; i < cs.length; i++) {
                 int c = cs[i];
                 if (exists[c] == 0 && watched != null) {
-                    // remembered, else from the listings below (and watched from the next lookup on)
-                    int known = watched.remembered(joined(absolute(base, m.dirs[m.candidateDir[c]]), m.candidateName[c]));
-                    exists[c] = (byte) (known == FileWatch.PRESENT ? 2 : known == FileWatch.ABSENT ? 1 : 0);
+                    // A name its directory's remembered names lack is absent: one lookup per directory,
+                    // then a set test with the name's cached hash. A name they hold (it may be a
+                    // dangling link) or a directory not remembered is asked alone: remembered, else
+                    // from the listings below (and watched from the next lookup on).
+                    int d = m.candidateDir[c];
+                    String name = m.candidateName[c];
+                    if (!asked[d]) {
+                        remembered[d] = watched.names(absolute(base, m.dirs[d]));
+                        asked[d] = true;
+                    }
+                    Set<String> in = remembered[d];
+                    if (in != null && !in.contains(name) && !dotted(name)) {
+                        exists[c] = 1;
+                    } else {
+                        int known = watched.remembered(joined(absolute(base, m.dirs[d]), name));
+                        exists[c] = (byte) (known == FileWatch.PRESENT ? 2 : known == FileWatch.ABSENT ? 1 : 0);
+                    }
                 }
                 if (exists[c] == 0) {
                     int d = m.candidateDir[c];
@@ -353,6 +373,16 @@ public final class DirectMode {
             return m.entryKeys[r];
         }
         return null;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<String>[] newSetArray(int n) {
+        return (Set<String>[]) new Set<?>[n];
+    }
+
+    /** "", "." or "..": a name no listing holds that still resolves. */
+    private static boolean dotted(String name) {
+        return name.length() <= 2 && (name.isEmpty() || name.equals(".") || name.equals(".."));
     }
 
     /** {@code path} as an absolute path string: relative paths are relative to {@code cwd}, not normalized. */

@@ -1,10 +1,8 @@
 package cache.frontend.key;
 
 import cache.hashing.Digest;
-import com.github.benmanes.caffeine.cache.Interner;
 import io.netty.util.collection.LongObjectHashMap;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -22,9 +20,6 @@ import java.util.function.Consumer;
  * directories from one source to the next.
  */
 public final class PreparedManifest {
-
-    /** Paths and names shared across manifests: held once however many manifests name them. */
-    private static final Interner<String> NAMES = Interner.newWeakInterner();
 
     /** Per result: its entry key. */
     final Digest[] entryKeys;
@@ -217,11 +212,11 @@ public final class PreparedManifest {
         candidateName = cName.toArray(new String[0]);
     }
 
-    /** String {@code s} of the table, made and interned on first use. */
+    /** String {@code s} of the table, found or made, interned, on first use ({@link ManifestStrings}). */
     private static String text(byte[] raw, int[] offset, int[] length, String[] text, int s) {
         String t = text[s];
         if (t == null) {
-            t = NAMES.intern(new String(raw, offset[s], length[s], StandardCharsets.UTF_8));
+            t = ManifestStrings.of(raw, offset[s], length[s]);
             text[s] = t;
         }
         return t;

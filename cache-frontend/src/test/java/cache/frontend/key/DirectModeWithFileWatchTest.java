@@ -124,4 +124,48 @@ class DirectModeWithFileWatchTest extends DirectModeTest {
         assertEquals(entry, dm.match(m, cwd));
         assertNull(m.matched, "tomorrow the same file gives another digest");
     }
+
+    /**
+     * A manifest never decoded before (fetched from remote storage) is checked against its
+     * candidate directories' remembered names, one lookup per directory: a shadowing header
+     * created in an earlier include directory after those names were remembered is a miss, its
+     * removal a hit again, and a candidate that existed and is removed is a miss.
+     */
+    @Test
+    void aFreshManifestChecksCandidatesPerDirectoryAndSeesAShadowCreatedOrRemoved() throws Exception {
+        Files.createDirectories(cwd.resolve("inc"));
+        Files.createDirectories(cwd.resolve("q"));
+        Files.writeString(cwd.resolve("inc/config.h"), "#define A 1\n");
+        Files.writeString(cwd.resolve("inc/other.h"), "#define B 1\n");
+        Files.writeString(cwd.resolve("x.c"), "#include \"config.h\"\n#include <other.h>\n");
+        Files.writeString(cwd.resolve("q/other.h.gch"), "a precompiled header beside one");
+        DirectMode dm = newDirectMode();
+        FileWatch w = opened.get(opened.size() - 1);
+        byte[] cpp = "# 1 \"x.c\"\n# 1 \"inc/config.h\" 1\n# 2 \"x.c\" 2\n# 1 \"inc/other.h\" 1\n# 3 \"x.c\" 2\n"
+                .getBytes(StandardCharsets.UTF_8);
+        Digest entry = Digest.of(new byte[] {4});
+        Manifest.Result r = dm.record(entry, cpp, SEARCH, cwd, Long.MAX_VALUE, false);
+        byte[] stored = Manifest.EMPTY.with(r, 8).encode();
+        int candidates = r.headers().stream().mapToInt(h -> h.candidates().size()).sum();
+        assertTrue(r.headers().stream().anyMatch(h -> h.candidates().stream().anyMatch(Manifest.Candidate::existed)),
+                "q/other.h.gch is a candidate that exists");
+        assertEquals(entry, dm.match(PreparedManifest.decode(stored), cwd));
+        w.awaitQueued();
+        long[] before = w.counts();
+        assertEquals(entry, dm.match(PreparedManifest.decode(stored), cwd));
+        long[] after = w.counts();
+        assertEquals(before[1], after[1], "no stat");
+        assertTrue(after[0] - before[0] < candidates,
+                "fewer answers than candidates (" + (after[0] - before[0]) + " for " + candidates + "): per directory");
+
+        Files.writeString(cwd.resolve("q/config.h"), "#define A 2\n"); // "config.h" now finds this one
+        assertNull(dm.match(PreparedManifest.decode(stored), cwd), "the shadow is seen");
+        w.awaitQueued();
+        assertNull(dm.match(PreparedManifest.decode(stored), cwd), "and still, answered per name");
+        Files.delete(cwd.resolve("q/config.h"));
+        assertEquals(entry, dm.match(PreparedManifest.decode(stored), cwd), "its removal is seen");
+        w.awaitQueued();
+        Files.delete(cwd.resolve("q/other.h.gch"));
+        assertNull(dm.match(PreparedManifest.decode(stored), cwd), "a candidate that existed is gone");
+    }
 }
