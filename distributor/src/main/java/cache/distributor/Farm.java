@@ -11,6 +11,8 @@ import cache.distributor.route.Slot;
 import cache.distributor.route.SlotPool;
 import cache.hashing.Digest;
 import cache.node.client.NodeClient;
+import cache.node.client.ProbeChannel;
+import cache.node.client.ProbeRound;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.TcpTransport;
@@ -41,7 +43,12 @@ import java.util.logging.Logger;
  * when both miss, on the third: the first hit to arrive answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
- * persistent, pipelined connection.
+ * persistent, pipelined connection for compiles, and a small pool of probe channels ({@link
+ * ProbeChannels}) on which the thread that submits a job writes its probes and reads their answers
+ * itself ({@link #probeHere}): a node hit then wakes only the node and that thread, where the
+ * event-loop path wakes the farm's event loop twice more. A round goes that way when every node it
+ * asks has an idle channel; otherwise it goes over the pipelined connections, as on first contact,
+ * while the missing channels are opened in the background.
  *
  * <p>A host may also be a real {@code distccd} ({@link NodeKind} says how it is told apart): it
  * is routed, slotted and backed off the same way, but has no cache to probe, takes no source
@@ -68,6 +75,12 @@ public final class Farm implements AutoCloseable {
      * a miss then pays one round trip before its upload instead of two, and a hit wakes three nodes).
      */
     static final int FIRST_ROUND = Math.max(1, Math.min(PROBED, Integer.getInteger("cache.farmFirstRound", 2)));
+    /**
+     * Whether a probe round is written and read by the thread that submits the job, over the
+     * nodes' {@link ProbeChannel}s ({@link #probeHere}): true; {@code -Dcache.farmCallerProbes=false}
+     * keeps every probe on the event-loop path (for measurements side by side).
+     */
+    static final boolean CALLER_PROBES = Boolean.parseBoolean(System.getProperty("cache.farmCallerProbes", "true"));
     /** How long a probe may take before its node counts as failed. */
     static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
@@ -123,6 +136,8 @@ public final class Farm implements AutoCloseable {
     private final Health health;
     private final Options options;
     private final Map<String, CompletableFuture<NodeConnection>> connections = new ConcurrentHashMap<>();
+    /** Each native node's idle probe channels, for probes written and read by the caller ({@link #probeHere}). */
+    private final Map<String, ProbeChannels> probeChannels = new ConcurrentHashMap<>();
     /** Hosts found to be real distccd ({@link NodeKind}); forgotten when one of their jobs fails. */
     private final Set<String> distccd = ConcurrentHashMap.newKeySet();
     private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
@@ -198,11 +213,17 @@ public final class Farm implements AutoCloseable {
         // while they travel, not before (0.3-0.4 ms of a node hit at load ~5). What follows the
         // probes' answers is chained only after that, so the listener still sees the phases in
         // order (PROBE, then BLOCKED, COMPILE, DONE), however fast the answers come.
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable tell = () -> {
+            if (told.compareAndSet(false, true)) {
+                long telling = System.nanoTime();
+                listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
+                times.told = System.nanoTime() - telling;
+            }
+        };
         CompletableFuture<Result> probed = probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())),
-                probeFailed, missed, times);
-        long telling = System.nanoTime();
-        listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
-        times.told = System.nanoTime() - telling;
+                probeFailed, missed, times, tell);
+        tell.run(); // when no probe was sent
         out.whenComplete((r, e) -> {
             listener.phase(JobListener.Phase.DONE, null);
             if (addresses == null) { // the warm-up's jobs are not the user's
@@ -247,15 +268,15 @@ public final class Farm implements AutoCloseable {
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
-            JobTimes times) {
+            JobTimes times, Runnable whileWaiting) {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
         int first = Math.min(FIRST_ROUND, asked.size());
-        return firstHit(job, asked.subList(0, first), failed, missed, times).thenCompose(hit -> hit != null
+        return firstHit(job, asked.subList(0, first), failed, missed, times, whileWaiting).thenCompose(hit -> hit != null
                 || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstHit(job, asked.subList(first, asked.size()), failed, missed, times));
+                : firstHit(job, asked.subList(first, asked.size()), failed, missed, times, () -> { }));
     }
 
     /**
@@ -264,7 +285,11 @@ public final class Farm implements AutoCloseable {
      */
     private CompletableFuture<Result> firstHit(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
-            JobTimes times) {
+            JobTimes times, Runnable whileWaiting) {
+        List<ProbeChannel> here = channelsFor(job, asked);
+        if (here != null) {
+            return CompletableFuture.completedFuture(probeHere(job, asked, here, failed, missed, times, whileWaiting));
+        }
         CompletableFuture<Result> first = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(asked.size());
         if (asked.isEmpty()) {
@@ -279,7 +304,200 @@ public final class Farm implements AutoCloseable {
                 }
             });
         }
+        whileWaiting.run();
         return first;
+    }
+
+    /**
+     * A borrowed {@link ProbeChannel} for each node of {@code asked}, in its order, when every one
+     * of them is a native node known to take the job's probe and has one idle; else null (the
+     * round then goes over the nodes' {@link NodeClient} connections, and a node without an idle
+     * channel gets one opened in the background for later rounds). Never for {@link FarmWarmup}'s
+     * in-process nodes.
+     */
+    private List<ProbeChannel> channelsFor(Job job, List<Node> asked) {
+        if (addresses != null || !CALLER_PROBES) {
+            return null;
+        }
+        for (Node n : asked) {
+            CompletableFuture<NodeConnection> c = connections.get(n.id());
+            if (c == null || !c.isDone() || c.isCompletedExceptionally()
+                    || !(c.join() instanceof NativeConnection nc) || !nc.isOpen()
+                    || (job.source() != null && !nc.compilesSources())) {
+                return null;
+            }
+        }
+        List<ProbeChannel> borrowed = new ArrayList<>(asked.size());
+        boolean all = true;
+        for (Node n : asked) {
+            ProbeChannel c = pool(n).borrow(); // null starts opening one: every node's pool grows at once
+            all &= c != null;
+            borrowed.add(c);
+        }
+        if (!all) {
+            for (int i = 0; i < borrowed.size(); i++) {
+                if (borrowed.get(i) != null) {
+                    pool(asked.get(i)).giveBack(borrowed.get(i));
+                }
+            }
+            return null;
+        }
+        return borrowed;
+    }
+
+    private ProbeChannels pool(Node n) {
+        return probeChannels.computeIfAbsent(n.id(), id -> {
+            TcpHost h = hosts.get(id);
+            return new ProbeChannels(java.net.InetSocketAddress.createUnresolved(h.host(), h.port()),
+                    options.connectTimeout(), connector);
+        });
+    }
+
+    /**
+     * One round of probes on the calling thread: each of {@code asked} gets its probe written on
+     * its channel, then the answers are read as they arrive, until a verified hit (the answer) or
+     * every node has missed, failed, or let {@link #PROBE_LIMIT} pass (a timeout: backed off, as on
+     * the event-loop path). Nodes still owing an answer when a hit came are waited for in the
+     * background ({@link #drain}), so a hung one is still found and backed off.
+     */
+    private Result probeHere(Job job, List<Node> asked, List<ProbeChannel> channels,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
+            JobTimes times, Runnable whileWaiting) {
+        Source s = job.source();
+        Map<ProbeChannel, Node> nodeOf = new java.util.IdentityHashMap<>();
+        List<ProbeChannel> sent = new ArrayList<>(channels.size());
+        for (int i = 0; i < channels.size(); i++) {
+            ProbeChannel c = channels.get(i);
+            Node n = asked.get(i);
+            nodeOf.put(c, n);
+            try {
+                c.sendProbe(job.key(), job.compiler(), s == null ? null : s.path(), s == null ? null : s.cwd());
+                sent.add(c);
+            } catch (IOException e) {
+                pool(n).discard(c);
+                probeFailed(n, e, failed);
+            }
+        }
+        whileWaiting.run();
+        long deadline = System.nanoTime() + PROBE_LIMIT.toNanos();
+        Result hit = null;
+        try (ProbeRound round = new ProbeRound(sent)) {
+            for (ProbeRound.Answer a; hit == null && (a = round.next(deadline)) != null;) {
+                Node n = nodeOf.get(a.channel());
+                hit = answered(n, a, failed, missed);
+                if (hit != null) {
+                    times.hit(a.channel().sentAt());
+                }
+            }
+            if (hit != null) { // answers already here need no other thread: their channels go back now
+                for (ProbeRound.Answer a; (a = round.next(System.nanoTime())) != null;) {
+                    settled(nodeOf.get(a.channel()), a);
+                }
+            }
+            List<ProbeChannel> left = round.unanswered();
+            if (hit != null && !left.isEmpty()) {
+                drain(left, nodeOf, deadline);
+            } else {
+                for (ProbeChannel c : left) {
+                    timedOut(nodeOf.get(c), c, failed);
+                }
+            }
+        } catch (IOException e) { // no selector, or interrupted: the channels owe answers
+            for (ProbeChannel c : sent) {
+                pool(nodeOf.get(c)).discard(c);
+            }
+            LOG.warning("cannot wait for probe answers: " + e);
+        }
+        return hit;
+    }
+
+    /** One channel's answer: a verified hit's result, or null (a miss, or a failure, whose node is backed off). */
+    private Result answered(Node n, ProbeRound.Answer a,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
+        ProbeChannels pool = pool(n);
+        if (a.failure() != null) {
+            if (a.channel().isOpen()) {
+                pool.giveBack(a.channel()); // a refusal of this request: the connection stays good
+            } else {
+                pool.discard(a.channel());
+            }
+            probeFailed(n, a.failure(), failed);
+            return null;
+        }
+        if (a.miss()) {
+            pool.giveBack(a.channel());
+            missed.add(n.id());
+            return null;
+        }
+        try {
+            CacheEntry e = NodeClient.decode(a.entry());
+            pool.giveBack(a.channel());
+            return new Result(e, n.id(), true);
+        } catch (cache.store.CorruptEntryException x) {
+            pool.discard(a.channel());
+            probeFailed(n, new IOException("corrupt entry from " + n.id(), x), failed);
+            return null;
+        }
+    }
+
+    /** An answer no longer wanted (a job already answered): its channel back, or its node's failure noted. */
+    private void settled(Node n, ProbeRound.Answer a) {
+        if (a.failure() == null || a.channel().isOpen()) {
+            pool(n).giveBack(a.channel());
+        } else {
+            pool(n).discard(a.channel());
+        }
+        if (a.failure() != null) {
+            probeFailed(n, a.failure(), new java.util.concurrent.atomic.AtomicReference<>());
+        }
+    }
+
+    /** Idle probe channels to {@code node} ({@code host:port}) now: for tests. */
+    int idleProbeChannels(String node) {
+        ProbeChannels p = probeChannels.get(node);
+        return p == null ? 0 : p.idle();
+    }
+
+    private void timedOut(Node n, ProbeChannel c,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
+        pool(n).discard(c);
+        probeFailed(n, new TimeoutException("no answer to a probe within " + PROBE_LIMIT.toMillis() + " ms"), failed);
+    }
+
+    /**
+     * Reads, on the connector, the answers {@code left} still owe after the job was answered, until
+     * {@code deadline}: a channel that answers goes back to its pool, one that fails or stays silent
+     * has its node backed off, as the event-loop path does for a probe that outlives its job.
+     */
+    private void drain(List<ProbeChannel> left, Map<ProbeChannel, Node> nodeOf, long deadline) {
+        try {
+            connector.execute(() -> {
+                try (ProbeRound round = new ProbeRound(left)) {
+                    for (ProbeRound.Answer a; (a = round.next(deadline)) != null;) {
+                        settled(nodeOf.get(a.channel()), a);
+                    }
+                    for (ProbeChannel c : round.unanswered()) {
+                        timedOut(nodeOf.get(c), c, new java.util.concurrent.atomic.AtomicReference<>());
+                    }
+                } catch (IOException e) {
+                    left.forEach(ProbeChannel::close);
+                }
+            });
+        } catch (java.util.concurrent.RejectedExecutionException closing) {
+            left.forEach(ProbeChannel::close);
+        }
+    }
+
+    /** A probe's failure: unless it is a refusal that says nothing of the node, the node is backed off. */
+    private void probeFailed(Node node, Throwable e,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
+        Throwable cause = unwrap(e);
+        if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
+            failed.set(reasonOf(failureOf(cause)));
+            health.failed(node, failureOf(cause));
+            dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
+            LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
+        }
     }
 
     /**
@@ -307,17 +525,10 @@ public final class Farm implements AutoCloseable {
                     });
         });
         return p.orTimeout(PROBE_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
-            if (e == null) {
-                return r;
+            if (e != null) {
+                probeFailed(node, e, failed);
             }
-            Throwable cause = unwrap(e);
-            if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
-                failed.set(reasonOf(failureOf(cause)));
-                health.failed(node, failureOf(cause));
-                dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
-                LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
-            }
-            return null;
+            return e == null ? r : null;
         });
     }
 
@@ -508,6 +719,10 @@ public final class Farm implements AutoCloseable {
 
     /** Closes the node's connection; requests still pending on it fail with {@code why}, as their log says. */
     private void dropConnection(Node node, String why) {
+        ProbeChannels p = probeChannels.remove(node.id());
+        if (p != null) {
+            p.close();
+        }
         CompletableFuture<NodeConnection> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().abort(new IOException("connection dropped: " + why));
@@ -591,6 +806,9 @@ public final class Farm implements AutoCloseable {
     @Override
     public void close() {
         for (String id : List.copyOf(connections.keySet())) {
+            dropConnection(new Node(id, 1));
+        }
+        for (String id : List.copyOf(probeChannels.keySet())) {
             dropConnection(new Node(id, 1));
         }
         connector.shutdownNow();

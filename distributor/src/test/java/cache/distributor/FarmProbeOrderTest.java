@@ -47,7 +47,9 @@ import org.junit.jupiter.api.io.TempDir;
  * result held by the second node of the ranking only (a spilled job's) is found there in that same
  * round, and answers the job while the owner's answer is still held back (any verified hit is as
  * good as the owner's); a key no node holds is compiled; one held by the third only is found there
- * once the first two have missed.
+ * once the first two have missed. On the caller's path (probe channels open): a hit is written and
+ * read by the submitting thread; a hung owner holds up no other node's hit and is still backed off
+ * once its probe limit passes; a hung node alone is a timed-out miss and backed off.
  */
 @Timeout(120)
 class FarmProbeOrderTest {
@@ -339,12 +341,112 @@ class FarmProbeOrderTest {
     }
 
     /**
+     * Submits {@code job} (a node hit) until the farm has an idle probe channel to each node of
+     * {@code firstRound} (they are opened in the background after a probe found none), so that its
+     * next job is probed on the submitting thread. Bounded by a count.
+     */
+    private static void warm(Farm farm, Farm.Job job, List<String> firstRound) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            assertTrue(farm.submit(job).get(60, TimeUnit.SECONDS).nodeHit());
+            if (firstRound.stream().allMatch(id -> farm.idleProbeChannels(id) > 0)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no probe channel opened to " + firstRound);
+    }
+
+    /** Whether the job's future was complete when submit returned, its last phase told on this thread. */
+    private static boolean answeredOnTheCaller(Farm farm, Farm.Job job) throws Exception {
+        List<Thread> doneOn = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Farm.Result> f = farm.submit(job, (phase, node) -> {
+            if (phase == JobListener.Phase.DONE) {
+                doneOn.add(Thread.currentThread());
+            }
+        });
+        boolean done = f.isDone();
+        assertTrue(f.get(60, TimeUnit.SECONDS).nodeHit());
+        return done && doneOn.equals(List.of(Thread.currentThread()));
+    }
+
+    @Test
+    void aNodeHitOnIdleProbeChannelsIsAnsweredOnTheSubmittingThread() throws Exception {
+        Farm.Job job = job();
+        try (Farm farm = farm()) {
+            farm.submit(job).get(60, TimeUnit.SECONDS); // compiled on the owner
+            List<String> firstRound = ranking(job.key()).subList(0, Farm.FIRST_ROUND);
+            warm(farm, job, firstRound);
+            for (int i = 0; i < 20; i++) {
+                // A node whose answer came after the hit is read in the background: wait (bounded) until
+                // its channel is back, so that each hit finds an idle channel on every node it asks.
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (firstRound.stream().anyMatch(id -> farm.idleProbeChannels(id) == 0) && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                assertTrue(answeredOnTheCaller(farm, job), "hit " + i + " written and read by the caller");
+            }
+        }
+        assertEquals(1, sum(counter("compiles_ok")), "compiled once: " + counter("compiles_ok"));
+    }
+
+    @Test
+    void aHungOwnerHoldsUpNoHitOfTheNextNodeOnTheCallersPathAndIsStillBackedOff() throws Exception {
+        Farm.Job spilled = job();
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            List<String> ranking = rankingOver(proxies, spilled.key());
+            compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
+            try (Farm all = farm(ranking)) {
+                warm(all, spilled, ranking.subList(0, Farm.FIRST_ROUND));
+                Proxy owner = proxies.get(ranking.get(0));
+                owner.holdUntil(() -> false, Proxy.SILENCE_MS); // the owner hangs past the probe limit
+                Farm.Result r = all.submit(spilled).get(60, TimeUnit.SECONDS);
+                assertTrue(r.nodeHit());
+                assertEquals(ranking.get(1), r.node(), "the next node's hit answered");
+                assertTrue(all.nodeHealth().get(ranking.get(0)),
+                        "answered before the owner's probe limit passed (its answer was not waited for first)");
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Proxy.SILENCE_MS);
+                while (all.nodeHealth().get(ranking.get(0)) && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertFalse(all.nodeHealth().get(ranking.get(0)), "the hung owner backed off once its probe timed out");
+                assertFalse(owner.releasedByCondition());
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    @Test
+    void aHungNodeOnTheCallersPathIsAMissAndBackedOff() throws Exception {
+        Farm.Job job = job();
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            String only = proxies.keySet().iterator().next();
+            try (Farm alone = farm(List.of(only))) {
+                alone.submit(job).get(60, TimeUnit.SECONDS); // compiled there
+                warm(alone, job, List.of(only));
+                proxies.get(only).holdUntil(() -> false, Proxy.SILENCE_MS);
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> alone.submit(job).get(60, TimeUnit.SECONDS));
+                FarmException f = org.junit.jupiter.api.Assertions.assertInstanceOf(FarmException.class, e.getCause());
+                assertEquals(FarmException.Reason.TIMEOUT, f.reason(), f.getMessage());
+                assertFalse(alone.nodeHealth().get(only), "backed off");
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    /**
      * A TCP forwarder on the node's address (another port) that can hold the node's answers back
      * until a condition holds (polled; at most {@link #HOLD_LIMIT_MS}, below the farm's connect
      * timeout, then it lets them through anyway and says so).
      */
     private static final class Proxy implements AutoCloseable {
         static final long HOLD_LIMIT_MS = 4_000;
+        /** Longer than the farm's probe limit: a node held this long is a hung node to the farm. */
+        static final long SILENCE_MS = Farm.PROBE_LIMIT.toMillis() + 3_000;
         private final InetSocketAddress node;
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -370,10 +472,15 @@ class FarmProbeOrderTest {
         }
 
         void holdUntil(BooleanSupplier condition) {
+            holdUntil(condition, HOLD_LIMIT_MS);
+        }
+
+        /** {@link #holdUntil(BooleanSupplier)} for at most {@code limitMs}. */
+        void holdUntil(BooleanSupplier condition, long limitMs) {
             CountDownLatch released = new CountDownLatch(1);
             gate = released;
             Thread t = new Thread(() -> {
-                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS);
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMs);
                 while (System.nanoTime() < end) {
                     if (condition.getAsBoolean()) {
                         byCondition.set(true);
@@ -396,7 +503,7 @@ class FarmProbeOrderTest {
         boolean releasedByCondition() throws InterruptedException {
             Thread t = holder;
             if (t != null) {
-                t.join(HOLD_LIMIT_MS + 1_000);
+                t.join(SILENCE_MS + 1_000);
             }
             return byCondition.get();
         }
