@@ -39,8 +39,9 @@ import java.util.logging.Logger;
  * The nodes of one host list, used as one sharded cache that also compiles.
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
- * healthy nodes, weighted by their slot limits) and the next node of its ranking at once, and
- * when both miss, on the third: the first hit to arrive answers it. On a miss the job goes to the owner, or, when the
+ * healthy nodes, weighted by their slot limits) and the next nodes of its ranking at once (all
+ * three that may hold it while their probes stay under 200 bytes: {@link #firstRound}): the
+ * first hit to arrive answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection for compiles, and a small pool of probe channels ({@link
@@ -70,11 +71,16 @@ public final class Farm implements AutoCloseable {
     /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
     static final int PROBED = 3;
     /**
-     * Nodes probed at once first (the owner and the node a spilled job went to); the rest after
-     * both miss. 2; {@code -Dcache.farmFirstRound=3} asks all three at once (for measurements:
-     * a miss then pays one round trip before its upload instead of two, and a hit wakes three nodes).
+     * What the probes of one job's first round may send together: under the issue's 200 bytes per
+     * node hit. With a usual compiler spec a probe is 59 bytes, so all three {@link #PROBED} nodes
+     * fit (177 bytes).
      */
-    static final int FIRST_ROUND = Math.max(1, Math.min(PROBED, Integer.getInteger("cache.farmFirstRound", 2)));
+    static final int FIRST_ROUND_BYTES = 199;
+    /**
+     * Nodes probed at once first, when set ({@code -Dcache.farmFirstRound=N}, for measurements);
+     * else {@link #firstRound(Job)} decides by the probes' size.
+     */
+    static final Integer FIRST_ROUND_SET = Integer.getInteger("cache.farmFirstRound");
     /**
      * Whether a probe round is written and read by the thread that submits the job, over the
      * nodes' {@link ProbeChannel}s ({@link #probeHere}): true; {@code -Dcache.farmCallerProbes=false}
@@ -245,17 +251,39 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * The first verified hit among the caches of {@code asked}, or null. The key's owner and the
-     * next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@link #FIRST_ROUND}
-     * probes) are asked at once; the third node only when both miss (or fail). Why two and not
-     * one: the owner holds most hits, but a job that found the owner's slots full was compiled on
-     * the next node of the key's ranking (bounded-load spill), and in a busy build that is a large
-     * share of them (27 of 60 in session 13's {@code make -j6}): asking the owner alone first cost
-     * those hits a second round trip. Why not all three: on a machine short of CPUs each probe
-     * wakes a node's JVM, and the third node holds a result only after a spill past two full nodes
-     * or a ranking change; a hit answered by the first two sends two 59-byte probes. Probes take
-     * no slot. A probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its
-     * node is backed off (a stopped node must not hold every job up).
+     * How many nodes of the key's ranking the first round asks at once: every node that may hold
+     * the key ({@link #PROBED}) as long as their probes together stay within {@link
+     * #FIRST_ROUND_BYTES} (three 59-byte probes with a usual compiler spec), else two (the owner
+     * and the node a spilled job went to); {@code -Dcache.farmFirstRound=N} sets it. Why all of
+     * them, for a small farm: a probe costs a node a store read and a checksum (its lookup: a
+     * median 0.26 ms of CPU in session 16), but each round costs the job a round trip, so a key
+     * held by the third node (a job spilled past two full nodes, or a ranking changed by a node
+     * that joined or left) was found a round trip later, and every miss paid two round trips
+     * before its upload instead of one. Why two at least: the owner holds most hits, but in a busy
+     * build many jobs find the owner's slots full and are compiled on the next node of the key's
+     * ranking (27 of 60 in session 13's {@code make -j6}).
+     */
+    static int firstRound(Job job) {
+        if (FIRST_ROUND_SET != null) {
+            return Math.max(1, Math.min(PROBED, FIRST_ROUND_SET));
+        }
+        CompilerSpec c = job.compiler();
+        int probe = 4 + cache.node.protocol.NodeProtocol.FRAME_HEADER + 16 + utf8(c.name()) + utf8(c.version())
+                + utf8(c.target());
+        return Math.max(2, Math.min(PROBED, FIRST_ROUND_BYTES / probe));
+    }
+
+    /** A protocol string's size on the wire: u16 length and UTF-8. */
+    private static int utf8(String s) {
+        return 2 + s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * The first verified hit among the caches of {@code asked}, or null. The first {@link
+     * #firstRound(Job)} nodes of the key's ranking (the owner first) are asked at once; the rest,
+     * if any, only when they all miss (or fail). Probes take no slot. A probe that fails, or
+     * takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is backed off (a stopped
+     * node must not hold every job up).
      *
      * <p>What the ranking's order is for: who is asked in which round (above) and where a miss is
      * compiled ({@link #attempt}: the owner, else the next node with a free slot), so that a key's
@@ -272,7 +300,7 @@ public final class Farm implements AutoCloseable {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        int first = Math.min(FIRST_ROUND, asked.size());
+        int first = Math.min(firstRound(job), asked.size());
         return firstHit(job, asked.subList(0, first), failed, missed, times, whileWaiting).thenCompose(hit -> hit != null
                 || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
@@ -694,8 +722,12 @@ public final class Farm implements AutoCloseable {
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new NativeConnection(addresses != null ? NodeClient.connect(addresses.apply(h), o)
-                            : NodeClient.connect(h.host(), h.port(), o), id);
+                    NativeConnection nc = new NativeConnection(addresses != null
+                            ? NodeClient.connect(addresses.apply(h), o) : NodeClient.connect(h.host(), h.port(), o), id);
+                    if (addresses == null && CALLER_PROBES) {
+                        pool(node).prime(); // the node's first probe channel, so that its next round needs no hand-off
+                    }
+                    return nc;
                 } catch (IOException e) {
                     if (addresses == null && NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
                         distccd.add(id);

@@ -52,6 +52,13 @@ final class ProbeChannels {
         return null;
     }
 
+    /** Starts opening a channel when none is idle (a node just connected to). */
+    void prime() {
+        if (idle.isEmpty()) {
+            grow();
+        }
+    }
+
     /** Back to the pool when it is open and owes nothing; else closed and forgotten. */
     void giveBack(ProbeChannel c) {
         if (c.isOpen() && !c.owes() && !closed) {

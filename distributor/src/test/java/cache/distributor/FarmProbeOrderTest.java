@@ -43,11 +43,11 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
  * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
  * a node hit answered by the node that compiled it, with no compile anywhere, and by one round of
- * {@link Farm#FIRST_ROUND} (2) probes (the owner's and the next node's: the third is not asked); a
- * result held by the second node of the ranking only (a spilled job's) is found there in that same
- * round, and answers the job while the owner's answer is still held back (any verified hit is as
- * good as the owner's); a key no node holds is compiled; one held by the third only is found there
- * once the first two have missed. On the caller's path (probe channels open): a hit is written and
+ * {@link Farm#firstRound} probes (all three nodes with gcc's spec: 177 bytes); a result held by the
+ * second node of the ranking only (a spilled job's) is found there in that same round, and answers
+ * the job while the owner's answer is still held back (any verified hit is as good as the
+ * owner's); a key no node holds is compiled; one held by the third only is found there in the
+ * first round too, while the first two nodes' answers are held back. On the caller's path (probe channels open): a hit is written and
  * read by the submitting thread; a hung owner holds up no other node's hit and is still backed off
  * once its probe limit passes; a hung node alone is a timed-out miss and backed off.
  */
@@ -179,32 +179,30 @@ class FarmProbeOrderTest {
     }
 
     @Test
-    void aHitOnTheOwnerIsAnsweredByOneRoundOfTwoProbesWithoutAskingTheThirdNode() throws Exception {
+    void aHitOnTheOwnerIsAnsweredByOneRoundOfProbesAskingEveryNodeOnce() throws Exception {
         Farm.Job job = job();
+        assertEquals(Farm.PROBED, Farm.firstRound(job), "gcc's probes fit 200 bytes three times: one round for all");
         List<String> ranking = ranking(job.key());
         try (Farm first = farm()) {
             assertEquals(ranking.get(0), first.submit(job).get(60, TimeUnit.SECONDS).node(), "compiled on the owner");
         }
         Map<String, Long> before = counter("probes");
         Farm.Result again;
-        String next = ranking.get(1);
         try (Farm second = farm()) {
             again = second.submit(job).get(60, TimeUnit.SECONDS);
-            // The owner's hit answers the job without waiting for the next node, whose probe may
-            // still be on its way (its connection opening): with the farm still open (a closed
-            // farm drops what it has not sent), wait, bounded, until that node has counted it.
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (counter("probes").get(next) <= before.get(next) && System.nanoTime() < end) {
-                Thread.sleep(10);
+            // The owner's hit answers the job without waiting for the other nodes, whose probes may
+            // still be on their way (their connections opening): with the farm still open (a closed
+            // farm drops what it has not sent), wait, bounded, until they have counted them.
+            for (String id : ranking) {
+                awaitProbe(id, before.get(id));
             }
         }
         assertTrue(again.nodeHit());
         assertEquals(ranking.get(0), again.node());
         Map<String, Long> after = counter("probes");
         for (String id : nodes.keySet()) {
-            assertEquals(before.get(id) + (id.equals(ranking.get(2)) ? 0 : 1), after.get(id),
-                    "the owner and the next node probed once, the third not at all: before " + before + ", after "
-                            + after);
+            assertEquals(before.get(id) + 1, after.get(id),
+                    "every node probed once, in one round: before " + before + ", after " + after);
         }
     }
 
@@ -230,6 +228,7 @@ class FarmProbeOrderTest {
                 // The second node's hit may answer before the owner's probe is even sent (its
                 // connection was held): with the farm still open, wait, bounded, until it is counted.
                 awaitProbe(ownerNode, before.get(ownerNode));
+                awaitProbe(proxies.get(ranking.get(2)).target(), before.get(proxies.get(ranking.get(2)).target()));
             }
             assertTrue(owner.releasedByCondition(),
                     "the second node was probed while the owner's answer was still held back: one round");
@@ -240,7 +239,7 @@ class FarmProbeOrderTest {
             String third = proxies.get(ranking.get(2)).target();
             assertEquals(before.get(ownerNode) + 1, after.get(ownerNode), "the owner asked once");
             assertEquals(before.get(spilledTo) + 1, after.get(spilledTo), "the next node asked once");
-            assertEquals(before.get(third), after.get(third), "the third node not asked");
+            assertEquals(before.get(third) + 1, after.get(third), "the third node asked once, in the same round");
         } finally {
             proxies.values().forEach(Proxy::close);
         }
@@ -267,13 +266,7 @@ class FarmProbeOrderTest {
                 Map<String, Long> before = counter("probes");
                 java.util.concurrent.CompletableFuture<Farm.Result> answer = new java.util.concurrent.CompletableFuture<>();
                 owner.holdUntil(answer::isDone); // the owner answers only once the job is answered
-                all.submit(spilled).whenComplete((r, e) -> {
-                    if (e != null) {
-                        answer.completeExceptionally(e);
-                    } else {
-                        answer.complete(r);
-                    }
-                });
+                completes(all.submit(spilled), answer);
                 Farm.Result r = answer.get(60, TimeUnit.SECONDS);
                 assertTrue(owner.releasedByCondition(),
                         "answered while the owner's probe answer was still held back (not after the proxy's "
@@ -288,6 +281,18 @@ class FarmProbeOrderTest {
         } finally {
             proxies.values().forEach(Proxy::close);
         }
+    }
+
+    /** Completes {@code answer} as {@code job} completes: a future a proxy's condition can name before the job exists. */
+    private static void completes(java.util.concurrent.CompletableFuture<Farm.Result> job,
+            java.util.concurrent.CompletableFuture<Farm.Result> answer) {
+        job.whenComplete((r, e) -> {
+            if (e != null) {
+                answer.completeExceptionally(e);
+            } else {
+                answer.complete(r);
+            }
+        });
     }
 
     /** A proxy in front of every node, by its own {@code host:port}; the caller closes them. */
@@ -322,21 +327,38 @@ class FarmProbeOrderTest {
     }
 
     @Test
-    void aResultOnlyTheThirdNodeHoldsIsFoundOnceTheFirstTwoMiss() throws Exception {
+    void aResultOnlyTheThirdNodeHoldsIsFoundInTheFirstRoundWhileTheFirstTwoAreHeldBack() throws Exception {
         Farm.Job job = job();
-        List<String> ranking = ranking(job.key());
-        compiledOnlyOn(job, ranking.get(2)); // as if the first two had been full
-        Map<String, Long> before = counter("probes");
-        Farm.Result r;
-        try (Farm all = farm()) {
-            r = all.submit(job).get(60, TimeUnit.SECONDS);
-        }
-        assertTrue(r.nodeHit(), "found in the third node's cache");
-        assertEquals(ranking.get(2), r.node());
-        assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
-        Map<String, Long> after = counter("probes");
-        for (String id : ranking) {
-            assertEquals(before.get(id) + 1, after.get(id), "each node asked once: " + before + " " + after);
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            List<String> ranking = rankingOver(proxies, job.key());
+            compiledOnlyOn(job, proxies.get(ranking.get(2)).target()); // as if the first two had been full
+            Map<String, Long> before = counter("probes");
+            // The first two nodes' answers (their handshakes included) wait until the job is
+            // answered: asking the third only after both missed would never release them.
+            java.util.concurrent.CompletableFuture<Farm.Result> answer = new java.util.concurrent.CompletableFuture<>();
+            Proxy owner = proxies.get(ranking.get(0));
+            Proxy next = proxies.get(ranking.get(1));
+            owner.holdUntil(answer::isDone);
+            next.holdUntil(answer::isDone);
+            try (Farm all = farm(ranking)) {
+                completes(all.submit(job), answer);
+                Farm.Result r = answer.get(60, TimeUnit.SECONDS);
+                assertTrue(owner.releasedByCondition() && next.releasedByCondition(),
+                        "answered while the first two nodes' answers were held back: one round");
+                assertTrue(r.nodeHit(), "found in the third node's cache");
+                assertEquals(ranking.get(2), r.node());
+                for (String id : ranking) {
+                    awaitProbe(proxies.get(id).target(), before.get(proxies.get(id).target()));
+                }
+            }
+            assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
+            Map<String, Long> after = counter("probes");
+            for (String id : nodes.keySet()) {
+                assertEquals(before.get(id) + 1, after.get(id), "each node asked once: " + before + " " + after);
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
         }
     }
 
@@ -374,7 +396,7 @@ class FarmProbeOrderTest {
         Farm.Job job = job();
         try (Farm farm = farm()) {
             farm.submit(job).get(60, TimeUnit.SECONDS); // compiled on the owner
-            List<String> firstRound = ranking(job.key()).subList(0, Farm.FIRST_ROUND);
+            List<String> firstRound = ranking(job.key()).subList(0, Farm.firstRound(job));
             warm(farm, job, firstRound);
             for (int i = 0; i < 20; i++) {
                 // A node whose answer came after the hit is read in the background: wait (bounded) until
@@ -397,7 +419,7 @@ class FarmProbeOrderTest {
             List<String> ranking = rankingOver(proxies, spilled.key());
             compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
             try (Farm all = farm(ranking)) {
-                warm(all, spilled, ranking.subList(0, Farm.FIRST_ROUND));
+                warm(all, spilled, ranking.subList(0, Farm.firstRound(spilled)));
                 Proxy owner = proxies.get(ranking.get(0));
                 owner.holdUntil(() -> false, Proxy.SILENCE_MS); // the owner hangs past the probe limit
                 Farm.Result r = all.submit(spilled).get(60, TimeUnit.SECONDS);
