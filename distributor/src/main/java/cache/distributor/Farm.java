@@ -144,6 +144,8 @@ public final class Farm implements AutoCloseable {
     private final Map<String, CompletableFuture<NodeConnection>> connections = new ConcurrentHashMap<>();
     /** Each native node's idle probe channels, for probes written and read by the caller ({@link #probeHere}). */
     private final Map<String, ProbeChannels> probeChannels = new ConcurrentHashMap<>();
+    /** Probe rounds written and read by their caller so far. */
+    private final java.util.concurrent.atomic.LongAdder callerRounds = new java.util.concurrent.atomic.LongAdder();
     /** Hosts found to be real distccd ({@link NodeKind}); forgotten when one of their jobs fails. */
     private final Set<String> distccd = ConcurrentHashMap.newKeySet();
     private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
@@ -164,8 +166,8 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * @param addresses where each host is reached instead of its TCP address, or null: {@link
-     *     FarmWarmup}'s in-process nodes
+     * @param addresses where each host is reached instead of its own address, or null: {@link
+     *     FarmWarmup}'s in-process nodes (their jobs are not logged)
      */
     Farm(HostList list, Options options, java.util.function.Function<TcpHost, java.net.SocketAddress> addresses) {
         this.addresses = addresses;
@@ -340,16 +342,15 @@ public final class Farm implements AutoCloseable {
      * A borrowed {@link ProbeChannel} for each node of {@code asked}, in its order, when every one
      * of them is a native node known to take the job's probe and has one idle; else null (the
      * round then goes over the nodes' {@link NodeClient} connections, and a node without an idle
-     * channel gets one opened in the background for later rounds). Never for {@link FarmWarmup}'s
-     * in-process nodes.
+     * channel gets one opened in the background for later rounds). Only to TCP addresses.
      */
     private List<ProbeChannel> channelsFor(Job job, List<Node> asked) {
-        if (addresses != null || !CALLER_PROBES) {
+        if (!CALLER_PROBES) {
             return null;
         }
         for (Node n : asked) {
             CompletableFuture<NodeConnection> c = connections.get(n.id());
-            if (c == null || !c.isDone() || c.isCompletedExceptionally()
+            if (c == null || probeAddress(hosts.get(n.id())) == null || !c.isDone() || c.isCompletedExceptionally()
                     || !(c.join() instanceof NativeConnection nc) || !nc.isOpen()
                     || (job.source() != null && !nc.compilesSources())) {
                 return null;
@@ -374,11 +375,16 @@ public final class Farm implements AutoCloseable {
     }
 
     private ProbeChannels pool(Node n) {
-        return probeChannels.computeIfAbsent(n.id(), id -> {
-            TcpHost h = hosts.get(id);
-            return new ProbeChannels(java.net.InetSocketAddress.createUnresolved(h.host(), h.port()),
-                    options.connectTimeout(), connector);
-        });
+        return probeChannels.computeIfAbsent(n.id(), id -> new ProbeChannels(probeAddress(hosts.get(id)),
+                options.connectTimeout(), connector));
+    }
+
+    /** Where {@code h}'s probe channels connect: its TCP address (a warm-up's too), or null (an in-VM one). */
+    private java.net.InetSocketAddress probeAddress(TcpHost h) {
+        if (addresses == null) {
+            return java.net.InetSocketAddress.createUnresolved(h.host(), h.port());
+        }
+        return addresses.apply(h) instanceof java.net.InetSocketAddress a ? a : null;
     }
 
     /**
@@ -391,6 +397,7 @@ public final class Farm implements AutoCloseable {
     private Result probeHere(Job job, List<Node> asked, List<ProbeChannel> channels,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
             JobTimes times, Runnable whileWaiting) {
+        callerRounds.increment();
         Source s = job.source();
         Map<ProbeChannel, Node> nodeOf = new java.util.IdentityHashMap<>();
         List<ProbeChannel> sent = new ArrayList<>(channels.size());
@@ -478,6 +485,11 @@ public final class Farm implements AutoCloseable {
         if (a.failure() != null) {
             probeFailed(n, a.failure(), new java.util.concurrent.atomic.AtomicReference<>());
         }
+    }
+
+    /** Probe rounds written and read by their caller so far (the rest went through the event loop). */
+    long callerRounds() {
+        return callerRounds.sum();
     }
 
     /** Idle probe channels to {@code node} ({@code host:port}) now: for tests. */
@@ -724,7 +736,7 @@ public final class Farm implements AutoCloseable {
                 try {
                     NativeConnection nc = new NativeConnection(addresses != null
                             ? NodeClient.connect(addresses.apply(h), o) : NodeClient.connect(h.host(), h.port(), o), id);
-                    if (addresses == null && CALLER_PROBES) {
+                    if (CALLER_PROBES && probeAddress(h) != null) {
                         pool(node).prime(); // the node's first probe channel, so that its next round needs no hand-off
                     }
                     return nc;
