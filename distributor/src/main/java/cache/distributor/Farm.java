@@ -12,7 +12,6 @@ import cache.distributor.route.SlotPool;
 import cache.hashing.Digest;
 import cache.node.client.NodeClient;
 import cache.node.client.ProbeChannel;
-import cache.node.client.ProbeRound;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.TcpTransport;
@@ -46,7 +45,7 @@ import java.util.logging.Logger;
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
  * persistent, pipelined connection for compiles, and a small pool of probe channels ({@link
  * ProbeChannels}) on which the thread that submits a job writes its probes and reads their answers
- * itself ({@link #probeHere}): a node hit then wakes only the node and that thread, where the
+ * itself ({@link CallerProbes}): a node hit then wakes only the node and that thread, where the
  * event-loop path wakes the farm's event loop twice more. A round goes that way when every node it
  * asks has an idle channel; otherwise it goes over the pipelined connections, as on first contact,
  * while the missing channels are opened in the background.
@@ -83,7 +82,7 @@ public final class Farm implements AutoCloseable {
     static final Integer FIRST_ROUND_SET = Integer.getInteger("cache.farmFirstRound");
     /**
      * Whether a probe round is written and read by the thread that submits the job, over the
-     * nodes' {@link ProbeChannel}s ({@link #probeHere}): true; {@code -Dcache.farmCallerProbes=false}
+     * nodes' {@link ProbeChannel}s ({@link CallerProbes}): true; {@code -Dcache.farmCallerProbes=false}
      * keeps every probe on the event-loop path (for measurements side by side).
      */
     static final boolean CALLER_PROBES = Boolean.parseBoolean(System.getProperty("cache.farmCallerProbes", "true"));
@@ -142,10 +141,8 @@ public final class Farm implements AutoCloseable {
     private final Health health;
     private final Options options;
     private final Map<String, CompletableFuture<NodeConnection>> connections = new ConcurrentHashMap<>();
-    /** Each native node's idle probe channels, for probes written and read by the caller ({@link #probeHere}). */
-    private final Map<String, ProbeChannels> probeChannels = new ConcurrentHashMap<>();
-    /** Probe rounds written and read by their caller so far. */
-    private final java.util.concurrent.atomic.LongAdder callerRounds = new java.util.concurrent.atomic.LongAdder();
+    /** Probe rounds written and read by the thread that submits the job, on each node's probe channels. */
+    private final CallerProbes callerProbes;
     /** Hosts found to be real distccd ({@link NodeKind}); forgotten when one of their jobs fails. */
     private final Set<String> distccd = ConcurrentHashMap.newKeySet();
     private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
@@ -180,6 +177,7 @@ public final class Farm implements AutoCloseable {
             }
         }
         this.options = options;
+        this.callerProbes = new CallerProbes(this::probeAddress, options.connectTimeout(), connector, this::probeFailed);
         this.slots = SlotPool.create(nodes, Math.max(1, list.localSlots()));
         this.health = Health.withBackoff(options.backoff(), System::nanoTime);
     }
@@ -318,7 +316,8 @@ public final class Farm implements AutoCloseable {
             JobTimes times, Runnable whileWaiting) {
         List<ProbeChannel> here = channelsFor(job, asked);
         if (here != null) {
-            return CompletableFuture.completedFuture(probeHere(job, asked, here, failed, missed, times, whileWaiting));
+            return CompletableFuture.completedFuture(callerProbes.round(job, asked, here, failed, missed, times::hit,
+                    whileWaiting));
         }
         CompletableFuture<Result> first = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(asked.size());
@@ -339,10 +338,9 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * A borrowed {@link ProbeChannel} for each node of {@code asked}, in its order, when every one
-     * of them is a native node known to take the job's probe and has one idle; else null (the
-     * round then goes over the nodes' {@link NodeClient} connections, and a node without an idle
-     * channel gets one opened in the background for later rounds). Only to TCP addresses.
+     * The round's probe channels when every node of {@code asked} is a native node known to take
+     * the job's probe (its pipelined connection is open) and has an idle channel; else null (the
+     * round then goes over the pipelined connections: {@link CallerProbes#borrow}).
      */
     private List<ProbeChannel> channelsFor(Job job, List<Node> asked) {
         if (!CALLER_PROBES) {
@@ -350,182 +348,32 @@ public final class Farm implements AutoCloseable {
         }
         for (Node n : asked) {
             CompletableFuture<NodeConnection> c = connections.get(n.id());
-            if (c == null || probeAddress(hosts.get(n.id())) == null || !c.isDone() || c.isCompletedExceptionally()
+            if (c == null || probeAddress(n) == null || !c.isDone() || c.isCompletedExceptionally()
                     || !(c.join() instanceof NativeConnection nc) || !nc.isOpen()
                     || (job.source() != null && !nc.compilesSources())) {
                 return null;
             }
         }
-        List<ProbeChannel> borrowed = new ArrayList<>(asked.size());
-        boolean all = true;
-        for (Node n : asked) {
-            ProbeChannel c = pool(n).borrow(); // null starts opening one: every node's pool grows at once
-            all &= c != null;
-            borrowed.add(c);
-        }
-        if (!all) {
-            for (int i = 0; i < borrowed.size(); i++) {
-                if (borrowed.get(i) != null) {
-                    pool(asked.get(i)).giveBack(borrowed.get(i));
-                }
-            }
-            return null;
-        }
-        return borrowed;
+        return callerProbes.borrow(asked);
     }
 
-    private ProbeChannels pool(Node n) {
-        return probeChannels.computeIfAbsent(n.id(), id -> new ProbeChannels(probeAddress(hosts.get(id)),
-                options.connectTimeout(), connector));
-    }
-
-    /** Where {@code h}'s probe channels connect: its TCP address (a warm-up's too), or null (an in-VM one). */
-    private java.net.InetSocketAddress probeAddress(TcpHost h) {
+    /** Where {@code n}'s probe channels connect: its TCP address (a warm-up's too), or null (an in-VM one). */
+    private java.net.InetSocketAddress probeAddress(Node n) {
+        TcpHost h = hosts.get(n.id());
         if (addresses == null) {
             return java.net.InetSocketAddress.createUnresolved(h.host(), h.port());
         }
         return addresses.apply(h) instanceof java.net.InetSocketAddress a ? a : null;
     }
 
-    /**
-     * One round of probes on the calling thread: each of {@code asked} gets its probe written on
-     * its channel, then the answers are read as they arrive, until a verified hit (the answer) or
-     * every node has missed, failed, or let {@link #PROBE_LIMIT} pass (a timeout: backed off, as on
-     * the event-loop path). Nodes still owing an answer when a hit came are waited for in the
-     * background ({@link #drain}), so a hung one is still found and backed off.
-     */
-    private Result probeHere(Job job, List<Node> asked, List<ProbeChannel> channels,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
-            JobTimes times, Runnable whileWaiting) {
-        callerRounds.increment();
-        Source s = job.source();
-        Map<ProbeChannel, Node> nodeOf = new java.util.IdentityHashMap<>();
-        List<ProbeChannel> sent = new ArrayList<>(channels.size());
-        for (int i = 0; i < channels.size(); i++) {
-            ProbeChannel c = channels.get(i);
-            Node n = asked.get(i);
-            nodeOf.put(c, n);
-            try {
-                c.sendProbe(job.key(), job.compiler(), s == null ? null : s.path(), s == null ? null : s.cwd());
-                sent.add(c);
-            } catch (IOException e) {
-                pool(n).discard(c);
-                probeFailed(n, e, failed);
-            }
-        }
-        whileWaiting.run();
-        long deadline = System.nanoTime() + PROBE_LIMIT.toNanos();
-        Result hit = null;
-        try (ProbeRound round = new ProbeRound(sent)) {
-            for (ProbeRound.Answer a; hit == null && (a = round.next(deadline)) != null;) {
-                Node n = nodeOf.get(a.channel());
-                hit = answered(n, a, failed, missed);
-                if (hit != null) {
-                    times.hit(a.channel().sentAt());
-                }
-            }
-            if (hit != null) { // answers already here need no other thread: their channels go back now
-                for (ProbeRound.Answer a; (a = round.next(System.nanoTime())) != null;) {
-                    settled(nodeOf.get(a.channel()), a);
-                }
-            }
-            List<ProbeChannel> left = round.unanswered();
-            if (hit != null && !left.isEmpty()) {
-                drain(left, nodeOf, deadline);
-            } else {
-                for (ProbeChannel c : left) {
-                    timedOut(nodeOf.get(c), c, failed);
-                }
-            }
-        } catch (IOException e) { // no selector, or interrupted: the channels owe answers
-            for (ProbeChannel c : sent) {
-                pool(nodeOf.get(c)).discard(c);
-            }
-            LOG.warning("cannot wait for probe answers: " + e);
-        }
-        return hit;
-    }
-
-    /** One channel's answer: a verified hit's result, or null (a miss, or a failure, whose node is backed off). */
-    private Result answered(Node n, ProbeRound.Answer a,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed) {
-        ProbeChannels pool = pool(n);
-        if (a.failure() != null) {
-            if (a.channel().isOpen()) {
-                pool.giveBack(a.channel()); // a refusal of this request: the connection stays good
-            } else {
-                pool.discard(a.channel());
-            }
-            probeFailed(n, a.failure(), failed);
-            return null;
-        }
-        if (a.miss()) {
-            pool.giveBack(a.channel());
-            missed.add(n.id());
-            return null;
-        }
-        try {
-            CacheEntry e = NodeClient.decode(a.entry());
-            pool.giveBack(a.channel());
-            return new Result(e, n.id(), true);
-        } catch (cache.store.CorruptEntryException x) {
-            pool.discard(a.channel());
-            probeFailed(n, new IOException("corrupt entry from " + n.id(), x), failed);
-            return null;
-        }
-    }
-
-    /** An answer no longer wanted (a job already answered): its channel back, or its node's failure noted. */
-    private void settled(Node n, ProbeRound.Answer a) {
-        if (a.failure() == null || a.channel().isOpen()) {
-            pool(n).giveBack(a.channel());
-        } else {
-            pool(n).discard(a.channel());
-        }
-        if (a.failure() != null) {
-            probeFailed(n, a.failure(), new java.util.concurrent.atomic.AtomicReference<>());
-        }
-    }
-
     /** Probe rounds written and read by their caller so far (the rest went through the event loop). */
     long callerRounds() {
-        return callerRounds.sum();
+        return callerProbes.rounds();
     }
 
     /** Idle probe channels to {@code node} ({@code host:port}) now: for tests. */
     int idleProbeChannels(String node) {
-        ProbeChannels p = probeChannels.get(node);
-        return p == null ? 0 : p.idle();
-    }
-
-    private void timedOut(Node n, ProbeChannel c,
-            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
-        pool(n).discard(c);
-        probeFailed(n, new TimeoutException("no answer to a probe within " + PROBE_LIMIT.toMillis() + " ms"), failed);
-    }
-
-    /**
-     * Reads, on the connector, the answers {@code left} still owe after the job was answered, until
-     * {@code deadline}: a channel that answers goes back to its pool, one that fails or stays silent
-     * has its node backed off, as the event-loop path does for a probe that outlives its job.
-     */
-    private void drain(List<ProbeChannel> left, Map<ProbeChannel, Node> nodeOf, long deadline) {
-        try {
-            connector.execute(() -> {
-                try (ProbeRound round = new ProbeRound(left)) {
-                    for (ProbeRound.Answer a; (a = round.next(deadline)) != null;) {
-                        settled(nodeOf.get(a.channel()), a);
-                    }
-                    for (ProbeChannel c : round.unanswered()) {
-                        timedOut(nodeOf.get(c), c, new java.util.concurrent.atomic.AtomicReference<>());
-                    }
-                } catch (IOException e) {
-                    left.forEach(ProbeChannel::close);
-                }
-            });
-        } catch (java.util.concurrent.RejectedExecutionException closing) {
-            left.forEach(ProbeChannel::close);
-        }
+        return callerProbes.idle(node);
     }
 
     /** A probe's failure: unless it is a refusal that says nothing of the node, the node is backed off. */
@@ -736,8 +584,8 @@ public final class Farm implements AutoCloseable {
                 try {
                     NativeConnection nc = new NativeConnection(addresses != null
                             ? NodeClient.connect(addresses.apply(h), o) : NodeClient.connect(h.host(), h.port(), o), id);
-                    if (CALLER_PROBES && probeAddress(h) != null) {
-                        pool(node).prime(); // the node's first probe channel, so that its next round needs no hand-off
+                    if (CALLER_PROBES && probeAddress(node) != null) {
+                        callerProbes.prime(node); // its first probe channel, so that its next round needs no hand-off
                     }
                     return nc;
                 } catch (IOException e) {
@@ -763,10 +611,7 @@ public final class Farm implements AutoCloseable {
 
     /** Closes the node's connection; requests still pending on it fail with {@code why}, as their log says. */
     private void dropConnection(Node node, String why) {
-        ProbeChannels p = probeChannels.remove(node.id());
-        if (p != null) {
-            p.close();
-        }
+        callerProbes.drop(node.id());
         CompletableFuture<NodeConnection> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().abort(new IOException("connection dropped: " + why));
@@ -852,9 +697,7 @@ public final class Farm implements AutoCloseable {
         for (String id : List.copyOf(connections.keySet())) {
             dropConnection(new Node(id, 1));
         }
-        for (String id : List.copyOf(probeChannels.keySet())) {
-            dropConnection(new Node(id, 1));
-        }
+        callerProbes.close();
         connector.shutdownNow();
         loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }

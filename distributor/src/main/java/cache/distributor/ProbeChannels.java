@@ -11,10 +11,10 @@ import java.util.logging.Logger;
 
 /**
  * One node's idle {@link ProbeChannel}s: the connections a caller borrows to write a probe and
- * read its answer on its own thread ({@link Farm}'s probe rounds).
+ * read its answer on its own thread ({@link CallerProbes}).
  *
  * <p>The pool sizes itself to the callers probing the node at once: when a caller finds no idle
- * channel it probes over the node's {@link NodeClient} connection as before, and one more channel
+ * channel it probes over the node's {@link cache.node.client.NodeClient} connection as before, and one more channel
  * is opened in the background (on {@code connector}), up to {@link #MAX}. A channel is handed
  * back only when it owes no answer; a failed one is closed and forgotten.
  */

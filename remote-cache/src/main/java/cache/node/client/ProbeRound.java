@@ -123,7 +123,11 @@ public final class ProbeRound implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
-        selector.close();
+    public void close() {
+        try {
+            selector.close();
+        } catch (IOException ignored) {
+            // the channels stay open; the selector's descriptor is released either way
+        }
     }
 }
