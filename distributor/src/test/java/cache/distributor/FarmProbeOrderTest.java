@@ -212,9 +212,8 @@ class FarmProbeOrderTest {
         // Every node behind a proxy of its own, so that the owner's answers can be held back.
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, job.key());
+            List<String> ranking = compiledOnlyOnRank(job, proxies, 1); // as if the owner's slots had been full
             String spilledTo = proxies.get(ranking.get(1)).target();
-            compiledOnlyOn(job, spilledTo); // as if the owner's slots had been full
             Map<String, Long> before = counter("probes");
             // The owner's answers (its handshake included) wait until the second node has been
             // probed: asking the second only after the owner's miss would never release them
@@ -251,8 +250,7 @@ class FarmProbeOrderTest {
         Farm.Job spilled = job();
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, spilled.key());
-            compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
+            List<String> ranking = compiledOnlyOnRank(spilled, proxies, 1); // as if the owner's slots had been full
             try (Farm all = farm(ranking)) {
                 // A key no node holds: every probe misses and the job is compiled (which also opens
                 // the farm's connection to every node, so that below only a probe's answer is held).
@@ -311,6 +309,16 @@ class FarmProbeOrderTest {
                 .map(Node::id).toList();
     }
 
+    /**
+     * Compiles {@code job} on the node behind the proxy at {@code index} of the key's ranking over
+     * the proxies, alone; that ranking.
+     */
+    private List<String> compiledOnlyOnRank(Farm.Job job, Map<String, Proxy> proxies, int index) throws Exception {
+        List<String> ranking = rankingOver(proxies, job.key());
+        compiledOnlyOn(job, proxies.get(ranking.get(index)).target());
+        return ranking;
+    }
+
     /** Compiles {@code job} on {@code node} alone (a farm of that node only), so that only it holds the result. */
     private void compiledOnlyOn(Farm.Job job, String node) throws Exception {
         try (Farm alone = farm(List.of(node))) {
@@ -331,8 +339,7 @@ class FarmProbeOrderTest {
         Farm.Job job = job();
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, job.key());
-            compiledOnlyOn(job, proxies.get(ranking.get(2)).target()); // as if the first two had been full
+            List<String> ranking = compiledOnlyOnRank(job, proxies, 2); // as if the first two had been full
             Map<String, Long> before = counter("probes");
             // The first two nodes' answers (their handshakes included) wait until the job is
             // answered: asking the third only after both missed would never release them.
@@ -416,8 +423,7 @@ class FarmProbeOrderTest {
         Farm.Job spilled = job();
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, spilled.key());
-            compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
+            List<String> ranking = compiledOnlyOnRank(spilled, proxies, 1); // as if the owner's slots had been full
             try (Farm all = farm(ranking)) {
                 warm(all, spilled, ranking.subList(0, Farm.firstRound(spilled)));
                 Proxy owner = proxies.get(ranking.get(0));
