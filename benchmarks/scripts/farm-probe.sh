@@ -1,21 +1,24 @@
 #!/usr/bin/env bash
 # farm-probe.sh [--probes N] [--gaps MS[,MS...]]
 #
-# A node hit's round trip on loopback, the node protocol's transports side by side in one run
-# (issue 19, session 16). Run by hand, not a test.
+# A node hit's round trip on loopback, the node protocol's transports and the two probe paths
+# side by side in one run (issue 19, sessions 16 and 17). Run by hand, not a test.
 #
 # Two dist/bin/cached nodes of the tree under test (CACHED_BIN's dist), no whitelist, gcc on
 # /usr/bin: one on Netty's epoll transport (127.0.0.5, the default on Linux), one on the JDK's
 # NIO (127.0.0.6, CACHED_JAVA_OPTS=-Dcache.tcpTransport=nio). A small Java program (below, run
 # with dist/lib on its class path) connects a NodeClient of the same transport to each, has
 # each node compile one small C file, then probes that key N times per gap, alternating the two
-# nodes probe by probe (which goes first alternates too), one probe at a time, sleeping GAP ms
+# nodes probe by probe (which goes first rotates too), one probe at a time, sleeping GAP ms
 # between pairs: 2 ms keeps the threads warm, 25 ms is (ii)'s pace in farm.sh (one file per ~25
 # ms), where every thread of the path has gone idle. Each probe is timed from the call to the
 # entry decoded and verified here (what the farm does before answering a job): encode, the
 # caller's hand-off to the client's event loop, loopback, the node (compiler metadata, node key,
 # store read, checksum, answer), the client's read and decode, the caller woken. The first
 # quarter of each series is dropped (JIT). Medians, p10 and p90 per transport and gap.
+# A third series ("caller", session 17) probes the epoll node on a ProbeChannel: the probe written
+# and its answer read by the calling thread itself (ProbeRound's selector), the farm's path when
+# its probe channels are idle; the other two are the event-loop path (NodeClient).
 set -euo pipefail
 
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
@@ -54,11 +57,15 @@ start_node() { # start_node ADDR PORT NAME [JAVA_OPTS]
 cat >"$TMP/ProbeRoundTrip.java" <<'EOF'
 import cache.hashing.Digest;
 import cache.node.client.NodeClient;
+import cache.node.client.ProbeChannel;
+import cache.node.client.ProbeRound;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollEventLoopGroup;
 import io.netty.channel.nio.NioEventLoopGroup;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 
@@ -74,24 +81,35 @@ public class ProbeRoundTrip {
                 NodeClient o = NodeClient.connect(a[2], Integer.parseInt(a[3]), new NodeClient.Options().eventLoop(ng))) {
             e.compile(key, spec, "cpp-output", List.of("-O2"), input).get();
             o.compile(key, spec, "cpp-output", List.of("-O2"), input).get();
+            ProbeChannel pc = ProbeChannel.connect(new InetSocketAddress(a[0], Integer.parseInt(a[1])),
+                    Duration.ofSeconds(5), "farm-probe.sh", null);
             for (int g = 7; g < a.length; g++) {
                 int gap = Integer.parseInt(a[g]);
-                long[] te = new long[n], to = new long[n];
-                long sentE = e.bytesSent(), sentO = o.bytesSent();
+                long[][] t = new long[3][n];
+                long sentE = e.bytesSent(), sentO = o.bytesSent(), sentC = pc.bytesSent();
                 for (int i = 0; i < n; i++) {
-                    for (int k = 0; k < 2; k++) {
-                        boolean epoll = (k == 0) == ((i & 1) == 0);
-                        NodeClient c = epoll ? e : o;
+                    for (int k = 0; k < 3; k++) {
+                        int which = (k + i) % 3; // 0 epoll, 1 nio, 2 caller: each goes first in turn
                         long t0 = System.nanoTime();
-                        NodeClient.ProbeResult r = c.probe(key, spec).get();
-                        NodeClient.decode(r.entry());
-                        (epoll ? te : to)[i] = System.nanoTime() - t0;
+                        byte[] entry;
+                        if (which == 2) {
+                            pc.sendProbe(key, spec, null, null);
+                            try (ProbeRound round = new ProbeRound(List.of(pc))) {
+                                entry = round.next(System.nanoTime() + 5_000_000_000L).entry();
+                            }
+                        } else {
+                            entry = (which == 0 ? e : o).probe(key, spec).get().entry();
+                        }
+                        NodeClient.decode(entry);
+                        t[which][i] = System.nanoTime() - t0;
                     }
                     Thread.sleep(gap);
                 }
-                report("epoll", gap, Arrays.copyOfRange(te, n / 4, n), (e.bytesSent() - sentE) / n);
-                report("nio", gap, Arrays.copyOfRange(to, n / 4, n), (o.bytesSent() - sentO) / n);
+                report("epoll", gap, Arrays.copyOfRange(t[0], n / 4, n), (e.bytesSent() - sentE) / n);
+                report("nio", gap, Arrays.copyOfRange(t[1], n / 4, n), (o.bytesSent() - sentO) / n);
+                report("caller", gap, Arrays.copyOfRange(t[2], n / 4, n), (pc.bytesSent() - sentC) / n);
             }
+            pc.close();
         } finally {
             eg.shutdownGracefully();
             ng.shutdownGracefully();
@@ -100,7 +118,7 @@ public class ProbeRoundTrip {
 
     static void report(String name, int gap, long[] t, long bytes) {
         Arrays.sort(t);
-        System.out.printf("  %-5s gap %3d ms: n=%d median %.3f ms, p10 %.3f, p90 %.3f; %d bytes sent per probe%n", name,
+        System.out.printf("  %-6s gap %3d ms: n=%d median %.3f ms, p10 %.3f, p90 %.3f; %d bytes sent per probe%n", name,
                 gap, t.length, t[t.length / 2] / 1e6, t[t.length / 10] / 1e6, t[t.length * 9 / 10] / 1e6, bytes);
     }
 }

@@ -88,7 +88,9 @@
 # Knobs: CACHE_BIN, CACHED_BIN (under test: <repo>/dist/bin/{cache,cached}); LUA_SRC (an
 # unpacked lua5.4 source tree; else fetch-sources.sh into <repo>/work/corpus, root needed
 # once); KEEP_TMP=1 keeps the temp dir (logs, counters, trees); FARM_DAEMON_OPTS, JVM options
-# added to every cache daemon's (e.g. -Dcache.farmFirstRound=3: all three nodes probed at once);
+# added to every cache daemon's (e.g. -Dcache.farmFirstRound=2: the owner and the next node first, the
+# third after both miss, as before session 17; -Dcache.farmCallerProbes=false: every probe through the
+# farm's event loop, as before session 17);
 # FARM_NODE_LOG_LEVEL=debug starts the cached nodes with --log-level debug, and (ii) then also
 # reports the node's own part of a hit (its probe lines: the lookup, the answer's write).
 # CACHED_JAVA_OPTS reaches the nodes as usual (e.g. -Dcache.tcpTransport=nio).

@@ -11,6 +11,7 @@ import cache.distributor.route.Slot;
 import cache.distributor.route.SlotPool;
 import cache.hashing.Digest;
 import cache.node.client.NodeClient;
+import cache.node.client.ProbeChannel;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
 import cache.node.protocol.TcpTransport;
@@ -37,11 +38,17 @@ import java.util.logging.Logger;
  * The nodes of one host list, used as one sharded cache that also compiles.
  *
  * <p>A job's key is first probed, without a slot, on its owner (rendezvous hashing over the
- * healthy nodes, weighted by their slot limits) and the next node of its ranking at once, and
- * when both miss, on the third: the first hit to arrive answers it. On a miss the job goes to the owner, or, when the
+ * healthy nodes, weighted by their slot limits) and the next nodes of its ranking at once (all
+ * three that may hold it while their probes stay under 200 bytes: {@link #firstRound}): the
+ * first hit to arrive answers it. On a miss the job goes to the owner, or, when the
  * owner's slots are full, to the next node of that key's ranking; a free slot starts the next
  * waiting job at once, and the preprocessed input is uploaded only then. Each node has one
- * persistent, pipelined connection.
+ * persistent, pipelined connection for compiles, and a small pool of probe channels ({@link
+ * ProbeChannels}) on which the thread that submits a job writes its probes and reads their answers
+ * itself ({@link CallerProbes}): a node hit then wakes only the node and that thread, where the
+ * event-loop path wakes the farm's event loop twice more. A round goes that way when every node it
+ * asks has an idle channel; otherwise it goes over the pipelined connections, as on first contact,
+ * while the missing channels are opened in the background.
  *
  * <p>A host may also be a real {@code distccd} ({@link NodeKind} says how it is told apart): it
  * is routed, slotted and backed off the same way, but has no cache to probe, takes no source
@@ -63,11 +70,22 @@ public final class Farm implements AutoCloseable {
     /** Nodes whose caches are asked for a key before a compile: the owner and the next ones of its ranking. */
     static final int PROBED = 3;
     /**
-     * Nodes probed at once first (the owner and the node a spilled job went to); the rest after
-     * both miss. 2; {@code -Dcache.farmFirstRound=3} asks all three at once (for measurements:
-     * a miss then pays one round trip before its upload instead of two, and a hit wakes three nodes).
+     * What the probes of one job's first round may send together: under the issue's 200 bytes per
+     * node hit. With a usual compiler spec a probe is 59 bytes, so all three {@link #PROBED} nodes
+     * fit (177 bytes).
      */
-    static final int FIRST_ROUND = Math.max(1, Math.min(PROBED, Integer.getInteger("cache.farmFirstRound", 2)));
+    static final int FIRST_ROUND_BYTES = 199;
+    /**
+     * Nodes probed at once first, when set ({@code -Dcache.farmFirstRound=N}, for measurements);
+     * else {@link #firstRound(Job)} decides by the probes' size.
+     */
+    static final Integer FIRST_ROUND_SET = Integer.getInteger("cache.farmFirstRound");
+    /**
+     * Whether a probe round is written and read by the thread that submits the job, over the
+     * nodes' {@link ProbeChannel}s ({@link CallerProbes}): true; {@code -Dcache.farmCallerProbes=false}
+     * keeps every probe on the event-loop path (for measurements side by side).
+     */
+    static final boolean CALLER_PROBES = Boolean.parseBoolean(System.getProperty("cache.farmCallerProbes", "true"));
     /** How long a probe may take before its node counts as failed. */
     static final Duration PROBE_LIMIT = Duration.ofSeconds(5);
 
@@ -123,6 +141,8 @@ public final class Farm implements AutoCloseable {
     private final Health health;
     private final Options options;
     private final Map<String, CompletableFuture<NodeConnection>> connections = new ConcurrentHashMap<>();
+    /** Probe rounds written and read by the thread that submits the job, on each node's probe channels. */
+    private final CallerProbes callerProbes;
     /** Hosts found to be real distccd ({@link NodeKind}); forgotten when one of their jobs fails. */
     private final Set<String> distccd = ConcurrentHashMap.newKeySet();
     private final ExecutorService connector = Executors.newCachedThreadPool(r -> {
@@ -143,8 +163,8 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * @param addresses where each host is reached instead of its TCP address, or null: {@link
-     *     FarmWarmup}'s in-process nodes
+     * @param addresses where each host is reached instead of its own address, or null: {@link
+     *     FarmWarmup}'s in-process nodes (their jobs are not logged)
      */
     Farm(HostList list, Options options, java.util.function.Function<TcpHost, java.net.SocketAddress> addresses) {
         this.addresses = addresses;
@@ -157,6 +177,7 @@ public final class Farm implements AutoCloseable {
             }
         }
         this.options = options;
+        this.callerProbes = new CallerProbes(this::probeAddress, options.connectTimeout(), connector, this::probeFailed);
         this.slots = SlotPool.create(nodes, Math.max(1, list.localSlots()));
         this.health = Health.withBackoff(options.backoff(), System::nanoTime);
     }
@@ -198,11 +219,17 @@ public final class Farm implements AutoCloseable {
         // while they travel, not before (0.3-0.4 ms of a node hit at load ~5). What follows the
         // probes' answers is chained only after that, so the listener still sees the phases in
         // order (PROBE, then BLOCKED, COMPILE, DONE), however fast the answers come.
+        java.util.concurrent.atomic.AtomicBoolean told = new java.util.concurrent.atomic.AtomicBoolean();
+        Runnable tell = () -> {
+            if (told.compareAndSet(false, true)) {
+                long telling = System.nanoTime();
+                listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
+                times.told = System.nanoTime() - telling;
+            }
+        };
         CompletableFuture<Result> probed = probe(job, ranking.subList(0, Math.min(PROBED, ranking.size())),
-                probeFailed, missed, times);
-        long telling = System.nanoTime();
-        listener.phase(JobListener.Phase.PROBE, ranking.isEmpty() ? null : ranking.get(0).id());
-        times.told = System.nanoTime() - telling;
+                probeFailed, missed, times, tell);
+        tell.run(); // when no probe was sent
         out.whenComplete((r, e) -> {
             listener.phase(JobListener.Phase.DONE, null);
             if (addresses == null) { // the warm-up's jobs are not the user's
@@ -224,17 +251,39 @@ public final class Farm implements AutoCloseable {
     }
 
     /**
-     * The first verified hit among the caches of {@code asked}, or null. The key's owner and the
-     * next node of its ranking ({@code asked.get(0)} and {@code get(1)}, {@link #FIRST_ROUND}
-     * probes) are asked at once; the third node only when both miss (or fail). Why two and not
-     * one: the owner holds most hits, but a job that found the owner's slots full was compiled on
-     * the next node of the key's ranking (bounded-load spill), and in a busy build that is a large
-     * share of them (27 of 60 in session 13's {@code make -j6}): asking the owner alone first cost
-     * those hits a second round trip. Why not all three: on a machine short of CPUs each probe
-     * wakes a node's JVM, and the third node holds a result only after a spill past two full nodes
-     * or a ranking change; a hit answered by the first two sends two 59-byte probes. Probes take
-     * no slot. A probe that fails, or takes longer than {@link #PROBE_LIMIT}, is a miss, and its
-     * node is backed off (a stopped node must not hold every job up).
+     * How many nodes of the key's ranking the first round asks at once: every node that may hold
+     * the key ({@link #PROBED}) as long as their probes together stay within {@link
+     * #FIRST_ROUND_BYTES} (three 59-byte probes with a usual compiler spec), else two (the owner
+     * and the node a spilled job went to); {@code -Dcache.farmFirstRound=N} sets it. Why all of
+     * them, for a small farm: a probe costs a node a store read and a checksum (its lookup: a
+     * median 0.26 ms of CPU in session 16), but each round costs the job a round trip, so a key
+     * held by the third node (a job spilled past two full nodes, or a ranking changed by a node
+     * that joined or left) was found a round trip later, and every miss paid two round trips
+     * before its upload instead of one. Why two at least: the owner holds most hits, but in a busy
+     * build many jobs find the owner's slots full and are compiled on the next node of the key's
+     * ranking (27 of 60 in session 13's {@code make -j6}).
+     */
+    static int firstRound(Job job) {
+        if (FIRST_ROUND_SET != null) {
+            return Math.max(1, Math.min(PROBED, FIRST_ROUND_SET));
+        }
+        CompilerSpec c = job.compiler();
+        int probe = 4 + cache.node.protocol.NodeProtocol.FRAME_HEADER + 16 + utf8(c.name()) + utf8(c.version())
+                + utf8(c.target());
+        return Math.max(2, Math.min(PROBED, FIRST_ROUND_BYTES / probe));
+    }
+
+    /** A protocol string's size on the wire: u16 length and UTF-8. */
+    private static int utf8(String s) {
+        return 2 + s.getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
+    }
+
+    /**
+     * The first verified hit among the caches of {@code asked}, or null. The first {@link
+     * #firstRound(Job)} nodes of the key's ranking (the owner first) are asked at once; the rest,
+     * if any, only when they all miss (or fail). Probes take no slot. A probe that fails, or
+     * takes longer than {@link #PROBE_LIMIT}, is a miss, and its node is backed off (a stopped
+     * node must not hold every job up).
      *
      * <p>What the ranking's order is for: who is asked in which round (above) and where a miss is
      * compiled ({@link #attempt}: the owner, else the next node with a free slot), so that a key's
@@ -247,15 +296,15 @@ public final class Farm implements AutoCloseable {
      */
     private CompletableFuture<Result> probe(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
-            JobTimes times) {
+            JobTimes times, Runnable whileWaiting) {
         if (asked.isEmpty()) {
             return CompletableFuture.completedFuture(null);
         }
-        int first = Math.min(FIRST_ROUND, asked.size());
-        return firstHit(job, asked.subList(0, first), failed, missed, times).thenCompose(hit -> hit != null
+        int first = Math.min(firstRound(job), asked.size());
+        return firstHit(job, asked.subList(0, first), failed, missed, times, whileWaiting).thenCompose(hit -> hit != null
                 || first == asked.size()
                 ? CompletableFuture.completedFuture(hit)
-                : firstHit(job, asked.subList(first, asked.size()), failed, missed, times));
+                : firstHit(job, asked.subList(first, asked.size()), failed, missed, times, () -> { }));
     }
 
     /**
@@ -264,7 +313,12 @@ public final class Farm implements AutoCloseable {
      */
     private CompletableFuture<Result> firstHit(Job job, List<Node> asked,
             java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed, Set<String> missed,
-            JobTimes times) {
+            JobTimes times, Runnable whileWaiting) {
+        List<ProbeChannel> here = channelsFor(job, asked);
+        if (here != null) {
+            return CompletableFuture.completedFuture(callerProbes.round(job, asked, here, failed, missed, times::hit,
+                    whileWaiting));
+        }
         CompletableFuture<Result> first = new CompletableFuture<>();
         java.util.concurrent.atomic.AtomicInteger left = new java.util.concurrent.atomic.AtomicInteger(asked.size());
         if (asked.isEmpty()) {
@@ -279,7 +333,59 @@ public final class Farm implements AutoCloseable {
                 }
             });
         }
+        whileWaiting.run();
         return first;
+    }
+
+    /**
+     * The round's probe channels when every node of {@code asked} is a native node known to take
+     * the job's probe (its pipelined connection is open) and has an idle channel; else null (the
+     * round then goes over the pipelined connections: {@link CallerProbes#borrow}).
+     */
+    private List<ProbeChannel> channelsFor(Job job, List<Node> asked) {
+        if (!CALLER_PROBES) {
+            return null;
+        }
+        for (Node n : asked) {
+            CompletableFuture<NodeConnection> c = connections.get(n.id());
+            if (c == null || probeAddress(n) == null || !c.isDone() || c.isCompletedExceptionally()
+                    || !(c.join() instanceof NativeConnection nc) || !nc.isOpen()
+                    || (job.source() != null && !nc.compilesSources())) {
+                return null;
+            }
+        }
+        return callerProbes.borrow(asked);
+    }
+
+    /** Where {@code n}'s probe channels connect: its TCP address (a warm-up's too), or null (an in-VM one). */
+    private java.net.InetSocketAddress probeAddress(Node n) {
+        TcpHost h = hosts.get(n.id());
+        if (addresses == null) {
+            return java.net.InetSocketAddress.createUnresolved(h.host(), h.port());
+        }
+        return addresses.apply(h) instanceof java.net.InetSocketAddress a ? a : null;
+    }
+
+    /** Probe rounds written and read by their caller so far (the rest went through the event loop). */
+    long callerRounds() {
+        return callerProbes.rounds();
+    }
+
+    /** Idle probe channels to {@code node} ({@code host:port}) now: for tests. */
+    int idleProbeChannels(String node) {
+        return callerProbes.idle(node);
+    }
+
+    /** A probe's failure: unless it is a refusal that says nothing of the node, the node is backed off. */
+    private void probeFailed(Node node, Throwable e,
+            java.util.concurrent.atomic.AtomicReference<FarmException.Reason> failed) {
+        Throwable cause = unwrap(e);
+        if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
+            failed.set(reasonOf(failureOf(cause)));
+            health.failed(node, failureOf(cause));
+            dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
+            LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
+        }
     }
 
     /**
@@ -307,17 +413,10 @@ public final class Farm implements AutoCloseable {
                     });
         });
         return p.orTimeout(PROBE_LIMIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS).handle((r, e) -> {
-            if (e == null) {
-                return r;
+            if (e != null) {
+                probeFailed(node, e, failed);
             }
-            Throwable cause = unwrap(e);
-            if (!(cause instanceof NodeClient.NodeException ne && !nodeAtFault(ne.code()))) {
-                failed.set(reasonOf(failureOf(cause)));
-                health.failed(node, failureOf(cause));
-                dropConnection(node, "node " + node.id() + " failed a probe (" + cause + ")");
-                LOG.warning("node " + node.id() + " failed a probe, backed off: " + cause);
-            }
-            return null;
+            return e == null ? r : null;
         });
     }
 
@@ -483,8 +582,12 @@ public final class Farm implements AutoCloseable {
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
             return CompletableFuture.supplyAsync(() -> {
                 try {
-                    return new NativeConnection(addresses != null ? NodeClient.connect(addresses.apply(h), o)
-                            : NodeClient.connect(h.host(), h.port(), o), id);
+                    NativeConnection nc = new NativeConnection(addresses != null
+                            ? NodeClient.connect(addresses.apply(h), o) : NodeClient.connect(h.host(), h.port(), o), id);
+                    if (CALLER_PROBES && probeAddress(node) != null) {
+                        callerProbes.prime(node); // its first probe channel, so that its next round needs no hand-off
+                    }
+                    return nc;
                 } catch (IOException e) {
                     if (addresses == null && NodeKind.isDistccd(h.host(), h.port(), options.connectTimeout())) {
                         distccd.add(id);
@@ -508,6 +611,7 @@ public final class Farm implements AutoCloseable {
 
     /** Closes the node's connection; requests still pending on it fail with {@code why}, as their log says. */
     private void dropConnection(Node node, String why) {
+        callerProbes.drop(node.id());
         CompletableFuture<NodeConnection> c = connections.remove(node.id());
         if (c != null && c.isDone() && !c.isCompletedExceptionally()) {
             c.join().abort(new IOException("connection dropped: " + why));
@@ -593,6 +697,7 @@ public final class Farm implements AutoCloseable {
         for (String id : List.copyOf(connections.keySet())) {
             dropConnection(new Node(id, 1));
         }
+        callerProbes.close();
         connector.shutdownNow();
         loop.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
     }

@@ -25,6 +25,8 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
 import io.netty.channel.local.LocalAddress;
 import io.netty.channel.local.LocalServerChannel;
+import cache.node.protocol.TcpTransport;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,13 +35,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Runs a {@link Farm}'s client side in this JVM, with no node and no socket, so that a daemon's
- * first real node hits do not run interpreted: the routing, the probes' rounds, the protocol's
- * encoding and decoding ({@code NodeClient}, its Netty pipeline), the entry's decoding and
- * checksum, and a miss's upload (zstd) and answer. The nodes are three in-process handlers on
- * Netty {@link LocalAddress}es (in-VM channels) that speak the node protocol: each holds a third
- * of the keys, a quarter of them are held by none and "compiled" (answered with the same entry),
- * so hits come from the owner, the second node and the third, as a busy farm's do. Nothing is
+ * Runs a {@link Farm}'s client side in this JVM, with no node process, so that a daemon's
+ * first real node hits do not run interpreted: the routing, the probes' rounds on both paths
+ * (the caller's {@code ProbeChannel}s and the event loop's {@code NodeClient}, its Netty
+ * pipeline), the protocol's encoding and decoding, the entry's decoding and checksum, and a
+ * miss's upload (zstd) and answer. The nodes are three in-process handlers that speak the node
+ * protocol on loopback TCP ports of this JVM (127.0.0.1, ports the system picks, open for the
+ * warm-up only: the caller's path needs a socket), or, with {@code inVm}, on Netty {@link
+ * LocalAddress}es (in-VM channels, no socket: the event loop's path only). Each holds a third of
+ * the keys, a quarter of them are held by none and "compiled" (answered with the same entry), so
+ * hits come from the owner, the second node and the third, as a busy farm's do. Nothing is
  * written anywhere; the farm's per-job FINE lines are not logged for these jobs.
  */
 public final class FarmWarmup {
@@ -50,18 +55,24 @@ public final class FarmWarmup {
 
     private FarmWarmup() {}
 
-    /** What a run did. */
-    public record Report(int jobs, int nodeHits, int compiled, long millis) {}
+    /** What a run did; {@code callerRounds}: probe rounds on the caller's path (none in-VM). */
+    public record Report(int jobs, int nodeHits, int compiled, long callerRounds, long millis) {}
 
-    /** Runs {@code jobs} jobs one after the other through a farm of in-process nodes. */
+    /** Runs {@code jobs} jobs one after the other through a farm of in-process nodes on loopback TCP. */
     public static Report run(int jobs) throws Exception {
+        return run(jobs, false);
+    }
+
+    /** {@link #run(int)}; with {@code inVm}, on in-VM channels (no socket, no caller's path). */
+    static Report run(int jobs, boolean inVm) throws Exception {
         long started = System.nanoTime();
         String prefix = "cache-farm-warmup-" + ProcessHandle.current().pid() + "-" + RUNS.incrementAndGet() + "-";
-        EventLoopGroup group = new DefaultEventLoopGroup(1, r -> {
+        java.util.concurrent.ThreadFactory threads = r -> {
             Thread t = new Thread(r, "farm-warmup-node");
             t.setDaemon(true);
             return t;
-        });
+        };
+        EventLoopGroup group = inVm ? new DefaultEventLoopGroup(1, threads) : TcpTransport.group(1, threads);
         byte[] object = new byte[1536];
         for (int i = 0; i < object.length; i++) {
             object[i] = (byte) (i * 31 + (i >> 4));
@@ -71,10 +82,12 @@ public final class FarmWarmup {
         List<Channel> servers = new ArrayList<>();
         int hits = 0;
         int compiled = 0;
+        long callerRounds = 0;
         try {
             for (int n = 0; n < 3; n++) {
                 int node = n;
-                servers.add(new ServerBootstrap().group(group).channel(LocalServerChannel.class)
+                servers.add(new ServerBootstrap().group(group)
+                        .channel(inVm ? LocalServerChannel.class : TcpTransport.serverChannel(group))
                         .childHandler(new ChannelInitializer<Channel>() {
                             @Override
                             protected void initChannel(Channel ch) {
@@ -82,12 +95,13 @@ public final class FarmWarmup {
                                 ch.pipeline().addLast(new MessageCodec());
                                 ch.pipeline().addLast(new Node(node, entry));
                             }
-                        }).bind(new LocalAddress(prefix + n)).sync().channel());
+                        }).bind(inVm ? new LocalAddress(prefix + n) : new InetSocketAddress("127.0.0.1", 0))
+                        .sync().channel());
             }
             HostList list = HostList.parse("127.0.0.1:1/2 127.0.0.1:2/2 127.0.0.1:3/2", "the farm's warm-up");
             CompilerSpec compiler = new CompilerSpec("gcc", "0-warm-up", "x86_64-warm-up");
             try (Farm farm = new Farm(list, Farm.Options.defaults(),
-                    (TcpHost h) -> new LocalAddress(prefix + (h.port() - 1)))) {
+                    (TcpHost h) -> servers.get(h.port() - 1).localAddress())) {
                 for (int i = 0; i < jobs; i++) {
                     byte[] input = ("int warm_" + i + "(int x) { return x + " + i + "; }\n")
                             .getBytes(StandardCharsets.UTF_8);
@@ -99,6 +113,7 @@ public final class FarmWarmup {
                         compiled++;
                     }
                 }
+                callerRounds = farm.callerRounds();
             }
         } finally {
             for (Channel s : servers) {
@@ -106,7 +121,7 @@ public final class FarmWarmup {
             }
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
-        return new Report(jobs, hits, compiled, (System.nanoTime() - started) / 1_000_000);
+        return new Report(jobs, hits, compiled, callerRounds, (System.nanoTime() - started) / 1_000_000);
     }
 
     /** Which in-process node holds {@code key}: 0–2, or 3 for none (a miss everywhere). */

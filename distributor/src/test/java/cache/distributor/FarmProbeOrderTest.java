@@ -43,11 +43,13 @@ import org.junit.jupiter.api.io.TempDir;
  * {@value Farm#PROBED} nodes of its key's ranking; a miss whose slot comes at once is uploaded
  * without probing its node a second time; a later identical job (a new farm, as a new daemon) is
  * a node hit answered by the node that compiled it, with no compile anywhere, and by one round of
- * {@link Farm#FIRST_ROUND} (2) probes (the owner's and the next node's: the third is not asked); a
- * result held by the second node of the ranking only (a spilled job's) is found there in that same
- * round, and answers the job while the owner's answer is still held back (any verified hit is as
- * good as the owner's); a key no node holds is compiled; one held by the third only is found there
- * once the first two have missed.
+ * {@link Farm#firstRound} probes (all three nodes with gcc's spec: 177 bytes); a result held by the
+ * second node of the ranking only (a spilled job's) is found there in that same round, and answers
+ * the job while the owner's answer is still held back (any verified hit is as good as the
+ * owner's); a key no node holds is compiled; one held by the third only is found there in the
+ * first round too, while the first two nodes' answers are held back. On the caller's path (probe channels open): a hit is written and
+ * read by the submitting thread; a hung owner holds up no other node's hit and is still backed off
+ * once its probe limit passes; a hung node alone is a timed-out miss and backed off.
  */
 @Timeout(120)
 class FarmProbeOrderTest {
@@ -177,32 +179,30 @@ class FarmProbeOrderTest {
     }
 
     @Test
-    void aHitOnTheOwnerIsAnsweredByOneRoundOfTwoProbesWithoutAskingTheThirdNode() throws Exception {
+    void aHitOnTheOwnerIsAnsweredByOneRoundOfProbesAskingEveryNodeOnce() throws Exception {
         Farm.Job job = job();
+        assertEquals(Farm.PROBED, Farm.firstRound(job), "gcc's probes fit 200 bytes three times: one round for all");
         List<String> ranking = ranking(job.key());
         try (Farm first = farm()) {
             assertEquals(ranking.get(0), first.submit(job).get(60, TimeUnit.SECONDS).node(), "compiled on the owner");
         }
         Map<String, Long> before = counter("probes");
         Farm.Result again;
-        String next = ranking.get(1);
         try (Farm second = farm()) {
             again = second.submit(job).get(60, TimeUnit.SECONDS);
-            // The owner's hit answers the job without waiting for the next node, whose probe may
-            // still be on its way (its connection opening): with the farm still open (a closed
-            // farm drops what it has not sent), wait, bounded, until that node has counted it.
-            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-            while (counter("probes").get(next) <= before.get(next) && System.nanoTime() < end) {
-                Thread.sleep(10);
+            // The owner's hit answers the job without waiting for the other nodes, whose probes may
+            // still be on their way (their connections opening): with the farm still open (a closed
+            // farm drops what it has not sent), wait, bounded, until they have counted them.
+            for (String id : ranking) {
+                awaitProbe(id, before.get(id));
             }
         }
         assertTrue(again.nodeHit());
         assertEquals(ranking.get(0), again.node());
         Map<String, Long> after = counter("probes");
         for (String id : nodes.keySet()) {
-            assertEquals(before.get(id) + (id.equals(ranking.get(2)) ? 0 : 1), after.get(id),
-                    "the owner and the next node probed once, the third not at all: before " + before + ", after "
-                            + after);
+            assertEquals(before.get(id) + 1, after.get(id),
+                    "every node probed once, in one round: before " + before + ", after " + after);
         }
     }
 
@@ -212,9 +212,8 @@ class FarmProbeOrderTest {
         // Every node behind a proxy of its own, so that the owner's answers can be held back.
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, job.key());
+            List<String> ranking = compiledOnlyOnRank(job, proxies, 1); // as if the owner's slots had been full
             String spilledTo = proxies.get(ranking.get(1)).target();
-            compiledOnlyOn(job, spilledTo); // as if the owner's slots had been full
             Map<String, Long> before = counter("probes");
             // The owner's answers (its handshake included) wait until the second node has been
             // probed: asking the second only after the owner's miss would never release them
@@ -228,6 +227,7 @@ class FarmProbeOrderTest {
                 // The second node's hit may answer before the owner's probe is even sent (its
                 // connection was held): with the farm still open, wait, bounded, until it is counted.
                 awaitProbe(ownerNode, before.get(ownerNode));
+                awaitProbe(proxies.get(ranking.get(2)).target(), before.get(proxies.get(ranking.get(2)).target()));
             }
             assertTrue(owner.releasedByCondition(),
                     "the second node was probed while the owner's answer was still held back: one round");
@@ -238,7 +238,7 @@ class FarmProbeOrderTest {
             String third = proxies.get(ranking.get(2)).target();
             assertEquals(before.get(ownerNode) + 1, after.get(ownerNode), "the owner asked once");
             assertEquals(before.get(spilledTo) + 1, after.get(spilledTo), "the next node asked once");
-            assertEquals(before.get(third), after.get(third), "the third node not asked");
+            assertEquals(before.get(third) + 1, after.get(third), "the third node asked once, in the same round");
         } finally {
             proxies.values().forEach(Proxy::close);
         }
@@ -250,8 +250,7 @@ class FarmProbeOrderTest {
         Farm.Job spilled = job();
         Map<String, Proxy> proxies = proxyEach();
         try {
-            List<String> ranking = rankingOver(proxies, spilled.key());
-            compiledOnlyOn(spilled, proxies.get(ranking.get(1)).target()); // as if the owner's slots had been full
+            List<String> ranking = compiledOnlyOnRank(spilled, proxies, 1); // as if the owner's slots had been full
             try (Farm all = farm(ranking)) {
                 // A key no node holds: every probe misses and the job is compiled (which also opens
                 // the farm's connection to every node, so that below only a probe's answer is held).
@@ -265,13 +264,7 @@ class FarmProbeOrderTest {
                 Map<String, Long> before = counter("probes");
                 java.util.concurrent.CompletableFuture<Farm.Result> answer = new java.util.concurrent.CompletableFuture<>();
                 owner.holdUntil(answer::isDone); // the owner answers only once the job is answered
-                all.submit(spilled).whenComplete((r, e) -> {
-                    if (e != null) {
-                        answer.completeExceptionally(e);
-                    } else {
-                        answer.complete(r);
-                    }
-                });
+                completes(all.submit(spilled), answer);
                 Farm.Result r = answer.get(60, TimeUnit.SECONDS);
                 assertTrue(owner.releasedByCondition(),
                         "answered while the owner's probe answer was still held back (not after the proxy's "
@@ -286,6 +279,18 @@ class FarmProbeOrderTest {
         } finally {
             proxies.values().forEach(Proxy::close);
         }
+    }
+
+    /** Completes {@code answer} as {@code job} completes: a future a proxy's condition can name before the job exists. */
+    private static void completes(java.util.concurrent.CompletableFuture<Farm.Result> job,
+            java.util.concurrent.CompletableFuture<Farm.Result> answer) {
+        job.whenComplete((r, e) -> {
+            if (e != null) {
+                answer.completeExceptionally(e);
+            } else {
+                answer.complete(r);
+            }
+        });
     }
 
     /** A proxy in front of every node, by its own {@code host:port}; the caller closes them. */
@@ -304,6 +309,16 @@ class FarmProbeOrderTest {
                 .map(Node::id).toList();
     }
 
+    /**
+     * Compiles {@code job} on the node behind the proxy at {@code index} of the key's ranking over
+     * the proxies, alone; that ranking.
+     */
+    private List<String> compiledOnlyOnRank(Farm.Job job, Map<String, Proxy> proxies, int index) throws Exception {
+        List<String> ranking = rankingOver(proxies, job.key());
+        compiledOnlyOn(job, proxies.get(ranking.get(index)).target());
+        return ranking;
+    }
+
     /** Compiles {@code job} on {@code node} alone (a farm of that node only), so that only it holds the result. */
     private void compiledOnlyOn(Farm.Job job, String node) throws Exception {
         try (Farm alone = farm(List.of(node))) {
@@ -320,21 +335,134 @@ class FarmProbeOrderTest {
     }
 
     @Test
-    void aResultOnlyTheThirdNodeHoldsIsFoundOnceTheFirstTwoMiss() throws Exception {
+    void aResultOnlyTheThirdNodeHoldsIsFoundInTheFirstRoundWhileTheFirstTwoAreHeldBack() throws Exception {
         Farm.Job job = job();
-        List<String> ranking = ranking(job.key());
-        compiledOnlyOn(job, ranking.get(2)); // as if the first two had been full
-        Map<String, Long> before = counter("probes");
-        Farm.Result r;
-        try (Farm all = farm()) {
-            r = all.submit(job).get(60, TimeUnit.SECONDS);
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            List<String> ranking = compiledOnlyOnRank(job, proxies, 2); // as if the first two had been full
+            Map<String, Long> before = counter("probes");
+            // The first two nodes' answers (their handshakes included) wait until the job is
+            // answered: asking the third only after both missed would never release them.
+            java.util.concurrent.CompletableFuture<Farm.Result> answer = new java.util.concurrent.CompletableFuture<>();
+            Proxy owner = proxies.get(ranking.get(0));
+            Proxy next = proxies.get(ranking.get(1));
+            owner.holdUntil(answer::isDone);
+            next.holdUntil(answer::isDone);
+            try (Farm all = farm(ranking)) {
+                completes(all.submit(job), answer);
+                Farm.Result r = answer.get(60, TimeUnit.SECONDS);
+                assertTrue(owner.releasedByCondition() && next.releasedByCondition(),
+                        "answered while the first two nodes' answers were held back: one round");
+                assertTrue(r.nodeHit(), "found in the third node's cache");
+                assertEquals(ranking.get(2), r.node());
+                for (String id : ranking) {
+                    awaitProbe(proxies.get(id).target(), before.get(proxies.get(id).target()));
+                }
+            }
+            assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
+            Map<String, Long> after = counter("probes");
+            for (String id : nodes.keySet()) {
+                assertEquals(before.get(id) + 1, after.get(id), "each node asked once: " + before + " " + after);
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
         }
-        assertTrue(r.nodeHit(), "found in the third node's cache");
-        assertEquals(ranking.get(2), r.node());
-        assertEquals(1, sum(counter("compiles_ok")), "no second compile: " + counter("compiles_ok"));
-        Map<String, Long> after = counter("probes");
-        for (String id : ranking) {
-            assertEquals(before.get(id) + 1, after.get(id), "each node asked once: " + before + " " + after);
+    }
+
+    /**
+     * Submits {@code job} (a node hit) until the farm has an idle probe channel to each node of
+     * {@code firstRound} (they are opened in the background after a probe found none), so that its
+     * next job is probed on the submitting thread. Bounded by a count.
+     */
+    private static void warm(Farm farm, Farm.Job job, List<String> firstRound) throws Exception {
+        for (int i = 0; i < 200; i++) {
+            assertTrue(farm.submit(job).get(60, TimeUnit.SECONDS).nodeHit());
+            if (firstRound.stream().allMatch(id -> farm.idleProbeChannels(id) > 0)) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("no probe channel opened to " + firstRound);
+    }
+
+    /** Whether the job's future was complete when submit returned, its last phase told on this thread. */
+    private static boolean answeredOnTheCaller(Farm farm, Farm.Job job) throws Exception {
+        List<Thread> doneOn = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CompletableFuture<Farm.Result> f = farm.submit(job, (phase, node) -> {
+            if (phase == JobListener.Phase.DONE) {
+                doneOn.add(Thread.currentThread());
+            }
+        });
+        boolean done = f.isDone();
+        assertTrue(f.get(60, TimeUnit.SECONDS).nodeHit());
+        return done && doneOn.equals(List.of(Thread.currentThread()));
+    }
+
+    @Test
+    void aNodeHitOnIdleProbeChannelsIsAnsweredOnTheSubmittingThread() throws Exception {
+        Farm.Job job = job();
+        try (Farm farm = farm()) {
+            farm.submit(job).get(60, TimeUnit.SECONDS); // compiled on the owner
+            List<String> firstRound = ranking(job.key()).subList(0, Farm.firstRound(job));
+            warm(farm, job, firstRound);
+            for (int i = 0; i < 20; i++) {
+                // A node whose answer came after the hit is read in the background: wait (bounded) until
+                // its channel is back, so that each hit finds an idle channel on every node it asks.
+                long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+                while (firstRound.stream().anyMatch(id -> farm.idleProbeChannels(id) == 0) && System.nanoTime() < end) {
+                    Thread.sleep(5);
+                }
+                assertTrue(answeredOnTheCaller(farm, job), "hit " + i + " written and read by the caller");
+            }
+        }
+        assertEquals(1, sum(counter("compiles_ok")), "compiled once: " + counter("compiles_ok"));
+    }
+
+    @Test
+    void aHungOwnerHoldsUpNoHitOfTheNextNodeOnTheCallersPathAndIsStillBackedOff() throws Exception {
+        Farm.Job spilled = job();
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            List<String> ranking = compiledOnlyOnRank(spilled, proxies, 1); // as if the owner's slots had been full
+            try (Farm all = farm(ranking)) {
+                warm(all, spilled, ranking.subList(0, Farm.firstRound(spilled)));
+                Proxy owner = proxies.get(ranking.get(0));
+                owner.holdUntil(() -> false, Proxy.SILENCE_MS); // the owner hangs past the probe limit
+                Farm.Result r = all.submit(spilled).get(60, TimeUnit.SECONDS);
+                assertTrue(r.nodeHit());
+                assertEquals(ranking.get(1), r.node(), "the next node's hit answered");
+                assertTrue(all.nodeHealth().get(ranking.get(0)),
+                        "answered before the owner's probe limit passed (its answer was not waited for first)");
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(Proxy.SILENCE_MS);
+                while (all.nodeHealth().get(ranking.get(0)) && System.nanoTime() < end) {
+                    Thread.sleep(20);
+                }
+                assertFalse(all.nodeHealth().get(ranking.get(0)), "the hung owner backed off once its probe timed out");
+                assertFalse(owner.releasedByCondition());
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
+        }
+    }
+
+    @Test
+    void aHungNodeOnTheCallersPathIsAMissAndBackedOff() throws Exception {
+        Farm.Job job = job();
+        Map<String, Proxy> proxies = proxyEach();
+        try {
+            String only = proxies.keySet().iterator().next();
+            try (Farm alone = farm(List.of(only))) {
+                alone.submit(job).get(60, TimeUnit.SECONDS); // compiled there
+                warm(alone, job, List.of(only));
+                proxies.get(only).holdUntil(() -> false, Proxy.SILENCE_MS);
+                java.util.concurrent.ExecutionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                        java.util.concurrent.ExecutionException.class, () -> alone.submit(job).get(60, TimeUnit.SECONDS));
+                FarmException f = org.junit.jupiter.api.Assertions.assertInstanceOf(FarmException.class, e.getCause());
+                assertEquals(FarmException.Reason.TIMEOUT, f.reason(), f.getMessage());
+                assertFalse(alone.nodeHealth().get(only), "backed off");
+            }
+        } finally {
+            proxies.values().forEach(Proxy::close);
         }
     }
 
@@ -345,6 +473,8 @@ class FarmProbeOrderTest {
      */
     private static final class Proxy implements AutoCloseable {
         static final long HOLD_LIMIT_MS = 4_000;
+        /** Longer than the farm's probe limit: a node held this long is a hung node to the farm. */
+        static final long SILENCE_MS = Farm.PROBE_LIMIT.toMillis() + 3_000;
         private final InetSocketAddress node;
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
@@ -370,10 +500,15 @@ class FarmProbeOrderTest {
         }
 
         void holdUntil(BooleanSupplier condition) {
+            holdUntil(condition, HOLD_LIMIT_MS);
+        }
+
+        /** {@link #holdUntil(BooleanSupplier)} for at most {@code limitMs}. */
+        void holdUntil(BooleanSupplier condition, long limitMs) {
             CountDownLatch released = new CountDownLatch(1);
             gate = released;
             Thread t = new Thread(() -> {
-                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(HOLD_LIMIT_MS);
+                long end = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(limitMs);
                 while (System.nanoTime() < end) {
                     if (condition.getAsBoolean()) {
                         byCondition.set(true);
@@ -396,7 +531,7 @@ class FarmProbeOrderTest {
         boolean releasedByCondition() throws InterruptedException {
             Thread t = holder;
             if (t != null) {
-                t.join(HOLD_LIMIT_MS + 1_000);
+                t.join(SILENCE_MS + 1_000);
             }
             return byCondition.get();
         }
