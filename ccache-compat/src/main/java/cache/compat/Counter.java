@@ -78,6 +78,7 @@ public enum Counter {
     /** A malformed host list (distcc rejects the whole list): shown by {@code -s} too. */
     KEPT_LOCAL_HOST_LIST_MALFORMED("kept_local_host_list_malformed", "Host list malformed", Kind.KEPT_LOCAL),
     KEPT_LOCAL_NO_HOST("kept_local_no_host", "No usable host", Kind.KEPT_LOCAL),
+    KEPT_LOCAL_NODE_SECURITY("kept_local_node_security", "Node secret or TLS settings unusable", Kind.KEPT_LOCAL),
     KEPT_LOCAL_COMPILER_VERSION("kept_local_compiler_version", "Compiler version unknown", Kind.KEPT_LOCAL),
     KEPT_LOCAL_NO_SOURCE_NODE("kept_local_no_source_node", "No node takes source compiles", Kind.KEPT_LOCAL),
     KEPT_LOCAL_FAILED_ON_NODE("kept_local_failed_on_node", "Compile failed on node", Kind.KEPT_LOCAL),

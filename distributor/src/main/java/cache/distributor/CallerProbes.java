@@ -47,6 +47,8 @@ final class CallerProbes {
 
     private final Function<Node, InetSocketAddress> addresses;
     private final Duration connectTimeout;
+    /** The nodes' shared secret, or null. */
+    private final byte[] authSecret;
     private final ExecutorService connector;
     private final Failures failures;
     private final Map<String, ProbeChannels> pools = new ConcurrentHashMap<>();
@@ -56,16 +58,17 @@ final class CallerProbes {
      * @param addresses where a node's probe channels connect
      * @param connector where channels are opened and answers still owed after a job are read
      */
-    CallerProbes(Function<Node, InetSocketAddress> addresses, Duration connectTimeout, ExecutorService connector,
-            Failures failures) {
+    CallerProbes(Function<Node, InetSocketAddress> addresses, Duration connectTimeout, byte[] authSecret,
+            ExecutorService connector, Failures failures) {
         this.addresses = addresses;
         this.connectTimeout = connectTimeout;
+        this.authSecret = authSecret;
         this.connector = connector;
         this.failures = failures;
     }
 
     private ProbeChannels pool(Node n) {
-        return pools.computeIfAbsent(n.id(), id -> new ProbeChannels(addresses.apply(n), connectTimeout, connector));
+        return pools.computeIfAbsent(n.id(), id -> new ProbeChannels(addresses.apply(n), connectTimeout, authSecret, connector));
     }
 
     /** Starts opening {@code n}'s first channel (a node just connected to). */

@@ -126,11 +126,29 @@ public final class Farm implements AutoCloseable {
     /** A node's answer: its entry (any exit code), the node, and whether its cache had it. */
     public record Result(CacheEntry entry, String node, boolean nodeHit) {}
 
-    /** How the farm connects. */
-    public record Options(Duration connectTimeout, Duration requestTimeout, Duration backoff) {
+    /**
+     * How the farm connects.
+     *
+     * @param authSecret the nodes' shared secret, answered to a node's challenge ({@code cached
+     *     --auth-secret-file}), or null
+     * @param tls whether to speak TLS to the nodes ({@code cached --tls-cert})
+     * @param trustCert with {@code tls}: the certificates (PEM) a node's must be or chain to; null
+     *     trusts any (encryption without the node's authentication: only with a secret)
+     */
+    public record Options(Duration connectTimeout, Duration requestTimeout, Duration backoff, byte[] authSecret,
+            boolean tls, java.nio.file.Path trustCert) {
+        public Options(Duration connectTimeout, Duration requestTimeout, Duration backoff) {
+            this(connectTimeout, requestTimeout, backoff, null, false, null);
+        }
+
         /** distcc's defaults where it has them: 60 s backoff; 5 s to connect; 5 min per request. */
         public static Options defaults() {
             return new Options(Duration.ofSeconds(5), Duration.ofMinutes(5), Health.DEFAULT_BACKOFF);
+        }
+
+        /** These options with the nodes' secret and TLS settings. */
+        public Options secured(byte[] secret, boolean useTls, java.nio.file.Path trust) {
+            return new Options(connectTimeout, requestTimeout, backoff, secret, useTls, trust);
         }
     }
 
@@ -177,7 +195,8 @@ public final class Farm implements AutoCloseable {
             }
         }
         this.options = options;
-        this.callerProbes = new CallerProbes(this::probeAddress, options.connectTimeout(), connector, this::probeFailed);
+        this.callerProbes = new CallerProbes(this::probeAddress, options.connectTimeout(), options.authSecret(),
+                connector, this::probeFailed);
         this.slots = SlotPool.create(nodes, Math.max(1, list.localSlots()));
         this.health = Health.withBackoff(options.backoff(), System::nanoTime);
     }
@@ -359,6 +378,9 @@ public final class Farm implements AutoCloseable {
 
     /** Where {@code n}'s probe channels connect: its TCP address (a warm-up's too), or null (an in-VM one). */
     private java.net.InetSocketAddress probeAddress(Node n) {
+        if (options.tls()) {
+            return null; // the caller's plain probe channels speak no TLS: TLS probes stay on the node's connection
+        }
         TcpHost h = hosts.get(n.id());
         if (addresses == null) {
             return java.net.InetSocketAddress.createUnresolved(h.host(), h.port());
@@ -580,6 +602,12 @@ public final class Farm implements AutoCloseable {
             }
             NodeClient.Options o = new NodeClient.Options().connectTimeout(options.connectTimeout())
                     .requestTimeout(options.requestTimeout()).clientName("cache distributor").eventLoop(loop);
+            if (options.authSecret() != null) {
+                o.authSecret(options.authSecret());
+            }
+            if (options.tls()) {
+                o.tls(options.trustCert());
+            }
             return CompletableFuture.supplyAsync(() -> {
                 try {
                     NativeConnection nc = new NativeConnection(addresses != null

@@ -27,15 +27,18 @@ final class ProbeChannels {
 
     private final InetSocketAddress address;
     private final Duration connectTimeout;
+    private final byte[] authSecret;
     private final Executor connector;
     private final ConcurrentLinkedDeque<ProbeChannel> idle = new ConcurrentLinkedDeque<>();
     /** Channels open or being opened, idle or borrowed. */
     private final AtomicInteger open = new AtomicInteger();
     private volatile boolean closed;
 
-    ProbeChannels(InetSocketAddress address, Duration connectTimeout, Executor connector) {
+    /** @param authSecret the node's shared secret, or null */
+    ProbeChannels(InetSocketAddress address, Duration connectTimeout, byte[] authSecret, Executor connector) {
         this.address = address;
         this.connectTimeout = connectTimeout;
+        this.authSecret = authSecret;
         this.connector = connector;
     }
 
@@ -86,7 +89,7 @@ final class ProbeChannels {
         try {
             connector.execute(() -> {
                 try {
-                    ProbeChannel c = ProbeChannel.connect(address, connectTimeout, "cache distributor", null);
+                    ProbeChannel c = ProbeChannel.connect(address, connectTimeout, "cache distributor", authSecret);
                     giveBack(c);
                 } catch (IOException | RuntimeException e) {
                     open.decrementAndGet();

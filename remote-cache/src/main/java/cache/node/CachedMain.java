@@ -180,21 +180,9 @@ public final class CachedMain implements Callable<Integer> {
         return c;
     }
 
-    /** The secret file's bytes without a trailing newline; warns when others may read it. */
+    /** The secret file's bytes ({@link SharedSecret#read}). */
     static byte[] readSecret(Path file) throws IOException {
-        String s = Files.readString(file, StandardCharsets.UTF_8).strip();
-        if (s.isEmpty()) {
-            throw new IOException("shared secret file " + file + " is empty");
-        }
-        try {
-            Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-                LOG.warning("shared secret file " + file + " is readable by others; chmod 600 it");
-            }
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: nothing to check
-        }
-        return s.getBytes(StandardCharsets.UTF_8);
+        return SharedSecret.read(file);
     }
 
     static Path defaultCacheDir() {

@@ -12,15 +12,10 @@ import cache.node.client.NodeClient;
 import cache.node.protocol.NodeProtocol;
 import cache.node.protocol.NodeProtocol.CompilerSpec;
 import cache.node.protocol.NodeProtocol.ErrorCode;
-import java.io.FileInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.Key;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.util.Base64;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -109,29 +104,8 @@ class AuthTlsIT {
         assertArrayEquals(entry, c.probe(key, gcc).get().entry());
     }
 
-    /** keytool makes an RSA key pair and self-signed certificate; written out as PEM (cert, PKCS#8 key). */
+    /** {@link TestCertificates#selfSigned}. */
     static Path[] selfSigned(Path dir) throws Exception {
-        Files.createDirectories(dir);
-        Path store = dir.resolve("node.p12");
-        String keytool = Path.of(System.getProperty("java.home"), "bin", "keytool").toString();
-        NodeFixture.run(List.of(keytool, "-genkeypair", "-alias", "node", "-keyalg", "RSA", "-keysize", "2048",
-                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-validity", "2",
-                "-storetype", "PKCS12", "-keystore", store.toString(), "-storepass", "changeit"), dir);
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (FileInputStream in = new FileInputStream(store.toFile())) {
-            ks.load(in, "changeit".toCharArray());
-        }
-        Key key = ks.getKey("node", "changeit".toCharArray());
-        Certificate cert = ks.getCertificate("node");
-        Path certPem = dir.resolve("cert.pem");
-        Path keyPem = dir.resolve("key.pem");
-        Files.writeString(certPem, pem("CERTIFICATE", cert.getEncoded()));
-        Files.writeString(keyPem, pem("PRIVATE KEY", key.getEncoded()));
-        return new Path[] {certPem, keyPem};
-    }
-
-    private static String pem(String type, byte[] der) {
-        return "-----BEGIN " + type + "-----\n" + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(der)
-                + "\n-----END " + type + "-----\n";
+        return TestCertificates.selfSigned(dir);
     }
 }

@@ -149,8 +149,18 @@ public final class FarmBuilder implements Builder {
         } catch (IOException e) { // a compiler that cannot say its version: nothing a node could check
             return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_COMPILER_VERSION, e.getMessage()));
         }
+        NodeSecurity security;
+        try {
+            security = NodeSecurity.of(job.env());
+        } catch (IOException e) {
+            if (reported.add(e.getMessage())) {
+                LOG.warning("distribution off for calls with these settings: " + e.getMessage());
+            }
+            return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_NODE_SECURITY, e.getMessage()));
+        }
         Farm farm = farms.get(source.describe() + "\n" + String.join("\n", list.hosts().stream()
-                .map(h -> h.entry()).toList()), k -> new Farm(list, Farm.Options.defaults()));
+                .map(h -> h.entry()).toList()) + "\n" + security.describe(),
+                k -> new Farm(list, security.applyTo(Farm.Options.defaults())));
         if (farm.isEmpty()) {
             return CompletableFuture.failedFuture(kept(Counter.KEPT_LOCAL_NO_HOST, "no TCP host in " + source.describe()));
         }

@@ -27,6 +27,9 @@ final class NodeProcess {
     final Path dir;
     private final Path logFile;
 
+    /** How the test itself connects (a node's secret and TLS certificate, when it requires them). */
+    private NodeClient.Options clientOptions = new NodeClient.Options();
+
     private NodeProcess(String address, int port, int slots, Process process, Path dir, Path logFile) {
         this.address = address;
         this.port = port;
@@ -42,6 +45,16 @@ final class NodeProcess {
      * @param compilerPath the node's {@code --compiler-path}, or null for its default ($PATH)
      */
     static NodeProcess start(String address, Path dir, int slots, String compilerPath) throws Exception {
+        return start(address, dir, slots, compilerPath, List.of(), new NodeClient.Options());
+    }
+
+    /**
+     * {@link #start(String, Path, int, String)} with more of {@code cached}'s options ({@code
+     * --auth-secret-file}, {@code --tls-cert} …), and how the test's own connections (its
+     * counters) must connect to such a node.
+     */
+    static NodeProcess start(String address, Path dir, int slots, String compilerPath, List<String> extra,
+            NodeClient.Options asClient) throws Exception {
         Path cached = CacheFixture.CLIENT.resolveSibling("cached");
         assertTrue(Files.isExecutable(cached), cached + " is built by mvn package");
         Path whitelist = Files.createDirectories(dir.resolve("whitelist"));
@@ -57,9 +70,12 @@ final class NodeProcess {
         if (compilerPath != null) {
             cmd.addAll(List.of("--compiler-path", compilerPath));
         }
+        cmd.addAll(extra);
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
         ServerProcesses.awaitListening("cached", p, address, port, log);
-        return new NodeProcess(address, port, slots, p, dir, log);
+        NodeProcess node = new NodeProcess(address, port, slots, p, dir, log);
+        node.clientOptions = asClient;
+        return node;
     }
 
     /** Its {@code DISTCC_HOSTS} entry, {@code ADDRESS:PORT/LIMIT}. */
@@ -69,7 +85,7 @@ final class NodeProcess {
 
     /** Its counters, asked over the protocol (never of a stopped node: that would wait). */
     Map<String, Long> stats() throws Exception {
-        NodeClient.Options options = new NodeClient.Options().requestTimeout(Duration.ofSeconds(30))
+        NodeClient.Options options = clientOptions.requestTimeout(Duration.ofSeconds(30))
                 .connectTimeout(Duration.ofSeconds(10));
         try (NodeClient client = NodeClient.connect(address, port, options)) {
             return new LinkedHashMap<>(client.stats().get(30, TimeUnit.SECONDS));
