@@ -21,18 +21,29 @@ public final class SharedSecret {
 
     /** The file's text without leading or trailing whitespace; warns when others may read it. */
     public static byte[] read(Path file) throws IOException {
+        byte[] secret = readQuietly(file);
+        if (readableByOthers(file)) {
+            LOG.warning("shared secret file " + file + " is readable by others; chmod 600 it");
+        }
+        return secret;
+    }
+
+    /** {@link #read} without the warning (for a caller that reads it again and again and warns once). */
+    public static byte[] readQuietly(Path file) throws IOException {
         String s = Files.readString(file, StandardCharsets.UTF_8).strip();
         if (s.isEmpty()) {
             throw new IOException("shared secret file " + file + " is empty");
         }
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** Whether the group or others may read {@code file} (false where permissions are not POSIX). */
+    public static boolean readableByOthers(Path file) {
         try {
             Set<PosixFilePermission> p = Files.getPosixFilePermissions(file);
-            if (p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ)) {
-                LOG.warning("shared secret file " + file + " is readable by others; chmod 600 it");
-            }
-        } catch (UnsupportedOperationException ignored) {
-            // not a POSIX file system: nothing to check
+            return p.contains(PosixFilePermission.GROUP_READ) || p.contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException | IOException e) {
+            return false;
         }
-        return s.getBytes(StandardCharsets.UTF_8);
     }
 }

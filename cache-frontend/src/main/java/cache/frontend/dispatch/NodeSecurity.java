@@ -37,6 +37,10 @@ record NodeSecurity(byte[] secret, Path secretFile, boolean tls, Path trustCert)
 
     static final NodeSecurity NONE = new NodeSecurity(null, null, false, null);
 
+    private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(NodeSecurity.class.getName());
+    /** Secret files warned about (readable by others): once each, not per call. */
+    private static final java.util.Set<Path> WARNED = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
     /** The settings in {@code env}; throws with a message for the user when they cannot be used. */
     static NodeSecurity of(Map<String, String> env) throws IOException {
         String secretFile = blankToNull(env.get(SECRET_FILE));
@@ -49,7 +53,11 @@ record NodeSecurity(byte[] secret, Path secretFile, boolean tls, Path trustCert)
         byte[] secret = null;
         if (secretFile != null) {
             try {
-                secret = SharedSecret.read(Path.of(secretFile));
+                Path file = Path.of(secretFile);
+                secret = SharedSecret.readQuietly(file); // read per call: an edited file is used at once
+                if (SharedSecret.readableByOthers(file) && WARNED.add(file)) {
+                    LOG.warning("shared secret file " + file + " (" + SECRET_FILE + ") is readable by others; chmod 600 it");
+                }
             } catch (IOException | java.nio.file.InvalidPathException e) {
                 throw new IOException(SECRET_FILE + "=" + secretFile + " cannot be used: " + e.getMessage(), e);
             }
