@@ -29,13 +29,13 @@ import java.util.Map;
  * in the same list know neither (distcc's protocol has no such thing): a node that requires a
  * secret or TLS closes distcc's connections, and a distccd is reached without them.
  */
-record NodeSecurity(byte[] secret, Path secretFile, boolean tls, Path trustCert) {
+record NodeSecurity(byte[] secret, boolean tls, Path trustCert) {
 
     static final String SECRET_FILE = "CACHE_NODE_SECRET_FILE";
     static final String TLS_CERT = "CACHE_NODE_TLS_CERT";
     static final String TLS = "CACHE_NODE_TLS";
 
-    static final NodeSecurity NONE = new NodeSecurity(null, null, false, null);
+    static final NodeSecurity NONE = new NodeSecurity(null, false, null);
 
     private static final java.util.logging.Logger LOG = java.util.logging.Logger.getLogger(NodeSecurity.class.getName());
     /** Secret files warned about (readable by others): once each, not per call. */
@@ -72,7 +72,7 @@ record NodeSecurity(byte[] secret, Path secretFile, boolean tls, Path trustCert)
             throw new IOException(TLS + "=" + tlsFlag + " trusts any node certificate, which only a shared secret"
                     + " makes safe: set " + SECRET_FILE + " too, or " + TLS_CERT + " to the nodes' certificates");
         }
-        return new NodeSecurity(secret, secretFile == null ? null : Path.of(secretFile), tls, trust);
+        return new NodeSecurity(secret, tls, trust);
     }
 
     private static String blankToNull(String s) {

@@ -726,7 +726,8 @@ public final class CompilePipeline {
     private record Served(Outcome outcome, boolean entryExists) {}
 
     private Served lookupOrBuild(Call call, Digest key, Preprocessed cpp) throws IOException, InterruptedException {
-        LookupTier.Hit hit = call.looksUp ? findHere(call, key) : null;
+        LookupTier.Hit hit = call.looksUp
+                ? tiers(call).find(key, call.config().namespace(), call.stats::count, call::writeLater) : null;
         if (hit != null) {
             return hitServed(replayHit(call, hit.entry(), hit.counter(), Counter.PREPROCESSED_CACHE_HIT));
         }
@@ -744,24 +745,6 @@ public final class CompilePipeline {
         }
         call.stats.count(Counter.INFLIGHT_SHARED);
         return hitServed(replayHit(call, theirs, Counter.LOCAL_STORAGE_HIT, Counter.PREPROCESSED_CACHE_HIT));
-    }
-
-    /**
-     * The local store's entry, else remote storage's, whose back-fill into the local store is left
-     * for after the reply (as direct mode's is): the reply never waits for a local write, nor for
-     * a new directory's store to open.
-     */
-    private LookupTier.Hit findHere(Call call, Digest key) {
-        StorageTiers tiers = tiers(call);
-        String namespace = call.config().namespace();
-        LookupTier.Hit hit = tiers.findLocal(key, namespace, call.stats::count);
-        if (hit == null) {
-            hit = tiers.findRemoteUnfilled(key, namespace, call.stats::count);
-            if (hit != null) {
-                call.writeLater(tiers.backFillLater(key, hit, namespace, call.stats::count));
-            }
-        }
-        return hit;
     }
 
     private static Served hitServed(Outcome replayed) {

@@ -56,15 +56,6 @@ public final class StorageTiers {
         return hit;
     }
 
-    /** The first remote storage's entry, back-filled into the local store. May block: not on an event loop. */
-    public LookupTier.Hit findRemote(Digest key, String namespace, Consumer<Counter> counts) {
-        LookupTier.Hit hit = findRemoteUnfilled(key, namespace, counts);
-        if (hit != null) {
-            backFill(key, hit, namespace, counts);
-        }
-        return hit;
-    }
-
     /** The first remote storage's entry, not back-filled yet ({@link #backFill}). May block: not on an event loop. */
     public LookupTier.Hit findRemoteUnfilled(Digest key, String namespace, Consumer<Counter> counts) {
         for (RemoteTier r : remotes) {
@@ -76,28 +67,18 @@ public final class StorageTiers {
         return null;
     }
 
-    /** A remote hit into the local store (never with {@code remote_only}), counted as ccache counts it. */
-    public void backFill(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
-        backFillWrite(key, hit, namespace, counts, counts).run();
-    }
-
     /**
-     * {@link #backFill}, its write returned to be run later (after the reply): counted now as a
-     * local miss; the write itself counts where background writes count.
+     * A remote hit's back-fill into the local store (never with {@code remote_only}), returned to
+     * be run later (after the reply): counted now as a local miss, as ccache counts it; the write
+     * itself counts where background writes count.
      */
     public Runnable backFillLater(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts) {
-        return backFillWrite(key, hit, namespace, counts, lateCounts);
-    }
-
-    /** The back-fill's write, its local miss counted into {@code counts} now, the write into {@code writeCounts}. */
-    private Runnable backFillWrite(Digest key, LookupTier.Hit hit, String namespace, Consumer<Counter> counts,
-            Consumer<Counter> writeCounts) {
         if (remoteOnly) {
             return () -> { };
         }
         // as ccache counts a result the local store lacked (a miss compiled here is counted where it compiles)
         counts.accept(Counter.LOCAL_STORAGE_MISS);
-        return () -> local.backFill(key, hit, namespace, writeCounts);
+        return () -> local.backFill(key, hit, namespace, lateCounts);
     }
 
     /** Where writes made after the call's own counters were written count. */
@@ -123,9 +104,20 @@ public final class StorageTiers {
         }
     }
 
-    public LookupTier.Hit find(Digest key, String namespace, Consumer<Counter> counts) {
+    /**
+     * The local store's entry, else the first remote storage's, whose back-fill into the local
+     * store goes to {@code later} (run after the reply: the reply waits neither for a local write
+     * nor for a new directory's store to open). May block: not on an event loop.
+     */
+    public LookupTier.Hit find(Digest key, String namespace, Consumer<Counter> counts, Consumer<Runnable> later) {
         LookupTier.Hit hit = findLocal(key, namespace, counts);
-        return hit != null ? hit : findRemote(key, namespace, counts);
+        if (hit == null) {
+            hit = findRemoteUnfilled(key, namespace, counts);
+            if (hit != null) {
+                later.accept(backFillLater(key, hit, namespace, counts));
+            }
+        }
+        return hit;
     }
 
     /** A result built for this call: to the local store now, to remote storage in the background. */
