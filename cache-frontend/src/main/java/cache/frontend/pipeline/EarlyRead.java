@@ -15,14 +15,15 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A remote storage read of the entry a manifest found there will most likely give: its newest
- * result's, which a match tries first. Started as soon as that key is known (a pass that skips
- * over the decompressed manifest finds it, before the decode proper), it runs while the
- * manifest is decoded and the match checks the headers (about 1 ms of stats together), so that
- * a remote hit does not pay its two round trips one after the other. When the match gives that key, the call takes the
- * read's answer; otherwise the read is dropped and the call reads what it needs. Its counters
- * are kept aside and counted only by the call that takes the answer: a dropped read is not
- * part of the lookup ccache would have made.
+ * A remote storage read of the entry a manifest found there will most likely give, when no
+ * entry was stored beside the manifest (one too large for it): its newest result's, which a
+ * match tries first. Started as soon as that key is known (a pass that skips over the
+ * decompressed manifest finds it, before the decode proper), it runs while the manifest is
+ * decoded and matched (about 1 ms of work together), so that such a remote hit does not pay its
+ * two round trips one after the other. When the match gives that key, the call takes the read's
+ * answer; otherwise the read is dropped and the call reads what it needs. Its counters are kept
+ * aside and counted only by the call that takes the answer: a dropped read is not part of the
+ * lookup ccache would have made.
  */
 final class EarlyRead {
 

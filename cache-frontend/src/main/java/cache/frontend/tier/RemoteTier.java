@@ -4,6 +4,7 @@ import cache.compat.Counter;
 import cache.hashing.Digest;
 import cache.storage.remote.RemoteStorage;
 import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -56,15 +57,16 @@ public final class RemoteTier implements LookupTier {
     }
 
     /**
-     * Direct mode's manifest under {@code directKey}, or null; counted as ccache counts a
-     * manifest read (a read hit or miss, not a {@code remote_storage_hit}/{@code _miss}).
+     * Direct mode's manifest under {@code directKey} with the entry stored beside it, or null;
+     * counted as ccache counts a manifest read (a read hit or miss, not a {@code
+     * remote_storage_hit}/{@code _miss}).
      */
-    public byte[] findManifest(Digest directKey, Consumer<Counter> counts) {
-        RemoteStorage.BlobRead r = storage.getBlob(directKey);
+    public StorageTiers.RemoteManifest findManifest(Digest directKey, Consumer<Counter> counts) {
+        RemoteStorage.ManifestRead r = storage.getManifest(directKey);
         switch (r.status()) {
             case HIT -> {
                 counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
-                return r.value();
+                return new StorageTiers.RemoteManifest(r.manifest(), r.entryKey(), r.entry(), this);
             }
             case MISS, POISONED -> counts.accept(Counter.REMOTE_STORAGE_READ_MISS);
             default -> failure(r.status(), counts);
@@ -72,14 +74,38 @@ public final class RemoteTier implements LookupTier {
         return null;
     }
 
-    /** Writes a manifest in the background, replacing the stored one; nothing for read-only storage. */
-    public void writeManifest(Digest directKey, byte[] manifest, Consumer<Counter> counts) {
+    /**
+     * An entry found beside a manifest ({@link #findManifest}), decoded and counted as the read
+     * of it that it spared would have been; a damaged one is counted ({@code corrupt_entry}) and
+     * thrown, for the caller to read the entry under its own key.
+     */
+    LookupTier.Hit inlined(Digest key, byte[] encoded, Consumer<Counter> counts) throws CorruptEntryException {
+        RemoteStorage.Read r;
+        try {
+            r = storage.decodeInlined(encoded);
+        } catch (CorruptEntryException e) {
+            counts.accept(Counter.CORRUPT_ENTRY);
+            LOG.warning("remote storage " + storage.name() + ": the entry " + key + " beside its manifest is not intact ("
+                    + e.getMessage() + "); read under its own key");
+            throw e;
+        }
+        counts.accept(Counter.REMOTE_STORAGE_READ_HIT);
+        return new Hit(r.entry(), Counter.REMOTE_STORAGE_HIT, r.encoded());
+    }
+
+    /**
+     * Writes a manifest in the background, replacing the stored one, with the entry of {@code
+     * entryKey} beside it when {@code entry} is not null ({@code encoded}: its bytes, when known);
+     * nothing for read-only storage.
+     */
+    public void writeManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded,
+            Consumer<Counter> counts) {
         if (storage.readOnly()) {
             return;
         }
         try {
             writes.execute(() -> {
-                RemoteStorage.Status s = storage.putBlob(directKey, manifest);
+                RemoteStorage.Status s = storage.putManifest(directKey, manifest, entryKey, entry, encoded);
                 if (s == RemoteStorage.Status.WRITTEN) {
                     counts.accept(Counter.REMOTE_STORAGE_WRITE);
                 } else {

@@ -3,6 +3,7 @@ package cache.frontend.tier;
 import cache.compat.Counter;
 import cache.hashing.Digest;
 import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
 import java.util.List;
 import java.util.function.Consumer;
 
@@ -86,10 +87,25 @@ public final class StorageTiers {
         return lateCounts;
     }
 
+    /**
+     * A manifest found in remote storage and, when one was stored beside it, an entry's key and
+     * its bytes, not decoded yet (both null when none).
+     */
+    public record RemoteManifest(byte[] manifest, Digest entryKey, byte[] entry, RemoteTier from) {
+
+        /**
+         * The entry beside the manifest, decoded and counted as a read of it from remote storage;
+         * throws, counted, when it is damaged (then it is read under its own key).
+         */
+        public LookupTier.Hit inlined(Consumer<Counter> counts) throws CorruptEntryException {
+            return from.inlined(entryKey, entry, counts);
+        }
+    }
+
     /** Direct mode's manifest from the first remote storage that has it, or null. May block. */
-    public byte[] findRemoteManifest(Digest directKey, Consumer<Counter> counts) {
+    public RemoteManifest findRemoteManifest(Digest directKey, Consumer<Counter> counts) {
         for (RemoteTier r : remotes) {
-            byte[] m = r.findManifest(directKey, counts);
+            RemoteManifest m = r.findManifest(directKey, counts);
             if (m != null) {
                 return m;
             }
@@ -97,10 +113,14 @@ public final class StorageTiers {
         return null;
     }
 
-    /** A manifest updated here, to every writable remote storage in the background. */
-    public void putManifest(Digest directKey, byte[] manifest) {
+    /**
+     * A manifest updated here, to every writable remote storage in the background, with the entry
+     * of {@code entryKey}, the result just recorded into it, beside it (see {@link
+     * cache.storage.remote.RemoteStorage#putManifest}); {@code entry} null: none.
+     */
+    public void putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded) {
         for (RemoteTier r : remotes) {
-            r.writeManifest(directKey, manifest, lateCounts);
+            r.writeManifest(directKey, manifest, entryKey, entry, encoded, lateCounts);
         }
     }
 

@@ -143,12 +143,11 @@ class RemoteStorageIT {
     }
 
     /**
-     * A remote hit reads its entry ahead of the manifest's decode and match (EarlyRead); the
-     * reply must be made from that read's answer, not from a second read of the same entry:
-     * Redis answers exactly two GETs for the hit, the manifest and the entry.
+     * A remote hit's manifest comes with the entry of its result beside it (ManifestBundle):
+     * Redis answers exactly one GET for the hit, and the reply is made from it.
      */
     @Test
-    void aRemoteHitUsesTheEarlyReadsAnswerAndReadsItsEntryOnce() throws Exception {
+    void aRemoteHitReadsItsManifestAndItsEntryInOneGet() throws Exception {
         try (CacheFixture first = daemon("first", url())) {
             build(first, tmp.resolve("out1"), 0, 1);
             first.stopDaemon(); // its background writes are done when it has stopped
@@ -159,9 +158,44 @@ class RemoteStorageIT {
             long gets = redisGets() - before;
             Map<String, Long> s = second.stats();
             assertEquals(1, s.get("remote_storage_hit"), s.toString());
-            assertEquals(2, s.get("remote_storage_read_hit"), "the manifest and the entry: " + s);
-            assertEquals(2, gets, "the manifest's GET and the entry's, read once, ahead of the match");
+            assertEquals(1, s.get("direct_cache_hit"), s.toString());
+            assertEquals(2, s.get("remote_storage_read_hit"), "the manifest and the entry, as ccache counts them: " + s);
+            assertEquals(1, gets, "one GET: the manifest, its result's entry beside it");
             assertLikePlainGcc(tmp.resolve("out2"), 1);
+        }
+    }
+
+    /**
+     * An entry too large to be stored beside its manifest (over 512 KiB encoded: random data
+     * zstd cannot shrink) is read under its own key, ahead of the manifest's decode and match
+     * (EarlyRead), and only once: two GETs.
+     */
+    @Test
+    void aRemoteHitWhoseEntryIsTooLargeToLieBesideItsManifestReadsItOnceAhead() throws Exception {
+        StringBuilder big = new StringBuilder("const unsigned char big[] = {");
+        java.util.Random random = new java.util.Random(21);
+        for (int i = 0; i < 600 * 1024; i++) {
+            big.append(random.nextInt(256)).append(i % 32 == 31 ? ",\n" : ",");
+        }
+        Files.writeString(src.resolve("big.c"), big.append("};\n").toString());
+        Files.setLastModifiedTime(src.resolve("big.c"), FileTime.from(Instant.now().minusSeconds(60)));
+        String[] compile = {"gcc", "-c", "big.c", "-o", "big.o"};
+        try (CacheFixture first = daemon("first", url())) {
+            assertEquals(0, first.cache(src, compile).exitCode());
+            first.stopDaemon();
+        }
+        byte[] plain = Files.readAllBytes(src.resolve("big.o"));
+        assertTrue(plain.length > 600 * 1024, "an object of " + plain.length + " bytes");
+        Files.delete(src.resolve("big.o"));
+        try (CacheFixture second = daemon("second", url())) {
+            long before = redisGets();
+            assertEquals(0, second.cache(src, compile).exitCode());
+            long gets = redisGets() - before;
+            Map<String, Long> s = second.stats();
+            assertEquals(1, s.get("remote_storage_hit"), s.toString());
+            assertEquals(1, s.get("direct_cache_hit"), s.toString());
+            assertEquals(2, gets, "the manifest's GET and the entry's, read once, ahead of the match");
+            assertArrayEquals(plain, Files.readAllBytes(src.resolve("big.o")));
         }
     }
 

@@ -171,6 +171,61 @@ class RemoteStoragePipelineTest {
         assertEquals(4, remoteFiles().size(), "two entries, two manifests");
     }
 
+    /** The one remote value whose first byte is {@code version}: 1 an entry's frame, 2 a manifest with its entry. */
+    private Path remoteValue(int version) throws IOException {
+        List<Path> found = new java.util.ArrayList<>();
+        for (Path p : remoteFiles()) {
+            if (Files.readAllBytes(p)[0] == version) {
+                found.add(p);
+            }
+        }
+        assertEquals(1, found.size(), "values of version " + version);
+        return found.get(0);
+    }
+
+    /** A direct-mode remote hit reads the manifest alone: the entry of its result is stored beside it. */
+    @Test
+    void aDirectModeRemoteHitTakesTheEntryStoredBesideItsManifest() throws Exception {
+        Daemon first = new Daemon(true);
+        first.compile();
+        first.shared.close();
+        assertEquals(2, remoteFiles().size(), "the entry under its own key and the manifest with it beside");
+        Files.delete(remoteValue(1)); // the entry's own value: only the one beside the manifest is left
+
+        Daemon second = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        second.shared.close();
+        assertEquals(List.of(), second.compiler.compiles, "a remote hit without the entry's own value");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(2, second.count(Counter.REMOTE_STORAGE_READ_HIT), "the manifest and its entry, as ccache counts them");
+        assertEquals(0, second.count(Counter.REMOTE_STORAGE_READ_MISS), "nothing else asked");
+        assertEquals(1, second.local.entryCount(), "the entry back-filled");
+        assertEquals(1, second.manifests.size(), "and the manifest");
+    }
+
+    /** A damaged entry beside its manifest is counted and not taken: the entry is read under its own key. */
+    @Test
+    void aDamagedEntryBesideItsManifestIsCountedAndReadUnderItsOwnKey() throws Exception {
+        Daemon first = new Daemon(true);
+        first.compile();
+        first.shared.close();
+        Path manifest = remoteValue(2);
+        byte[] bytes = Files.readAllBytes(manifest);
+        bytes[bytes.length - 8] ^= 0x10; // in the entry's bytes, which end the value
+        Files.write(manifest, bytes);
+
+        Daemon second = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        second.shared.close();
+        assertEquals(List.of(), second.compiler.compiles, "still a remote hit");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+        assertEquals(1, second.count(Counter.CORRUPT_ENTRY));
+        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT), "from the entry's own value");
+    }
+
     @Test
     void aPreprocessorModeRemoteHitLeavesItsBackFillForAfterTheReply() throws Exception {
         Daemon first = new Daemon(true);

@@ -7,6 +7,8 @@ import cache.hashing.Hashing;
 import cache.store.CacheEntry;
 import cache.store.CorruptEntryException;
 import cache.store.EntryCodec;
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -53,15 +55,31 @@ public final class RemoteStorage implements AutoCloseable {
      */
     public record Read(Status status, CacheEntry entry, byte[] encoded) {}
 
-    /** A read of a blob (a manifest): its status and, for a hit, its bytes as they were written. */
-    public record BlobRead(Status status, byte[] value) {}
+    /** A value's read: its status and, for a hit, what its checks made of it. */
+    private record Got<T>(Status status, T value) {}
 
     /**
-     * Where the blob of {@code key} lives: beside the entries, under a name of its own (a hash of
-     * the key, so still hex digits, as Bazel's layout needs), never taken for an entry's.
+     * A manifest's read ({@link ManifestBundle}): its status and, for a hit, the manifest as it
+     * was written and, when one was stored beside it, an entry's key and its encoded bytes, not
+     * decoded yet ({@link #decodeInlined}).
      */
-    static String blobName(Digest key) {
-        byte[] b = ("blob:" + key.hex()).getBytes(StandardCharsets.UTF_8);
+    public record ManifestRead(Status status, byte[] manifest, Digest entryKey, byte[] entry) {}
+
+    /**
+     * The largest encoded entry stored beside its manifest ({@link ManifestBundle}): beyond it
+     * the second round trip is small beside the transfer, and a manifest's value stays under the
+     * 1 MiB an HTTP server takes by default (nginx's {@code client_max_body_size}).
+     */
+    public static final int INLINE_LIMIT = 512 * 1024;
+
+    /**
+     * Where the manifest of direct key {@code key} lives: beside the entries, under a name of its
+     * own (a hash of the key, so still hex digits, as Bazel's layout needs), never taken for an
+     * entry's. The name changed with the value's layout (session 18: "manifest2", before it
+     * "blob"): a daemon never reads a manifest written in a layout it does not know.
+     */
+    static String manifestName(Digest key) {
+        byte[] b = ("manifest2:" + key.hex()).getBytes(StandardCharsets.UTF_8);
         return Hashing.xxh3_128(b, 0, b.length).hex();
     }
 
@@ -71,6 +89,11 @@ public final class RemoteStorage implements AutoCloseable {
     private final LongSupplier nanoTime;
     private final long backoffNanos;
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
+    /**
+     * Entries encoded lately, by identity: a miss's result is written twice, under its own key
+     * and beside its manifest, from two background writes, and compressed once for both.
+     */
+    private final Cache<CacheEntry, byte[]> encodings = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
 
     /** One server of the entry and when it may be asked again. */
     private static final class Server {
@@ -144,7 +167,7 @@ public final class RemoteStorage implements AutoCloseable {
     public Read get(Digest key) {
         // The entry's own checksum (EntryCodec) covers every byte of the frame's body: checking
         // the frame's as well would hash the value twice on a remote hit's critical path.
-        BlobRead framed = read(key, key.hex(), false);
+        Got<byte[]> framed = read(key, key.hex(), v -> RemoteFrame.unwrap(v, false));
         if (framed.status() != Status.HIT) {
             return new Read(framed.status(), null, null);
         }
@@ -157,52 +180,81 @@ public final class RemoteStorage implements AutoCloseable {
         }
     }
 
-    /** The blob under {@code key} (checked as entries are: a damaged one is {@link Status#POISONED}). */
-    public BlobRead getBlob(Digest key) {
-        return read(key, blobName(key), true);
-    }
-
-    /** Stores the blob {@code value} under {@code key}, replacing any. */
-    public Status putBlob(Digest key, byte[] value) {
-        return write(key, blobName(key), value, false);
+    /**
+     * Direct mode's manifest under {@code directKey} (checked: a damaged one is {@link
+     * Status#POISONED}), with the entry stored beside it, if any.
+     */
+    public ManifestRead getManifest(Digest directKey) {
+        Got<ManifestBundle.Parts> r = read(directKey, manifestName(directKey), ManifestBundle::decode);
+        ManifestBundle.Parts p = r.value();
+        return p == null ? new ManifestRead(r.status(), null, null, null)
+                : new ManifestRead(Status.HIT, p.manifest(), p.entryKey(), p.entry());
     }
 
     /**
-     * The unframed value under {@code name} on {@code key}'s server; its frame's checksum checked
-     * when {@code checksum} (else the caller checks the body's own).
+     * The entry {@link #getManifest} found beside a manifest, decoded; throws when it is not an
+     * intact entry (the caller reads it under its own key instead).
      */
-    private BlobRead read(Digest key, String name, boolean checksum) {
+    public Read decodeInlined(byte[] encoded) throws CorruptEntryException {
+        return new Read(Status.HIT, codec.decode(encoded), encoded);
+    }
+
+    /**
+     * Stores {@code manifest} under {@code directKey}, replacing any, and beside it the entry of
+     * {@code entryKey} when {@code entry} is not null and encodes to at most {@link
+     * #INLINE_LIMIT} bytes: {@code encoded} when the caller has the entry's bytes (a hit), else
+     * encoded here (once for this and for {@link #put} of the same entry).
+     */
+    public Status putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry,
+            byte[] encoded) {
+        if (url.readOnly()) {
+            return Status.SKIPPED;
+        }
+        byte[] bytes = encoded != null ? encoded : entry == null ? null : encoded(entry);
+        boolean inline = bytes != null && bytes.length <= INLINE_LIMIT;
+        return write(directKey, manifestName(directKey),
+                ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), false);
+    }
+
+    /** How a value read is checked and taken apart. */
+    @FunctionalInterface
+    private interface Unwrap<T> {
+        T apply(byte[] value) throws RemoteFrame.PoisonedException;
+    }
+
+    /** The value under {@code name} on {@code key}'s server, checked and taken apart by {@code unwrap}. */
+    private <T> Got<T> read(Digest key, String name, Unwrap<T> unwrap) {
         Server s = server(key);
         if (s == null) {
-            return new BlobRead(Status.SKIPPED, null);
+            return new Got<>(Status.SKIPPED, null);
         }
-        byte[] framed;
+        byte[] value;
         try {
-            framed = backend(s).get(name);
+            value = backend(s).get(name);
         } catch (BackendException e) {
-            return new BlobRead(failed(s, e), null);
+            return new Got<>(failed(s, e), null);
         }
         s.failing = false;
-        if (framed == null) {
-            return new BlobRead(Status.MISS, null);
+        if (value == null) {
+            return new Got<>(Status.MISS, null);
         }
         try {
-            return new BlobRead(Status.HIT, RemoteFrame.unwrap(framed, checksum));
+            return new Got<>(Status.HIT, unwrap.apply(value));
         } catch (RemoteFrame.PoisonedException e) {
             LOG.warning("remote storage " + s.forLogging + ": the value under " + name + " is not intact ("
                     + e.getMessage() + "); taken as a miss");
-            return new BlobRead(Status.POISONED, null);
+            return new Got<>(Status.POISONED, null);
         }
     }
 
     /** Stores {@code entry} under {@code key}; with {@code onlyIfMissing}, only when absent (reshare). */
     public Status put(Digest key, CacheEntry entry, boolean onlyIfMissing) {
-        return url.readOnly() ? Status.SKIPPED : putEncoded(key, codec.encode(entry), onlyIfMissing);
+        return url.readOnly() ? Status.SKIPPED : putEncoded(key, encoded(entry), onlyIfMissing);
     }
 
     /** {@link #put} of an entry already encoded by the codec (a store's value as it is). */
     public Status putEncoded(Digest key, byte[] encoded, boolean onlyIfMissing) {
-        return write(key, key.hex(), encoded, onlyIfMissing);
+        return write(key, key.hex(), RemoteFrame.wrap(encoded), onlyIfMissing);
     }
 
     private Status write(Digest key, String name, byte[] value, boolean onlyIfMissing) {
@@ -214,12 +266,17 @@ public final class RemoteStorage implements AutoCloseable {
             return Status.SKIPPED;
         }
         try {
-            backend(s).put(name, RemoteFrame.wrap(value), onlyIfMissing);
+            backend(s).put(name, value, onlyIfMissing);
             s.failing = false;
             return Status.WRITTEN;
         } catch (BackendException e) {
             return failed(s, e);
         }
+    }
+
+    /** {@code entry} as the codec encodes it, encoded once however many writes ask. */
+    private byte[] encoded(CacheEntry entry) {
+        return encodings.get(entry, codec::encode);
     }
 
     /** The server of {@code key}, or null while it is backed off. */

@@ -104,20 +104,84 @@ class RemoteStorageTest {
 
     /**
      * An entry's frame is not hashed on a read (the entry's own checksum covers the body); a
-     * blob (a manifest) has no checksum but its frame's, so a flipped bit in one is still caught.
+     * manifest's bytes are covered by its bundle's CRC32C, so a flipped bit in one is still caught.
      */
     @Test
-    void aBlobWithAFlippedBitIsPoisoned() throws ConfigException {
+    void aManifestWithAFlippedBitIsPoisoned() throws ConfigException {
         RemoteStorage s = storage("redis://h");
         byte[] manifest = "a manifest's bytes".getBytes(StandardCharsets.UTF_8);
-        assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(key(1), manifest));
-        assertArrayEquals(manifest, s.getBlob(key(1)).value());
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putManifest(key(1), manifest, null, null, null));
+        assertArrayEquals(manifest, s.getManifest(key(1)).manifest());
         FakeBackend server = servers.get(URI.create("redis://h"));
         String name = server.values.keySet().iterator().next();
-        byte[] flipped = server.values.get(name).clone();
-        flipped[flipped.length - 3] ^= 1;
-        server.values.put(name, flipped);
-        assertEquals(RemoteStorage.Status.POISONED, s.getBlob(key(1)).status());
+        byte[] good = server.values.get(name);
+        for (int i = 0; i < good.length * 8; i++) {
+            byte[] flipped = good.clone();
+            flipped[i / 8] ^= (byte) (1 << (i % 8));
+            server.values.put(name, flipped);
+            assertEquals(RemoteStorage.Status.POISONED, s.getManifest(key(1)).status(), "bit " + i);
+        }
+        for (int n = 0; n < good.length; n++) {
+            server.values.put(name, Arrays.copyOf(good, n));
+            assertEquals(RemoteStorage.Status.POISONED, s.getManifest(key(1)).status(), n + " bytes");
+        }
+        server.values.put(name, Arrays.copyOf(good, good.length + 1));
+        assertEquals(RemoteStorage.Status.POISONED, s.getManifest(key(1)).status(), "a byte after a lone manifest");
+    }
+
+    @Test
+    void manifestsLiveBesideEntriesUnderHexNamesOfTheirOwn() throws ConfigException {
+        RemoteStorage s = storage("redis://h");
+        s.put(key(1), entry("OBJ"), false);
+        assertEquals(RemoteStorage.Status.MISS, s.getManifest(key(1)).status(), "an entry is not a manifest");
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putManifest(key(1), new byte[] {7, 8}, null, null, null));
+        assertArrayEquals(new byte[] {7, 8}, s.getManifest(key(1)).manifest());
+        assertEquals(RemoteStorage.Status.HIT, s.get(key(1)).status(), "nor overwrote the entry");
+        assertTrue(RemoteStorage.manifestName(key(1)).matches("[0-9a-f]{32}"), "hex, as Bazel's layout needs");
+    }
+
+    /**
+     * The manifest carries its result's entry (one read for a remote hit), the same bytes as the
+     * entry stored under its own key, encoded once for both; a damaged one is refused by its own
+     * checksum, not taken.
+     */
+    @Test
+    void aManifestCarriesTheEntryOfItsResultBesideIt() throws Exception {
+        RemoteStorage s = storage("redis://h");
+        CacheEntry e = entry("OBJECT CODE");
+        assertEquals(RemoteStorage.Status.WRITTEN, s.put(key(2), e, false));
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putManifest(key(1), new byte[] {7, 8}, key(2), e, null));
+        RemoteStorage.ManifestRead m = s.getManifest(key(1));
+        assertEquals(RemoteStorage.Status.HIT, m.status());
+        assertArrayEquals(new byte[] {7, 8}, m.manifest());
+        assertEquals(key(2), m.entryKey());
+        assertArrayEquals(s.get(key(2)).encoded(), m.entry(), "the bytes stored under the entry's own key");
+        RemoteStorage.Read inlined = s.decodeInlined(m.entry());
+        assertArrayEquals("OBJECT CODE".getBytes(StandardCharsets.UTF_8), inlined.entry().outputs().get(OutputKind.OBJECT));
+        assertArrayEquals("warning\n".getBytes(StandardCharsets.UTF_8), inlined.entry().stderr());
+
+        byte[] damaged = m.entry().clone();
+        damaged[damaged.length / 2] ^= 1;
+        org.junit.jupiter.api.Assertions.assertThrows(cache.store.CorruptEntryException.class,
+                () -> s.decodeInlined(damaged));
+    }
+
+    /** A hit's bytes are put beside the manifest as they are; an entry too large for it is not. */
+    @Test
+    void anEntryLargerThanTheInlineLimitIsNotPutBesideItsManifest() throws ConfigException {
+        RemoteStorage s = storage("redis://h");
+        byte[] noise = new byte[RemoteStorage.INLINE_LIMIT + 1024];
+        new java.util.Random(7).nextBytes(noise); // zstd cannot make it smaller
+        CacheEntry big = new CacheEntry(0, new byte[0], new byte[0], Map.of(OutputKind.OBJECT, noise));
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putManifest(key(1), new byte[] {1}, key(2), big, null));
+        RemoteStorage.ManifestRead m = s.getManifest(key(1));
+        assertArrayEquals(new byte[] {1}, m.manifest());
+        assertNull(m.entryKey());
+        assertNull(m.entry());
+
+        byte[] asRead = EntryCodec.defaults().encode(entry("read so"));
+        assertEquals(RemoteStorage.Status.WRITTEN, s.putManifest(key(3), new byte[] {2}, key(4), entry("x"), asRead));
+        assertArrayEquals(asRead, s.getManifest(key(3)).entry(), "the hit's bytes, not the entry encoded again");
     }
 
     @Test
@@ -143,20 +207,10 @@ class RemoteStorageTest {
     }
 
     @Test
-    void blobsLiveBesideEntriesUnderHexNamesOfTheirOwn() throws ConfigException {
-        RemoteStorage s = storage("redis://h");
-        s.put(key(1), entry("OBJ"), false);
-        assertEquals(RemoteStorage.Status.MISS, s.getBlob(key(1)).status(), "an entry is not a blob");
-        assertEquals(RemoteStorage.Status.WRITTEN, s.putBlob(key(1), new byte[] {7, 8}));
-        assertArrayEquals(new byte[] {7, 8}, s.getBlob(key(1)).value());
-        assertEquals(RemoteStorage.Status.HIT, s.get(key(1)).status(), "nor overwrote the entry");
-        assertTrue(RemoteStorage.blobName(key(1)).matches("[0-9a-f]{32}"), "hex, as Bazel's layout needs");
-    }
-
-    @Test
     void readOnlyStorageIsNeverWritten() throws ConfigException {
         RemoteStorage s = storage("redis://h|read-only");
         assertEquals(RemoteStorage.Status.SKIPPED, s.put(key(1), entry("x"), false));
+        assertEquals(RemoteStorage.Status.SKIPPED, s.putManifest(key(2), new byte[] {1}, key(1), entry("x"), null));
         assertTrue(servers.isEmpty() || servers.values().stream().allMatch(b -> b.values.isEmpty()));
     }
 
