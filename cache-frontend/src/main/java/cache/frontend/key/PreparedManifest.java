@@ -1,7 +1,6 @@
 package cache.frontend.key;
 
 import cache.hashing.Digest;
-import io.netty.util.collection.LongObjectHashMap;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -127,18 +126,27 @@ public final class PreparedManifest {
         return decode(manifest.encode());
     }
 
+    /**
+     * The decode proper, from the body's array (read by hand, big-endian, as {@link Manifest}
+     * writes it: under the daemon's C1 compiler a {@code ByteBuffer} read and a boxed map lookup
+     * per candidate were most of a remote hit's decode). A body cut short runs off its array and
+     * throws, which {@link #decode} takes for a damaged manifest.
+     */
     private PreparedManifest(ByteBuffer in) {
-        byte[] raw = in.array();
-        int nStrings = count(in, 4);
+        byte[] raw = in.array(); // a body fills its array (Manifest.body)
+        int p = in.position();
+        int nStrings = count(raw, p, 4);
+        p += 4;
         int[] offset = new int[nStrings];
         int[] length = new int[nStrings];
         for (int i = 0; i < nStrings; i++) {
-            length[i] = count(in, 1);
-            offset[i] = in.position();
-            in.position(offset[i] + length[i]);
+            length[i] = count(raw, p, 1);
+            offset[i] = p + 4;
+            p = offset[i] + length[i];
         }
         String[] text = new String[nStrings]; // each table string made at most once
-        int n = count(in, Digest.BYTES + 4);
+        int n = count(raw, p, Digest.BYTES + 4);
+        p += 4;
         entryKeys = new Digest[n];
         resultFiles = new int[n][];
         resultDigests = new Digest[n][];
@@ -150,40 +158,41 @@ public final class PreparedManifest {
         Arrays.fill(dirOf, -1);
         List<String> fileList = new ArrayList<>();
         List<String> dirList = new ArrayList<>();
-        // (directory string, name string) → candidate, keyed without boxing: a manifest has thousands
-        LongObjectHashMap<Integer> candidateOf = new LongObjectHashMap<>();
+        // (directory string, name string) → candidate: at most one per 9 bytes left
+        PairIndex candidateOf = new PairIndex((raw.length - p) / 9);
         int[] cDir = new int[64];
         List<String> cName = new ArrayList<>();
         int[] cs = new int[256];
         boolean[] ex = new boolean[256];
         for (int r = 0; r < n; r++) {
-            entryKeys[r] = new Digest(in.getLong(), in.getLong());
-            int nHeaders = count(in, 4 + Digest.BYTES + 4);
+            entryKeys[r] = new Digest(i64(raw, p), i64(raw, p + 8));
+            p += Digest.BYTES;
+            int nHeaders = count(raw, p, 4 + Digest.BYTES + 4);
+            p += 4;
             int[] fs = new int[nHeaders];
             Digest[] ds = new Digest[nHeaders];
             int c = 0;
             for (int h = 0; h < nHeaders; h++) {
-                int s = in.getInt();
+                int s = string(raw, p, nStrings);
                 if (fileOf[s] < 0) {
                     fileOf[s] = fileList.size();
                     fileList.add(text(raw, offset, length, text, s));
                 }
                 fs[h] = fileOf[s];
-                ds[h] = new Digest(in.getLong(), in.getLong());
-                int nc = count(in, 9);
+                ds[h] = new Digest(i64(raw, p + 4), i64(raw, p + 12));
+                p += 4 + Digest.BYTES;
+                int nc = count(raw, p, 9);
+                p += 4;
                 if (c + nc > cs.length) {
                     cs = Arrays.copyOf(cs, Math.max(2 * cs.length, c + nc));
                     ex = Arrays.copyOf(ex, cs.length);
                 }
-                for (int k = 0; k < nc; k++) {
-                    int dir = in.getInt();
-                    int name = in.getInt();
-                    if (dir < 0 || dir >= nStrings || name < 0 || name >= nStrings) {
-                        throw new IllegalArgumentException("a candidate names no string of the table");
-                    }
+                for (int k = 0; k < nc; k++, p += 9) {
+                    int dir = string(raw, p, nStrings);
+                    int name = string(raw, p + 4, nStrings);
                     long pair = (long) dir * nStrings + name; // one number per pair
-                    Integer id = candidateOf.get(pair);
-                    if (id == null) {
+                    int id = candidateOf.get(pair);
+                    if (id < 0) {
                         id = cName.size();
                         if (dirOf[dir] < 0) {
                             dirOf[dir] = dirList.size();
@@ -197,7 +206,7 @@ public final class PreparedManifest {
                         candidateOf.put(pair, id);
                     }
                     cs[c] = id;
-                    ex[c] = in.get() != 0;
+                    ex[c] = raw[p + 8] != 0;
                     c++;
                 }
             }
@@ -210,6 +219,99 @@ public final class PreparedManifest {
         dirs = dirList.toArray(new String[0]);
         candidateDir = Arrays.copyOf(cDir, cName.size());
         candidateName = cName.toArray(new String[0]);
+    }
+
+    /** Candidate indexes by (directory, name) pair, open addressing over two arrays: no boxing. */
+    private static final class PairIndex {
+        private long[] keys;
+        private int[] values;
+        private int mask;
+        private int size;
+
+        /** @param most the most pairs there can be: the table starts big enough for them, up to 8,192 */
+        PairIndex(int most) {
+            int capacity = Integer.highestOneBit(Math.max(16, Math.min(most, 8192) * 2 - 1)) << 1;
+            keys = new long[capacity];
+            values = new int[capacity];
+            mask = capacity - 1;
+        }
+
+        /** The index of {@code pair} (not negative), or -1. */
+        int get(long pair) {
+            for (int i = slot(pair, mask); ; i = (i + 1) & mask) {
+                int v = values[i];
+                if (v == 0) {
+                    return -1;
+                }
+                if (keys[i] == pair) {
+                    return v - 1;
+                }
+            }
+        }
+
+        /** Adds {@code pair}, which {@link #get} did not find. */
+        void put(long pair, int index) {
+            if (2 * ++size > keys.length) {
+                grow();
+            }
+            place(keys, values, mask, pair, index + 1); // 0 marks a free slot
+        }
+
+        private void grow() {
+            long[] k = new long[2 * keys.length];
+            int[] v = new int[k.length];
+            int m = k.length - 1;
+            for (int i = 0; i < keys.length; i++) {
+                if (values[i] != 0) {
+                    place(k, v, m, keys[i], values[i]);
+                }
+            }
+            keys = k;
+            values = v;
+            mask = m;
+        }
+
+        private static void place(long[] keys, int[] values, int mask, long pair, int value) {
+            int i = slot(pair, mask);
+            while (values[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            keys[i] = pair;
+            values[i] = value;
+        }
+
+        private static int slot(long pair, int mask) {
+            long h = pair * 0x9E3779B97F4A7C15L;
+            return (int) (h ^ (h >>> 32)) & mask;
+        }
+    }
+
+    /** The big-endian int at {@code p}. */
+    private static int i32(byte[] b, int p) {
+        return (b[p] & 0xff) << 24 | (b[p + 1] & 0xff) << 16 | (b[p + 2] & 0xff) << 8 | (b[p + 3] & 0xff);
+    }
+
+    /** The big-endian long at {@code p}. */
+    private static long i64(byte[] b, int p) {
+        return (long) i32(b, p) << 32 | (i32(b, p + 4) & 0xffffffffL);
+    }
+
+    /** The string index at {@code p}, checked against the table's size. */
+    private static int string(byte[] b, int p, int nStrings) {
+        int s = i32(b, p);
+        if (s < 0 || s >= nStrings) {
+            throw new IllegalArgumentException("an index names no string of the table");
+        }
+        return s;
+    }
+
+    /** The count at {@code p}, checked against what follows it when each item takes at least {@code bytesEach}. */
+    private static int count(byte[] b, int p, int bytesEach) {
+        int n = i32(b, p);
+        if (n < 0 || n > (b.length - p - 4) / bytesEach) {
+            throw new IllegalArgumentException("a count of " + n + " does not fit the manifest");
+        }
+        return n;
     }
 
     /** String {@code s} of the table, found or made, interned, on first use ({@link ManifestStrings}). */

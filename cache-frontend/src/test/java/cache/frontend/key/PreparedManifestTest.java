@@ -104,6 +104,44 @@ class PreparedManifestTest {
     }
 
     /**
+     * More distinct candidates than the decode's pair table starts with (8,192), shared between
+     * results: each result's candidates are still the ones recorded, in order, and a pair named
+     * twice has one index.
+     */
+    @Test
+    void tensOfThousandsOfCandidatesAcrossResultsKeepTheirPairsAndIndexes() {
+        Manifest m = Manifest.EMPTY;
+        List<List<String>> recorded = new ArrayList<>();
+        for (int r = 0; r < 4; r++) {
+            List<Manifest.Header> hs = new ArrayList<>();
+            List<String> pairs = new ArrayList<>();
+            for (int h = 0; h < 100; h++) {
+                List<Manifest.Candidate> cands = new ArrayList<>();
+                for (int c = 0; c < 40; c++) {
+                    // half of each result's candidates are shared with every other result
+                    String dir = "/d" + c + (h % 2 == 0 ? "" : "/r" + r);
+                    cands.add(new Manifest.Candidate(dir + "/h" + h + ".h", c % 3 == 0));
+                    pairs.add(dir + "|h" + h + ".h");
+                }
+                hs.add(new Manifest.Header("/usr/include/h" + h + ".h", digest("h" + h + r), cands));
+            }
+            m = m.with(new Manifest.Result(digest("r" + r), hs), 8);
+            recorded.add(pairs);
+        }
+        PreparedManifest p = PreparedManifest.decode(m.encode());
+        assertEquals(4, p.entryKeys.length);
+        assertEquals(2000 + 4 * 2000, p.candidateName.length, "each distinct pair once");
+        for (int r = 0; r < 4; r++) {
+            List<String> decoded = new ArrayList<>();
+            for (int c : p.resultCandidates[r]) {
+                decoded.add(p.dirs[p.candidateDir[c]] + "|" + p.candidateName[c]);
+            }
+            assertEquals(recorded.get(r), decoded, "result " + r);
+        }
+        assertArrayEquals(p.resultCandidates[0], PreparedManifest.decode(m.encode()).resultCandidates[0]);
+    }
+
+    /**
      * The key a remote hit starts reading before the decode is the newest result's, as the
      * decode gives it, whatever the results before it hold; a manifest with no result, or one
      * too damaged to skip over, names none.
@@ -156,6 +194,10 @@ class PreparedManifestTest {
         // A header naming a string index beyond the table.
         bad.add(rawManifest(ByteBuffer.allocate(4 + 4 + 16 + 4 + 4 + 16 + 4).putInt(0).putInt(1)
                 .putLong(1).putLong(2).putInt(1).putInt(7).putLong(3).putLong(4).putInt(0).array()));
+        byte[] body = Manifest.body(good).array();
+        for (int n = 0; n < body.length; n++) {
+            bad.add(rawManifest(Arrays.copyOf(body, n))); // every cut of an intact body
+        }
         for (byte[] b : bad) {
             PreparedManifest p = PreparedManifest.decode(b);
             assertEquals(0, p.entryKeys.length);
