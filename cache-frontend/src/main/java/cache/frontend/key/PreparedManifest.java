@@ -158,8 +158,9 @@ public final class PreparedManifest {
         Arrays.fill(dirOf, -1);
         List<String> fileList = new ArrayList<>();
         List<String> dirList = new ArrayList<>();
-        // (directory string, name string) → candidate: at most one per 9 bytes left
-        PairIndex candidateOf = new PairIndex((raw.length - p) / 9);
+        // (directory string, name string) → candidate, so that results sharing one check it once;
+        // a manifest of one result (every one a remote hit meets first) has nothing to share
+        PairIndex candidateOf = n > 1 ? new PairIndex((raw.length - p) / 9) : null;
         int[] cDir = new int[64];
         List<String> cName = new ArrayList<>();
         int[] cs = new int[256];
@@ -191,7 +192,7 @@ public final class PreparedManifest {
                     int dir = string(raw, p, nStrings);
                     int name = string(raw, p + 4, nStrings);
                     long pair = (long) dir * nStrings + name; // one number per pair
-                    int id = candidateOf.get(pair);
+                    int id = candidateOf == null ? -1 : candidateOf.get(pair);
                     if (id < 0) {
                         id = cName.size();
                         if (dirOf[dir] < 0) {
@@ -203,7 +204,9 @@ public final class PreparedManifest {
                         }
                         cDir[id] = dirOf[dir];
                         cName.add(text(raw, offset, length, text, name));
-                        candidateOf.put(pair, id);
+                        if (candidateOf != null) {
+                            candidateOf.put(pair, id);
+                        }
                     }
                     cs[c] = id;
                     ex[c] = raw[p + 8] != 0;
@@ -228,9 +231,9 @@ public final class PreparedManifest {
         private int mask;
         private int size;
 
-        /** @param most the most pairs there can be: the table starts big enough for them, up to 8,192 */
+        /** @param most the most pairs there can be: the table starts big enough for them, up to 2,048 */
         PairIndex(int most) {
-            int capacity = Integer.highestOneBit(Math.max(16, Math.min(most, 8192) * 2 - 1)) << 1;
+            int capacity = Integer.highestOneBit(Math.max(16, Math.min(most, 2048) * 2 - 1)) << 1;
             keys = new long[capacity];
             values = new int[capacity];
             mask = capacity - 1;

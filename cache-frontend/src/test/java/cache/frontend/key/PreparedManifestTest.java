@@ -104,7 +104,7 @@ class PreparedManifestTest {
     }
 
     /**
-     * More distinct candidates than the decode's pair table starts with (8,192), shared between
+     * More distinct candidates than the decode's pair table starts with (2,048), shared between
      * results: each result's candidates are still the ones recorded, in order, and a pair named
      * twice has one index.
      */
