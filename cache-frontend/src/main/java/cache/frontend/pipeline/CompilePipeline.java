@@ -40,7 +40,6 @@ import cache.hashing.KeyBuilder;
 import cache.process.ProcessRunner;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
-import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryCodec;
 import cache.storage.remote.BackgroundWrites;
@@ -512,11 +511,11 @@ public final class CompilePipeline {
 
     /**
      * A direct key without a manifest here: its manifest, then its entry, asked of remote storage.
-     * The manifest comes with the entry of the result it was written for beside it: when the
-     * match gives that result, its entry is decoded here, one round trip in all (the decode is
-     * ~0.3 ms, less than handing it to another thread costs on a busy or idle 2-core machine).
-     * Without one (an entry too large to store beside its manifest), the newest result's entry
-     * is read while the manifest is decoded and matched.
+     * The manifest comes with the entry of the result it was written for beside it (one round
+     * trip); that entry is decoded on a {@code remote-read} thread while the manifest is decoded
+     * and matched, and taken when the match gives its key. Without one (an entry too large to
+     * store beside its manifest), the newest result's entry is read there instead, as soon as its
+     * key is known. A match that gives another key reads that entry.
      */
     private Outcome directRemoteManifest(Call call, Digest directKey, StorageTiers tiers)
             throws IOException, InterruptedException {
@@ -527,10 +526,17 @@ public final class CompilePipeline {
         EarlyRead[] started = new EarlyRead[1];
         if (found != null) {
             String namespace = call.config().namespace();
-            Consumer<Digest> newest = found.entry() != null ? null : key -> {
-                started[0] = EarlyRead.start(key, tiers, namespace, shared.remoteReads);
-                call.stats.mark("entry-read-started");
-            };
+            Consumer<Digest> newest = null;
+            if (found.entry() != null) {
+                started[0] = EarlyRead.start(found.entryKey(), found::inlined, shared.remoteReads);
+                call.stats.mark("entry-decode-started");
+            } else {
+                newest = key -> {
+                    started[0] = EarlyRead.start(key, counts -> tiers.findRemoteUnfilled(key, namespace, counts),
+                            shared.remoteReads);
+                    call.stats.mark("entry-read-started");
+                };
+            }
             PreparedManifest m = manifests.found(call, directKey, found.manifest(), tiers.lateCounts(), newest);
             entryKey = manifests.match(call, m);
         }
@@ -543,15 +549,6 @@ public final class CompilePipeline {
                     early.drop();
                 }
                 return writtenUnlessAnswered(call, replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT));
-            }
-            if (found.entry() != null && entryKey.equals(found.entryKey())) {
-                try {
-                    LookupTier.Hit beside = found.inlined(call.stats::count);
-                    call.stats.mark("entry-decoded");
-                    return remoteEntry(call, directKey, entryKey, tiers, beside);
-                } catch (CorruptEntryException e) {
-                    // counted and logged: read under its own key below
-                }
             }
             EarlyRead.Answer read = early == null ? null : early.answerFor(entryKey, call.stats::count);
             if (read != null) {

@@ -2,8 +2,8 @@ package cache.frontend.pipeline;
 
 import cache.compat.Counter;
 import cache.frontend.tier.LookupTier;
-import cache.frontend.tier.StorageTiers;
 import cache.hashing.Digest;
+import cache.store.CorruptEntryException;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -15,15 +15,14 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * A remote storage read of the entry a manifest found there will most likely give, when no
- * entry was stored beside the manifest (one too large for it): its newest result's, which a
- * match tries first. Started as soon as that key is known (a pass that skips over the
- * decompressed manifest finds it, before the decode proper), it runs while the manifest is
- * decoded and matched (about 1 ms of work together), so that such a remote hit does not pay its
- * two round trips one after the other. When the match gives that key, the call takes the read's
- * answer; otherwise the read is dropped and the call reads what it needs. Its counters are kept
- * aside and counted only by the call that takes the answer: a dropped read is not part of the
- * lookup ccache would have made.
+ * The entry a manifest found in remote storage will most likely give, made ready on another
+ * thread while the manifest is decoded and matched (0.5–1 ms of work together): the decode of
+ * the entry stored beside the manifest (the result it was written for), or, without one (an
+ * entry too large for it), the remote storage read of its newest result's entry, started as
+ * soon as that key is known (a pass that skips over the decompressed manifest finds it, before
+ * the decode proper). When the match gives that key, the call takes the answer; otherwise it is
+ * dropped and the call reads what it needs. Its counters are kept aside and counted only by the
+ * call that takes the answer: a dropped read is not part of the lookup ccache would have made.
  */
 final class EarlyRead {
 
@@ -42,15 +41,25 @@ final class EarlyRead {
         this.counts = counts;
     }
 
-    /** The read of {@code key} started on {@code threads}; null when there is no key or no thread. */
-    static EarlyRead start(Digest key, StorageTiers tiers, String namespace, ExecutorService threads) {
+    /** How the entry is had, its counters given to {@code counts}. */
+    @FunctionalInterface
+    interface Read {
+        /**
+         * The entry, or null when remote storage has none (a miss, counted); a {@link
+         * CorruptEntryException} when the entry beside a manifest is damaged (counted and logged:
+         * the call reads it under its own key).
+         */
+        LookupTier.Hit read(Consumer<Counter> counts) throws CorruptEntryException;
+    }
+
+    /** {@code read} of {@code key} started on {@code threads}; null when there is no key or no thread. */
+    static EarlyRead start(Digest key, Read read, ExecutorService threads) {
         if (key == null) {
             return null;
         }
         List<Counter> counts = new CopyOnWriteArrayList<>();
         try {
-            return new EarlyRead(key, threads.submit(() -> tiers.findRemoteUnfilled(key, namespace, counts::add)),
-                    counts);
+            return new EarlyRead(key, threads.submit(() -> read.read(counts::add)), counts);
         } catch (RejectedExecutionException e) {
             return null; // shutting down: the call reads for itself
         }
@@ -58,7 +67,8 @@ final class EarlyRead {
 
     /**
      * The read's answer when it was for {@code entryKey}, its counters counted into {@code
-     * into}; null when it read another key (it is dropped) or failed (logged): the caller reads.
+     * into}; null when it read another key (it is dropped) or failed (logged, and a damaged entry
+     * counted): the caller reads.
      */
     Answer answerFor(Digest entryKey, Consumer<Counter> into) throws InterruptedException {
         if (!key.equals(entryKey)) {
@@ -70,7 +80,11 @@ final class EarlyRead {
             counts.forEach(into);
             return new Answer(hit);
         } catch (ExecutionException e) {
-            LOG.log(Level.WARNING, "reading " + key + " from remote storage failed", e.getCause());
+            if (e.getCause() instanceof CorruptEntryException) {
+                counts.forEach(into); // its corrupt_entry; logged where it was found
+            } else {
+                LOG.log(Level.WARNING, "reading " + key + " from remote storage failed", e.getCause());
+            }
             return null;
         }
     }
