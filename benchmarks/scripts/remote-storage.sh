@@ -1,14 +1,17 @@
 #!/usr/bin/env bash
-# remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua]: issue 21, cache against Debian's ccache 4.7.5 sharing one
-# real redis-server (started here on a free loopback port, nothing saved to disk):
+# remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua]: issue 21, cache against
+# Debian's ccache 4.7.5 sharing one real server started here on a free loopback port: redis-server (nothing saved to
+# disk; the default) or, with --backend http, nginx with WebDAV (Debian's nginx-extras; PUT and GET under its root,
+# both tools with the default subdirs layout under one path):
 #   (i)  hit latency from an empty local cache: one lua source compiled, the local cache
 #        cleared (`-C`) before every run (hyperfine --prepare), the entry and manifest in
-#        Redis; the directory itself stays (a new directory costs us a store open, ~0.1 s,
+#        remote storage; the directory itself stays (a new directory costs us a store open, ~0.1 s,
 #        once per directory and daemon, not per file);
 #   (ii) lua (68 objects) built again from an empty local cache, after a cold build filled
-#        Redis: wall time of `make -j2`, objects compared with plain gcc's, counters checked
+#        the server: wall time of `make -j2`, objects compared with plain gcc's, counters checked
 #        (every object a remote hit, nothing compiled).
-# Both tools use their own keys (ccache's `ccache:…`, ours `cache:…`) in the same Redis.
+# Both tools use their own keys (ccache's `ccache:…`, ours `cache:…`) in the same Redis; over HTTP, names of
+# their own under one path.
 # Rounds interleave the tools so that the host's drift hits both alike; medians are printed.
 # --hit-rounds N repeats (i) N times, the tools' order swapped each round (hyperfine times
 # one tool's 30 runs, then the other's: on a shared host a drift between them is not noise),
@@ -23,7 +26,7 @@
 #
 # Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
 # <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
-# Needs gcc, g++, make, ccache (with redis-storage), redis-server, hyperfine.
+# Needs gcc, g++, make, ccache (with redis-storage and http-storage), redis-server, nginx-extras, hyperfine.
 set -euo pipefail
 die() { printf 'remote-storage.sh: %s\n' "$*" >&2; exit 1; }
 log() { printf '==> %s\n' "$*" >&2; }
@@ -31,16 +34,17 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis
 declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
+	--backend) BACKEND=$2; [[ $BACKEND == redis || $BACKEND == http ]] || die "--backend redis|http"; shift 2 ;;
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--hit-rounds) HIT_ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA_ROUNDS=0; shift ;;
 	--interleaved) INTERLEAVED=$2; shift 2 ;;
 	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
-	*) die "usage: remote-storage.sh [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--also NAME=BIN]..." ;;
+	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -51,12 +55,13 @@ source "$SCRIPT_DIR/stats-lib.sh"
 
 LUA_SRC=${LUA_SRC:-$(ls -d "$REPO"/work/corpus/lua5.4-*/ 2>/dev/null | head -1 || true)}
 [[ -d $LUA_SRC ]] || die "no lua5.4 tree: set LUA_SRC (or run fetch-sources.sh $REPO/work/corpus)"
-ccache --version | grep -q redis-storage || die "this ccache has no redis storage"
+ccache --version | grep -q "$BACKEND-storage" || die "this ccache has no $BACKEND storage"
 
 TMP=$(mktemp -d /tmp/remote-storage-bench.XXXXXX)
-REDIS_PID=
+REDIS_PID= NGINX_PID=
 cleanup() {
 	[[ -n $REDIS_PID ]] && kill -9 "$REDIS_PID" 2>/dev/null
+	[[ -n $NGINX_PID ]] && kill -9 "$NGINX_PID" 2>/dev/null
 	XDG_RUNTIME_DIR=$TMP/run CCACHE_DIR=$TMP/x "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
 	for name in "${!ALSO[@]}"; do
 		XDG_RUNTIME_DIR=$TMP/run-$name CCACHE_DIR=$TMP/x "${ALSO[$name]}" --stop-daemon >/dev/null 2>&1 || true
@@ -67,12 +72,43 @@ trap cleanup EXIT
 mkdir -m 700 -- "$TMP/run"
 
 PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >"$TMP/redis.log" 2>&1 &
-REDIS_PID=$!
-disown "$REDIS_PID" # killed by cleanup, without the shell's "Killed" line
-for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
-redis-cli -p "$PORT" ping >/dev/null || die "redis-server did not start"
-export CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$PORT"
+if [[ $BACKEND == redis ]]; then
+	redis-server --port "$PORT" --bind 127.0.0.1 --save '' --appendonly no --dir "$TMP" >"$TMP/redis.log" 2>&1 &
+	REDIS_PID=$!
+	disown "$REDIS_PID" # killed by cleanup, without the shell's "Killed" line
+	for _ in $(seq 100); do redis-cli -p "$PORT" ping >/dev/null 2>&1 && break; sleep 0.05; done
+	redis-cli -p "$PORT" ping >/dev/null || die "redis-server did not start"
+	export CCACHE_REMOTE_STORAGE="redis://127.0.0.1:$PORT"
+	# flush: empty the server; stored: how many values it holds
+	flush() { redis-cli -p "$PORT" flushall >/dev/null; }
+	stored() { redis-cli -p "$PORT" dbsize; }
+else
+	[[ -x /usr/sbin/nginx ]] || die "no /usr/sbin/nginx (Debian's nginx-extras, for WebDAV)"
+	NG=$TMP/nginx
+	mkdir -p -- "$NG/data"
+	cat >"$NG/nginx.conf" <<-EOF
+		daemon off; master_process off; worker_processes 1;
+		pid $NG/nginx.pid; error_log $NG/error.log;
+		events { worker_connections 256; }
+		http {
+		    access_log off;
+		    client_body_temp_path $NG/body; proxy_temp_path $NG/proxy; fastcgi_temp_path $NG/fcgi;
+		    uwsgi_temp_path $NG/uwsgi; scgi_temp_path $NG/scgi;
+		    server {
+		        listen 127.0.0.1:$PORT; root $NG/data; client_max_body_size 64m;
+		        location / { dav_methods PUT; create_full_put_path on; }
+		    }
+		}
+	EOF
+	/usr/sbin/nginx -p "$NG" -e "$NG/stderr.log" -c "$NG/nginx.conf" >"$NG/out.log" 2>&1 &
+	NGINX_PID=$!
+	disown "$NGINX_PID"
+	for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$PORT/" && break; sleep 0.05; done
+	curl -s -o /dev/null "http://127.0.0.1:$PORT/" || die "nginx did not start: $(cat "$NG/error.log" 2>/dev/null)"
+	export CCACHE_REMOTE_STORAGE="http://127.0.0.1:$PORT/cc"
+	flush() { rm -rf -- "$NG/data/cc"; }
+	stored() { find "$NG/data" -type f | wc -l; }
+fi
 
 LINKS=$TMP/links
 mkdir -p -- "$LINKS"
@@ -101,8 +137,8 @@ run() {
 # tool_bin TOOL: the program that answers TOOL's admin options (-C, --print-stats).
 tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; fi; }
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
-# settled: until Redis holds every result and manifest of lua (writes of ours are in the background).
-settled() { for _ in $(seq 600); do (($(redis-cli -p "$PORT" dbsize) >= 2 * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "Redis never got every entry"; }
+# settled: until the server holds every result and manifest of lua (writes of ours are in the background).
+settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
 
 # build TOOL CACHE_DIR: a clean lua build; prints its wall time in seconds.
 build() {
@@ -120,7 +156,7 @@ declare -A SECOND=()
 ((LUA_ROUNDS)) || ROUNDS=0
 for round in $(seq "$ROUNDS"); do
 	for tool in ccache cache; do
-		redis-cli -p "$PORT" flushall >/dev/null
+		flush
 		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
 		settled
 		dir=$TMP/$tool-second-$round
@@ -132,13 +168,13 @@ for round in $(seq "$ROUNDS"); do
 		[[ $hits -ge ${REBUILD_OBJECTS[lua]} && $misses -eq 0 ]] ||
 			die "$tool round $round: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
 		SECOND[$tool]+="$secs "
-		log "round $round: $tool lua from Redis, empty local cache: ${secs}s ($hits remote hits)"
+		log "round $round: $tool lua from $BACKEND, empty local cache: ${secs}s ($hits remote hits)"
 	done
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 if ((ROUNDS)); then
-	printf '\n(ii) lua (68 objects) from Redis with an empty local cache, make -j2, median of %d:\n' "$ROUNDS"
+	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
 	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
 fi
 
@@ -147,7 +183,7 @@ cd -- "$LUA/src"
 CMD="gcc -std=gnu99 -DLUA_USE_LINUX -O2 -g -c lapi.c -o $TMP/lapi.o"
 TOOLS=(ccache cache "${!ALSO[@]}")
 for tool in "${TOOLS[@]}"; do
-	run "$tool" "$TMP/$tool-seed" sh -c "$CMD" # the entry and manifest in Redis
+	run "$tool" "$TMP/$tool-seed" sh -c "$CMD" # the entry and manifest in remote storage
 done
 sleep 2
 printf '\n(i) one remote hit (lapi.c) from an empty local cache:\n'
