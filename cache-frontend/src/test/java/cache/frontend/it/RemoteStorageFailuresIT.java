@@ -3,6 +3,7 @@ package cache.frontend.it;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -183,6 +184,61 @@ class RemoteStorageFailuresIT {
                 + "(" + FILES + " calls): " + s);
         assertEquals(0, s.get("remote_storage_hit") + s.get("remote_storage_write"), s.toString());
         assertTrue(held.size() >= 1, "nginx proxied the daemon's request to the black hole");
+    }
+
+    /**
+     * nginx restarted between two parts of a build: the daemon's pooled keep-alive connections
+     * are dead under it; each request meeting one is sent again on a new connection, so the
+     * restart costs no failure and no back-off, and the second part's results reach the new
+     * server.
+     */
+    @Test
+    void nginxRestartedMidBuildCostsNoFailure() throws Exception {
+        RemoteServers.requireNginx();
+        int port = RemoteServers.freePort();
+        Path dir = tmp.resolve("nginx");
+        Process nginx = RemoteServers.startNginx(dir, port, RemoteServers.WEBDAV, "");
+        servers.add(nginx);
+        try (CacheFixture f = daemon("restarted", "http://127.0.0.1:" + port + "/cache|connect-timeout=500")) {
+            make(f, src, 0, 4);
+            awaitStored(f, dir, 8); // 4 entries and their manifests, written in the background
+            RemoteServers.stop(nginx);
+            servers.add(RemoteServers.startNginx(dir, port, RemoteServers.WEBDAV, ""));
+            make(f, src, 4, 8);
+            awaitStored(f, dir, 16);
+            f.stopDaemon();
+            Map<String, Long> s = f.stats();
+            assertEquals(0, s.get("remote_storage_error") + s.get("remote_storage_timeout"),
+                    () -> s + "\n" + readQuietly(f.runtimeDir.resolve("cache/d.log")));
+            assertEquals(8, s.get("remote_storage_miss"), "every lookup reached a server: " + s);
+            assertEquals(16, s.get("remote_storage_write"), s.toString());
+        }
+    }
+
+    private static String readQuietly(Path p) {
+        try {
+            return Files.readString(p);
+        } catch (IOException e) {
+            return e.toString();
+        }
+    }
+
+    /** Until nginx's document root holds {@code n} files (written in the background), 30 s at most. */
+    private static void awaitStored(CacheFixture f, Path nginx, long n) throws Exception {
+        for (int i = 0; ; i++) {
+            long stored;
+            try (var files = Files.walk(nginx.resolve("data"))) {
+                stored = files.filter(Files::isRegularFile).count();
+            }
+            if (stored >= n) {
+                return;
+            }
+            if (i >= 600) {
+                fail("nginx holds " + stored + " files, not " + n + ": " + f.stats() + "\n"
+                        + Files.readString(f.runtimeDir.resolve("cache/d.log")));
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test

@@ -1,33 +1,60 @@
 package cache.storage.remote;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import org.apache.hc.client5.http.HttpRequestRetryStrategy;
+import org.apache.hc.client5.http.classic.methods.HttpGet;
+import org.apache.hc.client5.http.classic.methods.HttpHead;
+import org.apache.hc.client5.http.classic.methods.HttpPut;
+import org.apache.hc.client5.http.classic.methods.HttpUriRequestBase;
+import org.apache.hc.client5.http.config.ConnectionConfig;
+import org.apache.hc.client5.http.config.RequestConfig;
+import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
+import org.apache.hc.client5.http.impl.classic.HttpClients;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
+import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.ContentType;
+import org.apache.hc.core5.http.HttpRequest;
+import org.apache.hc.core5.http.HttpResponse;
+import org.apache.hc.core5.http.io.SocketConfig;
+import org.apache.hc.core5.http.io.entity.ByteArrayEntity;
+import org.apache.hc.core5.http.io.entity.EntityUtils;
+import org.apache.hc.core5.http.protocol.HttpContext;
+import org.apache.hc.core5.util.TimeValue;
+import org.apache.hc.core5.util.Timeout;
 
 /**
  * {@code http://HOST[:PORT][/PATH]}: GET, PUT and HEAD as ccache's {@code HttpStorage} sends
- * them, over the JDK's client (HTTP/1.1, connections kept alive and reused). Layouts map a key
- * to a path below PATH: {@code subdirs} ({@code ab/cdef…}), {@code flat} ({@code abcdef…}) and
- * {@code bazel} ({@code ac/} and 64 hex digits, Bazel's action cache). A GET answered with any
- * status but 2xx is a miss, as in ccache; a PUT answered so is an error.
+ * them, over Apache HttpClient 5's classic (blocking) client: a pool of keep-alive HTTP/1.1
+ * connections, each request written and its answer read by the calling thread, as ccache's
+ * cpp-httplib does. The JDK's client, which this replaced, hands every exchange to its selector
+ * thread and back: a 60 KB GET from nginx on loopback took 1.7–2.6 ms through it against
+ * 0.3–0.4 ms on a plain socket (docs/benchmarks.md, "Remote storage", session 18).
+ *
+ * <p>Layouts map a key to a path below PATH: {@code subdirs} ({@code ab/cdef…}), {@code flat}
+ * ({@code abcdef…}) and {@code bazel} ({@code ac/} and 64 hex digits, Bazel's action cache). A
+ * GET answered with any status but 2xx is a miss, as in ccache; a PUT answered so is an error.
+ * The connect timeout bounds a new connection, the operation timeout each wait for the server
+ * (its answer, and every read of its body). A request whose pooled connection failed under it
+ * (the server closed it while idle: a restart, its keep-alive timeout) is retried once on a new
+ * one; a timeout, a refused connection or a status is not, so a failing server costs a call one
+ * failure.
  */
 final class HttpBackend implements RemoteBackend {
 
     enum Layout { SUBDIRS, FLAT, BAZEL }
 
-    private final HttpClient client;
+    private final CloseableHttpClient client;
     private final URI base;
     private final Layout layout;
-    private final Duration operationTimeout;
-    private final List<String> headers = new ArrayList<>();
+    private final List<String[]> headers = new ArrayList<>();
 
     /**
      * @param url the server and path, user info (basic authentication) included
@@ -35,28 +62,80 @@ final class HttpBackend implements RemoteBackend {
      */
     HttpBackend(URI url, Layout layout, Duration connectTimeout, Duration operationTimeout, String bearerToken,
             String extraHeaders) {
-        this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(connectTimeout)
-                .followRedirects(HttpClient.Redirect.NEVER).build();
+        Timeout operation = Timeout.ofMilliseconds(Math.max(1, operationTimeout.toMillis()));
+        PoolingHttpClientConnectionManager pool = PoolingHttpClientConnectionManagerBuilder.create()
+                .setMaxConnTotal(64) // more than the daemon's workers and writers: a caller never waits for one
+                .setMaxConnPerRoute(64)
+                .setDefaultSocketConfig(SocketConfig.custom().setTcpNoDelay(true).setSoTimeout(operation).build())
+                .setDefaultConnectionConfig(ConnectionConfig.custom()
+                        .setConnectTimeout(Timeout.ofMilliseconds(Math.max(1, connectTimeout.toMillis())))
+                        .setSocketTimeout(operation)
+                        // a connection idle for a while is checked before use (the server may have closed it)
+                        .setValidateAfterInactivity(TimeValue.ofSeconds(2))
+                        .build())
+                .build();
+        this.client = HttpClients.custom().setConnectionManager(pool)
+                .setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(operation)
+                        .setConnectionRequestTimeout(operation).setRedirectsEnabled(false).build())
+                .setRetryStrategy(new StaleConnectionRetry(pool))
+                .disableCookieManagement()
+                .disableAuthCaching()
+                .disableContentCompression()
+                .setUserAgent("cache")
+                .build();
         String path = url.getRawPath() == null || url.getRawPath().isEmpty() ? "/" : url.getRawPath();
         this.base = URI.create(url.getScheme() + "://" + url.getHost() + (url.getPort() < 0 ? "" : ":" + url.getPort())
                 + (path.endsWith("/") ? path : path + "/"));
         this.layout = layout;
-        this.operationTimeout = operationTimeout;
-        headers.add("User-Agent");
-        headers.add("cache");
         if (url.getUserInfo() != null) {
-            headers.add("Authorization");
-            headers.add("Basic " + Base64.getEncoder().encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8)));
+            headers.add(new String[] {"Authorization",
+                "Basic " + Base64.getEncoder().encodeToString(url.getUserInfo().getBytes(StandardCharsets.UTF_8))});
         }
         if (bearerToken != null) {
-            headers.add("Authorization");
-            headers.add("Bearer " + bearerToken);
+            headers.add(new String[] {"Authorization", "Bearer " + bearerToken});
         }
         if (extraHeaders != null) {
-            extraHeaders.lines().forEach(h -> {
-                headers.add(h.substring(0, h.indexOf('=')));
-                headers.add(h.substring(h.indexOf('=') + 1));
-            });
+            extraHeaders.lines().forEach(h -> headers.add(new String[] {h.substring(0, h.indexOf('=')),
+                h.substring(h.indexOf('=') + 1)}));
+        }
+    }
+
+    /**
+     * Retries a request once when its connection failed under it (a pooled connection the server
+     * closed while it idled: a restart, its keep-alive timeout), as HttpClient's default strategy
+     * does for idempotent methods (GET, HEAD and PUT all are); never after a timeout, a refused or
+     * unreachable connection or a TLS failure, which a new connection would meet again, and never
+     * on a status. The other idle connections are closed first: they went with the same server
+     * (a retry on one of them failed as well: seen with nginx restarted under a {@code -j2} build).
+     */
+    private static final class StaleConnectionRetry implements HttpRequestRetryStrategy {
+        private final PoolingHttpClientConnectionManager pool;
+
+        StaleConnectionRetry(PoolingHttpClientConnectionManager pool) {
+            this.pool = pool;
+        }
+
+        @Override
+        public boolean retryRequest(HttpRequest request, IOException exception, int execCount, HttpContext context) {
+            boolean retry = execCount <= 1 && !(exception instanceof InterruptedIOException
+                    || exception instanceof java.net.ConnectException
+                    || exception instanceof java.net.NoRouteToHostException
+                    || exception instanceof java.net.UnknownHostException
+                    || exception instanceof javax.net.ssl.SSLException);
+            if (retry) {
+                pool.closeIdle(TimeValue.ZERO_MILLISECONDS);
+            }
+            return retry;
+        }
+
+        @Override
+        public boolean retryRequest(HttpResponse response, int execCount, HttpContext context) {
+            return false;
+        }
+
+        @Override
+        public TimeValue getRetryInterval(HttpResponse response, int execCount, HttpContext context) {
+            return TimeValue.ZERO_MILLISECONDS;
         }
     }
 
@@ -70,48 +149,67 @@ final class HttpBackend implements RemoteBackend {
         return base.resolve(rel);
     }
 
-    private HttpRequest.Builder request(String key) {
-        return HttpRequest.newBuilder(uri(key)).timeout(operationTimeout).headers(headers.toArray(String[]::new));
+    private <R extends HttpUriRequestBase> R request(R r) {
+        for (String[] h : headers) {
+            r.addHeader(h[0], h[1]);
+        }
+        return r;
     }
 
     @Override
     public byte[] get(String key) throws BackendException {
-        HttpResponse<byte[]> r = send(request(key).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
-        return r.statusCode() / 100 == 2 ? r.body() : null;
+        HttpGet get = request(new HttpGet(uri(key)));
+        return send(get, r -> {
+            if (r.getCode() / 100 != 2) {
+                EntityUtils.consume(r.getEntity()); // the connection goes back to the pool
+                return null;
+            }
+            return r.getEntity() == null ? new byte[0] : EntityUtils.toByteArray(r.getEntity());
+        });
     }
 
     @Override
     public boolean put(String key, byte[] value, boolean onlyIfMissing) throws BackendException {
         if (onlyIfMissing) {
-            HttpResponse<Void> head = send(request(key).method("HEAD", HttpRequest.BodyPublishers.noBody()).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            if (head.statusCode() / 100 == 2) {
+            int head = send(request(new HttpHead(uri(key))), r -> r.getCode());
+            if (head / 100 == 2) {
                 return false;
             }
         }
-        HttpResponse<Void> r = send(request(key).header("Content-Type", "application/octet-stream")
-                .PUT(HttpRequest.BodyPublishers.ofByteArray(value)).build(), HttpResponse.BodyHandlers.discarding());
-        if (r.statusCode() / 100 != 2) {
-            throw new BackendException("PUT " + uri(key).getPath() + ": status " + r.statusCode(), false);
+        HttpPut put = request(new HttpPut(uri(key)));
+        put.setEntity(new ByteArrayEntity(value, ContentType.APPLICATION_OCTET_STREAM));
+        int status = send(put, r -> {
+            EntityUtils.consume(r.getEntity());
+            return r.getCode();
+        });
+        if (status / 100 != 2) {
+            throw new BackendException("PUT " + put.getPath() + ": status " + status, false);
         }
         return true;
     }
 
-    private <T> HttpResponse<T> send(HttpRequest req, HttpResponse.BodyHandler<T> body) throws BackendException {
+    /** What {@code handler} makes of the answer to {@code req}, the connection released after it. */
+    private <T> T send(HttpUriRequestBase req, org.apache.hc.core5.http.io.HttpClientResponseHandler<T> handler)
+            throws BackendException {
         try {
-            return client.send(req, body);
-        } catch (HttpTimeoutException e) {
-            throw new BackendException(req.method() + " " + req.uri().getPath() + ": " + e.getMessage(), true, e);
+            return client.execute(req, handler);
+        } catch (SocketTimeoutException e) { // a connect (ConnectTimeoutException) or a read that timed out
+            throw new BackendException(req.getMethod() + " " + req.getPath() + ": timed out: " + e.getMessage(), true, e);
+        } catch (InterruptedIOException e) {
+            // the pool's wait for a connection timed out, or the thread was interrupted
+            boolean interrupted = Thread.currentThread().isInterrupted();
+            throw new BackendException(req.getMethod() + " " + req.getPath() + ": " + e, !interrupted, e);
         } catch (IOException e) {
-            throw new BackendException(req.method() + " " + req.uri().getPath() + ": " + e, false, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new BackendException(req.method() + " " + req.uri().getPath() + ": interrupted", false, e);
+            throw new BackendException(req.getMethod() + " " + req.getPath() + ": " + e, false, e);
         }
     }
 
     @Override
     public void close() {
-        // the JDK 17 client has no close(); its idle connections go with it
+        try {
+            client.close();
+        } catch (IOException e) {
+            // closing idle connections: nothing to do about a failure
+        }
     }
 }
