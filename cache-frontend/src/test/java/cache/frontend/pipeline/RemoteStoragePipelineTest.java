@@ -186,18 +186,11 @@ class RemoteStoragePipelineTest {
     /** A direct-mode remote hit reads the manifest alone: the entry of its result is stored beside it. */
     @Test
     void aDirectModeRemoteHitTakesTheEntryStoredBesideItsManifest() throws Exception {
-        Daemon first = new Daemon(true);
-        first.compile();
-        first.shared.close();
+        compiledByAFirstDaemon();
         assertEquals(2, remoteFiles().size(), "the entry under its own key and the manifest with it beside");
         Files.delete(remoteValue(1)); // the entry's own value: only the one beside the manifest is left
 
-        Daemon second = new Daemon(true);
-        assertInstanceOf(Outcome.Replay.class, second.compile());
-        second.shared.close();
-        assertEquals(List.of(), second.compiler.compiles, "a remote hit without the entry's own value");
-        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
-        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT));
+        Daemon second = remoteHitOfASecondDaemon("a remote hit without the entry's own value");
         assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT));
         assertEquals(2, second.count(Counter.REMOTE_STORAGE_READ_HIT), "the manifest and its entry, as ccache counts them");
         assertEquals(0, second.count(Counter.REMOTE_STORAGE_READ_MISS), "nothing else asked");
@@ -208,22 +201,33 @@ class RemoteStoragePipelineTest {
     /** A damaged entry beside its manifest is counted and not taken: the entry is read under its own key. */
     @Test
     void aDamagedEntryBesideItsManifestIsCountedAndReadUnderItsOwnKey() throws Exception {
-        Daemon first = new Daemon(true);
-        first.compile();
-        first.shared.close();
+        compiledByAFirstDaemon();
         Path manifest = remoteValue(2);
         byte[] bytes = Files.readAllBytes(manifest);
         bytes[bytes.length - 8] ^= 0x10; // in the entry's bytes, which end the value
         Files.write(manifest, bytes);
 
+        Daemon second = remoteHitOfASecondDaemon("still a remote hit");
+        assertEquals(1, second.count(Counter.CORRUPT_ENTRY));
+        assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT), "from the entry's own value");
+    }
+
+    /** x.c compiled in direct mode by a daemon of its own, its entry and manifest written to remote storage. */
+    private void compiledByAFirstDaemon() throws Exception {
+        Daemon first = new Daemon(true);
+        first.compile();
+        first.shared.close();
+    }
+
+    /** x.c asked of a second daemon with an empty local store: a direct-mode hit, nothing compiled. */
+    private Daemon remoteHitOfASecondDaemon(String why) throws Exception {
         Daemon second = new Daemon(true);
         assertInstanceOf(Outcome.Replay.class, second.compile());
         second.shared.close();
-        assertEquals(List.of(), second.compiler.compiles, "still a remote hit");
+        assertEquals(List.of(), second.compiler.compiles, why);
         assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
-        assertEquals(1, second.count(Counter.CORRUPT_ENTRY));
         assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT));
-        assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT), "from the entry's own value");
+        return second;
     }
 
     @Test
