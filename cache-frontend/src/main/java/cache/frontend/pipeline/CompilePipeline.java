@@ -576,7 +576,11 @@ public final class CompilePipeline {
         return o;
     }
 
-    /** {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to remote storage. */
+    /**
+     * {@code recorded}, the manifest under {@code directKey} as this call left it (null: none), to
+     * remote storage, with the entry of {@code entryKey}, the result just recorded, beside it
+     * ({@code encoded}: its bytes when the call read them so, else null).
+     */
     private void shareManifest(Call call, Digest directKey, byte[] recorded, Digest entryKey, CacheEntry entry,
             byte[] encoded) {
         if (recorded != null) {

@@ -91,9 +91,12 @@ public final class RemoteStorage implements AutoCloseable {
     private final Map<String, Server> servers = new ConcurrentHashMap<>();
     /**
      * Entries encoded lately, by identity: a miss's result is written twice, under its own key
-     * and beside its manifest, from two background writes, and compressed once for both.
+     * and beside its manifest, from two background writes, and compressed once for both. Bounded
+     * by bytes (an entry may be tens of megabytes); an entry no call holds any more goes at the
+     * next collection.
      */
-    private final Cache<CacheEntry, byte[]> encodings = Caffeine.newBuilder().weakKeys().maximumSize(64).build();
+    private final Cache<CacheEntry, byte[]> encodings = Caffeine.newBuilder().weakKeys()
+            .maximumWeight(32L << 20).weigher((CacheEntry e, byte[] encoded) -> encoded.length).build();
 
     /** One server of the entry and when it may be asked again. */
     private static final class Server {
