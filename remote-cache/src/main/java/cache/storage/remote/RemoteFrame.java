@@ -29,11 +29,13 @@ final class RemoteFrame {
     }
 
     /**
-     * The body of {@code framed}; throws with the reason when it is not a whole, intact frame.
-     * Without {@code checksum} the body's bytes are not checked (only the version and length):
-     * for a body that carries a checksum of its own over all of it, which its reader checks.
+     * The body of {@code framed}; throws with the reason when it is not a whole frame. Only the
+     * version and the length are checked, not the checksum: the body is an entry, whose own
+     * checksum covers every byte of it and is checked when it is decoded (hashing it twice would
+     * cost a remote hit's critical path; manifests have a layout of their own, {@link
+     * ManifestBundle}).
      */
-    static byte[] unwrap(byte[] framed, boolean checksum) throws PoisonedException {
+    static byte[] unwrap(byte[] framed) throws PoisonedException {
         if (framed.length < HEADER) {
             throw new PoisonedException("value of " + framed.length + " bytes is shorter than a frame header");
         }
@@ -46,9 +48,6 @@ final class RemoteFrame {
         if (length != framed.length - HEADER) {
             throw new PoisonedException("frame says " + Integer.toUnsignedString(length) + " bytes, value holds "
                     + (framed.length - HEADER));
-        }
-        if (checksum && in.getLong(1 + 4) != Hashing.xxh3_64(framed, HEADER, length)) {
-            throw new PoisonedException("frame checksum mismatch");
         }
         return java.util.Arrays.copyOfRange(framed, HEADER, framed.length);
     }

@@ -170,7 +170,7 @@ public final class RemoteStorage implements AutoCloseable {
     public Read get(Digest key) {
         // The entry's own checksum (EntryCodec) covers every byte of the frame's body: checking
         // the frame's as well would hash the value twice on a remote hit's critical path.
-        Got<byte[]> framed = read(key, key.hex(), v -> RemoteFrame.unwrap(v, false));
+        Got<byte[]> framed = read(key, key.hex(), RemoteFrame::unwrap);
         if (framed.status() != Status.HIT) {
             return new Read(framed.status(), null, null);
         }
