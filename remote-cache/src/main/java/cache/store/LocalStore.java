@@ -447,6 +447,7 @@ public final class LocalStore implements AutoCloseable {
         }
         flushTouches();
         statistics.close();
+        counters.close(); // late counts (a remote write finishing now) are refused, not sent to freed handles
         for (ColumnFamilyHandle h : handles) {
             h.close();
         }

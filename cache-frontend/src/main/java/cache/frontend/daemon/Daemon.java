@@ -285,8 +285,9 @@ public final class Daemon implements AutoCloseable {
         if (metrics != null) {
             metrics.close();
         }
+        shared.finishRemoteWrites(); // a finished write counts into its store: before the stores close
         directories.close();
-        shared.close(); // after the stores: lets the last remote writes go out
+        shared.close();
         try {
             Files.deleteIfExists(config.socket());
             Files.deleteIfExists(pidFile());
