@@ -8,10 +8,12 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * A {@link Manifest} laid out for checking: every distinct header and every distinct
- * shadowing candidate gets an index, candidates are grouped by directory, and each result is
- * a list of indexes. A lookup then stats each header once and reads each candidate
- * directory's listing once, however many results share them, and compares names in a set.
+ * A {@link Manifest} laid out for checking: every distinct header and every shadowing
+ * candidate gets an index (one per distinct candidate when several results may share it; a
+ * manifest of one result indexes its candidates as they come), candidates are grouped by
+ * directory, and each result is a list of indexes. A lookup then stats each header once and
+ * reads each candidate directory's listing once, however many results share them, and
+ * compares names in a set.
  * Built once per stored manifest version and kept by the daemon: it keeps only these arrays
  * (not the decoded {@link Manifest}), and its paths and names are interned, shared by every
  * manifest that names them. A manifest of a real project holds tens of thousands of candidates
