@@ -46,6 +46,13 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
     private volatile CacheDirectories.Lease lease;
     /** The answer's work for after the reply ({@link Outcome.Replay#afterReply}); null: none. */
     private volatile Runnable afterReply;
+    /**
+     * Whether the reply was handed to the channel. From then on the client's leaving (which it
+     * does as soon as it has read the reply) no longer interrupts the work: what is left of it is
+     * the after-reply writes (a remote hit's back-fill, which in a new directory waits for the
+     * store's open), which would otherwise be lost.
+     */
+    private volatile boolean replied;
 
     ClientHandler(Daemon daemon, ExecutorService workers) {
         this.daemon = daemon;
@@ -139,6 +146,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
                 end();
             }
         }
+        replied = true;
         ctx.writeAndFlush(reply).addListener(ChannelFutureListener.CLOSE);
         Runnable after = afterReply;
         if (after != null) {
@@ -282,7 +290,7 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        if (work != null && !work.isDone()) {
+        if (work != null && !work.isDone() && !replied) { // a client that left before its answer: stop the work
             work.cancel(true);
             if (started.compareAndSet(false, true)) {
                 end(); // the work never ran, so its finish() will not end the request

@@ -5,6 +5,7 @@ import cache.compat.config.ConfigException;
 import cache.compat.config.ConfigLoader;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.process.SupervisedProcessRunner;
+import cache.store.LocalStore;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -76,6 +77,11 @@ public final class Daemon implements AutoCloseable {
     private MetricsServer metrics;
 
     Daemon(DaemonConfig config) throws IOException {
+        this(config, LocalStore::open);
+    }
+
+    /** @param opener how stores are opened ({@link LocalStore#open}; a test may hold it) */
+    Daemon(DaemonConfig config, CacheDirectories.StoreOpener opener) throws IOException {
         this.config = config;
         this.uid = (Integer) Files.getAttribute(Path.of("/proc/self"), "unix:uid");
         this.umask = detectUmask(config.socket().getParent());
@@ -83,7 +89,7 @@ public final class Daemon implements AutoCloseable {
         this.shared = new CompilePipeline.Shared(runner, config.client());
         this.configs = new ConfigLoader(shared.fileWatch());
         this.directories = new CacheDirectories(shared, umask,
-                config.storeIdleTimeout(), loop, workers);
+                config.storeIdleTimeout(), loop, workers, opener);
         this.adminContext = new AdminCommand.Context(directories, configs, systemConfig,
                 config.buildVersion(), Clock.systemDefaultZone(), this::stopSoon);
     }
