@@ -11,7 +11,8 @@
 #
 # The training run is the daemon's own start: DIST/bin/cache starts a daemon with
 # -XX:AOTCacheOutput under JAVA_HOME/bin/java, its start-up warm-up (Warmup) runs its 1,500
-# calls, a few real misses and hits of gcc and g++ go through the client, and
+# calls, a few real misses and hits of gcc and g++ go through the client (with remote storage:
+# a file: one, and Redis and HTTP servers started here when the machine has them), and
 # `cache --stop-daemon` ends the JVM, which then writes the cache (in a child JVM, before the
 # daemon's process exits). The result is then checked: a daemon started through the client
 # with -XX:AOTMode=on (the JVM fails when it cannot use the cache); otherwise it is removed.
@@ -52,8 +53,11 @@ mkdir -p -- "$WORK/src" "$WORK/tmp" || skip "cannot create $WORK"
 RUN=$(mktemp -d "${TMPDIR:-/tmp}/cache-aot.XXXXXX") || skip "mktemp failed"
 started=$SECONDS
 
+REDIS_PID= HTTP_PID=
 cleanup() {
 	"$DIST/bin/cache" --stop-daemon >/dev/null 2>&1
+	[[ -n $REDIS_PID ]] && kill "$REDIS_PID" 2>/dev/null
+	[[ -n $HTTP_PID ]] && kill "$HTTP_PID" 2>/dev/null
 	local f pid
 	for f in "$RUN"/cache/*.pid; do
 		[[ -f $f ]] || continue
@@ -75,6 +79,27 @@ unset JAVA_HOME
 export XDG_RUNTIME_DIR=$RUN CCACHE_DIR=$WORK/ccache TMPDIR=$WORK/tmp
 export CACHE_JAVA=$JAVA
 export CACHE_JAVA_OPTS="-XX:AOTCacheOutput=$WORK/cache.aot -Djava.io.tmpdir=$WORK/tmp"
+
+# Remote storage (issue 21): the training's calls and its warm-up (which probes the servers the
+# starter names, then sends a third of its calls through a file: storage of its own) go through a
+# file: storage and, when this machine has them, a redis-server and Python's HTTP server started
+# here on loopback ports (nothing saved; the HTTP server answers GETs and refuses PUTs), so that
+# the client libraries' classes are in the cache and a CI runner's first remote hits do not load
+# them. A server that does not start is left out: never a failure of the build.
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null; }
+answers() { for _ in $(seq 40); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; return 1; }
+REMOTE=
+if command -v redis-server >/dev/null && port=$(free_port) && [[ -n $port ]]; then
+	redis-server --port "$port" --bind 127.0.0.1 --save '' --appendonly no --dir "$WORK" >"$WORK/redis.log" 2>&1 &
+	REDIS_PID=$!
+	answers "$port" && REMOTE+="redis://127.0.0.1:$port " || note "redis-server did not start; training without it"
+fi
+if command -v python3 >/dev/null && port=$(free_port) && [[ -n $port ]] && mkdir -p "$WORK/http"; then
+	python3 -m http.server --bind 127.0.0.1 --directory "$WORK/http" "$port" >"$WORK/http.log" 2>&1 &
+	HTTP_PID=$!
+	answers "$port" && REMOTE+="http://127.0.0.1:$port/cache " || note "no HTTP server; training without it"
+fi
+export CCACHE_REMOTE_STORAGE="${REMOTE}file:$WORK/remote"
 "$DIST/bin/cache" --install-links "$WORK/links" >/dev/null || skip "--install-links failed"
 export PATH=$WORK/links:$PATH
 
@@ -97,6 +122,11 @@ for round in 1 2 3 4 5 6; do
 		(cd sub && gcc -O2 -I../inc -c "t$i.c" -o "u$i.o") || skip "gcc through the client failed"
 		[[ $round -gt 3 ]] || g++ -O2 -Iinc -c "sub/t$i.cpp" -o "sub/t$i-cpp.o" || skip "g++ through the client failed"
 	done
+done
+# A second cache directory: its first calls are remote hits (from Redis when it runs, the first
+# storage listed), back-filled into its new store.
+for i in 1 2 3 4; do
+	CCACHE_DIR=$WORK/ccache-second gcc -O2 -Iinc -c "sub/t$i.c" -o "sub/r$i.o" || skip "gcc through the client failed"
 done
 "$DIST/bin/cache" -s >/dev/null
 

@@ -48,6 +48,15 @@ import java.util.stream.Stream;
  * in-process nodes ({@link FarmWarmup}: no socket, no node, nothing written), so that the first
  * node hits do not run interpreted either.
  *
+ * <p>When that environment (or the configuration it selects) names {@code remote_storage}, its
+ * servers are opened before anything else, with {@link #REMOTE_CONNECTIONS} pooled connections
+ * made ahead ({@link CompilePipeline.Shared#warmRemoteStorage}: one read of a name no one stores
+ * per connection, nothing counted), so that a build's first calls find the client library loaded
+ * and connected; and a third of the calls then go through remote storage ({@code remote_only},
+ * against a {@code file:} storage of the warm-up's own): the remote hit's path (the manifest's
+ * read and decode, the entry beside it, the replay) is compiled before a CI runner's first build
+ * from a shared cache needs it.
+ *
  * <p>These requests say {@code warmup} instead of {@code compile}, and
  * the daemon serves them from a private pipeline (its own in-memory store and counters) in a
  * private temporary directory with no configuration file: nothing reaches the user's cache or
@@ -72,6 +81,8 @@ final class Warmup implements Runnable {
     /** After the eager phase: how long to wait for quiet moments before giving up ({@code -Dcache.warmupLimit=SECONDS}). */
     static final long LIMIT_NANOS = Long.getLong("cache.warmupLimit", 120) * 1_000_000_000L;
     private static final long PAUSE_MILLIS = 20;
+    /** Connections made ahead to each remote storage server the starter names: one per job of a {@code make -j2}. */
+    static final int REMOTE_CONNECTIONS = 2;
 
     /**
      * A small project's shape: a source beside a hundred other files (its directory changes
@@ -111,10 +122,14 @@ final class Warmup implements Runnable {
     private final long eagerNanos;
     private final long limitNanos;
     private int hits;
+    private int remoteHits;
     private volatile int sent;
     /** The environment of the client that started the daemon (the tests give their own). */
     private Map<String, String> starterEnv = System.getenv();
     private volatile FarmWarmup.Report farmReport;
+    /** The starter's {@code remote_storage}, "" when none (or its configuration does not load). */
+    private String remoteStorage = "";
+    private volatile int remoteServersWarmed = -1;
 
     /**
      * @param eagerNanos how long calls go back to back from the first one on
@@ -143,6 +158,11 @@ final class Warmup implements Runnable {
         return hits;
     }
 
+    /** How many of the calls were remote hits (from its private {@code file:} storage), by its own counters (for tests). */
+    int remoteHits() {
+        return remoteHits;
+    }
+
     /** The starting client's environment as the warm-up reads it (for tests). */
     Warmup environment(Map<String, String> env) {
         this.starterEnv = env;
@@ -152,6 +172,11 @@ final class Warmup implements Runnable {
     /** What the farm's warm-up did, or null when it did not run (for tests). */
     FarmWarmup.Report farmReport() {
         return farmReport;
+    }
+
+    /** How many remote storage servers answered the warm-up's probes; -1 when none was named (for tests). */
+    int remoteServersWarmed() {
+        return remoteServersWarmed;
     }
 
     /** How many calls were sent (for tests). */
@@ -164,6 +189,7 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         Path dir = null;
+        String remote = warmRemote(); // first: a build's first calls are on their way
         try {
             // Beside the socket, in the user's private runtime directory (a tmpfs that the
             // session's end clears), named by the daemon's pid: one left by a killed daemon is
@@ -171,7 +197,7 @@ final class Warmup implements Runnable {
             Path runtime = daemon.socket().getParent();
             removeStale(runtime);
             dir = Files.createTempDirectory(runtime, DIR_PREFIX + ProcessHandle.current().pid() + "-");
-            run(dir);
+            run(dir, remote);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "JIT warm-up skipped", e);
         } catch (InterruptedException e) {
@@ -179,12 +205,19 @@ final class Warmup implements Runnable {
         } finally {
             daemon.endWarmup();
             if (dir != null) {
+                if (!remoteStorage.isBlank()) {
+                    try { // the remote frames' writes (their first miss) go to this directory
+                        daemon.directories().shared().awaitRemoteWrites(2_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
                 deleteTree(dir);
             }
         }
     }
 
-    private void run(Path dir) throws IOException, InterruptedException {
+    private void run(Path dir, String remote) throws IOException, InterruptedException {
         String path = System.getenv().getOrDefault("PATH", "/usr/bin:/bin");
         Path compiler = CompilePipeline.realCompiler("gcc", path, dir, client);
         if (compiler == null || eagerNanos + limitNanos <= 0) {
@@ -231,6 +264,21 @@ final class Warmup implements Runnable {
             frames.add(frame(dir, env, "g++", cxx, fromTop, "src/warm-c++.o"));
             frames.add(frame(src, env, "g++", cxx, fromSrc, "warm-here-c++.o"));
         }
+        if (!remoteStorage.isBlank()) { // every third call a remote hit (after its first, a miss)
+            Map<String, String> remoteEnv = new LinkedHashMap<>(env);
+            remoteEnv.put("CCACHE_REMOTE_STORAGE", "file:" + dir.resolve("remote"));
+            remoteEnv.put("CCACHE_REMOTE_ONLY", "true");
+            List<ByteBuffer> local = List.copyOf(frames);
+            frames.clear();
+            ByteBuffer[] remoteFrames = {frame(dir, remoteEnv, "gcc", compiler, fromTop, "src/warm-remote.o"),
+                    frame(src, remoteEnv, "gcc", compiler, fromSrc, "warm-here-remote.o")};
+            for (int i = 0; i < local.size(); i++) {
+                frames.add(local.get(i));
+                if (i % 2 == 1) {
+                    frames.add(remoteFrames[(i / 2) % remoteFrames.length]);
+                }
+            }
+        }
         String farm = warmFarm();
         ByteBuffer reply = ByteBuffer.allocate(1 << 16);
         long started = System.nanoTime();
@@ -257,11 +305,36 @@ final class Warmup implements Runnable {
                 return;
             }
         }
-        hits = counters.snapshot().getOrDefault("direct_cache_hit", 0L).intValue(); // as the private pipeline counted them
+        Map<String, Long> counted = counters.snapshot(); // as the private pipeline counted them
+        hits = counted.getOrDefault("direct_cache_hit", 0L).intValue();
+        remoteHits = counted.getOrDefault("remote_storage_hit", 0L).intValue();
         long millis = (System.nanoTime() - started) / 1_000_000;
         int first = eager < 0 ? sent : eager;
         LOG.info("JIT warm-up: " + hits + " hits of " + sent + " calls in " + millis + " ms (" + first
-                + " in the first " + eagerNanos / 1_000_000 + " ms, the rest when no build was calling)" + farm);
+                + " in the first " + eagerNanos / 1_000_000 + " ms, the rest when no build was calling)" + farm + remote);
+    }
+
+    /**
+     * When the environment that started the daemon names remote storage: its servers opened and
+     * connections made ahead, on this thread ({@link CompilePipeline.Shared#warmRemoteStorage}).
+     * What it did, for the log line, or "".
+     */
+    private String warmRemote() {
+        try {
+            var config = daemon.configs().load(starterEnv, daemon.systemConfig(), Path.of("/"));
+            remoteStorage = config.disable() ? "" : config.remoteStorage();
+            if (remoteStorage.isBlank()) {
+                return "";
+            }
+            long t0 = System.nanoTime();
+            remoteServersWarmed = daemon.directories().shared().warmRemoteStorage(remoteStorage, REMOTE_CONNECTIONS);
+            return "; remote storage: " + remoteServersWarmed + " server(s) answered its probes in "
+                    + (System.nanoTime() - t0) / 1_000_000 + " ms before";
+        } catch (Exception e) { // a warm-up that cannot run is no error
+            LOG.log(Level.FINE, "the remote storage's warm-up failed", e);
+            remoteStorage = "";
+            return "";
+        }
     }
 
     /**

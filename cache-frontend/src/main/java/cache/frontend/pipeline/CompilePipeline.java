@@ -188,6 +188,24 @@ public final class CompilePipeline {
         }
 
         /**
+         * Opens the servers of {@code remoteStorage} (a {@code remote_storage} value) as its calls
+         * will use them, each with {@code connections} pooled connections made ahead ({@link
+         * RemoteStorage#warm}); how many servers answered. Counts nothing.
+         */
+        public int warmRemoteStorage(String remoteStorage, int connections) {
+            int answered = 0;
+            for (RemoteStorage r : remoteStorages.forValue(remoteStorage)) {
+                answered += r.warm(connections);
+            }
+            return answered;
+        }
+
+        /** Waits until no remote write is queued or running, for {@code maxMillis} at most; whether none is. */
+        public boolean awaitRemoteWrites(long maxMillis) throws InterruptedException {
+            return remoteWrites.awaitIdle(maxMillis);
+        }
+
+        /**
          * Lets queued remote writes finish (a few seconds at most): before the stores close, since
          * a write that finishes counts itself into its call's store. Later writes are dropped.
          */

@@ -1,9 +1,11 @@
 package cache.frontend.daemon;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cache.frontend.it.RemoteServers;
 import java.nio.ByteBuffer;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -86,6 +88,46 @@ class WarmupIT {
         Warmup without = new Warmup(daemon, CLIENT, 022, 4, 60_000_000_000L, 0).environment(plain);
         without.run();
         assertNull(without.farmReport(), "no farm's warm-up for a starter that does not distribute");
+    }
+
+    /**
+     * A starter that names remote storage (a real Redis): the warm-up reads from it once per
+     * connection it makes ahead and writes nothing there (the team's shared cache gets no entry
+     * of the warm-up's), and a third of its calls are remote hits through a {@code file:} storage
+     * of its own, which goes with its directory.
+     */
+    @Test
+    void aStarterWithRemoteStorageGetsItsServerConnectedAheadAndTheRemoteHitPathRunPrivately() throws Exception {
+        RemoteServers.requireRedis();
+        int port = RemoteServers.freePort();
+        Process redis = RemoteServers.startRedis(tmp.resolve("redis"), port);
+        try {
+            Map<String, String> env = Map.of("PATH", System.getenv("PATH"), "HOME", tmp.toString(),
+                    "CCACHE_DIR", tmp.resolve("cache").toString(), "CCACHE_REMOTE_STORAGE", "redis://127.0.0.1:" + port);
+            Warmup w = new Warmup(daemon, CLIENT, 022, 60, 60_000_000_000L, 0).environment(env);
+            w.run();
+            assertEquals(1, w.remoteServersWarmed(), "the server answered the warm-up's reads");
+            String stats = RemoteServers.redisCli(port, 0, "INFO", "commandstats");
+            java.util.regex.Matcher gets = java.util.regex.Pattern.compile("cmdstat_get:calls=(\\d+)").matcher(stats);
+            assertTrue(gets.find() && Long.parseLong(gets.group(1)) >= 1, "read from ahead of any call: " + stats);
+            assertFalse(stats.contains("cmdstat_set"), "nothing written to the user's remote storage: " + stats);
+            assertEquals(0, RemoteServers.redisKeys(port, 0));
+            assertEquals(60, w.sent());
+            assertTrue(w.remoteHits() >= 10, "a third of 60 calls through its own storage, all but the first few hits: "
+                    + w.remoteHits());
+            assertEquals(0, warmupDirs(runDir, "warmup-"), "its directory, its storage with it, is gone");
+        } finally {
+            RemoteServers.stop(redis);
+        }
+    }
+
+    @Test
+    void aStarterWithoutRemoteStorageWarmsNone() throws Exception {
+        Warmup w = new Warmup(daemon, CLIENT, 022, 8, 60_000_000_000L, 0)
+                .environment(Map.of("PATH", System.getenv("PATH"), "HOME", tmp.toString()));
+        w.run();
+        assertEquals(-1, w.remoteServersWarmed());
+        assertEquals(0, w.remoteHits());
     }
 
     @Test

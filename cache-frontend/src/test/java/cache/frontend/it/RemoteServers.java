@@ -22,7 +22,7 @@ import java.util.stream.Stream;
  * nginx with WebDAV ({@code nginx-extras}). A missing server skips the test, or fails it on CI
  * ({@link Prerequisites}).
  */
-final class RemoteServers {
+public final class RemoteServers {
 
     static final Path REDIS_SERVER = Path.of("/usr/bin/redis-server");
     static final Path REDIS_CLI = Path.of("/usr/bin/redis-cli");
@@ -30,7 +30,7 @@ final class RemoteServers {
 
     private RemoteServers() {}
 
-    static void requireRedis() {
+    public static void requireRedis() {
         Prerequisites.require(Files.isExecutable(REDIS_SERVER) && Files.isExecutable(REDIS_CLI),
                 "redis-server and redis-cli (Debian package redis-server)");
     }
@@ -40,14 +40,14 @@ final class RemoteServers {
     }
 
     /** A loopback port free right now. */
-    static int freePort() throws IOException {
+    public static int freePort() throws IOException {
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return s.getLocalPort();
         }
     }
 
     /** redis-server on {@code port} (127.0.0.1), its files in {@code dir}; returns once it accepts. */
-    static Process startRedis(Path dir, int port, String... extraArgs) throws IOException, InterruptedException {
+    public static Process startRedis(Path dir, int port, String... extraArgs) throws IOException, InterruptedException {
         Files.createDirectories(dir);
         List<String> cmd = new ArrayList<>(List.of(REDIS_SERVER.toString(), "--port", Integer.toString(port),
                 "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir.toString()));
@@ -103,7 +103,7 @@ final class RemoteServers {
         }
     }
 
-    static void stop(Process p) throws InterruptedException {
+    public static void stop(Process p) throws InterruptedException {
         if (p != null) {
             p.destroyForcibly();
             p.waitFor(30, TimeUnit.SECONDS);
@@ -111,7 +111,7 @@ final class RemoteServers {
     }
 
     /** {@code redis-cli -p PORT -n DB ARGS…}'s output, trimmed. */
-    static String redisCli(int port, int db, String... args) throws IOException, InterruptedException {
+    public static String redisCli(int port, int db, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(REDIS_CLI.toString(), "-h", "127.0.0.1", "-p",
                 Integer.toString(port), "-n", Integer.toString(db)));
         cmd.addAll(List.of(args));
@@ -121,7 +121,7 @@ final class RemoteServers {
     }
 
     /** The number of keys in database {@code db}, as Redis counts them ({@code DBSIZE}). */
-    static long redisKeys(int port, int db) throws IOException, InterruptedException {
+    public static long redisKeys(int port, int db) throws IOException, InterruptedException {
         return Long.parseLong(redisCli(port, db, "DBSIZE"));
     }
 

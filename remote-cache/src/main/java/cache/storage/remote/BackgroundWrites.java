@@ -29,6 +29,18 @@ public final class BackgroundWrites implements Executor, AutoCloseable {
         pool.execute(write);
     }
 
+    /** Waits until no write is queued or running, for {@code maxMillis} at most; whether none is. */
+    public boolean awaitIdle(long maxMillis) throws InterruptedException {
+        long deadline = System.nanoTime() + maxMillis * 1_000_000L;
+        while (pool.getActiveCount() > 0 || !pool.getQueue().isEmpty()) {
+            if (System.nanoTime() - deadline >= 0) {
+                return false;
+            }
+            Thread.sleep(5);
+        }
+        return true;
+    }
+
     /** Lets the queued writes finish, for a few seconds at most. */
     @Override
     public void close() {

@@ -51,6 +51,9 @@ final class RedisBackend implements RemoteBackend {
         pooling.setMaxIdle(16);
         pooling.setMaxWait(operationTimeout);
         pooling.setTestOnBorrow(false); // a PING per command would double the round trips
+        // no MBean per pool: registering one loaded ~180 JMX classes and started the platform's
+        // MBean server on a daemon's first remote call, the call waiting for it
+        pooling.setJmxEnabled(false);
         this.client = RedisClient.builder().hostAndPort(target.host(), target.port()).clientConfig(config.build())
                 .poolConfig(pooling).build();
     }

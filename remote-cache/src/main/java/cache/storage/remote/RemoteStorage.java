@@ -14,8 +14,10 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
@@ -217,6 +219,55 @@ public final class RemoteStorage implements AutoCloseable {
         boolean inline = bytes != null && bytes.length <= INLINE_LIMIT;
         return write(directKey, manifestName(directKey),
                 ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), false);
+    }
+
+    /** What {@link #warm} asks for: a name no value has (a hash, hex like every other name). */
+    private static final String PROBE = probeName();
+
+    private static String probeName() {
+        byte[] b = "cache: connection warm-up".getBytes(StandardCharsets.UTF_8);
+        return Hashing.xxh3_128(b, 0, b.length).hex();
+    }
+
+    /**
+     * Opens every server of this entry and asks each for a value no one stores, {@code
+     * connections} times at once: the client library's classes loaded, and (as far as the asks
+     * overlap) that many pooled connections made (TCP, authentication, database selected),
+     * before a build's first calls need them. Nothing is counted and no server is backed off: a server that fails here is
+     * asked as usual by the first call. How many servers answered.
+     */
+    public int warm(int connections) {
+        List<String> shards = url.shards().isEmpty() ? List.of("")
+                : url.shards().stream().map(RemoteStorageUrl.Shard::name).toList();
+        int answered = 0;
+        for (String shard : shards) {
+            Server s = servers.computeIfAbsent(shard, n -> new Server(n, name(n)));
+            List<CompletableFuture<Boolean>> probes = new ArrayList<>();
+            for (int i = Math.max(1, connections) - 1; i >= 0; i--) { // the others at once, the last one here
+                probes.add(CompletableFuture.supplyAsync(() -> probe(s),
+                        i == 0 ? Runnable::run : RemoteStorage::onItsOwnThread));
+            }
+            if (probes.stream().allMatch(CompletableFuture::join)) {
+                answered++;
+            }
+        }
+        return answered;
+    }
+
+    private static void onItsOwnThread(Runnable r) {
+        Thread t = new Thread(r, "remote-warm-up");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private boolean probe(Server s) {
+        try {
+            backend(s).get(PROBE);
+            return true;
+        } catch (BackendException | RuntimeException e) {
+            LOG.fine(() -> "remote storage " + s.forLogging + ": the warm-up's probe failed: " + e.getMessage());
+            return false;
+        }
     }
 
     /** How a value read is checked and taken apart. */

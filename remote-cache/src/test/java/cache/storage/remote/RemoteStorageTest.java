@@ -73,6 +73,23 @@ class RemoteStorageTest {
         return new Digest(i * 0x9E3779B97F4A7C15L, ~i);
     }
 
+    /** The daemon's warm-up: every shard asked once per connection, nothing written, a failure neither kept nor counted. */
+    @Test
+    void aWarmUpReadsEachShardAndAFailureThereBacksNothingOff() throws ConfigException {
+        RemoteStorage s = storage("redis://h*|shards=a,b");
+        assertEquals(2, s.warm(2), "both shards answered");
+        assertEquals(2, servers.size());
+        for (FakeBackend b : servers.values()) {
+            assertEquals(2, b.calls.get(), "one read per connection made ahead");
+            assertTrue(b.values.isEmpty(), "nothing written");
+        }
+        servers.values().forEach(b -> b.failing = true);
+        assertEquals(0, s.warm(1));
+        servers.values().forEach(b -> b.failing = false);
+        assertEquals(RemoteStorage.Status.MISS, s.get(key(1)).status(),
+                "asked at once: the warm-up's failure backed no server off");
+    }
+
     @Test
     void anEntryWrittenIsReadBackIntact() throws ConfigException {
         RemoteStorage s = storage("redis://h");
