@@ -21,6 +21,12 @@
 # tool once, the order rotating, the local cache emptied (untimed) just before each tool's call,
 # which is timed alone (bash's EPOCHREALTIME around the compiler command: no process of the
 # timer's own). On a shared host this puts every tool under the same drift, call by call.
+# --fresh N: (iv) the just-started daemon, a CI runner's case. Both tools' entries in the server (a
+# cold build each), then N rounds of lua from remote storage into an empty local cache: ccache;
+# cache with its daemon stopped before the build (the build's first call starts it: the JVM's
+# start, its warm-up and the first remote calls all in the timed build); cache with its daemon
+# started FRESH_DELAY s (default 5) before the build; and that daemon's next build. Medians, and
+# every build checked (objects as plain gcc's, every object a remote hit, nothing compiled).
 # --also NAME=BIN (repeatable) adds another build of cache (its own links, runtime dir and
 # daemon) to (i) and --interleaved, e.g. --also main=/path/to/main/dist/bin/cache for an A/B.
 #
@@ -34,7 +40,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 FRESH_DELAY=${FRESH_DELAY:-5}
 declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -43,8 +49,9 @@ while [[ $# -gt 0 ]]; do
 	--hit-rounds) HIT_ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA_ROUNDS=0; shift ;;
 	--interleaved) INTERLEAVED=$2; shift 2 ;;
+	--fresh) FRESH=$2; shift 2 ;;
 	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
-	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--also NAME=BIN]..." ;;
+	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -137,8 +144,9 @@ run() {
 # tool_bin TOOL: the program that answers TOOL's admin options (-C, --print-stats).
 tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; fi; }
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
-# settled: until the server holds every result and manifest of lua (writes of ours are in the background).
-settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
+# settled [TOOLS]: until the server holds every result and manifest of lua of TOOLS tools (default 1;
+# writes of ours are in the background).
+settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${1:-1} * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
 
 # build TOOL CACHE_DIR: a clean lua build; prints its wall time in seconds.
 build() {
@@ -176,6 +184,44 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a
 if ((ROUNDS)); then
 	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
 	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
+fi
+
+# (iv) the just-started daemon.
+# checked_build TOOL DIR: build (timed, objects checked), then every object a remote hit and nothing compiled.
+checked_build() {
+	local tool=$1 dir=$2 secs hits misses
+	stats "$tool" "$dir" >"$TMP/before" 2>/dev/null || : >"$TMP/before"
+	secs=$(build "$tool" "$dir")
+	stats "$tool" "$dir" >"$TMP/after"
+	hits=$(stat_sum "$TMP/before" "$TMP/after" remote_storage_hit)
+	misses=$(stat_sum "$TMP/before" "$TMP/after" cache_miss)
+	[[ $hits -ge ${REBUILD_OBJECTS[lua]} && $misses -eq 0 ]] ||
+		die "$tool in $dir: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
+	echo "$secs"
+}
+if ((FRESH)); then
+	flush
+	build ccache "$TMP/fresh-cold-ccache" >/dev/null
+	build cache "$TMP/fresh-cold-cache" >/dev/null
+	settled 2
+	declare -A FR=()
+	for round in $(seq "$FRESH"); do
+		FR[ccache]+="$(checked_build ccache "$TMP/fresh-ccache-$round") "
+		run cache "$TMP/x" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+		FR[started-by-build]+="$(checked_build cache "$TMP/fresh-a-$round") "
+		run cache "$TMP/x" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
+		run cache "$TMP/x" "$CACHE_BIN" --start-daemon >/dev/null 2>&1 || die "cache --start-daemon failed"
+		sleep "$FRESH_DELAY"
+		FR[started-${FRESH_DELAY}s-before]+="$(checked_build cache "$TMP/fresh-b-$round") "
+		FR[its-next-build]+="$(checked_build cache "$TMP/fresh-c-$round") "
+		log "round $round (iv): ccache / started by the build / ${FRESH_DELAY} s before / next: $(for k in ccache started-by-build "started-${FRESH_DELAY}s-before" its-next-build; do echo "${FR[$k]}" | awk '{print $NF}'; done | tr '\n' ' ')"
+	done
+	printf '\n(iv) lua from %s, empty local cache, a just-started daemon, median of %d:\n' "$BACKEND" "$FRESH"
+	base=$(echo "${FR[ccache]}" | median)
+	for k in ccache started-by-build "started-${FRESH_DELAY}s-before" its-next-build; do
+		m=$(echo "${FR[$k]}" | median)
+		printf '  %-24s %6.3f s  ÷ ccache %.2f   (rounds: %s)\n' "$k" "$m" "$(echo "$m / $base" | bc -l)" "${FR[$k]}"
+	done
 fi
 
 # (i) one file, a remote hit from an empty local cache, the local cache emptied before each run.
