@@ -578,7 +578,7 @@ public final class CompilePipeline {
             }
             EarlyRead.Answer read = early == null ? null : early.answerFor(entryKey, call.stats::count);
             if (read != null) {
-                call.stats.mark("entry-read-early");
+                call.stats.mark(found.entry() != null ? "entry-beside-manifest" : "entry-read-early");
                 return remoteEntry(call, directKey, entryKey, tiers, read.hit());
             }
             return directRemote(call, directKey, entryKey, tiers);

@@ -8,6 +8,7 @@ import cache.store.CorruptEntryException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import java.util.logging.Logger;
 
 /**
@@ -100,22 +101,8 @@ public final class RemoteTier implements LookupTier {
      */
     public void writeManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded,
             Consumer<Counter> counts) {
-        if (storage.readOnly()) {
-            return;
-        }
-        try {
-            writes.execute(() -> {
-                RemoteStorage.Status s = storage.putManifest(directKey, manifest, entryKey, entry, encoded);
-                if (s == RemoteStorage.Status.WRITTEN) {
-                    counts.accept(Counter.REMOTE_STORAGE_WRITE);
-                } else {
-                    failure(s, counts);
-                }
-            });
-        } catch (RejectedExecutionException e) {
-            LOG.warning("remote storage " + storage.name() + ": too many writes queued; manifest " + directKey
-                    + " not written");
-        }
+        inBackground(() -> storage.putManifest(directKey, manifest, entryKey, entry, encoded), () -> "manifest " + directKey,
+                counts);
     }
 
     /** Writes asynchronously; {@code counts} hears of the write when it is done. */
@@ -129,12 +116,21 @@ public final class RemoteTier implements LookupTier {
      * hit); nothing for read-only storage. A write the queue has no room for is dropped and logged.
      */
     public void write(Digest key, CacheEntry entry, boolean onlyIfMissing, Consumer<Counter> counts) {
+        inBackground(() -> storage.put(key, entry, onlyIfMissing), key::toString, counts);
+    }
+
+    /**
+     * Runs {@code write} on the background writer, counting {@code remote_storage_write} or its
+     * failure when it is done; nothing for read-only storage. A write the queue has no room for
+     * is dropped and logged ({@code what}: the value, for the log).
+     */
+    private void inBackground(Supplier<RemoteStorage.Status> write, Supplier<String> what, Consumer<Counter> counts) {
         if (storage.readOnly()) {
             return;
         }
         try {
             writes.execute(() -> {
-                RemoteStorage.Status s = storage.put(key, entry, onlyIfMissing);
+                RemoteStorage.Status s = write.get();
                 if (s == RemoteStorage.Status.WRITTEN) {
                     counts.accept(Counter.REMOTE_STORAGE_WRITE);
                 } else {
@@ -142,7 +138,7 @@ public final class RemoteTier implements LookupTier {
                 }
             });
         } catch (RejectedExecutionException e) {
-            LOG.warning("remote storage " + storage.name() + ": too many writes queued; " + key + " not written");
+            LOG.warning("remote storage " + storage.name() + ": too many writes queued; " + what.get() + " not written");
         }
     }
 
