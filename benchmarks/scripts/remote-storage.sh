@@ -23,10 +23,11 @@
 # timer's own). On a shared host this puts every tool under the same drift, call by call.
 # --fresh N: (iv) the just-started daemon, a CI runner's case. Both tools' entries in the server (a
 # cold build each), then N rounds of lua from remote storage into an empty local cache: ccache;
-# cache with its daemon stopped before the build (the build's first call starts it: the JVM's
-# start, its warm-up and the first remote calls all in the timed build); cache with its daemon
-# started FRESH_DELAY s (default 5) before the build; and that daemon's next build. Medians, and
-# every build checked (objects as plain gcc's, every object a remote hit, nothing compiled).
+# cache (and each --also build) with its daemon stopped before the build (the build's first call
+# starts it: the JVM's start, its warm-up and the first remote calls all in the timed build); with
+# its daemon started FRESH_DELAY s (default 5) before the build; and that daemon's next build.
+# Medians, and every build checked (objects as plain gcc's, every object a remote hit, nothing
+# compiled).
 # --also NAME=BIN (repeatable) adds another build of cache (its own links, runtime dir and
 # daemon) to (i) and --interleaved, e.g. --also main=/path/to/main/dist/bin/cache for an A/B.
 #
@@ -201,26 +202,35 @@ checked_build() {
 }
 if ((FRESH)); then
 	flush
-	build ccache "$TMP/fresh-cold-ccache" >/dev/null
-	build cache "$TMP/fresh-cold-cache" >/dev/null
+	# the --also builds read cache's entries: one format (a build of another format fails the checks)
+	for tool in ccache cache; do build "$tool" "$TMP/fresh-cold-$tool" >/dev/null; done
 	settled 2
 	declare -A FR=()
+	KINDS=(started-by-build "started-${FRESH_DELAY}s-before" its-next-build)
 	for round in $(seq "$FRESH"); do
 		FR[ccache]+="$(checked_build ccache "$TMP/fresh-ccache-$round") "
-		run cache "$TMP/x" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
-		FR[started-by-build]+="$(checked_build cache "$TMP/fresh-a-$round") "
-		run cache "$TMP/x" "$CACHE_BIN" --stop-daemon >/dev/null 2>&1 || true
-		run cache "$TMP/x" "$CACHE_BIN" --start-daemon >/dev/null 2>&1 || die "cache --start-daemon failed"
-		sleep "$FRESH_DELAY"
-		FR[started-${FRESH_DELAY}s-before]+="$(checked_build cache "$TMP/fresh-b-$round") "
-		FR[its-next-build]+="$(checked_build cache "$TMP/fresh-c-$round") "
-		log "round $round (iv): ccache / started by the build / ${FRESH_DELAY} s before / next: $(for k in ccache started-by-build "started-${FRESH_DELAY}s-before" its-next-build; do echo "${FR[$k]}" | awk '{print $NF}'; done | tr '\n' ' ')"
+		line=$(echo "${FR[ccache]}" | awk '{print "ccache " $NF}')
+		for tool in cache "${!ALSO[@]}"; do
+			bin=$(tool_bin "$tool")
+			run "$tool" "$TMP/x" "$bin" --stop-daemon >/dev/null 2>&1 || true
+			FR[$tool:${KINDS[0]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-a-$round") "
+			run "$tool" "$TMP/x" "$bin" --stop-daemon >/dev/null 2>&1 || true
+			run "$tool" "$TMP/x" "$bin" --start-daemon >/dev/null 2>&1 || die "$tool --start-daemon failed"
+			sleep "$FRESH_DELAY"
+			FR[$tool:${KINDS[1]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-b-$round") "
+			FR[$tool:${KINDS[2]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-c-$round") "
+			line+="; $tool $(for k in "${KINDS[@]}"; do echo "${FR[$tool:$k]}" | awk '{print $NF}'; done | tr '\n' ' ')"
+		done
+		log "round $round (iv): $line"
 	done
 	printf '\n(iv) lua from %s, empty local cache, a just-started daemon, median of %d:\n' "$BACKEND" "$FRESH"
 	base=$(echo "${FR[ccache]}" | median)
-	for k in ccache started-by-build "started-${FRESH_DELAY}s-before" its-next-build; do
-		m=$(echo "${FR[$k]}" | median)
-		printf '  %-24s %6.3f s  ÷ ccache %.2f   (rounds: %s)\n' "$k" "$m" "$(echo "$m / $base" | bc -l)" "${FR[$k]}"
+	printf '  %-32s %6.3f s                (rounds: %s)\n' ccache "$base" "${FR[ccache]}"
+	for tool in cache "${!ALSO[@]}"; do
+		for k in "${KINDS[@]}"; do
+			m=$(echo "${FR[$tool:$k]}" | median)
+			printf '  %-32s %6.3f s  ÷ ccache %.2f   (rounds: %s)\n' "$tool $k" "$m" "$(echo "$m / $base" | bc -l)" "${FR[$tool:$k]}"
+		done
 	done
 fi
 

@@ -266,7 +266,7 @@ final class Warmup implements Runnable {
         }
         if (!remoteStorage.isBlank()) { // every third call a remote hit (after its first, a miss)
             Map<String, String> remoteEnv = new LinkedHashMap<>(env);
-            remoteEnv.put("CCACHE_REMOTE_STORAGE", "file:" + dir.resolve("remote"));
+            remoteEnv.put("CCACHE_REMOTE_STORAGE", dir.resolve("remote").toUri().toString()); // file:///…, escaped
             remoteEnv.put("CCACHE_REMOTE_ONLY", "true");
             List<ByteBuffer> local = List.copyOf(frames);
             frames.clear();
