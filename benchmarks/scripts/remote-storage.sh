@@ -161,33 +161,6 @@ build() {
 	echo "$t1 - $t0" | bc
 }
 
-declare -A SECOND=()
-((LUA_ROUNDS)) || ROUNDS=0
-for round in $(seq "$ROUNDS"); do
-	for tool in ccache cache; do
-		flush
-		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
-		settled
-		dir=$TMP/$tool-second-$round
-		stats "$tool" "$dir" >"$TMP/before" 2>/dev/null || : >"$TMP/before"
-		secs=$(build "$tool" "$dir")
-		stats "$tool" "$dir" >"$TMP/after"
-		hits=$(stat_sum "$TMP/before" "$TMP/after" remote_storage_hit)
-		misses=$(stat_sum "$TMP/before" "$TMP/after" cache_miss)
-		[[ $hits -ge ${REBUILD_OBJECTS[lua]} && $misses -eq 0 ]] ||
-			die "$tool round $round: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
-		SECOND[$tool]+="$secs "
-		log "round $round: $tool lua from $BACKEND, empty local cache: ${secs}s ($hits remote hits)"
-	done
-done
-
-median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-if ((ROUNDS)); then
-	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
-	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
-fi
-
-# (iv) the just-started daemon.
 # checked_build TOOL DIR: build (timed, objects checked), then every object a remote hit and nothing compiled.
 checked_build() {
 	local tool=$1 dir=$2 secs hits misses
@@ -200,6 +173,26 @@ checked_build() {
 		die "$tool in $dir: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
 	echo "$secs"
 }
+declare -A SECOND=()
+((LUA_ROUNDS)) || ROUNDS=0
+for round in $(seq "$ROUNDS"); do
+	for tool in ccache cache; do
+		flush
+		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
+		settled
+		secs=$(checked_build "$tool" "$TMP/$tool-second-$round")
+		SECOND[$tool]+="$secs "
+		log "round $round: $tool lua from $BACKEND, empty local cache: ${secs}s (every object a remote hit)"
+	done
+done
+
+median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+if ((ROUNDS)); then
+	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
+	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
+fi
+
+# (iv) the just-started daemon.
 if ((FRESH)); then
 	flush
 	# the --also builds read cache's entries: one format (a build of another format fails the checks)
