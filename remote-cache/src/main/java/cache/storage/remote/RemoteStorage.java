@@ -233,8 +233,9 @@ public final class RemoteStorage implements AutoCloseable {
      * Opens every server of this entry and asks each for a value no one stores, {@code
      * connections} times at once: the client library's classes loaded, and (as far as the asks
      * overlap) that many pooled connections made (TCP, authentication, database selected),
-     * before a build's first calls need them. Nothing is counted and no server is backed off: a server that fails here is
-     * asked as usual by the first call. How many servers answered.
+     * before a build's first calls need them. Nothing is counted and no server is backed off:
+     * a server that fails here is asked as usual by the first call. How many servers answered
+     * every ask.
      */
     public int warm(int connections) {
         List<String> shards = url.shards().isEmpty() ? List.of("")
