@@ -28,6 +28,10 @@
 # its daemon started FRESH_DELAY s (default 5) before the build; and that daemon's next build.
 # Medians, and every build checked (objects as plain gcc's, every object a remote hit, nothing
 # compiled).
+# The timed command in (i) and (iii) is the tool's own gcc link, exec'd as make execs a compiler; the
+# environment (PATH, CCACHE_DIR, XDG_RUNTIME_DIR) is set outside the timing. Until session 20 both
+# ran it through /usr/bin/env, which added ~1.5 ms to every call of either tool (a dynamically linked
+# exec of its own); --env-prefix times that way again, to compare with those figures.
 # --also NAME=BIN (repeatable) adds another build of cache (its own links, runtime dir and
 # daemon) to (i) and --interleaved, e.g. --also main=/path/to/main/dist/bin/cache for an A/B.
 #
@@ -41,7 +45,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 FRESH_DELAY=${FRESH_DELAY:-5}
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 ENV_PREFIX=0 FRESH_DELAY=${FRESH_DELAY:-5}
 declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -51,8 +55,9 @@ while [[ $# -gt 0 ]]; do
 	--skip-lua) LUA_ROUNDS=0; shift ;;
 	--interleaved) INTERLEAVED=$2; shift 2 ;;
 	--fresh) FRESH=$2; shift 2 ;;
+	--env-prefix) ENV_PREFIX=1; shift ;;
 	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
-	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--also NAME=BIN]..." ;;
+	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--env-prefix] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -142,6 +147,8 @@ run() {
 	shift 2
 	env PATH="${PATHS[$tool]}:$PATH" CCACHE_DIR="$dir" XDG_RUNTIME_DIR="${RUNS[$tool]:-$TMP/run}" "$@"
 }
+# tool_env TOOL CACHE_DIR: exports what run sets, for a subshell that times TOOL's own exec.
+tool_env() { export PATH="${PATHS[$1]}:$PATH" CCACHE_DIR="$2" XDG_RUNTIME_DIR="${RUNS[$1]:-$TMP/run}"; }
 # tool_bin TOOL: the program that answers TOOL's admin options (-C, --print-stats).
 tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; fi; }
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
@@ -236,18 +243,24 @@ for tool in "${TOOLS[@]}"; do
 done
 sleep 2
 printf '\n(i) one remote hit (lapi.c) from an empty local cache:\n'
-declare -A HIT=()
-for tool in "${TOOLS[@]}"; do
-	env="env PATH=${PATHS[$tool]}:$PATH CCACHE_DIR=$TMP/hit-$tool XDG_RUNTIME_DIR=${RUNS[$tool]:-$TMP/run}"
-	HIT[$tool]="--prepare|$env $(tool_bin "$tool") -C|-n|$tool|$env $CMD"
-done
+HYPERFINE=$(command -v hyperfine)
 RATIOS=
 for round in $(seq "$HIT_ROUNDS"); do
 	order=("${TOOLS[@]}")
 	((round % 2)) || order=($(printf '%s\n' "${TOOLS[@]}" | tac))
-	args=()
-	for tool in "${order[@]}"; do IFS='|' read -r -a part <<<"${HIT[$tool]}"; args+=("${part[@]}"); done
-	hyperfine -N --warmup 3 --runs 30 --export-json "$TMP/hit.json" "${args[@]}" >&2
+	for tool in "${order[@]}"; do
+		if ((ENV_PREFIX)); then # the timed command as before session 20: /usr/bin/env first
+			env="env PATH=${PATHS[$tool]}:$PATH CCACHE_DIR=$TMP/hit-$tool XDG_RUNTIME_DIR=${RUNS[$tool]:-$TMP/run}"
+			"$HYPERFINE" -N --warmup 3 --runs 30 --export-json "$TMP/hit-$tool.json" \
+				--prepare "$env $(tool_bin "$tool") -C" -n "$tool" "$env $CMD" >&2
+		else # hyperfine itself in the tool's environment; the timed command is the tool's gcc link
+			(tool_env "$tool" "$TMP/hit-$tool" && "$HYPERFINE" -N --warmup 3 --runs 30 --export-json "$TMP/hit-$tool.json" \
+				--prepare "$(tool_bin "$tool") -C" -n "$tool" "${PATHS[$tool]}/$CMD") >&2
+		fi
+	done
+	jsons=()
+	for tool in "${order[@]}"; do jsons+=("$TMP/hit-$tool.json"); done
+	jq -s '{results: [.[].results[]]}' "${jsons[@]}" >"$TMP/hit.json"
 	((HIT_ROUNDS == 1)) || printf '  round %d (%s first):\n' "$round" "${order[0]}"
 	jq -r '.results[] | "  \(.command): median \(.median * 1000 | floor) ms, mean \(.mean * 1000 | floor) ms ± \(.stddev * 1000 | floor)"' "$TMP/hit.json"
 	RATIOS+="$(jq -r '([.results[] | select(.command == "cache")][0].median) / ([.results[] | select(.command == "ccache")][0].median)' "$TMP/hit.json") "
@@ -263,10 +276,20 @@ if ((INTERLEAVED)); then
 		for i in $(seq 0 $((n - 1))); do
 			tool=${TOOLS[$(((i + round) % n))]}
 			run "$tool" "$TMP/hit-$tool" "$(tool_bin "$tool")" -C >/dev/null
-			t0=$EPOCHREALTIME
-			# shellcheck disable=SC2086 # CMD is split into the compiler's arguments, as hyperfine -N does
-			run "$tool" "$TMP/hit-$tool" $CMD
-			t1=$EPOCHREALTIME
+			if ((ENV_PREFIX)); then
+				t0=$EPOCHREALTIME
+				# shellcheck disable=SC2086 # CMD is split into the compiler's arguments, as hyperfine -N does
+				run "$tool" "$TMP/hit-$tool" $CMD
+				t1=$EPOCHREALTIME
+			else # bash forks and execs the tool's gcc link, as make does; the environment set untimed
+				read -r t0 t1 < <(
+					tool_env "$tool" "$TMP/hit-$tool"
+					a=$EPOCHREALTIME
+					# shellcheck disable=SC2086 # CMD is split into the compiler's arguments
+					"${PATHS[$tool]}"/$CMD >&2
+					echo "$a $EPOCHREALTIME"
+				)
+			fi
 			TIMES[$tool]+="$(echo "($t1 - $t0) * 1000" | bc -l) "
 		done
 	done
