@@ -9,7 +9,10 @@
 #        once per directory and daemon, not per file);
 #   (ii) lua (68 objects) built again from an empty local cache, after a cold build filled
 #        the server: wall time of `make -j2`, objects compared with plain gcc's, counters checked
-#        (every object a remote hit, nothing compiled).
+#        (every object a remote hit, nothing compiled);
+#   (v)  the floors of (ii), in its rounds: each tool's build again from the local cache its remote build
+#        just filled (every object a local hit, checked), and the same make with a static no-op program
+#        as gcc. Our local rebuild is what no remote tier of ours can go under.
 # Both tools use their own keys (ccache's `ccache:…`, ours `cache:…`) in the same Redis; over HTTP, names of
 # their own under one path.
 # Rounds interleave the tools so that the host's drift hits both alike; medians are printed.
@@ -180,7 +183,32 @@ checked_build() {
 		die "$tool in $dir: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
 	echo "$secs"
 }
-declare -A SECOND=()
+# local_build TOOL DIR: build again into DIR, which the remote build filled (timed, objects checked); every
+# object a local hit: nothing compiled, nothing read from the server.
+local_build() {
+	local tool=$1 dir=$2 secs remote misses
+	stats "$tool" "$dir" >"$TMP/before"
+	secs=$(build "$tool" "$dir")
+	stats "$tool" "$dir" >"$TMP/after"
+	remote=$(stat_sum "$TMP/before" "$TMP/after" remote_storage_hit)
+	misses=$(stat_sum "$TMP/before" "$TMP/after" cache_miss)
+	[[ $remote -eq 0 && $misses -eq 0 ]] || die "$tool in $dir: $remote remote hits, $misses misses on a local rebuild"
+	echo "$secs"
+}
+# noop_build: make's own share of the build: the same make with a static no-op program as gcc.
+mkdir -p -- "$TMP/noop"
+printf 'int main(void) { return 0; }\n' | gcc -O2 -static -x c - -o "$TMP/noop/gcc" || die "building the no-op compiler failed"
+ln -s gcc "$TMP/noop/g++"
+noop_build() {
+	local t0 t1
+	(cd -- "$LUA" && eval "$CLEAN") >/dev/null 2>&1
+	t0=$(date +%s.%N)
+	(cd -- "$LUA" && PATH=$TMP/noop:$PATH sh -c "$MAKE") >/dev/null 2>&1 || die "the no-op build failed"
+	t1=$(date +%s.%N)
+	echo "$t1 - $t0" | bc
+}
+declare -A SECOND=() LOCAL=()
+FLOOR=
 ((LUA_ROUNDS)) || ROUNDS=0
 for round in $(seq "$ROUNDS"); do
 	for tool in ccache cache; do
@@ -189,14 +217,23 @@ for round in $(seq "$ROUNDS"); do
 		settled
 		secs=$(checked_build "$tool" "$TMP/$tool-second-$round")
 		SECOND[$tool]+="$secs "
+		LOCAL[$tool]+="$(local_build "$tool" "$TMP/$tool-second-$round") "
 		log "round $round: $tool lua from $BACKEND, empty local cache: ${secs}s (every object a remote hit)"
 	done
+	FLOOR+="$(noop_build) "
 done
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 if ((ROUNDS)); then
 	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
 	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
+	printf '(v) the floors, same rounds: the same build again from the local cache that build filled (every object a\n'
+	printf '    local hit), and make with a static no-op program as gcc:\n'
+	for tool in ccache cache; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool]}" | median)" "${LOCAL[$tool]}"; done
+	printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "$FLOOR" | median)" "$FLOOR"
+	printf '  cache from %s ÷ ccache from %s: %.2f; cache local ÷ ccache from %s (no remote tier can go under it): %.2f\n' \
+		"$BACKEND" "$BACKEND" "$(echo "$(echo "${SECOND[cache]}" | median) / $(echo "${SECOND[ccache]}" | median)" | bc -l)" \
+		"$BACKEND" "$(echo "$(echo "${LOCAL[cache]}" | median) / $(echo "${SECOND[ccache]}" | median)" | bc -l)"
 fi
 
 # (iv) the just-started daemon.
