@@ -1,5 +1,6 @@
 package cache.node;
 
+import cache.store.UnpackedZstd;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -107,6 +108,7 @@ public final class CachedMain implements Callable<Integer> {
 
     public static void main(String[] args) {
         System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        UnpackedZstd.use();
         System.exit(new CommandLine(new CachedMain()).execute(args));
     }
 

@@ -1,5 +1,6 @@
 package cache.frontend.daemon;
 
+import cache.store.UnpackedZstd;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
 import java.io.IOException;
@@ -107,37 +108,8 @@ public final class DaemonMain {
         // SLF4J (on the class path for Jedis, with no binding: its lines would go nowhere) and pay
         // for the search on every start, SLF4J 1.7 being Java 5 classes the AOT cache cannot keep.
         InternalLoggerFactory.setDefaultFactory(JdkLoggerFactory.INSTANCE);
-        if (System.getProperty(ZSTD_NATIVE_PATH) == null) {
-            Path zstd = unpackedZstd(System.getProperty("java.library.path"));
-            if (zstd != null) {
-                System.setProperty(ZSTD_NATIVE_PATH, zstd.toString());
-            }
-        }
+        UnpackedZstd.use();
         System.exit(run(args, System.out, System.err));
-    }
-
-    /** zstd-jni's property naming the library file it loads instead of unpacking its own. */
-    static final String ZSTD_NATIVE_PATH = "ZstdNativePath";
-
-    /**
-     * The copy of zstd-jni's library the build put in {@code lib/native} (on the library path the
-     * client passes), or null. Loaded from there, zstd-jni does not unpack its own copy into /tmp
-     * on its first use, a 1 MB file that a killed daemon leaves behind; Netty's epoll library and
-     * RocksDB's are found on the library path by their own loaders.
-     */
-    static Path unpackedZstd(String libraryPath) {
-        if (libraryPath == null) {
-            return null;
-        }
-        for (String dir : libraryPath.split(java.io.File.pathSeparator)) {
-            if (!dir.isEmpty()) {
-                Path lib = Path.of(dir, "libzstd-jni.so");
-                if (java.nio.file.Files.isRegularFile(lib)) {
-                    return lib;
-                }
-            }
-        }
-        return null;
     }
 
     /** The daemon's whole run for {@code args}; its exit status (2: a command line it cannot run). */

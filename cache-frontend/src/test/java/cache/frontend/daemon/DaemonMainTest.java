@@ -58,16 +58,4 @@ class DaemonMainTest {
         assertTrue(!out.toString(StandardCharsets.UTF_8).isBlank());
     }
 
-    @Test
-    void zstdsLibraryIsTakenFromTheLibraryPathWhenTheBuildPutItThere(@org.junit.jupiter.api.io.TempDir Path tmp)
-            throws Exception {
-        Path empty = java.nio.file.Files.createDirectory(tmp.resolve("empty"));
-        Path nativeDir = java.nio.file.Files.createDirectory(tmp.resolve("native"));
-        assertNull(DaemonMain.unpackedZstd(null));
-        assertNull(DaemonMain.unpackedZstd(empty.toString()), "no copy: zstd-jni unpacks its own");
-        java.nio.file.Files.createDirectory(empty.resolve("libzstd-jni.so"));
-        assertNull(DaemonMain.unpackedZstd(empty.toString()), "a directory of that name is not the library");
-        Path lib = java.nio.file.Files.writeString(nativeDir.resolve("libzstd-jni.so"), "elf");
-        assertEquals(lib, DaemonMain.unpackedZstd("::" + empty + ":" + nativeDir));
-    }
 }

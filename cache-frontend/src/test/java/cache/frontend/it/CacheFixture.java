@@ -1,5 +1,6 @@
 package cache.frontend.it;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -22,6 +23,22 @@ final class CacheFixture implements AutoCloseable {
 
     static final Path DIST = Path.of(System.getProperty("cache.dist", "../dist")).toAbsolutePath().normalize();
     static final Path CLIENT = DIST.resolve("bin/cache");
+
+    /**
+     * Process {@code pid} (a daemon or a node, after a call that used zstd) runs RocksDB's, Netty's
+     * and zstd-jni's JNI libraries from dist/lib/native, and no library unpacked into /tmp.
+     */
+    static void assertNativeLibrariesFromDist(long pid) throws IOException {
+        String maps = Files.readString(Path.of("/proc/" + pid + "/maps"));
+        for (String lib : List.of("librocksdbjni-linux64.so", "libnetty_transport_native_epoll_x86_64.so",
+                "libzstd-jni.so")) {
+            assertTrue(maps.contains(DIST.resolve("lib/native/" + lib).toRealPath().toString()),
+                    lib + " is loaded from dist/lib/native, not unpacked");
+        }
+        assertEquals(List.of(), maps.lines().filter(l -> l.contains(" /tmp/") && l.contains(".so")).toList(),
+                "no library the process runs is unpacked into /tmp");
+    }
+
     private static final long TIMEOUT_SECONDS = 300;
 
     final Path root;

@@ -72,15 +72,8 @@ class CachedProcessIT {
                 assertArrayEquals(Files.readAllBytes(tmp.resolve("local.o")), e.outputs().get(OutputKind.OBJECT),
                         "the node's object equals gcc's own");
             }
-            // The launcher execs the JVM (same pid), which took its JNI libraries from dist/lib/native.
-            String maps = Files.readString(Path.of("/proc/" + node.pid() + "/maps"));
-            for (String lib : List.of("librocksdbjni-linux64.so", "libnetty_transport_native_epoll_x86_64.so",
-                    "libzstd-jni.so")) { // zstd's: the node encoded the entry it stored
-                assertTrue(maps.contains(CacheFixture.DIST.resolve("lib/native/" + lib).toRealPath().toString()),
-                        lib + " is loaded from dist/lib/native, not unpacked");
-            }
-            assertEquals(List.of(), maps.lines().filter(l -> l.contains(" /tmp/") && l.contains(".so")).toList(),
-                    "no library the node runs is unpacked into /tmp");
+            // The launcher execs the JVM (same pid); the node encoded the entry it stored (zstd).
+            CacheFixture.assertNativeLibrariesFromDist(node.pid());
         } finally {
             ServerProcesses.stop(node);
         }
