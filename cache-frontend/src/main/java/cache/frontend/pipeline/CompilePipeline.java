@@ -118,7 +118,8 @@ public final class CompilePipeline {
     /**
      * What the pipelines of one daemon share, whichever cache directory they serve: facts about
      * files and compilers (hashes by stat data, directory listings, search paths, compiler
-     * checks) and decoded manifests (each checked against the bytes read from its own store).
+     * checks) and decoded manifests (each checked against the bytes read from its own store, or
+     * from remote storage).
      * One daemon serving many cache directories learns each fact once and holds it once.
      */
     public static final class Shared {

@@ -86,7 +86,7 @@ final class Manifests {
      */
     PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts,
             Consumer<Digest> newest) {
-        PreparedManifest m = PreparedManifest.decode(raw, newest);
+        PreparedManifest m = decodedAgain(directKey, raw, newest);
         call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;
@@ -105,9 +105,30 @@ final class Manifests {
                     lateCounts.accept(Counter.LOCAL_STORAGE_WRITE); // a back-fill, counted as ccache counts it
                 }
             });
-            decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
         }
         return m;
+    }
+
+    /**
+     * {@code raw} decoded, or the manifest this daemon decoded last under {@code directKey} when it
+     * came from the very same bytes (from any directory's store, or from remote storage): a CI
+     * job's daemon that fetched it for an earlier job's cache directory neither decodes it again
+     * nor matches it again while the files it names are unchanged ({@link DirectMode#match}
+     * remembers its answer), as a local lookup does. {@code newest} hears the newest result's
+     * entry key either way.
+     */
+    private PreparedManifest decodedAgain(Digest directKey, byte[] raw, Consumer<Digest> newest) {
+        Decoded known = decoded.getIfPresent(directKey);
+        if (known == null || !Arrays.equals(known.raw(), raw)) {
+            PreparedManifest m = PreparedManifest.decode(raw, newest);
+            decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
+            return m;
+        }
+        Digest key = known.manifest().newestEntryKey();
+        if (newest != null && key != null) {
+            newest.accept(key);
+        }
+        return known.manifest();
     }
 
     /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */

@@ -3,6 +3,7 @@ package cache.frontend.pipeline;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cache.compat.Counter;
@@ -49,6 +50,7 @@ class RemoteStoragePipelineTest {
         final InMemoryCounterStore counters = new InMemoryCounterStore();
         final PipelineSeamsTest.ScriptedCompiler compiler;
         final CompilePipeline.Shared shared;
+        final Clock clock;
         final CompilePipeline pipeline;
 
         /** Preprocessor mode only: the compiler names no search path, so no manifest is recorded. */
@@ -62,8 +64,16 @@ class RemoteStoragePipelineTest {
             compiler = probed.compiler;
             shared = new CompilePipeline.Shared(directMode ? probed : compiler, null);
             Instant now = directMode ? Instant.now().plusSeconds(3600) : Instant.ofEpochSecond(1_700_000_000);
-            pipeline = new CompilePipeline(local, manifests, counters, shared, Clock.fixed(now, ZoneOffset.UTC), 022,
-                    List.of(), List.of());
+            clock = Clock.fixed(now, ZoneOffset.UTC);
+            pipeline = new CompilePipeline(local, manifests, counters, shared, clock, 022, List.of(), List.of());
+        }
+
+        /** Another cache directory of {@code daemon}: its own empty stores and counters, the same process. */
+        Daemon(Daemon daemon) {
+            compiler = daemon.compiler;
+            shared = daemon.shared;
+            clock = daemon.clock;
+            pipeline = new CompilePipeline(local, manifests, counters, shared, clock, 022, List.of(), List.of());
         }
 
         Outcome compile(String... settings) throws Exception {
@@ -228,6 +238,31 @@ class RemoteStoragePipelineTest {
         assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
         assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT));
         return second;
+    }
+
+    /**
+     * A CI runner's daemon serving job after job, each with a new cache directory: a manifest it
+     * fetches again, byte for byte the one it decoded for the last directory, is taken as decoded
+     * then (with the match it remembers), as a local lookup takes it.
+     */
+    @Test
+    void aRemoteManifestOfBytesTheDaemonDecodedBeforeIsNotDecodedAgain() throws Exception {
+        compiledByAFirstDaemon();
+        Daemon job1 = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, job1.compile());
+        assertEquals(1, job1.shared.decodedManifests.estimatedSize(), "the fetched manifest, decoded");
+        Manifests.Decoded decoded = job1.shared.decodedManifests.asMap().values().iterator().next();
+
+        Daemon job2 = new Daemon(job1);
+        assertInstanceOf(Outcome.Replay.class, job2.compile());
+        job1.shared.close();
+        assertEquals(List.of(), job1.compiler.compiles, "both jobs' calls were remote hits");
+        assertEquals(1, job2.count(Counter.DIRECT_CACHE_HIT));
+        assertEquals(1, job2.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(1, job2.local.entryCount(), "the second job's directory back-filled too");
+        assertEquals(1, job2.manifests.size());
+        assertSame(decoded.manifest(), job2.shared.decodedManifests.asMap().values().iterator().next().manifest(),
+                "the second fetch of the same bytes was not decoded again");
     }
 
     @Test
