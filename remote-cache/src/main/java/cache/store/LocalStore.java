@@ -240,7 +240,7 @@ public final class LocalStore implements AutoCloseable {
         }
     }
 
-    /** Whether the memtables of this store were flushed since its last write (tests). */
+    /** Whether a flush of this store's memtables was asked for since its last write (tests). */
     boolean flushedSinceLastWrite() throws InterruptedException, ExecutionException {
         return maintenance.submit(() -> flushedSequence == db.getLatestSequenceNumber()).get();
     }
