@@ -112,9 +112,9 @@ final class Manifests {
     /**
      * {@code raw} decoded, or the manifest this daemon decoded last under {@code directKey} when it
      * came from the very same bytes (from any directory's store, or from remote storage): a CI
-     * job's daemon that fetched it for an earlier job's cache directory neither decodes it again
-     * nor matches it again while the files it names are unchanged ({@link DirectMode#match}
-     * remembers its answer), as a local lookup does. {@code newest} hears the newest result's
+     * job's daemon that fetched it for an earlier job's cache directory does not decode it again,
+     * nor match it again from the same working directory while the files it names are unchanged
+     * ({@link DirectMode#match} remembers its answer), as a local lookup does. {@code newest} hears the newest result's
      * entry key either way.
      */
     private PreparedManifest decodedAgain(Digest directKey, byte[] raw, Consumer<Digest> newest) {
