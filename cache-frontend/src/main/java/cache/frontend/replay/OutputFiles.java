@@ -133,8 +133,11 @@ public final class OutputFiles {
             }
             // Unlink first: renaming over an existing file makes ext4 (auto_da_alloc) start
             // writeback of the new data at once, which more than doubles the cost of a hit
-            // (and truncating in place, as ccache does, costs the same).
-            Files.deleteIfExists(target);
+            // (and truncating in place, as ccache does, costs the same). Not when the stat above
+            // found nothing (a build after a clean): the rename replaces whatever came since.
+            if (existing != null) {
+                Files.deleteIfExists(target);
+            }
             try {
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
             } catch (AtomicMoveNotSupportedException e) {
