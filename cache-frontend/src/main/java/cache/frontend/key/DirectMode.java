@@ -281,8 +281,8 @@ public final class DirectMode {
         if (watched == null) {
             return match(m, base, sloppy, null, new boolean[1]);
         }
-        PreparedManifest.Matched known = m.matched;
-        if (known != null && known.cwd().equals(base) && known.sloppy().equals(sloppy) && known.since().unchanged()) {
+        PreparedManifest.Matched known = remembered(m, base, sloppy);
+        if (known != null) {
             return known.entryKey();
         }
         watched.record();
@@ -292,6 +292,23 @@ public final class DirectMode {
         // A digest with today's date in it is not the same tomorrow, though no file changed.
         m.matched = answers == null || dated[0] ? null : new PreparedManifest.Matched(base, sloppy, key, answers);
         return key;
+    }
+
+    /**
+     * Whether {@link #match(PreparedManifest, Path, Set, long)} for a call that began at {@code
+     * since} would give {@code m}'s remembered answer without looking at a file: a match made from
+     * {@code cwd} with the same sloppiness, none of whose files has changed since (the changes
+     * made before the call began read first, as the match reads them).
+     */
+    public boolean remembered(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy, long since) {
+        return watch != null && watch.session(since) != null && remembered(m, cwd.toString(), sloppy) != null;
+    }
+
+    /** {@code m}'s remembered match when it holds for {@code base} and {@code sloppy} now, else null. */
+    private static PreparedManifest.Matched remembered(PreparedManifest m, String base, Set<Sloppiness> sloppy) {
+        PreparedManifest.Matched known = m.matched;
+        return known != null && known.cwd().equals(base) && known.sloppy().equals(sloppy) && known.since().unchanged()
+                ? known : null;
     }
 
     /**

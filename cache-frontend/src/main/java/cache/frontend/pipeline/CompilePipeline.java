@@ -40,6 +40,7 @@ import cache.hashing.KeyBuilder;
 import cache.process.ProcessRunner;
 import cache.store.BlobStore;
 import cache.store.CacheEntry;
+import cache.store.CorruptEntryException;
 import cache.store.CounterStore;
 import cache.store.EntryCodec;
 import cache.storage.remote.BackgroundWrites;
@@ -551,12 +552,21 @@ public final class CompilePipeline {
         call.stats.mark("manifest-get");
         Digest entryKey = null;
         EarlyRead[] started = new EarlyRead[1];
+        boolean decodeHere = false;
         if (found != null) {
             String namespace = call.config().namespace();
             Consumer<Digest> newest = null;
             if (found.entry() != null) {
-                started[0] = EarlyRead.start(found.entryKey(), found::inlined, shared.remoteReads);
-                call.stats.mark("entry-decode-started");
+                // Decoded on another thread only when there is work to overlap it with: a manifest
+                // decoded before whose match is remembered gives its key at once, and a hand-off
+                // would only add two thread wake-ups to the call (on a busy machine, the wait of a
+                // core for the decoding thread).
+                PreparedManifest known = manifests.decodedBefore(directKey, found.manifest());
+                decodeHere = known != null && manifests.matchRemembered(call, known);
+                if (!decodeHere) {
+                    started[0] = EarlyRead.start(found.entryKey(), found::inlined, shared.remoteReads);
+                    call.stats.mark("entry-decode-started");
+                }
             } else {
                 newest = key -> {
                     started[0] = EarlyRead.start(key, counts -> tiers.findRemoteUnfilled(key, namespace, counts),
@@ -576,6 +586,16 @@ public final class CompilePipeline {
                     early.drop();
                 }
                 return writtenUnlessAnswered(call, replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT));
+            }
+            if (decodeHere && entryKey.equals(found.entryKey())) {
+                LookupTier.Hit beside;
+                try {
+                    beside = found.inlined(call.stats::count);
+                } catch (CorruptEntryException e) {
+                    return directRemote(call, directKey, entryKey, tiers); // counted; read under its own key
+                }
+                call.stats.mark("entry-beside-manifest");
+                return remoteEntry(call, directKey, entryKey, tiers, beside);
             }
             EarlyRead.Answer read = early == null ? null : early.answerFor(entryKey, call.stats::count);
             if (read != null) {

@@ -131,6 +131,23 @@ final class Manifests {
         return known.manifest();
     }
 
+    /**
+     * The manifest this daemon decoded last under {@code directKey} when it came from the very
+     * same bytes as {@code raw} (what {@link #found} will give without decoding), else null.
+     */
+    PreparedManifest decodedBefore(Digest directKey, byte[] raw) {
+        Decoded known = decoded.getIfPresent(directKey);
+        return known != null && Arrays.equals(known.raw(), raw) ? known.manifest() : null;
+    }
+
+    /**
+     * Whether {@link #match(Call, PreparedManifest)} of {@code m} will give a remembered answer,
+     * looking at no file (see {@link DirectMode#remembered}).
+     */
+    boolean matchRemembered(Call call, PreparedManifest m) {
+        return directMode.remembered(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
+    }
+
     /** The entry key that {@code m} (see {@link #found}) gives for the files as they are now, or null. */
     Digest match(Call call, PreparedManifest m) {
         return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());

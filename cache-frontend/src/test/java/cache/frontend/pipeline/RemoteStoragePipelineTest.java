@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import cache.compat.Counter;
 import cache.compat.config.Config;
 import cache.compat.config.ConfigLoader;
+import cache.frontend.key.PreparedManifest;
 import cache.store.EntryCodec;
 import cache.store.InMemoryBlobStore;
 import cache.store.InMemoryCounterStore;
@@ -22,6 +23,7 @@ import java.time.ZoneOffset;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -86,14 +88,31 @@ class RemoteStoragePipelineTest {
         }
 
         private CompileRequest request(String... settings) throws Exception {
+            Map<String, String> env = env(settings);
+            Config config = new ConfigLoader().load(env, cwd.resolve("no-system.conf"), cwd);
+            Files.deleteIfExists(cwd.resolve("x.o"));
+            return new CompileRequest("gcc", gcc, List.of("-c", "x.c", "-o", "x.o"), cwd, env, 022, false, config);
+        }
+
+        private Map<String, String> env(String... settings) {
             Map<String, String> env = new HashMap<>(Map.of("HOME", cwd.toString(),
                     "CCACHE_REMOTE_STORAGE", "file:" + remote));
             for (int i = 0; i < settings.length; i += 2) {
                 env.put(settings[i], settings[i + 1]);
             }
-            Config config = new ConfigLoader().load(env, cwd.resolve("no-system.conf"), cwd);
-            Files.deleteIfExists(cwd.resolve("x.o"));
-            return new CompileRequest("gcc", gcc, List.of("-c", "x.c", "-o", "x.o"), cwd, env, 022, false, config);
+            return env;
+        }
+
+        /** Whether this daemon remembers its match of the one manifest it decoded, for a call from {@code cwd} now. */
+        boolean matchRemembered() throws Exception {
+            Config config = new ConfigLoader().load(env(), cwd.resolve("no-system.conf"), cwd);
+            PreparedManifest m = shared.decodedManifests.asMap().values().iterator().next().manifest();
+            return shared.directMode.remembered(m, cwd, config.sloppiness(), System.nanoTime());
+        }
+
+        /** How many reads were handed to the daemon's remote-read threads so far. */
+        long handedOff() {
+            return ((ThreadPoolExecutor) shared.remoteReads).getTaskCount();
         }
 
         long count(Counter c) {
@@ -263,6 +282,48 @@ class RemoteStoragePipelineTest {
         assertEquals(1, job2.manifests.size());
         assertSame(decoded.manifest(), job2.shared.decodedManifests.asMap().values().iterator().next().manifest(),
                 "the second fetch of the same bytes was not decoded again");
+    }
+
+    /**
+     * A manifest fetched again whose match the daemon remembers gives its entry key at once: the
+     * entry beside it is decoded by the call itself, not handed to a remote-read thread (nothing
+     * to overlap the decode with); a first fetch, whose match takes the time, still hands it off.
+     * A damaged entry beside it is counted and read under its own key, as on the other path.
+     */
+    @Test
+    void anEntryBesideAManifestWhoseMatchIsRememberedIsDecodedByTheCallItself() throws Exception {
+        compiledByAFirstDaemon();
+        Daemon job1 = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, job1.compile());
+        assertEquals(1, job1.handedOff(), "the first fetch's entry decoded beside the match");
+        // The paths a match looked at are watched in the background: until then it is not remembered.
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (!job1.matchRemembered() && System.nanoTime() < deadline) {
+            assertInstanceOf(Outcome.Replay.class, new Daemon(job1).compile());
+            Thread.sleep(20);
+        }
+        assertTrue(job1.matchRemembered(), "the match is remembered once the files are watched");
+
+        long before = job1.handedOff();
+        Daemon job2 = new Daemon(job1);
+        assertInstanceOf(Outcome.Replay.class, job2.compile());
+        assertEquals(before, job1.handedOff(), "decoded by the call itself");
+        assertEquals(1, job2.count(Counter.REMOTE_STORAGE_HIT));
+        assertEquals(2, job2.count(Counter.REMOTE_STORAGE_READ_HIT), "the manifest and the entry beside it");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
+
+        Path manifest = remoteValue(2);
+        byte[] bytes = Files.readAllBytes(manifest);
+        bytes[bytes.length - 8] ^= 0x10; // in the entry's bytes, which end the value: the manifest is intact
+        Files.write(manifest, bytes);
+        Daemon job3 = new Daemon(job1);
+        assertInstanceOf(Outcome.Replay.class, job3.compile());
+        job1.shared.close();
+        assertEquals(before, job1.handedOff(), "decoded by the call itself again");
+        assertEquals(1, job3.count(Counter.CORRUPT_ENTRY));
+        assertEquals(1, job3.count(Counter.REMOTE_STORAGE_HIT), "from the entry's own value");
+        assertEquals(List.of(), job1.compiler.compiles, "every job's call a remote hit");
+        assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")));
     }
 
     @Test
