@@ -170,6 +170,11 @@ final class HttpBackend implements RemoteBackend {
         });
     }
 
+    /** The largest value taken, as Redis's own default limit ({@code proto-max-bulk-len}). */
+    static final int MAX_VALUE = 512 << 20;
+    /** The largest body read into an array of its announced length before it arrives. */
+    private static final int PREALLOCATED = 16 << 20;
+
     /**
      * The whole body of an answer. With its length known, read straight into an array of that
      * size, each read asking the socket for all that is left: {@code EntityUtils.toByteArray}
@@ -182,8 +187,19 @@ final class HttpBackend implements RemoteBackend {
             if (in == null) {
                 return new byte[0];
             }
-            if (length < 0 || length > Integer.MAX_VALUE - 8) {
-                return in.readAllBytes(); // chunked: as it comes
+            if (length > MAX_VALUE) {
+                throw new IOException("a value of " + length + " bytes: more than the " + MAX_VALUE + " taken");
+            }
+            if (length < 0 || length > PREALLOCATED) {
+                // chunked, or large: as it comes (a length announced is not memory taken before the bytes arrive)
+                byte[] b = in.readNBytes(length < 0 ? MAX_VALUE + 1 : (int) length);
+                if (b.length > MAX_VALUE) {
+                    throw new IOException("a value of more than " + MAX_VALUE + " bytes");
+                }
+                if (length >= 0 && b.length != length) {
+                    throw new IOException("body of " + length + " bytes cut short at " + b.length);
+                }
+                return b;
             }
             byte[] b = new byte[(int) length];
             int got = 0;

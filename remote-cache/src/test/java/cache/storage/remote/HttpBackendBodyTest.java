@@ -43,6 +43,29 @@ class HttpBackendBodyTest {
     }
 
     @Test
+    void aLargeBodyIsReadAsItComesAndChecked() throws IOException {
+        byte[] data = bytes(20 << 20); // over what is taken before it arrives
+        assertArrayEquals(data, HttpBackend.body(new BasicHttpEntity(trickling(data, 65_536), data.length,
+                ContentType.APPLICATION_OCTET_STREAM)));
+        IOException e = assertThrows(IOException.class, () -> HttpBackend.body(new BasicHttpEntity(
+                trickling(data, 65_536), data.length + 1L, ContentType.APPLICATION_OCTET_STREAM)));
+        assertTrue(e.getMessage().contains("cut short at " + data.length), e.getMessage());
+    }
+
+    @Test
+    void aBodyAnnouncedLargerThanAnyValueIsRefusedBeforeItIsRead() {
+        InputStream never = new InputStream() {
+            @Override
+            public int read() {
+                throw new AssertionError("read");
+            }
+        };
+        IOException e = assertThrows(IOException.class, () -> HttpBackend.body(new BasicHttpEntity(never,
+                HttpBackend.MAX_VALUE + 1L, ContentType.APPLICATION_OCTET_STREAM)));
+        assertTrue(e.getMessage().contains("more than the " + HttpBackend.MAX_VALUE), e.getMessage());
+    }
+
+    @Test
     void aChunkedBodyIsReadToItsEnd() throws IOException {
         byte[] data = bytes(100_000);
         assertArrayEquals(data, HttpBackend.body(new BasicHttpEntity(trickling(data, 4_096), -1,
