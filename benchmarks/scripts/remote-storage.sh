@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua]: issue 21, cache against
+# remote-storage.sh [--backend redis|http] [--rounds N] [--jobs N[,N...]] [--hit-rounds N] [--skip-lua]: issue 21, cache against
 # Debian's ccache 4.7.5 sharing one real server started here on a free loopback port: redis-server (nothing saved to
 # disk; the default) or, with --backend http, nginx with WebDAV (Debian's nginx-extras; PUT and GET under its root,
 # both tools with the default subdirs layout under one path):
@@ -8,8 +8,9 @@
 #        remote storage; the directory itself stays (a new directory costs us a store open, ~0.1 s,
 #        once per directory and daemon, not per file);
 #   (ii) lua (68 objects) built again from an empty local cache, after a cold build filled
-#        the server: wall time of `make -j2`, objects compared with plain gcc's, counters checked
-#        (every object a remote hit, nothing compiled);
+#        the server: wall time of `make -j2` (--jobs 1,2: of `make -j1` and `make -j2`, each into
+#        a cache directory of its own from the same server contents), objects compared with plain
+#        gcc's, counters checked (every object a remote hit, nothing compiled);
 #   (v)  the floors of (ii), in its rounds: each tool's build again from the local cache its remote build
 #        just filled (every object a local hit, checked), and the same make with a static no-op program
 #        as gcc. Our local rebuild is what no remote tier of ours can go under.
@@ -48,7 +49,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 ENV_PREFIX=0 FRESH_DELAY=${FRESH_DELAY:-5}
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 ENV_PREFIX=0 FRESH_DELAY=${FRESH_DELAY:-5} JOBS=2
 declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -58,9 +59,10 @@ while [[ $# -gt 0 ]]; do
 	--skip-lua) LUA_ROUNDS=0; shift ;;
 	--interleaved) INTERLEAVED=$2; shift 2 ;;
 	--fresh) FRESH=$2; shift 2 ;;
+	--jobs) JOBS=$2; [[ $JOBS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--jobs N[,N...]"; shift 2 ;;
 	--env-prefix) ENV_PREFIX=1; shift ;;
 	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
-	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--env-prefix] [--also NAME=BIN]..." ;;
+	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--jobs N[,N...]] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--env-prefix] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -200,34 +202,45 @@ noop_build() {
 	t1=$(date +%s.%N)
 	echo "$t1 - $t0" | bc
 }
-declare -A SECOND=() LOCAL=()
-FLOOR=
+declare -A SECOND=() LOCAL=() FLOOR=()
 ((LUA_ROUNDS)) || ROUNDS=0
+COLD_MAKE=$MAKE
 for round in $(seq "$ROUNDS"); do
 	for tool in ccache cache; do
 		flush
+		MAKE=$COLD_MAKE
 		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
 		settled
-		secs=$(checked_build "$tool" "$TMP/$tool-second-$round")
-		SECOND[$tool]+="$secs "
-		LOCAL[$tool]+="$(checked_build "$tool" "$TMP/$tool-second-$round" local) "
-		log "round $round: $tool lua from $BACKEND, empty local cache: ${secs}s (every object a remote hit)"
+		for j in ${JOBS//,/ }; do # the same server contents for every job count: a remote hit writes nothing there
+			MAKE=$(rebuild_build lua "$LUA" "$j")
+			secs=$(checked_build "$tool" "$TMP/$tool-second-$round-j$j")
+			SECOND[$tool:$j]+="$secs "
+			LOCAL[$tool:$j]+="$(checked_build "$tool" "$TMP/$tool-second-$round-j$j" local) "
+			log "round $round: $tool lua from $BACKEND, make -j$j, empty local cache: ${secs}s (every object a remote hit)"
+		done
 	done
-	FLOOR+="$(noop_build) "
+	for j in ${JOBS//,/ }; do
+		MAKE=$(rebuild_build lua "$LUA" "$j")
+		FLOOR[$j]+="$(noop_build) "
+	done
 done
+MAKE=$COLD_MAKE
 
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
-if ((ROUNDS)); then
-	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j2, median of %d:\n' "$BACKEND" "$ROUNDS"
-	for tool in ccache cache; do printf '  %-7s %6.2f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool]}" | median)" "${SECOND[$tool]}"; done
+for j in ${JOBS//,/ }; do
+	((ROUNDS)) || break
+	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j%d, median of %d:\n' "$BACKEND" "$j" "$ROUNDS"
+	for tool in ccache cache; do printf '  %-7s %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool:$j]}" | median)" "${SECOND[$tool:$j]}"; done
+	printf '  cache ÷ ccache per round: %s\n' "$(paste -d/ <(echo "${SECOND[cache:$j]}" | tr ' ' '\n' | grep .) \
+		<(echo "${SECOND[ccache:$j]}" | tr ' ' '\n' | grep .) | while read -r q; do printf '%.2f ' "$(echo "$q" | bc -l)"; done)"
 	printf '(v) the floors, same rounds: the same build again from the local cache that build filled (every object a\n'
 	printf '    local hit), and make with a static no-op program as gcc:\n'
-	for tool in ccache cache; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool]}" | median)" "${LOCAL[$tool]}"; done
-	printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "$FLOOR" | median)" "$FLOOR"
+	for tool in ccache cache; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool:$j]}" | median)" "${LOCAL[$tool:$j]}"; done
+	printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "${FLOOR[$j]}" | median)" "${FLOOR[$j]}"
 	printf '  cache from %s ÷ ccache from %s: %.2f; cache local ÷ ccache from %s (no remote tier can go under it): %.2f\n' \
-		"$BACKEND" "$BACKEND" "$(echo "$(echo "${SECOND[cache]}" | median) / $(echo "${SECOND[ccache]}" | median)" | bc -l)" \
-		"$BACKEND" "$(echo "$(echo "${LOCAL[cache]}" | median) / $(echo "${SECOND[ccache]}" | median)" | bc -l)"
-fi
+		"$BACKEND" "$BACKEND" "$(echo "$(echo "${SECOND[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)" \
+		"$BACKEND" "$(echo "$(echo "${LOCAL[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)"
+done
 
 # (iv) the just-started daemon.
 if ((FRESH)); then
