@@ -301,7 +301,11 @@ public final class DirectMode {
      * made before the call began read first, as the match reads them).
      */
     public boolean remembered(PreparedManifest m, Path cwd, Set<Sloppiness> sloppy, long since) {
-        return watch != null && watch.session(since) != null && remembered(m, cwd.toString(), sloppy) != null;
+        if (watch == null) {
+            return false;
+        }
+        watch.session(since); // the changes made before the call began, read as the match reads them
+        return remembered(m, cwd.toString(), sloppy) != null;
     }
 
     /** {@code m}'s remembered match when it holds for {@code base} and {@code sloppy} now, else null. */

@@ -556,13 +556,13 @@ public final class CompilePipeline {
         if (found != null) {
             String namespace = call.config().namespace();
             Consumer<Digest> newest = null;
+            PreparedManifest before = manifests.decodedBefore(directKey, found.manifest());
             if (found.entry() != null) {
                 // Decoded on another thread only when there is work to overlap it with: a manifest
                 // decoded before whose match is remembered gives its key at once, and a hand-off
                 // would only add two thread wake-ups to the call (on a busy machine, the wait of a
                 // core for the decoding thread).
-                PreparedManifest known = manifests.decodedBefore(directKey, found.manifest());
-                decodeHere = known != null && manifests.matchRemembered(call, known);
+                decodeHere = before != null && manifests.matchRemembered(call, before);
                 if (!decodeHere) {
                     started[0] = EarlyRead.start(found.entryKey(), found::inlined, shared.remoteReads);
                     call.stats.mark("entry-decode-started");
@@ -574,7 +574,8 @@ public final class CompilePipeline {
                     call.stats.mark("entry-read-started");
                 };
             }
-            PreparedManifest m = manifests.found(call, directKey, found.manifest(), tiers.lateCounts(), newest);
+            PreparedManifest m = manifests.found(call, directKey, found.manifest(), before, tiers.lateCounts(),
+                    newest);
             entryKey = manifests.match(call, m);
         }
         EarlyRead early = started[0];

@@ -82,11 +82,11 @@ final class Manifests {
      * PreparedManifest#decode(byte[], Consumer)}). It is kept in this directory's store, written
      * after the reply if the call is answered ({@link Call#writeLater}; {@code lateCounts} hears
      * of the write), except under {@code remote_only}: then the call remembers it, to record its
-     * result into.
+     * result into. {@code before}: what {@link #decodedBefore} gave for {@code raw}.
      */
-    PreparedManifest found(Call call, Digest directKey, byte[] raw, Consumer<Counter> lateCounts,
-            Consumer<Digest> newest) {
-        PreparedManifest m = decodedAgain(directKey, raw, newest);
+    PreparedManifest found(Call call, Digest directKey, byte[] raw, PreparedManifest before,
+            Consumer<Counter> lateCounts, Consumer<Digest> newest) {
+        PreparedManifest m = decodedAgain(directKey, raw, before, newest);
         call.stats.mark("manifest-decoded");
         if (call.config().remoteOnly()) {
             call.remoteManifest = raw;
@@ -110,30 +110,30 @@ final class Manifests {
     }
 
     /**
-     * {@code raw} decoded, or the manifest this daemon decoded last under {@code directKey} when it
-     * came from the very same bytes (from any directory's store, or from remote storage): a CI
-     * job's daemon that fetched it for an earlier job's cache directory does not decode it again,
-     * nor match it again from the same working directory while the files it names are unchanged
-     * ({@link DirectMode#match} remembers its answer), as a local lookup does. {@code newest} hears the newest result's
-     * entry key either way.
+     * {@code raw} decoded, or {@code before}, the manifest this daemon decoded last under {@code
+     * directKey} from the very same bytes (from any directory's store, or from remote storage): a
+     * CI job's daemon that fetched it for an earlier job's cache directory does not decode it
+     * again, nor match it again from the same working directory while the files it names are
+     * unchanged ({@link DirectMode#match} remembers its answer), as a local lookup does. {@code
+     * newest} hears the newest result's entry key either way.
      */
-    private PreparedManifest decodedAgain(Digest directKey, byte[] raw, Consumer<Digest> newest) {
-        Decoded known = decoded.getIfPresent(directKey);
-        if (known == null || !Arrays.equals(known.raw(), raw)) {
+    private PreparedManifest decodedAgain(Digest directKey, byte[] raw, PreparedManifest before,
+            Consumer<Digest> newest) {
+        if (before == null) {
             PreparedManifest m = PreparedManifest.decode(raw, newest);
             decoded.put(directKey, new Decoded(raw, m)); // the next local lookup of this key decodes nothing
             return m;
         }
-        Digest key = known.manifest().newestEntryKey();
+        Digest key = before.newestEntryKey();
         if (newest != null && key != null) {
             newest.accept(key);
         }
-        return known.manifest();
+        return before;
     }
 
     /**
      * The manifest this daemon decoded last under {@code directKey} when it came from the very
-     * same bytes as {@code raw} (what {@link #found} will give without decoding), else null.
+     * same bytes as {@code raw} (what {@link #found} takes instead of decoding them), else null.
      */
     PreparedManifest decodedBefore(Digest directKey, byte[] raw) {
         Decoded known = decoded.getIfPresent(directKey);

@@ -190,23 +190,26 @@ final class HttpBackend implements RemoteBackend {
             if (length > MAX_VALUE) {
                 throw new IOException("a value of " + length + " bytes: more than the " + MAX_VALUE + " taken");
             }
-            if (length < 0 || length > PREALLOCATED) {
-                // chunked, or large: as it comes (a length announced is not memory taken before the bytes arrive)
-                byte[] b = in.readNBytes(length < 0 ? MAX_VALUE + 1 : (int) length);
+            if (length < 0) { // chunked: as it comes
+                byte[] b = in.readNBytes(MAX_VALUE + 1);
                 if (b.length > MAX_VALUE) {
                     throw new IOException("a value of more than " + MAX_VALUE + " bytes");
                 }
-                if (length >= 0 && b.length != length) {
-                    throw new IOException("body of " + length + " bytes cut short at " + b.length);
-                }
                 return b;
             }
-            byte[] b = new byte[(int) length];
-            int got = 0;
-            for (int n; got < b.length && (n = in.read(b, got, b.length - got)) >= 0; ) {
-                got += n;
+            int got;
+            byte[] b;
+            if (length > PREALLOCATED) { // as it comes: a length announced is no memory taken before its bytes
+                b = in.readNBytes((int) length);
+                got = b.length;
+            } else {
+                b = new byte[(int) length];
+                got = 0;
+                for (int n; got < b.length && (n = in.read(b, got, b.length - got)) >= 0; ) {
+                    got += n;
+                }
             }
-            if (got != b.length) { // the stream's own check (a connection closed early) normally throws first
+            if (got != length) { // the stream's own check (a connection closed early) normally throws first
                 throw new IOException("body of " + length + " bytes cut short at " + got);
             }
             return b;
