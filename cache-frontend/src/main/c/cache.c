@@ -1113,6 +1113,59 @@ static int converse(struct client *cl, const struct buf *req, struct reply *r)
 
 /* --- compile mode ------------------------------------------------------------ */
 
+/* execv(path) (search == 0) or execvp(path) (search != 0), with glibc execvp()'s
+ * rule for both, which musl's execvp() and every execv() lack: a file the kernel
+ * will not run (ENOEXEC, a script without "#!") is run by /bin/sh, as the shell
+ * that make starts would run it. Returns only on failure, with errno set. */
+static void exec_as_shell_would(const char *path, char **argv, int search)
+{
+	char found[PATH_MAX], **sh;
+	size_t n = 0, dlen, plen = strlen(path);
+
+	if (search)
+		execvp(path, argv);
+	else
+		execv(path, argv);
+	if (errno != ENOEXEC)
+		return;
+	if (search && !strchr(path, '/')) {
+		/* the PATH entry execvp() tried: the first regular executable there */
+		struct stat st;
+		const char *p = path_list();
+
+		found[0] = '\0';
+		while (p && !found[0]) {
+			p = path_entry(p, found, sizeof found, &dlen);
+			if (dlen == 0 || dlen + 1 + plen >= sizeof found) {
+				found[0] = '\0';
+				continue;
+			}
+			found[dlen] = '/';
+			memcpy(found + dlen + 1, path, plen + 1);
+			if (stat(found, &st) != 0 || !S_ISREG(st.st_mode) || access(found, X_OK) != 0)
+				found[0] = '\0';
+		}
+		if (!found[0]) {
+			errno = ENOEXEC;
+			return;
+		}
+		path = found;
+	}
+	while (argv[n])
+		n++;
+	sh = malloc((n + 2) * sizeof *sh);
+	if (!sh) {
+		errno = ENOEXEC;
+		return;
+	}
+	sh[0] = "/bin/sh";
+	sh[1] = (char *)path;
+	memcpy(sh + 2, argv + 1, n * sizeof *sh); /* argv[1..n], its NULL included */
+	execv("/bin/sh", sh);
+	free(sh);
+	errno = ENOEXEC;
+}
+
 /* Every fallback ends here: the compiler runs as if invoked directly, with the
  * user's arguments, our signal dispositions untouched and all our descriptors
  * close-on-exec. argv[0] becomes the resolved path: gcc finds cc1 and as
@@ -1139,7 +1192,7 @@ static void exec_compiler(struct client *cl, const char *path, char **argv)
 		*out++ = *in;
 	}
 	*out = NULL;
-	execv(path, argv);
+	exec_as_shell_would(path, argv, 0);
 	err = errno;
 	fprintf(stderr, "cache: %s: %s\n", argv[0], strerror(err));
 	_exit(err == ENOENT ? 127 : 126);
@@ -1474,7 +1527,7 @@ static void supervised_child(char **argv)
 {
 	setpgid(0, 0);
 	reset_signals();
-	execvp(argv[0], argv);
+	exec_as_shell_would(argv[0], argv, 1);
 	fprintf(stderr, SUPERVISE_MARK "cannot run %s: %s\n", argv[0], strerror(errno));
 	_exit(SUPERVISE_FAILED);
 }

@@ -263,4 +263,37 @@ class RobustnessIT {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(Files.size(project.resolve("s1.o")) > 0);
     }
+
+    /**
+     * A compiler that is a shell script without a {@code #!} line runs, as make's shell runs it:
+     * the kernel refuses it (ENOEXEC) and glibc's execvp hands it to /bin/sh. The client, linked
+     * against musl where musl-gcc is there, must do that itself, both when the daemon compiles
+     * through it ({@code --cache-supervise}) and when it runs the compiler directly.
+     */
+    @Test
+    void aCompilerScriptWithoutAnInterpreterLineIsCachedAndRunLikeTheShellRunsIt() throws Exception {
+        Path script = project.resolve("wrapped-cc");
+        Files.writeString(script, "exec gcc \"$@\"\n");
+        Files.setPosixFilePermissions(script, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        assertEquals(0, CacheFixture.run(project, List.of("gcc", "-O2", "-c", "s1.c", "-o", "plain.o"), cache.env).exitCode());
+        byte[] plain = Files.readAllBytes(project.resolve("plain.o"));
+        List<String> call = List.of(CacheFixture.CLIENT.toString(), script.toString(), "-O2", "-c", "s1.c", "-o", "s1.o");
+
+        CacheFixture.Result miss = CacheFixture.run(project, call, cache.env);
+        assertEquals(0, miss.exitCode(), miss.err());
+        assertEquals(1, cache.stat("cache_miss"), "compiled by the daemon, through the supervisor");
+        assertArrayEquals(plain, Files.readAllBytes(project.resolve("s1.o")));
+        Files.delete(project.resolve("s1.o"));
+        CacheFixture.Result hit = CacheFixture.run(project, call, cache.env);
+        assertEquals(0, hit.exitCode(), hit.err());
+        assertEquals(1, cache.hits());
+        assertArrayEquals(plain, Files.readAllBytes(project.resolve("s1.o")));
+
+        Files.delete(project.resolve("s1.o"));
+        Map<String, String> disabled = new java.util.HashMap<>(cache.env);
+        disabled.put("CCACHE_DISABLE", "1"); // the client runs the compiler itself
+        CacheFixture.Result direct = CacheFixture.run(project, call, disabled);
+        assertEquals(0, direct.exitCode(), direct.err());
+        assertArrayEquals(plain, Files.readAllBytes(project.resolve("s1.o")));
+    }
 }
