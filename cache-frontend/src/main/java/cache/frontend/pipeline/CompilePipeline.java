@@ -811,7 +811,17 @@ public final class CompilePipeline {
         }
         InFlight.Ticket ticket = inFlight.join(key);
         if (ticket.owner()) {
-            return compile(call, key, cpp, ticket);
+            // A compile of this key may have ended between the lookup above and the join: its
+            // entry, not a second compile (read uncounted: the lookup above counted this call's).
+            LookupTier.Hit landed = ticket.afterAnother()
+                    ? tiers(call).findLocal(key, call.config().namespace(), c -> { }) : null;
+            if (landed == null) {
+                return compile(call, key, cpp, ticket);
+            }
+            inFlight.finish(key, ticket, landed.entry());
+            call.stats.count(Counter.INFLIGHT_SHARED);
+            return hitServed(replayHit(call, landed.entry(), landed.counter(), Counter.PREPROCESSED_CACHE_HIT),
+                    landed.entry(), landed.encoded());
         }
         CacheEntry theirs = await(ticket);
         if (theirs == null) {

@@ -302,6 +302,59 @@ class CompilePipelineTest {
         assertEquals(1, count("cache_miss"));
     }
 
+    /**
+     * The second call's lookup misses; the first call's compile of the same key then stores its
+     * entry and ends; only then does the second call join the compiles under way. It finds none
+     * there, and must take the entry stored meanwhile rather than compile again.
+     */
+    @Test
+    void aCompileThatEndsBetweenAnotherCallsLookupAndItsJoinIsNotRepeated() throws Exception {
+        CountDownLatch secondMissed = new CountDownLatch(1);
+        CountDownLatch firstDone = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Thread> second = new java.util.concurrent.atomic.AtomicReference<>();
+        cache.frontend.tier.LookupTier holding = new cache.frontend.tier.LookupTier() {
+            @Override
+            public Hit find(cache.hashing.Digest key, String namespace,
+                    java.util.function.Consumer<cache.compat.Counter> counts) {
+                if (Thread.currentThread() == second.get() && secondMissed.getCount() > 0) {
+                    secondMissed.countDown();
+                    try {
+                        firstDone.await(10, TimeUnit.SECONDS); // the miss stands while the first call compiles
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                }
+                return null;
+            }
+
+            @Override
+            public void put(cache.hashing.Digest key, cache.store.CacheEntry entry, String namespace,
+                    java.util.function.Consumer<cache.compat.Counter> counts) {
+            }
+        };
+        pipeline = new CompilePipeline(store, new cache.store.InMemoryBlobStore(), counters,
+                new CompilePipeline.Shared(compiler, null), Clock.fixed(Instant.ofEpochSecond(1_700_000_000), ZoneOffset.UTC),
+                022, List.of(holding), List.of());
+        Map<String, String> env = Map.of("HOME", cwd.toString(), "CCACHE_NODIRECT", "1");
+        ExecutorService pool = Executors.newSingleThreadExecutor();
+        try {
+            Future<Outcome> later = pool.submit(() -> {
+                second.set(Thread.currentThread());
+                return callWith(env, "-c", "x.c");
+            });
+            assertTrue(secondMissed.await(10, TimeUnit.SECONDS), "the second call looked up and missed");
+            assertEquals(0, assertInstanceOf(Outcome.Replay.class, callWith(env, "-c", "x.c")).exitCode());
+            firstDone.countDown();
+            assertEquals(0, assertInstanceOf(Outcome.Replay.class, later.get(10, TimeUnit.SECONDS)).exitCode());
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(1, compiler.compiles());
+        assertEquals(1, count("cache_miss"));
+        assertEquals(1, count("inflight_shared"));
+        assertEquals("OBJ:int x;\n", Files.readString(cwd.resolve("x.o")));
+    }
+
     private Map<String, String> env(String... kv) {
         Map<String, String> env = new java.util.HashMap<>(Map.of("HOME", cwd.toString(), "CCACHE_TEMPDIR",
                 cwd.resolve("tmp").toString()));
