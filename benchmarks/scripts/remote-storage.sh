@@ -37,7 +37,9 @@
 # ran it through /usr/bin/env, which added ~1.5 ms to every call of either tool (a dynamically linked
 # exec of its own); --env-prefix times that way again, to compare with those figures.
 # --also NAME=BIN (repeatable) adds another build of cache (its own links, runtime dir and
-# daemon) to (i) and --interleaved, e.g. --also main=/path/to/main/dist/bin/cache for an A/B.
+# daemon) to (i), --interleaved, (ii) and (v) (in every round, after cache; its own cold
+# build fills the server first, as each tool's does), e.g. --also main=/path/to/main/dist/bin/cache
+# for an A/B in one run.
 #
 # Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
 # <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
@@ -206,7 +208,7 @@ declare -A SECOND=() LOCAL=() FLOOR=()
 ((LUA_ROUNDS)) || ROUNDS=0
 COLD_MAKE=$MAKE
 for round in $(seq "$ROUNDS"); do
-	for tool in ccache cache; do
+	for tool in ccache cache "${!ALSO[@]}"; do
 		flush
 		MAKE=$COLD_MAKE
 		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
@@ -230,16 +232,23 @@ median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a
 for j in ${JOBS//,/ }; do
 	((ROUNDS)) || break
 	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j%d, median of %d:\n' "$BACKEND" "$j" "$ROUNDS"
-	for tool in ccache cache; do printf '  %-7s %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool:$j]}" | median)" "${SECOND[$tool:$j]}"; done
-	printf '  cache ÷ ccache per round: %s\n' "$(paste -d/ <(echo "${SECOND[cache:$j]}" | tr ' ' '\n' | grep .) \
-		<(echo "${SECOND[ccache:$j]}" | tr ' ' '\n' | grep .) | while read -r q; do printf '%.2f ' "$(echo "$q" | bc -l)"; done)"
+	for tool in ccache cache "${!ALSO[@]}"; do printf '  %-7s %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool:$j]}" | median)" "${SECOND[$tool:$j]}"; done
+	for tool in cache "${!ALSO[@]}"; do
+		printf '  %s ÷ ccache per round: %s\n' "$tool" "$(paste -d/ <(echo "${SECOND[$tool:$j]}" | tr ' ' '\n' | grep .) \
+			<(echo "${SECOND[ccache:$j]}" | tr ' ' '\n' | grep .) | while read -r q; do printf '%.2f ' "$(echo "$q" | bc -l)"; done)"
+	done
 	printf '(v) the floors, same rounds: the same build again from the local cache that build filled (every object a\n'
 	printf '    local hit), and make with a static no-op program as gcc:\n'
-	for tool in ccache cache; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool:$j]}" | median)" "${LOCAL[$tool:$j]}"; done
+	for tool in ccache cache "${!ALSO[@]}"; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool:$j]}" | median)" "${LOCAL[$tool:$j]}"; done
 	printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "${FLOOR[$j]}" | median)" "${FLOOR[$j]}"
 	printf '  cache from %s ÷ ccache from %s: %.2f; cache local ÷ ccache from %s (no remote tier can go under it): %.2f\n' \
 		"$BACKEND" "$BACKEND" "$(echo "$(echo "${SECOND[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)" \
 		"$BACKEND" "$(echo "$(echo "${LOCAL[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)"
+	for tool in "${!ALSO[@]}"; do
+		printf '  %s from %s ÷ ccache from %s: %.2f; %s local ÷ ccache from %s: %.2f\n' "$tool" "$BACKEND" "$BACKEND" \
+			"$(echo "$(echo "${SECOND[$tool:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)" \
+			"$tool" "$BACKEND" "$(echo "$(echo "${LOCAL[$tool:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)"
+	done
 done
 
 # (iv) the just-started daemon.
