@@ -21,6 +21,7 @@ import org.apache.hc.client5.http.impl.classic.CloseableHttpClient;
 import org.apache.hc.client5.http.impl.classic.HttpClients;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManager;
 import org.apache.hc.client5.http.impl.io.PoolingHttpClientConnectionManagerBuilder;
+import org.apache.hc.core5.http.io.EofSensorInputStream;
 import org.apache.hc.core5.http.ContentType;
 import org.apache.hc.core5.http.HttpEntity;
 import org.apache.hc.core5.http.HttpRequest;
@@ -163,7 +164,7 @@ final class HttpBackend implements RemoteBackend {
         HttpGet get = request(new HttpGet(uri(key)));
         return send(get, r -> {
             if (r.getCode() / 100 != 2) {
-                EntityUtils.consume(r.getEntity()); // the connection goes back to the pool
+                release(r.getEntity());
                 return null;
             }
             return r.getEntity() == null ? new byte[0] : body(r.getEntity());
@@ -183,36 +184,87 @@ final class HttpBackend implements RemoteBackend {
      */
     static byte[] body(HttpEntity entity) throws IOException {
         long length = entity.getContentLength();
-        try (InputStream in = entity.getContent()) {
-            if (in == null) {
-                return new byte[0];
-            }
-            if (length > MAX_VALUE) {
-                throw new IOException("a value of " + length + " bytes: more than the " + MAX_VALUE + " taken");
-            }
-            if (length < 0) { // chunked: as it comes
-                byte[] b = in.readNBytes(MAX_VALUE + 1);
-                if (b.length > MAX_VALUE) {
-                    throw new IOException("a value of more than " + MAX_VALUE + " bytes");
-                }
-                return b;
-            }
-            int got;
-            byte[] b;
-            if (length > PREALLOCATED) { // as it comes: a length announced is no memory taken before its bytes
-                b = in.readNBytes((int) length);
-                got = b.length;
-            } else {
-                b = new byte[(int) length];
-                got = 0;
-                for (int n; got < b.length && (n = in.read(b, got, b.length - got)) >= 0; ) {
-                    got += n;
-                }
-            }
-            if (got != length) { // the stream's own check (a connection closed early) normally throws first
-                throw new IOException("body of " + length + " bytes cut short at " + got);
+        InputStream in = entity.getContent();
+        if (in == null) {
+            return new byte[0];
+        }
+        byte[] b;
+        try {
+            b = read(in, length);
+        } catch (IOException | RuntimeException e) {
+            abort(in);
+            throw e;
+        }
+        in.close(); // read to its end: the connection goes back to the pool
+        return b;
+    }
+
+    private static byte[] read(InputStream in, long length) throws IOException {
+        if (length > MAX_VALUE) {
+            throw new IOException("a value of " + length + " bytes: more than the " + MAX_VALUE + " taken");
+        }
+        if (length < 0) { // chunked: as it comes
+            byte[] b = in.readNBytes(MAX_VALUE + 1);
+            if (b.length > MAX_VALUE) {
+                throw new IOException("a value of more than " + MAX_VALUE + " bytes");
             }
             return b;
+        }
+        int got;
+        byte[] b;
+        if (length > PREALLOCATED) { // as it comes: a length announced is no memory taken before its bytes
+            b = in.readNBytes((int) length);
+            got = b.length;
+        } else {
+            b = new byte[(int) length];
+            got = 0;
+            for (int n; got < b.length && (n = in.read(b, got, b.length - got)) >= 0; ) {
+                got += n;
+            }
+        }
+        if (got != length) { // the stream's own check (a connection closed early) normally throws first
+            throw new IOException("body of " + length + " bytes cut short at " + got);
+        }
+        return b;
+    }
+
+    /** The longest body of an unwanted answer (a miss's, a PUT's) read away to reuse its connection. */
+    private static final int READ_AWAY = 64 << 10;
+
+    /**
+     * Lets go of an answer's body that is not wanted: read away when short, so that the connection
+     * goes back to the pool; else (longer, or of unknown length) the connection is dropped.
+     */
+    private static void release(HttpEntity entity) throws IOException {
+        if (entity == null) {
+            return;
+        }
+        long length = entity.getContentLength();
+        if (length >= 0 && length <= READ_AWAY) {
+            EntityUtils.consume(entity);
+            return;
+        }
+        InputStream in = entity.getContent();
+        if (in != null) {
+            abort(in);
+        }
+    }
+
+    /**
+     * Drops the connection of a body not read to its end (refused, cut short, timed out).
+     * Closing it instead would read the rest of the body to reuse the connection, which HttpClient
+     * does: all of a body refused for its announced size, or another timeout's wait after a read
+     * that timed out. Any other stream (tests) is closed.
+     */
+    private static void abort(InputStream in) {
+        try {
+            if (in instanceof EofSensorInputStream sensor) {
+                sensor.abort();
+            } else {
+                in.close();
+            }
+        } catch (IOException e) {
+            // the connection is gone either way
         }
     }
 
@@ -227,7 +279,7 @@ final class HttpBackend implements RemoteBackend {
         HttpPut put = request(new HttpPut(uri(key)));
         put.setEntity(new ByteArrayEntity(value, ContentType.APPLICATION_OCTET_STREAM));
         int status = send(put, r -> {
-            EntityUtils.consume(r.getEntity());
+            release(r.getEntity());
             return r.getCode();
         });
         if (status / 100 != 2) {

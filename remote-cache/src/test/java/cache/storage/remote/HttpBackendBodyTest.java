@@ -1,6 +1,7 @@
 package cache.storage.remote;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -78,5 +79,77 @@ class HttpBackendBodyTest {
         IOException e = assertThrows(IOException.class, () -> HttpBackend.body(new BasicHttpEntity(
                 trickling(data, 4_096), 12_000, ContentType.APPLICATION_OCTET_STREAM)));
         assertTrue(e.getMessage().contains("cut short at 10000"), e.getMessage());
+    }
+
+    /**
+     * A real server on loopback announces a value over the limit and then sends it as fast as the
+     * socket takes it. The GET fails, and the connection is dropped: closing it instead would have
+     * read (and thrown away) the whole announced body, as HttpClient does to reuse a connection.
+     */
+    @Test
+    void aRefusedBodyDropsItsConnectionInsteadOfReadingTheRest() throws Exception {
+        long announced = HttpBackend.MAX_VALUE + 1L;
+        long sent = sentBy("200 OK", announced, http -> {
+            BackendException e = assertThrows(BackendException.class, () -> http.get("0123456789abcdef"));
+            assertTrue(e.getMessage().contains("more than the " + HttpBackend.MAX_VALUE), e.getMessage());
+        });
+        assertTrue(sent < 64L << 20, "the server could send " + sent + " of the " + announced + " bytes announced");
+    }
+
+    /** The same for a miss whose answer (a 404 page) is long: a miss, and its page not read to the end. */
+    @Test
+    void aLongAnswerToAMissDropsItsConnectionInsteadOfReadingIt() throws Exception {
+        long announced = 256L << 20;
+        long sent = sentBy("404 Not Found", announced, http -> {
+            try {
+                assertNull(http.get("0123456789abcdef"));
+            } catch (BackendException e) {
+                throw new AssertionError(e);
+            }
+        });
+        assertTrue(sent < 64L << 20, "the server could send " + sent + " of the " + announced + " bytes announced");
+    }
+
+    /**
+     * How many bytes of a body of {@code announced} bytes a server on loopback, answering with
+     * {@code status} and writing as fast as the socket takes it, got to send while {@code call}
+     * ran with an {@link HttpBackend} of it (and until the backend was closed).
+     */
+    private static long sentBy(String status, long announced, java.util.function.Consumer<HttpBackend> call)
+            throws Exception {
+        java.util.concurrent.atomic.AtomicLong sent = new java.util.concurrent.atomic.AtomicLong();
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            Thread serving = new Thread(() -> {
+                try (java.net.Socket s = server.accept()) {
+                    java.io.BufferedReader req = new java.io.BufferedReader(new java.io.InputStreamReader(
+                            s.getInputStream(), java.nio.charset.StandardCharsets.ISO_8859_1));
+                    for (String line = req.readLine(); line != null && !line.isEmpty(); line = req.readLine()) {
+                        // the request's head
+                    }
+                    java.io.OutputStream out = s.getOutputStream();
+                    out.write(("HTTP/1.1 " + status + "\r\nContent-Length: " + announced + "\r\n\r\n")
+                            .getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
+                    byte[] chunk = new byte[1 << 16];
+                    while (sent.get() < announced) {
+                        int n = (int) Math.min(chunk.length, announced - sent.get());
+                        out.write(chunk, 0, n);
+                        sent.addAndGet(n);
+                    }
+                } catch (IOException e) {
+                    // the client dropped the connection
+                }
+            });
+            serving.start();
+            HttpBackend http = new HttpBackend(java.net.URI.create("http://127.0.0.1:" + server.getLocalPort() + "/c"),
+                    HttpBackend.Layout.SUBDIRS, java.time.Duration.ofSeconds(5), java.time.Duration.ofSeconds(5), null, null);
+            try {
+                call.accept(http);
+            } finally {
+                http.close();
+            }
+            serving.join(20_000);
+            assertTrue(!serving.isAlive(), "the server still sending");
+        }
+        return sent.get();
     }
 }
