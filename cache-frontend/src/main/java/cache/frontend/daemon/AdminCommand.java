@@ -179,10 +179,18 @@ final class AdminCommand {
      */
     private String version() {
         if (program.equals("ccache")) {
-            return "ccache version " + CCACHE_VERSION + "\nProvided by cache " + ctx.buildVersion() + "\n";
+            return "ccache version " + CCACHE_VERSION + "\n" + FEATURES + "\nProvided by cache " + ctx.buildVersion()
+                    + "\n";
         }
-        return program + " version " + ctx.buildVersion() + " (compatible with ccache " + CCACHE_VERSION + ")\n";
+        return program + " version " + ctx.buildVersion() + " (compatible with ccache " + CCACHE_VERSION + ")\n"
+                + FEATURES + "\n";
     }
+
+    /**
+     * ccache's second line: the remote storage backends there are (ccache's suites and scripts
+     * look for {@code redis-storage} and the like in it), in ccache's words and order.
+     */
+    static final String FEATURES = "Features: file-storage http-storage redis+unix-storage redis-storage";
 
     private Config config() throws ConfigException {
         if (config == null) {

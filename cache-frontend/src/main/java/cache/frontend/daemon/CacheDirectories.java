@@ -4,6 +4,7 @@ import cache.compat.Counter;
 import cache.compat.config.Config;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.hashing.FileStat;
+import cache.store.CacheDirTag;
 import cache.store.CleanupResult;
 import cache.store.CounterStore;
 import cache.store.EntryCodec;
@@ -424,6 +425,11 @@ final class CacheDirectories implements AutoCloseable {
                 boolean fresh = inBackground && !Files.exists(db, LinkOption.NOFOLLOW_LINKS);
                 createDirectory(dir, mask);
                 createDirectory(db, mask);
+                try {
+                    CacheDirTag.ensure(dir, mask); // as ccache: backup tools leave the directory out
+                } catch (IOException e) {
+                    LOG.fine(() -> "cannot write " + CacheDirTag.NAME + " in " + dir + ": " + e);
+                }
                 EntryCodec codec = config.compression() ? new EntryCodec(true, config.compressionLevel())
                         : new EntryCodec(false, 0);
                 FileStat at = FileStat.of(db);

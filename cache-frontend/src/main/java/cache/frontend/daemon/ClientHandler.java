@@ -2,6 +2,7 @@ package cache.frontend.daemon;
 
 import cache.compat.config.Config;
 import cache.compat.config.ConfigException;
+import cache.compat.config.RemoteStorageUrl;
 import cache.frontend.pipeline.CompilePipeline;
 import cache.frontend.pipeline.CompileRequest;
 import cache.frontend.pipeline.Outcome;
@@ -206,6 +207,14 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             LOG.warning("invalid configuration, the call fails as ccache's does: " + e.getMessage());
             return new Outcome.Replay(new byte[0],
                     ("cache: error: " + e.getMessage() + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
+        }
+        String unusable = config.disable() ? null : RemoteStorageUrl.fatalError(config.remoteStorage());
+        if (unusable != null) {
+            // ccache 4.7.5 stops such a call with its error too: a remote_storage it cannot parse
+            // would otherwise go unnoticed while the team's cache is never shared
+            LOG.warning("remote_storage refused, the call fails as ccache's does: " + unusable);
+            return new Outcome.Replay(new byte[0],
+                    ("cache: error: " + unusable + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8), 1);
         }
         CompileRequest cr = compileRequest(req, config);
         if (config.disable()) {

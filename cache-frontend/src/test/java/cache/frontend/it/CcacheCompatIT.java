@@ -1,6 +1,7 @@
 package cache.frontend.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -53,6 +54,26 @@ class CcacheCompatIT extends CacheWorkDir {
         assertEquals(0, r.exitCode(), r.err());
     }
 
+    /** ccache 4.7.5's test/suites/remote_url.bash, plus the entries it accepts and what it does when disabled. */
+    @Test
+    void aRemoteStorageUrlCcacheCannotParseFailsTheCallWithCcachesMessage() throws Exception {
+        CacheFixture.Result bad = ccache(Map.of("CCACHE_REMOTE_STORAGE", "file:/tmp/ok ://qwerty"), "gcc", "-c", "a.c");
+        assertEquals(1, bad.exitCode(), bad.err());
+        assertTrue(bad.err().contains("Cannot parse URL ://qwerty: Scheme in '://qwerty' is invalid"), bad.err());
+        assertFalse(Files.exists(work.resolve("a.o")), "nothing compiled, as with ccache");
+        CacheFixture.Result disabled = ccache(Map.of("CCACHE_REMOTE_STORAGE", "://qwerty", "CCACHE_DISABLE", "1"),
+                "gcc", "-c", "a.c");
+        assertEquals(0, disabled.exitCode(), disabled.err());
+        assertTrue(Files.isRegularFile(work.resolve("a.o")), "a disabled cache reads no remote_storage");
+        Files.delete(work.resolve("a.o"));
+        // ccache accepts this one (and then fails to use it): left out with a log line, the call is served
+        CacheFixture.Result accepted = ccache(Map.of("CCACHE_REMOTE_STORAGE", "file:relative/dir"), "gcc", "-c", "a.c");
+        assertEquals(0, accepted.exitCode(), accepted.err());
+        assertEquals("", accepted.err());
+        assertTrue(Files.isRegularFile(work.resolve("a.o")));
+        assertEquals(1, cache.stat("cache_miss"));
+    }
+
     @Test
     void prefixModeThroughACcacheLinkHitsOnTheSecondCall() throws Exception {
         compileOk(Map.of(), "a.c");
@@ -68,6 +89,9 @@ class CcacheCompatIT extends CacheWorkDir {
         assertEquals(0, r.exitCode(), r.err());
         assertTrue(r.out().lines().findFirst().orElse("").matches("ccache version [a-zA-Z0-9_./+-]*"),
                 "the whole first line as ccache's suite reads it: " + r.out());
+        // ccache's remote_redis suites skip unless this line names the backend
+        assertEquals("Features: file-storage http-storage redis+unix-storage redis-storage",
+                r.out().lines().skip(1).findFirst().orElse(""), r.out());
         CacheFixture.Result alone = ccache();
         assertEquals(1, alone.exitCode());
         assertTrue(alone.err().startsWith("Usage:\n    ccache [options]\n"), alone.err());

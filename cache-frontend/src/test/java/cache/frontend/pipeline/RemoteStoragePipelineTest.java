@@ -127,13 +127,26 @@ class RemoteStoragePipelineTest {
         remote = cwd.resolve("remote");
     }
 
+    /** The values in the file: storage (its CACHEDIR.TAG, written with the first one, left out). */
     private List<Path> remoteFiles() throws IOException {
         if (!Files.isDirectory(remote)) {
             return List.of();
         }
         try (Stream<Path> s = Files.walk(remote)) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile).filter(p -> !p.equals(remote.resolve("CACHEDIR.TAG"))).toList();
         }
+    }
+
+    @Test
+    void aFileStorageGetsCcachesCacheDirTagWithItsFirstValueUnderItsUmask() throws Exception {
+        Daemon d = new Daemon();
+        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "file:" + remote + "|umask=026"));
+        d.shared.close();
+        Path tag = remote.resolve("CACHEDIR.TAG");
+        assertTrue(Files.readString(tag).startsWith("Signature: 8a477f597d28d172789f06886806bc55\n"));
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(tag)), "0666 less the storage's umask, as ccache");
+        assertEquals(1, remoteFiles().size(), "and the value beside it");
     }
 
     @Test
@@ -419,8 +432,8 @@ class RemoteStoragePipelineTest {
     @Test
     void aMalformedUrlIsIgnoredAndLocalCachingContinues() throws Exception {
         Daemon d = new Daemon();
-        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "ftp://u:pw@h/x file:relative"));
-        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "ftp://u:pw@h/x file:relative"));
+        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "http:// file:relative"));
+        assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", "http:// file:relative"));
         d.shared.close();
         assertEquals(1, d.compiler.compiles.size());
         assertEquals(1, d.count(Counter.LOCAL_STORAGE_HIT));

@@ -7,7 +7,7 @@ package cache.compat.config;
  * an environment variable, bare for a command-line argument. ccache prints it as
  * {@code ccache: error: <message>} and exits with status 1.
  */
-public final class ConfigException extends Exception {
+public class ConfigException extends Exception {
     private static final long serialVersionUID = 1L;
 
     public ConfigException(String message) {

@@ -39,8 +39,46 @@ public final class RemoteStorageUrl {
     /** A name replacing {@code *} in a sharded URL, with its share of the keys. */
     public record Shard(String name, double weight) {}
 
-    /** Every entry that parsed, and a message for each that did not. */
-    public record Parsed(List<RemoteStorageUrl> urls, List<String> errors) {}
+    /**
+     * Every entry that parsed, and a message for each that did not; {@code fatal}: the message of
+     * the first entry ccache 4.7.5 itself refuses ({@link Unusable}), or null.
+     */
+    public record Parsed(List<RemoteStorageUrl> urls, List<String> errors, String fatal) {}
+
+    /**
+     * An entry ccache 4.7.5 refuses outright, stopping the call with {@code ccache: error:} and
+     * status 1 instead of compiling: no URL, a URL it cannot parse (no scheme, a malformed one,
+     * user info without a host, a colon in a relative path's first segment) or an unknown scheme.
+     * The message is ccache's. Other entries this parser refuses (a relative {@code file:} path, a
+     * missing host) ccache accepts and then fails to use: those are logged and left out.
+     */
+    public static final class Unusable extends ConfigException {
+        private static final long serialVersionUID = 1L;
+
+        Unusable(String message) {
+            super(message);
+        }
+    }
+
+    /** {@link Parsed#fatal()} of recent values (a build's calls all carry the same one). */
+    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.Optional<String>> FATAL =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The {@link Parsed#fatal()} message of {@code value}, or null; remembered per value. */
+    public static String fatalError(String value) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        java.util.Optional<String> known = FATAL.get(value);
+        if (known == null) {
+            if (FATAL.size() > 256) {
+                FATAL.clear();
+            }
+            known = java.util.Optional.ofNullable(parseAll(value).fatal());
+            FATAL.put(value, known);
+        }
+        return known.orElse(null);
+    }
 
     private static final Pattern USER_INFO = Pattern.compile("(//)([^/@?#]*)@");
 
@@ -66,17 +104,21 @@ public final class RemoteStorageUrl {
     public static Parsed parseAll(String value) {
         List<RemoteStorageUrl> urls = new ArrayList<>();
         List<String> errors = new ArrayList<>();
+        String fatal = null;
         for (String entry : value.split(" ")) {
             if (entry.isEmpty()) {
                 continue;
             }
             try {
                 urls.add(parse(entry));
+            } catch (Unusable e) {
+                errors.add(e.getMessage());
+                fatal = fatal == null ? e.getMessage() : fatal;
             } catch (ConfigException e) {
                 errors.add(e.getMessage());
             }
         }
-        return new Parsed(List.copyOf(urls), List.copyOf(errors));
+        return new Parsed(List.copyOf(urls), List.copyOf(errors), fatal);
     }
 
     /** One entry ({@code URL|attr=value|…}). */
@@ -84,15 +126,30 @@ public final class RemoteStorageUrl {
         String[] parts = entry.split("\\|", -1);
         String url = parts[0];
         if (url.isEmpty()) {
-            throw new ConfigException("remote storage config must provide a URL: " + redact(entry));
+            throw new Unusable("remote storage config must provide a URL: " + redact(entry));
         }
         int colon = url.indexOf(':');
-        String scheme = colon <= 0 ? "" : url.substring(0, colon).toLowerCase(Locale.ROOT);
-        if (scheme.isEmpty()) {
-            throw new ConfigException("URL scheme must not be empty: " + redact(entry));
+        int slash = url.indexOf('/');
+        if (colon < 0 || (slash >= 0 && slash < colon)) {
+            throw new Unusable("URL scheme must not be empty: " + redact(url));
+        }
+        String scheme = url.substring(0, colon).toLowerCase(Locale.ROOT);
+        if (!scheme.matches("[a-z][a-z0-9+.-]*")) {
+            throw new Unusable("Cannot parse URL " + redact(url) + ": Scheme in '" + redact(url) + "' is invalid");
+        }
+        String rest = url.substring(colon + 1);
+        if (rest.startsWith("//")) {
+            String authority = rest.substring(2).split("[/?#]", 2)[0];
+            int at = authority.lastIndexOf('@');
+            if (at >= 0 && authority.substring(at + 1).isEmpty()) {
+                throw new Unusable("Cannot parse URL " + redact(url) + ": User info defined, but host is empty");
+            }
+        } else if (!rest.startsWith("/") && rest.split("/", 2)[0].contains(":")) {
+            throw new Unusable("Cannot parse URL " + redact(url)
+                    + ": The first segment of the relative path can't contain ':'");
         }
         if (!SCHEMES.contains(scheme)) {
-            throw new ConfigException("unknown remote storage URL: " + redact(url));
+            throw new Unusable("unknown remote storage URL: " + redact(url));
         }
         Map<String, String> attributes = new LinkedHashMap<>();
         List<Shard> shards = new ArrayList<>();

@@ -2,6 +2,7 @@ package cache.compat.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 @Timeout(10)
@@ -87,12 +89,39 @@ class RemoteStorageUrlTest {
         assertFalse(e.getMessage().isBlank());
     }
 
+    /** ccache 4.7.5's test/suites/remote_url.bash, and what Debian's ccache printed for the others. */
+    @ParameterizedTest
+    @CsvSource(delimiter = ';', quoteCharacter = '"', value = {
+        "|;remote storage config must provide a URL: |",
+        "|key=value;remote storage config must provide a URL: |key=value",
+        "://qwerty;Cannot parse URL ://qwerty: Scheme in '://qwerty' is invalid",
+        "/qwerty;URL scheme must not be empty: /qwerty",
+        "http://foo@;Cannot parse URL http://********@: User info defined, but host is empty",
+        "file:foo:bar;Cannot parse URL file:foo:bar: The first segment of the relative path can't contain ':'",
+        "ftp://x;unknown remote storage URL: ftp://x",
+    })
+    void entriesCcacheRefusesAreFatalWithCcachesMessage(String entry, String message) {
+        ConfigException e = assertThrows(RemoteStorageUrl.Unusable.class, () -> RemoteStorageUrl.parse(entry));
+        assertEquals(message, e.getMessage());
+        assertEquals(message, RemoteStorageUrl.parseAll("file:/ok " + entry).fatal(), "one such entry stops the call");
+        assertEquals(message, RemoteStorageUrl.fatalError("file:/ok " + entry));
+    }
+
+    /** Entries ccache accepts (and then fails to use, counting errors): left out here, never fatal. */
+    @ParameterizedTest
+    @ValueSource(strings = {"file:relative/dir", "http://", "http:x", "redis://", "http://user@h/", "file:/ok"})
+    void entriesCcacheAcceptsAreNeverFatal(String entry) {
+        assertNull(RemoteStorageUrl.parseAll(entry).fatal());
+        assertNull(RemoteStorageUrl.fatalError(entry));
+    }
+
     @Test
     void aMalformedEntryIsLeftOutAndTheOthersKept() {
         RemoteStorageUrl.Parsed p = RemoteStorageUrl.parseAll("  redis://a  ftp://s3cret:pw@b http://c|layout=flat ");
         assertEquals(2, p.urls().size());
         assertEquals(1, p.errors().size());
         assertFalse(p.errors().get(0).contains("pw@"), p.errors().get(0));
+        assertFalse(p.fatal().contains("pw@"), p.fatal());
     }
 
     @Test

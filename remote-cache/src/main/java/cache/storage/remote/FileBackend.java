@@ -1,5 +1,6 @@
 package cache.storage.remote;
 
+import cache.store.CacheDirTag;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -17,7 +18,8 @@ import java.util.concurrent.ThreadLocalRandom;
  * {@code file:DIRECTORY}: one file per key below a directory (an NFS mount, say), as ccache's
  * {@code FileStorage}: {@code subdirs} puts a key in one of 256 subdirectories named by its first
  * two characters, {@code flat} directly in the directory. A write goes to a temporary file
- * renamed into place, so a reader never sees half a value. Nothing here removes old entries.
+ * renamed into place, so a reader never sees half a value. Nothing here removes old entries. The
+ * directory gets ccache's {@code CACHEDIR.TAG} with the first value written.
  */
 final class FileBackend implements RemoteBackend {
 
@@ -26,6 +28,8 @@ final class FileBackend implements RemoteBackend {
     /** -1: the process's own umask applies. */
     private final int umask;
     private final boolean updateMtime;
+    /** Whether this process has seen {@code CACHEDIR.TAG} in the directory (ccache writes it with the first value). */
+    private volatile boolean tagged;
 
     FileBackend(Path dir, boolean subdirs, int umask, boolean updateMtime) {
         this.dir = dir;
@@ -63,6 +67,10 @@ final class FileBackend implements RemoteBackend {
         Path tmp = p.resolveSibling(p.getFileName() + ".tmp." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             createDirectories(p.getParent());
+            if (!tagged) {
+                CacheDirTag.ensure(dir, umask);
+                tagged = true;
+            }
             Files.write(tmp, value);
             permit(tmp, false);
             try {
@@ -101,6 +109,11 @@ final class FileBackend implements RemoteBackend {
         if (umask < 0) {
             return;
         }
+        Files.setPosixFilePermissions(p, permissions(umask, directory));
+    }
+
+    /** Mode 0666 (files) or 0777 (directories) less {@code umask}. */
+    private static Set<PosixFilePermission> permissions(int umask, boolean directory) {
         int mode = (directory ? 0777 : 0666) & ~umask;
         Set<PosixFilePermission> perms = EnumSet.noneOf(PosixFilePermission.class);
         PosixFilePermission[] order = {
@@ -112,7 +125,7 @@ final class FileBackend implements RemoteBackend {
                 perms.add(order[bit]);
             }
         }
-        Files.setPosixFilePermissions(p, perms);
+        return perms;
     }
 
     @Override
