@@ -101,6 +101,11 @@ public final class Daemon implements AutoCloseable {
     /** Binds the socket and serves; with {@code warmUp}, runs the start-up {@link Warmup} in the background. */
     void start(boolean warmUp) throws InterruptedException, IOException {
         Files.deleteIfExists(config.socket());
+        // The coarse clock's binding (java.lang.foreign, ~0.3 s at first use) is made now, off any
+        // call's path: a miss reads it before its preprocessor starts (Call#readersStart).
+        Thread clock = new Thread(cache.hashing.CoarseClock::available, "coarse-clock");
+        clock.setDaemon(true);
+        clock.start();
         // Before binding: once the socket answers, the pid file is there too.
         Files.writeString(pidFile(), ProcessHandle.current().pid() + "\n");
         // Also before binding: `cache --start-daemon` returns when the socket answers, and the

@@ -7,6 +7,7 @@ import cache.frontend.key.KeyInputs;
 import cache.frontend.replay.DiagnosticsColours;
 import cache.frontend.replay.StderrPaths;
 import cache.frontend.tier.StorageTiers;
+import cache.hashing.CoarseClock;
 import cache.hashing.Digest;
 import cache.hashing.FileHashCache;
 import cache.hashing.FileWatch;
@@ -61,6 +62,10 @@ final class Call {
     final boolean debugInfo;
     /** See {@link #trustedBefore()}. */
     private final long trustedBefore;
+    /** See {@link #readersStart}: the coarse clock before the first process reading the inputs; -1: not read. */
+    private long readersFrom = -1;
+    /** The source's digest in the call's direct key (null: no direct key). */
+    Digest directSource;
 
     /** Whether a lookup may answer ({@code recache} off). */
     final boolean looksUp;
@@ -184,9 +189,63 @@ final class Call {
                 : hashes.hash(source, watch == null ? null : watch.session(stats.startNanos()));
     }
 
-    /** Whether {@code f} changed too close to (or after) the call's start to be trusted. */
-    boolean tooNew(FileHashCache.Hashed f) {
-        return f.stat().changedSince(trustedBefore);
+    /** How long {@link #readersStart} waits at most for the coarse clock's next tick. */
+    static final long TICK_WAIT_NANOS = 100_000_000L;
+
+    /**
+     * Reads the coarse clock ({@link CoarseClock}) just before the call's first process that reads
+     * its inputs (the preprocessor, or the compiler in depend mode) is started. A file stamped
+     * before that reading was last written before that process started, and any later write
+     * stamps it with the reading or a later time: so a file whose times are still before it once
+     * the call has compiled is what the compile read, however little before the call it was
+     * written. When {@code source} (the source's stat) is stamped at or after the clock's value
+     * (written in this very tick, as a generator or a test writes a file just before compiling
+     * it), this first waits for the clock's next tick, {@link #TICK_WAIT_NANOS} at most (and not
+     * for a stamp further ahead than that), so that the source and whatever was written with it
+     * fall before the reading. Only a miss waits, only for a source written in this instant, and
+     * it is about to run the preprocessor and the compiler anyway. Nothing changes where
+     * the coarse clock cannot be read: then the client's clock ({@link #trustedBefore}) stays the
+     * limit.
+     */
+    void readersStart(FileStat source) throws InterruptedException {
+        long now = CoarseClock.nowNanos();
+        if (now < 0) {
+            return;
+        }
+        long newest = source == null ? 0 : Math.max(source.mtimeNanos(), source.ctimeNanos());
+        // a stamp further ahead (another machine's clock over NFS) is not waited for: not remembered
+        if (source != null && source.changedSince(now) && newest - now < TICK_WAIT_NANOS) {
+            long deadline = System.nanoTime() + TICK_WAIT_NANOS;
+            while (now >= 0 && now <= newest && System.nanoTime() < deadline) {
+                Thread.sleep(0, 500_000);
+                now = CoarseClock.nowNanos();
+            }
+        }
+        readersFrom = now;
+    }
+
+    /**
+     * The time before which a file's last change must lie for a manifest to remember it: the
+     * {@link #readersStart} reading when there is one (it is after the client's), else {@link
+     * #trustedBefore}.
+     */
+    long recordableBefore() {
+        return Math.max(readersFrom, trustedBefore);
+    }
+
+    /**
+     * Whether the source as hashed now ({@code now}, after the compile) may be remembered: its times
+     * before {@link #recordableBefore} and its contents those the direct key was made of (a source
+     * rewritten between the lookup and the preprocessor's start is stamped before that start, but
+     * the direct key names the old contents).
+     */
+    boolean sourceRecordable(FileHashCache.Hashed now) {
+        return sourceRecordable(now, directSource, recordableBefore());
+    }
+
+    /** {@link #sourceRecordable(FileHashCache.Hashed)} of a source looked up as {@code atLookup} (null: not looked up). */
+    static boolean sourceRecordable(FileHashCache.Hashed now, Digest atLookup, long before) {
+        return !now.stat().changedSince(before) && (atLookup == null || atLookup.equals(now.digest()));
     }
 
     /**

@@ -734,6 +734,10 @@ public final class CompilePipeline {
 
     /** Depend mode, a compile without lookup, or preprocessor mode. */
     private Outcome missedDirect(Call call, Digest directKey) throws IOException, InterruptedException {
+        if (directKey != null && call.stores && !call.readOnlyDirect) {
+            // before the preprocessor or the compiler reads anything: what the manifest may remember
+            call.readersStart(call.hashSource(shared.fileHashes).stat());
+        }
         if (directKey != null && call.looksUp && call.dependMode) {
             return dependModeMiss(call, directKey);
         }
@@ -746,7 +750,7 @@ public final class CompilePipeline {
     /**
      * The direct-mode key, or {@code null} when direct mode cannot be used for this call
      * (disabled, an option hides preprocessor input, the source mentions {@code __TIME__} or
-     * is being written right now).
+     * {@code __has_include}).
      */
     private Digest directKey(Call call) {
         if (!call.inv.directModeAllowed() || !call.config().directMode()) {
@@ -759,9 +763,12 @@ public final class CompilePipeline {
             return null; // the preprocessor run reports it
         }
         int timeMacros = call.config().sloppiness().contains(Sloppiness.TIME_MACROS) ? 0 : FileHashCache.TIME;
-        if ((source.flags() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0 || call.tooNew(source)) {
+        if ((source.flags() & (timeMacros | FileHashCache.HAS_INCLUDE)) != 0) {
             return null;
         }
+        // A source written just now is looked up like any other (a hit compares contents); whether
+        // it may be remembered is decided after the compile (Call#sourceRecordable).
+        call.directSource = source.digest();
         LocalDate today = LocalDate.ofInstant(clock.instant(), ZoneId.systemDefault());
         // Depend mode compiles the source: its direct key must not claim a compile of the preprocessed text.
         KeyInputs in = call.dependMode ? call.keys.compilingSource() : call.keys;

@@ -184,7 +184,7 @@ final class Manifests {
             throws IOException, InterruptedException {
         if (call.inv.language().isPreprocessed()) {
             // Nothing is included: the direct key's source contents are the whole input (as ccache's .i/.s).
-            return call.tooNew(call.hashSource(fileHashes)) ? null
+            return !call.sourceRecordable(call.hashSource(fileHashes)) ? null
                     : add(call, directKey, new Manifest.Result(entryKey, List.of()));
         }
         SearchPath search = searchPathIfSourceOld(call);
@@ -195,7 +195,7 @@ final class Manifests {
         Manifest.Result result = directMode.record(entryKey,
                 DirectMode.withoutIgnored(IncludeScanner.scan(preprocessed), call.config().ignoreHeadersInManifest(),
                         call.cwd()),
-                search, call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
+                search, call.cwd(), call.recordableBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
                 call.config().sloppiness());
         return add(call, directKey, result);
     }
@@ -212,14 +212,14 @@ final class Manifests {
         }
         Invocation inv = call.inv;
         Manifest.Result result = directMode.recordFromDependencies(entryKey, inv.source(), headers, search,
-                call.cwd(), call.trustedBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
+                call.cwd(), call.recordableBefore(), DirectMode.commandLineIncludes(inv.preprocessorArgs()),
                 call.config().ignoreHeadersInManifest(), call.config().sloppiness());
         return add(call, directKey, result);
     }
 
-    /** The compiler's search path for this call, or null when the source is too new to remember. */
+    /** The compiler's search path for this call, or null when the source may not be remembered ({@link Call#sourceRecordable}). */
     private SearchPath searchPathIfSourceOld(Call call) throws IOException, InterruptedException {
-        if (call.tooNew(call.hashSource(fileHashes))) {
+        if (!call.sourceRecordable(call.hashSource(fileHashes))) {
             return null;
         }
         Invocation inv = call.inv;

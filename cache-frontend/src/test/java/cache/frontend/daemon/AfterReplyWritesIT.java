@@ -142,7 +142,7 @@ class AfterReplyWritesIT {
             return 0;
         }
         try (Stream<Path> s = Files.walk(remote)) {
-            return s.filter(Files::isRegularFile).count();
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("CACHEDIR.TAG")).count();
         }
     }
 

@@ -99,8 +99,9 @@ final class CacheFixture implements AutoCloseable {
      * Makes every regular file under {@code paths} old enough for direct mode: its mtime an
      * hour back, and a pause so that its ctime (set to now by that very change, and not
      * settable) lies in an earlier tick of the kernel's coarse clock than the next call's start.
-     * Without the pause a fast machine starts the call in the same tick and the daemon rightly
-     * finds the file "too new" to remember (CI caught it once in DependencyTargetIT).
+     * Without the pause a fast machine starts the call in the same tick, and a daemon that cannot
+     * read the coarse clock itself (a JDK before 22) rightly finds the file "too new" to remember
+     * (CI caught it once in DependencyTargetIT).
      */
     static void backdate(Path... paths) throws IOException, InterruptedException {
         java.nio.file.attribute.FileTime old = java.nio.file.attribute.FileTime.from(

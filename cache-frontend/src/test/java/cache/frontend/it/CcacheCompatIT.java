@@ -30,9 +30,9 @@ class CcacheCompatIT extends CacheWorkDir {
         ccache = Files.createDirectories(tmp.resolve("bin")).resolve("ccache");
         Files.createSymbolicLink(ccache, CacheFixture.CLIENT);
         Files.writeString(work.resolve("a.c"), "int a(int x) { return x * 2; }\n");
-        // older than the first call: a source written in the clock tick its compile starts
-        // (a fast spawn) is too new for direct mode to remember, and the second call's direct hit
-        // would not come
+        // older than the first call, so that these tests do not depend on the daemon's JDK
+        // reading the coarse clock (a source written in the tick its compile starts is only
+        // remembered when it does: docs/internals.md)
         CacheFixture.backdate(work);
     }
 

@@ -105,6 +105,28 @@ class DirectModeIT extends CacheWorkDir {
     }
 
     /**
+     * A source stamped after the call's start, as a file written in the very clock tick the call
+     * starts in looks to it (here: stamped 40 ms ahead, so that every run sees it; a generator or
+     * a test writing the file just before the compile meets it by chance), is looked up, and once
+     * the coarse clock has passed its stamp before the preprocessor starts, it is remembered: the
+     * next call is a direct hit, with gcc's own object and .d file. Such a call used to keep no
+     * manifest (ccache's own suites write their sources right before compiling them).
+     */
+    @ParameterizedTest
+    @MethodSource("compilers")
+    void aSourceStampedAfterTheCallStartedIsRememberedOnceTheClockPassesIt(String cc) throws Exception {
+        Path src = work.resolve("m.c");
+        Files.writeString(src, "#include <stdio.h>\n#include <util.h>\nint f(void) { return level() + 40; }\n");
+        Files.setLastModifiedTime(src, FileTime.from(Instant.now().plusMillis(40)));
+        List<String> cached = new ArrayList<>(List.of(CacheFixture.CLIENT.toString(), cc));
+        cached.addAll(Arrays.asList(FLAGS.split(" ")));
+        CacheFixture.Result first = cache.run(work, cached);
+        assertEquals(0, first.exitCode(), first.err());
+        assertEquals(1, cache.stat("direct_cache_miss"), "looked up in direct mode, though stamped after its start");
+        assertEquals("direct", compile(cc, FLAGS));
+    }
+
+    /**
      * A header rewritten (same size) after the compiler read it, before the daemon records the
      * call, must never be remembered with the object of its old contents: its stamps are after
      * the client's clock, so the manifest leaves the call out. The "compiler" is gcc followed by

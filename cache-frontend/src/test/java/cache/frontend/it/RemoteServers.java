@@ -131,7 +131,7 @@ public final class RemoteServers {
             return List.of();
         }
         try (Stream<Path> s = Files.walk(dir)) {
-            return s.filter(Files::isRegularFile).toList();
+            return s.filter(Files::isRegularFile).filter(p -> !p.getFileName().toString().equals("CACHEDIR.TAG")).toList();
         }
     }
 

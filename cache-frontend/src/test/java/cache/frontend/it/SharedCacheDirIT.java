@@ -68,8 +68,8 @@ class SharedCacheDirIT {
                     + "(void) { return puts(\"" + name + "\"); }\n");
         }
         run(List.of("chmod", "-R", "a+rX", src.toString()));
-        // older than the first call: a source written in the tick its compile starts is too new
-        // for direct mode to remember, and the other user's direct hit on it would not come
+        // older than the first call: independent of whether the daemon's JDK reads the coarse
+        // clock (a source written in the tick its compile starts is only remembered when it does)
         CacheFixture.backdate(src);
     }
 
