@@ -514,7 +514,9 @@ public final class CompilePipeline {
             boolean remoteOnly = call.config().remoteOnly(); // no local manifest either, as ccache
             Digest entryKey = remoteOnly ? null : manifests.match(call, directKey);
             stats.mark("matched");
-            if (entryKey == null && tiers.hasRemote() && (remoteOnly || !manifests.has(directKey))) {
+            // no local manifest, or one without a match: remote storage's may have the result
+            // (another machine's build of other header versions, as after a pull), as in ccache
+            if (entryKey == null && tiers.hasRemote()) {
                 // remote storage may block for its timeouts: never on the event loop
                 Step remote = () -> directRemoteManifest(call, directKey, tiers);
                 return quick ? deferred(remote) : remote.run();

@@ -71,11 +71,6 @@ final class Manifests {
         return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
-    /** Whether this directory's store holds a manifest under {@code directKey}. */
-    boolean has(Digest directKey) {
-        return store.get(directKey) != null;
-    }
-
     /**
      * {@code raw}, a manifest found in remote storage, decoded; {@code newest} hears its newest
      * result's entry key as soon as that is known, before the decode (see {@link
@@ -84,6 +79,22 @@ final class Manifests {
      * of the write), except under {@code remote_only}: then the call remembers it, to record its
      * result into. {@code before}: what {@link #decodedBefore} gave for {@code raw}.
      */
+    /**
+     * The local manifest {@code local} with the results of {@code remote} it lacks added as newer
+     * ({@link #MANIFEST_RESULTS} kept): each result stands on its own file states, so the union
+     * answers whatever either did. {@code local} itself when it has them all.
+     */
+    static byte[] merged(byte[] local, byte[] remote) {
+        Manifest mine = Manifest.decode(local);
+        Manifest merged = mine;
+        for (Manifest.Result r : Manifest.decode(remote).results()) {
+            if (!merged.results().contains(r)) {
+                merged = merged.with(r, MANIFEST_RESULTS);
+            }
+        }
+        return merged == mine ? local : merged.encode();
+    }
+
     PreparedManifest found(Call call, Digest directKey, byte[] raw, PreparedManifest before,
             Consumer<Counter> lateCounts, Consumer<Digest> newest) {
         PreparedManifest m = decodedAgain(directKey, raw, before, newest);
@@ -95,11 +106,9 @@ final class Manifests {
             call.writeLater(() -> {
                 boolean[] wrote = new boolean[1];
                 store.update(directKey, old -> {
-                    if (old != null) {
-                        return old;
-                    }
-                    wrote[0] = true;
-                    return raw;
+                    byte[] merged = old == null ? raw : merged(old, raw);
+                    wrote[0] = merged != old;
+                    return merged;
                 }, namespace);
                 if (wrote[0]) {
                     lateCounts.accept(Counter.LOCAL_STORAGE_WRITE); // a back-fill, counted as ccache counts it

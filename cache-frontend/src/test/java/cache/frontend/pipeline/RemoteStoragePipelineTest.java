@@ -254,6 +254,39 @@ class RemoteStoragePipelineTest {
         assertEquals(1, second.count(Counter.REMOTE_STORAGE_HIT), "from the entry's own value");
     }
 
+    /**
+     * ccache's remote_file "Manifest merging": the local manifest knows the source under one
+     * version of its header, remote storage's under another, and the header is back at that
+     * other version. The local manifest has no match, so remote storage's is asked: a direct hit,
+     * no preprocessor run. Its result is then merged into the local manifest, which answers
+     * both versions without remote storage.
+     */
+    @Test
+    void aLocalManifestWithoutAMatchAsksRemoteStoragesAndLearnsItsResult() throws Exception {
+        Path h = Files.writeString(cwd.resolve("h.h"), "int v1;\n");
+        // the scripted preprocessor copies x.c: its line markers name h.h, whose digest the manifest records
+        Files.writeString(cwd.resolve("x.c"), "# 1 \"x.c\"\n# 1 \"h.h\" 1\nint v;\n# 2 \"x.c\" 2\n");
+        compiledByAFirstDaemon(); // remote storage: a manifest of h.h at v1
+        Daemon second = new Daemon(true);
+        Files.writeString(h, "int v2;\n");
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_STORAGE", ""));
+        assertEquals(1, second.compiler.compiles.size(), "compiled: the local manifest knows h.h at v2 only");
+        Files.writeString(h, "int v1;\n");
+
+        assertInstanceOf(Outcome.Replay.class, second.compile());
+        assertEquals(1, second.count(Counter.DIRECT_CACHE_HIT), "remote storage's manifest answered");
+        assertEquals(0, second.count(Counter.PREPROCESSED_CACHE_HIT), "no preprocessor run");
+        assertEquals(1, second.compiler.compiles.size());
+
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_STORAGE", ""));
+        assertEquals(2, second.count(Counter.DIRECT_CACHE_HIT), "h.h at v1 now answered by the local manifest");
+        Files.writeString(h, "int v2;\n");
+        assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_STORAGE", ""));
+        assertEquals(3, second.count(Counter.DIRECT_CACHE_HIT), "and v2 still");
+        assertEquals(1, second.compiler.compiles.size());
+        second.shared.close();
+    }
+
     /** x.c compiled in direct mode by a daemon of its own, its entry and manifest written to remote storage. */
     private void compiledByAFirstDaemon() throws Exception {
         Daemon first = new Daemon(true);
