@@ -530,6 +530,12 @@ public final class CompilePipeline {
                     return quick ? deferred(remote) : remote.run();
                 }
                 if (hit != null) {
+                    if (call.config().reshare() && tiers.hasRemote()) {
+                        byte[] manifest = manifests.raw(directKey); // queued for a background writer
+                        if (manifest != null) {
+                            tiers.reshareManifest(directKey, manifest, entryKey, hit.entry());
+                        }
+                    }
                     return replayHit(call, hit.entry(), hit.counter(), Counter.DIRECT_CACHE_HIT);
                 }
             }
@@ -857,7 +863,9 @@ public final class CompilePipeline {
                 call.stats.count(Counter.RECACHE);
             } else if (key != null) {
                 call.stats.count(Counter.PREPROCESSED_CACHE_MISS);
-                call.stats.count(Counter.LOCAL_STORAGE_MISS);
+                if (!call.config().remoteOnly()) { // remote_only never asked the local store (ccache's remote_only suite)
+                    call.stats.count(Counter.LOCAL_STORAGE_MISS);
+                }
             }
             Built b = build(call, key, cpp);
             countMiss(call, b, key == null);
@@ -880,7 +888,9 @@ public final class CompilePipeline {
      * and the result is added to the manifest like any other.
      */
     private Outcome dependModeMiss(Call call, Digest directKey) throws IOException, InterruptedException {
-        call.stats.count(Counter.LOCAL_STORAGE_MISS);
+        if (!call.config().remoteOnly()) {
+            call.stats.count(Counter.LOCAL_STORAGE_MISS);
+        }
         Built b = build(call, null, null);
         countMiss(call, b, call.readOnlyDirect);
         if (b.entry() == null || !call.stores || call.readOnlyDirect) {

@@ -79,6 +79,11 @@ final class Manifests {
      * of the write), except under {@code remote_only}: then the call remembers it, to record its
      * result into. {@code before}: what {@link #decodedBefore} gave for {@code raw}.
      */
+    /** This directory's manifest under {@code directKey} as stored, or null. */
+    byte[] raw(Digest directKey) {
+        return store.get(directKey);
+    }
+
     /**
      * The local manifest {@code local} with the results of {@code remote} it lacks added as newer
      * ({@link #MANIFEST_RESULTS} kept): each result stands on its own file states, so the union

@@ -101,8 +101,14 @@ public final class RemoteTier implements LookupTier {
      */
     public void writeManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded,
             Consumer<Counter> counts) {
-        inBackground(() -> storage.putManifest(directKey, manifest, entryKey, entry, encoded), () -> "manifest " + directKey,
-                counts);
+        writeManifest(directKey, manifest, entryKey, entry, encoded, false, counts);
+    }
+
+    /** {@link #writeManifest(Digest, byte[], Digest, CacheEntry, byte[], Consumer)}; {@code onlyIfMissing}: {@code reshare}'s. */
+    public void writeManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded,
+            boolean onlyIfMissing, Consumer<Counter> counts) {
+        inBackground(() -> storage.putManifest(directKey, manifest, entryKey, entry, encoded, onlyIfMissing),
+                () -> "manifest " + directKey, counts);
     }
 
     /** Writes asynchronously; {@code counts} hears of the write when it is done. */

@@ -15,6 +15,7 @@ import java.util.function.Consumer;
  *   local miss, remote miss   compile; write local and every writable remote (in the background)
  *   local miss, remote hit    read remote; write local (back-fill)
  *   local hit                 read local; with reshare, also write remote if it lacks the entry
+ *                             (and, for a direct hit, its manifest)
  *   remote_only               the local store is neither read nor written
  * </pre>
  *
@@ -121,6 +122,20 @@ public final class StorageTiers {
     public void putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded) {
         for (RemoteTier r : remotes) {
             r.writeManifest(directKey, manifest, entryKey, entry, encoded, lateCounts);
+        }
+    }
+
+    /**
+     * With {@code reshare}, a local direct hit's manifest (and its entry beside it) to every
+     * remote storage that lacks one under {@code directKey}, in the background, as ccache reshares
+     * both: another machine then hits in direct mode, not only after a preprocessor run.
+     */
+    public void reshareManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry) {
+        if (!reshare || remoteOnly) {
+            return;
+        }
+        for (RemoteTier r : remotes) {
+            r.writeManifest(directKey, manifest, entryKey, entry, null, true, lateCounts);
         }
     }
 

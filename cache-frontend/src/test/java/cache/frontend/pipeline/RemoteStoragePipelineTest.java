@@ -183,6 +183,10 @@ class RemoteStoragePipelineTest {
         first.shared.close();
         assertEquals(0, first.local.entryCount(), "remote_only writes nothing locally");
         assertEquals(1, remoteFiles().size());
+        for (Counter c : List.of(Counter.LOCAL_STORAGE_MISS, Counter.LOCAL_STORAGE_READ_MISS, Counter.LOCAL_STORAGE_WRITE)) {
+            assertEquals(0, first.count(c), c + ": the local store was never asked (ccache's remote_only suite)");
+        }
+        assertEquals(1, first.count(Counter.REMOTE_STORAGE_MISS));
         Daemon second = new Daemon();
         assertInstanceOf(Outcome.Replay.class, second.compile("CCACHE_REMOTE_ONLY", "1"));
         assertEquals(List.of(), second.compiler.compiles);
@@ -420,6 +424,29 @@ class RemoteStoragePipelineTest {
         assertEquals(1, d.count(Counter.LOCAL_STORAGE_HIT));
         assertEquals(1, remoteFiles().size(), "the local hit was reshared");
         assertEquals(1, d.count(Counter.REMOTE_STORAGE_WRITE));
+    }
+
+    /**
+     * ccache's remote_file "Reshare": a local direct hit reshares its manifest too, so that a
+     * machine with an empty local cache then hits in direct mode, without a preprocessor run.
+     */
+    @Test
+    void reshareOfALocalDirectHitWritesItsManifestTooForDirectHitsElsewhere() throws Exception {
+        Daemon d = new Daemon(true);
+        d.compile("CCACHE_REMOTE_STORAGE", "");
+        assertEquals(List.of(), remoteFiles());
+        d.compile("CCACHE_RESHARE", "1");
+        d.shared.close();
+        assertEquals(1, d.count(Counter.DIRECT_CACHE_HIT));
+        assertEquals(2, remoteFiles().size(), "the entry and its manifest");
+        assertEquals(2, d.count(Counter.REMOTE_STORAGE_WRITE), "as ccache counts a reshare: result and manifest");
+
+        Daemon other = new Daemon(true);
+        assertInstanceOf(Outcome.Replay.class, other.compile());
+        other.shared.close();
+        assertEquals(List.of(), other.compiler.compiles);
+        assertEquals(1, other.count(Counter.DIRECT_CACHE_HIT), "a direct hit from the reshared manifest");
+        assertEquals(0, other.count(Counter.PREPROCESSED_CACHE_HIT));
     }
 
     @Test

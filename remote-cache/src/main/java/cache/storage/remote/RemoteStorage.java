@@ -212,13 +212,19 @@ public final class RemoteStorage implements AutoCloseable {
      */
     public Status putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry,
             byte[] encoded) {
+        return putManifest(directKey, manifest, entryKey, entry, encoded, false);
+    }
+
+    /** {@link #putManifest(Digest, byte[], Digest, CacheEntry, byte[])}; {@code onlyIfMissing}: {@code reshare}'s. */
+    public Status putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry,
+            byte[] encoded, boolean onlyIfMissing) {
         if (url.readOnly()) {
             return Status.SKIPPED;
         }
         byte[] bytes = encoded != null ? encoded : entry == null ? null : encoded(entry);
         boolean inline = bytes != null && bytes.length <= INLINE_LIMIT;
         return write(directKey, manifestName(directKey),
-                ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), false);
+                ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), onlyIfMissing);
     }
 
     /** What {@link #warm} asks for: a name no value has (a hash, hex like every other name). */
