@@ -42,7 +42,9 @@
 # for an A/B in one run.
 #
 # Knobs: CACHE_BIN (default <repo>/dist/bin/cache); LUA_SRC (an unpacked lua5.4 tree; else
-# <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir.
+# <repo>/work/corpus/lua5.4-*, as fetch-sources.sh leaves it); KEEP_TMP=1 keeps the temp dir;
+# BENCH_TMPDIR (default /tmp) is where the builds, cache directories and servers' data live: the
+# file system under test (its inode allocation is a large share of a hit on some).
 # Needs gcc, g++, make, ccache (with redis-storage and http-storage), redis-server, nginx-extras, hyperfine.
 set -euo pipefail
 die() { printf 'remote-storage.sh: %s\n' "$*" >&2; exit 1; }
@@ -77,7 +79,7 @@ LUA_SRC=${LUA_SRC:-$(ls -d "$REPO"/work/corpus/lua5.4-*/ 2>/dev/null | head -1 |
 [[ -d $LUA_SRC ]] || die "no lua5.4 tree: set LUA_SRC (or run fetch-sources.sh $REPO/work/corpus)"
 ccache --version | grep -q "$BACKEND-storage" || die "this ccache has no $BACKEND storage"
 
-TMP=$(mktemp -d /tmp/remote-storage-bench.XXXXXX)
+TMP=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/remote-storage-bench.XXXXXX") # BENCH_TMPDIR: the file system to build on
 REDIS_PID= NGINX_PID=
 cleanup() {
 	[[ -n $REDIS_PID ]] && kill -9 "$REDIS_PID" 2>/dev/null
