@@ -71,14 +71,6 @@ final class Manifests {
         return directMode.match(m, call.cwd(), call.config().sloppiness(), call.stats.startNanos());
     }
 
-    /**
-     * {@code raw}, a manifest found in remote storage, decoded; {@code newest} hears its newest
-     * result's entry key as soon as that is known, before the decode (see {@link
-     * PreparedManifest#decode(byte[], Consumer)}). It is kept in this directory's store, written
-     * after the reply if the call is answered ({@link Call#writeLater}; {@code lateCounts} hears
-     * of the write), except under {@code remote_only}: then the call remembers it, to record its
-     * result into. {@code before}: what {@link #decodedBefore} gave for {@code raw}.
-     */
     /** This directory's manifest under {@code directKey} as stored, or null. */
     byte[] raw(Digest directKey) {
         return store.get(directKey);
@@ -100,6 +92,14 @@ final class Manifests {
         return merged == mine ? local : merged.encode();
     }
 
+    /**
+     * {@code raw}, a manifest found in remote storage, decoded; {@code newest} hears its newest
+     * result's entry key as soon as that is known, before the decode (see {@link
+     * PreparedManifest#decode(byte[], Consumer)}). It is kept in this directory's store (merged
+     * into the manifest there, if any: {@link #merged}), written after the reply if the call is
+     * answered ({@link Call#writeLater}; {@code lateCounts} hears of the write), except under
+     * {@code remote_only}: then the call remembers it, to record its result into. {@code before}: what {@link #decodedBefore} gave for {@code raw}.
+     */
     PreparedManifest found(Call call, Digest directKey, byte[] raw, PreparedManifest before,
             Consumer<Counter> lateCounts, Consumer<Digest> newest) {
         PreparedManifest m = decodedAgain(directKey, raw, before, newest);

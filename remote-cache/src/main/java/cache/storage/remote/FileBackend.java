@@ -68,7 +68,11 @@ final class FileBackend implements RemoteBackend {
         try {
             createDirectories(p.getParent());
             if (!tagged) {
-                CacheDirTag.ensure(dir, umask);
+                try {
+                    CacheDirTag.ensure(dir, umask);
+                } catch (IOException e) {
+                    // a courtesy to backup tools: the value is written all the same
+                }
                 tagged = true;
             }
             Files.write(tmp, value);
