@@ -237,4 +237,51 @@ class RemoteStorageIT {
             assertArrayEquals(older, Files.readAllBytes(src.resolve("g.o")), "the older result's object");
         }
     }
+
+    /**
+     * After a pull: this machine's manifest knows the source with its header at one version,
+     * remote storage's (another machine's build) at the version now checked out. The local
+     * manifest has no match, so remote storage's is asked: a direct hit with the other
+     * machine's object, no preprocessor run, as ccache gets it; then both versions hit locally.
+     * Real gcc and nginx.
+     */
+    @Test
+    void aLocalManifestWithoutAMatchGetsADirectHitFromRemoteStoragesManifest() throws Exception {
+        String url = startNginx();
+        Files.writeString(src.resolve("g.c"), "#include \"h.h\"\nint g(void) { return V; }\n");
+        Files.setLastModifiedTime(src.resolve("g.c"), FileTime.from(Instant.now().minusSeconds(60)));
+        String[] compile = {"gcc", "-O2", "-c", "g.c", "-o", "g.o"};
+        header("2", 30);
+        byte[] pulled;
+        try (CacheFixture other = daemon("other", url)) {
+            assertEquals(0, other.cache(src, compile).exitCode());
+            pulled = Files.readAllBytes(src.resolve("g.o"));
+            other.stopDaemon(); // its background writes are done when it has stopped
+        }
+        try (CacheFixture mine = daemon("mine", url)) {
+            header("1", 40);
+            mine.env.put("CCACHE_REMOTE_STORAGE", ""); // built here before the pull, alone
+            assertEquals(0, mine.cache(src, compile).exitCode());
+            byte[] before = Files.readAllBytes(src.resolve("g.o"));
+            mine.env.put("CCACHE_REMOTE_STORAGE", url);
+            header("2", 30); // the pull
+            CacheFixture.Result r = mine.cache(src, compile);
+            assertEquals(0, r.exitCode(), r.err());
+            Map<String, Long> s = mine.stats();
+            assertEquals(1, s.get("direct_cache_hit"), s.toString());
+            assertEquals(1, s.get("remote_storage_hit"), s.toString());
+            assertEquals(0, s.getOrDefault("preprocessed_cache_hit", 0L), "no preprocessor run: " + s);
+            assertEquals(1, s.get("cache_miss"), "only the build before the pull: " + s);
+            assertArrayEquals(pulled, Files.readAllBytes(src.resolve("g.o")), "the other machine's object");
+            mine.stopDaemon(); // the back-fills are written
+
+            mine.env.put("CCACHE_REMOTE_STORAGE", "");
+            assertEquals(0, mine.cache(src, compile).exitCode());
+            assertArrayEquals(pulled, Files.readAllBytes(src.resolve("g.o")));
+            header("1", 40);
+            assertEquals(0, mine.cache(src, compile).exitCode());
+            assertArrayEquals(before, Files.readAllBytes(src.resolve("g.o")));
+            assertEquals(3, mine.stats().get("direct_cache_hit"), "both versions from the merged local manifest");
+        }
+    }
 }
