@@ -177,11 +177,26 @@ build() {
 	echo "$t1 - $t0" | bc
 }
 
-# checked_build TOOL DIR [local]: build (timed, objects checked), then nothing compiled and every object a
-# remote hit; with "local" (DIR already filled by such a build), no object read from the server.
+# stop_daemon TOOL: cache's daemon stopped, and gone (its pid file's process exited), so that the
+# next call starts a new one; nothing for ccache.
+stop_daemon() {
+	[[ $1 != ccache ]] || return 0
+	local pidfile=${RUNS[$1]:-$TMP/run}/cache/d.pid pid=
+	[[ -f $pidfile ]] && pid=$(<"$pidfile")
+	run "$1" "$TMP/x" "$(tool_bin "$1")" --stop-daemon >/dev/null 2>&1 || true
+	[[ $pid =~ ^[0-9]+$ ]] || return 0
+	for _ in $(seq 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+	die "$1: the daemon $pid did not exit"
+}
+
+# checked_build TOOL DIR [local|fresh]: build (timed, objects checked), then nothing compiled and every
+# object a remote hit; with "local" (DIR already filled by such a build), no object read from the
+# server; with "fresh", the daemon is stopped after the counters are read (reading them starts
+# one), so that the build's first call starts it, in the timed build.
 checked_build() {
 	local tool=$1 dir=$2 secs hits misses
 	stats "$tool" "$dir" >"$TMP/before" 2>/dev/null || : >"$TMP/before"
+	[[ ${3:-} != fresh ]] || stop_daemon "$tool"
 	secs=$(build "$tool" "$dir")
 	stats "$tool" "$dir" >"$TMP/after"
 	hits=$(stat_sum "$TMP/before" "$TMP/after" remote_storage_hit)
@@ -266,9 +281,8 @@ if ((FRESH)); then
 		line=$(echo "${FR[ccache]}" | awk '{print "ccache " $NF}')
 		for tool in cache "${!ALSO[@]}"; do
 			bin=$(tool_bin "$tool")
-			run "$tool" "$TMP/x" "$bin" --stop-daemon >/dev/null 2>&1 || true
-			FR[$tool:${KINDS[0]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-a-$round") "
-			run "$tool" "$TMP/x" "$bin" --stop-daemon >/dev/null 2>&1 || true
+			FR[$tool:${KINDS[0]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-a-$round" fresh) "
+			stop_daemon "$tool"
 			run "$tool" "$TMP/x" "$bin" --start-daemon >/dev/null 2>&1 || die "$tool --start-daemon failed"
 			sleep "$FRESH_DELAY"
 			FR[$tool:${KINDS[1]}]+="$(checked_build "$tool" "$TMP/fresh-$tool-b-$round") "
