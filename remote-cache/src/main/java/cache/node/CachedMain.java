@@ -1,5 +1,6 @@
 package cache.node;
 
+import cache.store.NativeLibraries;
 import cache.store.UnpackedZstd;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -115,6 +116,7 @@ public final class CachedMain implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         configureLogging();
+        NativeLibraries.preload(); // beside the start-up below: the first store and job find them loaded
         NodeConfig config = config();
         CountDownLatch stopped = new CountDownLatch(1);
         CachedNode node = CachedNode.start(config);

@@ -65,7 +65,7 @@ import org.rocksdb.UInt64AddOperator;
 public final class LocalStore implements AutoCloseable {
 
     static {
-        RocksDB.loadLibrary();
+        NativeLibraries.loadRocksDb();
     }
 
     /** The current layout: entries and manifests each have a catalog record. */

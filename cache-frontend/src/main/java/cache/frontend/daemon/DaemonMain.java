@@ -1,5 +1,6 @@
 package cache.frontend.daemon;
 
+import cache.store.NativeLibraries;
 import cache.store.UnpackedZstd;
 import io.netty.util.internal.logging.InternalLoggerFactory;
 import io.netty.util.internal.logging.JdkLoggerFactory;
@@ -103,7 +104,11 @@ public final class DaemonMain {
     }
 
     public static void main(String[] args) {
-        System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        // The log's line format, unless CACHE_JAVA_OPTS sets one (-Djava.util.logging.SimpleFormatter.format=…,
+        // e.g. with milliseconds, to time a start-up).
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "%1$tF %1$tT %4$s %3$s: %5$s%6$s%n");
+        }
         // Netty logs through java.util.logging, as the daemon does. Left to choose, it would find
         // SLF4J (on the class path for Jedis, with no binding: its lines would go nowhere) and pay
         // for the search on every start, SLF4J 1.7 being Java 5 classes the AOT cache cannot keep.
@@ -131,6 +136,7 @@ public final class DaemonMain {
                 out.println(buildVersion());
                 return 0;
             }
+            NativeLibraries.preload(); // beside the start-up below: the first store and call find them loaded
             long idle = o.idleTimeout() != null ? o.idleTimeout() : envLong("CACHE_IDLE_TIMEOUT", 3600);
             long storeIdle = o.storeIdleTimeout() != null ? o.storeIdleTimeout() : envLong("CACHE_STORE_IDLE_TIMEOUT", 600);
             DaemonConfig config = new DaemonConfig(o.socket().toAbsolutePath(), o.client(), Duration.ofSeconds(idle),
