@@ -240,6 +240,11 @@ final class ClientHandler extends SimpleChannelInboundHandler<ByteBuf> {
             });
         }
         lease.applyConfig(config);
+        if (config.debug() && !config.remoteStorage().isBlank()) {
+            // A debugged call makes its remote writes before it ends, as ccache does, so that its
+            // log can tell their failures: all of it on a worker, never holding the event loop.
+            return new Outcome.Deferred(() -> lease.pipeline().handleHere(cr, arrived));
+        }
         return lease.pipeline().handleQuick(cr, arrived);
     }
 

@@ -73,6 +73,9 @@ final class CallLog {
                 .append(cache.frontend.key.CompilerFamily.of(req.config().compilerType(), req.compiler()).word())
                 .append('\n');
         b.append("Object file: ").append(object).append('\n');
+        for (String note : stats.notes()) {
+            b.append(note).append('\n');
+        }
         b.append("Outcome: ").append(what(stats, outcome)).append('\n');
         for (String name : stats.names()) {
             b.append("Result: ").append(name).append('\n');

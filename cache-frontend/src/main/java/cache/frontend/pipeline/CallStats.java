@@ -75,6 +75,19 @@ final class CallStats {
         deltas.merge(c.id(), 1L, Long::sum);
     }
 
+    /** Lines for the call's own debug log ({@code debug}), such as a remote write's failure; any thread. */
+    private final java.util.List<String> notes = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+
+    void note(String line) {
+        notes.add(line);
+    }
+
+    java.util.List<String> notes() {
+        synchronized (notes) {
+            return java.util.List.copyOf(notes);
+        }
+    }
+
     /** Takes back one {@link #count} of {@code c} (a call whose first verdict changed); nothing if none. */
     void uncount(Counter c) {
         deltas.computeIfPresent(c.id(), (k, n) -> n > 1 ? n - 1 : null);

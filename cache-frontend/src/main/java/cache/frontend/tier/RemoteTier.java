@@ -21,7 +21,9 @@ import java.util.logging.Logger;
  * <p>Reads block for up to the storage's timeouts, so they are made on a worker, never on the
  * daemon's event loop ({@code CompilePipeline} sees to that). Writes never delay a reply: they
  * run on {@code writes} and count through the consumer they are given when they finish, after
- * the call's own counters were written.
+ * the call's own counters were written. The exception is a call under {@code debug}: as in
+ * ccache, its writes are made before it ends (its {@code writes} run them in place), and their
+ * failures go to its own log ({@code failures}), whose reader looks for them there.
  */
 public final class RemoteTier implements LookupTier {
 
@@ -29,10 +31,17 @@ public final class RemoteTier implements LookupTier {
 
     private final RemoteStorage storage;
     private final Executor writes;
+    private final Consumer<String> failures;
 
     public RemoteTier(RemoteStorage storage, Executor writes) {
+        this(storage, writes, null);
+    }
+
+    /** @param failures hears why a write failed (a debugged call's log), or null */
+    public RemoteTier(RemoteStorage storage, Executor writes, Consumer<String> failures) {
         this.storage = storage;
         this.writes = writes;
+        this.failures = failures;
     }
 
     @Override
@@ -107,7 +116,7 @@ public final class RemoteTier implements LookupTier {
     /** {@link #writeManifest(Digest, byte[], Digest, CacheEntry, byte[], Consumer)}; {@code onlyIfMissing}: {@code reshare}'s. */
     public void writeManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry, byte[] encoded,
             boolean onlyIfMissing, Consumer<Counter> counts) {
-        inBackground(() -> storage.putManifest(directKey, manifest, entryKey, entry, encoded, onlyIfMissing),
+        inBackground(() -> storage.putManifest(directKey, manifest, entryKey, entry, encoded, onlyIfMissing, failures),
                 () -> "manifest " + directKey, counts);
     }
 
@@ -122,7 +131,7 @@ public final class RemoteTier implements LookupTier {
      * hit); nothing for read-only storage. A write the queue has no room for is dropped and logged.
      */
     public void write(Digest key, CacheEntry entry, boolean onlyIfMissing, Consumer<Counter> counts) {
-        inBackground(() -> storage.put(key, entry, onlyIfMissing), key::toString, counts);
+        inBackground(() -> storage.put(key, entry, onlyIfMissing, failures), key::toString, counts);
     }
 
     /**

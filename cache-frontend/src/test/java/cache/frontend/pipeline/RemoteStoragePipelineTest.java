@@ -489,6 +489,46 @@ class RemoteStoragePipelineTest {
         assertTrue(d.count(Counter.LOCAL_STORAGE_WRITE) == 2, "the local store still works");
     }
 
+    /**
+     * ccache's remote_http "Basic auth failed": a server that answers GETs with 404 and PUTs with
+     * 401. A call under {@code debug} has its write made and counted before it returns, and its
+     * own log tells the PUT's status, with the URL's password left out.
+     */
+    @Test
+    void aDebuggedCallsRemoteWriteIsMadeBeforeItEndsAndItsFailureIsInTheCallsLog() throws Exception {
+        com.sun.net.httpserver.HttpServer server = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0), 0);
+        java.util.concurrent.atomic.AtomicInteger puts = new java.util.concurrent.atomic.AtomicInteger();
+        server.createContext("/", ex -> {
+            ex.getRequestBody().readAllBytes();
+            if (ex.getRequestMethod().equals("PUT")) {
+                puts.incrementAndGet();
+            }
+            ex.sendResponseHeaders(ex.getRequestMethod().equals("PUT") ? 401 : 404, -1);
+            ex.close();
+        });
+        server.start();
+        try {
+            String url = "http://somebody:secret123@127.0.0.1:" + server.getAddress().getPort() + "/cache";
+            Daemon d = new Daemon();
+            assertInstanceOf(Outcome.Replay.class, d.compile("CCACHE_REMOTE_STORAGE", url, "CCACHE_DEBUG", "1"));
+            // no wait for background writes: the call made its write itself
+            assertEquals(1, puts.get(), "the entry's PUT reached the server before the call returned");
+            assertEquals(1, d.count(Counter.REMOTE_STORAGE_ERROR));
+            Path log;
+            try (Stream<Path> files = Files.list(cwd)) {
+                log = files.filter(f -> f.getFileName().toString().matches("x\\.o\\..*\\.ccache-log")).findFirst().orElseThrow();
+            }
+            String text = Files.readString(log);
+            assertTrue(text.contains("status code: 401"), text);
+            assertTrue(!text.contains("secret123"), "the password is redacted: " + text);
+            assertEquals("LOCAL-OBJ", Files.readString(cwd.resolve("x.o")), "the build goes on");
+            d.shared.close();
+        } finally {
+            server.stop(0);
+        }
+    }
+
     @Test
     void aMalformedUrlIsIgnoredAndLocalCachingContinues() throws Exception {
         Daemon d = new Daemon();

@@ -283,7 +283,7 @@ final class HttpBackend implements RemoteBackend {
             return r.getCode();
         });
         if (status / 100 != 2) {
-            throw new BackendException("PUT " + put.getPath() + ": status " + status, false);
+            throw new BackendException("PUT " + put.getPath() + ": status code: " + status, false); // ccache's words
         }
         return true;
     }

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.LongSupplier;
 import java.util.logging.Logger;
@@ -218,13 +219,23 @@ public final class RemoteStorage implements AutoCloseable {
     /** {@link #putManifest(Digest, byte[], Digest, CacheEntry, byte[])}; {@code onlyIfMissing}: {@code reshare}'s. */
     public Status putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry,
             byte[] encoded, boolean onlyIfMissing) {
+        return putManifest(directKey, manifest, entryKey, entry, encoded, onlyIfMissing, null);
+    }
+
+    /**
+     * {@link #putManifest(Digest, byte[], Digest, CacheEntry, byte[], boolean)}; {@code failures}
+     * (when not null) also hears why a write failed, as the daemon's log does (a debugged call's own log).
+     */
+    public Status putManifest(Digest directKey, byte[] manifest, Digest entryKey, CacheEntry entry,
+            byte[] encoded, boolean onlyIfMissing, Consumer<String> failures) {
         if (url.readOnly()) {
             return Status.SKIPPED;
         }
         byte[] bytes = encoded != null ? encoded : entry == null ? null : encoded(entry);
         boolean inline = bytes != null && bytes.length <= INLINE_LIMIT;
         return write(directKey, manifestName(directKey),
-                ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), onlyIfMissing);
+                ManifestBundle.encode(manifest, inline ? entryKey : null, inline ? bytes : null), onlyIfMissing,
+                failures);
     }
 
     /** What {@link #warm} asks for: a name no value has (a hash, hex like every other name). */
@@ -310,15 +321,21 @@ public final class RemoteStorage implements AutoCloseable {
 
     /** Stores {@code entry} under {@code key}; with {@code onlyIfMissing}, only when absent (reshare). */
     public Status put(Digest key, CacheEntry entry, boolean onlyIfMissing) {
-        return url.readOnly() ? Status.SKIPPED : putEncoded(key, encoded(entry), onlyIfMissing);
+        return put(key, entry, onlyIfMissing, null);
+    }
+
+    /** {@link #put(Digest, CacheEntry, boolean)}; {@code failures} (when not null) also hears why a write failed. */
+    public Status put(Digest key, CacheEntry entry, boolean onlyIfMissing, Consumer<String> failures) {
+        return url.readOnly() ? Status.SKIPPED
+                : write(key, key.hex(), RemoteFrame.wrap(encoded(entry)), onlyIfMissing, failures);
     }
 
     /** {@link #put} of an entry already encoded by the codec (a store's value as it is). */
     public Status putEncoded(Digest key, byte[] encoded, boolean onlyIfMissing) {
-        return write(key, key.hex(), RemoteFrame.wrap(encoded), onlyIfMissing);
+        return write(key, key.hex(), RemoteFrame.wrap(encoded), onlyIfMissing, null);
     }
 
-    private Status write(Digest key, String name, byte[] value, boolean onlyIfMissing) {
+    private Status write(Digest key, String name, byte[] value, boolean onlyIfMissing, Consumer<String> failures) {
         if (url.readOnly()) {
             return Status.SKIPPED;
         }
@@ -331,7 +348,11 @@ public final class RemoteStorage implements AutoCloseable {
             s.failing = false;
             return Status.WRITTEN;
         } catch (BackendException e) {
-            return failed(s, e);
+            Status status = failed(s, e);
+            if (failures != null && status != Status.SKIPPED) {
+                failures.accept("Failed to put " + name + " to remote storage " + s.forLogging + ": " + e.getMessage());
+            }
+            return status;
         }
     }
 
