@@ -12,7 +12,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The clock that stamps files: every write after a reading is stamped with it or later. The JDK
  * that runs the daemon (25) has the foreign function API; one without it (17) reads nothing and
- * says so, and the callers keep the client's clock.
+ * says so, and the callers keep the client's clock. The build runs this test on both where the
+ * daemon's JDK is installed (hashing/pom.xml), and the JDK 25 run must read the clock.
  */
 class CoarseClockTest {
 

@@ -27,22 +27,12 @@ public final class CacheDirTag {
 
     private CacheDirTag() {}
 
-    /** {@link #ensure(Path, java.util.Set)} with mode 0666 less {@code umask} (negative: the process's umask). */
-    public static void ensure(Path dir, int umask) throws IOException {
-        ensure(dir, umask < 0 ? null : java.nio.file.attribute.PosixFilePermissions.fromString(
-                rwx((0666 & ~umask) >> 6) + rwx((0666 & ~umask) >> 3) + rwx(0666 & ~umask)));
-    }
-
-    private static String rwx(int bits) {
-        return ((bits & 4) != 0 ? "r" : "-") + ((bits & 2) != 0 ? "w" : "-") + ((bits & 1) != 0 ? "x" : "-");
-    }
-
     /**
      * Writes {@code dir/CACHEDIR.TAG} unless something of that name is there; whole or not at all
-     * (a temporary file renamed into place), with {@code mode} applied to it (null: the umask's).
+     * (a temporary file renamed into place), with mode 0666 less {@code umask} (negative: the
+     * process's umask applies).
      */
-    public static void ensure(Path dir, java.util.Set<java.nio.file.attribute.PosixFilePermission> mode)
-            throws IOException {
+    public static void ensure(Path dir, int umask) throws IOException {
         Path tag = dir.resolve(NAME);
         if (Files.exists(tag, LinkOption.NOFOLLOW_LINKS)) {
             return;
@@ -50,8 +40,8 @@ public final class CacheDirTag {
         Path tmp = dir.resolve(NAME + ".tmp." + Long.toHexString(ThreadLocalRandom.current().nextLong()));
         try {
             Files.writeString(tmp, CONTENT, StandardCharsets.US_ASCII);
-            if (mode != null) {
-                Files.setPosixFilePermissions(tmp, mode);
+            if (umask >= 0) {
+                Files.setAttribute(tmp, "unix:mode", 0666 & ~umask);
             }
             try {
                 Files.move(tmp, tag, StandardCopyOption.ATOMIC_MOVE);

@@ -106,6 +106,25 @@ class NewCacheDirectoryIT {
         firstCallOfANewDirectory(false);
     }
 
+    /** As ccache: a new cache directory gets CACHEDIR.TAG (tar --exclude-caches, borg, restic), under the caller's umask. */
+    @Test
+    void aNewCacheDirectoryGetsCcachesCacheDirTagUnderTheCallersUmask() throws Exception {
+        Path dir = tmp.resolve("tagged");
+        CompilePipeline.Shared shared = new CompilePipeline.Shared(new DefaultProcessRunner(), null);
+        try (CacheDirectories dirs = new CacheDirectories(shared, 022, Duration.ofMinutes(5), loop, workers)) {
+            CompileRequest r = request(dir, tmp.resolve("t.o"), true);
+            try (CacheDirectories.Lease l = dirs.lease(dir, r.config(), 027)) {
+                assertTrue(l.local().isPresent(), "the store was opened, in the directory it made");
+                Path tag = dir.resolve("CACHEDIR.TAG");
+                assertTrue(Files.readString(tag).startsWith("Signature: 8a477f597d28d172789f06886806bc55\n"));
+                assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(tag)), "0666 less the caller's umask");
+            }
+        } finally {
+            shared.close();
+        }
+    }
+
     private void firstCallOfANewDirectory(boolean direct) throws Exception {
         // a first daemon fills remote storage
         Path first = tmp.resolve("first");

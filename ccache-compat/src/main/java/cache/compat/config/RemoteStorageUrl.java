@@ -61,23 +61,15 @@ public final class RemoteStorageUrl {
     }
 
     /** {@link Parsed#fatal()} of recent values (a build's calls all carry the same one). */
-    private static final java.util.concurrent.ConcurrentHashMap<String, java.util.Optional<String>> FATAL =
-            new java.util.concurrent.ConcurrentHashMap<>();
+    private static final com.github.benmanes.caffeine.cache.Cache<String, java.util.Optional<String>> FATAL =
+            com.github.benmanes.caffeine.cache.Caffeine.newBuilder().maximumSize(256).build();
 
     /** The {@link Parsed#fatal()} message of {@code value}, or null; remembered per value. */
     public static String fatalError(String value) {
         if (value == null || value.isBlank()) {
             return null;
         }
-        java.util.Optional<String> known = FATAL.get(value);
-        if (known == null) {
-            if (FATAL.size() > 256) {
-                FATAL.clear();
-            }
-            known = java.util.Optional.ofNullable(parseAll(value).fatal());
-            FATAL.put(value, known);
-        }
-        return known.orElse(null);
+        return FATAL.get(value, v -> java.util.Optional.ofNullable(parseAll(v).fatal())).orElse(null);
     }
 
     private static final Pattern USER_INFO = Pattern.compile("(//)([^/@?#]*)@");
