@@ -25,6 +25,15 @@
 # tool once, the order rotating, the local cache emptied (untimed) just before each tool's call,
 # which is timed alone (bash's EPOCHREALTIME around the compiler command: no process of the
 # timer's own). On a shared host this puts every tool under the same drift, call by call.
+# --project lua|git: the project that (ii), (iv) and (v) build (default lua; git: the 137 objects of Debian's
+# git that GitProjectIT builds, rebuild-lib.sh; GIT_SRC, else <repo>/work/corpus/git-*). (i) always uses lua.
+# --ci-job N: (vi) a CI runner's whole job on zlib, N rounds: a fresh copy of the tree (the checkout's stand-in),
+# `CFLAGS="-O2 -g" ./configure`, `make -j2`, into an empty local cache, both tools' entries already in the server;
+# ccache; cache with no daemon running at the job's start (configure's first compile starts it); cache with
+# `cache --start-daemon` as the job's first step, before the copy. Timed from the job's first step to make's
+# end (configure and make also apart); objects (.o, .lo) compared with a plain build's, and every object of
+# make a remote hit for each tool (configure's test compiles are misses for both: their names hold a pid).
+# ZLIB_SRC: an unpacked zlib tree (else <repo>/work/corpus/zlib-*).
 # --fresh N: (iv) the just-started daemon, a CI runner's case. Both tools' entries in the server (a
 # cold build each), then N rounds of lua from remote storage into an empty local cache: ccache;
 # cache (and each --also build) with its daemon stopped before the build (the build's first call
@@ -53,7 +62,7 @@ log() { printf '==> %s\n' "$*" >&2; }
 SCRIPT_DIR=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)
 REPO=$(cd -- "$SCRIPT_DIR/../.." && pwd -P)
 CACHE_BIN=${CACHE_BIN:-$REPO/dist/bin/cache}
-ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 INTERLEAVED=0 BACKEND=redis FRESH=0 ENV_PREFIX=0 FRESH_DELAY=${FRESH_DELAY:-5} JOBS=2
+ROUNDS=3 LUA_ROUNDS=1 HIT_ROUNDS=1 PROJECT=lua INTERLEAVED=0 BACKEND=redis FRESH=0 CI_JOB=0 ENV_PREFIX=0 FRESH_DELAY=${FRESH_DELAY:-5} JOBS=2
 declare -A ALSO=()
 while [[ $# -gt 0 ]]; do
 	case $1 in
@@ -61,12 +70,14 @@ while [[ $# -gt 0 ]]; do
 	--rounds) ROUNDS=$2; shift 2 ;;
 	--hit-rounds) HIT_ROUNDS=$2; shift 2 ;;
 	--skip-lua) LUA_ROUNDS=0; shift ;;
+	--project) PROJECT=$2; [[ $PROJECT == lua || $PROJECT == git ]] || die "--project lua|git"; shift 2 ;;
 	--interleaved) INTERLEAVED=$2; shift 2 ;;
 	--fresh) FRESH=$2; shift 2 ;;
+	--ci-job) CI_JOB=$2; [[ $CI_JOB =~ ^[0-9]+$ ]] || die "--ci-job N"; shift 2 ;;
 	--jobs) JOBS=$2; [[ $JOBS =~ ^[1-9][0-9]*(,[1-9][0-9]*)*$ ]] || die "--jobs N[,N...]"; shift 2 ;;
 	--env-prefix) ENV_PREFIX=1; shift ;;
 	--also) [[ $2 == ?*=?* ]] || die "--also NAME=BIN"; ALSO[${2%%=*}]=${2#*=}; shift 2 ;;
-	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--jobs N[,N...]] [--hit-rounds N] [--skip-lua] [--interleaved N] [--fresh N] [--env-prefix] [--also NAME=BIN]..." ;;
+	*) die "usage: remote-storage.sh [--backend redis|http] [--rounds N] [--jobs N[,N...]] [--hit-rounds N] [--skip-lua] [--project lua|git] [--interleaved N] [--fresh N] [--ci-job N] [--env-prefix] [--also NAME=BIN]..." ;;
 	esac
 done
 # shellcheck source=rebuild-lib.sh
@@ -145,10 +156,21 @@ done
 
 LUA=$TMP/lua
 rebuild_prepare lua "$LUA_SRC" "$LUA" || die "preparing lua failed"
-MAKE=$(rebuild_build lua "$LUA" 2)
-CLEAN=$(rebuild_clean lua)
-(cd -- "$LUA" && eval "$MAKE") >"$TMP/plain.log" 2>&1 || die "plain lua build failed"
-(cd -- "$LUA" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$TMP/plain.sha256"
+# PROJ: the project that (ii), (iv) and (v) build (--project; lua by default, whose tree (i) uses too)
+if [[ $PROJECT == lua ]]; then
+	PROJ=$LUA
+else
+	GIT_SRC=${GIT_SRC:-$(ls -d "$REPO"/work/corpus/git-*/ 2>/dev/null | head -1 || true)}
+	[[ -d $GIT_SRC ]] || die "no git tree: set GIT_SRC (or run fetch-sources.sh $REPO/work/corpus)"
+	PROJ=$TMP/$PROJECT
+	rebuild_prepare "$PROJECT" "$GIT_SRC" "$PROJ" || die "preparing $PROJECT failed"
+fi
+OBJECTS=${REBUILD_OBJECTS[$PROJECT]}
+MAKE=$(rebuild_build "$PROJECT" "$PROJ" 2)
+CLEAN=$(rebuild_clean "$PROJECT")
+(cd -- "$PROJ" && eval "$MAKE") >"$TMP/plain.log" 2>&1 || die "plain $PROJECT build failed"
+(cd -- "$PROJ" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$TMP/plain.sha256"
+[[ $(wc -l <"$TMP/plain.sha256") -eq $OBJECTS ]] || die "plain $PROJECT: not $OBJECTS objects"
 
 # run TOOL CACHE_DIR CMD...: CMD with TOOL's links first on PATH and CACHE_DIR as its cache.
 run() {
@@ -163,16 +185,16 @@ tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; f
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
 # settled [TOOLS]: until the server holds every result and manifest of lua of TOOLS tools (default 1;
 # writes of ours are in the background).
-settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${1:-1} * ${REBUILD_OBJECTS[lua]})) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
+settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${1:-1} * OBJECTS)) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
 
 # build TOOL CACHE_DIR: a clean lua build; prints its wall time in seconds.
 build() {
 	local tool=$1 dir=$2 t0 t1
-	(cd -- "$LUA" && eval "$CLEAN") >/dev/null 2>&1
+	(cd -- "$PROJ" && eval "$CLEAN") >/dev/null 2>&1
 	t0=$(date +%s.%N)
-	(cd -- "$LUA" && run "$tool" "$dir" sh -c "$MAKE") >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "$tool build failed"; }
+	(cd -- "$PROJ" && run "$tool" "$dir" sh -c "$MAKE") >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "$tool build failed"; }
 	t1=$(date +%s.%N)
-	(cd -- "$LUA" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$TMP/plain.sha256" ||
+	(cd -- "$PROJ" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$TMP/plain.sha256" ||
 		die "$tool: objects differ from plain gcc's"
 	echo "$t1 - $t0" | bc
 }
@@ -204,8 +226,8 @@ checked_build() {
 	if [[ ${3:-} == local ]]; then
 		[[ $hits -eq 0 && $misses -eq 0 ]] || die "$tool in $dir: $hits remote hits, $misses misses on a local rebuild"
 	else
-		[[ $hits -ge ${REBUILD_OBJECTS[lua]} && $misses -eq 0 ]] ||
-			die "$tool in $dir: $hits remote hits, $misses misses (want ${REBUILD_OBJECTS[lua]}, 0)"
+		[[ $hits -ge $OBJECTS && $misses -eq 0 ]] ||
+			die "$tool in $dir: $hits remote hits, $misses misses (want $OBJECTS, 0)"
 	fi
 	echo "$secs"
 }
@@ -215,9 +237,9 @@ printf 'int main(void) { return 0; }\n' | gcc -O2 -static -x c - -o "$TMP/noop/g
 ln -s gcc "$TMP/noop/g++"
 noop_build() {
 	local t0 t1
-	(cd -- "$LUA" && eval "$CLEAN") >/dev/null 2>&1
+	(cd -- "$PROJ" && eval "$CLEAN") >/dev/null 2>&1
 	t0=$(date +%s.%N)
-	(cd -- "$LUA" && PATH=$TMP/noop:$PATH sh -c "$MAKE") >/dev/null 2>&1 || die "the no-op build failed"
+	(cd -- "$PROJ" && PATH=$TMP/noop:$PATH sh -c "$MAKE") >/dev/null 2>&1 || die "the no-op build failed"
 	t1=$(date +%s.%N)
 	echo "$t1 - $t0" | bc
 }
@@ -231,15 +253,17 @@ for round in $(seq "$ROUNDS"); do
 		build "$tool" "$TMP/$tool-cold-$round" >/dev/null
 		settled
 		for j in ${JOBS//,/ }; do # the same server contents for every job count: a remote hit writes nothing there
-			MAKE=$(rebuild_build lua "$LUA" "$j")
+			MAKE=$(rebuild_build "$PROJECT" "$PROJ" "$j")
 			secs=$(checked_build "$tool" "$TMP/$tool-second-$round-j$j")
 			SECOND[$tool:$j]+="$secs "
 			LOCAL[$tool:$j]+="$(checked_build "$tool" "$TMP/$tool-second-$round-j$j" local) "
-			log "round $round: $tool lua from $BACKEND, make -j$j, empty local cache: ${secs}s (every object a remote hit)"
+			log "round $round: $tool $PROJECT from $BACKEND, make -j$j, empty local cache: ${secs}s (every object a remote hit)"
 		done
 	done
+	# lua only: git's Makefile with a no-op compiler sees new build flags, regenerates its headers and takes ~15 s: no floor
+	[[ $PROJECT == lua ]] || continue
 	for j in ${JOBS//,/ }; do
-		MAKE=$(rebuild_build lua "$LUA" "$j")
+		MAKE=$(rebuild_build "$PROJECT" "$PROJ" "$j")
 		FLOOR[$j]+="$(noop_build) "
 	done
 done
@@ -248,7 +272,7 @@ MAKE=$COLD_MAKE
 median() { tr ' ' '\n' | grep . | sort -g | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 for j in ${JOBS//,/ }; do
 	((ROUNDS)) || break
-	printf '\n(ii) lua (68 objects) from %s with an empty local cache, make -j%d, median of %d:\n' "$BACKEND" "$j" "$ROUNDS"
+	printf '\n(ii) %s (%d objects) from %s with an empty local cache, make -j%d, median of %d:\n' "$PROJECT" "$OBJECTS" "$BACKEND" "$j" "$ROUNDS"
 	for tool in ccache cache "${!ALSO[@]}"; do printf '  %-7s %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${SECOND[$tool:$j]}" | median)" "${SECOND[$tool:$j]}"; done
 	for tool in cache "${!ALSO[@]}"; do
 		printf '  %s ÷ ccache per round: %s\n' "$tool" "$(paste -d/ <(echo "${SECOND[$tool:$j]}" | tr ' ' '\n' | grep .) \
@@ -257,7 +281,7 @@ for j in ${JOBS//,/ }; do
 	printf '(v) the floors, same rounds: the same build again from the local cache that build filled (every object a\n'
 	printf '    local hit), and make with a static no-op program as gcc:\n'
 	for tool in ccache cache "${!ALSO[@]}"; do printf '  %-7s local %6.3f s   (rounds: %s)\n' "$tool" "$(echo "${LOCAL[$tool:$j]}" | median)" "${LOCAL[$tool:$j]}"; done
-	printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "${FLOOR[$j]}" | median)" "${FLOOR[$j]}"
+	[[ -z ${FLOOR[$j]:-} ]] || printf '  no-op         %6.3f s   (rounds: %s)\n' "$(echo "${FLOOR[$j]}" | median)" "${FLOOR[$j]}"
 	printf '  cache from %s ÷ ccache from %s: %.2f; cache local ÷ ccache from %s (no remote tier can go under it): %.2f\n' \
 		"$BACKEND" "$BACKEND" "$(echo "$(echo "${SECOND[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)" \
 		"$BACKEND" "$(echo "$(echo "${LOCAL[cache:$j]}" | median) / $(echo "${SECOND[ccache:$j]}" | median)" | bc -l)"
@@ -291,7 +315,7 @@ if ((FRESH)); then
 		done
 		log "round $round (iv): $line"
 	done
-	printf '\n(iv) lua from %s, empty local cache, a just-started daemon, median of %d:\n' "$BACKEND" "$FRESH"
+	printf '\n(iv) %s from %s, empty local cache, a just-started daemon, median of %d:\n' "$PROJECT" "$BACKEND" "$FRESH"
 	base=$(echo "${FR[ccache]}" | median)
 	printf '  %-32s %6.3f s                (rounds: %s)\n' ccache "$base" "${FR[ccache]}"
 	for tool in cache "${!ALSO[@]}"; do
@@ -299,6 +323,71 @@ if ((FRESH)); then
 			m=$(echo "${FR[$tool:$k]}" | median)
 			printf '  %-32s %6.3f s  ÷ ccache %.2f   (rounds: %s)\n' "$tool $k" "$m" "$(echo "$m / $base" | bc -l)" "${FR[$tool:$k]}"
 		done
+	done
+fi
+
+# (vi) a CI runner's whole job on zlib: checkout (a copy), configure, make -j2.
+if ((CI_JOB)); then
+	ZLIB_SRC=${ZLIB_SRC:-$(ls -d "$REPO"/work/corpus/zlib-*/ 2>/dev/null | head -1 || true)}
+	[[ -d $ZLIB_SRC ]] || die "no zlib tree: set ZLIB_SRC (or run fetch-sources.sh $REPO/work/corpus)"
+	ZL=$TMP/zlib
+	zlib_objects() { (cd -- "$ZL" && find . -maxdepth 1 \( -name '*.o' -o -name '*.lo' \) -print0 | sort -z | xargs -0 sha256sum); }
+	rm -rf -- "$ZL" && cp -a -- "$ZLIB_SRC" "$ZL"
+	(cd -- "$ZL" && CFLAGS="-O2 -g" ./configure && make -j2) >"$TMP/zlib-plain.log" 2>&1 || die "plain zlib build failed"
+	zlib_objects >"$TMP/zlib-plain.sha256"
+	[[ $(wc -l <"$TMP/zlib-plain.sha256") -eq ${REBUILD_OBJECTS[zlib]} ]] || die "plain zlib: not ${REBUILD_OBJECTS[zlib]} objects"
+	# ci_job TOOL DIR [started]: the job, timed from its first step; prints "total configure make" in
+	# seconds. With "started", `cache --start-daemon` is that first step (its daemon stopped before).
+	ci_job() {
+		local tool=$1 dir=$2 t0 t1 t2
+		[[ $tool == ccache ]] || stop_daemon "$tool"
+		rm -rf -- "$ZL"
+		t0=$(date +%s.%N)
+		if [[ ${3:-} == started ]]; then
+			run "$tool" "$dir" "$(tool_bin "$tool")" --start-daemon >/dev/null 2>&1 || die "$tool --start-daemon failed"
+		fi
+		cp -a -- "$ZLIB_SRC" "$ZL"
+		(cd -- "$ZL" && run "$tool" "$dir" env CFLAGS="-O2 -g" ./configure) >"$TMP/zlib.log" 2>&1 || { cat "$TMP/zlib.log" >&2; die "$tool: configure failed"; }
+		t1=$(date +%s.%N)
+		(cd -- "$ZL" && run "$tool" "$dir" make -j2) >>"$TMP/zlib.log" 2>&1 || { cat "$TMP/zlib.log" >&2; die "$tool: zlib's make failed"; }
+		t2=$(date +%s.%N)
+		zlib_objects | cmp -s - "$TMP/zlib-plain.sha256" || die "$tool: zlib's objects differ from plain gcc's"
+		echo "$(echo "$t2 - $t0" | bc) $(echo "$t1 - $t0" | bc) $(echo "$t2 - $t1" | bc)"
+	}
+	# the server gets both tools' entries; then every job's make must be remote hits only
+	flush
+	for tool in ccache cache; do ci_job "$tool" "$TMP/ci-fill-$tool" >/dev/null; done
+	# settled when the server holds both tools' results and manifests of make's objects (configure's add more)
+	# and its count stopped moving (ours are written in the background) for a second
+	last=-1 still=0
+	for _ in $(seq 300); do
+		n=$(stored)
+		if ((n >= 4 * ${REBUILD_OBJECTS[zlib]} && n == last)); then ((++still < 5)) || break; else still=0; fi
+		last=$n
+		sleep 0.2
+	done
+	((still >= 5)) || die "$BACKEND never got zlib's entries"
+	declare -A CJ=()
+	CI_KINDS=(ccache cache:started-by-the-job cache:started-first)
+	for round in $(seq "$CI_JOB"); do
+		line=
+		for kind in "${CI_KINDS[@]}"; do
+			tool=${kind%%:*} dir=$TMP/ci-${kind//:/-}-$round
+			read -r total conf mk < <(ci_job "$tool" "$dir" "$([[ $kind == *started-first ]] && echo started)")
+			hits=$(stats "$tool" "$dir" | awk -F'\t' '$1 == "remote_storage_hit" {print $2}')
+			[[ $hits -ge ${REBUILD_OBJECTS[zlib]} ]] || die "$kind: $hits remote hits in the job (want ${REBUILD_OBJECTS[zlib]})"
+			stop_daemon "$tool" # no daemon of ours left to warm up during the next tool's job
+			CJ[$kind]+="$total " CJ[$kind:configure]+="$conf " CJ[$kind:make]+="$mk "
+			line+="$kind $total ($conf + $mk); "
+		done
+		log "round $round (vi): $line"
+	done
+	printf '\n(vi) a CI job on zlib from %s (copy, configure, make -j2; empty local cache), median of %d:\n' "$BACKEND" "$CI_JOB"
+	base=$(echo "${CJ[ccache]}" | median)
+	for kind in "${CI_KINDS[@]}"; do
+		m=$(echo "${CJ[$kind]}" | median)
+		printf '  %-26s %6.3f s  ÷ ccache %.2f   configure %6.3f s, make %6.3f s   (rounds: %s)\n' "$kind" "$m" \
+			"$(echo "$m / $base" | bc -l)" "$(echo "${CJ[$kind:configure]}" | median)" "$(echo "${CJ[$kind:make]}" | median)" "${CJ[$kind]}"
 	done
 fi
 
