@@ -183,11 +183,11 @@ tool_env() { export PATH="${PATHS[$1]}:$PATH" CCACHE_DIR="$2" XDG_RUNTIME_DIR="$
 # tool_bin TOOL: the program that answers TOOL's admin options (-C, --print-stats).
 tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; fi; }
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
-# settled [TOOLS]: until the server holds every result and manifest of lua of TOOLS tools (default 1;
+# settled [TOOLS]: until the server holds every result and manifest of the project of TOOLS tools (default 1;
 # writes of ours are in the background).
 settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${1:-1} * OBJECTS)) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
 
-# build TOOL CACHE_DIR: a clean lua build; prints its wall time in seconds.
+# build TOOL CACHE_DIR: a clean build of the project (lua, or --project's); prints its wall time in seconds.
 build() {
 	local tool=$1 dir=$2 t0 t1
 	(cd -- "$PROJ" && eval "$CLEAN") >/dev/null 2>&1
