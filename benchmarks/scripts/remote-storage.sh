@@ -168,8 +168,10 @@ fi
 OBJECTS=${REBUILD_OBJECTS[$PROJECT]}
 MAKE=$(rebuild_build "$PROJECT" "$PROJ" 2)
 CLEAN=$(rebuild_clean "$PROJECT")
+# object_sums DIR: the sha256 of every object under DIR (.o, and libtool's .lo), sorted by name.
+object_sums() { (cd -- "$1" && find . \( -name '*.o' -o -name '*.lo' \) -print0 | sort -z | xargs -0 sha256sum); }
 (cd -- "$PROJ" && eval "$MAKE") >"$TMP/plain.log" 2>&1 || die "plain $PROJECT build failed"
-(cd -- "$PROJ" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) >"$TMP/plain.sha256"
+object_sums "$PROJ" >"$TMP/plain.sha256"
 [[ $(wc -l <"$TMP/plain.sha256") -eq $OBJECTS ]] || die "plain $PROJECT: not $OBJECTS objects"
 
 # run TOOL CACHE_DIR CMD...: CMD with TOOL's links first on PATH and CACHE_DIR as its cache.
@@ -185,7 +187,22 @@ tool_bin() { if [[ $1 == ccache ]]; then echo ccache; else echo "${BINS[$1]}"; f
 stats() { run "$1" "$2" "$(tool_bin "$1")" --print-stats; }
 # settled [TOOLS]: until the server holds every result and manifest of the project of TOOLS tools (default 1;
 # writes of ours are in the background).
-settled() { for _ in $(seq 600); do (($(stored) >= 2 * ${1:-1} * OBJECTS)) && return; sleep 0.1; done; die "$BACKEND never got every entry"; }
+settled() { settle $((2 * ${1:-1} * OBJECTS)); }
+# settle MIN [steady]: until the server holds MIN values; with "steady", also until its count has not
+# moved for a second (when more than MIN may come, e.g. configure's test compiles).
+settle() {
+	local n last=-1 still=0
+	for _ in $(seq 600); do
+		n=$(stored)
+		if ((n >= $1)); then
+			[[ ${2:-} == steady ]] || return 0
+			if ((n == last)); then ((++still < 10)) || return 0; else still=0; fi
+		fi
+		last=$n
+		sleep 0.1
+	done
+	die "$BACKEND never got every entry ($n of at least $1)"
+}
 
 # build TOOL CACHE_DIR: a clean build of the project (lua, or --project's); prints its wall time in seconds.
 build() {
@@ -194,7 +211,7 @@ build() {
 	t0=$(date +%s.%N)
 	(cd -- "$PROJ" && run "$tool" "$dir" sh -c "$MAKE") >"$TMP/build.log" 2>&1 || { cat "$TMP/build.log" >&2; die "$tool build failed"; }
 	t1=$(date +%s.%N)
-	(cd -- "$PROJ" && find . -name '*.o' -print0 | sort -z | xargs -0 sha256sum) | cmp -s - "$TMP/plain.sha256" ||
+	object_sums "$PROJ" | cmp -s - "$TMP/plain.sha256" ||
 		die "$tool: objects differ from plain gcc's"
 	echo "$t1 - $t0" | bc
 }
@@ -331,16 +348,15 @@ if ((CI_JOB)); then
 	ZLIB_SRC=${ZLIB_SRC:-$(ls -d "$REPO"/work/corpus/zlib-*/ 2>/dev/null | head -1 || true)}
 	[[ -d $ZLIB_SRC ]] || die "no zlib tree: set ZLIB_SRC (or run fetch-sources.sh $REPO/work/corpus)"
 	ZL=$TMP/zlib
-	zlib_objects() { (cd -- "$ZL" && find . -maxdepth 1 \( -name '*.o' -o -name '*.lo' \) -print0 | sort -z | xargs -0 sha256sum); }
 	rm -rf -- "$ZL" && cp -a -- "$ZLIB_SRC" "$ZL"
 	(cd -- "$ZL" && CFLAGS="-O2 -g" ./configure && make -j2) >"$TMP/zlib-plain.log" 2>&1 || die "plain zlib build failed"
-	zlib_objects >"$TMP/zlib-plain.sha256"
+	object_sums "$ZL" >"$TMP/zlib-plain.sha256"
 	[[ $(wc -l <"$TMP/zlib-plain.sha256") -eq ${REBUILD_OBJECTS[zlib]} ]] || die "plain zlib: not ${REBUILD_OBJECTS[zlib]} objects"
 	# ci_job TOOL DIR [started]: the job, timed from its first step; prints "total configure make" in
 	# seconds. With "started", `cache --start-daemon` is that first step (its daemon stopped before).
 	ci_job() {
 		local tool=$1 dir=$2 t0 t1 t2
-		[[ $tool == ccache ]] || stop_daemon "$tool"
+		stop_daemon "$tool"
 		rm -rf -- "$ZL"
 		t0=$(date +%s.%N)
 		if [[ ${3:-} == started ]]; then
@@ -351,29 +367,21 @@ if ((CI_JOB)); then
 		t1=$(date +%s.%N)
 		(cd -- "$ZL" && run "$tool" "$dir" make -j2) >>"$TMP/zlib.log" 2>&1 || { cat "$TMP/zlib.log" >&2; die "$tool: zlib's make failed"; }
 		t2=$(date +%s.%N)
-		zlib_objects | cmp -s - "$TMP/zlib-plain.sha256" || die "$tool: zlib's objects differ from plain gcc's"
+		object_sums "$ZL" | cmp -s - "$TMP/zlib-plain.sha256" || die "$tool: zlib's objects differ from plain gcc's"
 		echo "$(echo "$t2 - $t0" | bc) $(echo "$t1 - $t0" | bc) $(echo "$t2 - $t1" | bc)"
 	}
 	# the server gets both tools' entries; then every job's make must be remote hits only
 	flush
 	for tool in ccache cache; do ci_job "$tool" "$TMP/ci-fill-$tool" >/dev/null; done
-	# settled when the server holds both tools' results and manifests of make's objects (configure's add more)
-	# and its count stopped moving (ours are written in the background) for a second
-	last=-1 still=0
-	for _ in $(seq 300); do
-		n=$(stored)
-		if ((n >= 4 * ${REBUILD_OBJECTS[zlib]} && n == last)); then ((++still < 5)) || break; else still=0; fi
-		last=$n
-		sleep 0.2
-	done
-	((still >= 5)) || die "$BACKEND never got zlib's entries"
+	settle $((4 * ${REBUILD_OBJECTS[zlib]})) steady # both tools' results and manifests; configure's add more
 	declare -A CJ=()
 	CI_KINDS=(ccache cache:started-by-the-job cache:started-first)
 	for round in $(seq "$CI_JOB"); do
 		line=
 		for kind in "${CI_KINDS[@]}"; do
 			tool=${kind%%:*} dir=$TMP/ci-${kind//:/-}-$round
-			read -r total conf mk < <(ci_job "$tool" "$dir" "$([[ $kind == *started-first ]] && echo started)")
+			job_times=$(ci_job "$tool" "$dir" "$([[ $kind == *started-first ]] && echo started)")
+			read -r total conf mk <<<"$job_times"
 			hits=$(stats "$tool" "$dir" | awk -F'\t' '$1 == "remote_storage_hit" {print $2}')
 			[[ $hits -ge ${REBUILD_OBJECTS[zlib]} ]] || die "$kind: $hits remote hits in the job (want ${REBUILD_OBJECTS[zlib]})"
 			stop_daemon "$tool" # no daemon of ours left to warm up during the next tool's job
